@@ -1,0 +1,338 @@
+"""The application service: one method per command, load -> call -> save.
+
+Each command loads the aggregate it addresses, calls one command method on it
+(which checks the rules and triggers the event) and saves, returning the id,
+the aggregate's new version and the notification position of the last event
+stored, so a client can read its own write from the projections. Library
+errors are translated here, once, into the ledger's own (`ledger.errors`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import structlog
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
+from eventsourcing.utils import Environment, EnvType
+
+from ledger.domain.employer import Employer
+from ledger.domain.errors import ConcurrentModification, Conflict, NotFound, RuleViolated
+from ledger.domain.housing_location import HousingLocation
+from ledger.domain.inspection import Inspection
+from ledger.domain.values import Address, Employment, Person
+from ledger.domain.worker import Worker
+from ledger.durability import check_durability
+from ledger.keystore import KeyStore
+from ledger.sealing import SealingMapper
+from ledger.settings import APPLICATION_NAME, Settings
+from ledger.transcodings import register_ledger_transcodings
+
+A = TypeVar("A", bound=Aggregate)
+
+log = structlog.get_logger()
+
+# A shred that races another writer retries its bookkeeping event this often.
+_SHRED_RECORD_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a command answers: the aggregate, its new version, the position of its last event."""
+
+    id: UUID
+    version: int
+    position: int
+
+
+class Ledger(Application[UUID]):
+    """The westland-ledger write side."""
+
+    name = APPLICATION_NAME
+
+    def __init__(self, settings: Settings, keys: KeyStore, clock: Callable[[], datetime] | None = None) -> None:
+        self.settings = settings
+        self.keys = keys
+        self._clock = clock or (lambda: datetime.now(ZoneInfo(settings.timezone)))
+        self._zone = ZoneInfo(settings.timezone)
+        super().__init__(env=settings.eventsourcing_env())
+        check_durability(self.recorder)
+
+    # -- infrastructure ---------------------------------------------------
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        # Only the settings configure the event store: os.environ must not
+        # switch on the aggregate cache (plaintext past a shred) or anything else.
+        return Environment(name, dict(env or {}))
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return SealingMapper(transcoder=self.construct_transcoder(), keys=self.keys)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        register_ledger_transcodings(transcoder)
+
+    def today(self) -> date:
+        """Today's calendar date in the municipality's time zone."""
+        return self._clock().astimezone(self._zone).date()
+
+    # -- employers and housing ---------------------------------------------
+
+    def register_employer(self, *, kvk_number: str, name: str) -> Receipt:
+        """Register an employer; a KvK number already registered is a `Conflict`."""
+        return self._save(Employer.register(kvk_number=kvk_number, name=name))
+
+    def register_housing_location(
+        self,
+        *,
+        bag_id: str,
+        address: Address,
+        kind: str,
+        max_occupants: int,
+        floor_area_m2: int | None = None,
+        owner_kvk_number: str | None = None,
+    ) -> Receipt:
+        """Register a housing location; a BAG id already registered is a `Conflict`."""
+        location = HousingLocation.register(
+            bag_id=bag_id,
+            address=address,
+            kind=kind,
+            max_occupants=max_occupants,
+            floor_area_m2=floor_area_m2,
+            owner_kvk_number=owner_kvk_number,
+        )
+        return self._save(location)
+
+    def change_occupancy_limit(
+        self,
+        location_id: UUID,
+        *,
+        max_occupants: int,
+        valid_from: date,
+        reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> Receipt:
+        """Set a housing location's permitted maximum from `valid_from` on."""
+        location = self._load(HousingLocation, location_id, expected_version)
+        location.change_occupancy_limit(max_occupants, valid_from, reason, self.today())
+        return self._save(location)
+
+    # -- workers -------------------------------------------------------------
+
+    def register_worker(
+        self,
+        *,
+        employer_id: UUID,
+        person: Person,
+        employment: Employment,
+        housing_location_id: UUID | None = None,
+        housing_valid_from: date | None = None,
+    ) -> Receipt:
+        """Register a worker for an existing employer, housed at a registered location."""
+        self._require(Employer, employer_id, "employer_id")
+        if housing_location_id is not None:
+            self._require(HousingLocation, housing_location_id, "housing.housing_location_id")
+        worker = Worker.register(
+            employer_id=employer_id,
+            person=person,
+            employment=employment,
+            housing_location_id=housing_location_id,
+            housing_valid_from=housing_valid_from,
+            today=self.today(),
+        )
+        return self._save(worker)
+
+    def change_housing(
+        self,
+        worker_id: UUID,
+        *,
+        housing_location_id: UUID | None,
+        valid_from: date,
+        expected_version: int | None = None,
+    ) -> Receipt:
+        """Record where a worker lives from `valid_from` on (None: not housed in the municipality)."""
+        if housing_location_id is not None:
+            self._require(HousingLocation, housing_location_id, "housing_location_id")
+        worker = self._load(Worker, worker_id, expected_version)
+        worker.change_housing(housing_location_id, valid_from, self.today())
+        return self._save(worker)
+
+    def change_work_address(
+        self, worker_id: UUID, *, work_address: Address, valid_from: date, expected_version: int | None = None
+    ) -> Receipt:
+        """Record that a worker works at another address from `valid_from` on."""
+        worker = self._load(Worker, worker_id, expected_version)
+        worker.change_work_address(work_address, valid_from, self.today())
+        return self._save(worker)
+
+    def end_contract(
+        self, worker_id: UUID, *, end_date: date, reason: str | None = None, expected_version: int | None = None
+    ) -> Receipt:
+        """Record the end of a worker's employment."""
+        worker = self._load(Worker, worker_id, expected_version)
+        worker.end_contract(end_date, reason, self.today())
+        return self._save(worker)
+
+    def record_departure(self, worker_id: UUID, *, departed_on: date, expected_version: int | None = None) -> Receipt:
+        """Record that a worker left the municipality."""
+        worker = self._load(Worker, worker_id, expected_version)
+        worker.depart(departed_on, self.today())
+        return self._save(worker)
+
+    def record_population_registration(
+        self,
+        worker_id: UUID,
+        *,
+        register: str,
+        registered_on: date,
+        bsn: str | None = None,
+        expected_version: int | None = None,
+    ) -> Receipt:
+        """Record a worker's BRP or RNI registration."""
+        worker = self._load(Worker, worker_id, expected_version)
+        worker.record_population_registration(register, registered_on, bsn, self.today())
+        return self._save(worker)
+
+    def place_legal_hold(
+        self, worker_id: UUID, *, case_reference: str, reason: str, expected_version: int | None = None
+    ) -> Receipt:
+        """Place a legal hold: the worker's data must not be erased while the case is open."""
+        worker = self._load(Worker, worker_id, expected_version)
+        worker.place_legal_hold(case_reference, reason)
+        return self._save(worker)
+
+    def lift_legal_hold(self, worker_id: UUID, *, case_reference: str, expected_version: int | None = None) -> Receipt:
+        """Lift the legal hold of a closed case."""
+        worker = self._load(Worker, worker_id, expected_version)
+        worker.lift_legal_hold(case_reference)
+        return self._save(worker)
+
+    def shred_subject(self, subject_id: UUID, *, policy: str, due_on: date | None = None) -> Receipt:
+        """Destroy a worker's data key, then record `Worker.PersonalDataShredded`.
+
+        Refused with `Conflict` while a legal hold is in place. Idempotent and
+        resumable: if the process dies between the two steps, calling it again
+        finds the key gone and records the event.
+        """
+        worker = self._load(Worker, subject_id, None)
+        if worker.legal_holds:
+            cases = ", ".join(sorted(worker.legal_holds))
+            raise Conflict(f"legal hold in place (case {cases}); nothing of this worker may be erased")
+        self.keys.shred(subject_id)
+        for _ in range(_SHRED_RECORD_ATTEMPTS):
+            worker = self._load(Worker, subject_id, None)
+            worker.record_shredding(policy, due_on)
+            try:
+                return self._save(worker)
+            except ConcurrentModification:
+                continue
+        msg = f"could not record the shredding of {subject_id}; the key is gone, run again to record it"
+        raise ConcurrentModification(msg)
+
+    # -- inspections ---------------------------------------------------------
+
+    def record_inspection(
+        self,
+        *,
+        housing_location_id: UUID,
+        inspected_on: date,
+        occupants_found: int,
+        findings: list[str],
+        outcome: str,
+        notes: str | None = None,
+    ) -> Receipt:
+        """Record an inspection of a registered housing location."""
+        self._require(HousingLocation, housing_location_id, "housing_location_id")
+        inspection = Inspection.record(
+            housing_location_id=housing_location_id,
+            inspected_on=inspected_on,
+            occupants_found=occupants_found,
+            findings=findings,
+            outcome=outcome,
+            notes=notes,
+            today=self.today(),
+        )
+        return self._save(inspection)
+
+    def impose_sanction(
+        self,
+        inspection_id: UUID,
+        *,
+        kind: str,
+        against: str,
+        amount_eur: Decimal | None = None,
+        deadline: date | None = None,
+        expected_version: int | None = None,
+    ) -> Receipt:
+        """Impose a sanction after an inspection that found violations."""
+        inspection = self._load(Inspection, inspection_id, expected_version)
+        inspection.impose_sanction(
+            kind=kind, against=against, amount_eur=amount_eur, deadline=deadline, today=self.today()
+        )
+        return self._save(inspection)
+
+    # -- reading ---------------------------------------------------------------
+
+    def get(self, kind: type[A], aggregate_id: UUID, *, version: int | None = None) -> A:
+        """Load an aggregate of `kind` (personal fields opened, or `SHREDDED`)."""
+        try:
+            aggregate: Any = self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFound(_kind_name(kind), aggregate_id) from None
+        if not isinstance(aggregate, kind):
+            raise NotFound(_kind_name(kind), aggregate_id)
+        return aggregate
+
+    # -- the boundary ------------------------------------------------------------
+
+    def _load(self, kind: type[A], aggregate_id: UUID, expected_version: int | None) -> A:
+        aggregate = self.get(kind, aggregate_id)
+        if expected_version is not None and aggregate.version != expected_version:
+            raise ConcurrentModification(
+                f"{_kind_name(kind)} {aggregate_id} is at version {aggregate.version}, not {expected_version}",
+                expected=expected_version,
+                actual=aggregate.version,
+            )
+        return aggregate
+
+    def _require(self, kind: type[Aggregate], aggregate_id: UUID, field: str) -> None:
+        # A reference in a command body to something unknown is bad input (400), not 404.
+        try:
+            self.get(kind, aggregate_id)
+        except NotFound:
+            raise RuleViolated.single(field, "unknown", f"no {_kind_name(kind)} {aggregate_id} is registered") from None
+
+    def _save(self, aggregate: Aggregate) -> Receipt:
+        version = aggregate.version
+        if not aggregate.pending_events:
+            # Nothing changed (an idempotent repeat): any position from now on reflects it.
+            return Receipt(id=aggregate.id, version=version, position=self.recorder.max_notification_id() or 0)
+        try:
+            recordings = self.save(aggregate)
+        except IntegrityError:
+            if version == Aggregate.INITIAL_VERSION:
+                raise Conflict(f"{_kind_name(type(aggregate))} {aggregate.id} is already registered") from None
+            raise ConcurrentModification(
+                f"{_kind_name(type(aggregate))} {aggregate.id} was changed by someone else; reload and retry"
+            ) from None
+        receipt = Receipt(id=aggregate.id, version=version, position=recordings[-1].notification.id)
+        # Ids, versions and event types only: personal data never enters a log line.
+        log.info(
+            "events_recorded",
+            aggregate=type(aggregate).__name__,
+            aggregate_id=str(receipt.id),
+            version=receipt.version,
+            position=receipt.position,
+            events=[type(r.domain_event).__qualname__ for r in recordings],
+        )
+        return receipt
+
+
+def _kind_name(kind: type[Any]) -> str:
+    return {"HousingLocation": "housing location"}.get(kind.__name__, kind.__name__.lower())

@@ -1,0 +1,34 @@
+"""The composition root of the write side: settings in, a ready `Ledger` out.
+
+Entry points (CLI, HTTP server, tests) call `open_ledger`; it builds the
+engine, keyring and key store, checks that the schema is migrated and that the
+database is durable, and nothing else in the package builds infrastructure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from ledger.application import Ledger
+from ledger.database import create_ledger_engine
+from ledger.keyring import FileKeyring
+from ledger.keystore import KeyStore
+from ledger.migrations import require_migrated
+from ledger.settings import Settings
+
+
+def open_keystore(settings: Settings) -> KeyStore:
+    """The key store of the configured database and keyring."""
+    settings.prepare_data_dir()
+    engine = create_ledger_engine(settings)
+    # Development creates its keyring on first use; production never does.
+    keyring = FileKeyring.open(settings.keyring_path, create=settings.env != "production")
+    return KeyStore(engine, keyring)
+
+
+def open_ledger(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Ledger:
+    """A `Ledger` on the configured database, after the start-up checks."""
+    keys = open_keystore(settings)
+    require_migrated(keys.engine)
+    return Ledger(settings, keys, clock=clock)

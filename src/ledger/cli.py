@@ -1,0 +1,71 @@
+"""The `ledger` command: migrate, demo (later: serve, project, audit, retention …).
+
+Each subcommand is a few lines: read settings, build what it needs through the
+composition root, run, print a short human summary on stdout (logs go to
+stderr as JSON). Exit status 0 on success, 1 on a refused start-up check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+import structlog
+
+from ledger.bootstrap import open_keystore, open_ledger
+from ledger.demo import run_demo
+from ledger.durability import DurabilityError
+from ledger.keyring import KeyringError
+from ledger.logs import configure_logging
+from ledger.migrations import NotMigratedError, upgrade
+from ledger.settings import Settings
+
+log = structlog.get_logger()
+
+
+def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    """Bring the database schema to the newest revision."""
+    keys = open_keystore(settings)
+    revision = upgrade(keys.engine)
+    log.info("schema_migrated", revision=revision, backend=settings.backend)
+    print(f"database schema at revision {revision} ({settings.backend})")
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    """Fill the ledger with realistic synthetic Medemblik data."""
+    ledger = open_ledger(settings)
+    summary = run_demo(ledger, workers=args.workers, seed=args.seed)
+    print(summary.render())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the `ledger` command."""
+    parser = argparse.ArgumentParser(prog="ledger", description="westland-ledger: registration of labour migrants")
+    parser.add_argument("--log-level", default="INFO", help="log level of the JSON logs on stderr (default INFO)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply the database migrations").set_defaults(func=cmd_migrate)
+    demo = sub.add_parser("demo", help="append realistic synthetic Medemblik data")
+    demo.add_argument("--workers", type=int, default=200, help="how many workers to register (default 200)")
+    demo.add_argument("--seed", type=int, default=420, help="random seed, for a repeatable data set (default 420)")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `ledger` command."""
+    args = build_parser().parse_args(argv)
+    configure_logging(args.log_level)
+    func: Callable[[Settings, argparse.Namespace], int] = args.func
+    try:
+        return func(Settings(), args)
+    except (DurabilityError, NotMigratedError, KeyringError) as e:
+        log.error("start_up_refused", reason=str(e))
+        print(f"ledger: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""SQLAlchemy engines for everything beside the event store: key store, read models, migrations.
+
+SQLite connections get the same durability pragmas as the event store's own
+connections, plus `secure_delete` so that a destroyed data key is overwritten
+on disk rather than left in a free page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+from ledger.settings import Settings
+from ledger.sqlite_store import SQLITE_PRAGMAS
+
+
+def create_ledger_engine(settings: Settings, **kwargs: Any) -> Engine:
+    """An engine for the ledger database; connects lazily, on first use."""
+    url = settings.sqlalchemy_url()
+    if settings.backend == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": settings.sqlite_lock_timeout_s}, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(pragma)
+    cursor.close()

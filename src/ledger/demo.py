@@ -1,0 +1,561 @@
+"""Synthetic Medemblik data for demonstrations: what `ledger demo` appends.
+
+This module owns the demo data set. `plan_demo` draws, without any I/O, one
+season of labour migration in West-Friesland from a seed — invented employers,
+housing locations in Medemblik's real postcode areas, workers with names from
+their own countries, and what follows (moves, contract ends, departures,
+BRP/RNI registrations, occupancy-limit changes, inspections); one or two
+dwellings are deliberately filled beyond their limit. `run_demo` sends the plan
+through the application service, the only door into the ledger, so every
+record passes the domain's rules. No personal data is ever printed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import string
+import time
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import partial
+from uuid import UUID
+
+from faker import Faker
+
+from ledger.application import Ledger, Receipt
+from ledger.domain.employer import employer_id_for
+from ledger.domain.housing_location import housing_location_id_for
+from ledger.domain.timeline import Timeline
+from ledger.domain.values import Address, Employment, IdentityDocument, Person, years_after
+from ledger.errors import Conflict
+
+# Invented companies: KvK number, trade name, staffing agency?, site (street, number, postcode, village).
+_EMPLOYERS = (
+    ("34781256", "Flexwerk West-Friesland B.V.", True, "Nijverheidsweg", 14, "1671NG", "Medemblik"),
+    ("37652093", "Polder Personeel Uitzendbureau B.V.", True, "Handelsweg", 3, "1687AA", "Wognum"),
+    ("61094837", "AgriFlex Noord-Holland B.V.", True, "Bedrijvenweg", 21, "1693CH", "Wervershoof"),
+    ("36210478", "Kwekerij De Zandhoek B.V.", False, "Dijkweg", 112, "1619BN", "Andijk"),
+    ("58930264", "Tuinderij Gebroeders Kool V.O.F.", False, "Oostereind", 46, "1679GK", "Midwoud"),
+    ("70413985", "Bloembollenbedrijf Het Grootslag B.V.", False, "Middenweg", 188, "1619JE", "Andijk"),
+    ("82265119", "Zaadteelt West-Friesland B.V.", False, "Zuidergouw", 7, "1693PR", "Wervershoof"),
+    ("64728301", "Fruitteeltbedrijf De Oosterbuurt", False, "Dorpsstraat", 95, "1657AR", "Abbekerk"),
+)
+_VILLAGES = (
+    ("1619", "Andijk", 3),
+    ("1657", "Abbekerk", 1),
+    ("1671", "Medemblik", 3),
+    ("1679", "Midwoud", 1),
+    ("1687", "Wognum", 2),
+    ("1688", "Nibbixwoud", 1),
+    ("1693", "Wervershoof", 2),
+)
+_STREETS = (
+    "Dorpsstraat",
+    "Kerkweg",
+    "Molenweg",
+    "Dijkweg",
+    "Middenweg",
+    "Westerstraat",
+    "Oosterstraat",
+    "Noordeinde",
+    "Zuideinde",
+    "Kerkstraat",
+    "Schoolstraat",
+    "Veilingweg",
+    "Tuinderslaan",
+    "Sluisweg",
+)
+# Postcode letters: no F, I, O, Q, U, Y; no SA, SD, SS (so no S first).
+_FIRST_LETTERS, _SECOND_LETTERS = "ABCDEGHJKLMNPRTVWXZ", "ABCDEGHJKLMNPRSTVWXZ"
+# Kind, weight, min and max occupants.
+_KINDS = (
+    ("dwelling", 60, 4, 6),
+    ("short_stay_facility", 15, 20, 80),
+    ("hotel_pension", 10, 8, 24),
+    ("recreational", 15, 2, 6),
+)
+_BAG_SEQUENCE_START = 9_000_000
+_PAGE = 1000  # notifications read at a time when counting what was appended
+# Nationality: Faker locale, weight (%), passport and id-card number formats (L letter, D digit).
+_NATIONALITIES = {
+    "POL": ("pl_PL", 45, "LLDDDDDDD", "LLLDDDDDD"),
+    "ROU": ("ro_RO", 20, "DDDDDDDDD", "LLDDDDDD"),
+    "BGR": ("bg_BG", 10, "DDDDDDDDD", "DDDDDDDDD"),
+    "LTU": ("lt_LT", 5, "DDDDDDDD", "DDDDDDDD"),
+    "HUN": ("hu_HU", 5, "LLDDDDDDD", "DDDDDDLL"),
+    "PRT": ("pt_PT", 5, "LDDDDDD", "DDDDDDDDDLLD"),
+    "UKR": ("uk_UA", 10, "LLDDDDDD", "DDDDDDDDD"),
+}
+_END_REASONS = ("einde seizoen", "einde uitzendovereenkomst", "ontslag op eigen verzoek", "proeftijd niet doorstaan")
+
+
+@dataclass(frozen=True)
+class PlannedEmployer:
+    """An employer to register, with the site its workers (or its clients' hired workers) work at."""
+
+    kvk_number: str
+    name: str
+    agency: bool
+    site: Address
+
+
+@dataclass(frozen=True)
+class PlannedLocation:
+    """A housing location to register."""
+
+    bag_id: str
+    address: Address
+    kind: str
+    max_occupants: int
+    floor_area_m2: int
+    owner_kvk_number: str | None
+
+
+@dataclass(frozen=True)
+class PlannedWorker:
+    """A worker's season: registered and housed from the start, then what followed (None: did not happen)."""
+
+    employer: int
+    person: Person
+    employment: Employment
+    location: int
+    moved: tuple[int | None, date] | None = None  # to a location (None: out of the municipality), from
+    work_moved: tuple[int, date] | None = None  # to another grower's site, from
+    registered: tuple[str, date, str | None] | None = None  # BRP or RNI, on, the BSN it gave
+    contract_end: tuple[date, str] | None = None  # end date, reason
+    departed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class LimitChange:
+    """A location's permitted maximum changes from a date on."""
+
+    location: int
+    max_occupants: int
+    valid_from: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class PlannedInspection:
+    """An inspection of a location, with the sanction imposed after it, if any."""
+
+    location: int
+    inspected_on: date
+    occupants_found: int
+    findings: tuple[str, ...]
+    outcome: str
+    notes: str
+    sanction: tuple[str, Decimal | None, date | None] | None
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    """The whole data set, in sending order; `overfull`: the locations over their limit today."""
+
+    employers: tuple[PlannedEmployer, ...]
+    locations: tuple[PlannedLocation, ...]
+    workers: tuple[PlannedWorker, ...]
+    limit_changes: tuple[LimitChange, ...]
+    inspections: tuple[PlannedInspection, ...]
+    overfull: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What a demo run appended: counts and ids only, never personal data."""
+
+    employers: int
+    housing_locations: int
+    already_registered: int
+    workers: int
+    events_appended: int
+    moves: int
+    work_address_changes: int
+    contract_ends: int
+    departures: int
+    population_registrations: int
+    occupancy_limit_changes: int
+    inspections: int
+    sanctions: int
+    overfull_location_ids: tuple[UUID, ...]
+    worker_ids: tuple[UUID, ...]
+    elapsed_seconds: float
+
+    @property
+    def events_per_second(self) -> float:
+        """Events appended per second of the run."""
+        return self.events_appended / self.elapsed_seconds if self.elapsed_seconds > 0 else 0.0
+
+    def render(self) -> str:
+        """A short human summary, without any personal data."""
+        return "\n".join(
+            (
+                f"demo: {self.workers} workers, {self.employers} employers, {self.housing_locations} housing locations"
+                f" (of these employers and locations, {self.already_registered} were already registered)",
+                f"follow-ups: housing moves {self.moves}, work address changes {self.work_address_changes},"
+                f" contract ends {self.contract_ends}, departures {self.departures},"
+                f" BRP/RNI registrations {self.population_registrations},"
+                f" occupancy-limit changes {self.occupancy_limit_changes}",
+                f"enforcement: inspections {self.inspections}, sanctions {self.sanctions},"
+                f" locations made over-full {len(self.overfull_location_ids)}",
+                f"appended {self.events_appended} events in {self.elapsed_seconds:.2f} s"
+                f" ({self.events_per_second:.0f} events/s)",
+            )
+        )
+
+
+def plan_demo(*, workers: int, seed: int, today: date) -> DemoPlan:
+    """Draw the demo data set; the same arguments always give the same plan (no I/O, no clock)."""
+    if workers < 0:
+        raise ValueError("workers must not be negative")
+    return _Planner(workers, seed, today).plan(workers)
+
+
+def run_demo(ledger: Ledger, *, workers: int, seed: int) -> DemoSummary:
+    """Append the data set of `seed` through the ledger, reusing employers and locations already registered."""
+    started = time.perf_counter()
+    before = ledger.recorder.max_notification_id() or 0
+    plan = plan_demo(workers=workers, seed=seed, today=ledger.today())
+    reused = sum(
+        _exists(partial(ledger.register_employer, kvk_number=e.kvk_number, name=e.name)) for e in plan.employers
+    )
+    reused += sum(
+        _exists(
+            partial(
+                ledger.register_housing_location,
+                bag_id=loc.bag_id,
+                address=loc.address,
+                kind=loc.kind,
+                max_occupants=loc.max_occupants,
+                floor_area_m2=loc.floor_area_m2,
+                owner_kvk_number=loc.owner_kvk_number,
+            )
+        )
+        for loc in plan.locations
+    )
+    locations = [housing_location_id_for(loc.bag_id) for loc in plan.locations]
+    worker_ids = [
+        ledger.register_worker(
+            employer_id=employer_id_for(plan.employers[w.employer].kvk_number),
+            person=w.person,
+            employment=w.employment,
+            housing_location_id=locations[w.location],
+            housing_valid_from=w.employment.start_date,
+        ).id
+        for w in plan.workers
+    ]
+    for worker, worker_id in zip(plan.workers, worker_ids, strict=True):
+        _follow_up(ledger, worker, worker_id, plan, locations)
+    for change in plan.limit_changes:
+        ledger.change_occupancy_limit(
+            locations[change.location],
+            max_occupants=change.max_occupants,
+            valid_from=change.valid_from,
+            reason=change.reason,
+        )
+    for inspection in plan.inspections:
+        _inspect(ledger, inspection, locations)
+    return DemoSummary(
+        employers=len(plan.employers),
+        housing_locations=len(plan.locations),
+        already_registered=reused,
+        workers=len(worker_ids),
+        events_appended=_events_after(ledger, before),
+        moves=sum(w.moved is not None for w in plan.workers),
+        work_address_changes=sum(w.work_moved is not None for w in plan.workers),
+        contract_ends=sum(w.contract_end is not None for w in plan.workers),
+        departures=sum(w.departed_on is not None for w in plan.workers),
+        population_registrations=sum(w.registered is not None for w in plan.workers),
+        occupancy_limit_changes=len(plan.limit_changes),
+        inspections=len(plan.inspections),
+        sanctions=sum(i.sanction is not None for i in plan.inspections),
+        overfull_location_ids=tuple(locations[i] for i in plan.overfull),
+        worker_ids=tuple(worker_ids),
+        elapsed_seconds=time.perf_counter() - started,
+    )
+
+
+def _events_after(ledger: Ledger, position: int) -> int:
+    """How many events are stored after notification `position`.
+
+    Not the difference of positions: those skip on PostgreSQL, where a registration refused as a
+    `Conflict` has still used up its sequence number.
+    """
+    count = 0
+    while page := ledger.recorder.select_notifications(start=position + 1, limit=_PAGE):
+        count, position = count + len(page), page[-1].id
+    return count
+
+
+def _exists(register: partial[Receipt]) -> bool:
+    """Register an employer or location; True when its KvK number or BAG id was already registered."""
+    try:
+        register()
+    except Conflict:
+        return True
+    return False
+
+
+def _follow_up(ledger: Ledger, worker: PlannedWorker, worker_id: UUID, plan: DemoPlan, locations: list[UUID]) -> None:
+    if worker.moved is not None:
+        location, valid_from = worker.moved
+        where = None if location is None else locations[location]
+        ledger.change_housing(worker_id, housing_location_id=where, valid_from=valid_from)
+    if worker.work_moved is not None:
+        employer, valid_from = worker.work_moved
+        ledger.change_work_address(worker_id, work_address=plan.employers[employer].site, valid_from=valid_from)
+    if worker.registered is not None:
+        register, registered_on, bsn = worker.registered
+        ledger.record_population_registration(worker_id, register=register, registered_on=registered_on, bsn=bsn)
+    if worker.contract_end is not None:
+        end_date, reason = worker.contract_end
+        ledger.end_contract(worker_id, end_date=end_date, reason=reason)
+    if worker.departed_on is not None:
+        ledger.record_departure(worker_id, departed_on=worker.departed_on)
+
+
+def _inspect(ledger: Ledger, planned: PlannedInspection, locations: list[UUID]) -> None:
+    receipt = ledger.record_inspection(
+        housing_location_id=locations[planned.location],
+        inspected_on=planned.inspected_on,
+        occupants_found=planned.occupants_found,
+        findings=list(planned.findings),
+        outcome=planned.outcome,
+        notes=planned.notes,
+    )
+    if planned.sanction is not None:
+        kind, amount, deadline = planned.sanction
+        ledger.impose_sanction(receipt.id, kind=kind, against="owner", amount_eur=amount, deadline=deadline)
+
+
+class _Planner:
+    """One draw: the random sources, the beds handed out and the timelines that show who lives where."""
+
+    def __init__(self, workers: int, seed: int, today: date) -> None:
+        self.rng, self.today, self.seq = random.Random(seed), today, itertools.count(1)  # noqa: S311 (not crypto)
+        self.fakers = {code: Faker(spec[0]) for code, spec in _NATIONALITIES.items()}
+        for fake in self.fakers.values():
+            fake.seed_instance(seed)
+        self.employers = tuple(
+            PlannedEmployer(kvk, name, agency, Address(street, number, postcode, city))
+            for kvk, name, agency, street, number, postcode, city in _EMPLOYERS
+        )
+        self.growers = [i for i, e in enumerate(self.employers) if not e.agency]
+        self.locations, self.targets = _locations(workers, 2 if workers >= 40 else 1 if workers >= 12 else 0)
+        # Beds handed out, never given back: only the targets can end up over-full.
+        self.load: Counter[int] = Counter()
+        self.quota = {t: self.locations[t].max_occupants + self.rng.randint(2, 3) for t in self.targets}
+        self.housing: list[Timeline[int | None]] = []
+        self.limits = {i: Timeline[int]() for i in range(len(self.locations))}
+        for i, location in enumerate(self.locations):
+            self.limits[i].record(date.min, location.max_occupants, 0)
+
+    def plan(self, workers: int) -> DemoPlan:
+        people = [self._worker() for _ in range(workers)]
+        people = [self._follow_ups(i, worker) for i, worker in enumerate(people)]
+        changes = self._limit_changes()
+        inspections = self._inspections()
+        today = self.today
+        overfull = tuple(i for i in self.limits if self._occupants(i, today) > self.limits[i].value_on(today, 0))
+        return DemoPlan(self.employers, self.locations, tuple(people), changes, inspections, overfull)
+
+    def _worker(self) -> PlannedWorker:
+        rng = self.rng
+        target = next((t for t in self.targets if self.load[t] < self.quota[t]), None)
+        # The over-full dwellings' occupants arrived well before anyone came to count them.
+        start = self.today - timedelta(days=rng.randint(30, 200) if target is not None else rng.randint(-14, 365))
+        nationality = rng.choices(list(_NATIONALITIES), weights=[spec[1] for spec in _NATIONALITIES.values()])[0]
+        employer = rng.choices(range(len(self.employers)), weights=[4 if e.agency else 1 for e in self.employers])[0]
+        site = rng.choice(self.growers) if self.employers[employer].agency else employer
+        location = target if target is not None else self._free_location(None)
+        assert location is not None, "the planner sizes the housing stock for every worker"
+        self.load[location] += 1
+        self.housing.append(Timeline())
+        self.housing[-1].record(start, location, next(self.seq))
+        end = start + timedelta(days=rng.randint(91, 274))
+        employment = Employment(start, self.employers[site].site, end)
+        return PlannedWorker(employer, self._person(nationality, start), employment, location)
+
+    def _person(self, nationality: str, start: date) -> Person:
+        rng, fake = self.rng, self.fakers[nationality]
+        female = rng.random() < 0.4
+        first_name = fake.first_name_female if female else fake.first_name_male
+        given = " ".join(dict.fromkeys(first_name() for _ in range(2 if rng.random() < 0.2 else 1)))
+        family = fake.last_name_female() if female else fake.last_name_male()
+        born = years_after(start, -rng.randint(18, 59)) - timedelta(days=rng.randint(0, 364))
+        _locale, _weight, passport, id_card = _NATIONALITIES[nationality]
+        kind, pattern = ("passport", passport) if nationality == "UKR" or rng.random() < 0.5 else ("id_card", id_card)
+        number = "".join(rng.choice(string.ascii_uppercase if c == "L" else string.digits) for c in pattern)
+        document = IdentityDocument(kind, number, start + timedelta(days=rng.randint(120, 3650)))
+        bsn = _bsn(rng) if rng.random() < 0.3 else None
+        return Person(family, given, born, nationality, document, bsn)
+
+    def _follow_ups(self, index: int, worker: PlannedWorker) -> PlannedWorker:
+        rng, start = self.rng, worker.employment.start_date
+        if worker.location in self.targets or start > self.today - timedelta(days=14):
+            return worker
+        moved = self._move(index, worker) if rng.random() < 0.15 else None
+        work_moved = None
+        others = [g for g in self.growers if self.employers[g].site != worker.employment.work_address]
+        if self.employers[worker.employer].agency and rng.random() < 0.1:
+            work_moved = (rng.choice(others), _between(rng, start + timedelta(days=14), self.today))
+        registered = self._registration(worker) if rng.random() < 0.5 else None
+        if rng.random() >= 0.2:
+            return replace(worker, moved=moved, work_moved=work_moved, registered=registered)
+        end = _between(
+            rng,
+            max(start + timedelta(days=30), (moved[1] if moved else start) + timedelta(days=1)),
+            self.today + timedelta(days=45),
+        )
+        departed = end + timedelta(days=rng.randint(0, 10)) if rng.random() < 0.7 else None
+        if departed is not None:  # Many never report leaving: 3 in 10 here.
+            self.housing[index].record(departed, None, next(self.seq))
+        return replace(
+            worker,
+            moved=moved,
+            work_moved=work_moved,
+            registered=registered,
+            contract_end=(end, rng.choice(_END_REASONS)),
+            departed_on=departed,
+        )
+
+    def _move(self, index: int, worker: PlannedWorker) -> tuple[int | None, date]:
+        rng, start, today = self.rng, worker.employment.start_date, self.today
+        roll = rng.random()
+        if roll < 0.2:  # a correction: the worker lived elsewhere from the start
+            valid_from = start
+        elif roll < 0.8:  # reported after the fact
+            valid_from = _between(rng, start + timedelta(days=7), today)
+        else:  # announced ahead
+            valid_from = _between(rng, today + timedelta(days=1), today + timedelta(days=30))
+        location = None if rng.random() < 0.1 else self._free_location(worker.location)
+        if location is not None:
+            self.load[location] += 1
+        self.housing[index].record(valid_from, location, next(self.seq))
+        return location, valid_from
+
+    def _registration(self, worker: PlannedWorker) -> tuple[str, date, str | None]:
+        start, end = worker.employment.start_date, worker.employment.expected_end_date
+        long_stay = end is not None and (end - start).days > 122  # over 4 months: BRP, though many stay in the RNI
+        register = "BRP" if long_stay and self.rng.random() < 0.4 else "RNI"
+        registered_on = start + timedelta(days=self.rng.randint(1, 10))
+        return register, registered_on, None if worker.person.bsn else _bsn(self.rng)
+
+    def _free_location(self, exclude: int | None) -> int | None:
+        free = {
+            i: loc.max_occupants - self.load[i]
+            for i, loc in enumerate(self.locations)
+            if i not in self.targets and i != exclude and loc.max_occupants > self.load[i]
+        }
+        return self.rng.choices(list(free), weights=list(free.values()))[0] if free else None
+
+    def _limit_changes(self) -> tuple[LimitChange, ...]:
+        rng, today, locs = self.rng, self.today, self.locations
+        others = [i for i in range(len(locs)) if i not in self.targets]
+        changes: list[LimitChange] = []
+        if dwellings := [i for i in others if locs[i].kind == "dwelling"]:
+            i = rng.choice(dwellings)
+            changes.append(
+                LimitChange(
+                    i,
+                    locs[i].max_occupants + 2,
+                    today - timedelta(days=rng.randint(10, 120)),
+                    "omzettingsvergunning verleend",
+                )
+            )
+        if roomy := [
+            i
+            for i in others
+            if locs[i].kind in ("short_stay_facility", "hotel_pension") and locs[i].max_occupants - self.load[i] >= 2
+        ]:
+            i = rng.choice(roomy)
+            fewer = min(5, locs[i].max_occupants - self.load[i])
+            changes.append(
+                LimitChange(
+                    i,
+                    locs[i].max_occupants - fewer,
+                    today + timedelta(days=rng.randint(14, 60)),
+                    "advies brandweer: minder bedden",
+                )
+            )
+        if self.targets and locs[self.targets[0]].max_occupants > 4:
+            changes.append(
+                LimitChange(
+                    self.targets[0],
+                    4,
+                    today - timedelta(days=rng.randint(30, 90)),
+                    "geen omzettingsvergunning: ten hoogste 4 bewoners",
+                )
+            )
+        for change in changes:
+            self.limits[change.location].record(change.valid_from, change.max_occupants, next(self.seq))
+        return tuple(changes)
+
+    def _inspections(self) -> tuple[PlannedInspection, ...]:
+        rng, today = self.rng, self.today
+        day = today - timedelta(days=rng.randint(20, 60))
+        others = [i for i in range(len(self.locations)) if i not in self.targets]
+        calm = rng.choice([i for i in others if self._occupants(i, day)] or others)
+        routine = PlannedInspection(
+            calm, day, self._occupants(calm, day), (), "compliant", "Reguliere controle, geen bijzonderheden.", None
+        )
+        day = today - timedelta(days=rng.randint(3, 14))
+        findings: tuple[str, ...]
+        sanction: tuple[str, Decimal | None, date | None]
+        if self.targets:
+            bad, findings = self.targets[0], ("overcrowding", "unregistered_occupants", "fire_safety")
+            sanction = ("order_subject_to_penalty", Decimal(rng.choice((2500, 5000, 7500))), today + timedelta(days=42))
+        else:
+            bad, findings, sanction = calm, ("fire_safety", "sanitary"), ("warning", None, None)
+        found = self._occupants(bad, day) + rng.randint(1, 3)
+        notes = "Controle na melding van buurtbewoners; meer bedden aangetroffen dan geregistreerd."
+        return routine, PlannedInspection(bad, day, found, findings, "violations", notes, sanction)
+
+    def _occupants(self, location: int, day: date) -> int:
+        return sum(timeline.value_on(day, None) == location for timeline in self.housing)
+
+
+def _locations(workers: int, targets_wanted: int) -> tuple[tuple[PlannedLocation, ...], tuple[int, ...]]:
+    """The first locations of the fixed stock, enough beds for everyone; the first dwellings are the targets."""
+    locations: list[PlannedLocation] = []
+    targets: list[int] = []
+    beds = 0
+    while len(locations) < 8 or len(targets) < targets_wanted or beds < workers * 1.3:
+        location = _location(len(locations))
+        if location.kind == "dwelling" and len(targets) < targets_wanted:
+            targets.append(len(locations))
+        else:
+            beds += location.max_occupants
+        locations.append(location)
+    return tuple(locations), tuple(targets)
+
+
+def _location(index: int) -> PlannedLocation:
+    """Location `index` of the stock: the same for every seed, so a BAG id always names the same place."""
+    rng = random.Random(f"medemblik-housing-{index}")  # noqa: S311 (not crypto)
+    prefix, city, _weight = rng.choices(_VILLAGES, weights=[v[2] for v in _VILLAGES])[0]
+    kind, _weight, fewest, most = rng.choices(_KINDS, weights=[k[1] for k in _KINDS])[0]
+    limit = rng.randint(fewest, most)
+    postcode = prefix + rng.choice(_FIRST_LETTERS) + rng.choice(_SECOND_LETTERS)
+    letter = rng.choice("AB") if rng.random() < 0.1 else None
+    address = Address(rng.choice(_STREETS), rng.randint(1, 160), postcode, city, house_letter=letter)
+    area = rng.randint(55, 140) if kind == "dwelling" else limit * rng.randint(10, 16)
+    owner = rng.choice(_EMPLOYERS)[0] if kind == "short_stay_facility" or rng.random() < 0.3 else None
+    return PlannedLocation(f"042001{_BAG_SEQUENCE_START + index:010d}", address, kind, limit, area, owner)
+
+
+def _between(rng: random.Random, first: date, last: date) -> date:
+    return first + timedelta(days=rng.randint(0, (last - first).days))
+
+
+def _bsn(rng: random.Random) -> str:
+    """A random 9-digit number passing the 11-test (weights 9..2, then -1 for the last digit)."""
+    while True:
+        digits = [rng.randint(1, 9), *(rng.randint(0, 9) for _ in range(7))]
+        check = sum(d * w for d, w in zip(digits, range(9, 1, -1), strict=True)) % 11
+        if check < 10:
+            return "".join(map(str, digits)) + str(check)

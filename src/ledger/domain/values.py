@@ -1,0 +1,336 @@
+"""Value objects and the named checks that validate and normalise them.
+
+Every check records a `Violation` naming the field by its dotted path (in the
+domain's snake_case; the HTTP layer renders camelCase) instead of raising at
+the first problem, so one refusal lists everything that is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import Enum, StrEnum
+from typing import TypeAlias, TypeVar
+
+import pycountry
+from stdnum.exceptions import ValidationError as StdnumValidationError
+from stdnum.nl import bsn as stdnum_bsn
+
+from ledger.domain.errors import Violations
+
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+# A worker must be at least 15 when the employment starts (local policy; the
+# Arbeidstijdenwet forbids regular work below that age).
+MINIMUM_WORKER_AGE = 15
+# Registrations are about what is or soon will be; a date further ahead is a typo.
+MAX_YEARS_AHEAD = 1
+
+_POSTCODE = re.compile(r"([1-9][0-9]{3}) ?([A-Za-z]{2})")
+_BAG_ID = re.compile(r"[0-9]{16}")
+_KVK = re.compile(r"[0-9]{8}")
+_HOUSE_LETTER = re.compile(r"[A-Za-z]")
+_ADDITION = re.compile(r"[A-Za-z0-9]{1,4}")
+_DOCUMENT_NUMBER = re.compile(r"[A-Z0-9]{5,20}")
+_BSN = re.compile(r"[0-9]{9}")
+_CASE_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+class Shredded(Enum):
+    """The marker a personal field reads as once its subject's key is destroyed."""
+
+    SHREDDED = "shredded"
+
+    def __repr__(self) -> str:
+        return "SHREDDED"
+
+
+SHREDDED = Shredded.SHREDDED
+
+T = TypeVar("T")
+# Personal fields hold plain values in memory and `SHREDDED` once the key is gone.
+Sealable: TypeAlias = T | Shredded
+
+
+class HousingKind(StrEnum):
+    """What kind of place a housing location is."""
+
+    DWELLING = "dwelling"
+    SHORT_STAY_FACILITY = "short_stay_facility"
+    HOTEL_PENSION = "hotel_pension"
+    RECREATIONAL = "recreational"
+    OTHER = "other"
+
+
+class DocumentType(StrEnum):
+    """Kinds of identity document accepted at registration."""
+
+    PASSPORT = "passport"
+    ID_CARD = "id_card"
+
+
+class PopulationRegister(StrEnum):
+    """BRP (residents) or RNI (non-residents)."""
+
+    BRP = "BRP"
+    RNI = "RNI"
+
+
+class Finding(StrEnum):
+    """Coded findings of a housing inspection."""
+
+    OVERCROWDING = "overcrowding"
+    FIRE_SAFETY = "fire_safety"
+    HYGIENE = "hygiene"
+    SANITARY = "sanitary"
+    UNREGISTERED_OCCUPANTS = "unregistered_occupants"
+    OTHER = "other"
+
+
+class Outcome(StrEnum):
+    """Overall outcome of an inspection."""
+
+    COMPLIANT = "compliant"
+    VIOLATIONS = "violations"
+
+
+class SanctionKind(StrEnum):
+    """Enforcement instruments (waarschuwing, last onder dwangsom, bestuurlijke boete)."""
+
+    WARNING = "warning"
+    ORDER_SUBJECT_TO_PENALTY = "order_subject_to_penalty"
+    ADMINISTRATIVE_FINE = "administrative_fine"
+
+
+class SanctionTarget(StrEnum):
+    """Who a sanction is imposed on."""
+
+    EMPLOYER = "employer"
+    OWNER = "owner"
+
+
+@dataclass(frozen=True)
+class Address:
+    """A Dutch postal address (work address, or the address of a housing location)."""
+
+    street: str
+    house_number: int
+    postcode: str
+    city: str
+    house_letter: str | None = None
+    house_number_addition: str | None = None
+
+    def display_postcode(self) -> str:
+        """The postcode as it is written on letters: `1234 AB`."""
+        return f"{self.postcode[:4]} {self.postcode[4:]}"
+
+
+@dataclass(frozen=True)
+class IdentityDocument:
+    """The identity document shown at registration."""
+
+    type: str
+    number: str
+    expires_on: date
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who the worker is; everything but the nationality is personal data."""
+
+    family_name: str
+    given_names: str
+    birth_date: date
+    nationality: str
+    id_document: IdentityDocument
+    bsn: str | None = None
+
+
+@dataclass(frozen=True)
+class Employment:
+    """The employment a worker is registered for."""
+
+    start_date: date
+    work_address: Address
+    expected_end_date: date | None = None
+
+
+def years_after(day: date, years: int) -> date:
+    """The same calendar day `years` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def checked_text(value: str, field: str, v: Violations, *, max_length: int = 200) -> str:
+    """Strip a required free-text value and check it is present and not too long."""
+    text = " ".join(value.split())
+    v.check(bool(text), field, "required", "must not be empty")
+    v.check(len(text) <= max_length, field, "too_long", f"at most {max_length} characters")
+    return text
+
+
+def checked_optional_text(value: str | None, field: str, v: Violations, *, max_length: int = 2000) -> str | None:
+    """Strip an optional free-text value; empty becomes None."""
+    if value is None:
+        return None
+    text = value.strip()
+    v.check(len(text) <= max_length, field, "too_long", f"at most {max_length} characters")
+    return text or None
+
+
+def checked_postcode(value: str, field: str, v: Violations) -> str:
+    """Normalise a Dutch postcode to `1234AB`."""
+    match = _POSTCODE.fullmatch(value.strip())
+    if not v.check(
+        match is not None,
+        field,
+        "invalid_postcode",
+        "expected 4 digits (not starting with 0) and 2 letters, like 1671 AB",
+    ):
+        return value
+    assert match is not None
+    return f"{match.group(1)}{match.group(2).upper()}"
+
+
+def checked_bag_id(value: str, field: str, v: Violations) -> str:
+    """A BAG object id: 16 digits."""
+    v.check(bool(_BAG_ID.fullmatch(value)), field, "invalid_bag_id", "a BAG id has exactly 16 digits")
+    return value
+
+
+def checked_kvk_number(value: str, field: str, v: Violations) -> str:
+    """A KvK (Chamber of Commerce) number: 8 digits."""
+    v.check(bool(_KVK.fullmatch(value)), field, "invalid_kvk_number", "a KvK number has exactly 8 digits")
+    return value
+
+
+def checked_nationality(value: str, field: str, v: Violations) -> str:
+    """An ISO 3166-1 alpha-3 country code, upper case."""
+    code = value.strip().upper()
+    known = len(code) == 3 and pycountry.countries.get(alpha_3=code) is not None
+    v.check(known, field, "invalid_nationality", "expected an ISO 3166-1 alpha-3 country code, like POL")
+    return code
+
+
+def checked_bsn(value: str | None, field: str, v: Violations) -> str | None:
+    """A BSN passing the 11-test, compacted to 9 digits."""
+    if value is None:
+        return None
+    digits = re.sub(r"[ .-]", "", value)
+    try:
+        # python-stdnum zero-pads 8-digit numbers (old BSNs); the ledger wants all 9 written out.
+        if not _BSN.fullmatch(digits):
+            raise StdnumValidationError
+        return str(stdnum_bsn.validate(digits))
+    except StdnumValidationError:
+        v.add(field, "invalid_bsn", "not a valid BSN (9 digits passing the 11-test)")
+        return value
+
+
+def checked_enum(value: str, enum: type[StrEnum], field: str, v: Violations) -> str:
+    """A value that must be one of an enumeration's members."""
+    allowed = [m.value for m in enum]
+    v.check(value in allowed, field, "invalid_choice", f"expected one of {', '.join(allowed)}")
+    return value
+
+
+def checked_not_too_far_ahead(day: date, today: date, field: str, v: Violations) -> None:
+    """Dates more than a year ahead are refused as typos."""
+    limit = years_after(today, MAX_YEARS_AHEAD)
+    v.check(day <= limit, field, "too_far_ahead", f"must not be after {limit.isoformat()}")
+
+
+def checked_not_in_future(day: date, today: date, field: str, v: Violations) -> None:
+    """Facts that already happened cannot be dated after today."""
+    v.check(day <= today, field, "in_future", "must not be in the future")
+
+
+def checked_address(address: Address, field: str, v: Violations) -> Address:
+    """Check and normalise an address; fields are named under `field`."""
+    letter = address.house_letter or None
+    addition = address.house_number_addition or None
+    if letter is not None:
+        v.check(bool(_HOUSE_LETTER.fullmatch(letter)), f"{field}.house_letter", "invalid_house_letter", "one letter")
+    if addition is not None:
+        v.check(
+            bool(_ADDITION.fullmatch(addition)),
+            f"{field}.house_number_addition",
+            "invalid_addition",
+            "up to 4 letters or digits",
+        )
+    v.check(1 <= address.house_number <= 99999, f"{field}.house_number", "out_of_range", "between 1 and 99999")
+    return replace(
+        address,
+        street=checked_text(address.street, f"{field}.street", v),
+        city=checked_text(address.city, f"{field}.city", v, max_length=80),
+        postcode=checked_postcode(address.postcode, f"{field}.postcode", v),
+        house_letter=letter.upper() if letter else None,
+        house_number_addition=addition.upper() if addition else None,
+    )
+
+
+def checked_case_reference(value: str, field: str, v: Violations) -> str:
+    """An enforcement case reference; it appears in URLs, so a restricted alphabet."""
+    v.check(
+        bool(_CASE_REFERENCE.fullmatch(value)),
+        field,
+        "invalid_case_reference",
+        "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+    )
+    return value
+
+
+def checked_person(person: Person, start_date: date, today: date, v: Violations) -> Person:
+    """Check and normalise a worker's personal details (fields under `person`)."""
+    born = person.birth_date
+    v.check(born <= today, "person.birth_date", "in_future", "must not be in the future")
+    v.check(born >= EARLIEST_BIRTH_DATE, "person.birth_date", "too_early", "must not be before 1900-01-01")
+    if not v.has("person.birth_date"):
+        v.check(
+            years_after(born, MINIMUM_WORKER_AGE) <= start_date,
+            "person.birth_date",
+            "too_young",
+            f"the worker must be at least {MINIMUM_WORKER_AGE} when the employment starts",
+        )
+    doc = person.id_document
+    number = doc.number.replace(" ", "").upper()
+    v.check(
+        bool(_DOCUMENT_NUMBER.fullmatch(number)),
+        "person.id_document.number",
+        "invalid_document_number",
+        "5-20 letters or digits",
+    )
+    v.check(
+        doc.expires_on >= start_date,
+        "person.id_document.expires_on",
+        "expired",
+        "the identity document had expired when the employment started",
+    )
+    return Person(
+        family_name=checked_text(person.family_name, "person.family_name", v),
+        given_names=checked_text(person.given_names, "person.given_names", v),
+        birth_date=born,
+        nationality=checked_nationality(person.nationality, "person.nationality", v),
+        id_document=IdentityDocument(
+            type=checked_enum(doc.type, DocumentType, "person.id_document.type", v),
+            number=number,
+            expires_on=doc.expires_on,
+        ),
+        bsn=checked_bsn(person.bsn, "person.bsn", v),
+    )
+
+
+def checked_employment(employment: Employment, today: date, v: Violations) -> Employment:
+    """Check an employment (fields under `employment`)."""
+    checked_not_too_far_ahead(employment.start_date, today, "employment.start_date", v)
+    end = employment.expected_end_date
+    if end is not None:
+        v.check(
+            end >= employment.start_date,
+            "employment.expected_end_date",
+            "before_start",
+            "must not be before the start date",
+        )
+    return replace(employment, work_address=checked_address(employment.work_address, "employment.work_address", v))

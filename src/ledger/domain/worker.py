@@ -1,0 +1,330 @@
+"""The Worker aggregate: a labour migrant registered by an employer.
+
+A worker's id is random (never derived from personal data). The worker's
+housing is a valid-time timeline: each `HousingAddressChanged` says where the
+worker lives from a date on, a departure ends housing from its date, and a
+back-dated change is simply another entry — nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, ClassVar
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
+
+from ledger.domain.errors import Conflict, NotFound, Violations
+from ledger.domain.timeline import Timeline
+from ledger.domain.values import (
+    Address,
+    Employment,
+    Person,
+    PopulationRegister,
+    Sealable,
+    checked_address,
+    checked_bsn,
+    checked_case_reference,
+    checked_employment,
+    checked_enum,
+    checked_not_in_future,
+    checked_not_too_far_ahead,
+    checked_optional_text,
+    checked_person,
+    checked_text,
+)
+
+
+class Worker(Aggregate):
+    """A registered labour migrant, with housing and work address over time."""
+
+    class Registered(Aggregate.Created):
+        """An employer registered a worker, with employment and (usually) housing."""
+
+        personal_fields: ClassVar[tuple[str, ...]] = (
+            "family_name",
+            "given_names",
+            "birth_date",
+            "id_document_type",
+            "id_document_number",
+            "id_document_expires_on",
+            "bsn",
+        )
+        employer_id: UUID
+        family_name: Sealable[str]
+        given_names: Sealable[str]
+        birth_date: Sealable[date]
+        nationality: str
+        id_document_type: Sealable[str]
+        id_document_number: Sealable[str]
+        id_document_expires_on: Sealable[date]
+        bsn: Sealable[str | None]
+        employment_start: date
+        expected_end_date: date | None
+        work_address: Address
+        housing_location_id: UUID | None
+        housing_valid_from: date | None
+
+        def apply(self, worker: Worker) -> None:
+            worker.employer_id = self.employer_id
+            worker.family_name = self.family_name
+            worker.given_names = self.given_names
+            worker.birth_date = self.birth_date
+            worker.nationality = self.nationality
+            worker.id_document_type = self.id_document_type
+            worker.id_document_number = self.id_document_number
+            worker.id_document_expires_on = self.id_document_expires_on
+            worker.bsn = self.bsn
+            worker.employment_start = self.employment_start
+            worker.expected_end_date = self.expected_end_date
+            worker.work_addresses = Timeline()
+            worker.work_addresses.record(self.employment_start, self.work_address, self.originator_version)
+            worker.housing = Timeline()
+            if self.housing_valid_from is not None:
+                worker.housing.record(self.housing_valid_from, self.housing_location_id, self.originator_version)
+            worker.contract_end = None
+            worker.contract_end_reason = None
+            worker.departed_on = None
+            worker.departure_seq = 0
+            worker.population_register = None
+            worker.legal_holds = {}
+            worker.shredded = False
+
+    class HousingAddressChanged(Aggregate.Event):
+        """The worker lives at a housing location (or nowhere here: None) from a date on."""
+
+        housing_location_id: UUID | None
+        valid_from: date
+
+        def apply(self, worker: Worker) -> None:
+            worker.housing.record(self.valid_from, self.housing_location_id, self.originator_version)
+
+    class WorkAddressChanged(Aggregate.Event):
+        """The worker works at another address from a date on."""
+
+        work_address: Address
+        valid_from: date
+
+        def apply(self, worker: Worker) -> None:
+            worker.work_addresses.record(self.valid_from, self.work_address, self.originator_version)
+
+    class ContractEnded(Aggregate.Event):
+        """The employment ended (or will end) on a date; a later one corrects it."""
+
+        personal_fields: ClassVar[tuple[str, ...]] = ("reason",)
+        end_date: date
+        reason: Sealable[str | None]
+
+        def apply(self, worker: Worker) -> None:
+            worker.contract_end = self.end_date
+            worker.contract_end_reason = self.reason
+
+    class Departed(Aggregate.Event):
+        """The worker left the municipality; housing ends from that date (a later one corrects it)."""
+
+        departed_on: date
+
+        def apply(self, worker: Worker) -> None:
+            # A later departure corrects an earlier one (like a contract end), so
+            # only the latest is kept; it enters the housing timeline on reading.
+            worker.departed_on = self.departed_on
+            worker.departure_seq = self.originator_version
+
+    class PopulationRegisterRecorded(Aggregate.Event):
+        """The worker was registered in the BRP or the RNI (with BSN when known)."""
+
+        personal_fields: ClassVar[tuple[str, ...]] = ("bsn",)
+        register: str
+        registered_on: date
+        bsn: Sealable[str | None]
+
+        def apply(self, worker: Worker) -> None:
+            worker.population_register = (self.register, self.registered_on)
+            if self.bsn is not None:
+                worker.bsn = self.bsn
+
+    class LegalHoldPlaced(Aggregate.Event):
+        """An inspector placed a legal hold: nothing of the worker may be erased."""
+
+        personal_fields: ClassVar[tuple[str, ...]] = ("reason",)
+        case_reference: str
+        reason: Sealable[str]
+
+        def apply(self, worker: Worker) -> None:
+            worker.legal_holds[self.case_reference] = self.reason
+
+    class LegalHoldLifted(Aggregate.Event):
+        """The enforcement case closed; its hold no longer blocks erasure."""
+
+        case_reference: str
+
+        def apply(self, worker: Worker) -> None:
+            worker.legal_holds.pop(self.case_reference, None)
+
+    class PersonalDataShredded(Aggregate.Event):
+        """The worker's data key was destroyed; personal fields are unreadable for ever."""
+
+        policy: str
+        due_on: date | None
+
+        def apply(self, worker: Worker) -> None:
+            worker.shredded = True
+
+    if TYPE_CHECKING:  # State set by the events; a class annotation would become an __init__ field.
+        employer_id: UUID
+        family_name: Sealable[str]
+        given_names: Sealable[str]
+        birth_date: Sealable[date]
+        nationality: str
+        id_document_type: Sealable[str]
+        id_document_number: Sealable[str]
+        id_document_expires_on: Sealable[date]
+        bsn: Sealable[str | None]
+        employment_start: date
+        expected_end_date: date | None
+        work_addresses: Timeline[Address]
+        housing: Timeline[UUID | None]
+        contract_end: date | None
+        contract_end_reason: Sealable[str | None]
+        departed_on: date | None
+        departure_seq: int
+        population_register: tuple[str, date] | None
+        legal_holds: dict[str, Sealable[str]]
+        shredded: bool
+
+    def __repr__(self) -> str:
+        # The library's repr lists every attribute, personal data included; a
+        # repr ends up in logs and tracebacks, so it names the aggregate only.
+        return f"Worker(id={self.id}, version={self.version})"
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        employer_id: UUID,
+        person: Person,
+        employment: Employment,
+        housing_location_id: UUID | None,
+        housing_valid_from: date | None,
+        today: date,
+    ) -> Worker:
+        """Register a worker; `today` is the registration date (the domain reads no clock)."""
+        v = Violations()
+        person = checked_person(person, employment.start_date, today, v)
+        employment = checked_employment(employment, today, v)
+        if housing_location_id is not None and housing_valid_from is None:
+            v.add("housing.valid_from", "required", "required when a housing location is given")
+        if housing_valid_from is not None:
+            checked_not_too_far_ahead(housing_valid_from, today, "housing.valid_from", v)
+        v.raise_if_any()
+        doc = person.id_document
+        return cls._create(
+            cls.Registered,
+            id=uuid4(),
+            employer_id=employer_id,
+            family_name=person.family_name,
+            given_names=person.given_names,
+            birth_date=person.birth_date,
+            nationality=person.nationality,
+            id_document_type=doc.type,
+            id_document_number=doc.number,
+            id_document_expires_on=doc.expires_on,
+            bsn=person.bsn,
+            employment_start=employment.start_date,
+            expected_end_date=employment.expected_end_date,
+            work_address=employment.work_address,
+            housing_location_id=housing_location_id if housing_valid_from else None,
+            housing_valid_from=housing_valid_from,
+        )
+
+    def change_housing(self, housing_location_id: UUID | None, valid_from: date, today: date) -> None:
+        """Record where the worker lives from `valid_from` on (None: not housed here)."""
+        v = Violations()
+        checked_not_too_far_ahead(valid_from, today, "valid_from", v)
+        v.raise_if_any()
+        self.trigger_event(self.HousingAddressChanged, housing_location_id=housing_location_id, valid_from=valid_from)
+
+    def change_work_address(self, work_address: Address, valid_from: date, today: date) -> None:
+        """Record that the worker works at `work_address` from `valid_from` on."""
+        v = Violations()
+        address = checked_address(work_address, "work_address", v)
+        checked_not_too_far_ahead(valid_from, today, "valid_from", v)
+        v.raise_if_any()
+        self.trigger_event(self.WorkAddressChanged, work_address=address, valid_from=valid_from)
+
+    def end_contract(self, end_date: date, reason: str | None, today: date) -> None:
+        """Record the end of the employment (a later call corrects an earlier one)."""
+        v = Violations()
+        reason = checked_optional_text(reason, "reason", v)
+        checked_not_too_far_ahead(end_date, today, "end_date", v)
+        v.check(
+            end_date >= self.employment_start, "end_date", "before_start", "must not be before the employment started"
+        )
+        v.raise_if_any()
+        if reason is not None:
+            self._guard_not_shredded()
+        self.trigger_event(self.ContractEnded, end_date=end_date, reason=reason)
+
+    def depart(self, departed_on: date, today: date) -> None:
+        """Record that the worker left the municipality on `departed_on`."""
+        v = Violations()
+        checked_not_too_far_ahead(departed_on, today, "departed_on", v)
+        v.raise_if_any()
+        self.trigger_event(self.Departed, departed_on=departed_on)
+
+    def record_population_registration(self, register: str, registered_on: date, bsn: str | None, today: date) -> None:
+        """Record a BRP or RNI registration, with the BSN it gave when known."""
+        v = Violations()
+        checked_enum(register, PopulationRegister, "register", v)
+        checked_not_in_future(registered_on, today, "registered_on", v)
+        bsn = checked_bsn(bsn, "bsn", v)
+        v.raise_if_any()
+        if bsn is not None:
+            self._guard_not_shredded()
+        self.trigger_event(self.PopulationRegisterRecorded, register=register, registered_on=registered_on, bsn=bsn)
+
+    def place_legal_hold(self, case_reference: str, reason: str) -> None:
+        """Block erasure while an enforcement case is open."""
+        v = Violations()
+        checked_case_reference(case_reference, "case_reference", v)
+        reason = checked_text(reason, "reason", v, max_length=2000)
+        v.raise_if_any()
+        if case_reference in self.legal_holds:
+            raise Conflict(f"legal hold {case_reference} is already in place")
+        self._guard_not_shredded()
+        self.trigger_event(self.LegalHoldPlaced, case_reference=case_reference, reason=reason)
+
+    def lift_legal_hold(self, case_reference: str) -> None:
+        """Lift the hold of a closed case."""
+        if case_reference not in self.legal_holds:
+            raise NotFound("legal hold", case_reference)
+        self.trigger_event(self.LegalHoldLifted, case_reference=case_reference)
+
+    def record_shredding(self, policy: str, due_on: date | None) -> None:
+        """Record that the data key was destroyed (after it is gone, never before)."""
+        if self.shredded:
+            return
+        self.trigger_event(self.PersonalDataShredded, policy=policy, due_on=due_on)
+
+    def housing_timeline(self) -> Timeline[UUID | None]:
+        """Where the worker lives over time: housing changes, ended by the departure.
+
+        A housing change with a later `valid_from` than the departure (a return)
+        still counts from its own date on.
+        """
+        if self.departed_on is None:
+            return self.housing
+        return self.housing.with_entry(self.departed_on, None, self.departure_seq)
+
+    def housing_on(self, day: date) -> UUID | None:
+        """The housing location the worker lives at on `day`, if any."""
+        return self.housing_timeline().value_on(day, None)
+
+    def work_address_on(self, day: date) -> Address:
+        """The work address on `day` (the first one before the employment starts)."""
+        first = self.work_addresses.intervals()[0].value
+        return self.work_addresses.value_on(day, first)
+
+    def _guard_not_shredded(self) -> None:
+        if self.shredded:
+            raise Conflict("the worker's personal data has been shredded; no new personal data can be added")

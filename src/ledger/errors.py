@@ -1,0 +1,29 @@
+"""The ledger's errors, for callers outside the domain (application, projections, API).
+
+Defined in `ledger.domain.errors` because the domain raises them too; this
+module is the public name the outer layers import.
+"""
+
+from __future__ import annotations
+
+from ledger.domain.errors import (
+    ConcurrentModification,
+    Conflict,
+    LedgerError,
+    NotFound,
+    RuleViolated,
+    Violation,
+)
+from ledger.keystore import SubjectShredded
+from ledger.sealing import SealBrokenError
+
+__all__ = [
+    "ConcurrentModification",
+    "Conflict",
+    "LedgerError",
+    "NotFound",
+    "RuleViolated",
+    "SealBrokenError",
+    "SubjectShredded",
+    "Violation",
+]

@@ -1,0 +1,142 @@
+"""Key-encryption keys (KEKs), kept outside the database.
+
+Data keys are stored only wrapped by a KEK; the KEKs live in a keyring. The
+`Keyring` protocol is what the key store needs, so an HSM or a cloud KMS can
+take the place of `FileKeyring`, the embedded default: a JSON file with mode
+0600 holding numbered KEK epochs (rotation adds an epoch and later destroys the
+old one) and the key of the blind name index.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+KEY_BYTES = 32
+NONCE_BYTES = 12
+
+
+class KeyringError(Exception):
+    """The keyring is missing, unreadable, or cannot unwrap a key."""
+
+
+class Keyring(Protocol):
+    """Wraps and unwraps data keys under key-encryption keys."""
+
+    @property
+    def current_epoch(self) -> int:
+        """The epoch new data keys are wrapped under."""
+        ...
+
+    def wrap(self, data_key: bytes, *, epoch: int, associated_data: bytes) -> bytes:
+        """Encrypt a data key under the KEK of `epoch`."""
+        ...
+
+    def unwrap(self, wrapped: bytes, *, epoch: int, associated_data: bytes) -> bytes:
+        """Decrypt a wrapped data key; raise `KeyringError` if it does not open."""
+        ...
+
+    def index_key(self) -> bytes:
+        """The key of the blind index (keyed hashes of normalised names)."""
+        ...
+
+
+@dataclass(frozen=True)
+class _KeyringFile:
+    current: int
+    keks: dict[int, bytes]
+    index_key: bytes
+
+    def dump(self) -> str:
+        return json.dumps(
+            {
+                "format": "westland-ledger-keyring/1",
+                "current": self.current,
+                "keks": {str(e): base64.b64encode(k).decode() for e, k in self.keks.items()},
+                "index_key": base64.b64encode(self.index_key).decode(),
+            }
+        )
+
+    @classmethod
+    def load(cls, text: str) -> _KeyringFile:
+        raw = json.loads(text)
+        return cls(
+            current=int(raw["current"]),
+            keks={int(e): base64.b64decode(k) for e, k in raw["keks"].items()},
+            index_key=base64.b64decode(raw["index_key"]),
+        )
+
+
+class FileKeyring:
+    """A keyring in a local file (mode 0600): the embedded default."""
+
+    def __init__(self, path: Path, content: _KeyringFile) -> None:
+        self.path = path
+        self._content = content
+
+    @classmethod
+    def open(cls, path: Path, *, create: bool) -> FileKeyring:
+        """Open the keyring at `path`; create it (0600) only when `create` is true."""
+        if not path.exists():
+            if not create:
+                msg = f"keyring {path} does not exist (it is never created implicitly in production)"
+                raise KeyringError(msg)
+            cls._create(path)
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            msg = f"keyring {path} is readable by others (mode {mode:o}); chmod 600 it"
+            raise KeyringError(msg)
+        try:
+            return cls(path, _KeyringFile.load(path.read_text()))
+        except (ValueError, KeyError) as e:
+            msg = f"keyring {path} is not a valid keyring file"
+            raise KeyringError(msg) from e
+
+    @staticmethod
+    def _create(path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        content = _KeyringFile(
+            current=1, keks={1: secrets.token_bytes(KEY_BYTES)}, index_key=secrets.token_bytes(KEY_BYTES)
+        )
+        # O_EXCL: two processes starting at once must not each write their own keys.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return
+        with os.fdopen(fd, "w") as f:
+            f.write(content.dump())
+            f.flush()
+            os.fsync(f.fileno())
+
+    @property
+    def current_epoch(self) -> int:
+        return self._content.current
+
+    def _kek(self, epoch: int) -> AESGCM:
+        try:
+            return AESGCM(self._content.keks[epoch])
+        except KeyError:
+            msg = f"no key-encryption key for epoch {epoch} in {self.path}"
+            raise KeyringError(msg) from None
+
+    def wrap(self, data_key: bytes, *, epoch: int, associated_data: bytes) -> bytes:
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        return nonce + self._kek(epoch).encrypt(nonce, data_key, associated_data)
+
+    def unwrap(self, wrapped: bytes, *, epoch: int, associated_data: bytes) -> bytes:
+        try:
+            return self._kek(epoch).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], associated_data)
+        except InvalidTag:
+            msg = f"a wrapped data key does not open under epoch {epoch}: wrong keyring or tampered key row"
+            raise KeyringError(msg) from None
+
+    def index_key(self) -> bytes:
+        return self._content.index_key

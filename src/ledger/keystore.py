@@ -1,0 +1,162 @@
+"""The key store: one wrapped data key (DEK) per data subject, and tombstones.
+
+A subject's personal fields are sealed under its DEK; destroying the DEK is
+crypto-shredding. Keys are stored only wrapped by a key-encryption key from
+the keyring, bound to the subject id and epoch so a key row copied to another
+subject does not open. A shredded subject leaves a tombstone that is kept for
+ever: no key is ever created again for it (no resurrection).
+
+Keys are not cached across calls, so a shred is effective in every process as
+soon as its transaction commits.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    delete,
+    exists,
+    insert,
+    literal,
+    select,
+)
+from sqlalchemy.exc import IntegrityError
+
+from ledger.domain.errors import Conflict
+from ledger.keyring import KEY_BYTES, Keyring
+
+metadata = MetaData()
+
+subject_keys = Table(
+    "subject_keys",
+    metadata,
+    Column("subject_id", String(32), primary_key=True),
+    Column("kek_epoch", Integer, nullable=False),
+    Column("wrapped_key", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+key_tombstones = Table(
+    "key_tombstones",
+    metadata,
+    Column("subject_id", String(32), primary_key=True),
+    Column("shredded_at", DateTime(timezone=True), nullable=False),
+)
+
+# A batched lookup is split so the parameter list stays within SQLite's limits.
+_BATCH = 500
+
+
+class SubjectShredded(Conflict):
+    """The subject's key was destroyed; its personal data cannot be written again."""
+
+    def __init__(self, subject_id: UUID) -> None:
+        self.subject_id = subject_id
+        super().__init__(f"the personal data of {subject_id} has been shredded")
+
+
+class KeyStore:
+    """Creates, opens and destroys data keys."""
+
+    def __init__(self, engine: Engine, keyring: Keyring) -> None:
+        self.engine = engine
+        self.keyring = keyring
+
+    @staticmethod
+    def _associated_data(subject_id: str, epoch: int) -> bytes:
+        return f"dek|{subject_id}|{epoch}".encode()
+
+    def data_key(self, subject_id: UUID) -> bytes | None:
+        """The subject's data key, or None when there is none (never made, or shredded)."""
+        return self.data_keys([subject_id]).get(subject_id)
+
+    def data_keys(self, subject_ids: Iterable[UUID]) -> dict[UUID, bytes]:
+        """The data keys of many subjects in one lookup per 500; absent ones are left out."""
+        wanted = {s.hex: s for s in subject_ids}
+        found: dict[UUID, bytes] = {}
+        hexes = list(wanted)
+        with self.engine.connect() as conn:
+            for i in range(0, len(hexes), _BATCH):
+                rows = conn.execute(
+                    select(subject_keys.c.subject_id, subject_keys.c.kek_epoch, subject_keys.c.wrapped_key).where(
+                        subject_keys.c.subject_id.in_(hexes[i : i + _BATCH])
+                    )
+                )
+                for subject_hex, epoch, wrapped in rows:
+                    found[wanted[subject_hex]] = self.keyring.unwrap(
+                        wrapped, epoch=epoch, associated_data=self._associated_data(subject_hex, epoch)
+                    )
+        return found
+
+    def data_key_for_writing(self, subject_id: UUID) -> bytes:
+        """The subject's data key, created on first use; refused for a shredded subject."""
+        existing = self.data_key(subject_id)
+        if existing is not None:
+            return existing
+        subject_hex = subject_id.hex
+        epoch = self.keyring.current_epoch
+        data_key = secrets.token_bytes(KEY_BYTES)
+        wrapped = self.keyring.wrap(data_key, epoch=epoch, associated_data=self._associated_data(subject_hex, epoch))
+        not_tombstoned = ~exists().where(key_tombstones.c.subject_id == subject_hex)
+        # Insert only while no tombstone exists, in one statement.
+        row = select(
+            literal(subject_hex, String),
+            literal(epoch, Integer),
+            literal(wrapped, LargeBinary),
+            literal(datetime.now(UTC), DateTime(timezone=True)),
+        ).where(not_tombstoned)
+        columns = ["subject_id", "kek_epoch", "wrapped_key", "created_at"]
+        try:
+            with self.engine.begin() as conn:
+                statement = insert(subject_keys).from_select(columns, row).returning(subject_keys.c.subject_id)
+                inserted = conn.execute(statement).first() is not None
+        except IntegrityError:
+            # Another process created it between our read and our insert: use theirs.
+            inserted = False
+        if not inserted:
+            concurrent = self.data_key(subject_id)
+            if concurrent is None:
+                raise SubjectShredded(subject_id)
+            return concurrent
+        return data_key
+
+    def is_shredded(self, subject_id: UUID) -> bool:
+        """Whether the subject has a tombstone."""
+        with self.engine.connect() as conn:
+            stmt = select(key_tombstones.c.subject_id).where(key_tombstones.c.subject_id == subject_id.hex)
+            return conn.execute(stmt).first() is not None
+
+    def shred(self, subject_id: UUID) -> bool:
+        """Destroy the subject's data key and leave a tombstone; True if a key was destroyed.
+
+        Idempotent: shredding a shredded subject changes nothing.
+        """
+        subject_hex = subject_id.hex
+        with self.engine.begin() as conn:
+            deleted = conn.execute(delete(subject_keys).where(subject_keys.c.subject_id == subject_hex)).rowcount
+            tombstoned = conn.execute(
+                select(key_tombstones.c.subject_id).where(key_tombstones.c.subject_id == subject_hex)
+            ).first()
+            if tombstoned is None:
+                conn.execute(insert(key_tombstones).values(subject_id=subject_hex, shredded_at=datetime.now(UTC)))
+        self._flush_deleted_pages()
+        return bool(deleted)
+
+    def _flush_deleted_pages(self) -> None:
+        # With WAL, the page that held the key survives in the -wal file until a
+        # checkpoint; truncating it makes `secure_delete` reach the disk now.
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -1,0 +1,116 @@
+"""Sealing: personal fields are encrypted in the event store, in one place.
+
+`SealingMapper` is the eventsourcing `Mapper` of the ledger. On the way in it
+encrypts each personal field an event declares (see `ledger.domain.personal`)
+with AES-256-GCM under the data key of the event's subject, with a random
+96-bit nonce and associated data binding aggregate id, version, topic and
+field, so a ciphertext copied into another event or field does not open. On
+the way out it opens them again, or yields `SHREDDED` when the subject's key is
+gone. A ciphertext that does not open under an existing key fails loudly: the
+ledger never returns garbage.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from typing import Any, Protocol
+from uuid import UUID
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.domain import CanSnapshotAggregate, DomainEventProtocol
+from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.utils import get_topic
+
+from ledger.domain.personal import personal_fields_of
+from ledger.domain.values import SHREDDED
+
+SEALED_PREFIX = "sealed:v1:"
+NONCE_BYTES = 12
+
+
+class SealBrokenError(Exception):
+    """A sealed field does not open under its subject's key: tampering or a wrong key."""
+
+
+class SubjectKeys(Protocol):
+    """Where the mapper gets data keys (the key store)."""
+
+    def data_key(self, subject_id: UUID) -> bytes | None:
+        """The subject's key, or None when it has none (shredded)."""
+        ...
+
+    def data_key_for_writing(self, subject_id: UUID) -> bytes:
+        """The subject's key, created on first use."""
+        ...
+
+
+def sealed_fields_of(event_class: type[Any]) -> tuple[str, ...]:
+    """The fields the mapper seals for an event class (a snapshot's whole state)."""
+    if issubclass(event_class, CanSnapshotAggregate):
+        return ("state",)
+    return personal_fields_of(event_class)
+
+
+def _associated_data(originator_id: UUID | str, version: int, topic: str, field: str) -> bytes:
+    return f"{originator_id}|{version}|{topic}|{field}".encode()
+
+
+class SealingMapper(Mapper[UUID]):
+    """A `Mapper` that seals declared personal fields under per-subject data keys."""
+
+    def __init__(self, *args: Any, keys: SubjectKeys, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.keys = keys
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        fields = [f for f in sealed_fields_of(type(domain_event)) if getattr(domain_event, f) is not None]
+        if not fields:
+            return super().to_stored_event(domain_event)
+        subject_id = domain_event.originator_id
+        version = domain_event.originator_version
+        topic = get_topic(type(domain_event))
+        aead = AESGCM(self.keys.data_key_for_writing(subject_id))
+        sealed: dict[str, str] = {}
+        for field in fields:
+            plaintext = self.transcoder.encode(getattr(domain_event, field))
+            nonce = secrets.token_bytes(NONCE_BYTES)
+            ciphertext = aead.encrypt(nonce, plaintext, _associated_data(subject_id, version, topic, field))
+            sealed[field] = SEALED_PREFIX + base64.b64encode(nonce + ciphertext).decode("ascii")
+        # The parent mapper transcodes `vars(event)`; hand it a copy with sealed values.
+        shadow = object.__new__(type(domain_event))
+        object.__setattr__(shadow, "__dict__", {**vars(domain_event), **sealed})
+        return super().to_stored_event(shadow)
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        domain_event = super().to_domain_event(stored_event)
+        state = vars(domain_event)
+        fields = [f for f in sealed_fields_of(type(domain_event)) if state.get(f) is not None]
+        if fields:
+            state.update(self._open(stored_event, fields, state))
+        return domain_event
+
+    def _open(self, stored: StoredEvent, fields: list[str], state: dict[str, Any]) -> dict[str, Any]:
+        data_key = self.keys.data_key(UUID(str(stored.originator_id)))
+        if data_key is None:
+            return dict.fromkeys(fields, SHREDDED)
+        aead = AESGCM(data_key)
+        opened: dict[str, Any] = {}
+        for field in fields:
+            value = state[field]
+            if not isinstance(value, str) or not value.startswith(SEALED_PREFIX):
+                msg = f"personal field {field!r} of {stored.originator_id} v{stored.originator_version} is not sealed"
+                raise SealBrokenError(msg)
+            raw = base64.b64decode(value[len(SEALED_PREFIX) :])
+            aad = _associated_data(stored.originator_id, stored.originator_version, stored.topic, field)
+            try:
+                plaintext = aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad)
+            except InvalidTag:
+                msg = (
+                    f"personal field {field!r} of {stored.originator_id} v{stored.originator_version} "
+                    "does not open: tampered ciphertext or wrong key"
+                )
+                raise SealBrokenError(msg) from None
+            opened[field] = self.transcoder.decode(plaintext)
+        return opened

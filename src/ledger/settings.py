@@ -1,0 +1,114 @@
+"""The one typed settings object, read from `LEDGER_*` environment variables.
+
+It is the composition root's only source of configuration: it resolves the
+database URL (embedded SQLite by default, PostgreSQL with psycopg 3), renders
+the eventsourcing library's environment and the SQLAlchemy URL from it, and
+refuses development conveniences in production. Reading settings connects to
+nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+
+SQLITE_FILE_NAME = "ledger.db"
+APPLICATION_NAME = "Ledger"
+
+
+class Settings(BaseSettings):
+    """Configuration of a ledger process (`LEDGER_` prefix)."""
+
+    model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore", frozen=True)
+
+    env: Literal["development", "production"] = "development"
+    data_dir: Path = Field(default=Path("var"), description="Where the embedded database and keyring live.")
+    database_url: str | None = Field(
+        default=None,
+        description="sqlite:///path or postgresql://user:password@host:port/dbname; default: SQLite in data_dir.",
+    )
+    keyring_file: Path | None = Field(
+        default=None,
+        description="Key-encryption keys (0600). Default data_dir/keyring, created on first use in development.",
+    )
+    timezone: str = Field(default="Europe/Amsterdam", description="Calendar dates are dates in this zone.")
+    sqlite_lock_timeout_s: int = Field(default=10, ge=1)
+    postgres_lock_timeout_s: int = Field(default=5, ge=1)
+    postgres_pool_size: int = Field(default=5, ge=1)
+
+    @model_validator(mode="after")
+    def _production_needs_explicit_keys(self) -> Settings:
+        if self.env == "production" and self.keyring_file is None:
+            msg = "LEDGER_KEYRING_FILE must be set in production: keys are never created implicitly there"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def url(self) -> URL:
+        """The database URL, with the embedded default filled in."""
+        if self.database_url:
+            return make_url(self.database_url)
+        return make_url(f"sqlite:///{self.data_dir / SQLITE_FILE_NAME}")
+
+    @property
+    def backend(self) -> Literal["sqlite", "postgresql"]:
+        """Which database the URL points at."""
+        name = self.url.get_backend_name()
+        if name == "sqlite":
+            return "sqlite"
+        if name in ("postgresql", "postgres"):
+            return "postgresql"
+        msg = f"unsupported database {name!r}: use sqlite:/// or postgresql://"
+        raise ValueError(msg)
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The SQLite database file (only for the SQLite backend)."""
+        database = self.url.database
+        if not database or database == ":memory:":
+            msg = "an on-disk SQLite database is required (events, keys and views share one file)"
+            raise ValueError(msg)
+        return Path(database)
+
+    @property
+    def keyring_path(self) -> Path:
+        """Where the keyring file is."""
+        return self.keyring_file or self.data_dir / "keyring"
+
+    def sqlalchemy_url(self) -> URL:
+        """The URL for SQLAlchemy (key store, read models, migrations)."""
+        if self.backend == "sqlite":
+            return URL.create("sqlite+pysqlite", database=str(self.sqlite_path))
+        return self.url.set(drivername="postgresql+psycopg")
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The eventsourcing library's environment for the event store."""
+        env = {"CREATE_TABLE": "y"}
+        if self.backend == "sqlite":
+            env |= {
+                "PERSISTENCE_MODULE": "ledger.sqlite_store:DurableSQLiteFactory",
+                "SQLITE_DBNAME": str(self.sqlite_path),
+                "SQLITE_LOCK_TIMEOUT": str(self.sqlite_lock_timeout_s),
+            }
+            return env
+        url = self.url
+        env |= {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.database or "postgres",
+            "POSTGRES_HOST": url.host or "localhost",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": url.username or "postgres",
+            "POSTGRES_PASSWORD": url.password or "",
+            "POSTGRES_LOCK_TIMEOUT": str(self.postgres_lock_timeout_s),
+            "POSTGRES_POOL_SIZE": str(self.postgres_pool_size),
+        }
+        return env
+
+    def prepare_data_dir(self) -> None:
+        """Create the data directory for the embedded default (private to the owner)."""
+        if self.backend == "sqlite":
+            self.sqlite_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

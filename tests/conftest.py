@@ -1,0 +1,87 @@
+"""Fixtures shared by the integration and end-to-end tiers.
+
+`settings` is parametrised over the two backends: every test that uses it runs
+on SQLite (a file in the test's temporary directory) and on PostgreSQL (a
+throw-away database created for the test and dropped after it).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from ledger.application import Ledger
+from ledger.bootstrap import open_keystore, open_ledger
+from ledger.migrations import upgrade
+from ledger.settings import Settings
+
+# The server the tests create their databases on (CI starts it; see .ci/run).
+POSTGRES_ADMIN_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+# "Now" for the domain's date rules, so tests do not depend on the day they run.
+FIXED_NOW = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
+
+
+def fixed_clock() -> datetime:
+    return FIXED_NOW
+
+
+class PostgresDatabase:
+    """A throw-away PostgreSQL database."""
+
+    def __init__(self) -> None:
+        self.name = f"ledger_test_{uuid.uuid4().hex[:12]}"
+        base = psycopg.conninfo.conninfo_to_dict(POSTGRES_ADMIN_URL)
+        user, host, port = base.get("user", "postgres"), base.get("host", "127.0.0.1"), base.get("port", 5432)
+        self.url = f"postgresql://{user}@{host}:{port}/{self.name}"
+
+    def create(self) -> None:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.name}"')
+
+    def drop(self) -> None:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def settings(backend: str, tmp_path: Path) -> Iterator[Settings]:
+    data_dir = tmp_path / "var"
+    if backend == "sqlite":
+        yield Settings(data_dir=data_dir, database_url=None)
+        return
+    database = PostgresDatabase()
+    database.create()
+    try:
+        yield Settings(data_dir=data_dir, database_url=database.url)
+    finally:
+        database.drop()
+
+
+@pytest.fixture
+def migrated(settings: Settings) -> Settings:
+    keys = open_keystore(settings)
+    upgrade(keys.engine)
+    keys.engine.dispose()
+    return settings
+
+
+@pytest.fixture
+def ledger(migrated: Settings) -> Iterator[Ledger]:
+    app = open_ledger(migrated, clock=fixed_clock)
+    try:
+        yield app
+    finally:
+        app.close()
+        app.keys.engine.dispose()

@@ -1,0 +1,154 @@
+"""Builders of valid domain input; tests override only what they are about."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from ledger.application import Ledger
+from ledger.domain.employer import employer_id_for
+from ledger.domain.errors import RuleViolated
+from ledger.domain.housing_location import HousingLocation, housing_location_id_for
+from ledger.domain.inspection import Inspection
+from ledger.domain.values import Address, Employment, IdentityDocument, Person
+from ledger.domain.worker import Worker
+
+TODAY = date(2026, 6, 15)
+
+_bsn_counter = itertools.count(100_000_00)
+
+
+def valid_bsn(seed: int | None = None) -> str:
+    """A 9-digit number passing the 11-test, distinct on each call."""
+    n = seed if seed is not None else next(_bsn_counter)
+    while True:
+        digits = f"{n:08d}"[-8:]
+        total = sum(int(d) * w for d, w in zip(digits, range(9, 1, -1), strict=True))
+        last = total % 11
+        if last < 10 and digits[0] != "0":
+            return digits + str(last)
+        n += 1
+
+
+def an_address(**overrides: Any) -> Address:
+    fields: dict[str, Any] = {"street": "Dorpsstraat", "house_number": 12, "postcode": "1671 AB", "city": "Medemblik"}
+    return Address(**(fields | overrides))
+
+
+def an_identity_document(**overrides: Any) -> IdentityDocument:
+    fields: dict[str, Any] = {"type": "passport", "number": "EA1234567", "expires_on": date(2030, 5, 1)}
+    return IdentityDocument(**(fields | overrides))
+
+
+def a_person(**overrides: Any) -> Person:
+    fields: dict[str, Any] = {
+        "family_name": "Kowalska",
+        "given_names": "Anna Maria",
+        "birth_date": date(1994, 3, 14),
+        "nationality": "POL",
+        "id_document": an_identity_document(),
+        "bsn": None,
+    }
+    return Person(**(fields | overrides))
+
+
+def an_employment(**overrides: Any) -> Employment:
+    fields: dict[str, Any] = {
+        "start_date": date(2026, 4, 1),
+        "work_address": an_address(street="Handelsweg", house_number=3, postcode="1687 AA", city="Wognum"),
+        "expected_end_date": date(2026, 10, 31),
+    }
+    return Employment(**(fields | overrides))
+
+
+_bag_counter = itertools.count(1)
+_kvk_counter = itertools.count(1)
+
+
+def a_bag_id() -> str:
+    return f"042001{next(_bag_counter):010d}"
+
+
+def a_kvk_number() -> str:
+    return f"{60_000_000 + next(_kvk_counter):08d}"
+
+
+@dataclass(frozen=True)
+class World:
+    """An employer and two housing locations, registered in a ledger."""
+
+    employer_id: UUID
+    location_id: UUID
+    other_location_id: UUID
+
+
+def a_world(ledger: Ledger, *, max_occupants: int = 4) -> World:
+    employer = ledger.register_employer(kvk_number=a_kvk_number(), name="Flexwerk Westfriesland B.V.")
+    first = ledger.register_housing_location(
+        bag_id=a_bag_id(), address=an_address(), kind="dwelling", max_occupants=max_occupants, floor_area_m2=80
+    )
+    second = ledger.register_housing_location(
+        bag_id=a_bag_id(),
+        address=an_address(street="Kerkstraat", house_number=5),
+        kind="short_stay_facility",
+        max_occupants=20,
+    )
+    return World(employer.id, first.id, second.id)
+
+
+def register_worker(ledger: Ledger, world: World, **person_overrides: Any) -> UUID:
+    receipt = ledger.register_worker(
+        employer_id=world.employer_id,
+        person=a_person(**person_overrides),
+        employment=an_employment(),
+        housing_location_id=world.location_id,
+        housing_valid_from=date(2026, 4, 1),
+    )
+    return receipt.id
+
+
+# Domain-level builders for the unit tier: aggregates straight from their
+# command methods, no application or storage involved.
+
+
+def a_worker(*, today: date = TODAY, **overrides: Any) -> Worker:
+    fields: dict[str, Any] = {
+        "employer_id": employer_id_for("60000001"),
+        "person": a_person(),
+        "employment": an_employment(),
+        "housing_location_id": housing_location_id_for("0420010000000001"),
+        "housing_valid_from": date(2026, 4, 1),
+    }
+    return Worker.register(**(fields | overrides), today=today)
+
+
+def a_housing_location(**overrides: Any) -> HousingLocation:
+    fields: dict[str, Any] = {
+        "bag_id": "0420010000000001",
+        "address": an_address(),
+        "kind": "dwelling",
+        "max_occupants": 4,
+        "floor_area_m2": 80,
+        "owner_kvk_number": None,
+    }
+    return HousingLocation.register(**(fields | overrides))
+
+
+def an_inspection(*, today: date = TODAY, **overrides: Any) -> Inspection:
+    fields: dict[str, Any] = {
+        "housing_location_id": housing_location_id_for("0420010000000001"),
+        "inspected_on": date(2026, 6, 10),
+        "occupants_found": 9,
+        "findings": ["overcrowding"],
+        "outcome": "violations",
+        "notes": None,
+    }
+    return Inspection.record(**(fields | overrides), today=today)
+
+
+def broken_rules(error: RuleViolated) -> set[tuple[str, str]]:
+    """The (field, code) pairs a refusal names."""
+    return {(v.field, v.code) for v in error.violations}

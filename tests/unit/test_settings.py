@@ -1,0 +1,46 @@
+"""Settings resolve the database URL and render the event store's environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from ledger.settings import Settings
+
+
+def test_default_is_an_sqlite_file_in_the_data_dir() -> None:
+    settings = Settings(data_dir=Path("var"))
+    assert settings.backend == "sqlite"
+    assert settings.sqlite_path == Path("var/ledger.db")
+    assert settings.eventsourcing_env()["SQLITE_DBNAME"] == "var/ledger.db"
+    assert settings.sqlalchemy_url().drivername == "sqlite+pysqlite"
+
+
+def test_postgresql_url_renders_the_postgres_environment_with_psycopg() -> None:
+    settings = Settings(database_url="postgresql://ledger:geheim@db.example:5433/medemblik")
+    env = settings.eventsourcing_env()
+    assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"], env["POSTGRES_DBNAME"]) == ("db.example", "5433", "medemblik")
+    assert (env["POSTGRES_USER"], env["POSTGRES_PASSWORD"]) == ("ledger", "geheim")
+    assert settings.sqlalchemy_url().drivername == "postgresql+psycopg"
+
+
+def test_the_aggregate_cache_is_never_configured() -> None:
+    # A cache would hold plaintext personal data past a shred.
+    env = Settings().eventsourcing_env()
+    assert not any("CACHE" in key for key in env)
+
+
+def test_unsupported_database_is_refused_with_a_clear_message() -> None:
+    with pytest.raises(ValueError, match="unsupported database"):
+        _ = Settings(database_url="mysql://root@localhost/ledger").backend
+
+
+def test_production_requires_an_explicit_keyring() -> None:
+    with pytest.raises(ValidationError, match="LEDGER_KEYRING_FILE"):
+        Settings(env="production")
+    assert Settings(env="production", keyring_file=Path("/etc/ledger/keyring")).keyring_path == Path(
+        "/etc/ledger/keyring"
+    )
