@@ -323,7 +323,7 @@ class Ledger(Application[UUID]):
             ) from None
         receipt = Receipt(id=aggregate.id, version=version, position=recordings[-1].notification.id)
         # Ids, versions and event types only: personal data never enters a log line.
-        log.info(
+        log.debug(
             "events_recorded",
             aggregate=type(aggregate).__name__,
             aggregate_id=str(receipt.id),

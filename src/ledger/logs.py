@@ -29,3 +29,5 @@ def configure_logging(level: str = "INFO") -> None:
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=level, stream=sys.stderr, format="%(message)s")
+    # Alembic narrates every connection it inspects; `ledger migrate` reports the outcome itself.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

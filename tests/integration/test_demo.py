@@ -103,6 +103,8 @@ def test_every_planned_worker_passes_the_rules_the_ledger_checks() -> None:
             assert start <= worker.registered[1] <= TODAY
         if worker.contract_end:
             assert start <= worker.contract_end[0] <= years_after(TODAY, 1)
+            for change in (worker.moved, worker.work_moved):
+                assert change is None or change[1] < worker.contract_end[0]
         if worker.departed_on:
             assert worker.contract_end is not None
             assert worker.contract_end[0] <= worker.departed_on

@@ -99,7 +99,7 @@ def test_a_scan_finds_a_canary_that_is_stored_in_plaintext(ledger: Ledger, setti
 
 def test_canaries_never_reach_the_logs(ledger: Ledger, tmp_path: Path) -> None:
     sink = io.StringIO()
-    configure_logging()
+    configure_logging("DEBUG")
     structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sink))
     try:
         canaries = _plant_canaries(ledger, count=2)

@@ -1,13 +1,11 @@
-"""Synthetic Medemblik data for demonstrations: what `ledger demo` appends.
+"""The demo data set, drawn without I/O: what `ledger demo` will append.
 
-This module owns the demo data set. `plan_demo` draws, without any I/O, one
-season of labour migration in West-Friesland from a seed — invented employers,
-housing locations in Medemblik's real postcode areas, workers with names from
-their own countries, and what follows (moves, contract ends, departures,
-BRP/RNI registrations, occupancy-limit changes, inspections); one or two
-dwellings are deliberately filled beyond their limit. `run_demo` sends the plan
-through the application service, the only door into the ledger, so every
-record passes the domain's rules. No personal data is ever printed.
+`plan_demo` draws one season of labour migration in West-Friesland from a
+seed — invented employers, housing locations in Medemblik's real postcode
+areas, workers with names from their own countries, and what follows (moves,
+contract ends, departures, BRP/RNI registrations, occupancy-limit changes,
+inspections); one or two dwellings are deliberately filled beyond their limit.
+The same arguments always give the same plan.
 """
 
 from __future__ import annotations
@@ -15,22 +13,15 @@ from __future__ import annotations
 import itertools
 import random
 import string
-import time
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import partial
-from uuid import UUID
 
 from faker import Faker
 
-from ledger.application import Ledger, Receipt
-from ledger.domain.employer import employer_id_for
-from ledger.domain.housing_location import housing_location_id_for
 from ledger.domain.timeline import Timeline
 from ledger.domain.values import Address, Employment, IdentityDocument, Person, years_after
-from ledger.errors import Conflict
 
 # Invented companies: KvK number, trade name, staffing agency?, site (street, number, postcode, village).
 _EMPLOYERS = (
@@ -78,7 +69,6 @@ _KINDS = (
     ("recreational", 15, 2, 6),
 )
 _BAG_SEQUENCE_START = 9_000_000
-_PAGE = 1000  # notifications read at a time when counting what was appended
 # Nationality: Faker locale, weight (%), passport and id-card number formats (L letter, D digit).
 _NATIONALITIES = {
     "POL": ("pl_PL", 45, "LLDDDDDDD", "LLLDDDDDD"),
@@ -164,172 +154,11 @@ class DemoPlan:
     overfull: tuple[int, ...]
 
 
-@dataclass(frozen=True)
-class DemoSummary:
-    """What a demo run appended: counts and ids only, never personal data."""
-
-    employers: int
-    housing_locations: int
-    already_registered: int
-    workers: int
-    events_appended: int
-    moves: int
-    work_address_changes: int
-    contract_ends: int
-    departures: int
-    population_registrations: int
-    occupancy_limit_changes: int
-    inspections: int
-    sanctions: int
-    overfull_location_ids: tuple[UUID, ...]
-    worker_ids: tuple[UUID, ...]
-    elapsed_seconds: float
-
-    @property
-    def events_per_second(self) -> float:
-        """Events appended per second of the run."""
-        return self.events_appended / self.elapsed_seconds if self.elapsed_seconds > 0 else 0.0
-
-    def render(self) -> str:
-        """A short human summary, without any personal data."""
-        return "\n".join(
-            (
-                f"demo: {self.workers} workers, {self.employers} employers, {self.housing_locations} housing locations"
-                f" (of these employers and locations, {self.already_registered} were already registered)",
-                f"follow-ups: housing moves {self.moves}, work address changes {self.work_address_changes},"
-                f" contract ends {self.contract_ends}, departures {self.departures},"
-                f" BRP/RNI registrations {self.population_registrations},"
-                f" occupancy-limit changes {self.occupancy_limit_changes}",
-                f"enforcement: inspections {self.inspections}, sanctions {self.sanctions},"
-                f" locations made over-full {len(self.overfull_location_ids)}",
-                f"appended {self.events_appended} events in {self.elapsed_seconds:.2f} s"
-                f" ({self.events_per_second:.0f} events/s)",
-            )
-        )
-
-
 def plan_demo(*, workers: int, seed: int, today: date) -> DemoPlan:
     """Draw the demo data set; the same arguments always give the same plan (no I/O, no clock)."""
     if workers < 0:
         raise ValueError("workers must not be negative")
     return _Planner(workers, seed, today).plan(workers)
-
-
-def run_demo(ledger: Ledger, *, workers: int, seed: int) -> DemoSummary:
-    """Append the data set of `seed` through the ledger, reusing employers and locations already registered."""
-    started = time.perf_counter()
-    before = ledger.recorder.max_notification_id() or 0
-    plan = plan_demo(workers=workers, seed=seed, today=ledger.today())
-    reused = sum(
-        _exists(partial(ledger.register_employer, kvk_number=e.kvk_number, name=e.name)) for e in plan.employers
-    )
-    reused += sum(
-        _exists(
-            partial(
-                ledger.register_housing_location,
-                bag_id=loc.bag_id,
-                address=loc.address,
-                kind=loc.kind,
-                max_occupants=loc.max_occupants,
-                floor_area_m2=loc.floor_area_m2,
-                owner_kvk_number=loc.owner_kvk_number,
-            )
-        )
-        for loc in plan.locations
-    )
-    locations = [housing_location_id_for(loc.bag_id) for loc in plan.locations]
-    worker_ids = [
-        ledger.register_worker(
-            employer_id=employer_id_for(plan.employers[w.employer].kvk_number),
-            person=w.person,
-            employment=w.employment,
-            housing_location_id=locations[w.location],
-            housing_valid_from=w.employment.start_date,
-        ).id
-        for w in plan.workers
-    ]
-    for worker, worker_id in zip(plan.workers, worker_ids, strict=True):
-        _follow_up(ledger, worker, worker_id, plan, locations)
-    for change in plan.limit_changes:
-        ledger.change_occupancy_limit(
-            locations[change.location],
-            max_occupants=change.max_occupants,
-            valid_from=change.valid_from,
-            reason=change.reason,
-        )
-    for inspection in plan.inspections:
-        _inspect(ledger, inspection, locations)
-    return DemoSummary(
-        employers=len(plan.employers),
-        housing_locations=len(plan.locations),
-        already_registered=reused,
-        workers=len(worker_ids),
-        events_appended=_events_after(ledger, before),
-        moves=sum(w.moved is not None for w in plan.workers),
-        work_address_changes=sum(w.work_moved is not None for w in plan.workers),
-        contract_ends=sum(w.contract_end is not None for w in plan.workers),
-        departures=sum(w.departed_on is not None for w in plan.workers),
-        population_registrations=sum(w.registered is not None for w in plan.workers),
-        occupancy_limit_changes=len(plan.limit_changes),
-        inspections=len(plan.inspections),
-        sanctions=sum(i.sanction is not None for i in plan.inspections),
-        overfull_location_ids=tuple(locations[i] for i in plan.overfull),
-        worker_ids=tuple(worker_ids),
-        elapsed_seconds=time.perf_counter() - started,
-    )
-
-
-def _events_after(ledger: Ledger, position: int) -> int:
-    """How many events are stored after notification `position`.
-
-    Not the difference of positions: those skip on PostgreSQL, where a registration refused as a
-    `Conflict` has still used up its sequence number.
-    """
-    count = 0
-    while page := ledger.recorder.select_notifications(start=position + 1, limit=_PAGE):
-        count, position = count + len(page), page[-1].id
-    return count
-
-
-def _exists(register: partial[Receipt]) -> bool:
-    """Register an employer or location; True when its KvK number or BAG id was already registered."""
-    try:
-        register()
-    except Conflict:
-        return True
-    return False
-
-
-def _follow_up(ledger: Ledger, worker: PlannedWorker, worker_id: UUID, plan: DemoPlan, locations: list[UUID]) -> None:
-    if worker.moved is not None:
-        location, valid_from = worker.moved
-        where = None if location is None else locations[location]
-        ledger.change_housing(worker_id, housing_location_id=where, valid_from=valid_from)
-    if worker.work_moved is not None:
-        employer, valid_from = worker.work_moved
-        ledger.change_work_address(worker_id, work_address=plan.employers[employer].site, valid_from=valid_from)
-    if worker.registered is not None:
-        register, registered_on, bsn = worker.registered
-        ledger.record_population_registration(worker_id, register=register, registered_on=registered_on, bsn=bsn)
-    if worker.contract_end is not None:
-        end_date, reason = worker.contract_end
-        ledger.end_contract(worker_id, end_date=end_date, reason=reason)
-    if worker.departed_on is not None:
-        ledger.record_departure(worker_id, departed_on=worker.departed_on)
-
-
-def _inspect(ledger: Ledger, planned: PlannedInspection, locations: list[UUID]) -> None:
-    receipt = ledger.record_inspection(
-        housing_location_id=locations[planned.location],
-        inspected_on=planned.inspected_on,
-        occupants_found=planned.occupants_found,
-        findings=list(planned.findings),
-        outcome=planned.outcome,
-        notes=planned.notes,
-    )
-    if planned.sanction is not None:
-        kind, amount, deadline = planned.sanction
-        ledger.impose_sanction(receipt.id, kind=kind, against="owner", amount_eur=amount, deadline=deadline)
 
 
 class _Planner:
@@ -400,28 +229,20 @@ class _Planner:
             return worker
         moved = self._move(index, worker) if rng.random() < 0.15 else None
         work_moved = None
-        others = [g for g in self.growers if self.employers[g].site != worker.employment.work_address]
         if self.employers[worker.employer].agency and rng.random() < 0.1:
+            others = [g for g in self.growers if self.employers[g].site != worker.employment.work_address]
             work_moved = (rng.choice(others), _between(rng, start + timedelta(days=14), self.today))
         registered = self._registration(worker) if rng.random() < 0.5 else None
+        worker = replace(worker, moved=moved, work_moved=work_moved, registered=registered)
         if rng.random() >= 0.2:
-            return replace(worker, moved=moved, work_moved=work_moved, registered=registered)
-        end = _between(
-            rng,
-            max(start + timedelta(days=30), (moved[1] if moved else start) + timedelta(days=1)),
-            self.today + timedelta(days=45),
-        )
+            return worker
+        last_change = max([start, *(change[1] for change in (moved, work_moved) if change is not None)])
+        first_end = max(start + timedelta(days=30), last_change + timedelta(days=1))
+        end = _between(rng, first_end, self.today + timedelta(days=45))
         departed = end + timedelta(days=rng.randint(0, 10)) if rng.random() < 0.7 else None
         if departed is not None:  # Many never report leaving: 3 in 10 here.
             self.housing[index].record(departed, None, next(self.seq))
-        return replace(
-            worker,
-            moved=moved,
-            work_moved=work_moved,
-            registered=registered,
-            contract_end=(end, rng.choice(_END_REASONS)),
-            departed_on=departed,
-        )
+        return replace(worker, contract_end=(end, rng.choice(_END_REASONS)), departed_on=departed)
 
     def _move(self, index: int, worker: PlannedWorker) -> tuple[int | None, date]:
         rng, start, today = self.rng, worker.employment.start_date, self.today
