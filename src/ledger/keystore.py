@@ -86,6 +86,8 @@ class KeyStore:
         """The data keys of many subjects in one lookup per 500; absent ones are left out."""
         wanted = {s.hex: s for s in subject_ids}
         found: dict[UUID, bytes] = {}
+        if not wanted:
+            return found
         hexes = list(wanted)
         with self.engine.connect() as conn:
             for i in range(0, len(hexes), _BATCH):

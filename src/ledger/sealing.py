@@ -57,6 +57,45 @@ def _associated_data(originator_id: UUID | str, version: int, topic: str, field:
     return f"{originator_id}|{version}|{topic}|{field}".encode()
 
 
+def seal_bytes(data_key: bytes, plaintext: bytes, associated_data: bytes) -> str:
+    """Encrypt `plaintext` under `data_key` (AES-256-GCM, random nonce) into a text token."""
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    ciphertext = AESGCM(data_key).encrypt(nonce, plaintext, associated_data)
+    return SEALED_PREFIX + base64.b64encode(nonce + ciphertext).decode("ascii")
+
+
+def open_bytes(data_key: bytes, token: str, associated_data: bytes, *, what: str) -> bytes:
+    """Decrypt a token made by `seal_bytes`; `SealBrokenError` names `what` if it does not open."""
+    if not token.startswith(SEALED_PREFIX):
+        msg = f"{what} is not sealed"
+        raise SealBrokenError(msg)
+    raw = base64.b64decode(token[len(SEALED_PREFIX) :])
+    try:
+        return AESGCM(data_key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data)
+    except InvalidTag:
+        msg = f"{what} does not open: tampered ciphertext or wrong key"
+        raise SealBrokenError(msg) from None
+
+
+class PrefetchedKeys:
+    """Data keys looked up once for a batch of subjects (one query), for one batch only.
+
+    Never kept across batches or requests: a shred must be effective at once.
+    """
+
+    def __init__(self, keys: dict[UUID, bytes], source: SubjectKeys) -> None:
+        self._keys = keys
+        self._source = source
+
+    def data_key(self, subject_id: UUID) -> bytes | None:
+        if subject_id in self._keys:
+            return self._keys[subject_id]
+        return self._source.data_key(subject_id)
+
+    def data_key_for_writing(self, subject_id: UUID) -> bytes:
+        return self._source.data_key_for_writing(subject_id)
+
+
 class SealingMapper(Mapper[UUID]):
     """A `Mapper` that seals declared personal fields under per-subject data keys."""
 
@@ -71,13 +110,15 @@ class SealingMapper(Mapper[UUID]):
         subject_id = domain_event.originator_id
         version = domain_event.originator_version
         topic = get_topic(type(domain_event))
-        aead = AESGCM(self.keys.data_key_for_writing(subject_id))
-        sealed: dict[str, str] = {}
-        for field in fields:
-            plaintext = self.transcoder.encode(getattr(domain_event, field))
-            nonce = secrets.token_bytes(NONCE_BYTES)
-            ciphertext = aead.encrypt(nonce, plaintext, _associated_data(subject_id, version, topic, field))
-            sealed[field] = SEALED_PREFIX + base64.b64encode(nonce + ciphertext).decode("ascii")
+        data_key = self.keys.data_key_for_writing(subject_id)
+        sealed = {
+            field: seal_bytes(
+                data_key,
+                self.transcoder.encode(getattr(domain_event, field)),
+                _associated_data(subject_id, version, topic, field),
+            )
+            for field in fields
+        }
         # The parent mapper transcodes `vars(event)`; hand it a copy with sealed values.
         shadow = object.__new__(type(domain_event))
         object.__setattr__(shadow, "__dict__", {**vars(domain_event), **sealed})
@@ -95,22 +136,13 @@ class SealingMapper(Mapper[UUID]):
         data_key = self.keys.data_key(UUID(str(stored.originator_id)))
         if data_key is None:
             return dict.fromkeys(fields, SHREDDED)
-        aead = AESGCM(data_key)
         opened: dict[str, Any] = {}
         for field in fields:
             value = state[field]
-            if not isinstance(value, str) or not value.startswith(SEALED_PREFIX):
-                msg = f"personal field {field!r} of {stored.originator_id} v{stored.originator_version} is not sealed"
+            what = f"personal field {field!r} of {stored.originator_id} v{stored.originator_version}"
+            if not isinstance(value, str):
+                msg = f"{what} is not sealed"
                 raise SealBrokenError(msg)
-            raw = base64.b64decode(value[len(SEALED_PREFIX) :])
             aad = _associated_data(stored.originator_id, stored.originator_version, stored.topic, field)
-            try:
-                plaintext = aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad)
-            except InvalidTag:
-                msg = (
-                    f"personal field {field!r} of {stored.originator_id} v{stored.originator_version} "
-                    "does not open: tampered ciphertext or wrong key"
-                )
-                raise SealBrokenError(msg) from None
-            opened[field] = self.transcoder.decode(plaintext)
+            opened[field] = self.transcoder.decode(open_bytes(data_key, value, aad, what=what))
         return opened

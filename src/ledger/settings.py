@@ -9,6 +9,7 @@ nothing.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -39,6 +40,16 @@ class Settings(BaseSettings):
     sqlite_lock_timeout_s: int = Field(default=10, ge=1)
     postgres_lock_timeout_s: int = Field(default=5, ge=1)
     postgres_pool_size: int = Field(default=5, ge=1)
+
+    # Alert thresholds (docs/alerts.md says where each comes from).
+    alert_floor_area_norms_m2: dict[date, float] = Field(
+        default={date(1900, 1, 1): 12.0},
+        description="Minimum usable floor area per person, by the date each norm applies from.",
+    )
+    alert_housed_after_contract_days: int = Field(default=14, ge=0)
+    alert_without_brp_months: int = Field(default=4, ge=1)
+    alert_brp_registration_days: int = Field(default=5, ge=0)
+    alert_expected_stay_months: int = Field(default=4, ge=1)
 
     @model_validator(mode="after")
     def _production_needs_explicit_keys(self) -> Settings:

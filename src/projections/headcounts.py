@@ -1,0 +1,66 @@
+"""Headcount queries: housed workers on D as known at T, grouped four ways.
+
+A worker lives at one place at a time, so counting the bitemporal residence
+rows valid on D and believed at T counts workers. The groups are the housing
+location, the employer, the nationality and the postcode area (the four
+digits of the postcode) — the figures the municipality reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Engine, func, select
+
+from projections.bitemporal import known_at, valid_on
+from projections.residence import residence_history
+
+
+class GroupBy(StrEnum):
+    """What headcounts can be grouped by (the API's `groupBy`)."""
+
+    HOUSING_LOCATION = "housingLocation"
+    EMPLOYER = "employer"
+    NATIONALITY = "nationality"
+    POSTCODE_AREA = "postcodeArea"
+
+
+_COLUMNS = {
+    GroupBy.HOUSING_LOCATION: residence_history.c.housing_location_id,
+    GroupBy.EMPLOYER: residence_history.c.employer_id,
+    GroupBy.NATIONALITY: residence_history.c.nationality,
+    GroupBy.POSTCODE_AREA: residence_history.c.postcode_area,
+}
+
+
+@dataclass(frozen=True)
+class Headcounts:
+    """Housed workers per group on a date, as known at an instant."""
+
+    on: date
+    as_known_at: datetime
+    group_by: GroupBy
+    total: int
+    groups: dict[str, int]
+
+
+def headcounts(engine: Engine, *, group_by: GroupBy, on: date, as_known_at: datetime) -> Headcounts:
+    """Count the workers housed on `on`, as known at `as_known_at`, per group."""
+    column = _COLUMNS[group_by]
+    statement = (
+        select(column, func.count())
+        .where(valid_on(residence_history, on))
+        .where(known_at(residence_history, as_known_at))
+        .group_by(column)
+    )
+    with engine.connect() as conn:
+        groups = {str(key): int(count) for key, count in conn.execute(statement)}
+    return Headcounts(
+        on=on,
+        as_known_at=as_known_at,
+        group_by=group_by,
+        total=sum(groups.values()),
+        groups=dict(sorted(groups.items())),
+    )

@@ -1,0 +1,145 @@
+"""Occupancy queries: who lives at a housing location on D as known at T, and is it over-full.
+
+Reads the bitemporal rows of the residence projection (`projections.residence`):
+residents on D, the permitted maximum on D, both as believed at T, and — when
+the headcount exceeds the maximum — since when it has done so without a break.
+An over-full location was never refused by the ledger; this is where it shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from sqlalchemy import Connection, Engine, select
+
+from projections.bitemporal import known_at, valid_during
+from projections.residence import BEGINNING, occupancy_limit_history, residence_history
+
+
+@dataclass(frozen=True)
+class Resident:
+    """A worker living at the location, over (part of) the asked period."""
+
+    worker_id: UUID
+    valid_from: date
+    valid_to: date | None
+
+    def holds_on(self, day: date) -> bool:
+        """Whether the worker lives there on `day`."""
+        return _holds(self.valid_from, self.valid_to, day)
+
+
+@dataclass(frozen=True)
+class Occupancy:
+    """A housing location on a date, as known at an instant."""
+
+    housing_location_id: UUID
+    on: date
+    as_known_at: datetime
+    headcount: int
+    max_occupants: int
+    over_capacity: bool
+    over_capacity_since: date | None
+    occupants: tuple[Resident, ...]
+
+
+@dataclass(frozen=True)
+class LocationHistory:
+    """Everything believed at one instant about who lived at a location, and its limits."""
+
+    stays: tuple[Resident, ...]
+    limits: tuple[tuple[date, date | None, int], ...]
+
+    def headcount_on(self, day: date) -> int:
+        """How many lived there on `day`."""
+        return sum(stay.holds_on(day) for stay in self.stays)
+
+    def max_occupants_on(self, day: date) -> int:
+        """The permitted maximum on `day`."""
+        return next((maximum for start, end, maximum in self.limits if _holds(start, end, day)), 0)
+
+    def since(self, on: date, condition: Callable[[date, int, int], bool]) -> date | None:
+        """The first day of the unbroken run, up to `on`, on which `condition(day, headcount, maximum)` holds."""
+        # Headcount and maximum only change where an interval starts or ends.
+        changes = {BEGINNING, *(s.valid_from for s in self.stays), *(s.valid_to for s in self.stays if s.valid_to)}
+        changes |= {start for start, _, _ in self.limits} | {end for _, end, _ in self.limits if end}
+        first = None
+        # The first day looked at starts the segment that contains `on` itself.
+        for day in sorted((d for d in changes if d <= on), reverse=True):
+            if not condition(day, self.headcount_on(day), self.max_occupants_on(day)):
+                break
+            first = day
+        return first
+
+
+def location_history(conn: Connection, location_id: UUID, as_known_at: datetime) -> LocationHistory | None:
+    """A location's stays and limits as believed at `as_known_at`; None if not registered then."""
+    location = location_id.hex
+    limit_rows = conn.execute(
+        select(
+            occupancy_limit_history.c.valid_from,
+            occupancy_limit_history.c.valid_to,
+            occupancy_limit_history.c.max_occupants,
+        )
+        .where(occupancy_limit_history.c.housing_location_id == location)
+        .where(known_at(occupancy_limit_history, as_known_at))
+    ).all()
+    if not limit_rows:
+        return None
+    stay_rows = conn.execute(
+        select(residence_history.c.worker_id, residence_history.c.valid_from, residence_history.c.valid_to)
+        .where(residence_history.c.housing_location_id == location)
+        .where(known_at(residence_history, as_known_at))
+    ).all()
+    return LocationHistory(
+        stays=tuple(Resident(UUID(r.worker_id), r.valid_from, r.valid_to) for r in stay_rows),
+        limits=tuple((r.valid_from, r.valid_to, r.max_occupants) for r in limit_rows),
+    )
+
+
+def over_capacity(_day: date, headcount: int, maximum: int) -> bool:
+    """More occupants than permitted."""
+    return headcount > maximum
+
+
+def occupancy(engine: Engine, location_id: UUID, *, on: date, as_known_at: datetime) -> Occupancy | None:
+    """The occupancy of a location; None when the location was not registered as of `as_known_at`."""
+    with engine.connect() as conn:
+        history = location_history(conn, location_id, as_known_at)
+    if history is None:
+        return None
+    occupants = tuple(sorted((s for s in history.stays if s.holds_on(on)), key=_by_since))
+    maximum = history.max_occupants_on(on)
+    return Occupancy(
+        housing_location_id=location_id,
+        on=on,
+        as_known_at=as_known_at,
+        headcount=len(occupants),
+        max_occupants=maximum,
+        over_capacity=len(occupants) > maximum,
+        over_capacity_since=history.since(on, over_capacity),
+        occupants=occupants,
+    )
+
+
+def residents(engine: Engine, location_id: UUID, *, first: date, last: date, as_known_at: datetime) -> list[Resident]:
+    """Everyone who lived at the location on any day in [first, last], as known at the instant."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(residence_history.c.worker_id, residence_history.c.valid_from, residence_history.c.valid_to)
+            .where(residence_history.c.housing_location_id == location_id.hex)
+            .where(valid_during(residence_history, first, last))
+            .where(known_at(residence_history, as_known_at))
+        ).all()
+    return sorted((Resident(UUID(r.worker_id), r.valid_from, r.valid_to) for r in rows), key=_by_since)
+
+
+def _holds(valid_from: date, valid_to: date | None, day: date) -> bool:
+    return valid_from <= day and (valid_to is None or day < valid_to)
+
+
+def _by_since(resident: Resident) -> tuple[date, str]:
+    return (resident.valid_from, resident.worker_id.hex)

@@ -1,0 +1,58 @@
+"""The base of every projection: events in notification order, into a `View`.
+
+`process_batch` handles a page of events in one transaction of the view and
+records the last position in it; `process_event` (the library's interface) is
+a batch of one. Subclasses register a handler per event class with `handles`;
+events nobody handles still advance the position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, Generic, TypeVar
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.projection import Projection
+from sqlalchemy import Connection
+
+from projections.view import View
+
+V = TypeVar("V", bound=View)
+Handler = Callable[[Any, Connection, Any, int], None]
+
+
+class LedgerProjection(Projection[V], Generic[V]):
+    """Routes each event to the handler registered for its class."""
+
+    handlers: ClassVar[dict[type[Any], Handler]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.handlers = {}
+        for attribute in vars(cls).values():
+            for event_class in getattr(attribute, "_handles", ()):
+                cls.handlers[event_class] = attribute
+
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        self.process_batch([(domain_event, tracking)])
+
+    def process_batch(self, batch: Sequence[tuple[Any, Tracking]]) -> None:
+        """Apply a page of events and advance the position, in one transaction."""
+        if not batch:
+            return
+        with self.view.transaction() as conn:
+            for domain_event, tracking in batch:
+                handler = self.handlers.get(type(domain_event))
+                if handler is not None:
+                    handler(self, conn, domain_event, tracking.notification_id)
+            self.view.track(conn, batch[-1][1])
+
+
+def handles(*event_classes: type[Any]) -> Callable[[Handler], Handler]:
+    """Mark a projection method as the handler of these event classes."""
+
+    def mark(method: Handler) -> Handler:
+        method._handles = event_classes  # type: ignore[attr-defined]
+        return method
+
+    return mark

@@ -1,0 +1,27 @@
+"""Every read model of the ledger, in one list: what the runner runs and rebuilds.
+
+Views are built on the ledger's own engine; a view that needs the key store
+(to seal what it keeps of personal data) gets it here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.application import Ledger
+from projections.projection import LedgerProjection
+from projections.residence import ResidenceProjection, ResidenceView
+from projections.runner import ViewRunner
+
+
+def build_projections(ledger: Ledger) -> list[LedgerProjection[Any]]:
+    """One projection per read model, each with its view."""
+    engine = ledger.keys.engine
+    return [
+        ResidenceProjection(view=ResidenceView(engine)),
+    ]
+
+
+def build_view_runners(ledger: Ledger) -> list[ViewRunner]:
+    """A runner per read model, fed from `ledger`'s notification log."""
+    return [ViewRunner(ledger, projection) for projection in build_projections(ledger)]

@@ -1,0 +1,86 @@
+"""Property: occupancy and headcounts equal a naive fold over the events recorded at or before T."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ledger.application import Ledger
+from ledger.domain.housing_location import HousingLocation
+from ledger.domain.worker import Worker
+from projections.headcounts import GroupBy, headcounts
+from projections.occupancy import occupancy
+from projections.residence import ResidenceProjection, ResidenceView
+from projections.runner import ViewRunner
+from tests.factories import a_world, register_worker
+
+DAYS = st.integers(min_value=0, max_value=300).map(lambda n: date(2026, 1, 1) + timedelta(days=n))
+
+
+def _command(locations: int, workers: int) -> st.SearchStrategy[tuple[Any, ...]]:
+    where = st.one_of(st.none(), st.integers(0, locations - 1))
+    return st.one_of(
+        st.tuples(st.just("move"), st.integers(0, workers - 1), where, DAYS),
+        st.tuples(st.just("depart"), st.integers(0, workers - 1), DAYS),
+        st.tuples(st.just("limit"), st.integers(0, locations - 1), st.integers(1, 4), DAYS),
+    )
+
+
+def _fold(ledger: Ledger, aggregate_id: UUID, instant: datetime) -> Any:
+    """The aggregate rebuilt from only the events recorded at or before `instant`."""
+    aggregate = None
+    for event in ledger.events.get(aggregate_id):
+        if event.timestamp <= instant:  # type: ignore[attr-defined]
+            aggregate = event.mutate(aggregate)  # type: ignore[attr-defined]
+    return aggregate
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_queries_equal_a_naive_fold_over_the_events(ledger: Ledger, data: st.DataObject) -> None:
+    world = a_world(ledger)
+    locations = [world.location_id, world.other_location_id]
+    workers = [register_worker(ledger, world) for _ in range(3)]
+    instants = [datetime.now().astimezone()]
+    for command in data.draw(st.lists(_command(len(locations), len(workers)), max_size=12)):
+        if command[0] == "move":
+            _, w, where, day = command
+            ledger.change_housing(
+                workers[w], housing_location_id=None if where is None else locations[where], valid_from=day
+            )
+        elif command[0] == "depart":
+            ledger.record_departure(workers[command[1]], departed_on=command[2])
+        else:
+            _, where, maximum, day = command
+            ledger.change_occupancy_limit(locations[where], max_occupants=maximum, valid_from=day)
+        instants.append(datetime.now().astimezone())
+    ViewRunner(ledger, ResidenceProjection(view=ResidenceView(ledger.keys.engine))).catch_up()
+
+    for _ in range(5):
+        instant = data.draw(st.sampled_from(instants))
+        day = data.draw(DAYS)
+        folded = {w: _fold(ledger, w, instant) for w in workers}
+        housed = {w: f.housing_on(day) for w, f in folded.items() if f is not None}
+        counts = headcounts(ledger.keys.engine, group_by=GroupBy.HOUSING_LOCATION, on=day, as_known_at=instant)
+        for location in locations:
+            expected = {w for w, at in housed.items() if at == location}
+            answer = occupancy(ledger.keys.engine, location, on=day, as_known_at=instant)
+            limit: HousingLocation = _fold(ledger, location, instant)
+            assert answer is not None
+            assert {o.worker_id for o in answer.occupants} == expected
+            assert answer.max_occupants == limit.max_occupants_on(day)
+            assert answer.over_capacity == (len(expected) > limit.max_occupants_on(day))
+            assert counts.groups.get(location.hex, 0) == len(expected)
+
+
+def test_the_fold_sees_only_what_was_recorded(ledger: Ledger) -> None:
+    world = a_world(ledger)
+    worker = register_worker(ledger, world)
+    before = datetime.now().astimezone()
+    ledger.record_departure(worker, departed_on=date(2026, 5, 1))
+    folded: Worker = _fold(ledger, worker, before)
+    assert folded.housing_on(date(2026, 5, 2)) == world.location_id
