@@ -1,8 +1,14 @@
-"""The `ledger` command: migrate, demo (later: serve, project, audit, retention …).
+"""The `ledger` command: migrate, demo, and the subcommands other packages plug in.
 
 Each subcommand is a few lines: read settings, build what it needs through the
 composition root, run, print a short human summary on stdout (logs go to
 stderr as JSON). Exit status 0 on success, 1 on a refused start-up check.
+
+`ledger` must not import the outer packages (`projections`, `api`), so their
+subcommands (`ledger project`, `ledger projections …`) come in through the
+entry-point group `westland_ledger.commands`: each entry point is a function
+`register(subparsers)` that adds its subparsers with `set_defaults(func=...)`,
+`func` taking `(settings, args)` and answering an exit status.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 
 import structlog
 
@@ -22,6 +29,8 @@ from ledger.migrations import NotMigratedError, upgrade
 from ledger.settings import Settings
 
 log = structlog.get_logger()
+
+COMMANDS_GROUP = "westland_ledger.commands"
 
 
 def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
@@ -51,7 +60,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--workers", type=int, default=200, help="how many workers to register (default 200)")
     demo.add_argument("--seed", type=int, default=420, help="random seed, for a repeatable data set (default 420)")
     demo.set_defaults(func=cmd_demo)
+    add_plugin_commands(sub)
     return parser
+
+
+def add_plugin_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Let the installed packages of the `westland_ledger.commands` group add their subcommands."""
+    for entry_point in sorted(entry_points(group=COMMANDS_GROUP), key=lambda e: e.name):
+        register: Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None] = entry_point.load()
+        register(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

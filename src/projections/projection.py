@@ -28,10 +28,13 @@ class LedgerProjection(Projection[V], Generic[V]):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.handlers = {}
-        for attribute in vars(cls).values():
-            for event_class in getattr(attribute, "_handles", ()):
-                cls.handlers[event_class] = attribute
+        # Bases first, so that a subclass inherits its base's handlers and may override some by name.
+        names: dict[type[Any], str] = {}
+        for klass in reversed(cls.__mro__):
+            for name, attribute in vars(klass).items():
+                for event_class in getattr(attribute, "_handles", ()):
+                    names[event_class] = name
+        cls.handlers = {event_class: getattr(cls, name) for event_class, name in names.items()}
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         self.process_batch([(domain_event, tracking)])

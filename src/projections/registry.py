@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.application import Ledger
+from projections.alerts import AlertFactsProjection, AlertFactsView
 from projections.projection import LedgerProjection
+from projections.register import RegisterProjection, RegisterView
 from projections.residence import ResidenceProjection, ResidenceView
 from projections.runner import ViewRunner
 
@@ -19,6 +21,8 @@ def build_projections(ledger: Ledger) -> list[LedgerProjection[Any]]:
     engine = ledger.keys.engine
     return [
         ResidenceProjection(view=ResidenceView(engine)),
+        RegisterProjection(view=RegisterView(engine, ledger.keys)),
+        AlertFactsProjection(view=AlertFactsView(engine)),
     ]
 
 

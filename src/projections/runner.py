@@ -1,49 +1,60 @@
 """The projection runner: catch up from the stored positions, then follow.
 
 Each view is fed the notification log in pages, in order; a page is one
-transaction of the view (rows + position). Keys for a page's sealed events are
-looked up in one query and forgotten after the page. When a handler raises,
-the page is retried event by event so the view keeps everything before the
-bad event, then stops there — an event is never skipped — and reports where.
+transaction of the view (rows + position), so a runner killed at any moment
+leaves every view at a page boundary, and the next runner goes on from there:
+nothing lost, nothing counted twice. Keys for a page's sealed events are
+looked up in one query and forgotten after the page. When an event cannot be
+decoded or its handler raises, the view keeps everything before that event,
+then stops there — an event is never skipped — and reports where.
 
-Following uses LISTEN/NOTIFY on PostgreSQL (the recorder notifies its channel
-on every insert) and polling on SQLite (the library's SQLite recorder has no
-`subscribe()`). One runner per view is active across processes: a PostgreSQL
-advisory lock, or an exclusive lock file beside the SQLite database.
+`ViewRunner` does the work for one view; whoever calls it must hold the view's
+lock (`projections.coordination`): `ProjectionRunner`, which runs every view
+it can lock and follows new events, or `ledger projections rebuild`.
 """
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
+import functools
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
+from uuid import UUID
 
-import psycopg
 import structlog
 from eventsourcing.persistence import Notification, Tracking
-from sqlalchemy import Connection, text
+from eventsourcing.persistence import OperationalError as RecorderOperationalError
+from eventsourcing.utils import resolve_topic
+from sqlalchemy.exc import OperationalError
 
 from ledger.application import Ledger
 from ledger.sealing import PrefetchedKeys, SealingMapper, sealed_fields_of
+from projections.coordination import ViewLock, view_lock, wakeup_for
 from projections.projection import LedgerProjection
 
 log = structlog.get_logger()
 
 PAGE_SIZE = 500
 
+# A caught-up runner looks again at least this often, even without a notification.
+_IDLE_TIMEOUT_S = 1.0
+
+# The database failing (connection lost, lock timeout) says nothing about the event being
+# processed: the page is rolled back and retried in the next round, and the view does not stop.
+DATABASE_TROUBLE = (OperationalError, RecorderOperationalError)
+
 
 class ViewStoppedError(RuntimeError):
-    """A view stopped at an event whose handler raised."""
+    """A view stopped at an event it could not process."""
 
-    def __init__(self, view: str, position: int, error: BaseException) -> None:
+    def __init__(self, view: str, position: int, error_type: str) -> None:
         self.view = view
         self.position = position
-        super().__init__(f"view {view} stopped at position {position}: {type(error).__qualname__}")
+        self.error_type = error_type
+        super().__init__(f"view {view} stopped at position {position}: {error_type}")
 
 
 @dataclass(frozen=True)
@@ -57,8 +68,13 @@ class ViewStatus:
     error_type: str | None
 
     @property
+    def stopped(self) -> bool:
+        """Whether the view stopped at an event it could not process."""
+        return self.stopped_at is not None
+
+    @property
     def lag(self) -> int:
-        """Events the view has not yet processed (upper bound: positions may have gaps)."""
+        """Events the view has not yet processed (an upper bound: positions may have gaps)."""
         return max(self.head - self.position, 0)
 
 
@@ -91,8 +107,32 @@ class ViewRunner:
             error_type=stopped[1] if stopped else None,
         )
 
+    def wait(self, position: int, timeout: float = 5.0) -> None:
+        """Block until the view has processed `position`, so a caller reads its own writes.
+
+        Raises `TimeoutError` after `timeout` seconds, and `ViewStoppedError` at
+        once if the view stopped before reaching `position` (it will not get there).
+        """
+        deadline = time.monotonic() + timeout
+        delay = 0.005
+        while self.position() < position:
+            stopped = self.view.stopped()
+            if stopped is not None and stopped[0] <= position:
+                raise ViewStoppedError(self.name, *stopped)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                msg = f"view {self.name} has not reached position {position} within {timeout} s"
+                raise TimeoutError(msg)
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 2, 0.1)
+
     def catch_up(self, stop: threading.Event | None = None) -> int:
-        """Process every notification after the stored position; return how many."""
+        """Process every notification after the stored position; return how many.
+
+        A view that stopped earlier is retried: its stop is forgotten first.
+        """
+        if self.view.stopped() is not None:
+            self.view.clear_stopped()
         processed = 0
         position = self.position()
         while stop is None or not stop.is_set():
@@ -104,238 +144,156 @@ class ViewRunner:
             processed += len(notifications)
         return processed
 
+    def rebuild(self) -> int:
+        """Empty the view and replay the whole log into it; return how many events."""
+        self.view.reset()
+        return self.catch_up()
+
     def _process_page(self, notifications: Sequence[Notification]) -> None:
-        batch = self._decode(notifications)
+        batch, undecodable = self._decode(notifications)
         try:
             self.projection.process_batch(batch)
+        except DATABASE_TROUBLE:
+            raise
         except Exception:
+            # Which event failed is found one by one: the events before it are kept.
             self._process_one_by_one(batch)
+        if undecodable is not None:
+            self._stop(*undecodable)
 
     def _process_one_by_one(self, batch: Sequence[tuple[Any, Tracking]]) -> None:
         for event, tracking in batch:
             try:
                 self.projection.process_batch([(event, tracking)])
+            except DATABASE_TROUBLE:
+                raise
             except Exception as error:
-                self.view.mark_stopped(tracking.notification_id, error)
-                log.error(
-                    "view_stopped",
-                    view=self.name,
-                    position=tracking.notification_id,
-                    error_type=type(error).__qualname__,
-                )
-                raise ViewStoppedError(self.name, tracking.notification_id, error) from error
+                # Any failure stops the view at this event: it is never skipped.
+                self._stop(tracking.notification_id, error)
 
-    def _decode(self, notifications: Sequence[Notification]) -> list[tuple[Any, Tracking]]:
+    def _stop(self, position: int, error: Exception) -> None:
+        self.view.mark_stopped(position, error)
+        error_type = type(error).__qualname__
+        # The message is not logged: it could carry data from the event.
+        log.error("view_stopped", view=self.name, position=position, error_type=error_type)
+        raise ViewStoppedError(self.name, position, error_type) from error
+
+    def _decode(
+        self, notifications: Sequence[Notification]
+    ) -> tuple[list[tuple[Any, Tracking]], tuple[int, Exception] | None]:
+        """The page's events up to the first that does not decode, and that one's position and error."""
         mapper = self.ledger.mapper
         assert isinstance(mapper, SealingMapper)
         # One key lookup for the page, forgotten after it (a shred must win at once).
-        subjects = {
-            n.originator_id
-            for n in notifications
-            if _has_sealed_fields(n.topic) and not isinstance(n.originator_id, str)
-        }
+        subjects = {UUID(str(n.originator_id)) for n in notifications if _has_sealed_fields(n.topic)}
         keys = PrefetchedKeys(self.ledger.keys.data_keys(subjects), self.ledger.keys)
         page_mapper = SealingMapper(transcoder=mapper.transcoder, keys=keys)
-        name = self.ledger.name
-        return [(page_mapper.to_domain_event(n), Tracking(name, n.id)) for n in notifications]
+        batch: list[tuple[Any, Tracking]] = []
+        for notification in notifications:
+            try:
+                event = page_mapper.to_domain_event(notification)
+            except Exception as error:
+                # An event that does not decode (unknown topic, broken seal) stops the view there.
+                return batch, (notification.id, error)
+            batch.append((event, Tracking(self.ledger.name, notification.id)))
+        return batch, None
 
-    def rebuild(self) -> int:
-        """Empty the view and replay the whole log into it."""
-        self.view.reset()
-        return self.catch_up()
 
-
-_SEALED_TOPICS: dict[str, bool] = {}
-
-
+@functools.cache
 def _has_sealed_fields(topic: str) -> bool:
-    if topic not in _SEALED_TOPICS:
-        from eventsourcing.utils import resolve_topic  # noqa: PLC0415 - resolved once per topic
-
-        _SEALED_TOPICS[topic] = bool(sealed_fields_of(resolve_topic(topic)))
-    return _SEALED_TOPICS[topic]
-
-
-class Wakeup(Protocol):
-    """Blocks until new events may have been recorded (or a timeout passes)."""
-
-    def wait(self, timeout: float) -> None:
-        """Return when there may be news, at the latest after `timeout` seconds."""
-        ...
-
-    def close(self) -> None:
-        """Release what the wakeup holds."""
-        ...
-
-
-class PollingWakeup:
-    """SQLite has no notifications: look again after a short interval."""
-
-    def __init__(self, interval: float, stop: threading.Event) -> None:
-        self.interval = interval
-        self.stop = stop
-
-    def wait(self, timeout: float) -> None:
-        self.stop.wait(min(self.interval, timeout))
-
-    def close(self) -> None:
-        return None
-
-
-class ListenNotifyWakeup:
-    """PostgreSQL: LISTEN on the event table's channel, which every insert notifies."""
-
-    def __init__(self, conninfo: str, channel: str) -> None:
-        self.connection = psycopg.connect(conninfo, autocommit=True)
-        self.connection.execute(f'LISTEN "{channel}"')
-
-    def wait(self, timeout: float) -> None:
-        for _ in self.connection.notifies(timeout=timeout, stop_after=1):
-            break
-
-    def close(self) -> None:
-        self.connection.close()
-
-
-class ViewLock(Protocol):
-    """Exclusive right to run one view, across processes."""
-
-    def acquire(self) -> bool:
-        """Take the lock if free; True when held."""
-        ...
-
-    def release(self) -> None:
-        """Give the lock back."""
-        ...
-
-
-class AdvisoryLock:
-    """A PostgreSQL session advisory lock, held on a connection of its own."""
-
-    def __init__(self, ledger: Ledger, view_name: str) -> None:
-        self.ledger = ledger
-        digest = hashlib.sha256(f"westland-ledger:view:{view_name}".encode()).digest()
-        self.key = int.from_bytes(digest[:8], "big", signed=True)
-        self.connection: Connection | None = None
-
-    def acquire(self) -> bool:
-        if self.connection is not None:
-            return True
-        connection = self.ledger.keys.engine.connect()
-        got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}).scalar()
-        connection.commit()
-        if got:
-            self.connection = connection
-            return True
-        connection.close()
+    try:
+        return bool(sealed_fields_of(resolve_topic(topic)))
+    except Exception:
+        # An unknown topic is reported by decoding, at its position.
         return False
-
-    def release(self) -> None:
-        if self.connection is not None:
-            self.connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
-            self.connection.commit()
-            self.connection.close()
-            self.connection = None
-
-
-class LockFile:
-    """An exclusive `flock` on a file beside the SQLite database; the OS frees it if we die."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.handle: Any = None
-
-    def acquire(self) -> bool:
-        if self.handle is not None:
-            return True
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.path.open("a+")
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            return False
-        self.handle = handle
-        return True
-
-    def release(self) -> None:
-        if self.handle is not None:
-            fcntl.flock(self.handle.fileno(), fcntl.LOCK_UN)
-            self.handle.close()
-            self.handle = None
-
-
-def view_lock(ledger: Ledger, view_name: str) -> ViewLock:
-    """The cross-process lock of a view on the ledger's backend."""
-    if ledger.settings.backend == "postgresql":
-        return AdvisoryLock(ledger, view_name)
-    return LockFile(ledger.settings.sqlite_path.parent / "locks" / f"{view_name}.lock")
-
-
-def wakeup_for(ledger: Ledger, stop: threading.Event, poll_interval: float) -> Wakeup:
-    """LISTEN/NOTIFY on PostgreSQL, polling on SQLite."""
-    if ledger.settings.backend == "postgresql":
-        url = ledger.settings.url
-        conninfo = psycopg.conninfo.make_conninfo(
-            host=url.host or "localhost",
-            port=url.port or 5432,
-            dbname=url.database,
-            user=url.username,
-            password=url.password or None,
-        )
-        return ListenNotifyWakeup(conninfo, str(ledger.recorder.channel_name))  # type: ignore[attr-defined]
-    return PollingWakeup(poll_interval, stop)
 
 
 class ProjectionRunner:
-    """Runs every view: catch up, then follow new events until stopped."""
+    """Runs every view it can lock: catch up, then follow new events until stopped."""
 
     def __init__(self, ledger: Ledger, runners: Sequence[ViewRunner], *, poll_interval: float = 0.2) -> None:
         self.ledger = ledger
         self.runners = list(runners)
         self.poll_interval = poll_interval
         self.stop_event = threading.Event()
+        self.locks: dict[str, ViewLock] = {r.name: view_lock(ledger.settings, r.name) for r in self.runners}
+        self._tried: set[str] = set()
 
     def stop(self) -> None:
         """Ask the runner to stop after the page it is processing."""
         self.stop_event.set()
 
     def run(self) -> None:
-        """Catch up and follow until `stop()`; views held by another process are left to it."""
+        """Catch up and follow until `stop()`; views locked by another process are left to it."""
         with ExitStack() as stack:
-            locks = {r.name: view_lock(self.ledger, r.name) for r in self.runners}
-            for lock in locks.values():
-                stack.callback(lock.release)
-            wakeup = wakeup_for(self.ledger, self.stop_event, self.poll_interval)
+            stack.callback(self.release_locks)
+            channel = getattr(self.ledger.recorder, "channel_name", None)
+            # Listening starts before the first catch-up, so no insert after it goes unnoticed.
+            wakeup = wakeup_for(self.ledger.settings, channel, self.stop_event, self.poll_interval)
             stack.callback(wakeup.close)
-            for runner in self.runners:
-                runner.view.clear_stopped()  # a restart retries a stopped view once
+            log.info("projection_runner_started", views=[r.name for r in self.runners])
             while not self.stop_event.is_set():
-                self.run_once(locks)
-                wakeup.wait(timeout=1.0)
+                self.run_once()
+                wakeup.wait(timeout=_IDLE_TIMEOUT_S)
+        log.info("projection_runner_stopped")
 
-    def run_once(self, locks: dict[str, ViewLock]) -> None:
-        """One round: every view whose lock we hold (or can take) catches up."""
+    def run_once(self) -> int:
+        """One round: every view whose lock we hold (or can take) catches up; return events processed."""
+        total = 0
         for runner in self.runners:
             if self.stop_event.is_set():
-                return
-            if runner.view.stopped() is not None or not locks[runner.name].acquire():
+                break
+            if not self._may_run(runner):
                 continue
             try:
                 count = runner.catch_up(self.stop_event)
             except ViewStoppedError:
                 continue
+            except DATABASE_TROUBLE as error:
+                log.warning("view_interrupted", view=runner.name, error_type=type(error).__qualname__)
+                continue
             if count:
                 log.info("view_caught_up", view=runner.name, events=count, position=runner.position())
+            total += count
+        return total
+
+    def _may_run(self, runner: ViewRunner) -> bool:
+        if not self.locks[runner.name].acquire():
+            return False
+        if runner.name not in self._tried:
+            # A (re)started runner retries a stopped view once: the cause may have been fixed.
+            self._tried.add(runner.name)
+            return True
+        return runner.view.stopped() is None
+
+    def release_locks(self) -> None:
+        """Give back every view lock this runner holds."""
+        for lock in self.locks.values():
+            lock.release()
 
 
 @contextmanager
 def running_in_background(runner: ProjectionRunner) -> Iterator[ProjectionRunner]:
-    """Run the projections in a thread (the embedded default's `ledger serve`, tests)."""
-    thread = threading.Thread(target=runner.run, name="projection-runner", daemon=True)
+    """Run the projections in a thread (the embedded default's `ledger serve`, tests).
+
+    On leaving, the runner is stopped and joined; if it died of an error, that
+    error is raised here rather than lost in the thread.
+    """
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            runner.run()
+        except BaseException as error:
+            log.exception("projection_runner_failed")
+            failures.append(error)
+
+    thread = threading.Thread(target=run, name="projection-runner", daemon=True)
     thread.start()
     try:
         yield runner
     finally:
         runner.stop()
         thread.join(timeout=30)
+    if failures:
+        raise failures[0]

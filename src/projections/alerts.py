@@ -1,0 +1,263 @@
+"""Alerts: the automatic warnings the municipality asked for.
+
+Every alert depends on today's date, so all of them are evaluated at query
+time from the current belief (nothing is stored that could go stale before a
+scheduler runs): the projection here only keeps the few employment facts the
+worker alerts need; housing and occupancy come from the residence projection.
+Thresholds are settings; `docs/alerts.md` says where each rule comes from.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from uuid import UUID
+
+from sqlalchemy import Column, Connection, Date, Engine, MetaData, String, Table, insert, select, update
+
+from ledger.domain.values import PopulationRegister
+from ledger.domain.worker import Worker
+from ledger.settings import Settings
+from projections.occupancy import LocationHistory, location_history, over_capacity
+from projections.projection import LedgerProjection, handles
+from projections.residence import location_facts, residence_history
+from projections.view import View
+
+metadata = MetaData()
+
+alert_workers = Table(
+    "alert_workers",
+    metadata,
+    Column("worker_id", String(32), primary_key=True),
+    Column("employer_id", String(32), nullable=False),
+    Column("employment_start", Date, nullable=False),
+    Column("expected_end_date", Date, nullable=True),
+    Column("contract_end", Date, nullable=True),
+    Column("departed_on", Date, nullable=True),
+    Column("brp_registered_on", Date, nullable=True),
+)
+
+
+class AlertKind(StrEnum):
+    """The kinds of alert (the API's `kind`)."""
+
+    OVER_CAPACITY = "over_capacity"
+    FLOOR_AREA_BELOW_NORM = "floor_area_below_norm"
+    NO_HOUSING = "no_housing"
+    HOUSED_AFTER_CONTRACT_END = "housed_after_contract_end"
+    NO_BRP_AFTER_FOUR_MONTHS = "no_brp_after_four_months"
+    NO_BRP_AFTER_ARRIVAL = "no_brp_after_arrival"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One warning: what, about whom or what, since when, and a detail without personal data."""
+
+    kind: AlertKind
+    subject_id: UUID
+    since: date
+    detail: str
+    housing_location_id: UUID | None = None
+    employer_id: UUID | None = None
+
+
+class AlertFactsView(View):
+    """The employment facts of each worker that the worker alerts need."""
+
+    name = "alerts"
+    tables = (alert_workers,)
+
+
+class AlertFactsProjection(LedgerProjection[AlertFactsView]):
+    """Keeps employment dates, departures and BRP registrations per worker."""
+
+    name = "alerts"
+
+    @handles(Worker.Registered)
+    def registered(self, conn: Connection, event: Worker.Registered, position: int) -> None:
+        conn.execute(
+            insert(alert_workers).values(
+                worker_id=event.originator_id.hex,
+                employer_id=event.employer_id.hex,
+                employment_start=event.employment_start,
+                expected_end_date=event.expected_end_date,
+            )
+        )
+
+    @handles(Worker.ContractEnded)
+    def contract_ended(self, conn: Connection, event: Worker.ContractEnded, position: int) -> None:
+        self._set(conn, event.originator_id, contract_end=event.end_date)
+
+    @handles(Worker.Departed)
+    def departed(self, conn: Connection, event: Worker.Departed, position: int) -> None:
+        self._set(conn, event.originator_id, departed_on=event.departed_on)
+
+    @handles(Worker.PopulationRegisterRecorded)
+    def population_register(self, conn: Connection, event: Worker.PopulationRegisterRecorded, position: int) -> None:
+        if event.register != PopulationRegister.BRP:
+            return  # an RNI registration does not end the "without BRP" alerts
+        current = conn.execute(
+            select(alert_workers.c.brp_registered_on).where(alert_workers.c.worker_id == event.originator_id.hex)
+        ).scalar()
+        if current is None or event.registered_on < current:
+            self._set(conn, event.originator_id, brp_registered_on=event.registered_on)
+
+    @staticmethod
+    def _set(conn: Connection, worker_id: UUID, **values: date) -> None:
+        conn.execute(update(alert_workers).where(alert_workers.c.worker_id == worker_id.hex).values(**values))
+
+
+def alerts(
+    engine: Engine,
+    settings: Settings,
+    *,
+    today: date,
+    kind: AlertKind | None = None,
+    housing_location_id: UUID | None = None,
+    employer_id: UUID | None = None,
+) -> list[Alert]:
+    """Every alert in force today (as known now), optionally filtered."""
+    now = datetime.now(UTC)
+    with engine.connect() as conn:
+        found = [*_location_alerts(conn, settings, today, now), *_worker_alerts(conn, settings, today)]
+    return sorted(
+        (
+            a
+            for a in found
+            if (kind is None or a.kind == kind)
+            and (housing_location_id is None or a.housing_location_id == housing_location_id)
+            and (employer_id is None or a.employer_id == employer_id)
+        ),
+        key=lambda a: (a.kind.value, a.since, a.subject_id.hex),
+    )
+
+
+def _location_alerts(conn: Connection, settings: Settings, today: date, now: datetime) -> list[Alert]:
+    found = []
+    for location_hex, floor_area in conn.execute(
+        select(location_facts.c.housing_location_id, location_facts.c.floor_area_m2)
+    ):
+        location = UUID(location_hex)
+        history = location_history(conn, location, now)
+        if history is None:
+            continue
+        headcount, maximum = history.headcount_on(today), history.max_occupants_on(today)
+        since = history.since(today, over_capacity)
+        if since is not None:
+            detail = f"{headcount} occupants, {maximum} permitted"
+            found.append(Alert(AlertKind.OVER_CAPACITY, location, since, detail, housing_location_id=location))
+        if floor_area is not None:
+            found += _floor_area_alert(settings, location, floor_area, history, today)
+    return found
+
+
+def _floor_area_alert(
+    settings: Settings, location: UUID, floor_area: int, history: LocationHistory, today: date
+) -> list[Alert]:
+    def below_norm(day: date, headcount: int, _maximum: int) -> bool:
+        return headcount > 0 and floor_area / headcount < _norm_on(settings, day)
+
+    since = history.since(today, below_norm)
+    if since is None:
+        return []
+    per_person = floor_area / history.headcount_on(today)
+    detail = f"{per_person:.1f} m² per person, norm {_norm_on(settings, today):g} m²"
+    return [Alert(AlertKind.FLOOR_AREA_BELOW_NORM, location, since, detail, housing_location_id=location)]
+
+
+def _norm_on(settings: Settings, day: date) -> float:
+    applicable = [(start, norm) for start, norm in settings.alert_floor_area_norms_m2.items() if start <= day]
+    return max(applicable)[1] if applicable else 0.0
+
+
+@dataclass(frozen=True)
+class _WorkerFacts:
+    worker_id: UUID
+    employer_id: UUID
+    employment_start: date
+    expected_end_date: date | None
+    contract_end: date | None
+    departed_on: date | None
+    brp_registered_on: date | None
+
+
+Stay = tuple[str, date, date | None]  # (housing location, valid_from, valid_to)
+AlertMaker = Callable[[AlertKind, date, str], Alert]
+
+
+def _worker_alerts(conn: Connection, settings: Settings, today: date) -> list[Alert]:
+    stays: dict[str, list[Stay]] = defaultdict(list)
+    for row in conn.execute(
+        select(
+            residence_history.c.worker_id,
+            residence_history.c.housing_location_id,
+            residence_history.c.valid_from,
+            residence_history.c.valid_to,
+        ).where(residence_history.c.recorded_to.is_(None))
+    ):
+        stays[row.worker_id].append((row.housing_location_id, row.valid_from, row.valid_to))
+    found: list[Alert] = []
+    for row in conn.execute(select(alert_workers)):
+        facts = _WorkerFacts(
+            worker_id=UUID(row.worker_id),
+            employer_id=UUID(row.employer_id),
+            employment_start=row.employment_start,
+            expected_end_date=row.expected_end_date,
+            contract_end=row.contract_end,
+            departed_on=row.departed_on,
+            brp_registered_on=row.brp_registered_on,
+        )
+        found += _alerts_for_worker(facts, stays.get(row.worker_id, []), settings, today)
+    return found
+
+
+def _alerts_for_worker(w: _WorkerFacts, stays: list[Stay], settings: Settings, today: date) -> list[Alert]:
+    here = next((loc for loc, start, end in stays if start <= today and (end is None or today < end)), None)
+    location = UUID(here) if here else None
+
+    def alert(kind: AlertKind, since: date, detail: str) -> Alert:
+        return Alert(kind, w.worker_id, since, detail, housing_location_id=location, employer_id=w.employer_id)
+
+    found = []
+    ended, departed, start = w.contract_end, w.departed_on, w.employment_start
+    employed = start <= today and (ended is None or today <= ended) and (departed is None or today < departed)
+    if employed and location is None:
+        housing_ended = max((end for _, _, end in stays if end is not None and end <= today), default=start)
+        found.append(alert(AlertKind.NO_HOUSING, max(start, housing_ended), "employed without registered housing"))
+    if ended is not None and location is not None:
+        limit = ended + timedelta(days=settings.alert_housed_after_contract_days + 1)
+        if today >= limit:
+            found.append(alert(AlertKind.HOUSED_AFTER_CONTRACT_END, limit, f"contract ended {ended.isoformat()}"))
+    arrival = min((s for _, s, _ in stays), default=None)
+    without_brp = w.brp_registered_on is None or w.brp_registered_on > today
+    if arrival is not None and location is not None and without_brp:
+        found += _brp_alerts(alert, settings, arrival, w, today)
+    return found
+
+
+def _brp_alerts(alert: AlertMaker, settings: Settings, arrival: date, w: _WorkerFacts, today: date) -> list[Alert]:
+    # BRP registration is due within 5 days of arrival for a stay of over 4 months;
+    # a stay of over 4 months in any 6 without it is the RNI-only blind spot.
+    found = []
+    months_in = _months_after(arrival, settings.alert_without_brp_months)
+    if today > months_in:
+        since = months_in + timedelta(days=1)
+        found.append(alert(AlertKind.NO_BRP_AFTER_FOUR_MONTHS, since, f"arrived {arrival}"))
+    expected = w.expected_end_date
+    stay_limit = _months_after(w.employment_start, settings.alert_expected_stay_months)
+    long_stay = expected is not None and expected > stay_limit
+    deadline = arrival + timedelta(days=settings.alert_brp_registration_days)
+    if long_stay and today > deadline:
+        detail = f"expected stay until {expected}, arrived {arrival}"
+        found.append(alert(AlertKind.NO_BRP_AFTER_ARRIVAL, deadline + timedelta(days=1), detail))
+    return found
+
+
+def _months_after(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day (31 January + 1 month = 28/29 February)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    first_of_next = date(day.year + year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+    return min(date(day.year + year, month + 1, 1) + timedelta(days=day.day - 1), first_of_next - timedelta(days=1))

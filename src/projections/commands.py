@@ -1,0 +1,141 @@
+"""The projection subcommands of `ledger`: `project`, `projections rebuild`, `projections status`.
+
+`ledger.cli` finds `register` through the `westland_ledger.commands` entry
+point (pyproject.toml), because `ledger` never imports `projections`. Each
+command is a few lines around the runner: open the ledger, build the view
+runners, run, print a short summary. Exit status 0 on success, 1 when a view
+stopped or is held by another runner, 2 for an unknown view name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import TypeVar
+
+import structlog
+
+from ledger.application import Ledger
+from ledger.bootstrap import open_ledger
+from ledger.settings import Settings
+from projections.coordination import view_lock
+from projections.registry import build_view_runners
+from projections.runner import PAGE_SIZE, ProjectionRunner, ViewRunner, ViewStatus, ViewStoppedError
+
+log = structlog.get_logger()
+
+N = TypeVar("N", int, float)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `project` and `projections {rebuild,status}` to the `ledger` command."""
+    project = subparsers.add_parser("project", help="run the projections: catch up, then follow new events")
+    project.add_argument(
+        "--poll-interval", type=_positive(float), default=0.2, metavar="S", help="SQLite: seconds between looks"
+    )
+    project.add_argument(
+        "--page-size", type=_positive(int), default=PAGE_SIZE, metavar="N", help="events per view transaction"
+    )
+    project.set_defaults(func=cmd_project)
+    projections = subparsers.add_parser("projections", help="status and rebuild of the read models")
+    sub = projections.add_subparsers(dest="projections_command", required=True)
+    rebuild = sub.add_parser("rebuild", help="drop views' rows and position and replay the log from zero")
+    rebuild.add_argument("names", nargs="*", metavar="NAME", help="the views to rebuild (default: all)")
+    rebuild.set_defaults(func=cmd_rebuild)
+    sub.add_parser("status", help="each view's position, lag, and stop").set_defaults(func=cmd_status)
+
+
+def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
+    """Run every view until SIGINT or SIGTERM."""
+    with _opened(settings) as ledger:
+        runners = build_view_runners(ledger)
+        for view_runner in runners:
+            view_runner.page_size = args.page_size
+        runner = ProjectionRunner(ledger, runners, poll_interval=args.poll_interval)
+        _stop_on_signals(runner)
+        runner.run()
+    return 0
+
+
+def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
+    """Replay the named views (all when none is named) from zero."""
+    with _opened(settings) as ledger:
+        runners = build_view_runners(ledger)
+        known = {r.name: r for r in runners}
+        unknown = [name for name in args.names if name not in known]
+        if unknown:
+            print(f"ledger: unknown view {', '.join(unknown)} (views: {', '.join(known)})", file=sys.stderr)
+            return 2
+        chosen = [known[name] for name in dict.fromkeys(args.names)] if args.names else runners
+        return max((_rebuild(ledger, runner) for runner in chosen), default=0)
+
+
+def cmd_status(settings: Settings, _args: argparse.Namespace) -> int:
+    """Print each view's position, the log's head, the lag, and where it stopped."""
+    with _opened(settings) as ledger:
+        for runner in build_view_runners(ledger):
+            print(render_status(runner.status()))
+    return 0
+
+
+def render_status(status: ViewStatus) -> str:
+    """One line of `ledger projections status`."""
+    line = f"{status.name}: position {status.position}, head {status.head}, lag {status.lag}"
+    if status.stopped:
+        line += f", stopped at {status.stopped_at} ({status.error_type})"
+    return line
+
+
+def _rebuild(ledger: Ledger, runner: ViewRunner) -> int:
+    # A runner following the view would write into it while it is emptied and replayed.
+    lock = view_lock(ledger.settings, runner.name)
+    if not lock.acquire():
+        print(f"ledger: view {runner.name} is being run by another process; stop it first", file=sys.stderr)
+        return 1
+    try:
+        events = runner.rebuild()
+    except ViewStoppedError as stopped:
+        print(f"ledger: {stopped}", file=sys.stderr)
+        return 1
+    finally:
+        lock.release()
+    log.info("view_rebuilt", view=runner.name, events=events)
+    print(f"{runner.name}: rebuilt from {events} events, at position {runner.position()}")
+    return 0
+
+
+@contextmanager
+def _opened(settings: Settings) -> Iterator[Ledger]:
+    ledger = open_ledger(settings)
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+        ledger.keys.engine.dispose()
+
+
+def _stop_on_signals(runner: ProjectionRunner) -> None:
+    # Only set the stop flag: logging from a signal handler could deadlock on the log's lock.
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        runner.stop()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _positive(kind: Callable[[str], N]) -> Callable[[str], N]:
+    """An argparse type: a number of `kind` that is greater than zero."""
+
+    def parse(text: str) -> N:
+        value = kind(text)
+        if value <= 0:
+            msg = f"must be greater than zero: {text}"
+            raise argparse.ArgumentTypeError(msg)
+        return value
+
+    parse.__name__ = getattr(kind, "__name__", "number")  # argparse names the type in its errors
+    return parse

@@ -1,0 +1,371 @@
+"""The worker register's tables and its read side: records, sealed fields, the blind index.
+
+The tables are declared here, below `projections.register` (the view and its
+projection), because both the reads here and the projection's writes use them.
+This module also owns the register's handling of personal data: how a personal
+field is sealed into a register column and opened again (under the subject's
+data key, with associated data binding the view, the worker and the field, so a
+ciphertext copied to another worker or column does not open), the keyed blind
+index of the normalised family name, and the frozen records the queries
+return, personal fields opened or `SHREDDED`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ColumnElement,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    Text,
+    and_,
+    case,
+    or_,
+    select,
+)
+
+from ledger.domain.timeline import Timeline
+from ledger.domain.values import SHREDDED, Address, Sealable
+from ledger.keystore import KeyStore
+from ledger.sealing import open_bytes, seal_bytes
+
+# Each sealed personal field of the register, and the type of its plaintext.
+PERSONAL_FIELDS: dict[str, type[str] | type[date]] = {
+    "family_name": str,
+    "given_names": str,
+    "birth_date": date,
+    "id_document_type": str,
+    "id_document_number": str,
+    "id_document_expires_on": date,
+    "bsn": str,
+}
+
+# Letters without a Unicode decomposition that people often type without their
+# mark ("Michal" for "Michał"); everything else loses its marks by NFKD.
+_UNMARKED = str.maketrans(
+    {
+        "\N{LATIN SMALL LETTER L WITH STROKE}": "l",
+        "\N{LATIN SMALL LETTER O WITH STROKE}": "o",
+        "\N{LATIN SMALL LETTER D WITH STROKE}": "d",
+        "\N{LATIN SMALL LETTER H WITH STROKE}": "h",
+        "\N{LATIN SMALL LETTER DOTLESS I}": "i",
+        "\N{LATIN SMALL LETTER L WITH MIDDLE DOT}": "l",
+        "\N{LATIN SMALL LETTER AE}": "ae",
+        "\N{LATIN SMALL LIGATURE OE}": "oe",
+    }
+)
+
+
+metadata = MetaData()
+
+register_workers = Table(
+    "register_workers",
+    metadata,
+    Column("worker_id", String(32), primary_key=True),
+    Column("employer_id", String(32), nullable=False),
+    Column("nationality", String(3), nullable=False),
+    Column("contract_start", Date, nullable=False),
+    Column("expected_end_date", Date, nullable=True),
+    Column("contract_end", Date, nullable=True),
+    Column("departed_on", Date, nullable=True),
+    Column("population_register", String(3), nullable=True),
+    Column("population_registered_on", Date, nullable=True),
+    Column("shredded", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    *(Column(f"sealed_{field}", Text, nullable=True) for field in PERSONAL_FIELDS),
+    Column("family_name_index", String(64), nullable=True),
+    Index("ix_register_workers_employer", "employer_id", "worker_id"),
+    Index("ix_register_workers_family_name_index", "family_name_index"),
+)
+
+# The inputs of each worker's housing timeline, as recorded (seq = aggregate version).
+register_housing_entries = Table(
+    "register_housing_entries",
+    metadata,
+    Column("worker_id", String(32), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("valid_from", Date, nullable=False),
+    Column("housing_location_id", String(32), nullable=True),
+    Column("is_departure", Boolean, nullable=False),
+)
+
+# The timeline folded: where the worker is housed, [valid_from, valid_to); not housed = no row.
+register_housing = Table(
+    "register_housing",
+    metadata,
+    Column("worker_id", String(32), primary_key=True),
+    Column("valid_from", Date, primary_key=True),
+    Column("valid_to", Date, nullable=True),
+    Column("housing_location_id", String(32), nullable=False),
+    Index("ix_register_housing_location", "housing_location_id", "valid_from"),
+)
+
+register_work_addresses = Table(
+    "register_work_addresses",
+    metadata,
+    Column("worker_id", String(32), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("valid_from", Date, nullable=False),
+    Column("street", String(200), nullable=False),
+    Column("house_number", Integer, nullable=False),
+    Column("house_letter", String(1), nullable=True),
+    Column("house_number_addition", String(4), nullable=True),
+    Column("postcode", String(6), nullable=False),
+    Column("city", String(80), nullable=False),
+)
+
+register_legal_holds = Table(
+    "register_legal_holds",
+    metadata,
+    Column("worker_id", String(32), primary_key=True),
+    Column("case_reference", String(64), primary_key=True),
+    Column("placed_at", DateTime(timezone=True), nullable=False),
+    Column("sealed_reason", Text, nullable=True),
+)
+
+# A page is read with IN lists of its ids; this keeps them within SQLite's limits.
+MAX_PAGE = 1000
+
+
+class WorkerStatus(StrEnum):
+    """Where a worker stands on a given day (see `projections.register` for the rules)."""
+
+    ACTIVE = "active"
+    CONTRACT_ENDED = "contract_ended"
+    DEPARTED = "departed"
+    SHREDDED = "shredded"
+
+
+@dataclass(frozen=True)
+class PersonalDetails:
+    """The worker's personal fields, opened; each is `SHREDDED` once the key is gone."""
+
+    family_name: Sealable[str]
+    given_names: Sealable[str]
+    birth_date: Sealable[date]
+    id_document_type: Sealable[str]
+    id_document_number: Sealable[str]
+    id_document_expires_on: Sealable[date]
+    bsn: Sealable[str | None]
+
+    def __repr__(self) -> str:
+        # A repr ends up in logs and tracebacks: it must not carry the person.
+        return "PersonalDetails(SHREDDED)" if self.family_name is SHREDDED else "PersonalDetails(...)"
+
+
+SHREDDED_DETAILS = PersonalDetails(*(SHREDDED,) * len(PERSONAL_FIELDS))
+
+
+@dataclass(frozen=True)
+class PopulationRegistration:
+    """The worker's latest BRP or RNI registration."""
+
+    register: str
+    registered_on: date
+
+
+@dataclass(frozen=True)
+class LegalHold:
+    """A legal hold in place: its case, when it was placed, and its (personal) reason."""
+
+    case_reference: str
+    placed_at: datetime
+    reason: Sealable[str] = dataclasses.field(repr=False)  # free text about the person
+
+
+@dataclass(frozen=True)
+class WorkerRecord:
+    """One row of the worker register, as of the `today` it was read for."""
+
+    id: UUID
+    employer_id: UUID
+    status: WorkerStatus
+    shredded: bool
+    person: PersonalDetails
+    nationality: str
+    housing_location_id: UUID | None
+    work_address: Address
+    contract_start: date
+    expected_end_date: date | None
+    contract_end: date | None
+    departed_on: date | None
+    population_register: PopulationRegistration | None
+    legal_holds: tuple[LegalHold, ...]
+    version: int
+
+
+# -- the blind index ------------------------------------------------------------------
+
+
+def normalise_family_name(name: str) -> str:
+    """The form names are matched in: NFKC, case folded, marks stripped, whitespace collapsed.
+
+    "  WIŚNIEWSKA ", "Wisniewska" and "wiśniewska" are the same name; so are
+    "van  der Berg" and "Van der Berg". Hyphens and apostrophes are kept: they
+    tell names apart ("Kowalska-Nowak" is not "Kowalska Nowak").
+    """
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    unmarked = "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = unicodedata.normalize("NFKC", unmarked).casefold().translate(_UNMARKED)
+    return " ".join(folded.split())
+
+
+def blind_index(index_key: bytes, family_name: str) -> str | None:
+    """HMAC-SHA256 of the normalised family name under the index key; None for an empty name."""
+    normalised = normalise_family_name(family_name)
+    if not normalised:
+        return None
+    message = b"register:family_name|" + normalised.encode()
+    return hmac.new(index_key, message, hashlib.sha256).hexdigest()
+
+
+# -- sealing ----------------------------------------------------------------------------
+
+
+def associated_data(worker_hex: str, field: str) -> bytes:
+    """What a register ciphertext is bound to: this view, this worker, this field."""
+    return f"view:register|{worker_hex}|{field}".encode()
+
+
+def seal_value(data_key: bytes, worker_hex: str, field: str, value: str | date) -> str:
+    """Seal one personal value for a register column."""
+    plaintext = value.isoformat() if isinstance(value, date) else value
+    return seal_bytes(data_key, plaintext.encode(), associated_data(worker_hex, field))
+
+
+def _open_text(data_key: bytes, worker_hex: str, field: str, token: str | None) -> str | None:
+    if token is None:
+        return None
+    what = f"register field {field!r} of worker {worker_hex}"
+    return open_bytes(data_key, token, associated_data(worker_hex, field), what=what).decode()
+
+
+def open_person(row: Any, data_key: bytes | None) -> PersonalDetails:
+    """The personal fields of a register row, opened; all `SHREDDED` without a key."""
+    if data_key is None or row.shredded:
+        return SHREDDED_DETAILS
+    values: dict[str, Any] = {}
+    for field, kind in PERSONAL_FIELDS.items():
+        text = _open_text(data_key, row.worker_id, field, getattr(row, f"sealed_{field}"))
+        values[field] = date.fromisoformat(text) if kind is date and text is not None else text
+    return PersonalDetails(**values)
+
+
+def open_legal_hold(row: Any, data_key: bytes | None) -> LegalHold:
+    """A legal-hold row with its reason opened (`SHREDDED` without a key)."""
+    field = f"legal_hold:{row.case_reference}"
+    reason = SHREDDED if data_key is None else _open_text(data_key, row.worker_id, field, row.sealed_reason)
+    placed = row.placed_at
+    # SQLite hands back naive datetimes (stored as UTC); PostgreSQL aware ones.
+    placed = placed.replace(tzinfo=UTC) if placed.tzinfo is None else placed.astimezone(UTC)
+    return LegalHold(case_reference=row.case_reference, placed_at=placed, reason=SHREDDED if reason is None else reason)
+
+
+# -- records ----------------------------------------------------------------------------
+
+
+def work_address_on(entries: list[Any], day: date) -> Address:
+    """The work address on `day`, like `Worker.work_address_on` (the first before it starts)."""
+    timeline: Timeline[Address] = Timeline()
+    for e in entries:
+        address = Address(
+            street=e.street,
+            house_number=e.house_number,
+            postcode=e.postcode,
+            city=e.city,
+            house_letter=e.house_letter,
+            house_number_addition=e.house_number_addition,
+        )
+        timeline.record(e.valid_from, address, e.seq)
+    return timeline.value_on(day, timeline.intervals()[0].value)
+
+
+def worker_record(
+    row: Any, work_addresses: list[Any], holds: list[Any], data_key: bytes | None, today: date
+) -> WorkerRecord:
+    """A register row (with its status and current housing as of `today`) as a record."""
+    # A key gone before the view saw `PersonalDataShredded` is already a shred.
+    shredded = bool(row.shredded) or data_key is None
+    register = row.population_register
+    return WorkerRecord(
+        id=UUID(row.worker_id),
+        employer_id=UUID(row.employer_id),
+        status=WorkerStatus.SHREDDED if shredded else WorkerStatus(row.status),
+        shredded=shredded,
+        person=open_person(row, data_key),
+        nationality=row.nationality,
+        housing_location_id=UUID(row.current_housing) if row.current_housing else None,
+        work_address=work_address_on(work_addresses, today),
+        contract_start=row.contract_start,
+        expected_end_date=row.expected_end_date,
+        contract_end=row.contract_end,
+        departed_on=row.departed_on,
+        population_register=PopulationRegistration(register, row.population_registered_on) if register else None,
+        legal_holds=tuple(open_legal_hold(h, data_key) for h in holds),
+        version=row.version,
+    )
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+def register_select(today: date) -> tuple[Select[Any], tuple[ColumnElement[Any], ColumnElement[Any]]]:
+    """Register rows with their housing and status as of `today`, and those two expressions."""
+    w, h = register_workers.c, register_housing.c
+    housed_today = and_(
+        h.worker_id == w.worker_id, h.valid_from <= today, or_(h.valid_to.is_(None), h.valid_to > today)
+    )
+    housing = h.housing_location_id
+    status = case(
+        (w.shredded, WorkerStatus.SHREDDED.value),
+        (and_(w.departed_on <= today, housing.is_(None)), WorkerStatus.DEPARTED.value),
+        (w.contract_end <= today, WorkerStatus.CONTRACT_ENDED.value),
+        else_=WorkerStatus.ACTIVE.value,
+    )
+    statement = select(register_workers, housing.label("current_housing"), status.label("status")).select_from(
+        register_workers.outerjoin(register_housing, housed_today)
+    )
+    return statement, (status, housing)
+
+
+def _rows_by_worker(conn: Connection, table: Table, ids: list[str]) -> defaultdict[str, list[Any]]:
+    by_worker: defaultdict[str, list[Any]] = defaultdict(list)
+    if ids:
+        for row in conn.execute(select(table).where(table.c.worker_id.in_(ids)).order_by(*table.primary_key)):
+            by_worker[row.worker_id].append(row)
+    return by_worker
+
+
+def read_records(engine: Engine, keys: KeyStore, statement: Select[Any], today: date) -> list[WorkerRecord]:
+    """Run a `register_select` statement; open the rows with one batched key lookup."""
+    with engine.connect() as conn:
+        rows = conn.execute(statement).all()
+        ids = [row.worker_id for row in rows]
+        addresses = _rows_by_worker(conn, register_work_addresses, ids)
+        holds = _rows_by_worker(conn, register_legal_holds, ids)
+    # One key lookup per query, used for this answer only (a shred wins at once).
+    found = keys.data_keys(UUID(row.worker_id) for row in rows if not row.shredded)
+    return [
+        worker_record(row, addresses[row.worker_id], holds[row.worker_id], found.get(UUID(row.worker_id)), today)
+        for row in rows
+    ]

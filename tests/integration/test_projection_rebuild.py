@@ -1,0 +1,39 @@
+"""Rebuilding the projections after shredding: every count the same, the subjects marked shredded."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from ledger.application import Ledger
+from projections.headcounts import GroupBy, headcounts
+from projections.occupancy import occupancy
+from projections.register import RegisterView
+from projections.registry import build_view_runners
+from tests.factories import a_world, register_worker
+
+
+def test_rebuild_after_shredding_half_the_workers_keeps_every_count(ledger: Ledger) -> None:
+    world = a_world(ledger, max_occupants=3)
+    workers = [register_worker(ledger, world, nationality=n) for n in ("POL", "ROU", "POL", "BGR")]
+    ledger.change_housing(workers[1], housing_location_id=world.other_location_id, valid_from=date(2026, 5, 1))
+    runners = build_view_runners(ledger)
+    for runner in runners:
+        runner.catch_up()
+    engine, now, day = ledger.keys.engine, datetime.now(UTC), date(2026, 5, 15)
+
+    def counts() -> list[dict[str, int]]:
+        return [headcounts(engine, group_by=g, on=day, as_known_at=now).groups for g in GroupBy]
+
+    before = counts()
+    occupied_before = occupancy(engine, world.location_id, on=day, as_known_at=now)
+    for worker in workers[:2]:
+        ledger.shred_subject(worker, policy="erasure_request")
+    for runner in runners:
+        runner.rebuild()
+
+    assert counts() == before
+    assert occupancy(engine, world.location_id, on=day, as_known_at=now) == occupied_before
+    register = next(r.view for r in runners if isinstance(r.view, RegisterView))
+    records = {w: register.worker(w, today=day) for w in workers}
+    assert [records[w].shredded for w in workers] == [True, True, False, False]  # type: ignore[union-attr]
+    assert register.search("Kowalska", today=day) == [records[workers[2]], records[workers[3]]]
