@@ -91,7 +91,7 @@ class HousingLocation(Aggregate):
         """Register a housing location; the id follows from the BAG id."""
         v = Violations()
         bag_id = checked_bag_id(bag_id.strip(), "bag_id", v)
-        address = checked_address(address, "address", v)
+        address = checked_address(address, "", v)  # the address fields are the location's own
         checked_enum(kind, HousingKind, "kind", v)
         v.check(max_occupants >= 1, "max_occupants", "out_of_range", "at least 1")
         if floor_area_m2 is not None:

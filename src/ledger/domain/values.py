@@ -248,24 +248,28 @@ def checked_not_in_future(day: date, today: date, field: str, v: Violations) -> 
 
 
 def checked_address(address: Address, field: str, v: Violations) -> Address:
-    """Check and normalise an address; fields are named under `field`."""
+    """Check and normalise an address; fields are named under `field` ("" for top-level names)."""
+
+    def name(leaf: str) -> str:
+        return f"{field}.{leaf}" if field else leaf
+
     letter = address.house_letter or None
     addition = address.house_number_addition or None
     if letter is not None:
-        v.check(bool(_HOUSE_LETTER.fullmatch(letter)), f"{field}.house_letter", "invalid_house_letter", "one letter")
+        v.check(bool(_HOUSE_LETTER.fullmatch(letter)), name("house_letter"), "invalid_house_letter", "one letter")
     if addition is not None:
         v.check(
             bool(_ADDITION.fullmatch(addition)),
-            f"{field}.house_number_addition",
+            name("house_number_addition"),
             "invalid_addition",
             "up to 4 letters or digits",
         )
-    v.check(1 <= address.house_number <= 99999, f"{field}.house_number", "out_of_range", "between 1 and 99999")
+    v.check(1 <= address.house_number <= 99999, name("house_number"), "out_of_range", "between 1 and 99999")
     return replace(
         address,
-        street=checked_text(address.street, f"{field}.street", v),
-        city=checked_text(address.city, f"{field}.city", v, max_length=80),
-        postcode=checked_postcode(address.postcode, f"{field}.postcode", v),
+        street=checked_text(address.street, name("street"), v),
+        city=checked_text(address.city, name("city"), v, max_length=80),
+        postcode=checked_postcode(address.postcode, name("postcode"), v),
         house_letter=letter.upper() if letter else None,
         house_number_addition=addition.upper() if addition else None,
     )
