@@ -15,7 +15,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
+from api.auth import DevelopmentTokens, Role
+from api.services import Services
 from ledger.application import Ledger
 from ledger.bootstrap import open_keystore, open_ledger
 from ledger.migrations import upgrade
@@ -85,3 +89,31 @@ def ledger(migrated: Settings) -> Iterator[Ledger]:
     finally:
         app.close()
         app.keys.engine.dispose()
+
+
+class Api:
+    """A test client of the app, with a development token per role."""
+
+    def __init__(self, client: TestClient, settings: Settings) -> None:
+        self.client = client
+        self.settings = settings
+        self._tokens = DevelopmentTokens(settings)
+
+    def token(self, role: str, *, kvk: str | None = None, sub: str | None = None) -> str:
+        return self._tokens.issue(role=Role(role), sub=sub or f"test-{role}", kvk=kvk)
+
+    def auth(self, role: str, *, kvk: str | None = None, sub: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(role, kvk=kvk, sub=sub)}"}
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.client.app.state.services  # type: ignore[attr-defined]
+        return services
+
+
+@pytest.fixture
+def api(migrated: Settings) -> Iterator[Api]:
+    """The HTTP API on a migrated database of each backend, projections running in-process."""
+    settings = migrated.model_copy(update={"api_run_projections": True})
+    with TestClient(create_app(settings, clock=fixed_clock), raise_server_exceptions=False) as client:
+        yield Api(client, settings)

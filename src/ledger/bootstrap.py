@@ -18,17 +18,19 @@ from ledger.migrations import require_migrated
 from ledger.settings import Settings
 
 
-def open_keystore(settings: Settings) -> KeyStore:
+def open_keystore(settings: Settings, *, statement_timeout_ms: int | None = None) -> KeyStore:
     """The key store of the configured database and keyring."""
     settings.prepare_data_dir()
-    engine = create_ledger_engine(settings)
+    engine = create_ledger_engine(settings, statement_timeout_ms=statement_timeout_ms)
     # Development creates its keyring on first use; production never does.
     keyring = FileKeyring.open(settings.keyring_path, create=settings.env != "production")
     return KeyStore(engine, keyring)
 
 
-def open_ledger(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Ledger:
+def open_ledger(
+    settings: Settings, *, clock: Callable[[], datetime] | None = None, statement_timeout_ms: int | None = None
+) -> Ledger:
     """A `Ledger` on the configured database, after the start-up checks."""
-    keys = open_keystore(settings)
+    keys = open_keystore(settings, statement_timeout_ms=statement_timeout_ms)
     require_migrated(keys.engine)
     return Ledger(settings, keys, clock=clock)

@@ -15,13 +15,19 @@ from ledger.settings import Settings
 from ledger.sqlite_store import SQLITE_PRAGMAS
 
 
-def create_ledger_engine(settings: Settings, **kwargs: Any) -> Engine:
-    """An engine for the ledger database; connects lazily, on first use."""
+def create_ledger_engine(settings: Settings, *, statement_timeout_ms: int | None = None, **kwargs: Any) -> Engine:
+    """An engine for the ledger database; connects lazily, on first use.
+
+    `statement_timeout_ms` bounds every statement on PostgreSQL (the HTTP API
+    sets it so that no query runs unbounded).
+    """
     url = settings.sqlalchemy_url()
     if settings.backend == "sqlite":
         engine = create_engine(url, connect_args={"timeout": settings.sqlite_lock_timeout_s}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    if statement_timeout_ms is not None:
+        kwargs["connect_args"] = {"options": f"-c statement_timeout={int(statement_timeout_ms)}"}
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 

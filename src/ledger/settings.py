@@ -51,12 +51,46 @@ class Settings(BaseSettings):
     alert_brp_registration_days: int = Field(default=5, ge=0)
     alert_expected_stay_months: int = Field(default=4, ge=1)
 
+    # HTTP API.
+    api_max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="Larger request bodies get 413.")
+    api_min_position_wait_s: float = Field(default=5.0, ge=0, description="How long a read waits for minPosition.")
+    api_statement_timeout_ms: int = Field(default=5000, ge=100, description="PostgreSQL statement_timeout of the API.")
+    api_run_projections: bool | None = Field(
+        default=None, description="Run the projection runner inside `ledger serve` (default: on the embedded SQLite)."
+    )
+
+    # Authentication: development tokens, or (production) one OIDC issuer.
+    jwt_dev_key_file: Path | None = Field(default=None, description="Development signing key; default data_dir.")
+    oidc_issuer: str | None = None
+    oidc_audience: str = "westland-ledger"
+    oidc_jwks_url: str | None = None
+    oidc_public_key_file: Path | None = None
+    oidc_algorithms: tuple[str, ...] = ("RS256", "PS256", "ES256", "EdDSA")
+    oidc_roles_claim: str = "roles"
+    oidc_kvk_claim: str = "kvk"
+
     @model_validator(mode="after")
     def _production_needs_explicit_keys(self) -> Settings:
         if self.env == "production" and self.keyring_file is None:
             msg = "LEDGER_KEYRING_FILE must be set in production: keys are never created implicitly there"
             raise ValueError(msg)
+        if self.env == "production" and not (self.oidc_issuer and (self.oidc_jwks_url or self.oidc_public_key_file)):
+            msg = "production needs LEDGER_OIDC_ISSUER and LEDGER_OIDC_JWKS_URL or LEDGER_OIDC_PUBLIC_KEY_FILE"
+            raise ValueError(msg)
+        if any(a.upper().startswith(("HS", "NONE")) for a in self.oidc_algorithms):
+            msg = "LEDGER_OIDC_ALGORITHMS must be asymmetric: HMAC and 'none' are refused"
+            raise ValueError(msg)
         return self
+
+    @property
+    def jwt_dev_key_path(self) -> Path:
+        """Where the development signing key lives."""
+        return self.jwt_dev_key_file or self.data_dir / "jwt-dev-key.pem"
+
+    @property
+    def runs_projections_in_process(self) -> bool:
+        """Whether `ledger serve` also runs the projections (the embedded default does)."""
+        return self.api_run_projections if self.api_run_projections is not None else self.backend == "sqlite"
 
     @property
     def url(self) -> URL:

@@ -41,6 +41,20 @@ def test_unsupported_database_is_refused_with_a_clear_message() -> None:
 def test_production_requires_an_explicit_keyring() -> None:
     with pytest.raises(ValidationError, match="LEDGER_KEYRING_FILE"):
         Settings(env="production")
-    assert Settings(env="production", keyring_file=Path("/etc/ledger/keyring")).keyring_path == Path(
-        "/etc/ledger/keyring"
+    production = Settings(
+        env="production",
+        keyring_file=Path("/etc/ledger/keyring"),
+        oidc_issuer="https://login.medemblik.example",
+        oidc_jwks_url="https://login.medemblik.example/jwks",
     )
+    assert production.keyring_path == Path("/etc/ledger/keyring")
+
+
+def test_production_requires_an_oidc_issuer_and_its_keys() -> None:
+    with pytest.raises(ValidationError, match="LEDGER_OIDC_ISSUER"):
+        Settings(env="production", keyring_file=Path("/etc/ledger/keyring"))
+
+
+def test_hmac_and_none_algorithms_are_refused() -> None:
+    with pytest.raises(ValidationError, match="asymmetric"):
+        Settings(oidc_algorithms=("RS256", "HS256"))

@@ -1,0 +1,65 @@
+"""`create_app(settings)`: the FastAPI application, everything built in its lifespan.
+
+Nothing connects at import: the lifespan opens the ledger and the views, and
+closes them. The routers are mounted under `/api/v1` (health under the root),
+the OpenAPI document is public at `/api/v1/openapi.json`, a trailing slash is
+404 (no redirects), and errors are problem details.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI
+
+from api import problems
+from api.idempotency import Idempotency
+from api.middleware import API_VERSION, OPENAPI_PATH, BodySizeLimit, ResponseHeaders
+from api.routers import ROUTERS, health
+from api.services import build_services
+from ledger.settings import Settings
+
+DESCRIPTION = """\
+The registration ledger for labour migrants of the municipality of Medemblik
+(the Westland model): employers register workers with work and housing address;
+the municipality watches occupancy, inspects, enforces and reports.
+
+Errors are RFC 9457 problem details; invalid input is 400 with `invalidParams`.
+Every write answers `position`; pass it as `minPosition` to read your own write.
+"""
+
+
+def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] | None = None) -> FastAPI:
+    """The API on the given settings (default: from the environment); `clock` is for tests."""
+    config = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = build_services(config, clock=clock)
+        app.state.services = services
+        try:
+            yield
+        finally:
+            services.close()
+
+    app = FastAPI(
+        title="westland-ledger",
+        version=API_VERSION,
+        description=DESCRIPTION,
+        openapi_url=OPENAPI_PATH,
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+        redirect_slashes=False,
+    )
+    problems.install(app)
+    for router in ROUTERS:
+        app.include_router(router, prefix="/api/v1")
+    app.include_router(health.router)
+    # Outermost last: headers wrap everything, the size limit runs before idempotency reads the body.
+    app.add_middleware(Idempotency)
+    app.add_middleware(BodySizeLimit, max_bytes=config.api_max_body_bytes)
+    app.add_middleware(ResponseHeaders)
+    return app

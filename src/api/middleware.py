@@ -1,0 +1,155 @@
+"""ASGI middleware: the headers every response carries, the body-size limit, request logs.
+
+Pure ASGI (no BaseHTTPMiddleware) so streaming and exceptions pass untouched.
+Every response gets `API-Version` and the ADR security headers; W3C trace
+context is accepted from `traceparent` (or started) and echoed; request
+bodies over the configured size are refused with 413 before they are read
+whole; each request is logged with its route, status and duration — never a
+personal value (paths carry ids only, queries are not logged).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import time
+from contextvars import ContextVar
+from typing import Any
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+API_VERSION = "1.0.0"
+OPENAPI_PATH = "/api/v1/openapi.json"
+
+SECURITY_HEADERS = (
+    (b"cache-control", b"no-store"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+    (b"strict-transport-security", b"max-age=31536000; includeSubDomains"),
+    (b"referrer-policy", b"no-referrer"),
+)
+# The interactive docs load their own script and styles from this server.
+DOCS_CSP = (
+    b"default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    b"frame-ancestors 'none'"
+)
+
+_TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$")
+trace_id_var: ContextVar[str] = ContextVar("trace_id", default="")
+
+log = structlog.get_logger()
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+class ResponseHeaders:
+    """API-Version, security headers, trace context and a request log line."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = _TRACEPARENT.match(_header(scope, b"traceparent") or "")
+        trace_id = incoming.group(1) if incoming else secrets.token_hex(16)
+        span_id = secrets.token_hex(8)
+        token = trace_id_var.set(trace_id)
+        started = time.perf_counter()
+        status = 500
+        path = scope["path"]
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                docs = path.startswith("/api/v1/docs")
+                for name, value in SECURITY_HEADERS:
+                    if name not in names:
+                        headers.append((name, DOCS_CSP if docs and name == b"content-security-policy" else value))
+                headers.append((b"api-version", API_VERSION.encode()))
+                headers.append((b"traceparent", f"00-{trace_id}-{span_id}-01".encode()))
+                if path == OPENAPI_PATH:
+                    headers.append((b"access-control-allow-origin", b"*"))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            route = scope.get("route")
+            log.info(
+                "request_handled",
+                method=scope["method"],
+                route=getattr(route, "path", path),
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                trace_id=trace_id,
+            )
+            trace_id_var.reset(token)
+
+
+class BodySizeLimit:
+    """413 for request bodies over `max_bytes`, judged by Content-Length or while streaming."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await _too_large(scope, send, self.max_bytes)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _BodyTooLarge:
+            await _too_large(scope, send, self.max_bytes)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(scope: Scope, send: Send, max_bytes: int) -> None:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": "Content Too Large",
+        "status": 413,
+        "detail": f"the request body is larger than {max_bytes} bytes",
+        "instance": scope["path"],
+    }
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/problem+json"), (b"connection", b"close")],
+        }
+    )
+    await send({"type": "http.response.body", "body": json.dumps(body).encode()})

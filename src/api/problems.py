@@ -1,0 +1,116 @@
+"""RFC 9457 problem details for every 4xx and 5xx, mapped once from the ledger's errors.
+
+Invalid input — malformed JSON, a schema violation, a broken domain rule — is
+400 with `invalidParams` naming each member by its dotted camelCase path;
+unknown ids 404; state conflicts 409; a stale `If-Match` 412. Nothing is
+caught in routes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic.alias_generators import to_camel
+from starlette.exceptions import HTTPException
+
+from api.services import ProjectionLagError
+from ledger.errors import ConcurrentModification, Conflict, NotFound, RuleViolated, SubjectShredded
+
+log = structlog.get_logger()
+
+PROBLEM_JSON = "application/problem+json"
+
+_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    412: "Precondition Failed",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    428: "Precondition Required",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+def problem(
+    request: Request, status: int, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    """A problem+json response."""
+    body = {
+        "type": "about:blank",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def camel_path(field: str) -> str:
+    """`person.birth_date` -> `person.birthDate` (the API's member names)."""
+    return ".".join(part if part.isdigit() else to_camel(part) for part in field.split("."))
+
+
+def _invalid_params(error: RequestValidationError) -> list[dict[str, str]]:
+    params = []
+    for e in error.errors():
+        location = [str(p) for p in e.get("loc", ())]
+        where = location[0] if location else "body"
+        path = ".".join(location[1:]) or where
+        params.append({"name": path, "code": str(e.get("type", "invalid")), "reason": str(e.get("msg", "invalid"))})
+    return params
+
+
+def install(app: FastAPI) -> None:
+    """Register the exception handlers."""
+
+    @app.exception_handler(RequestValidationError)
+    def validation_failed(request: Request, error: RequestValidationError) -> JSONResponse:
+        return problem(request, 400, "the request is not valid", invalidParams=_invalid_params(error))
+
+    @app.exception_handler(RuleViolated)
+    def rule_violated(request: Request, error: RuleViolated) -> JSONResponse:
+        params = [{"name": camel_path(v.field), "code": v.code, "reason": v.reason} for v in error.violations]
+        return problem(request, 400, "the request breaks the ledger's rules", invalidParams=params)
+
+    @app.exception_handler(NotFound)
+    def not_found(request: Request, error: NotFound) -> JSONResponse:
+        return problem(request, 404, f"no such {error.kind}")
+
+    @app.exception_handler(ConcurrentModification)
+    def concurrent(request: Request, error: ConcurrentModification) -> JSONResponse:
+        # A stale If-Match is 412; a race between two writers without one is 409.
+        status = 412 if error.expected is not None else 409
+        return problem(request, status, str(error))
+
+    @app.exception_handler(SubjectShredded)
+    def shredded(request: Request, error: SubjectShredded) -> JSONResponse:
+        return problem(request, 409, "the worker's personal data has been erased")
+
+    @app.exception_handler(Conflict)
+    def conflict(request: Request, error: Conflict) -> JSONResponse:
+        return problem(request, 409, str(error))
+
+    @app.exception_handler(ProjectionLagError)
+    def lagging(request: Request, error: ProjectionLagError) -> JSONResponse:
+        headers = {"Retry-After": str(error.retry_after_s)}
+        return problem(request, 503, f"{error}; try again shortly", headers=headers)
+
+    @app.exception_handler(HTTPException)
+    def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        return problem(request, error.status_code, str(error.detail), headers=dict(error.headers or {}))
+
+    @app.exception_handler(Exception)
+    def unexpected(request: Request, error: Exception) -> JSONResponse:
+        # The exception's text may quote data; only its type is logged.
+        log.error("request_failed", error_type=type(error).__qualname__, path=request.url.path)
+        return problem(request, 500, "an unexpected error occurred; it has been logged")

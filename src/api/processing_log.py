@@ -1,0 +1,146 @@
+"""The processing log (Logius "Logboek dataverwerkingen"): one line per data subject.
+
+Every request that reads or writes personal data appends, per subject, who
+(`sub` and role), when, which processing activity (an id in
+`docs/processing-register.md`, which holds purpose and legal basis), the
+operation, the outcome and the W3C trace id. The table is append-only: the
+code never updates or deletes a line. Reading the log is itself logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from uuid import UUID
+
+from sqlalchemy import BigInteger, Column, Engine, Index, Integer, MetaData, String, Table, insert, select
+
+from projections.bitemporal import UTCDateTime
+
+metadata = MetaData()
+
+processing_log = Table(
+    "processing_log",
+    metadata,
+    Column("line_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("processing_activity", String(64), nullable=False),
+    Column("subject_id", String(32), nullable=False),
+    Column("subject_type", String(32), nullable=False),
+    Column("operation", String(16), nullable=False),
+    Column("outcome", String(8), nullable=False),
+    Column("trace_id", String(32), nullable=False),
+    Index("ix_processing_log_subject", "subject_id", "at"),
+    Index("ix_processing_log_at", "at"),
+)
+
+
+class Activity(StrEnum):
+    """Processing activities; each is described in docs/processing-register.md."""
+
+    REGISTRATION = "PA-01-registration"
+    HOUSING_SUPERVISION = "PA-02-housing-supervision"
+    ENFORCEMENT = "PA-03-enforcement"
+    AUDIT = "PA-04-audit"
+    DATA_SUBJECT_RIGHTS = "PA-05-data-subject-rights"
+
+
+class Operation(StrEnum):
+    """What was done with the subject's data."""
+
+    CREATE = "create"
+    READ = "read"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One line of the processing log."""
+
+    at: datetime
+    actor: str
+    role: str
+    processing_activity: str
+    subject_id: UUID
+    operation: str
+    outcome: str
+    trace_id: str
+
+
+class ProcessingLog:
+    """Appends to and reads the processing log."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def append(
+        self,
+        *,
+        actor: str,
+        role: str,
+        activity: Activity,
+        subjects: Iterable[UUID],
+        operation: Operation,
+        outcome: str,
+        trace_id: str,
+        subject_type: str = "worker",
+    ) -> None:
+        """One line per subject, in one statement."""
+        now = datetime.now(UTC)
+        rows = [
+            {
+                "at": now,
+                "actor": actor,
+                "role": role,
+                "processing_activity": activity.value,
+                "subject_id": subject.hex,
+                "subject_type": subject_type,
+                "operation": operation.value,
+                "outcome": outcome,
+                "trace_id": trace_id,
+            }
+            for subject in dict.fromkeys(subjects)
+        ]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(insert(processing_log), rows)
+
+    def lines(
+        self,
+        *,
+        subject_id: UUID | None = None,
+        actor: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 1000,
+    ) -> list[LogLine]:
+        """Lines in time order, filtered."""
+        statement = select(processing_log).order_by(processing_log.c.at, processing_log.c.line_id).limit(limit)
+        if subject_id is not None:
+            statement = statement.where(processing_log.c.subject_id == subject_id.hex)
+        if actor is not None:
+            statement = statement.where(processing_log.c.actor == actor)
+        if since is not None:
+            statement = statement.where(processing_log.c.at >= since)
+        if until is not None:
+            statement = statement.where(processing_log.c.at <= until)
+        with self.engine.connect() as conn:
+            rows = conn.execute(statement).all()
+        return [
+            LogLine(
+                at=r.at,
+                actor=r.actor,
+                role=r.role,
+                processing_activity=r.processing_activity,
+                subject_id=UUID(r.subject_id),
+                operation=r.operation,
+                outcome=r.outcome,
+                trace_id=r.trace_id,
+            )
+            for r in rows
+        ]

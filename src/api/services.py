@@ -1,0 +1,113 @@
+"""What the API runs on, built once in the app's lifespan: the composition root of the HTTP side.
+
+The ledger (writes), the views (reads), the token verifier, the processing log
+and the idempotency store; on the embedded default also the projection runner
+in a background thread, so that one `ledger serve` is a working system.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from api.auth import TokenVerifier, token_verifier
+from api.idempotency import IdempotencyStore
+from api.processing_log import ProcessingLog
+from ledger.application import Ledger
+from ledger.bootstrap import open_ledger
+from ledger.settings import Settings
+from projections.alerts import AlertFactsView
+from projections.register import RegisterView
+from projections.registry import build_view_runners
+from projections.residence import ResidenceView
+from projections.runner import ProjectionRunner, ViewRunner, ViewStoppedError
+
+
+class ProjectionLagError(Exception):
+    """The views have not reached the asked position within the wait (503)."""
+
+    def __init__(self, position: int, retry_after_s: int) -> None:
+        self.position = position
+        self.retry_after_s = retry_after_s
+        super().__init__(f"the read models have not yet reached position {position}")
+
+
+@dataclass
+class Services:
+    """Everything a request handler may use."""
+
+    settings: Settings
+    ledger: Ledger
+    runners: list[ViewRunner]
+    verifier: TokenVerifier
+    processing_log: ProcessingLog
+    idempotency: IdempotencyStore
+    background: ProjectionRunner | None = None
+    _thread: threading.Thread | None = field(default=None, repr=False)
+
+    def view(self, kind: type[Any]) -> Any:
+        """The view of the given class."""
+        return next(r.view for r in self.runners if isinstance(r.view, kind))
+
+    @property
+    def register(self) -> RegisterView:
+        """The worker register."""
+        view: RegisterView = self.view(RegisterView)
+        return view
+
+    @property
+    def residence(self) -> ResidenceView:
+        """The residence history view."""
+        view: ResidenceView = self.view(ResidenceView)
+        return view
+
+    @property
+    def alert_facts(self) -> AlertFactsView:
+        """The alerts' facts view."""
+        view: AlertFactsView = self.view(AlertFactsView)
+        return view
+
+    def wait_for(self, position: int | None) -> None:
+        """Block (bounded) until every view has processed `position`; `ProjectionLagError` otherwise."""
+        if position is None:
+            return
+        timeout = self.settings.api_min_position_wait_s
+        for runner in self.runners:
+            try:
+                runner.wait(position, timeout=timeout)
+            except (TimeoutError, ViewStoppedError):
+                raise ProjectionLagError(position, retry_after_s=max(1, round(timeout))) from None
+
+    def start_background_projections(self) -> None:
+        """Run the projection runner in this process (the embedded default)."""
+        self.background = ProjectionRunner(self.ledger, self.runners)
+        self._thread = threading.Thread(target=self.background.run, name="projection-runner", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stop the background runner and release connections."""
+        if self.background is not None and self._thread is not None:
+            self.background.stop()
+            self._thread.join(timeout=30)
+        self.ledger.close()
+        self.ledger.keys.engine.dispose()
+
+
+def build_services(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Services:
+    """Open the ledger and build the views and the rest on its engine."""
+    ledger = open_ledger(settings, clock=clock, statement_timeout_ms=settings.api_statement_timeout_ms)
+    engine = ledger.keys.engine
+    services = Services(
+        settings=settings,
+        ledger=ledger,
+        runners=build_view_runners(ledger),
+        verifier=token_verifier(settings),
+        processing_log=ProcessingLog(engine),
+        idempotency=IdempotencyStore(engine),
+    )
+    if settings.runs_projections_in_process:
+        services.start_background_projections()
+    return services
