@@ -1,9 +1,12 @@
-# The two commands: `make run` (the system on embedded SQLite) and `make test`
-# (the whole suite on SQLite and PostgreSQL). Both set up .venv themselves.
+# The two commands: `make run` (the system on embedded SQLite, served on
+# http://127.0.0.1:8000) and `make test` (the whole suite on SQLite and
+# PostgreSQL). Both set up .venv themselves.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 WORKERS ?= 200
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test lint typecheck bench clean
 
@@ -19,9 +22,17 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+# Demo data only into an empty ledger, so a second `make run` serves what the first left.
 run: $(VENV)/.installed
 	$(BIN)/ledger migrate
-	$(BIN)/ledger demo --workers $(WORKERS)
+	$(BIN)/ledger demo --if-empty --workers $(WORKERS)
+	@echo
+	@echo "API:              http://$(HOST):$(PORT)/api/v1"
+	@echo "interactive docs: http://$(HOST):$(PORT)/api/v1/docs"
+	@echo "registrar token (8 hours; others: $(BIN)/ledger token --role ROLE [--kvk NUMBER]):"
+	@$(BIN)/ledger token --role registrar --sub demo-registrar
+	@echo
+	$(BIN)/ledger serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests migrations bench

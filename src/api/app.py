@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         redirect_slashes=False,
     )
     problems.install(app)
+    problems.document(app)
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1")
     app.include_router(health.router)

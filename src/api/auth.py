@@ -32,6 +32,7 @@ from ledger.settings import Settings
 
 DEVELOPMENT_ISSUER = "urn:westland-ledger:development"
 _JWKS_REFRESH_INTERVAL_S = 60.0
+_JWKS_FETCH_TIMEOUT_S = 5.0
 
 
 class Role(StrEnum):
@@ -168,7 +169,12 @@ class OidcTokens:
             if settings.oidc_public_key_file
             else None
         )
-        self._jwks = jwt.PyJWKClient(settings.oidc_jwks_url, cache_keys=True) if settings.oidc_jwks_url else None
+        self._jwks = (
+            # Fetches happen under the lock below, so a hanging issuer must not hold every request for long.
+            jwt.PyJWKClient(settings.oidc_jwks_url, cache_keys=True, timeout=_JWKS_FETCH_TIMEOUT_S)
+            if settings.oidc_jwks_url
+            else None
+        )
         self._last_refresh = 0.0
         self._lock = threading.Lock()
 
@@ -199,7 +205,8 @@ class OidcTokens:
         assert self._jwks is not None
         try:
             return {k.key_id: k.key for k in self._jwks.get_signing_keys(refresh=refresh) if k.key_id}
-        except jwt.PyJWKClientError:
+        except jwt.PyJWTError:
+            # Unreachable, or a set without a usable key (PyJWKSetError is no PyJWKClientError).
             raise AuthenticationError("the issuer's keys cannot be fetched") from None
 
 

@@ -60,11 +60,11 @@ class Processing:
     def __init__(self, services: Services, request: Request) -> None:
         self.services = services
         self.request = request
-        self.entries: list[tuple[Activity, Operation, list[UUID]]] = []
+        self.entries: list[tuple[Activity, Operation, list[UUID], str]] = []
 
-    def record(self, activity: Activity, operation: Operation, *subjects: UUID) -> None:
-        """Say that this request processes the personal data of `subjects`."""
-        self.entries.append((activity, operation, list(subjects)))
+    def record(self, activity: Activity, operation: Operation, *subjects: UUID, subject_type: str = "worker") -> None:
+        """Say that this request processes the personal data of `subjects` (workers, or inspections)."""
+        self.entries.append((activity, operation, list(subjects), subject_type))
 
 
 def processing(services: ServicesDep, request: Request) -> Iterator[Processing]:
@@ -78,7 +78,7 @@ def processing(services: ServicesDep, request: Request) -> Iterator[Processing]:
         raise
     finally:
         principal: Principal | None = getattr(request.state, "principal", None)
-        for activity, operation, subjects in lines.entries:
+        for activity, operation, subjects, subject_type in lines.entries:
             services.processing_log.append(
                 actor=principal.sub if principal else "anonymous",
                 role=principal.role.value if principal else "none",
@@ -87,6 +87,7 @@ def processing(services: ServicesDep, request: Request) -> Iterator[Processing]:
                 operation=operation,
                 outcome=outcome,
                 trace_id=trace_id_var.get(),
+                subject_type=subject_type,
             )
 
 

@@ -4,8 +4,8 @@ Pure ASGI (no BaseHTTPMiddleware) so streaming and exceptions pass untouched.
 Every response gets `API-Version` and the ADR security headers; W3C trace
 context is accepted from `traceparent` (or started) and echoed; request
 bodies over the configured size are refused with 413 before they are read
-whole; each request is logged with its route, status and duration — never a
-personal value (paths carry ids only, queries are not logged).
+whole; each request is logged with its route template, status and duration —
+never a personal value (neither the path's values nor the query are logged).
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ from contextvars import ContextVar
 from typing import Any
 
 import structlog
+from fastapi.routing import iter_route_contexts
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 API_VERSION = "1.0.0"
 OPENAPI_PATH = "/api/v1/openapi.json"
+UNMATCHED_ROUTE = "(unmatched)"
 
 SECURITY_HEADERS = (
     (b"cache-control", b"no-store"),
@@ -56,6 +58,7 @@ class ResponseHeaders:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._templates: dict[int, str] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,16 +92,26 @@ class ResponseHeaders:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
-            route = scope.get("route")
             log.info(
                 "request_handled",
                 method=scope["method"],
-                route=getattr(route, "path", path),
+                route=self._route_template(scope),
                 status=status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 1),
                 trace_id=trace_id,
             )
             trace_id_var.reset(token)
+
+    def _route_template(self, scope: Scope) -> str:
+        """The matched route's full path template; never the raw path, which a careless client may fill with data."""
+        route = scope.get("route")
+        if route is None:
+            return UNMATCHED_ROUTE
+        if self._templates is None:
+            # FastAPI keeps an included router's routes under their own (unprefixed) path.
+            contexts = iter_route_contexts(scope["app"].routes)
+            self._templates = {id(c.original_route): str(c.path) for c in contexts if c.path}
+        return self._templates.get(id(route)) or str(getattr(route, "path", UNMATCHED_ROUTE))
 
 
 class BodySizeLimit:

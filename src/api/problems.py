@@ -1,13 +1,16 @@
-"""RFC 9457 problem details for every 4xx and 5xx, mapped once from the ledger's errors.
+"""RFC 9457 problem details for every 4xx and 5xx, mapped once from the ledger's errors, and documented.
 
 Invalid input — malformed JSON, a schema violation, a broken domain rule — is
 400 with `invalidParams` naming each member by its dotted camelCase path;
 unknown ids 404; state conflicts 409; a stale `If-Match` 412. Nothing is
-caught in routes.
+caught in routes. `document` makes the OpenAPI document say so: FastAPI
+would advertise a 422 this API never answers, and none of its problems.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -65,7 +68,8 @@ def _invalid_params(error: RequestValidationError) -> list[dict[str, str]]:
     for e in error.errors():
         location = [str(p) for p in e.get("loc", ())]
         where = location[0] if location else "body"
-        path = ".".join(location[1:]) or where
+        # A JSON syntax error is located by character offset, which names no member.
+        path = where if e.get("type") == "json_invalid" else ".".join(location[1:]) or where
         params.append({"name": path, "code": str(e.get("type", "invalid")), "reason": str(e.get("msg", "invalid"))})
     return params
 
@@ -114,3 +118,86 @@ def install(app: FastAPI) -> None:
         # The exception's text may quote data; only its type is logged.
         log.error("request_failed", error_type=type(error).__qualname__, path=request.url.path)
         return problem(request, 500, "an unexpected error occurred; it has been logged")
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "instance"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "invalidParams": {
+            "type": "array",
+            "description": "Invalid input (400): each offending member by its dotted path.",
+            "items": {
+                "type": "object",
+                "required": ["name", "code", "reason"],
+                "properties": {"name": {"type": "string"}, "code": {"type": "string"}, "reason": {"type": "string"}},
+            },
+        },
+    },
+}
+
+_WRITES = {"post", "put", "patch", "delete"}
+_FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+
+def document(app: FastAPI) -> None:
+    """Describe the problem answers of each operation in the app's OpenAPI document (400, not FastAPI's 422)."""
+    generate: Callable[[], dict[str, Any]] = app.openapi
+    documented: list[bool] = []
+
+    def openapi() -> dict[str, Any]:
+        schema = generate()  # cached by FastAPI after the first call
+        if not documented:
+            _document_problems(schema)
+            documented.append(True)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _document_problems(schema: dict[str, Any]) -> None:
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = PROBLEM_SCHEMA
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            for status in _problem_statuses(method, operation):
+                responses.setdefault(
+                    str(status),
+                    {
+                        "description": _TITLES[status],
+                        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+                    },
+                )
+    if not any(f'"#/components/schemas/{name}"' in json.dumps(schema) for name in _FASTAPI_VALIDATION_SCHEMAS):
+        for name in _FASTAPI_VALIDATION_SCHEMAS:
+            components.pop(name, None)
+
+
+def _problem_statuses(method: str, operation: dict[str, Any]) -> list[int]:
+    parameters = operation.get("parameters", [])
+    has_body = "requestBody" in operation
+    statuses = []
+    if parameters or has_body:
+        statuses.append(400)
+    if operation.get("security"):
+        statuses += [401, 403]
+    if any(p.get("in") == "path" for p in parameters):
+        statuses.append(404)
+    if method in _WRITES:
+        statuses.append(409)  # a state conflict, or an Idempotency-Key used for another request
+    if any(p.get("in") == "header" and p.get("name", "").lower() == "if-match" for p in parameters):
+        statuses.append(412)
+    if has_body:
+        statuses.append(413)
+    if any(p.get("name") == "minPosition" for p in parameters):
+        statuses.append(503)  # the read models did not reach minPosition in time
+    return statuses

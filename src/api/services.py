@@ -18,6 +18,7 @@ from api.idempotency import IdempotencyStore
 from api.processing_log import ProcessingLog
 from ledger.application import Ledger
 from ledger.bootstrap import open_ledger
+from ledger.errors import RuleViolated
 from ledger.settings import Settings
 from projections.alerts import AlertFactsView
 from projections.register import RegisterView
@@ -74,6 +75,10 @@ class Services:
         """Block (bounded) until every view has processed `position`; `ProjectionLagError` otherwise."""
         if position is None:
             return
+        head = self.ledger.recorder.max_notification_id() or 0
+        if position > head:
+            # No write has that position yet: waiting could never succeed.
+            raise RuleViolated.single("min_position", "beyond_head", f"no write has position {position} (last: {head})")
         timeout = self.settings.api_min_position_wait_s
         for runner in self.runners:
             try:

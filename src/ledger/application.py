@@ -214,26 +214,33 @@ class Ledger(Application[UUID]):
         return self._save(worker)
 
     def shred_subject(self, subject_id: UUID, *, policy: str, due_on: date | None = None) -> Receipt:
-        """Destroy a worker's data key, then record `Worker.PersonalDataShredded`.
+        """Destroy a subject's data key, then record `PersonalDataShredded` on it.
 
-        Refused with `Conflict` while a legal hold is in place. Idempotent and
-        resumable: if the process dies between the two steps, calling it again
-        finds the key gone and records the event.
+        The subject is a worker or an inspection (its notes). Refused with
+        `Conflict` while a worker has a legal hold. Idempotent and resumable:
+        if the process dies between the two steps, calling it again finds the
+        key gone and records the event.
         """
-        worker = self._load(Worker, subject_id, None)
-        if worker.legal_holds:
-            cases = ", ".join(sorted(worker.legal_holds))
+        subject = self._load_subject(subject_id)
+        if isinstance(subject, Worker) and subject.legal_holds:
+            cases = ", ".join(sorted(subject.legal_holds))
             raise Conflict(f"legal hold in place (case {cases}); nothing of this worker may be erased")
         self.keys.shred(subject_id)
         for _ in range(_SHRED_RECORD_ATTEMPTS):
-            worker = self._load(Worker, subject_id, None)
-            worker.record_shredding(policy, due_on)
+            subject = self._load_subject(subject_id)
+            subject.record_shredding(policy, due_on)
             try:
-                return self._save(worker)
+                return self._save(subject)
             except ConcurrentModification:
                 continue
         msg = f"could not record the shredding of {subject_id}; the key is gone, run again to record it"
         raise ConcurrentModification(msg)
+
+    def _load_subject(self, subject_id: UUID) -> Worker | Inspection:
+        subject = self.get(Aggregate, subject_id)
+        if not isinstance(subject, Worker | Inspection):
+            raise NotFound("data subject", subject_id)
+        return subject
 
     # -- inspections ---------------------------------------------------------
 

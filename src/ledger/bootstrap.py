@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+import structlog
+
 from ledger.application import Ledger
 from ledger.database import create_ledger_engine
 from ledger.keyring import FileKeyring
 from ledger.keystore import KeyStore
 from ledger.migrations import require_migrated
 from ledger.settings import Settings
+
+log = structlog.get_logger()
 
 
 def open_keystore(settings: Settings, *, statement_timeout_ms: int | None = None) -> KeyStore:
@@ -33,4 +37,8 @@ def open_ledger(
     """A `Ledger` on the configured database, after the start-up checks."""
     keys = open_keystore(settings, statement_timeout_ms=statement_timeout_ms)
     require_migrated(keys.engine)
+    # A key table restored from an old backup may hold keys of subjects shredded since: destroy them again.
+    reshredded = keys.reshred_tombstoned()
+    if reshredded:
+        log.warning("tombstoned_keys_reshredded", count=reshredded)
     return Ledger(settings, keys, clock=clock)

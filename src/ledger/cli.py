@@ -2,7 +2,8 @@
 
 Each subcommand is a few lines: read settings, build what it needs through the
 composition root, run, print a short human summary on stdout (logs go to
-stderr as JSON). Exit status 0 on success, 1 on a refused start-up check.
+stderr as JSON; `ledger serve` logs readable lines in development). Exit
+status 0 on success, 1 on a refused start-up check.
 
 `ledger` must not import the outer packages (`projections`, `api`), so their
 subcommands (`ledger project`, `ledger projections …`) come in through the
@@ -20,6 +21,7 @@ from importlib.metadata import entry_points
 
 import structlog
 
+from ledger import audit_commands
 from ledger.bootstrap import open_keystore, open_ledger
 from ledger.demo import run_demo
 from ledger.durability import DurabilityError
@@ -43,9 +45,16 @@ def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    """Fill the ledger with realistic synthetic Medemblik data."""
+    """Fill the ledger with realistic synthetic Medemblik data (with `--if-empty`, only an empty one)."""
     ledger = open_ledger(settings)
-    summary = run_demo(ledger, workers=args.workers, seed=args.seed)
+    try:
+        if args.if_empty and ledger.recorder.max_notification_id():
+            print("demo: the ledger holds events already; nothing appended")
+            return 0
+        summary = run_demo(ledger, workers=args.workers, seed=args.seed)
+    finally:
+        ledger.close()
+        ledger.keys.engine.dispose()
     print(summary.render())
     return 0
 
@@ -53,13 +62,15 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `ledger` command."""
     parser = argparse.ArgumentParser(prog="ledger", description="westland-ledger: registration of labour migrants")
-    parser.add_argument("--log-level", default="INFO", help="log level of the JSON logs on stderr (default INFO)")
+    parser.add_argument("--log-level", default="INFO", help="log level of the logs on stderr (default INFO)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply the database migrations").set_defaults(func=cmd_migrate)
     demo = sub.add_parser("demo", help="append realistic synthetic Medemblik data")
     demo.add_argument("--workers", type=int, default=200, help="how many workers to register (default 200)")
     demo.add_argument("--seed", type=int, default=420, help="random seed, for a repeatable data set (default 420)")
+    demo.add_argument("--if-empty", action="store_true", help="append only when the ledger holds no events yet")
     demo.set_defaults(func=cmd_demo)
+    audit_commands.register(sub)
     add_plugin_commands(sub)
     return parser
 

@@ -48,6 +48,19 @@ class Keyring(Protocol):
         """The key of the blind index (keyed hashes of normalised names)."""
         ...
 
+    @property
+    def epochs(self) -> tuple[int, ...]:
+        """The epochs whose key-encryption keys still exist."""
+        ...
+
+    def add_epoch(self) -> int:
+        """Create a new key-encryption key and make it current."""
+        ...
+
+    def retire_epochs(self, keep: int) -> tuple[int, ...]:
+        """Destroy every key-encryption key but `keep`'s."""
+        ...
+
 
 @dataclass(frozen=True)
 class _KeyringFile:
@@ -76,11 +89,28 @@ class _KeyringFile:
 
 
 class FileKeyring:
-    """A keyring in a local file (mode 0600): the embedded default."""
+    """A keyring in a local file (mode 0600): the embedded default.
+
+    Every process re-reads the file when it changes, so a key rotation done by
+    `ledger keys rotate` reaches running processes: new keys are wrapped under
+    the new epoch, and a destroyed epoch is gone from memory too.
+    """
 
     def __init__(self, path: Path, content: _KeyringFile) -> None:
         self.path = path
         self._content = content
+        self._stamp = self._file_stamp()
+
+    def _file_stamp(self) -> tuple[int, int]:
+        stat = self.path.stat()
+        return (stat.st_mtime_ns, stat.st_size)
+
+    def _fresh(self) -> _KeyringFile:
+        stamp = self._file_stamp()
+        if stamp != self._stamp:
+            self._content = _KeyringFile.load(self.path.read_text())
+            self._stamp = stamp
+        return self._content
 
     @classmethod
     def open(cls, path: Path, *, create: bool) -> FileKeyring:
@@ -118,11 +148,47 @@ class FileKeyring:
 
     @property
     def current_epoch(self) -> int:
-        return self._content.current
+        return self._fresh().current
+
+    @property
+    def epochs(self) -> tuple[int, ...]:
+        """The epochs whose key-encryption keys still exist."""
+        return tuple(sorted(self._fresh().keks))
+
+    def add_epoch(self) -> int:
+        """Create a new key-encryption key and make it current; the old ones stay until retired."""
+        content = self._fresh()
+        epoch = max(content.keks) + 1
+        self._write(_KeyringFile(epoch, {**content.keks, epoch: secrets.token_bytes(KEY_BYTES)}, content.index_key))
+        return epoch
+
+    def retire_epochs(self, keep: int) -> tuple[int, ...]:
+        """Destroy every key-encryption key but `keep`'s; return the epochs destroyed."""
+        content = self._fresh()
+        retired = tuple(e for e in sorted(content.keks) if e != keep)
+        self._write(_KeyringFile(content.current, {keep: content.keks[keep]}, content.index_key))
+        return retired
+
+    def _write(self, content: _KeyringFile) -> None:
+        # Write aside, sync, then rename over: a crash leaves the old or the new file, never half of one.
+        partial = self.path.with_name(self.path.name + ".partial")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(content.dump())
+            f.flush()
+            os.fsync(f.fileno())
+        partial.replace(self.path)
+        directory = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+        self._content = content
+        self._stamp = self._file_stamp()
 
     def _kek(self, epoch: int) -> AESGCM:
         try:
-            return AESGCM(self._content.keks[epoch])
+            return AESGCM(self._fresh().keks[epoch])
         except KeyError:
             msg = f"no key-encryption key for epoch {epoch} in {self.path}"
             raise KeyringError(msg) from None
@@ -139,4 +205,4 @@ class FileKeyring:
             raise KeyringError(msg) from None
 
     def index_key(self) -> bytes:
-        return self._content.index_key
+        return self._fresh().index_key

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -31,6 +32,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 
@@ -57,6 +59,15 @@ key_tombstones = Table(
 
 # A batched lookup is split so the parameter list stays within SQLite's limits.
 _BATCH = 500
+
+
+@dataclass(frozen=True)
+class RotationReport:
+    """What a key rotation did."""
+
+    epoch: int
+    rewrapped: int
+    retired_epochs: tuple[int, ...]
 
 
 class SubjectShredded(Conflict):
@@ -155,6 +166,50 @@ class KeyStore:
                 conn.execute(insert(key_tombstones).values(subject_id=subject_hex, shredded_at=datetime.now(UTC)))
         self._flush_deleted_pages()
         return bool(deleted)
+
+    def reshred_tombstoned(self) -> int:
+        """Delete keys of tombstoned subjects (a key table restored from an old backup); return how many."""
+        tombstoned = select(key_tombstones.c.subject_id)
+        with self.engine.begin() as conn:
+            removed = conn.execute(delete(subject_keys).where(subject_keys.c.subject_id.in_(tombstoned))).rowcount
+        if removed:
+            self._flush_deleted_pages()
+        return int(removed)
+
+    def rotate(self, *, batch: int = 1000) -> RotationReport:
+        """Re-wrap every live data key under a new key-encryption key, then destroy the old ones.
+
+        Resumable: rows carry their epoch, so a rotation interrupted halfway is
+        finished by the next (old epochs are destroyed only once no row needs them).
+        """
+        epoch = self.keyring.add_epoch()
+        rewrapped = 0
+        while rows := self._rows_not_under(epoch, batch):
+            with self.engine.begin() as conn:
+                for subject_hex, old_epoch, wrapped in rows:
+                    data_key = self.keyring.unwrap(
+                        wrapped, epoch=old_epoch, associated_data=self._associated_data(subject_hex, old_epoch)
+                    )
+                    rewrapped_key = self.keyring.wrap(
+                        data_key, epoch=epoch, associated_data=self._associated_data(subject_hex, epoch)
+                    )
+                    rewrapped += conn.execute(
+                        update(subject_keys)
+                        .where((subject_keys.c.subject_id == subject_hex) & (subject_keys.c.kek_epoch == old_epoch))
+                        .values(kek_epoch=epoch, wrapped_key=rewrapped_key)
+                    ).rowcount
+        retired = self.keyring.retire_epochs(keep=epoch)
+        self._flush_deleted_pages()
+        return RotationReport(epoch=epoch, rewrapped=rewrapped, retired_epochs=retired)
+
+    def _rows_not_under(self, epoch: int, batch: int) -> list[tuple[str, int, bytes]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(subject_keys.c.subject_id, subject_keys.c.kek_epoch, subject_keys.c.wrapped_key)
+                .where(subject_keys.c.kek_epoch != epoch)
+                .limit(batch)
+            )
+            return [(str(r[0]), int(r[1]), bytes(r[2])) for r in rows]
 
     def _flush_deleted_pages(self) -> None:
         # With WAL, the page that held the key survives in the -wal file until a

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     alert_brp_registration_days: int = Field(default=5, ge=0)
     alert_expected_stay_months: int = Field(default=4, ge=1)
 
+    retention_file: Path | None = Field(
+        default=None, description="Retention policies (TOML); default: the file shipped in the package."
+    )
+
     # HTTP API.
     api_max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="Larger request bodies get 413.")
     api_min_position_wait_s: float = Field(default=5.0, ge=0, description="How long a read waits for minPosition.")
@@ -142,7 +146,7 @@ class Settings(BaseSettings):
             return env
         url = self.url
         env |= {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": "ledger.postgres_store:ChainedPostgresFactory",
             "POSTGRES_DBNAME": url.database or "postgres",
             "POSTGRES_HOST": url.host or "localhost",
             "POSTGRES_PORT": str(url.port or 5432),

@@ -7,8 +7,20 @@ survive a power cut, so every connection runs with `synchronous=FULL`.
 
 from __future__ import annotations
 
-from eventsourcing.sqlite import SQLiteConnection, SQLiteConnectionPool, SQLiteFactory
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteConnectionPool,
+    SQLiteCursor,
+    SQLiteFactory,
+)
 from eventsourcing.utils import Environment, EnvType
+
+from ledger.audit import GENESIS, next_link
 
 # Pragmas every connection to the ledger's SQLite file runs with.
 SQLITE_PRAGMAS = ("PRAGMA synchronous=FULL", "PRAGMA secure_delete=ON", "PRAGMA foreign_keys=ON")
@@ -25,8 +37,38 @@ class DurableSQLiteConnectionPool(SQLiteConnectionPool):
         return connection
 
 
+class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
+    """The library's recorder, extending the audit chain in the events' own transaction.
+
+    SQLite serialises writers, so the last link read here is the one the new
+    events follow; an event written around this recorder has no link.
+    """
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        if not ids:
+            return ids
+        c.execute("SELECT link FROM audit_links ORDER BY position DESC LIMIT 1")
+        row = c.fetchone()
+        link = bytes(row[0]) if row is not None else GENESIS
+        links = []
+        for notification_id, stored in zip(ids, stored_events, strict=True):
+            link = next_link(link, notification_id, *_fields(stored))
+            links.append((notification_id, link))
+        c.executemany("INSERT INTO audit_links (position, link) VALUES (?, ?)", links)
+        return ids
+
+
+def _fields(stored: StoredEvent) -> tuple[Any, int, str, bytes]:
+    return (stored.originator_id, stored.originator_version, stored.topic, stored.state)
+
+
 class DurableSQLiteFactory(SQLiteFactory):
-    """The library's SQLite factory with `DurableSQLiteConnectionPool` connections."""
+    """The library's SQLite factory with `DurableSQLiteConnectionPool` connections and the audit chain."""
+
+    application_recorder_class = ChainedSQLiteApplicationRecorder
 
     def __init__(self, env: Environment | EnvType | None) -> None:
         super().__init__(env)

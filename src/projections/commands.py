@@ -22,6 +22,7 @@ import structlog
 from ledger.application import Ledger
 from ledger.bootstrap import open_ledger
 from ledger.settings import Settings
+from projections import retention_commands
 from projections.coordination import view_lock
 from projections.registry import build_view_runners
 from projections.runner import PAGE_SIZE, ProjectionRunner, ViewRunner, ViewStatus, ViewStoppedError
@@ -47,6 +48,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rebuild.add_argument("names", nargs="*", metavar="NAME", help="the views to rebuild (default: all)")
     rebuild.set_defaults(func=cmd_rebuild)
     sub.add_parser("status", help="each view's position, lag, and stop").set_defaults(func=cmd_status)
+    retention_commands.register(subparsers)
 
 
 def cmd_project(settings: Settings, args: argparse.Namespace) -> int:

@@ -3,7 +3,8 @@
 A worker lives at one place at a time, so counting the bitemporal residence
 rows valid on D and believed at T counts workers. The groups are the housing
 location, the employer, the nationality and the postcode area (the four
-digits of the postcode) — the figures the municipality reports.
+digits of the postcode) — the figures the municipality reports. An employer
+gets the same figures counting only its own workers.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from uuid import UUID
 
 from sqlalchemy import Engine, func, select
 
@@ -46,8 +48,10 @@ class Headcounts:
     groups: dict[str, int]
 
 
-def headcounts(engine: Engine, *, group_by: GroupBy, on: date, as_known_at: datetime) -> Headcounts:
-    """Count the workers housed on `on`, as known at `as_known_at`, per group."""
+def headcounts(
+    engine: Engine, *, group_by: GroupBy, on: date, as_known_at: datetime, employer_id: UUID | None = None
+) -> Headcounts:
+    """Count the workers (of `employer_id`, if given) housed on `on`, as known at `as_known_at`, per group."""
     column = _COLUMNS[group_by]
     statement = (
         select(column, func.count())
@@ -55,6 +59,8 @@ def headcounts(engine: Engine, *, group_by: GroupBy, on: date, as_known_at: date
         .where(known_at(residence_history, as_known_at))
         .group_by(column)
     )
+    if employer_id is not None:
+        statement = statement.where(residence_history.c.employer_id == employer_id.hex)
     with engine.connect() as conn:
         groups = {str(key): int(count) for key, count in conn.execute(statement)}
     return Headcounts(

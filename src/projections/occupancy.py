@@ -4,6 +4,8 @@ Reads the bitemporal rows of the residence projection (`projections.residence`):
 residents on D, the permitted maximum on D, both as believed at T, and — when
 the headcount exceeds the maximum — since when it has done so without a break.
 An over-full location was never refused by the ledger; this is where it shows.
+Both queries can be narrowed to one employer's workers (an employer sees only
+its own people); the headcount and the maximum stay the location's.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Connection, Engine, select
@@ -26,6 +29,7 @@ class Resident:
     worker_id: UUID
     valid_from: date
     valid_to: date | None
+    employer_id: UUID
 
     def holds_on(self, day: date) -> bool:
         """Whether the worker lives there on `day`."""
@@ -75,6 +79,15 @@ class LocationHistory:
         return first
 
 
+# A stay, as the queries read it from a residence row.
+_STAY_COLUMNS = (
+    residence_history.c.worker_id,
+    residence_history.c.valid_from,
+    residence_history.c.valid_to,
+    residence_history.c.employer_id,
+)
+
+
 def location_history(conn: Connection, location_id: UUID, as_known_at: datetime) -> LocationHistory | None:
     """A location's stays and limits as believed at `as_known_at`; None if not registered then."""
     location = location_id.hex
@@ -90,12 +103,12 @@ def location_history(conn: Connection, location_id: UUID, as_known_at: datetime)
     if not limit_rows:
         return None
     stay_rows = conn.execute(
-        select(residence_history.c.worker_id, residence_history.c.valid_from, residence_history.c.valid_to)
+        select(*_STAY_COLUMNS)
         .where(residence_history.c.housing_location_id == location)
         .where(known_at(residence_history, as_known_at))
     ).all()
     return LocationHistory(
-        stays=tuple(Resident(UUID(r.worker_id), r.valid_from, r.valid_to) for r in stay_rows),
+        stays=tuple(_resident(r) for r in stay_rows),
         limits=tuple((r.valid_from, r.valid_to, r.max_occupants) for r in limit_rows),
     )
 
@@ -105,36 +118,75 @@ def over_capacity(_day: date, headcount: int, maximum: int) -> bool:
     return headcount > maximum
 
 
-def occupancy(engine: Engine, location_id: UUID, *, on: date, as_known_at: datetime) -> Occupancy | None:
-    """The occupancy of a location; None when the location was not registered as of `as_known_at`."""
+def occupancy(
+    engine: Engine, location_id: UUID, *, on: date, as_known_at: datetime, employer_id: UUID | None = None
+) -> Occupancy | None:
+    """The occupancy of a location; None when the location was not registered as of `as_known_at`.
+
+    With `employer_id`, only that employer's workers are listed as occupants;
+    the headcount, the maximum and the over-capacity stay the location's, since
+    whether a house is full does not depend on whose workers fill it.
+    """
     with engine.connect() as conn:
         history = location_history(conn, location_id, as_known_at)
     if history is None:
         return None
-    occupants = tuple(sorted((s for s in history.stays if s.holds_on(on)), key=_by_since))
+    living = [s for s in history.stays if s.holds_on(on)]
     maximum = history.max_occupants_on(on)
     return Occupancy(
         housing_location_id=location_id,
         on=on,
         as_known_at=as_known_at,
-        headcount=len(occupants),
+        headcount=len(living),
         max_occupants=maximum,
-        over_capacity=len(occupants) > maximum,
+        over_capacity=len(living) > maximum,
         over_capacity_since=history.since(on, over_capacity),
-        occupants=occupants,
+        occupants=tuple(sorted((s for s in living if employer_id in (None, s.employer_id)), key=_by_since)),
     )
 
 
-def residents(engine: Engine, location_id: UUID, *, first: date, last: date, as_known_at: datetime) -> list[Resident]:
-    """Everyone who lived at the location on any day in [first, last], as known at the instant."""
+def residents(
+    engine: Engine,
+    location_id: UUID,
+    *,
+    first: date,
+    last: date,
+    as_known_at: datetime,
+    employer_id: UUID | None = None,
+) -> list[Resident] | None:
+    """Everyone (of `employer_id`, if given) who lived at the location on any day in [first, last], as known then.
+
+    None when the location was not registered as of `as_known_at` (as for `occupancy`).
+    """
+    statement = (
+        select(*_STAY_COLUMNS)
+        .where(residence_history.c.housing_location_id == location_id.hex)
+        .where(valid_during(residence_history, first, last))
+        .where(known_at(residence_history, as_known_at))
+    )
+    if employer_id is not None:
+        statement = statement.where(residence_history.c.employer_id == employer_id.hex)
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(residence_history.c.worker_id, residence_history.c.valid_from, residence_history.c.valid_to)
-            .where(residence_history.c.housing_location_id == location_id.hex)
-            .where(valid_during(residence_history, first, last))
-            .where(known_at(residence_history, as_known_at))
-        ).all()
-    return sorted((Resident(UUID(r.worker_id), r.valid_from, r.valid_to) for r in rows), key=_by_since)
+        if not _registered(conn, location_id, as_known_at):
+            return None
+        rows = conn.execute(statement).all()
+    return sorted((_resident(r) for r in rows), key=_by_since)
+
+
+def _registered(conn: Connection, location_id: UUID, as_known_at: datetime) -> bool:
+    # Registration records the first occupancy limit, so a location has one from the moment it is known.
+    limits = occupancy_limit_history.c
+    statement = (
+        select(limits.row_id)
+        .where(limits.housing_location_id == location_id.hex)
+        .where(known_at(occupancy_limit_history, as_known_at))
+        .limit(1)
+    )
+    return conn.execute(statement).first() is not None
+
+
+def _resident(row: Any) -> Resident:
+    return Resident(UUID(row.worker_id), row.valid_from, row.valid_to, UUID(row.employer_id))
 
 
 def _holds(valid_from: date, valid_to: date | None, day: date) -> bool:

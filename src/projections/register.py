@@ -36,10 +36,12 @@ from projections.projection import LedgerProjection, handles
 from projections.register_queries import (
     MAX_PAGE,
     PERSONAL_FIELDS,
+    WorkerName,
     WorkerRecord,
     WorkerStatus,
     blind_index,
     metadata,
+    read_names,
     read_records,
     register_housing,
     register_housing_entries,
@@ -103,19 +105,39 @@ class RegisterView(View):
         return self._read(statement.order_by(w.worker_id).limit(limit), today)
 
     def search(
-        self, family_name: str, birth_date: date | None = None, *, today: date, limit: int = 100
+        self,
+        family_name: str,
+        birth_date: date | None = None,
+        *,
+        today: date,
+        limit: int = 100,
+        employer_id: UUID | None = None,
     ) -> list[WorkerRecord]:
-        """Workers whose normalised family name is exactly this one (and born on `birth_date`)."""
+        """Workers (of `employer_id`, if given) whose normalised family name is exactly this one (and birth date)."""
         index = blind_index(self.keys.keyring.index_key(), family_name)
         if index is None:
             return []
         statement, _ = register_select(today)
         w = register_workers.c
-        records = self._read(statement.where(w.family_name_index == index).order_by(w.worker_id), today)
+        statement = statement.where(w.family_name_index == index)
+        if employer_id is not None:
+            statement = statement.where(w.employer_id == employer_id.hex)
+        records = self._read(statement.order_by(w.worker_id), today)
         # The birth date is sealed, so it is compared after opening; a worker whose key
         # is gone is not found by name, even before the view has seen the shred.
         found = [r for r in records if not r.shredded and birth_date in (None, r.person.birth_date)]
         return found[:limit]
+
+    def names(self, worker_ids: Iterable[UUID]) -> dict[UUID, WorkerName]:
+        """The names of these workers, by id (those the register knows), with one batched key lookup."""
+        return read_names(self.engine, self.keys, worker_ids)
+
+    def employer_of(self, worker_id: UUID) -> UUID | None:
+        """The worker's employer, or None if the register does not know the worker (nothing personal opened)."""
+        w = register_workers.c
+        with self.engine.connect() as conn:
+            employer = conn.execute(select(w.employer_id).where(w.worker_id == worker_id.hex)).scalar()
+        return None if employer is None else UUID(employer)
 
     def _read(self, statement: Select[Any], today: date) -> list[WorkerRecord]:
         return read_records(self.engine, self.keys, statement, today)

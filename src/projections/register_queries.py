@@ -7,7 +7,8 @@ field is sealed into a register column and opened again (under the subject's
 data key, with associated data binding the view, the worker and the field, so a
 ciphertext copied to another worker or column does not open), the keyed blind
 index of the normalised family name, and the frozen records the queries
-return, personal fields opened or `SHREDDED`.
+return, personal fields opened or `SHREDDED` — whole workers, or just the names
+that lists of occupants and residents show.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import hashlib
 import hmac
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -214,6 +216,17 @@ class WorkerRecord:
     version: int
 
 
+@dataclass(frozen=True)
+class WorkerName:
+    """Who a worker is in a list of occupants or residents: the names opened, or `SHREDDED`."""
+
+    id: UUID
+    employer_id: UUID
+    shredded: bool
+    family_name: Sealable[str] = dataclasses.field(repr=False)
+    given_names: Sealable[str] = dataclasses.field(repr=False)
+
+
 # -- the blind index ------------------------------------------------------------------
 
 
@@ -354,6 +367,33 @@ def _rows_by_worker(conn: Connection, table: Table, ids: list[str]) -> defaultdi
         for row in conn.execute(select(table).where(table.c.worker_id.in_(ids)).order_by(*table.primary_key)):
             by_worker[row.worker_id].append(row)
     return by_worker
+
+
+def read_names(engine: Engine, keys: KeyStore, worker_ids: Iterable[UUID]) -> dict[UUID, WorkerName]:
+    """The names of the workers the register knows, by id: one query per page of ids, one batched key lookup."""
+    ids = list(dict.fromkeys(worker.hex for worker in worker_ids))
+    w = register_workers.c
+    columns = (w.worker_id, w.employer_id, w.shredded, w.sealed_family_name, w.sealed_given_names)
+    rows: list[Any] = []
+    with engine.connect() as conn:
+        for i in range(0, len(ids), MAX_PAGE):
+            rows += conn.execute(select(*columns).where(w.worker_id.in_(ids[i : i + MAX_PAGE]))).all()
+    found = keys.data_keys(UUID(row.worker_id) for row in rows if not row.shredded)
+    return {UUID(row.worker_id): _worker_name(row, found.get(UUID(row.worker_id))) for row in rows}
+
+
+def _worker_name(row: Any, data_key: bytes | None) -> WorkerName:
+    worker_id, employer_id = UUID(row.worker_id), UUID(row.employer_id)
+    # A key gone before the view saw `PersonalDataShredded` is already a shred.
+    if data_key is None or row.shredded:
+        return WorkerName(worker_id, employer_id, shredded=True, family_name=SHREDDED, given_names=SHREDDED)
+    family_name = _open_text(data_key, row.worker_id, "family_name", row.sealed_family_name)
+    given_names = _open_text(data_key, row.worker_id, "given_names", row.sealed_given_names)
+    # Both names are required at registration: a row without them is not a row of this view.
+    if family_name is None or given_names is None:
+        msg = f"register row of worker {row.worker_id} has no sealed names"
+        raise ValueError(msg)
+    return WorkerName(worker_id, employer_id, shredded=False, family_name=family_name, given_names=given_names)
 
 
 def read_records(engine: Engine, keys: KeyStore, statement: Select[Any], today: date) -> list[WorkerRecord]:

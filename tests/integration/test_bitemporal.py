@@ -154,3 +154,31 @@ def test_headcounts_by_every_grouping(ledger: Ledger, world: World) -> None:
     assert counts(GroupBy.EMPLOYER) == {world.employer_id.hex: 3}
     assert counts(GroupBy.NATIONALITY) == {"POL": 2, "ROU": 1}
     assert counts(GroupBy.POSTCODE_AREA) == {"1671": 3}
+
+
+def test_occupancy_residents_and_headcounts_narrowed_to_one_employer(ledger: Ledger, world: World) -> None:
+    other_employer = ledger.register_employer(kvk_number="33333333", name="Ander B.V.").id
+    own = register_worker(ledger, world)
+    theirs = register_worker(ledger, World(other_employer, world.location_id, world.other_location_id))
+    _project(ledger)
+    engine, known, on = ledger.keys.engine, _recorded_at(ledger, Receipt(theirs, 1, 0)), date(2026, 5, 1)
+
+    answer = occupancy(engine, world.location_id, on=on, as_known_at=known, employer_id=world.employer_id)
+    stays = residents(engine, world.location_id, first=on, last=on, as_known_at=known, employer_id=other_employer)
+    counts = headcounts(
+        engine, group_by=GroupBy.HOUSING_LOCATION, on=on, as_known_at=known, employer_id=world.employer_id
+    )
+
+    assert answer is not None
+    assert [(r.worker_id, r.employer_id) for r in answer.occupants] == [(own, world.employer_id)]
+    assert answer.headcount == 2  # the location's, whoever's workers live there
+    assert [r.worker_id for r in stays or []] == [theirs]
+    assert (counts.total, counts.groups) == (1, {world.location_id.hex: 1})
+
+
+def test_residents_of_a_location_not_yet_registered_is_none(ledger: Ledger) -> None:
+    before = _recorded_at(ledger, ledger.register_employer(kvk_number="44444444", name="Vroeg B.V."))
+    world = a_world(ledger)
+    _project(ledger)
+    day = date(2026, 5, 1)
+    assert residents(ledger.keys.engine, world.location_id, first=day, last=day, as_known_at=before) is None

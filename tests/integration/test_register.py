@@ -229,6 +229,44 @@ def test_search_narrows_by_birth_date(ledger: Ledger, register: Register) -> Non
     assert view.search("nowak", date(2000, 1, 1), today=TODAY) == []
 
 
+def test_search_narrows_to_one_employer(ledger: Ledger, register: Register) -> None:
+    world, other_world = a_world(ledger), a_world(ledger)
+    own = register_worker(ledger, world, family_name="Nowak")
+    register_worker(ledger, other_world, family_name="Nowak")
+
+    found = register.caught_up().search("nowak", today=TODAY, employer_id=world.employer_id)
+
+    assert [r.id for r in found] == [own]
+
+
+def test_names_are_opened_in_one_batch_and_read_as_shredded_once_the_key_is_gone(
+    ledger: Ledger, register: Register
+) -> None:
+    world = a_world(ledger)
+    kept = register_worker(ledger, world, family_name="Kowalska", given_names="Anna")
+    erased = register_worker(ledger, world, family_name="Zielińska")
+    ledger.shred_subject(erased, policy="erasure_request")
+    view = register.caught_up()
+
+    names = view.names([kept, erased, uuid.uuid4()])
+
+    assert set(names) == {kept, erased}
+    assert (names[kept].family_name, names[kept].given_names, names[kept].shredded) == ("Kowalska", "Anna", False)
+    assert (names[erased].family_name, names[erased].given_names, names[erased].shredded) == (SHREDDED, SHREDDED, True)
+    assert names[kept].employer_id == world.employer_id
+    assert "Kowalska" not in repr(names[kept])
+    assert view.names([]) == {}
+
+
+def test_employer_of_a_worker_without_opening_anything(ledger: Ledger, register: Register) -> None:
+    world = a_world(ledger)
+    worker_id = register_worker(ledger, world)
+    view = register.caught_up()
+
+    assert view.employer_of(worker_id) == world.employer_id
+    assert view.employer_of(uuid.uuid4()) is None
+
+
 def test_workers_are_paged_in_id_order_after_the_last_id(ledger: Ledger, register: Register) -> None:
     world = a_world(ledger)
     ids = sorted((register_worker(ledger, world) for _ in range(5)), key=lambda i: i.hex)

@@ -2,6 +2,26 @@
 
 from __future__ import annotations
 
-from api.routers import employers
+from api.routers import (
+    access_log,
+    alerts,
+    employers,
+    headcounts,
+    housing_locations,
+    inspections,
+    occupancy,
+    worker_queries,
+    workers,
+)
 
-ROUTERS = [employers.router]
+ROUTERS = [
+    employers.router,
+    housing_locations.router,
+    occupancy.router,
+    workers.router,
+    worker_queries.router,
+    inspections.router,
+    headcounts.router,
+    alerts.router,
+    access_log.router,
+]

@@ -30,6 +30,10 @@ from ledger.domain.values import (
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "urn:westland-ledger:housing-location")
 
+# Bounds well beyond any real building, so that a typo (or 2**70) is refused, not stored.
+MAX_OCCUPANTS = 10_000
+MAX_FLOOR_AREA_M2 = 1_000_000
+
 
 def housing_location_id_for(bag_id: str) -> UUID:
     """The housing location id that a BAG id always maps to."""
@@ -93,9 +97,14 @@ class HousingLocation(Aggregate):
         bag_id = checked_bag_id(bag_id.strip(), "bag_id", v)
         address = checked_address(address, "", v)  # the address fields are the location's own
         checked_enum(kind, HousingKind, "kind", v)
-        v.check(max_occupants >= 1, "max_occupants", "out_of_range", "at least 1")
+        v.check(1 <= max_occupants <= MAX_OCCUPANTS, "max_occupants", "out_of_range", f"between 1 and {MAX_OCCUPANTS}")
         if floor_area_m2 is not None:
-            v.check(floor_area_m2 >= 1, "floor_area_m2", "out_of_range", "at least 1 m²")
+            v.check(
+                1 <= floor_area_m2 <= MAX_FLOOR_AREA_M2,
+                "floor_area_m2",
+                "out_of_range",
+                f"between 1 and {MAX_FLOOR_AREA_M2} m²",
+            )
         if owner_kvk_number is not None:
             owner_kvk_number = checked_kvk_number(owner_kvk_number.strip(), "owner_kvk_number", v)
         v.raise_if_any()
@@ -113,7 +122,7 @@ class HousingLocation(Aggregate):
     def change_occupancy_limit(self, max_occupants: int, valid_from: date, reason: str | None, today: date) -> None:
         """Set the permitted maximum from `valid_from` on (a permit, a decision)."""
         v = Violations()
-        v.check(max_occupants >= 1, "max_occupants", "out_of_range", "at least 1")
+        v.check(1 <= max_occupants <= MAX_OCCUPANTS, "max_occupants", "out_of_range", f"between 1 and {MAX_OCCUPANTS}")
         checked_not_too_far_ahead(valid_from, today, "valid_from", v)
         reason = checked_optional_text(reason, "reason", v)
         v.raise_if_any()

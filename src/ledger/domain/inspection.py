@@ -50,6 +50,8 @@ class Inspection(Aggregate):
             inspection.outcome = self.outcome
             inspection.notes = self.notes
             inspection.sanctions = []
+            inspection.sanction_dates = []
+            inspection.shredded = False
 
     class SanctionImposed(Aggregate.Event):
         """A sanction was imposed on the employer or the owner after the inspection."""
@@ -62,8 +64,19 @@ class Inspection(Aggregate):
 
         def apply(self, inspection: Inspection) -> None:
             inspection.sanctions.append(self.kind)
+            inspection.sanction_dates.append((self.kind, self.imposed_on))
+
+    class PersonalDataShredded(Aggregate.Event):
+        """The inspection's data key was destroyed: its notes are unreadable for ever."""
+
+        policy: str
+        due_on: date | None
+
+        def apply(self, inspection: Inspection) -> None:
+            inspection.shredded = True
 
     if TYPE_CHECKING:
+        shredded: bool
         housing_location_id: UUID
         inspected_on: date
         occupants_found: int
@@ -71,6 +84,7 @@ class Inspection(Aggregate):
         outcome: str
         notes: Sealable[str | None]
         sanctions: list[str]
+        sanction_dates: list[tuple[str, date]]
 
     def __repr__(self) -> str:
         # The library's repr lists every attribute, personal data included; a
@@ -142,3 +156,9 @@ class Inspection(Aggregate):
         self.trigger_event(
             self.SanctionImposed, kind=kind, against=against, amount_eur=amount_eur, deadline=deadline, imposed_on=today
         )
+
+    def record_shredding(self, policy: str, due_on: date | None) -> None:
+        """Record that the notes' data key was destroyed (after it is gone, never before)."""
+        if self.shredded:
+            return
+        self.trigger_event(self.PersonalDataShredded, policy=policy, due_on=due_on)

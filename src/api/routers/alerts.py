@@ -1,0 +1,52 @@
+"""Alerts: the warnings in force today (over-full locations, unhoused workers, missing BRP registration, …).
+
+Alerts about a worker are data about that person: each one returned writes a
+processing-log line. An employer sees only the alerts about its own workers.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+
+from api.auth import Principal
+from api.deps import FreshReads, ProcessingDep, ServicesDep
+from api.policy import QUERIES, allow
+from api.processing_log import Activity, Operation
+from api.schemas.queries import AlertPublic, AlertsPublic, scoped_employer
+from projections.alerts import Alert, AlertKind, alerts
+
+router = APIRouter(prefix="/alerts", tags=["alerts"])
+
+# The kinds whose subject is a housing location; every other alert is about a worker.
+LOCATION_KINDS = frozenset({AlertKind.OVER_CAPACITY, AlertKind.FLOOR_AREA_BELOW_NORM})
+
+
+def about_people(found: list[Alert]) -> list[UUID]:
+    """The workers the alerts are about (the subjects of the processing log)."""
+    return [alert.subject_id for alert in found if alert.kind not in LOCATION_KINDS]
+
+
+@router.get("")
+def get_alerts(
+    services: ServicesDep,
+    principal: Annotated[Principal, Depends(allow(QUERIES))],
+    processing: ProcessingDep,
+    _: FreshReads,
+    kind: Annotated[AlertKind | None, Query(description="Only alerts of this kind.")] = None,
+    housing_location_id: Annotated[UUID | None, Query(alias="housingLocationId")] = None,
+    employer_id: Annotated[UUID | None, Query(alias="employerId")] = None,
+) -> AlertsPublic:
+    """The alerts in force today, as known now, optionally filtered."""
+    found = alerts(
+        services.ledger.keys.engine,
+        services.settings,
+        today=services.ledger.today(),
+        kind=kind,
+        housing_location_id=housing_location_id,
+        employer_id=scoped_employer(principal, employer_id),
+    )
+    processing.record(Activity.HOUSING_SUPERVISION, Operation.READ, *about_people(found))
+    return AlertsPublic(items=[AlertPublic.of(alert) for alert in found])

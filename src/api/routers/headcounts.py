@@ -1,0 +1,39 @@
+"""Headcounts: housed workers on a day, as known at an instant, grouped four ways.
+
+Counts are not personal data, so no processing-log line is written. An
+employer's figures count only its own workers.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from api.auth import Principal
+from api.deps import FreshReads, ServicesDep
+from api.policy import QUERIES, allow
+from api.schemas.queries import HeadcountsPublic, MomentDep
+from api.scoping import employer_scope
+from projections.headcounts import GroupBy, headcounts
+
+router = APIRouter(prefix="/headcounts", tags=["headcounts"])
+
+
+@router.get("")
+def get_headcounts(
+    services: ServicesDep,
+    principal: Annotated[Principal, Depends(allow(QUERIES))],
+    group_by: Annotated[GroupBy, Query(alias="groupBy", description="What to count per.")],
+    when: MomentDep,
+    _: FreshReads,
+) -> HeadcountsPublic:
+    """Housed workers `on` a day as known at `asKnownAt`, per housing location, employer, nationality or area."""
+    counts = headcounts(
+        services.ledger.keys.engine,
+        group_by=group_by,
+        on=when.on,
+        as_known_at=when.as_known_at,
+        employer_id=employer_scope(principal),
+    )
+    return HeadcountsPublic.of(counts)

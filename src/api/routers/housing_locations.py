@@ -1,0 +1,59 @@
+"""Housing locations (huisvestingslocaties): registration and occupancy limits.
+
+The reads of a location (occupancy, residents) live in `routers.occupancy`.
+An over-full location is never refused here: counting and alerting are the
+read side's job.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Path, status
+
+from api.auth import Principal
+from api.deps import IfMatch, ServicesDep
+from api.policy import OCCUPANCY_LIMITS, REGISTER_WORKERS_AND_HOUSING, allow
+from api.schemas.common import Created, Written
+from api.schemas.housing import HousingLocationCreate, OccupancyLimitChange
+
+router = APIRouter(prefix="/housing-locations", tags=["housing locations"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def register_housing_location(
+    body: HousingLocationCreate,
+    services: ServicesDep,
+    _: Annotated[Principal, Depends(allow(REGISTER_WORKERS_AND_HOUSING))],
+) -> Created:
+    """Register a housing location; 409 if its BAG id is registered already."""
+    receipt = services.ledger.register_housing_location(
+        bag_id=body.bag_id,
+        address=body.to_address(),
+        kind=body.kind.value,
+        max_occupants=body.max_occupants,
+        floor_area_m2=body.floor_area_m2,
+        owner_kvk_number=body.owner_kvk_number,
+    )
+    return Created(id=receipt.id, position=receipt.position)
+
+
+@router.post("/{id}/occupancy-limits", status_code=status.HTTP_201_CREATED)
+def change_occupancy_limit(
+    id: Annotated[UUID, Path(description="The housing location's id.")],
+    body: OccupancyLimitChange,
+    services: ServicesDep,
+    expected: IfMatch,
+    _: Annotated[Principal, Depends(allow(OCCUPANCY_LIMITS))],
+) -> Written:
+    """Set the location's permitted maximum number of occupants from `validFrom` on.
+
+    Limits form a timeline: a limit holds until the next later `validFrom`. A
+    later change with the same `validFrom` wins. 404 for an unknown location;
+    412 when `If-Match` names a version that is no longer current.
+    """
+    receipt = services.ledger.change_occupancy_limit(
+        id, max_occupants=body.max_occupants, valid_from=body.valid_from, reason=body.reason, expected_version=expected
+    )
+    return Written(position=receipt.position, version=receipt.version)

@@ -1,0 +1,68 @@
+"""Inspections (controles) of housing locations and the sanctions imposed after them.
+
+An inspection's notes may describe people: they are personal data, sealed
+under the inspection's own key, so recording them is a line in the processing
+log (activity enforcement).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Path, status
+
+from api.auth import Principal
+from api.deps import IfMatch, ProcessingDep, ServicesDep
+from api.policy import ENFORCEMENT, allow
+from api.processing_log import Activity, Operation
+from api.schemas.common import Created, Written
+from api.schemas.inspections import InspectionCreate, SanctionCreate
+
+router = APIRouter(prefix="/inspections", tags=["inspections"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def record_inspection(
+    body: InspectionCreate,
+    services: ServicesDep,
+    processing: ProcessingDep,
+    _: Annotated[Principal, Depends(allow(ENFORCEMENT))],
+) -> Created:
+    """Record an inspection of a registered housing location (400 naming `housingLocationId` if it is not)."""
+    receipt = services.ledger.record_inspection(
+        housing_location_id=body.housing_location_id,
+        inspected_on=body.inspected_on,
+        occupants_found=body.occupants_found,
+        findings=[finding.value for finding in body.findings],
+        outcome=body.outcome.value,
+        notes=body.notes,
+    )
+    if body.notes is not None:  # only the notes are personal data
+        processing.record(Activity.ENFORCEMENT, Operation.CREATE, receipt.id, subject_type="inspection")
+    return Created(id=receipt.id, position=receipt.position)
+
+
+@router.post("/{id}/sanctions", status_code=status.HTTP_201_CREATED)
+def impose_sanction(
+    id: Annotated[UUID, Path(description="The inspection's id.")],
+    body: SanctionCreate,
+    services: ServicesDep,
+    expected: IfMatch,
+    _: Annotated[Principal, Depends(allow(ENFORCEMENT))],
+) -> Written:
+    """Impose a sanction after an inspection; 409 unless the inspection found violations.
+
+    An administrative fine and an order subject to penalty need `amountEur`;
+    an order subject to penalty also needs a `deadline`. 404 for an unknown
+    inspection; 412 when `If-Match` is stale.
+    """
+    receipt = services.ledger.impose_sanction(
+        id,
+        kind=body.kind.value,
+        against=body.against.value,
+        amount_eur=body.amount_eur,
+        deadline=body.deadline,
+        expected_version=expected,
+    )
+    return Written(position=receipt.position, version=receipt.version)

@@ -1,0 +1,185 @@
+"""Reading the worker register: lists, exact-name search, one worker, and where a worker lived.
+
+Every answer carries personal data, so each writes a processing-log line per
+worker returned. An employer sees only its own workers; another employer's
+worker is 404, as if it did not exist. The write routes are in
+`api.routers.workers`.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+from pydantic import AfterValidator, BeforeValidator
+
+from api.auth import Principal, Role
+from api.deps import FreshReads, ProcessingDep, ServicesDep
+from api.policy import QUERIES, allow
+from api.processing_log import Activity, Operation
+from api.schemas.queries import (
+    AsKnownAt,
+    ResidenceHistoryPublic,
+    ResidenceIntervalPublic,
+    WorkerList,
+    WorkerPublic,
+    WorkerSearch,
+    WorkersPage,
+    moment,
+    scoped_employer,
+)
+from api.scoping import employer_scope
+from ledger.errors import NotFound
+from projections.history import residence_intervals
+from projections.register_queries import WorkerRecord, WorkerStatus
+
+router = APIRouter(prefix="/workers", tags=["workers"])
+
+# `{workerId}`, as in the write routes under /workers.
+WorkerId = Annotated[UUID, Path(alias="workerId", description="The worker's id.")]
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 100
+# Keyset pagination: the cursor is the last id of a page, wrapped so that clients treat it as opaque.
+_CURSOR_PREFIX = b"workers.v1:"
+
+
+def encode_cursor(after: UUID) -> str:
+    """The opaque cursor of the page after worker `after` (base64url, no padding)."""
+    return base64.urlsafe_b64encode(_CURSOR_PREFIX + after.bytes).rstrip(b"=").decode()
+
+
+def _decode_cursor(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except ValueError:  # binascii.Error, and non-ASCII text
+        raw = b""
+    if not raw.startswith(_CURSOR_PREFIX) or len(raw) != len(_CURSOR_PREFIX) + 16:
+        msg = "not a cursor this API gave out; pass `nextCursor` unchanged"
+        raise ValueError(msg)
+    return UUID(bytes=raw[len(_CURSOR_PREFIX) :])
+
+
+Cursor = Annotated[
+    UUID | None,
+    BeforeValidator(_decode_cursor),
+    Query(description="`nextCursor` of the previous page; omit for the first page."),
+]
+
+
+def _clamped(limit: int) -> int:
+    return min(limit, MAX_LIMIT)
+
+
+Limit = Annotated[
+    int,
+    AfterValidator(_clamped),
+    Query(ge=1, description=f"Page size (at most {MAX_LIMIT}; larger values are clamped)."),
+]
+
+
+def sees_hold_reasons(principal: Principal) -> bool:
+    """A hold's reason is about the person's case: for enforcement (inspector) and admin only."""
+    return bool(principal.roles & {Role.INSPECTOR, Role.ADMIN})
+
+
+def _in_scope(principal: Principal, employer_id: UUID | None) -> bool:
+    """Whether the caller may see a worker of `employer_id` (None: a worker the register does not know)."""
+    return employer_id is not None and employer_scope(principal) in (None, employer_id)
+
+
+def visible(principal: Principal, worker_id: UUID, employer_id: UUID | None) -> None:
+    """404 unless the register knows the worker and the caller may see its employer's workers."""
+    if not _in_scope(principal, employer_id):
+        raise NotFound("worker", worker_id)
+
+
+def visible_record(principal: Principal, worker_id: UUID, record: WorkerRecord | None) -> WorkerRecord:
+    """The worker's record if the caller may see it; 404 otherwise."""
+    if record is None or not _in_scope(principal, record.employer_id):
+        raise NotFound("worker", worker_id)
+    return record
+
+
+@router.get("")
+def list_workers(
+    services: ServicesDep,
+    principal: Annotated[Principal, Depends(allow(QUERIES))],
+    processing: ProcessingDep,
+    _: FreshReads,
+    employer_id: Annotated[UUID | None, Query(alias="employerId")] = None,
+    status: Annotated[WorkerStatus | None, Query(description="Status today.")] = None,
+    housing_location_id: Annotated[
+        UUID | None, Query(alias="housingLocationId", description="Housed there today.")
+    ] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> WorkersPage:
+    """Workers in id order, a page at a time (keyset pagination: pass `nextCursor` as `cursor`)."""
+    # One more than asked tells whether there is a next page without a second query.
+    found = services.register.workers(
+        employer_id=scoped_employer(principal, employer_id),
+        status=status,
+        housing_location_id=housing_location_id,
+        limit=limit + 1,
+        after=cursor,
+        today=services.ledger.today(),
+    )
+    page = found[:limit]
+    processing.record(Activity.REGISTRATION, Operation.READ, *(record.id for record in page))
+    items = [WorkerPublic.of(record, hold_reasons=sees_hold_reasons(principal)) for record in page]
+    return WorkersPage(items=items, next_cursor=encode_cursor(page[-1].id) if len(found) > limit else None)
+
+
+@router.post("/_search")
+def search_workers(
+    body: WorkerSearch,
+    services: ServicesDep,
+    principal: Annotated[Principal, Depends(allow(QUERIES))],
+    processing: ProcessingDep,
+    _: FreshReads,
+) -> WorkerList:
+    """Workers whose family name is exactly this one once normalised (case, marks, spacing), and born then."""
+    found = services.register.search(
+        body.family_name, body.birth_date, today=services.ledger.today(), employer_id=employer_scope(principal)
+    )
+    processing.record(Activity.REGISTRATION, Operation.READ, *(record.id for record in found))
+    return WorkerList(items=[WorkerPublic.of(record, hold_reasons=sees_hold_reasons(principal)) for record in found])
+
+
+@router.get("/{workerId}")
+def get_worker(
+    worker_id: WorkerId,
+    services: ServicesDep,
+    principal: Annotated[Principal, Depends(allow(QUERIES))],
+    processing: ProcessingDep,
+    response: Response,
+    _: FreshReads,
+) -> WorkerPublic:
+    """One worker as the register knows it today; `ETag` is its version (for `If-Match`)."""
+    record = visible_record(principal, worker_id, services.register.worker(worker_id, today=services.ledger.today()))
+    processing.record(Activity.REGISTRATION, Operation.READ, worker_id)
+    response.headers["ETag"] = f'"{record.version}"'
+    return WorkerPublic.of(record, hold_reasons=sees_hold_reasons(principal))
+
+
+@router.get("/{workerId}/residence-history")
+def get_residence_history(
+    worker_id: WorkerId,
+    services: ServicesDep,
+    principal: Annotated[Principal, Depends(allow(QUERIES))],
+    processing: ProcessingDep,
+    _: FreshReads,
+    as_known_at: AsKnownAt = None,
+) -> ResidenceHistoryPublic:
+    """Where the worker lived, as believed at `asKnownAt`: intervals with the instant each was recorded."""
+    visible(principal, worker_id, services.register.employer_of(worker_id))
+    known = moment(services, as_known_at=as_known_at).as_known_at
+    intervals = residence_intervals(services.ledger.keys.engine, worker_id, as_known_at=known)
+    processing.record(Activity.HOUSING_SUPERVISION, Operation.READ, worker_id)
+    return ResidenceHistoryPublic(
+        worker_id=worker_id, as_known_at=known, intervals=[ResidenceIntervalPublic.of(i) for i in intervals]
+    )

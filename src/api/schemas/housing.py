@@ -1,0 +1,100 @@
+"""Request bodies of the housing-location writes: registration and occupancy limits.
+
+The schemas check shape and types (integers, dates written `YYYY-MM-DD`, and the
+enumerations, so they show in OpenAPI); the value rules — a 16-digit BAG id, a
+Dutch postcode, a maximum of at least 1 — are the domain's, so one refusal lists
+every broken rule at once.
+The rules are still written into the OpenAPI document (`pattern`, `minimum`)
+for clients to read.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, StrictInt
+
+from api.schemas.common import RequestModel
+from api.schemas.workers import IsoDate
+from ledger.domain.values import Address, HousingKind
+
+
+class HousingLocationCreate(RequestModel):
+    """A housing location to register, identified by its BAG addressable object."""
+
+    bag_id: str = Field(
+        description="BAG id of the addressable object (adresseerbaar object): 16 digits.",
+        examples=["0420010000123456"],
+        json_schema_extra={"pattern": "^[0-9]{16}$"},
+    )
+    street: str = Field(
+        description="Street name (openbare ruimte).", examples=["Dorpsstraat"], json_schema_extra={"maxLength": 200}
+    )
+    house_number: StrictInt = Field(
+        description="House number, 1-99999.", examples=[12], json_schema_extra={"minimum": 1, "maximum": 99999}
+    )
+    house_letter: str | None = Field(
+        default=None,
+        description="House letter: one letter.",
+        examples=["A"],
+        json_schema_extra={"pattern": "^[A-Za-z]$"},
+    )
+    house_number_addition: str | None = Field(
+        default=None,
+        description="House number addition: up to 4 letters or digits.",
+        examples=["2"],
+        json_schema_extra={"pattern": "^[A-Za-z0-9]{1,4}$"},
+    )
+    postcode: str = Field(
+        description="Dutch postcode, `1234AB`; any case, one optional space (stored as `1234AB`).",
+        examples=["1671 AB"],
+        json_schema_extra={"pattern": "^[1-9][0-9]{3} ?[A-Za-z]{2}$"},
+    )
+    city: str = Field(
+        description="Place name (woonplaats).", examples=["Medemblik"], json_schema_extra={"maxLength": 80}
+    )
+    kind: HousingKind = Field(description="What kind of place it is.")
+    max_occupants: StrictInt = Field(
+        description="Permitted maximum number of occupants, at least 1.",
+        examples=[4],
+        json_schema_extra={"minimum": 1},
+    )
+    floor_area_m2: StrictInt | None = Field(
+        default=None,
+        description="Usable floor area in m², at least 1.",
+        examples=[80],
+        json_schema_extra={"minimum": 1},
+    )
+    owner_kvk_number: str | None = Field(
+        default=None,
+        description="KvK number of the owner, 8 digits.",
+        examples=["34781256"],
+        json_schema_extra={"pattern": "^[0-9]{8}$"},
+    )
+
+    def to_address(self) -> Address:
+        """The location's postal address, as the domain takes it."""
+        return Address(
+            street=self.street,
+            house_number=self.house_number,
+            postcode=self.postcode,
+            city=self.city,
+            house_letter=self.house_letter,
+            house_number_addition=self.house_number_addition,
+        )
+
+
+class OccupancyLimitChange(RequestModel):
+    """A new permitted maximum, from a date on (a permit, a decision)."""
+
+    max_occupants: StrictInt = Field(
+        description="Permitted maximum number of occupants, at least 1.",
+        examples=[6],
+        json_schema_extra={"minimum": 1},
+    )
+    valid_from: IsoDate = Field(
+        description="The date from which the maximum holds (at most a year ahead).", examples=["2026-07-01"]
+    )
+    reason: str | None = Field(
+        default=None,
+        description="Why the maximum changed (a permit number, a decision).",
+        json_schema_extra={"maxLength": 2000},
+    )

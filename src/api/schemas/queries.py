@@ -1,0 +1,483 @@
+"""The query endpoints' parameters and answers: occupancy, residents, headcounts, workers, alerts, access log.
+
+Answers are built from the read models' records by `of(…)` constructors, so
+routes stay a few lines: personal fields read `null` where the subject's key
+is gone (`shredded: true`), instants are UTC with `Z`, ids are UUID strings.
+The parameters several routes share live here too: `on` / `asKnownAt`
+(defaults: today in the municipality's zone, now; any offset accepted) and the
+`employerId` filter within an employer-only caller's scope.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Annotated, TypeVar
+from uuid import UUID
+
+from fastapi import Depends, Query
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
+
+from api.auth import Principal
+from api.deps import ServicesDep
+from api.processing_log import LogLine
+from api.schemas.common import ApiModel, RequestModel
+from api.schemas.workers import IsoDate
+from api.scoping import employer_scope, require_employer_in_scope
+from ledger.domain.values import SHREDDED, Address, Sealable
+from projections.alerts import Alert, AlertKind
+from projections.headcounts import GroupBy, Headcounts
+from projections.history import ResidenceInterval
+from projections.occupancy import Occupancy, Resident
+from projections.register_queries import LegalHold, WorkerName, WorkerRecord, WorkerStatus
+
+T = TypeVar("T")
+
+
+def _plain(value: Sealable[T]) -> T | None:
+    """A personal value, or None once its subject's key is gone."""
+    return None if value is SHREDDED else value
+
+
+# -- parameters ----------------------------------------------------------------------
+
+
+_ISO_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T.+")
+
+
+def _iso_instant_text(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    # An unencoded "+01:00" in a query string arrives as " 01:00" (form encoding);
+    # the offset is what the client meant, so it is read back rather than refused.
+    if len(value) > 6 and value[-6] == " ":
+        value = f"{value[:-6]}+{value[-5:]}"
+    # Pydantic would also take a Unix timestamp; the contract writes instants in ISO 8601.
+    if not _ISO_INSTANT.fullmatch(value):
+        raise PydanticCustomError("datetime_format", "expected an ISO 8601 instant, like 2026-03-01T09:30:00Z")
+    return value
+
+
+def _in_utc(instant: datetime) -> datetime:
+    try:
+        return instant.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00 is in the year 10000 in UTC
+        raise PydanticCustomError("datetime_range", "the instant is out of range in UTC") from None
+
+
+# An instant answered in UTC (serialised with `Z`), whatever offset it came with.
+Instant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+# An instant in a query string: ISO 8601 with an offset (a naive time is refused: it names no
+# instant), converted to UTC.
+QueryInstant = Annotated[AwareDatetime, BeforeValidator(_iso_instant_text), AfterValidator(_in_utc)]
+
+On = Annotated[IsoDate | None, Query(description="The day asked about, `YYYY-MM-DD` (default: today).")]
+AsKnownAt = Annotated[
+    QueryInstant | None,
+    Query(alias="asKnownAt", description="Answer from the events recorded at or before this instant (default: now)."),
+]
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A bitemporal point: the day asked about, as known at an instant (UTC)."""
+
+    on: date
+    as_known_at: datetime
+
+
+def moment(services: ServicesDep, on: On = None, as_known_at: AsKnownAt = None) -> Moment:
+    """`on` (default today, in the municipality's zone) and `asKnownAt` (default now), resolved."""
+    return Moment(
+        on=on if on is not None else services.ledger.today(),
+        as_known_at=as_known_at if as_known_at is not None else datetime.now(UTC),
+    )
+
+
+MomentDep = Annotated[Moment, Depends(moment)]
+
+
+def scoped_employer(principal: Principal, asked: UUID | None) -> UUID | None:
+    """The `employerId` filter to apply: the asked one within the caller's scope (another employer is 404)."""
+    if asked is None:
+        return employer_scope(principal)
+    require_employer_in_scope(principal, asked)
+    return asked
+
+
+# -- occupancy and residents ------------------------------------------------------------
+
+
+class OccupantPublic(ApiModel):
+    """A worker living at the location on the day asked."""
+
+    worker_id: UUID
+    family_name: str | None = Field(description="`null` once the worker's personal data is erased.")
+    given_names: str | None
+    since: date = Field(description="First day of the current stay at this location.")
+    shredded: bool
+
+    @classmethod
+    def of(cls, stay: Resident, name: WorkerName | None) -> OccupantPublic:
+        """An occupant from a stay and the worker's name (None: not yet in the register)."""
+        family, given, shredded = _names(name)
+        return cls(
+            worker_id=stay.worker_id, family_name=family, given_names=given, since=stay.valid_from, shredded=shredded
+        )
+
+
+class OccupancyPublic(ApiModel):
+    """A housing location on a day, as known at an instant."""
+
+    housing_location_id: UUID
+    on: date
+    as_known_at: Instant
+    headcount: int = Field(description="Everyone living there, whoever employs them.")
+    max_occupants: int
+    over_capacity: bool
+    over_capacity_since: date | None = Field(description="First day of the unbroken over-full run up to `on`.")
+    occupants: list[OccupantPublic]
+
+    @classmethod
+    def of(cls, occupancy: Occupancy, names: dict[UUID, WorkerName]) -> OccupancyPublic:
+        """The answer from the occupancy query and the occupants' names."""
+        return cls(
+            housing_location_id=occupancy.housing_location_id,
+            on=occupancy.on,
+            as_known_at=occupancy.as_known_at,
+            headcount=occupancy.headcount,
+            max_occupants=occupancy.max_occupants,
+            over_capacity=occupancy.over_capacity,
+            over_capacity_since=occupancy.over_capacity_since,
+            occupants=[OccupantPublic.of(s, names.get(s.worker_id)) for s in occupancy.occupants],
+        )
+
+
+class ResidentPublic(ApiModel):
+    """A stay at the location that shares at least one day with the period asked."""
+
+    worker_id: UUID
+    family_name: str | None
+    given_names: str | None
+    valid_from: date
+    valid_to: date | None = Field(description="Exclusive; `null` while the stay lasts.")
+    shredded: bool
+
+    @classmethod
+    def of(cls, stay: Resident, name: WorkerName | None) -> ResidentPublic:
+        """A resident from a stay and the worker's name (None: not yet in the register)."""
+        family, given, shredded = _names(name)
+        return cls(
+            worker_id=stay.worker_id,
+            family_name=family,
+            given_names=given,
+            valid_from=stay.valid_from,
+            valid_to=stay.valid_to,
+            shredded=shredded,
+        )
+
+
+class ResidentsPublic(ApiModel):
+    """Everyone who lived at a location on any day of a period."""
+
+    housing_location_id: UUID
+    as_known_at: Instant
+    residents: list[ResidentPublic]
+
+    @classmethod
+    def of(
+        cls, location_id: UUID, as_known_at: datetime, stays: list[Resident], names: dict[UUID, WorkerName]
+    ) -> ResidentsPublic:
+        """The answer from the residents query and the residents' names."""
+        residents = [ResidentPublic.of(stay, names.get(stay.worker_id)) for stay in stays]
+        return cls(housing_location_id=location_id, as_known_at=as_known_at, residents=residents)
+
+
+def _names(name: WorkerName | None) -> tuple[str | None, str | None, bool]:
+    if name is None:
+        return None, None, False
+    return _plain(name.family_name), _plain(name.given_names), name.shredded
+
+
+# -- headcounts --------------------------------------------------------------------------
+
+
+class HeadcountGroup(ApiModel):
+    """The housed workers of one group."""
+
+    key: str = Field(description="A housing location or employer id, a nationality, or a postcode's four digits.")
+    headcount: int
+
+
+class HeadcountsPublic(ApiModel):
+    """Housed workers per group on a day, as known at an instant."""
+
+    on: date
+    as_known_at: Instant
+    group_by: GroupBy
+    total: int
+    groups: list[HeadcountGroup]
+
+    @classmethod
+    def of(cls, counts: Headcounts) -> HeadcountsPublic:
+        """The answer from the headcount query (ids as UUID strings, like everywhere in the API)."""
+        ids = counts.group_by in (GroupBy.HOUSING_LOCATION, GroupBy.EMPLOYER)
+        return cls(
+            on=counts.on,
+            as_known_at=counts.as_known_at,
+            group_by=counts.group_by,
+            total=counts.total,
+            groups=[HeadcountGroup(key=str(UUID(k)) if ids else k, headcount=n) for k, n in counts.groups.items()],
+        )
+
+
+# -- workers -----------------------------------------------------------------------------
+
+
+class AddressPublic(ApiModel):
+    """A Dutch postal address."""
+
+    street: str
+    house_number: int
+    house_letter: str | None
+    house_number_addition: str | None
+    postcode: str
+    city: str
+
+    @classmethod
+    def of(cls, address: Address) -> AddressPublic:
+        """From the domain's address."""
+        return cls(
+            street=address.street,
+            house_number=address.house_number,
+            house_letter=address.house_letter,
+            house_number_addition=address.house_number_addition,
+            postcode=address.postcode,
+            city=address.city,
+        )
+
+
+class IdentityDocumentPublic(ApiModel):
+    """The identity document shown at registration."""
+
+    type: str
+    number: str
+    expires_on: date
+
+
+class PersonPublic(ApiModel):
+    """Who the worker is; every member but the nationality is `null` once the data is erased."""
+
+    family_name: str | None
+    given_names: str | None
+    birth_date: date | None
+    nationality: str
+    id_document: IdentityDocumentPublic | None
+    bsn: str | None
+
+
+class PopulationRegistrationPublic(ApiModel):
+    """The worker's latest BRP or RNI registration."""
+
+    # Not `register`: that would shadow `BaseModel.register` (ABCMeta); the wire name is kept by the alias.
+    population_register: str = Field(alias="register", description="BRP or RNI.")
+    registered_on: date
+
+
+class LegalHoldPublic(ApiModel):
+    """A legal hold in place: erasure is refused while it is."""
+
+    case_reference: str
+    placed_at: Instant
+
+
+class LegalHoldWithReason(LegalHoldPublic):
+    """A legal hold with its reason (inspectors and admins only; `null` once the data is erased)."""
+
+    reason: str | None
+
+
+class WorkerPublic(ApiModel):
+    """A worker as the register knows it today."""
+
+    id: UUID
+    employer_id: UUID
+    status: WorkerStatus
+    person: PersonPublic
+    shredded: bool
+    housing_location_id: UUID | None = Field(description="Where the worker lives today; `null` if not housed.")
+    work_address: AddressPublic
+    contract_start: date
+    expected_end_date: date | None
+    contract_end: date | None
+    departed_on: date | None
+    population_register: PopulationRegistrationPublic | None
+    retention_due_on: date | None = Field(default=None, description="When the personal data is due for erasure.")
+    legal_holds: list[LegalHoldWithReason | LegalHoldPublic]
+    version: int = Field(description="The aggregate version, for `If-Match`.")
+
+    @classmethod
+    def of(cls, record: WorkerRecord, *, hold_reasons: bool) -> WorkerPublic:
+        """From a register record; the holds' reasons only when `hold_reasons`."""
+        return cls(
+            id=record.id,
+            employer_id=record.employer_id,
+            status=record.status,
+            person=_person(record),
+            shredded=record.shredded,
+            housing_location_id=record.housing_location_id,
+            work_address=AddressPublic.of(record.work_address),
+            contract_start=record.contract_start,
+            expected_end_date=record.expected_end_date,
+            contract_end=record.contract_end,
+            departed_on=record.departed_on,
+            population_register=(
+                PopulationRegistrationPublic(register=p.register, registered_on=p.registered_on)
+                if (p := record.population_register)
+                else None
+            ),
+            legal_holds=[_hold(h, with_reason=hold_reasons) for h in record.legal_holds],
+            version=record.version,
+        )
+
+
+def _person(record: WorkerRecord) -> PersonPublic:
+    person = record.person
+    kind, number, expires = (
+        _plain(person.id_document_type),
+        _plain(person.id_document_number),
+        _plain(person.id_document_expires_on),
+    )
+    document = None
+    if kind is not None and number is not None and expires is not None:
+        document = IdentityDocumentPublic(type=kind, number=number, expires_on=expires)
+    return PersonPublic(
+        family_name=_plain(person.family_name),
+        given_names=_plain(person.given_names),
+        birth_date=_plain(person.birth_date),
+        nationality=record.nationality,
+        id_document=document,
+        bsn=_plain(person.bsn),
+    )
+
+
+def _hold(hold: LegalHold, *, with_reason: bool) -> LegalHoldWithReason | LegalHoldPublic:
+    if with_reason:
+        return LegalHoldWithReason(
+            case_reference=hold.case_reference, placed_at=hold.placed_at, reason=_plain(hold.reason)
+        )
+    return LegalHoldPublic(case_reference=hold.case_reference, placed_at=hold.placed_at)
+
+
+class WorkersPage(ApiModel):
+    """A page of workers in id order."""
+
+    items: list[WorkerPublic]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; `null` on the last page.")
+
+
+class WorkerSearch(RequestModel):
+    """An exact search on the normalised family name (case, marks and spacing do not matter)."""
+
+    family_name: str = Field(min_length=1, max_length=200, examples=["Kowalska"])
+    birth_date: IsoDate | None = None
+
+
+class WorkerList(ApiModel):
+    """Workers found."""
+
+    items: list[WorkerPublic]
+
+
+class ResidenceIntervalPublic(ApiModel):
+    """The worker lived at a location over [validFrom, validTo); the ledger recorded this at `recordedAt`."""
+
+    housing_location_id: UUID
+    valid_from: date
+    valid_to: date | None
+    recorded_at: Instant
+
+    @classmethod
+    def of(cls, interval: ResidenceInterval) -> ResidenceIntervalPublic:
+        """From the history query's interval."""
+        return cls(
+            housing_location_id=interval.housing_location_id,
+            valid_from=interval.valid_from,
+            valid_to=interval.valid_to,
+            recorded_at=interval.recorded_at,
+        )
+
+
+class ResidenceHistoryPublic(ApiModel):
+    """Where a worker lived, as believed at an instant."""
+
+    worker_id: UUID
+    as_known_at: Instant
+    intervals: list[ResidenceIntervalPublic]
+
+
+# -- alerts and the access log -------------------------------------------------------------
+
+
+class AlertPublic(ApiModel):
+    """One warning in force today."""
+
+    kind: AlertKind
+    subject_id: UUID = Field(description="The housing location or the worker the alert is about.")
+    since: date
+    detail: str
+    housing_location_id: UUID | None
+    employer_id: UUID | None
+
+    @classmethod
+    def of(cls, alert: Alert) -> AlertPublic:
+        """From the alerts query."""
+        return cls(
+            kind=alert.kind,
+            subject_id=alert.subject_id,
+            since=alert.since,
+            detail=alert.detail,
+            housing_location_id=alert.housing_location_id,
+            employer_id=alert.employer_id,
+        )
+
+
+class AlertsPublic(ApiModel):
+    """The alerts in force today."""
+
+    items: list[AlertPublic]
+
+
+class AccessLogLine(ApiModel):
+    """One line of the processing log: who processed whose data, when, for what."""
+
+    at: Instant
+    actor: str
+    role: str
+    processing_activity: str
+    subject_id: UUID
+    operation: str
+    outcome: str
+    trace_id: str
+
+    @classmethod
+    def of(cls, line: LogLine) -> AccessLogLine:
+        """From the processing log."""
+        return cls(
+            at=line.at,
+            actor=line.actor,
+            role=line.role,
+            processing_activity=line.processing_activity,
+            subject_id=line.subject_id,
+            operation=line.operation,
+            outcome=line.outcome,
+            trace_id=line.trace_id,
+        )
+
+
+class AccessLogPublic(ApiModel):
+    """Processing-log lines in time order."""
+
+    items: list[AccessLogLine]

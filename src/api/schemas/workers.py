@@ -1,0 +1,177 @@
+"""Request bodies of the worker writes: registration, address changes, contract end, departure, holds, erasure.
+
+The schemas check shape and types (required members, enumerations, dates
+written `YYYY-MM-DD`); the ledger checks the rules (postcode, nationality,
+BSN 11-test, date order) and names the offending member itself, so a rule
+lives in one place. `to_*()` methods turn a body into the ledger's value
+objects, keeping the routes to a single call.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BeforeValidator, Field, StrictInt
+from pydantic_core import PydanticCustomError
+
+from api.schemas.common import RequestModel
+from ledger.domain.values import Address, DocumentType, Employment, IdentityDocument, Person, PopulationRegister
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date_text(value: Any) -> Any:
+    # Pydantic also takes Unix timestamps and datetimes for a date; the contract
+    # says dates are written YYYY-MM-DD, and a number is more likely a mistake.
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise PydanticCustomError("date_format", "expected a date written YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
+
+
+class WorkAddressIn(RequestModel):
+    """A Dutch postal address where the worker works."""
+
+    street: str = Field(examples=["Handelsweg"])
+    house_number: StrictInt = Field(examples=[3])
+    house_letter: str | None = Field(default=None, description="One letter.", examples=["A"])
+    house_number_addition: str | None = Field(default=None, description="Up to 4 letters or digits.")
+    postcode: str = Field(description="`1234AB`, any case, optional space.", examples=["1687 AA"])
+    city: str = Field(examples=["Wognum"])
+
+    def to_address(self) -> Address:
+        """The ledger's address value."""
+        return Address(
+            street=self.street,
+            house_number=self.house_number,
+            postcode=self.postcode,
+            city=self.city,
+            house_letter=self.house_letter,
+            house_number_addition=self.house_number_addition,
+        )
+
+
+class IdentityDocumentIn(RequestModel):
+    """The identity document shown at registration."""
+
+    type: DocumentType
+    number: str = Field(description="5-20 letters or digits.", examples=["EA1234567"])
+    expires_on: IsoDate = Field(description="Must not have expired when the employment starts.")
+
+
+class PersonIn(RequestModel):
+    """Who the worker is."""
+
+    family_name: str = Field(examples=["Kowalska"])
+    given_names: str = Field(examples=["Anna Maria"])
+    birth_date: IsoDate = Field(description="The worker is at least 15 when the employment starts.")
+    nationality: str = Field(description="ISO 3166-1 alpha-3.", examples=["POL"])
+    id_document: IdentityDocumentIn
+    bsn: str | None = Field(default=None, description="Burgerservicenummer, when the worker has one.")
+
+    def to_person(self) -> Person:
+        """The ledger's person value."""
+        document = self.id_document
+        return Person(
+            family_name=self.family_name,
+            given_names=self.given_names,
+            birth_date=self.birth_date,
+            nationality=self.nationality,
+            id_document=IdentityDocument(
+                type=document.type.value, number=document.number, expires_on=document.expires_on
+            ),
+            bsn=self.bsn,
+        )
+
+
+class EmploymentIn(RequestModel):
+    """The employment the worker is registered for."""
+
+    start_date: IsoDate
+    expected_end_date: IsoDate | None = None
+    work_address: WorkAddressIn
+
+    def to_employment(self) -> Employment:
+        """The ledger's employment value."""
+        return Employment(
+            start_date=self.start_date,
+            expected_end_date=self.expected_end_date,
+            work_address=self.work_address.to_address(),
+        )
+
+
+class HousingIn(RequestModel):
+    """Where the worker lives from the start."""
+
+    housing_location_id: UUID = Field(description="A registered housing location.")
+    valid_from: IsoDate
+
+
+class WorkerCreate(RequestModel):
+    """A worker to register (an employer registers its own workers only)."""
+
+    employer_id: UUID
+    person: PersonIn
+    employment: EmploymentIn
+    housing: HousingIn | None = Field(default=None, description="Left out when the worker is not housed here yet.")
+
+
+class HousingChange(RequestModel):
+    """The worker lives at another housing location (or, with null, nowhere in the municipality)."""
+
+    type: Literal["housing"]
+    housing_location_id: UUID | None = Field(description="A registered housing location, or null: not housed here.")
+    valid_from: IsoDate
+
+
+class WorkAddressChange(RequestModel):
+    """The worker works at another address."""
+
+    type: Literal["work"]
+    work_address: WorkAddressIn
+    valid_from: IsoDate
+
+
+AddressChange = Annotated[HousingChange | WorkAddressChange, Field(discriminator="type")]
+
+
+class ContractEnd(RequestModel):
+    """The employment ends (or ended) on a date; a later one corrects an earlier one."""
+
+    end_date: IsoDate
+    reason: str | None = None
+
+
+class Departure(RequestModel):
+    """The worker left the municipality; housing ends from that date."""
+
+    departed_on: IsoDate
+
+
+class PopulationRegistration(RequestModel):
+    """The worker was registered in the BRP (residents) or the RNI (non-residents)."""
+
+    # Not `register`: that would shadow `BaseModel.register` (ABCMeta); the wire name is kept by the alias.
+    population_register: PopulationRegister = Field(alias="register", description="BRP or RNI.")
+    registered_on: IsoDate
+    bsn: str | None = Field(default=None, description="The BSN the registration gave, when known.")
+
+
+class LegalHoldCreate(RequestModel):
+    """An open enforcement case: nothing of the worker may be erased until the hold is lifted."""
+
+    case_reference: str = Field(description="1-64 letters, digits, '.', '_' or '-'.", examples=["HH-2026-0042"])
+    reason: str
+
+
+class ErasureRequest(RequestModel):
+    """Why the worker's personal data is to be erased (an AVG article 17 request, usually)."""
+
+    # The ledger does not store the reason (it would have to outlive the key it is
+    # sealed with); requiring it makes the caller state one, as the contract asks.
+    reason: str = Field(max_length=2000, pattern=r"\S", description="Not empty.")

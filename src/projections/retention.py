@@ -1,0 +1,178 @@
+"""The retention job: find the subjects whose retention has ended, and shred them.
+
+Due dates come from the policies (`ledger.retention`) applied to the facts in
+the read models: a worker's registration end from the worker register
+(contract end, departure, housing), an inspection's date and sanctions from
+the event store. A subject under a legal hold is never shredded. The job is
+idempotent (shredded subjects are not due any more) and resumable (a shred
+whose key is gone but whose event is missing is finished by the next run), and
+only one instance runs at a time across processes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from uuid import UUID
+
+import structlog
+from eventsourcing.utils import get_topic
+from sqlalchemy import Engine, select
+
+from ledger.application import Ledger
+from ledger.domain.inspection import Inspection
+from ledger.errors import Conflict
+from ledger.retention import (
+    REGISTRATION,
+    RetentionPolicies,
+    inspection_due_on,
+    registration_due_on,
+    registration_end,
+)
+from projections.coordination import view_lock
+from projections.register_queries import register_housing, register_legal_holds, register_workers
+
+log = structlog.get_logger()
+
+_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class DueSubject:
+    """A subject whose retention ends on or before the day asked about."""
+
+    subject_id: UUID
+    subject_type: str  # "worker" or "inspection"
+    policy: str
+    due_on: date
+    legal_holds: tuple[str, ...] = ()
+
+    @property
+    def held(self) -> bool:
+        """A legal hold blocks shredding."""
+        return bool(self.legal_holds)
+
+
+@dataclass
+class RetentionReport:
+    """What a run did (or, dry, would do)."""
+
+    on: date
+    dry_run: bool
+    shredded: list[DueSubject] = field(default_factory=list)
+    held: list[DueSubject] = field(default_factory=list)
+    failed: list[DueSubject] = field(default_factory=list)
+
+
+class RetentionJobBusyError(RuntimeError):
+    """Another retention job holds the lock."""
+
+
+def worker_due_dates(engine: Engine, policies: RetentionPolicies, *, on: date) -> dict[UUID, date | None]:
+    """Every unshredded worker's retention due date (None while its registration has not ended)."""
+    with engine.connect() as conn:
+        workers = conn.execute(
+            select(register_workers.c.worker_id, register_workers.c.contract_end, register_workers.c.departed_on).where(
+                register_workers.c.shredded.is_(False)
+            )
+        ).all()
+        stays: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
+        for worker, start, end in conn.execute(
+            select(register_housing.c.worker_id, register_housing.c.valid_from, register_housing.c.valid_to)
+        ):
+            stays[worker].append((start, end))
+    due: dict[UUID, date | None] = {}
+    for worker, contract_end, departed_on in workers:
+        intervals = stays.get(worker, [])
+        housed = any(end is None or (start <= on < end) for start, end in intervals)
+        ended = registration_end(
+            contract_end=contract_end,
+            departed_on=departed_on,
+            last_housing_end=max((end for _, end in intervals if end is not None), default=None),
+            housed_now=housed,
+        )
+        due[UUID(worker)] = registration_due_on(policies, ended)
+    return due
+
+
+def due_subjects(ledger: Ledger, engine: Engine, policies: RetentionPolicies, *, on: date) -> list[DueSubject]:
+    """Workers and inspections due on or before `on`, not yet shredded, with their legal holds."""
+    with engine.connect() as conn:
+        holds: dict[str, list[str]] = defaultdict(list)
+        for worker, case in conn.execute(
+            select(register_legal_holds.c.worker_id, register_legal_holds.c.case_reference)
+        ):
+            holds[worker].append(case)
+    due = [
+        DueSubject(worker, "worker", REGISTRATION, due_on, tuple(sorted(holds.get(worker.hex, []))))
+        for worker, due_on in worker_due_dates(engine, policies, on=on).items()
+        if due_on is not None and due_on <= on
+    ]
+    due += [subject for subject in _inspection_due(ledger, policies) if subject.due_on <= on]
+    return sorted(due, key=lambda s: (s.due_on, s.subject_id.hex))
+
+
+def _inspection_due(ledger: Ledger, policies: RetentionPolicies) -> Iterator[DueSubject]:
+    topic = get_topic(Inspection.Recorded)
+    position = 0
+    while notifications := ledger.recorder.select_notifications(start=position + 1, limit=_PAGE, topics=[topic]):
+        position = notifications[-1].id
+        for notification in notifications:
+            inspection = ledger.get(Inspection, UUID(str(notification.originator_id)))
+            if inspection.shredded or inspection.notes is None:
+                continue  # nothing personal left to shred
+            due_on, policy = inspection_due_on(policies, inspection.inspected_on, inspection.sanction_dates)
+            yield DueSubject(inspection.id, "inspection", policy, due_on)
+
+
+def run_retention(
+    ledger: Ledger,
+    engine: Engine,
+    policies: RetentionPolicies,
+    *,
+    on: date,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> RetentionReport:
+    """Shred every due subject without a legal hold (or, dry, say what would be shredded)."""
+    lock = view_lock(ledger.settings, "retention-job")
+    if not lock.acquire():
+        raise RetentionJobBusyError("another retention job is running")
+    try:
+        report = RetentionReport(on=on, dry_run=dry_run)
+        subjects = due_subjects(ledger, engine, policies, on=on)
+        for done, subject in enumerate(subjects, start=1):
+            if subject.held:
+                report.held.append(subject)
+            elif dry_run:
+                report.shredded.append(subject)
+            else:
+                _shred(ledger, subject, report)
+            if progress is not None:
+                progress(done, len(subjects))
+    finally:
+        lock.release()
+    log.info(
+        "retention_run",
+        on=on.isoformat(),
+        dry_run=dry_run,
+        shredded=len(report.shredded),
+        held=len(report.held),
+        failed=len(report.failed),
+    )
+    return report
+
+
+def _shred(ledger: Ledger, subject: DueSubject, report: RetentionReport) -> None:
+    try:
+        ledger.shred_subject(subject.subject_id, policy=subject.policy, due_on=subject.due_on)
+    except Conflict:
+        # The write side is authoritative: a hold the register has not caught up with yet.
+        report.held.append(subject)
+    except Exception as e:
+        log.error("retention_shred_failed", subject_id=str(subject.subject_id), error_type=type(e).__qualname__)
+        report.failed.append(subject)
+    else:
+        report.shredded.append(subject)

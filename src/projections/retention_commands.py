@@ -1,0 +1,165 @@
+"""The retention subcommands of `ledger`: `retention run`, `retention due`, and `scheduler`.
+
+`retention run` first brings the worker register up to date (the due dates are
+read from it), then runs the job once; `scheduler` runs it every night with
+APScheduler until stopped. The job's own lock keeps one instance running
+across processes, whichever command started it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from datetime import date
+from types import FrameType
+
+import structlog
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from ledger.application import Ledger
+from ledger.bootstrap import open_ledger
+from ledger.retention import load_policies
+from ledger.settings import Settings
+from projections.coordination import view_lock
+from projections.register import RegisterView
+from projections.registry import build_view_runners
+from projections.retention import DueSubject, RetentionJobBusyError, RetentionReport, due_subjects, run_retention
+
+log = structlog.get_logger()
+
+# How long `retention run` waits for a running `ledger project` to bring the register up to date.
+_REGISTER_WAIT_S = 60.0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `retention {run,due}` and `scheduler` to the `ledger` command."""
+    retention = subparsers.add_parser("retention", help="retention of personal data: shred what is due")
+    sub = retention.add_subparsers(dest="retention_command", required=True)
+    run = sub.add_parser("run", help="shred every subject whose retention has ended (unless under a legal hold)")
+    run.add_argument("--dry-run", action="store_true", help="only say what would be shredded and why")
+    run.add_argument("--on", type=date.fromisoformat, default=None, metavar="DATE", help="as if today were DATE")
+    run.set_defaults(func=cmd_retention_run)
+    due = sub.add_parser("due", help="list the subjects due on or before a date")
+    due.add_argument("--on", type=date.fromisoformat, default=None, metavar="DATE")
+    due.set_defaults(func=cmd_retention_due)
+    scheduler = subparsers.add_parser("scheduler", help="run the retention job every night until stopped")
+    scheduler.add_argument("--at", default="02:30", metavar="HH:MM", help="local time of the nightly run")
+    scheduler.set_defaults(func=cmd_scheduler)
+
+
+def cmd_retention_run(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the retention job once."""
+    ledger = open_ledger(settings)
+    try:
+        _update_register(ledger)
+        on = args.on or ledger.today()
+        progress = _progress_bar if sys.stderr.isatty() else None
+        try:
+            report = run_retention(
+                ledger,
+                ledger.keys.engine,
+                load_policies(settings.retention_file),
+                on=on,
+                dry_run=args.dry_run,
+                progress=progress,
+            )
+        except RetentionJobBusyError as e:
+            print(f"ledger: {e}", file=sys.stderr)
+            return 1
+        print(render_report(report))
+        return 1 if report.failed else 0
+    finally:
+        ledger.close()
+        ledger.keys.engine.dispose()
+
+
+def cmd_retention_due(settings: Settings, args: argparse.Namespace) -> int:
+    """List the due subjects."""
+    ledger = open_ledger(settings)
+    try:
+        _update_register(ledger)
+        on = args.on or ledger.today()
+        for subject in due_subjects(ledger, ledger.keys.engine, load_policies(settings.retention_file), on=on):
+            print(_line(subject))
+        return 0
+    finally:
+        ledger.close()
+        ledger.keys.engine.dispose()
+
+
+def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the retention job nightly (APScheduler) until SIGINT or SIGTERM."""
+    hour, minute = (int(part) for part in args.at.split(":"))
+    scheduler = BlockingScheduler(timezone=settings.timezone)
+    scheduler.add_job(
+        nightly_retention,
+        CronTrigger(hour=hour, minute=minute, timezone=settings.timezone),
+        args=[settings],
+        id="retention",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    log.info("scheduler_started", retention_at=args.at, timezone=settings.timezone)
+    scheduler.start()
+    return 0
+
+
+def nightly_retention(settings: Settings) -> None:
+    """The scheduled job: update the register, then shred what is due today."""
+    ledger = open_ledger(settings)
+    try:
+        _update_register(ledger)
+        run_retention(ledger, ledger.keys.engine, load_policies(settings.retention_file), on=ledger.today())
+    except RetentionJobBusyError:
+        log.info("retention_skipped", reason="another instance is running")
+    finally:
+        ledger.close()
+        ledger.keys.engine.dispose()
+
+
+def render_report(report: RetentionReport) -> str:
+    """The human summary of a run: what was (or would be) shredded and why, and what a hold kept."""
+    verb = "would shred" if report.dry_run else "shredded"
+    counts = f"{verb} {len(report.shredded)}, held {len(report.held)}, failed {len(report.failed)}"
+    lines = [f"retention on {report.on}: {counts}"]
+    lines += [f"  {verb}: {_line(s)}" for s in report.shredded]
+    lines += [f"  held:  {_line(s)}" for s in report.held]
+    lines += [f"  FAILED: {_line(s)}" for s in report.failed]
+    return "\n".join(lines)
+
+
+def _line(subject: DueSubject) -> str:
+    holds = f" — legal hold {', '.join(subject.legal_holds)}" if subject.legal_holds else ""
+    return f"{subject.subject_type} {subject.subject_id} policy {subject.policy}, due {subject.due_on}{holds}"
+
+
+def _update_register(ledger: Ledger) -> None:
+    """The due dates are read from the register: make it reflect every event first."""
+    runner = next(r for r in build_view_runners(ledger) if isinstance(r.view, RegisterView))
+    lock = view_lock(ledger.settings, runner.name)
+    if lock.acquire():
+        try:
+            runner.catch_up()
+        finally:
+            lock.release()
+        return
+    head = ledger.recorder.max_notification_id() or 0
+    runner.wait(head, timeout=_REGISTER_WAIT_S)  # a running `ledger project` is following it
+
+
+def _progress_bar(done: int, total: int) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()

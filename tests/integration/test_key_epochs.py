@@ -1,0 +1,65 @@
+"""Key epochs and tombstones: rotation re-wraps live keys and destroys the old KEK; no resurrection."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import insert, select
+
+from ledger.application import Ledger
+from ledger.bootstrap import open_ledger
+from ledger.domain.values import SHREDDED
+from ledger.domain.worker import Worker
+from ledger.errors import SubjectShredded
+from ledger.keyring import KeyringError
+from ledger.keystore import subject_keys
+from tests.conftest import fixed_clock
+from tests.factories import a_world, register_worker
+
+
+def test_rotation_rewraps_every_live_key_and_destroys_the_old_epoch(ledger: Ledger) -> None:
+    world = a_world(ledger)
+    workers = [register_worker(ledger, world) for _ in range(3)]
+    with ledger.keys.engine.connect() as conn:
+        old_rows = conn.execute(select(subject_keys)).all()
+
+    report = ledger.keys.rotate(batch=2)
+
+    assert (report.epoch, report.rewrapped, report.retired_epochs) == (2, 3, (1,))
+    assert ledger.keys.keyring.epochs == (2,)
+    assert all(ledger.get(Worker, w).family_name == "Kowalska" for w in workers)
+    # A key row from before the rotation (an old backup, a dead page) no longer opens.
+    with pytest.raises(KeyringError):
+        ledger.keys.keyring.unwrap(old_rows[0].wrapped_key, epoch=1, associated_data=b"x")
+
+
+def test_a_rotation_reaches_a_process_that_opened_the_keyring_before(ledger: Ledger) -> None:
+    world = a_world(ledger)
+    worker = register_worker(ledger, world)
+    other = open_ledger(ledger.settings, clock=fixed_clock)
+    try:
+        assert other.get(Worker, worker).family_name == "Kowalska"
+        ledger.keys.rotate()
+        assert other.get(Worker, worker).family_name == "Kowalska"
+        assert other.keys.keyring.current_epoch == 2
+    finally:
+        other.close()
+        other.keys.engine.dispose()
+
+
+def test_a_restored_key_of_a_shredded_subject_is_shredded_again_at_start_up(ledger: Ledger) -> None:
+    world = a_world(ledger)
+    worker = register_worker(ledger, world)
+    with ledger.keys.engine.connect() as conn:
+        backup = conn.execute(select(subject_keys).where(subject_keys.c.subject_id == worker.hex)).one()
+    ledger.shred_subject(worker, policy="erasure_request")
+    with ledger.keys.engine.begin() as conn:  # the key table restored from the old backup
+        conn.execute(insert(subject_keys).values(**backup._asdict()))
+
+    restarted = open_ledger(ledger.settings, clock=fixed_clock)
+    try:
+        assert restarted.get(Worker, worker).family_name is SHREDDED
+        with pytest.raises(SubjectShredded):
+            restarted.keys.data_key_for_writing(worker)
+    finally:
+        restarted.close()
+        restarted.keys.engine.dispose()

@@ -1,0 +1,113 @@
+"""The retention job: exactly the due subjects without a hold, once, resumably."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from ledger.application import Ledger
+from ledger.domain.inspection import Inspection
+from ledger.domain.values import SHREDDED
+from ledger.domain.worker import Worker
+from ledger.retention import load_policies
+from projections.registry import build_view_runners
+from projections.retention import due_subjects, run_retention, worker_due_dates
+from tests.factories import World, a_world, register_worker
+
+POLICIES = load_policies()
+
+
+def _catch_up(ledger: Ledger) -> None:
+    for runner in build_view_runners(ledger):
+        runner.catch_up()
+
+
+def _lives(ledger: Ledger, world: World) -> dict[str, UUID]:
+    """Workers with the typical lives: ended, departed, active, back-dated end, held."""
+    lives = {name: register_worker(ledger, world) for name in ("ended", "departed", "active", "back_dated", "held")}
+    ledger.end_contract(lives["ended"], end_date=date(2026, 5, 1))
+    ledger.change_housing(lives["ended"], housing_location_id=None, valid_from=date(2026, 5, 10))
+    ledger.end_contract(lives["departed"], end_date=date(2026, 5, 1))
+    ledger.record_departure(lives["departed"], departed_on=date(2026, 6, 1))
+    ledger.record_departure(lives["back_dated"], departed_on=date(2026, 6, 10))
+    ledger.end_contract(lives["back_dated"], end_date=date(2026, 6, 10))
+    ledger.end_contract(lives["back_dated"], end_date=date(2026, 4, 20))  # corrected: it ended earlier
+    ledger.record_departure(lives["back_dated"], departed_on=date(2026, 4, 20))
+    ledger.record_departure(lives["held"], departed_on=date(2026, 5, 1))
+    ledger.place_legal_hold(lives["held"], case_reference="HH-2026-001", reason="onderzoek overbewoning")
+    _catch_up(ledger)
+    return lives
+
+
+def test_due_dates_follow_the_registration_policy(ledger: Ledger) -> None:
+    lives = _lives(ledger, a_world(ledger))
+    due = worker_due_dates(ledger.keys.engine, POLICIES, on=date(2026, 6, 15))
+
+    assert due[lives["ended"]] == date(2027, 5, 10)
+    assert due[lives["departed"]] == date(2027, 6, 1)
+    assert due[lives["active"]] is None
+    assert due[lives["back_dated"]] == date(2027, 4, 20)
+
+
+def test_the_job_shreds_exactly_the_due_subjects_without_a_hold_and_a_second_run_does_nothing(
+    ledger: Ledger,
+) -> None:
+    lives = _lives(ledger, a_world(ledger))
+    on = date(2027, 5, 15)
+
+    dry = run_retention(ledger, ledger.keys.engine, POLICIES, on=on, dry_run=True)
+    assert {s.subject_id for s in dry.shredded} == {lives["ended"], lives["back_dated"]}
+    assert ledger.get(Worker, lives["ended"]).family_name == "Kowalska"  # a dry run changes nothing
+
+    first = run_retention(ledger, ledger.keys.engine, POLICIES, on=on)
+    _catch_up(ledger)
+    second = run_retention(ledger, ledger.keys.engine, POLICIES, on=on)
+
+    assert {s.subject_id for s in first.shredded} == {lives["ended"], lives["back_dated"]}
+    assert [s.subject_id for s in first.held] == [lives["held"]]
+    assert second.shredded == []
+    assert ledger.get(Worker, lives["ended"]).family_name is SHREDDED
+    assert ledger.get(Worker, lives["departed"]).family_name == "Kowalska"
+    assert ledger.get(Worker, lives["held"]).family_name == "Kowalska"
+    shredded = [e for e in ledger.events.get(lives["ended"]) if isinstance(e, Worker.PersonalDataShredded)]
+    assert [(e.policy, e.due_on) for e in shredded] == [("worker_registration", date(2027, 5, 10))]
+
+
+def test_a_run_killed_between_key_deletion_and_event_is_completed_by_the_next(ledger: Ledger) -> None:
+    lives = _lives(ledger, a_world(ledger))
+    ledger.keys.shred(lives["ended"])  # the run died right after destroying the key
+
+    report = run_retention(ledger, ledger.keys.engine, POLICIES, on=date(2027, 5, 15))
+
+    assert lives["ended"] in {s.subject_id for s in report.shredded}
+    assert ledger.get(Worker, lives["ended"]).shredded
+
+
+def test_inspection_notes_are_due_after_five_years_or_after_the_sanction_period(ledger: Ledger) -> None:
+    world = a_world(ledger)
+    plain = ledger.record_inspection(
+        housing_location_id=world.location_id,
+        inspected_on=date(2026, 6, 1),
+        occupants_found=2,
+        findings=[],
+        outcome="compliant",
+        notes="twee bewoners aangetroffen",
+    ).id
+    fined = ledger.record_inspection(
+        housing_location_id=world.location_id,
+        inspected_on=date(2026, 6, 1),
+        occupants_found=9,
+        findings=["overcrowding"],
+        outcome="violations",
+        notes="negen bewoners",
+    ).id
+    ledger.impose_sanction(fined, kind="administrative_fine", against="owner", amount_eur=Decimal("2500"))
+    _catch_up(ledger)
+
+    due_2031 = {s.subject_id for s in due_subjects(ledger, ledger.keys.engine, POLICIES, on=date(2031, 6, 1))}
+    run_retention(ledger, ledger.keys.engine, POLICIES, on=date(2031, 6, 1))
+
+    assert due_2031 == {plain}
+    assert ledger.get(Inspection, plain).notes is SHREDDED
+    assert ledger.get(Inspection, fined).notes == "negen bewoners"
