@@ -45,6 +45,13 @@ class PostgresDatabase:
         user, host, port = base.get("user", "postgres"), base.get("host", "127.0.0.1"), base.get("port", 5432)
         self.url = f"postgresql://{user}@{host}:{port}/{self.name}"
 
+    @classmethod
+    def named(cls, name: str) -> PostgresDatabase:
+        """The throw-away database of that name (to drop one made elsewhere)."""
+        database = cls()
+        database.name = name
+        return database
+
     def create(self) -> None:
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{self.name}"')
@@ -76,8 +83,8 @@ def settings(backend: str, tmp_path: Path) -> Iterator[Settings]:
 @pytest.fixture
 def migrated(settings: Settings) -> Settings:
     keys = open_keystore(settings)
-    upgrade(keys.engine)
-    keys.engine.dispose()
+    upgrade(keys.engine, keys.key_engine)
+    keys.dispose()
     return settings
 
 

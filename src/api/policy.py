@@ -36,6 +36,8 @@ ENFORCEMENT = Policy("inspections, sanctions, legal holds", frozenset({I, ADM}))
 QUERIES = Policy("queries", frozenset({E, R, I, A, ADM}))
 AUDIT = Policy("audit", frozenset({A, ADM}))
 RETENTION = Policy("retention, erasure", frozenset({ADM}))
+# The right of access (AVG art. 15) is answered by the municipality's registry desk.
+SUBJECT_ACCESS = Policy("right of access export", frozenset({R, ADM}))
 
 _bearer = HTTPBearer(auto_error=False, description="An OIDC (or, in development, a `ledger token`) JWT.")
 

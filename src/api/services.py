@@ -8,10 +8,13 @@ in a background thread, so that one `ledger serve` is a working system.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from uuid import UUID
+
+from apscheduler.schedulers.background import BackgroundScheduler
 
 from api.auth import TokenVerifier, token_verifier
 from api.idempotency import IdempotencyStore
@@ -19,11 +22,14 @@ from api.processing_log import ProcessingLog
 from ledger.application import Ledger
 from ledger.bootstrap import open_ledger
 from ledger.errors import RuleViolated
+from ledger.retention import RetentionPolicies, load_policies
 from ledger.settings import Settings
 from projections.alerts import AlertFactsView
 from projections.register import RegisterView
 from projections.registry import build_view_runners
 from projections.residence import ResidenceView
+from projections.retention import worker_due_dates
+from projections.retention_commands import nightly_retention, retention_trigger
 from projections.runner import ProjectionRunner, ViewRunner, ViewStoppedError
 
 
@@ -46,8 +52,10 @@ class Services:
     verifier: TokenVerifier
     processing_log: ProcessingLog
     idempotency: IdempotencyStore
+    retention_policies: RetentionPolicies = field(default_factory=load_policies)
     background: ProjectionRunner | None = None
     _thread: threading.Thread | None = field(default=None, repr=False)
+    _scheduler: BackgroundScheduler | None = field(default=None, repr=False)
 
     def view(self, kind: type[Any]) -> Any:
         """The view of the given class."""
@@ -71,6 +79,12 @@ class Services:
         view: AlertFactsView = self.view(AlertFactsView)
         return view
 
+    def retention_due(self, worker_ids: Iterable[UUID]) -> dict[UUID, date | None]:
+        """The retention due dates of these workers, under the policies in force today."""
+        return worker_due_dates(
+            self.ledger.keys.engine, self.retention_policies, on=self.ledger.today(), worker_ids=worker_ids
+        )
+
     def wait_for(self, position: int | None) -> None:
         """Block (bounded) until every view has processed `position`; `ProjectionLagError` otherwise."""
         if position is None:
@@ -87,13 +101,26 @@ class Services:
                 raise ProjectionLagError(position, retry_after_s=max(1, round(timeout))) from None
 
     def start_background_projections(self) -> None:
-        """Run the projection runner in this process (the embedded default)."""
+        """Run the projection runner and the nightly retention job in this process (the embedded default)."""
         self.background = ProjectionRunner(self.ledger, self.runners)
         self._thread = threading.Thread(target=self.background.run, name="projection-runner", daemon=True)
         self._thread.start()
+        self._scheduler = BackgroundScheduler(timezone=self.settings.timezone)
+        self._scheduler.add_job(
+            nightly_retention,
+            retention_trigger(self.settings),
+            args=[self.settings],
+            id="retention",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=3600,
+        )
+        self._scheduler.start()
 
     def close(self) -> None:
         """Stop the background runner and release connections."""
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
         if self.background is not None and self._thread is not None:
             self.background.stop()
             self._thread.join(timeout=30)
@@ -112,6 +139,7 @@ def build_services(settings: Settings, *, clock: Callable[[], datetime] | None =
         verifier=token_verifier(settings),
         processing_log=ProcessingLog(engine),
         idempotency=IdempotencyStore(engine),
+        retention_policies=load_policies(settings.retention_file),
     )
     if settings.runs_projections_in_process:
         services.start_background_projections()

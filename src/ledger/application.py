@@ -78,6 +78,12 @@ class Ledger(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         register_ledger_transcodings(transcoder)
 
+    def close(self) -> None:
+        """Close the event store's connections and the key store's own engine."""
+        super().close()
+        if self.keys.key_engine is not self.keys.engine:
+            self.keys.key_engine.dispose()
+
     def today(self) -> date:
         """Today's calendar date in the municipality's time zone."""
         return self._clock().astimezone(self._zone).date()

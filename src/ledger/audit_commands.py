@@ -107,7 +107,7 @@ def cmd_rotate(settings: Settings, _args: argparse.Namespace) -> int:
     try:
         report = keys.rotate()
     finally:
-        keys.engine.dispose()
+        keys.dispose()
     retired = ", ".join(str(e) for e in report.retired_epochs) or "none"
     print(f"key epoch {report.epoch}: {report.rewrapped} data keys re-wrapped; epochs destroyed: {retired}")
     return 0
@@ -119,6 +119,6 @@ def cmd_check(settings: Settings, _args: argparse.Namespace) -> int:
     try:
         removed = keys.reshred_tombstoned()
     finally:
-        keys.engine.dispose()
+        keys.dispose()
     print(f"{removed} keys of shredded subjects destroyed again" if removed else "ok: no key of a shredded subject")
     return 0

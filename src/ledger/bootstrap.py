@@ -13,7 +13,7 @@ from datetime import datetime
 import structlog
 
 from ledger.application import Ledger
-from ledger.database import create_ledger_engine
+from ledger.database import create_keystore_engine, create_ledger_engine
 from ledger.keyring import FileKeyring
 from ledger.keystore import KeyStore
 from ledger.migrations import require_migrated
@@ -28,7 +28,7 @@ def open_keystore(settings: Settings, *, statement_timeout_ms: int | None = None
     engine = create_ledger_engine(settings, statement_timeout_ms=statement_timeout_ms)
     # Development creates its keyring on first use; production never does.
     keyring = FileKeyring.open(settings.keyring_path, create=settings.env != "production")
-    return KeyStore(engine, keyring)
+    return KeyStore(engine, keyring, key_engine=create_keystore_engine(settings, engine))
 
 
 def open_ledger(
@@ -36,7 +36,7 @@ def open_ledger(
 ) -> Ledger:
     """A `Ledger` on the configured database, after the start-up checks."""
     keys = open_keystore(settings, statement_timeout_ms=statement_timeout_ms)
-    require_migrated(keys.engine)
+    require_migrated(keys.engine, keys.key_engine)
     # A key table restored from an old backup may hold keys of subjects shredded since: destroy them again.
     reshredded = keys.reshred_tombstoned()
     if reshredded:

@@ -38,7 +38,10 @@ COMMANDS_GROUP = "westland_ledger.commands"
 def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
     """Bring the database schema to the newest revision."""
     keys = open_keystore(settings)
-    revision = upgrade(keys.engine)
+    try:
+        revision = upgrade(keys.engine, keys.key_engine)
+    finally:
+        keys.dispose()
     log.info("schema_migrated", revision=revision, backend=settings.backend)
     print(f"database schema at revision {revision} ({settings.backend})")
     return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 
 from ledger.settings import Settings
 from ledger.sqlite_store import SQLITE_PRAGMAS
@@ -21,8 +21,19 @@ def create_ledger_engine(settings: Settings, *, statement_timeout_ms: int | None
     `statement_timeout_ms` bounds every statement on PostgreSQL (the HTTP API
     sets it so that no query runs unbounded).
     """
-    url = settings.sqlalchemy_url()
-    if settings.backend == "sqlite":
+    return _engine(settings.sqlalchemy_url(), settings, statement_timeout_ms, **kwargs)
+
+
+def create_keystore_engine(settings: Settings, ledger_engine: Engine) -> Engine:
+    """An engine for the key store; the ledger's own engine when both are one database."""
+    url = settings.keystore_sqlalchemy_url()
+    if url == ledger_engine.url:
+        return ledger_engine
+    return _engine(url, settings, None)
+
+
+def _engine(url: URL, settings: Settings, statement_timeout_ms: int | None, **kwargs: Any) -> Engine:
+    if url.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": settings.sqlite_lock_timeout_s}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -1,9 +1,10 @@
 """Events as JSON documents, for auditors and for a person's right of access.
 
 Each stored event becomes `{position, recordedAt, aggregateId, version, type,
-data, shredded}`: `data` holds the event's fields (lowerCamelCase, dates as
-`YYYY-MM-DD`, instants in UTC), with personal fields opened — or `null` and
-listed in `shredded` where the subject's key is gone.
+data, shredded, shreddedFields}`: `data` holds the event's fields (lowerCamelCase, dates as
+`YYYY-MM-DD`, instants in UTC), with personal fields opened — or `null`, with
+`shredded: true` and the fields named in `shreddedFields`, where the subject's
+key is gone.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ def event_document(event: Any, position: int | None = None) -> dict[str, Any]:
         "version": event.originator_version,
         "type": event_type(event),
         "data": data,
-        "shredded": shredded,
+        "shredded": bool(shredded),
+        "shreddedFields": shredded,
     }
 
 

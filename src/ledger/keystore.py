@@ -28,9 +28,7 @@ from sqlalchemy import (
     String,
     Table,
     delete,
-    exists,
     insert,
-    literal,
     select,
     update,
 )
@@ -79,11 +77,25 @@ class SubjectShredded(Conflict):
 
 
 class KeyStore:
-    """Creates, opens and destroys data keys."""
+    """Creates, opens and destroys data keys.
 
-    def __init__(self, engine: Engine, keyring: Keyring) -> None:
+    The wrapped keys live in the key store database (`key_engine`); the
+    tombstones live with the ledger's events (`engine`), so that restoring an
+    old copy of either never brings a shredded subject back: restored ledger
+    data finds no key, a restored key table is checked against the tombstones.
+    `engine` is the ledger's database, which the read models share.
+    """
+
+    def __init__(self, engine: Engine, keyring: Keyring, key_engine: Engine | None = None) -> None:
         self.engine = engine
+        self.key_engine = key_engine or engine
         self.keyring = keyring
+
+    def dispose(self) -> None:
+        """Close the connections of both engines."""
+        self.engine.dispose()
+        if self.key_engine is not self.engine:
+            self.key_engine.dispose()
 
     @staticmethod
     def _associated_data(subject_id: str, epoch: int) -> bytes:
@@ -100,7 +112,7 @@ class KeyStore:
         if not wanted:
             return found
         hexes = list(wanted)
-        with self.engine.connect() as conn:
+        with self.key_engine.connect() as conn:
             for i in range(0, len(hexes), _BATCH):
                 rows = conn.execute(
                     select(subject_keys.c.subject_id, subject_keys.c.kek_epoch, subject_keys.c.wrapped_key).where(
@@ -122,26 +134,17 @@ class KeyStore:
         epoch = self.keyring.current_epoch
         data_key = secrets.token_bytes(KEY_BYTES)
         wrapped = self.keyring.wrap(data_key, epoch=epoch, associated_data=self._associated_data(subject_hex, epoch))
-        not_tombstoned = ~exists().where(key_tombstones.c.subject_id == subject_hex)
-        # Insert only while no tombstone exists, in one statement.
-        row = select(
-            literal(subject_hex, String),
-            literal(epoch, Integer),
-            literal(wrapped, LargeBinary),
-            literal(datetime.now(UTC), DateTime(timezone=True)),
-        ).where(not_tombstoned)
-        columns = ["subject_id", "kek_epoch", "wrapped_key", "created_at"]
+        if self.is_shredded(subject_id):
+            raise SubjectShredded(subject_id)
+        row = {"subject_id": subject_hex, "kek_epoch": epoch, "wrapped_key": wrapped, "created_at": datetime.now(UTC)}
         try:
-            with self.engine.begin() as conn:
-                statement = insert(subject_keys).from_select(columns, row).returning(subject_keys.c.subject_id)
-                inserted = conn.execute(statement).first() is not None
+            with self.key_engine.begin() as conn:
+                conn.execute(insert(subject_keys).values(**row))
         except IntegrityError:
             # Another process created it between our read and our insert: use theirs.
-            inserted = False
-        if not inserted:
             concurrent = self.data_key(subject_id)
             if concurrent is None:
-                raise SubjectShredded(subject_id)
+                raise SubjectShredded(subject_id) from None
             return concurrent
         return data_key
 
@@ -152,26 +155,33 @@ class KeyStore:
             return conn.execute(stmt).first() is not None
 
     def shred(self, subject_id: UUID) -> bool:
-        """Destroy the subject's data key and leave a tombstone; True if a key was destroyed.
+        """Leave a tombstone, then destroy the subject's data key; True if a key was destroyed.
 
-        Idempotent: shredding a shredded subject changes nothing.
+        Idempotent: shredding a shredded subject changes nothing. The tombstone
+        comes first: should the process die in between, start-up finds a
+        tombstoned subject with a key and destroys it.
         """
         subject_hex = subject_id.hex
         with self.engine.begin() as conn:
-            deleted = conn.execute(delete(subject_keys).where(subject_keys.c.subject_id == subject_hex)).rowcount
             tombstoned = conn.execute(
                 select(key_tombstones.c.subject_id).where(key_tombstones.c.subject_id == subject_hex)
             ).first()
             if tombstoned is None:
                 conn.execute(insert(key_tombstones).values(subject_id=subject_hex, shredded_at=datetime.now(UTC)))
+        with self.key_engine.begin() as conn:
+            deleted = conn.execute(delete(subject_keys).where(subject_keys.c.subject_id == subject_hex)).rowcount
         self._flush_deleted_pages()
         return bool(deleted)
 
     def reshred_tombstoned(self) -> int:
         """Delete keys of tombstoned subjects (a key table restored from an old backup); return how many."""
-        tombstoned = select(key_tombstones.c.subject_id)
-        with self.engine.begin() as conn:
-            removed = conn.execute(delete(subject_keys).where(subject_keys.c.subject_id.in_(tombstoned))).rowcount
+        with self.engine.connect() as conn:
+            tombstoned = [str(r[0]) for r in conn.execute(select(key_tombstones.c.subject_id))]
+        removed = 0
+        with self.key_engine.begin() as conn:
+            for i in range(0, len(tombstoned), _BATCH):
+                batch = tombstoned[i : i + _BATCH]
+                removed += conn.execute(delete(subject_keys).where(subject_keys.c.subject_id.in_(batch))).rowcount
         if removed:
             self._flush_deleted_pages()
         return int(removed)
@@ -185,7 +195,7 @@ class KeyStore:
         epoch = self.keyring.add_epoch()
         rewrapped = 0
         while rows := self._rows_not_under(epoch, batch):
-            with self.engine.begin() as conn:
+            with self.key_engine.begin() as conn:
                 for subject_hex, old_epoch, wrapped in rows:
                     data_key = self.keyring.unwrap(
                         wrapped, epoch=old_epoch, associated_data=self._associated_data(subject_hex, old_epoch)
@@ -203,7 +213,7 @@ class KeyStore:
         return RotationReport(epoch=epoch, rewrapped=rewrapped, retired_epochs=retired)
 
     def _rows_not_under(self, epoch: int, batch: int) -> list[tuple[str, int, bytes]]:
-        with self.engine.connect() as conn:
+        with self.key_engine.connect() as conn:
             rows = conn.execute(
                 select(subject_keys.c.subject_id, subject_keys.c.kek_epoch, subject_keys.c.wrapped_key)
                 .where(subject_keys.c.kek_epoch != epoch)
@@ -214,6 +224,6 @@ class KeyStore:
     def _flush_deleted_pages(self) -> None:
         # With WAL, the page that held the key survives in the -wal file until a
         # checkpoint; truncating it makes `secure_delete` reach the disk now.
-        if self.engine.dialect.name == "sqlite":
-            with self.engine.connect() as conn:
+        if self.key_engine.dialect.name == "sqlite":
+            with self.key_engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -28,35 +28,49 @@ def script_location() -> Path:
     return Path(__file__).resolve().parents[2] / "migrations"
 
 
-def _config() -> Config:
+KEYSTORE_VERSION_TABLE = "alembic_version_keystore"
+
+
+def _config(keystore: bool = False) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(script_location()))
+    location = script_location() / "keystore" if keystore else script_location()
+    config.set_main_option("script_location", str(location))
     return config
 
 
-def upgrade(engine: Engine) -> str | None:
-    """Bring the schema to the newest revision; return that revision."""
+def upgrade(engine: Engine, key_engine: Engine | None = None) -> str | None:
+    """Bring the ledger's schema (and the key store's) to the newest revision; return the ledger's."""
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+    if key_engine is not None:
+        keystore = _config(keystore=True)
+        with engine.begin() as ledger_connection, key_engine.begin() as connection:
+            keystore.attributes["connection"] = connection
+            keystore.attributes["ledger_connection"] = ledger_connection
+            command.upgrade(keystore, "head")
     return head_revision()
 
 
-def head_revision() -> str | None:
+def head_revision(*, keystore: bool = False) -> str | None:
     """The newest revision the code knows."""
-    return ScriptDirectory.from_config(_config()).get_current_head()
+    return ScriptDirectory.from_config(_config(keystore)).get_current_head()
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revision(engine: Engine, *, keystore: bool = False) -> str | None:
     """The revision the database is at (None: never migrated)."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        options = {"version_table": KEYSTORE_VERSION_TABLE} if keystore else {}
+        return MigrationContext.configure(connection, opts=options).get_current_revision()
 
 
-def require_migrated(engine: Engine) -> None:
-    """Raise `NotMigratedError` unless the database is at the newest revision."""
-    current, head = current_revision(engine), head_revision()
-    if current != head:
-        msg = f"database schema is at {current or 'nothing'}, the code needs {head}: run `ledger migrate`"
-        raise NotMigratedError(msg)
+def require_migrated(engine: Engine, key_engine: Engine | None = None) -> None:
+    """Raise `NotMigratedError` unless the ledger's (and the key store's) schema is at the newest revision."""
+    checks = [(engine, False)] + ([(key_engine, True)] if key_engine is not None else [])
+    for target, keystore in checks:
+        current, head = current_revision(target, keystore=keystore), head_revision(keystore=keystore)
+        if current != head:
+            what = "key store" if keystore else "database"
+            msg = f"{what} schema is at {current or 'nothing'}, the code needs {head}: run `ledger migrate`"
+            raise NotMigratedError(msg)

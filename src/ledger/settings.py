@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 
 SQLITE_FILE_NAME = "ledger.db"
+KEYSTORE_FILE_NAME = "keys.db"
 APPLICATION_NAME = "Ledger"
 
 
@@ -31,6 +32,13 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None,
         description="sqlite:///path or postgresql://user:password@host:port/dbname; default: SQLite in data_dir.",
+    )
+    keystore_url: str | None = Field(
+        default=None,
+        description=(
+            "Where the wrapped data keys live. Default: var/keys.db beside the embedded SQLite database, or the "
+            "ledger's own PostgreSQL database; give it a database of its own to back it up apart from the events."
+        ),
     )
     keyring_file: Path | None = Field(
         default=None,
@@ -51,6 +59,11 @@ class Settings(BaseSettings):
     alert_brp_registration_days: int = Field(default=5, ge=0)
     alert_expected_stay_months: int = Field(default=4, ge=1)
 
+    retention_run_at: str = Field(
+        default="02:30",
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description="Local time of the nightly retention run.",
+    )
     retention_file: Path | None = Field(
         default=None, description="Retention policies (TOML); default: the file shipped in the package."
     )
@@ -133,6 +146,17 @@ class Settings(BaseSettings):
         if self.backend == "sqlite":
             return URL.create("sqlite+pysqlite", database=str(self.sqlite_path))
         return self.url.set(drivername="postgresql+psycopg")
+
+    def keystore_sqlalchemy_url(self) -> URL:
+        """The URL for the key store database."""
+        if self.keystore_url:
+            url = make_url(self.keystore_url)
+            if url.get_backend_name() == "sqlite":
+                return URL.create("sqlite+pysqlite", database=url.database)
+            return url.set(drivername="postgresql+psycopg")
+        if self.backend == "sqlite":
+            return URL.create("sqlite+pysqlite", database=str(self.sqlite_path.with_name(KEYSTORE_FILE_NAME)))
+        return self.sqlalchemy_url()
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The eventsourcing library's environment for the event store."""

@@ -22,7 +22,7 @@ import structlog
 from ledger.application import Ledger
 from ledger.bootstrap import open_ledger
 from ledger.settings import Settings
-from projections import retention_commands
+from projections import audit_commands, retention_commands
 from projections.coordination import view_lock
 from projections.registry import build_view_runners
 from projections.runner import PAGE_SIZE, ProjectionRunner, ViewRunner, ViewStatus, ViewStoppedError
@@ -49,6 +49,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rebuild.set_defaults(func=cmd_rebuild)
     sub.add_parser("status", help="each view's position, lag, and stop").set_defaults(func=cmd_status)
     retention_commands.register(subparsers)
+    audit_commands.register(subparsers)
 
 
 def cmd_project(settings: Settings, args: argparse.Namespace) -> int:

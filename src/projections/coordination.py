@@ -90,8 +90,13 @@ class AdvisoryLock:
         return self._held
 
     def release(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
+        connection = self._connection
+        if connection is not None and not connection.closed and not connection.broken:
+            if self._held:
+                # Unlock explicitly: the server ends a closed session asynchronously,
+                # so the next holder could still find the lock taken for a moment.
+                connection.execute("SELECT pg_advisory_unlock(%s)", (self.key,))
+            connection.close()
         self._connection = None
         self._held = False
 

@@ -12,7 +12,7 @@ only one instance runs at a time across processes.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
@@ -70,18 +70,25 @@ class RetentionJobBusyError(RuntimeError):
     """Another retention job holds the lock."""
 
 
-def worker_due_dates(engine: Engine, policies: RetentionPolicies, *, on: date) -> dict[UUID, date | None]:
-    """Every unshredded worker's retention due date (None while its registration has not ended)."""
+def worker_due_dates(
+    engine: Engine, policies: RetentionPolicies, *, on: date, worker_ids: Iterable[UUID] | None = None
+) -> dict[UUID, date | None]:
+    """Unshredded workers' retention due dates (None while the registration has not ended).
+
+    All workers, or only `worker_ids` (the HTTP API asks for the workers it shows).
+    """
+    chosen = None if worker_ids is None else [w.hex for w in worker_ids]
+    workers_query = select(
+        register_workers.c.worker_id, register_workers.c.contract_end, register_workers.c.departed_on
+    ).where(register_workers.c.shredded.is_(False))
+    stays_query = select(register_housing.c.worker_id, register_housing.c.valid_from, register_housing.c.valid_to)
+    if chosen is not None:
+        workers_query = workers_query.where(register_workers.c.worker_id.in_(chosen))
+        stays_query = stays_query.where(register_housing.c.worker_id.in_(chosen))
     with engine.connect() as conn:
-        workers = conn.execute(
-            select(register_workers.c.worker_id, register_workers.c.contract_end, register_workers.c.departed_on).where(
-                register_workers.c.shredded.is_(False)
-            )
-        ).all()
+        workers = conn.execute(workers_query).all()
         stays: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
-        for worker, start, end in conn.execute(
-            select(register_housing.c.worker_id, register_housing.c.valid_from, register_housing.c.valid_to)
-        ):
+        for worker, start, end in conn.execute(stays_query):
             stays[worker].append((start, end))
     due: dict[UUID, date | None] = {}
     for worker, contract_end, departed_on in workers:

@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     due.add_argument("--on", type=date.fromisoformat, default=None, metavar="DATE")
     due.set_defaults(func=cmd_retention_due)
     scheduler = subparsers.add_parser("scheduler", help="run the retention job every night until stopped")
-    scheduler.add_argument("--at", default="02:30", metavar="HH:MM", help="local time of the nightly run")
+    scheduler.add_argument("--at", default=None, metavar="HH:MM", help="local time of the nightly run")
     scheduler.set_defaults(func=cmd_scheduler)
 
 
@@ -91,11 +91,10 @@ def cmd_retention_due(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     """Run the retention job nightly (APScheduler) until SIGINT or SIGTERM."""
-    hour, minute = (int(part) for part in args.at.split(":"))
     scheduler = BlockingScheduler(timezone=settings.timezone)
     scheduler.add_job(
         nightly_retention,
-        CronTrigger(hour=hour, minute=minute, timezone=settings.timezone),
+        retention_trigger(settings, args.at),
         args=[settings],
         id="retention",
         max_instances=1,
@@ -108,9 +107,15 @@ def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    log.info("scheduler_started", retention_at=args.at, timezone=settings.timezone)
+    log.info("scheduler_started", retention_at=args.at or settings.retention_run_at, timezone=settings.timezone)
     scheduler.start()
     return 0
+
+
+def retention_trigger(settings: Settings, at: str | None = None) -> CronTrigger:
+    """Every night at `at` (HH:MM, default the setting), in the municipality's time zone."""
+    hour, minute = (int(part) for part in (at or settings.retention_run_at).split(":"))
+    return CronTrigger(hour=hour, minute=minute, timezone=settings.timezone)
 
 
 def nightly_retention(settings: Settings) -> None:

@@ -19,7 +19,7 @@ from tests.factories import a_world, register_worker
 def test_rotation_rewraps_every_live_key_and_destroys_the_old_epoch(ledger: Ledger) -> None:
     world = a_world(ledger)
     workers = [register_worker(ledger, world) for _ in range(3)]
-    with ledger.keys.engine.connect() as conn:
+    with ledger.keys.key_engine.connect() as conn:
         old_rows = conn.execute(select(subject_keys)).all()
 
     report = ledger.keys.rotate(batch=2)
@@ -49,10 +49,10 @@ def test_a_rotation_reaches_a_process_that_opened_the_keyring_before(ledger: Led
 def test_a_restored_key_of_a_shredded_subject_is_shredded_again_at_start_up(ledger: Ledger) -> None:
     world = a_world(ledger)
     worker = register_worker(ledger, world)
-    with ledger.keys.engine.connect() as conn:
+    with ledger.keys.key_engine.connect() as conn:
         backup = conn.execute(select(subject_keys).where(subject_keys.c.subject_id == worker.hex)).one()
     ledger.shred_subject(worker, policy="erasure_request")
-    with ledger.keys.engine.begin() as conn:  # the key table restored from the old backup
+    with ledger.keys.key_engine.begin() as conn:  # the key table restored from the old backup
         conn.execute(insert(subject_keys).values(**backup._asdict()))
 
     restarted = open_ledger(ledger.settings, clock=fixed_clock)

@@ -183,7 +183,7 @@ def test_ciphertext_copied_into_another_field_does_not_open(ledger: Ledger) -> N
 def test_another_subjects_key_does_not_open(ledger: Ledger) -> None:
     world = a_world(ledger)
     victim, other = register_worker(ledger, world), register_worker(ledger, world)
-    with ledger.keys.engine.begin() as conn:
+    with ledger.keys.key_engine.begin() as conn:
         wrapped = conn.execute(
             text("SELECT wrapped_key FROM subject_keys WHERE subject_id = :id"), {"id": other.hex}
         ).scalar_one()

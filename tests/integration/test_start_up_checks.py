@@ -53,12 +53,12 @@ def test_postgresql_with_synchronous_commit_off_is_refused(migrated: Settings) -
 
 def test_keyring_is_created_private_on_first_use_in_development(settings: Settings) -> None:
     keys = open_keystore(settings)
-    keys.engine.dispose()
+    keys.dispose()
     assert settings.keyring_path.stat().st_mode & 0o777 == 0o600
 
 
 def test_keyring_readable_by_others_is_refused(settings: Settings) -> None:
-    open_keystore(settings).engine.dispose()
+    open_keystore(settings).dispose()
     settings.keyring_path.chmod(0o644)
     with pytest.raises(KeyringError, match="chmod 600"):
         FileKeyring.open(settings.keyring_path, create=False)

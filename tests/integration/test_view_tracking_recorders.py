@@ -43,14 +43,14 @@ class _Database:
         try:
             settings = Settings(data_dir=Path(self._directory.name) / "var", database_url=self.database_url())
             self.keys = open_keystore(settings)
-            upgrade(self.keys.engine)
+            upgrade(self.keys.engine, self.keys.key_engine)
         except BaseException:
             self.tearDown()  # unittest skips tearDown when setUp fails
             raise
 
     def tearDown(self) -> None:
         if hasattr(self, "keys"):
-            self.keys.engine.dispose()
+            self.keys.dispose()
         self.drop_database()
         self._directory.cleanup()
 

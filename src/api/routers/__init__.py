@@ -5,11 +5,13 @@ from __future__ import annotations
 from api.routers import (
     access_log,
     alerts,
+    audit,
     employers,
     headcounts,
     housing_locations,
     inspections,
     occupancy,
+    retention,
     worker_queries,
     workers,
 )
@@ -24,4 +26,6 @@ ROUTERS = [
     headcounts.router,
     alerts.router,
     access_log.router,
+    audit.router,
+    retention.router,
 ]

@@ -9,6 +9,7 @@ worker is 404, as if it did not exist. The write routes are in
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from typing import Annotated
 from uuid import UUID
 
@@ -31,6 +32,7 @@ from api.schemas.queries import (
     scoped_employer,
 )
 from api.scoping import employer_scope
+from api.services import Services
 from ledger.errors import NotFound
 from projections.history import residence_intervals
 from projections.register_queries import WorkerRecord, WorkerStatus
@@ -86,6 +88,13 @@ def sees_hold_reasons(principal: Principal) -> bool:
     return bool(principal.roles & {Role.INSPECTOR, Role.ADMIN})
 
 
+def published(services: Services, principal: Principal, records: Sequence[WorkerRecord]) -> list[WorkerPublic]:
+    """Records as the API shows them, with their retention due dates (one query for all)."""
+    due = services.retention_due([r.id for r in records])
+    reasons = sees_hold_reasons(principal)
+    return [WorkerPublic.of(r, hold_reasons=reasons, retention_due_on=due.get(r.id)) for r in records]
+
+
 def _in_scope(principal: Principal, employer_id: UUID | None) -> bool:
     """Whether the caller may see a worker of `employer_id` (None: a worker the register does not know)."""
     return employer_id is not None and employer_scope(principal) in (None, employer_id)
@@ -130,7 +139,7 @@ def list_workers(
     )
     page = found[:limit]
     processing.record(Activity.REGISTRATION, Operation.READ, *(record.id for record in page))
-    items = [WorkerPublic.of(record, hold_reasons=sees_hold_reasons(principal)) for record in page]
+    items = published(services, principal, page)
     return WorkersPage(items=items, next_cursor=encode_cursor(page[-1].id) if len(found) > limit else None)
 
 
@@ -147,7 +156,7 @@ def search_workers(
         body.family_name, body.birth_date, today=services.ledger.today(), employer_id=employer_scope(principal)
     )
     processing.record(Activity.REGISTRATION, Operation.READ, *(record.id for record in found))
-    return WorkerList(items=[WorkerPublic.of(record, hold_reasons=sees_hold_reasons(principal)) for record in found])
+    return WorkerList(items=published(services, principal, found))
 
 
 @router.get("/{workerId}")
@@ -163,7 +172,7 @@ def get_worker(
     record = visible_record(principal, worker_id, services.register.worker(worker_id, today=services.ledger.today()))
     processing.record(Activity.REGISTRATION, Operation.READ, worker_id)
     response.headers["ETag"] = f'"{record.version}"'
-    return WorkerPublic.of(record, hold_reasons=sees_hold_reasons(principal))
+    return published(services, principal, [record])[0]
 
 
 @router.get("/{workerId}/residence-history")

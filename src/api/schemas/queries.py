@@ -319,7 +319,7 @@ class WorkerPublic(ApiModel):
     version: int = Field(description="The aggregate version, for `If-Match`.")
 
     @classmethod
-    def of(cls, record: WorkerRecord, *, hold_reasons: bool) -> WorkerPublic:
+    def of(cls, record: WorkerRecord, *, hold_reasons: bool, retention_due_on: date | None = None) -> WorkerPublic:
         """From a register record; the holds' reasons only when `hold_reasons`."""
         return cls(
             id=record.id,
@@ -338,6 +338,7 @@ class WorkerPublic(ApiModel):
                 if (p := record.population_register)
                 else None
             ),
+            retention_due_on=retention_due_on,
             legal_holds=[_hold(h, with_reason=hold_reasons) for h in record.legal_holds],
             version=record.version,
         )

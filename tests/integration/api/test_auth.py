@@ -150,8 +150,8 @@ def assert_refused_and_nothing_stored(issuer: Issuer, token: str | None, *, url:
 def sqlite_settings(tmp_path: Path) -> Settings:
     settings = Settings(data_dir=tmp_path / "var", database_url=None)
     keys = open_keystore(settings)
-    upgrade(keys.engine)
-    keys.engine.dispose()
+    upgrade(keys.engine, keys.key_engine)
+    keys.dispose()
     return settings
 
 

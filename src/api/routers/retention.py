@@ -1,0 +1,113 @@
+"""Retention and the data subject's right of access: what is due, and everything held about a person."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import Field
+
+from api.auth import Principal
+from api.deps import FreshReads, ProcessingDep, ServicesDep
+from api.policy import RETENTION, SUBJECT_ACCESS, allow
+from api.processing_log import Activity, Operation
+from api.schemas.common import ApiModel
+from api.schemas.queries import WorkerPublic
+from api.schemas.workers import IsoDate
+from api.scoping import require_worker_in_scope
+from api.services import Services
+from ledger.event_documents import event_document
+from projections.retention import DueSubject, due_subjects
+
+router = APIRouter(tags=["retention"])
+
+
+class DueSubjectPublic(ApiModel):
+    """A subject whose retention ends on or before the asked date."""
+
+    subject_id: UUID
+    subject_type: str = Field(description="`worker` or `inspection` (its notes).")
+    policy: str
+    due_on: date
+    legal_holds: list[str] = Field(description="Case references of holds that block shredding.")
+
+    @classmethod
+    def of(cls, subject: DueSubject) -> DueSubjectPublic:
+        """From the retention job's due list."""
+        return cls(
+            subject_id=subject.subject_id,
+            subject_type=subject.subject_type,
+            policy=subject.policy,
+            due_on=subject.due_on,
+            legal_holds=list(subject.legal_holds),
+        )
+
+
+class DueSubjects(ApiModel):
+    """What the retention job would shred on `on` (held subjects included, with their holds)."""
+
+    on: date
+    items: list[DueSubjectPublic]
+
+
+class ProcessingRecord(ApiModel):
+    """When and for what the person's data was processed (staff identities left out)."""
+
+    at: datetime
+    processing_activity: str
+    operation: str
+    outcome: str
+
+
+class SubjectExport(ApiModel):
+    """Everything the ledger holds about one person (AVG art. 15), machine-readable."""
+
+    generated_at: datetime
+    worker: WorkerPublic | None = Field(description="The register row; `null` while the register catches up.")
+    events: list[dict[str, Any]] = Field(description="Every event about the person, personal fields opened.")
+    processing: list[ProcessingRecord]
+
+
+@router.get("/retention/due")
+def retention_due(
+    services: ServicesDep,
+    _: Annotated[Principal, Depends(allow(RETENTION))],
+    on: Annotated[IsoDate | None, Query(description="Default: today.")] = None,
+) -> DueSubjects:
+    """Subjects whose retention ends on or before `on`, with the legal holds that keep them."""
+    day = on or services.ledger.today()
+    due = due_subjects(services.ledger, services.ledger.keys.engine, services.retention_policies, on=day)
+    return DueSubjects(on=day, items=[DueSubjectPublic.of(s) for s in due])
+
+
+@router.get("/workers/{workerId}/export")
+def export_worker(
+    worker_id: Annotated[UUID, Path(alias="workerId")],
+    services: ServicesDep,
+    principal: Annotated[Principal, Depends(allow(SUBJECT_ACCESS))],
+    processing: ProcessingDep,
+    _: FreshReads,
+) -> SubjectExport:
+    """A person's data: the register row, every event about them, and when and why it was processed."""
+    require_worker_in_scope(services, principal, worker_id)
+    processing.record(Activity.DATA_SUBJECT_RIGHTS, Operation.READ, worker_id)
+    return subject_export(services, worker_id)
+
+
+def subject_export(services: Services, worker_id: UUID) -> SubjectExport:
+    """Assemble the export: nothing in it is about anyone else (events of this worker only)."""
+    record = services.register.worker(worker_id, today=services.ledger.today())
+    due = services.retention_due([worker_id]).get(worker_id)
+    return SubjectExport(
+        generated_at=datetime.now(UTC),
+        worker=WorkerPublic.of(record, hold_reasons=True, retention_due_on=due) if record else None,
+        events=[event_document(event) for event in services.ledger.events.get(worker_id)],
+        processing=[
+            ProcessingRecord(
+                at=line.at, processing_activity=line.processing_activity, operation=line.operation, outcome=line.outcome
+            )
+            for line in services.processing_log.lines(subject_id=worker_id, limit=100_000)
+        ],
+    )

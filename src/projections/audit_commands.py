@@ -1,0 +1,148 @@
+"""The auditor's projection commands: `audit replay`, `audit compare`, `projections verify`.
+
+`ledger audit replay --as-known-at T --into URL` rebuilds every read model from
+the events recorded at or before T into a separate database; `ledger audit
+compare URL --as-known-at T` asks the live system's queries `asKnownAt T` and
+the replayed database's `asKnownAt now` and prints ok or the difference per
+query; `ledger projections verify` rebuilds every view into a scratch database
+and compares it row by row with the live one. Each exits 0 when all agree, 1
+otherwise. `audit` and `projections` are created by `ledger.audit_commands` and
+`projections.commands`; these subcommands are added to them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import TypeAlias
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from ledger.application import Ledger
+from ledger.bootstrap import open_ledger
+from ledger.database import create_ledger_engine
+from ledger.migrations import require_migrated
+from ledger.settings import Settings
+from projections.consistency import ViewCheck, verify_views
+from projections.replay import NotAReplayTargetError, compare, default_days, replay
+
+# argparse's class is generic only to type checkers, so the alias is a string.
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def register(subparsers: Subparsers) -> None:
+    """Add `audit replay`, `audit compare` and `projections verify` to the `ledger` command."""
+    audit = _subcommands(subparsers, "audit", "audit_command")
+    into = audit.add_parser("replay", help="rebuild every read model from the events known at an instant")
+    into.add_argument("--as-known-at", dest="as_known_at", type=_instant, required=True, metavar="T")
+    into.add_argument(
+        "--into", required=True, metavar="URL", help="a separate database (sqlite:///… or postgresql://…)"
+    )
+    into.set_defaults(func=cmd_replay)
+    against = audit.add_parser("compare", help="the live queries asKnownAt T against a replay to T")
+    against.add_argument("url", metavar="URL", help="the database `ledger audit replay` wrote")
+    against.add_argument("--as-known-at", dest="as_known_at", type=_instant, required=True, metavar="T")
+    against.add_argument(
+        "--on",
+        dest="days",
+        type=date.fromisoformat,
+        action="append",
+        metavar="DATE",
+        help="a day to ask about (repeatable; default: T's day and the first of the months around it)",
+    )
+    against.set_defaults(func=cmd_compare)
+    projections = _subcommands(subparsers, "projections", "projections_command")
+    verify = projections.add_parser("verify", help="rebuild every view into a scratch database, compare row by row")
+    verify.set_defaults(func=cmd_verify)
+
+
+def cmd_replay(settings: Settings, args: argparse.Namespace) -> int:
+    """Rebuild every read model into `--into` from the events recorded at or before `--as-known-at`."""
+    with _opened(settings) as ledger, _engine(settings, args.into) as target:
+        try:
+            report = replay(ledger, as_known_at=args.as_known_at, into=target)
+        except NotAReplayTargetError as refused:
+            print(f"ledger: {refused}", file=sys.stderr)
+            return 1
+    where = make_url(args.into).render_as_string(hide_password=True)
+    print(
+        f"replayed {report.events} events recorded at or before {_shown(report.as_known_at)}"
+        f" (log read to position {report.head}) into {where}: {', '.join(report.views)}"
+    )
+    return 0
+
+
+def cmd_compare(settings: Settings, args: argparse.Namespace) -> int:
+    """Print ok or the difference per query; exit 1 if any differs."""
+    days = sorted(set(args.days)) if args.days else default_days(args.as_known_at, settings.timezone)
+    with _opened(settings) as ledger, _engine(settings, args.url) as replayed:
+        require_migrated(replayed)
+        checks = compare(ledger, replayed, as_known_at=args.as_known_at, days=days)
+    for check in checks:
+        print(f"ok: {check.query}" if check.ok else f"DIFF: {check.query}: {check.difference}")
+    differing = sum(not check.ok for check in checks)
+    print(f"{len(checks)} queries asKnownAt {_shown(args.as_known_at)}: {differing} differ")
+    return 1 if differing else 0
+
+
+def cmd_verify(settings: Settings, _args: argparse.Namespace) -> int:
+    """Print ok or the differences per view; exit 1 if any view differs from its rebuild."""
+    with _opened(settings) as ledger:
+        checks = verify_views(ledger)
+    for check in checks:
+        print(render_check(check))
+    return 0 if all(check.ok for check in checks) else 1
+
+
+def render_check(check: ViewCheck) -> str:
+    """The lines of `ledger projections verify` for one view."""
+    if check.ok:
+        return f"{check.view}: ok ({check.rows} rows at position {check.position})"
+    return "\n".join([f"{check.view}: DIFF at position {check.position}", *(f"  {d}" for d in check.differences)])
+
+
+def _subcommands(subparsers: Subparsers, name: str, dest: str) -> Subparsers:
+    """The subcommands of `ledger NAME` (created by another package's `register`), or a new group."""
+    parser = subparsers.choices.get(name) or subparsers.add_parser(name)
+    found = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return found[0] if found else parser.add_subparsers(dest=dest, required=True)
+
+
+def _instant(text: str) -> datetime:
+    """An argparse type: an ISO 8601 instant with an offset (a naive time names no instant)."""
+    instant = datetime.fromisoformat(text)
+    if instant.tzinfo is None:
+        msg = f"give an offset, like 2026-03-01T09:30:00Z: {text}"
+        raise argparse.ArgumentTypeError(msg)
+    return instant
+
+
+def _shown(instant: datetime) -> str:
+    """An instant in UTC with `Z`, as the API writes instants."""
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+@contextmanager
+def _opened(settings: Settings) -> Iterator[Ledger]:
+    ledger = open_ledger(settings)
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+        ledger.keys.engine.dispose()
+
+
+@contextmanager
+def _engine(settings: Settings, url: str) -> Iterator[Engine]:
+    """An engine on another database, configured as the ledger's own (SQLite pragmas, psycopg)."""
+    other = settings.model_copy(update={"database_url": url})
+    other.prepare_data_dir()
+    engine = create_ledger_engine(other)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
