@@ -19,7 +19,7 @@ from sqlalchemy import Column, Engine, Integer, LargeBinary, MetaData, String, T
 from sqlalchemy.exc import IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from projections.bitemporal import UTCDateTime
+from ledger.database import UTCDateTime
 
 metadata = MetaData()
 

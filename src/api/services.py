@@ -18,10 +18,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from api.auth import TokenVerifier, token_verifier
 from api.idempotency import IdempotencyStore
-from api.processing_log import ProcessingLog
 from ledger.application import Ledger
 from ledger.bootstrap import open_ledger
 from ledger.errors import RuleViolated
+from ledger.processing_log import ProcessingLog
 from ledger.retention import RetentionPolicies, load_policies
 from ledger.settings import Settings
 from projections.alerts import AlertFactsView

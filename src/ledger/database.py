@@ -7,9 +7,11 @@ on disk rather than left in a free page.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy import URL, DateTime, Dialect, Engine, create_engine, event
+from sqlalchemy.types import TypeDecorator
 
 from ledger.settings import Settings
 from ledger.sqlite_store import SQLITE_PRAGMAS
@@ -48,3 +50,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     for pragma in SQLITE_PRAGMAS:
         cursor.execute(pragma)
     cursor.close()
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An instant stored in UTC on both backends, read back timezone-aware.
+
+    SQLite keeps datetimes as text without an offset; comparing instants as
+    text is only right when every value is UTC, so values are converted on the
+    way in and marked UTC on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            msg = "naive datetime: instants must carry a time zone"
+            raise ValueError(msg)
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -52,10 +52,18 @@ class Period:
 
     def after(self, day: date) -> date:
         """The day this period after `day`."""
-        month_index = day.month - 1 + self.months + 12 * self.years
-        year, month = day.year + month_index // 12, month_index % 12 + 1
-        last_day = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
-        return date(year, month, min(day.day, last_day)) + timedelta(days=self.days)
+        return _shift(day, self.months + 12 * self.years) + timedelta(days=self.days)
+
+    def before(self, day: date) -> date:
+        """The day this period before `day` (what is older than it has run out)."""
+        return _shift(day - timedelta(days=self.days), -(self.months + 12 * self.years))
+
+
+def _shift(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    last_day = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(day.day, last_day))
 
 
 @dataclass(frozen=True)

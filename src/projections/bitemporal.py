@@ -1,39 +1,10 @@
-"""Bitemporal building blocks: UTC instants, and the conditions "valid on D", "believed at T"."""
+"""Bitemporal building blocks: the conditions "valid on D" and "believed at T", over UTC instants."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, DateTime, Dialect, Table, and_, or_
-from sqlalchemy.types import TypeDecorator
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """An instant stored in UTC on both backends, read back timezone-aware.
-
-    SQLite keeps datetimes as text without an offset; comparing instants as
-    text is only right when every value is UTC, so values are converted on the
-    way in and marked UTC on the way out.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            msg = "naive datetime: instants must carry a time zone"
-            raise ValueError(msg)
-        utc = value.astimezone(UTC)
-        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        assert isinstance(value, datetime)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+from sqlalchemy import ColumnElement, Table, and_, or_
 
 
 def valid_on(table: Table, day: date) -> ColumnElement[bool]:

@@ -36,10 +36,10 @@ from sqlalchemy import (
     update,
 )
 
+from ledger.database import UTCDateTime
 from ledger.domain.housing_location import HousingLocation
 from ledger.domain.timeline import Timeline
 from ledger.domain.worker import Worker
-from projections.bitemporal import UTCDateTime
 from projections.projection import LedgerProjection, handles
 from projections.view import View
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 from uuid import UUID
 
 import structlog
@@ -24,7 +24,9 @@ from sqlalchemy import Engine, select
 from ledger.application import Ledger
 from ledger.domain.inspection import Inspection
 from ledger.errors import Conflict
+from ledger.processing_log import ProcessingLog
 from ledger.retention import (
+    PROCESSING_LOG,
     REGISTRATION,
     RetentionPolicies,
     inspection_due_on,
@@ -64,6 +66,7 @@ class RetentionReport:
     shredded: list[DueSubject] = field(default_factory=list)
     held: list[DueSubject] = field(default_factory=list)
     failed: list[DueSubject] = field(default_factory=list)
+    log_lines_deleted: int = 0
 
 
 class RetentionJobBusyError(RuntimeError):
@@ -159,6 +162,8 @@ def run_retention(
                 _shred(ledger, subject, report)
             if progress is not None:
                 progress(done, len(subjects))
+        if not dry_run:
+            report.log_lines_deleted = _purge_processing_log(ledger, policies, on)
     finally:
         lock.release()
     log.info(
@@ -168,8 +173,14 @@ def run_retention(
         shredded=len(report.shredded),
         held=len(report.held),
         failed=len(report.failed),
+        log_lines_deleted=report.log_lines_deleted,
     )
     return report
+
+
+def _purge_processing_log(ledger: Ledger, policies: RetentionPolicies, on: date) -> int:
+    cutoff = policies[PROCESSING_LOG].period.before(on)
+    return ProcessingLog(ledger.keys.engine).purge(before=datetime.combine(cutoff, time.min, tzinfo=UTC))
 
 
 def _shred(ledger: Ledger, subject: DueSubject, report: RetentionReport) -> None:

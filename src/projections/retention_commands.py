@@ -19,6 +19,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from ledger.application import Ledger
+from ledger.audit import AuditChain
 from ledger.bootstrap import open_ledger
 from ledger.retention import load_policies
 from ledger.settings import Settings
@@ -119,9 +120,11 @@ def retention_trigger(settings: Settings, at: str | None = None) -> CronTrigger:
 
 
 def nightly_retention(settings: Settings) -> None:
-    """The scheduled job: update the register, then shred what is due today."""
+    """The scheduled job: record an audit checkpoint, update the register, then shred what is due today."""
     ledger = open_ledger(settings)
     try:
+        # The nightly audit checkpoint goes to the log, to be kept outside the system.
+        AuditChain(ledger.recorder, ledger.keys.engine).checkpoint()
         _update_register(ledger)
         run_retention(ledger, ledger.keys.engine, load_policies(settings.retention_file), on=ledger.today())
     except RetentionJobBusyError:
@@ -135,6 +138,8 @@ def render_report(report: RetentionReport) -> str:
     """The human summary of a run: what was (or would be) shredded and why, and what a hold kept."""
     verb = "would shred" if report.dry_run else "shredded"
     counts = f"{verb} {len(report.shredded)}, held {len(report.held)}, failed {len(report.failed)}"
+    if not report.dry_run:
+        counts += f"; processing-log lines past retention deleted: {report.log_lines_deleted}"
     lines = [f"retention on {report.on}: {counts}"]
     lines += [f"  {verb}: {_line(s)}" for s in report.shredded]
     lines += [f"  held:  {_line(s)}" for s in report.held]

@@ -91,7 +91,7 @@ def test_every_planned_worker_passes_the_rules_the_ledger_checks() -> None:
         person, employment = worker.person, worker.employment
         start, end = employment.start_date, employment.expected_end_date
         assert years_after(person.birth_date, 18) <= start < years_after(person.birth_date, 60)
-        assert TODAY - timedelta(days=365) <= start <= TODAY + timedelta(days=14)
+        assert TODAY - timedelta(days=700) <= start <= TODAY + timedelta(days=14)
         assert end is not None
         assert 90 <= (end - start).days <= 275
         assert re.fullmatch(r"[A-Z0-9]{5,20}", person.id_document.number)

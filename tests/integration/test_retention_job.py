@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from uuid import UUID
+from uuid import UUID, uuid4
+
+from sqlalchemy import insert
 
 from ledger.application import Ledger
 from ledger.domain.inspection import Inspection
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
+from ledger.processing_log import ProcessingLog, processing_log
 from ledger.retention import load_policies
 from projections.registry import build_view_runners
 from projections.retention import due_subjects, run_retention, worker_due_dates
@@ -111,3 +114,28 @@ def test_inspection_notes_are_due_after_five_years_or_after_the_sanction_period(
     assert due_2031 == {plain}
     assert ledger.get(Inspection, plain).notes is SHREDDED
     assert ledger.get(Inspection, fined).notes == "negen bewoners"
+
+
+def test_processing_log_lines_past_their_retention_are_deleted(ledger: Ledger) -> None:
+    log = ProcessingLog(ledger.keys.engine)
+    old, recent = uuid4(), uuid4()
+    for subject, at in ((old, datetime(2024, 5, 1, tzinfo=UTC)), (recent, datetime(2026, 5, 1, tzinfo=UTC))):
+        with ledger.keys.engine.begin() as conn:
+            conn.execute(
+                insert(processing_log).values(
+                    at=at,
+                    actor="registrar",
+                    role="registrar",
+                    processing_activity="PA-01-registration",
+                    subject_id=subject.hex,
+                    subject_type="worker",
+                    operation="read",
+                    outcome="OK",
+                    trace_id="0" * 32,
+                )
+            )
+
+    report = run_retention(ledger, ledger.keys.engine, POLICIES, on=date(2026, 6, 15))
+
+    assert report.log_lines_deleted == 1
+    assert [line.subject_id for line in log.lines()] == [recent]

@@ -110,3 +110,8 @@ def test_inspection_notes_follow_the_longest_clock() -> None:
         "sanction_fine",
     )
     assert inspection_due_on(POLICIES, date(2026, 3, 1), [("warning", date(2026, 4, 1))])[1] == "sanction_enforcement"
+
+
+def test_a_period_before_a_day_is_the_inverse_of_after() -> None:
+    assert Period(years=2).before(date(2026, 6, 15)) == date(2024, 6, 15)
+    assert Period(months=1).before(date(2026, 3, 31)) == date(2026, 2, 28)

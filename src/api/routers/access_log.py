@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, Query
 from api.auth import Principal
 from api.deps import ProcessingDep, ServicesDep
 from api.policy import AUDIT, allow
-from api.processing_log import Activity, Operation
 from api.schemas.queries import AccessLogLine, AccessLogPublic, QueryInstant
+from ledger.processing_log import Activity, Operation
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, Query
 from api.auth import Principal
 from api.deps import FreshReads, ProcessingDep, ServicesDep
 from api.policy import QUERIES, allow
-from api.processing_log import Activity, Operation
 from api.schemas.queries import AlertPublic, AlertsPublic, scoped_employer
+from ledger.processing_log import Activity, Operation
 from projections.alerts import Alert, AlertKind, alerts
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])

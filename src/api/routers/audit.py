@@ -21,13 +21,13 @@ from pydantic import AfterValidator, Field
 from api.auth import Principal
 from api.deps import ProcessingDep, ServicesDep
 from api.policy import AUDIT, allow
-from api.processing_log import Activity, Operation
 from api.schemas.common import ApiModel
 from api.schemas.queries import Instant
 from ledger.application import Ledger
 from ledger.audit import AuditChain, Verification
 from ledger.domain.values import SHREDDED
 from ledger.event_documents import event_document
+from ledger.processing_log import Activity, Operation
 from ledger.sealing import PrefetchedKeys, SealingMapper, sealed_fields_of
 
 router = APIRouter(prefix="/audit", tags=["audit"])

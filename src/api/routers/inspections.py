@@ -15,9 +15,9 @@ from fastapi import APIRouter, Depends, Path, status
 from api.auth import Principal
 from api.deps import IfMatch, ProcessingDep, ServicesDep
 from api.policy import ENFORCEMENT, allow
-from api.processing_log import Activity, Operation
 from api.schemas.common import Created, Written
 from api.schemas.inspections import InspectionCreate, SanctionCreate
+from ledger.processing_log import Activity, Operation
 
 router = APIRouter(prefix="/inspections", tags=["inspections"])
 

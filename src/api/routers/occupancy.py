@@ -17,11 +17,11 @@ from fastapi import APIRouter, Depends, Path, Query
 from api.auth import Principal
 from api.deps import FreshReads, ProcessingDep, ServicesDep
 from api.policy import QUERIES, allow
-from api.processing_log import Activity, Operation
 from api.schemas.queries import AsKnownAt, MomentDep, OccupancyPublic, ResidentsPublic, moment
 from api.schemas.workers import IsoDate
 from api.scoping import employer_scope
 from ledger.errors import NotFound, RuleViolated
+from ledger.processing_log import Activity, Operation
 from projections.occupancy import occupancy, residents
 
 router = APIRouter(prefix="/housing-locations", tags=["housing locations"])

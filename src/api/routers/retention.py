@@ -12,13 +12,13 @@ from pydantic import Field
 from api.auth import Principal
 from api.deps import FreshReads, ProcessingDep, ServicesDep
 from api.policy import RETENTION, SUBJECT_ACCESS, allow
-from api.processing_log import Activity, Operation
 from api.schemas.common import ApiModel
 from api.schemas.queries import WorkerPublic
 from api.schemas.workers import IsoDate
 from api.scoping import require_worker_in_scope
 from api.services import Services
 from ledger.event_documents import event_document
+from ledger.processing_log import Activity, Operation
 from projections.retention import DueSubject, due_subjects
 
 router = APIRouter(tags=["retention"])

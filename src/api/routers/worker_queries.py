@@ -19,7 +19,6 @@ from pydantic import AfterValidator, BeforeValidator
 from api.auth import Principal, Role
 from api.deps import FreshReads, ProcessingDep, ServicesDep
 from api.policy import QUERIES, allow
-from api.processing_log import Activity, Operation
 from api.schemas.queries import (
     AsKnownAt,
     ResidenceHistoryPublic,
@@ -34,6 +33,7 @@ from api.schemas.queries import (
 from api.scoping import employer_scope
 from api.services import Services
 from ledger.errors import NotFound
+from ledger.processing_log import Activity, Operation
 from projections.history import residence_intervals
 from projections.register_queries import WorkerRecord, WorkerStatus
 

@@ -21,7 +21,6 @@ from fastapi.routing import APIRoute
 from api.auth import Principal
 from api.deps import IfMatch, ProcessingDep, ServicesDep
 from api.policy import ENFORCEMENT, REGISTER_WORKERS_AND_HOUSING, RETENTION, allow
-from api.processing_log import Activity, Operation
 from api.schemas.common import Created, Written
 from api.schemas.workers import (
     AddressChange,
@@ -35,6 +34,7 @@ from api.schemas.workers import (
     WorkerCreate,
 )
 from api.scoping import require_employer_in_scope, require_worker_in_scope
+from ledger.processing_log import Activity, Operation
 
 
 def _untagged(error: dict[str, Any], body: Any) -> dict[str, Any]:

@@ -22,11 +22,11 @@ from pydantic_core import PydanticCustomError
 
 from api.auth import Principal
 from api.deps import ServicesDep
-from api.processing_log import LogLine
 from api.schemas.common import ApiModel, RequestModel
 from api.schemas.workers import IsoDate
 from api.scoping import employer_scope, require_employer_in_scope
 from ledger.domain.values import SHREDDED, Address, Sealable
+from ledger.processing_log import LogLine
 from projections.alerts import Alert, AlertKind
 from projections.headcounts import GroupBy, Headcounts
 from projections.history import ResidenceInterval

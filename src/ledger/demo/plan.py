@@ -195,8 +195,9 @@ class _Planner:
     def _worker(self) -> PlannedWorker:
         rng = self.rng
         target = next((t for t in self.targets if self.load[t] < self.quota[t]), None)
-        # The over-full dwellings' occupants arrived well before anyone came to count them.
-        start = self.today - timedelta(days=rng.randint(30, 200) if target is not None else rng.randint(-14, 365))
+        # The over-full dwellings' occupants arrived well before anyone came to count them; others
+        # over two seasons, so some registrations ended over a year ago and are due for erasure.
+        start = self.today - timedelta(days=rng.randint(30, 200) if target is not None else rng.randint(-14, 700))
         nationality = rng.choices(list(_NATIONALITIES), weights=[spec[1] for spec in _NATIONALITIES.values()])[0]
         employer = rng.choices(range(len(self.employers)), weights=[4 if e.agency else 1 for e in self.employers])[0]
         site = rng.choice(self.growers) if self.employers[employer].agency else employer

@@ -14,9 +14,9 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from api.processing_log import Activity
 from api.routers import audit
 from ledger.application import Ledger
+from ledger.processing_log import Activity
 from tests.conftest import Api
 from tests.factories import a_world, register_worker
 

@@ -14,9 +14,9 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 
-from api.processing_log import Activity
 from api.routers import worker_queries
 from ledger.application import Ledger, Receipt
+from ledger.processing_log import Activity
 from tests.conftest import Api
 from tests.factories import a_bag_id, a_kvk_number, a_person, an_address, an_employment
 

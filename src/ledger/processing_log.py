@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Column, Engine, Index, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import BigInteger, Column, Engine, Index, Integer, MetaData, String, Table, delete, insert, select
 
-from projections.bitemporal import UTCDateTime
+from ledger.database import UTCDateTime
 
 metadata = MetaData()
 
@@ -109,6 +109,15 @@ class ProcessingLog:
         if rows:
             with self.engine.begin() as conn:
                 conn.execute(insert(processing_log), rows)
+
+    def purge(self, *, before: datetime) -> int:
+        """Delete the lines older than `before` (the processing log's retention); return how many.
+
+        The only deletion the log ever sees: lines are never changed, and leave
+        only when their retention period has run out.
+        """
+        with self.engine.begin() as conn:
+            return int(conn.execute(delete(processing_log).where(processing_log.c.at < before)).rowcount)
 
     def lines(
         self,
