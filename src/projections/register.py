@@ -28,10 +28,10 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Engine, Select, delete, insert, select, update
 
-from ledger.domain.timeline import Timeline
 from ledger.domain.values import SHREDDED, Address
 from ledger.domain.worker import Worker
 from ledger.keystore import KeyStore
+from projections.housing import fold_housing
 from projections.projection import LedgerProjection, handles
 from projections.register_queries import (
     MAX_PAGE,
@@ -312,13 +312,5 @@ def _housing_intervals(entries: Iterable[Any]) -> list[tuple[str, date, date | N
     The domain's `Worker.housing_timeline()`: only the latest departure counts
     and ends housing from its date; a later housing change is a return.
     """
-    timeline: Timeline[str | None] = Timeline()
-    departure: tuple[date, int] | None = None
-    for row in entries:
-        if row.is_departure:
-            departure = (row.valid_from, row.seq)
-        else:
-            timeline.record(row.valid_from, row.housing_location_id, row.seq)
-    if departure is not None:
-        timeline = timeline.with_entry(departure[0], None, departure[1])
+    timeline = fold_housing(entries)
     return [(i.value, i.valid_from, i.valid_to) for i in timeline.intervals() if i.value is not None]

@@ -40,6 +40,7 @@ from ledger.database import UTCDateTime
 from ledger.domain.housing_location import HousingLocation
 from ledger.domain.timeline import Timeline
 from ledger.domain.worker import Worker
+from projections.housing import fold_housing
 from projections.projection import LedgerProjection, handles
 from projections.view import View
 
@@ -293,18 +294,11 @@ class ResidenceProjection(LedgerProjection[ResidenceView]):
 
 def _housing_timeline(conn: Connection, worker: str) -> Timeline[str | None]:
     """The worker's housing timeline from the recorded entries (only the latest departure counts)."""
-    timeline: Timeline[str | None] = Timeline()
-    departure: tuple[date, int] | None = None
-    for row in conn.execute(
-        select(residence_entries).where(residence_entries.c.worker_id == worker).order_by(residence_entries.c.seq)
-    ):
-        if row.is_departure:
-            departure = (row.valid_from, row.seq)
-        else:
-            timeline.record(row.valid_from, row.housing_location_id, row.seq)
-    if departure is not None:
-        return timeline.with_entry(departure[0], None, departure[1])
-    return timeline
+    return fold_housing(
+        conn.execute(
+            select(residence_entries).where(residence_entries.c.worker_id == worker).order_by(residence_entries.c.seq)
+        )
+    )
 
 
 def _beliefs(timeline: Timeline[str | None]) -> set[Belief]:
