@@ -35,7 +35,7 @@ run: $(VENV)/.installed
 	$(BIN)/ledger serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests migrations bench
+	$(BIN)/ruff check src tests migrations $(wildcard bench)
 	$(BIN)/mypy
 
 test: lint
