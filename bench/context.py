@@ -1,0 +1,77 @@
+"""What every scenario gets: the workspace, the mode, the sizes, shared stores, and the A/B alternation."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from bench.data import Store, build_store
+from bench.infra import Workspace, opened
+from bench.stats import Run
+from ledger.settings import Settings
+
+PAIRS = 5
+T = TypeVar("T")
+
+
+@dataclass
+class Context:
+    """One harness run."""
+
+    workspace: Workspace
+    quick: bool
+    pairs: int = PAIRS
+    _stores: dict[tuple[str, int], tuple[Settings, Store]] = field(default_factory=dict)
+
+    def size(self, full: T, quick: T) -> T:
+        """`full` normally, `quick` with --quick."""
+        return quick if self.quick else full
+
+    def store(self, backend: str, events: int) -> tuple[Settings, Store]:
+        """A ledger database on `backend` holding about `events` events (built once, shared)."""
+        key = (backend, events)
+        if key not in self._stores:
+            settings = self.workspace.settings(f"store{events}", backend)
+            started = time.perf_counter()
+            with opened(settings) as ledger:
+                store = build_store(ledger, events=events)
+            self.progress(f"  loaded {store.events} events on {backend} in {time.perf_counter() - started:.1f} s")
+            self._stores[key] = (settings, store)
+        return self._stores[key]
+
+    def progress(self, message: str) -> None:
+        """A line on stderr, so that stdout stays the report."""
+        print(message, file=sys.stderr, flush=True)
+
+    def alternate(self, arms: Sequence[Callable[[], Run]], *, warmup: bool = True) -> list[list[Run]]:
+        """Run the arms in turn (A B A B …) `pairs` times after one thrown-away round; the runs per arm."""
+        if warmup:
+            for arm in arms:
+                arm()
+        runs: list[list[Run]] = [[] for _ in arms]
+        for _ in range(self.pairs):
+            for index, arm in enumerate(arms):
+                runs[index].append(arm())
+        return runs
+
+
+def timed_each(operations: Sequence[Callable[[], object]]) -> Run:
+    """Run the operations one after another, timing each and all."""
+    latencies = []
+    clock = time.perf_counter
+    began = clock()
+    for operation in operations:
+        start = clock()
+        operation()
+        latencies.append(clock() - start)
+    return Run(len(operations), clock() - began, latencies)
+
+
+def timed(operation: Callable[[], int]) -> Run:
+    """Run `operation` once; it answers how many items it handled."""
+    began = time.perf_counter()
+    count = operation()
+    return Run(count, time.perf_counter() - began)
