@@ -48,7 +48,7 @@ class Workspace:
 
     def settings(self, name: str, backend: str) -> Settings:
         """Settings of a new, migrated, empty ledger database called `name` on `backend`."""
-        data_dir = self.root / name
+        data_dir = self.root / f"{name}-{backend}"
         database_url = None
         if backend == "postgresql":
             database_url = self._create_database(name)
