@@ -4,6 +4,12 @@
 records the last position in it; `process_event` (the library's interface) is
 a batch of one. Subclasses register a handler per event class with `handles`;
 events nobody handles still advance the position.
+
+A handler receives the page's context: by default the view's connection. A
+projection that wants to fold a page in memory and write it with a few
+statements overrides `open_page` (load what the page's events touch, in a few
+queries) and `close_page` (write what changed): per-event statements are what
+makes a rebuild slow.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from sqlalchemy import Connection
 
+from ledger.sealing import SubjectKeys
 from projections.view import View
 
 V = TypeVar("V", bound=View)
@@ -39,16 +46,32 @@ class LedgerProjection(Projection[V], Generic[V]):
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         self.process_batch([(domain_event, tracking)])
 
-    def process_batch(self, batch: Sequence[tuple[Any, Tracking]]) -> None:
-        """Apply a page of events and advance the position, in one transaction."""
+    def process_batch(
+        self, batch: Sequence[tuple[Any, Tracking]], keys: SubjectKeys | None = None
+    ) -> None:
+        """Apply a page of events and advance the position, in one transaction.
+
+        `keys` gives the data keys of the page's subjects, looked up by the caller
+        in one query for the page (`PrefetchedKeys`); None: the projection looks
+        them up itself.
+        """
         if not batch:
             return
         with self.view.transaction() as conn:
+            page = self.open_page(conn, [event for event, _ in batch], keys)
             for domain_event, tracking in batch:
                 handler = self.handlers.get(type(domain_event))
                 if handler is not None:
-                    handler(self, conn, domain_event, tracking.notification_id)
+                    handler(self, page, domain_event, tracking.notification_id)
+            self.close_page(page)
             self.view.track(conn, batch[-1][1])
+
+    def open_page(self, conn: Connection, events: Sequence[Any], keys: SubjectKeys | None) -> Any:
+        """The context the page's handlers receive: by default the connection itself."""
+        return conn
+
+    def close_page(self, page: Any) -> None:
+        """Write what the page's handlers left in `page` (nothing by default: they wrote as they went)."""
 
 
 def handles(*event_classes: type[Any]) -> Callable[[Handler], Handler]:

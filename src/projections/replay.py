@@ -36,6 +36,7 @@ from sqlalchemy import Column, Engine, func, inspect, select
 from ledger.application import Ledger
 from ledger.audit import audit_links
 from ledger.migrations import upgrade
+from ledger.sealing import PrefetchedKeys
 from projections.coordination import view_lock
 from projections.headcounts import GroupBy, headcounts
 from projections.history import residence_intervals
@@ -83,14 +84,14 @@ class BoundedRunner(ViewRunner):
 
     def _decode(
         self, notifications: Sequence[Notification]
-    ) -> tuple[list[tuple[Any, Tracking]], tuple[int, Exception] | None]:
-        batch, undecodable = super()._decode(notifications)
+    ) -> tuple[list[tuple[Any, Tracking]], PrefetchedKeys, tuple[int, Exception] | None]:
+        batch, keys, undecodable = super()._decode(notifications)
         if self.known_at is not None:
             # Filtered, not cut off at the first later event: timestamps are taken before the
             # insert, so concurrent writers can commit a little out of timestamp order.
             batch = [(event, tracking) for event, tracking in batch if event.timestamp <= self.known_at]
         self.applied += len(batch)
-        return batch, undecodable
+        return batch, keys, undecodable
 
 
 def projections_on(ledger: Ledger, engine: Engine) -> list[LedgerProjection[Any]]:

@@ -150,21 +150,21 @@ class ViewRunner:
         return self.catch_up()
 
     def _process_page(self, notifications: Sequence[Notification]) -> None:
-        batch, undecodable = self._decode(notifications)
+        batch, keys, undecodable = self._decode(notifications)
         try:
-            self.projection.process_batch(batch)
+            self.projection.process_batch(batch, keys)
         except DATABASE_TROUBLE:
             raise
         except Exception:
             # Which event failed is found one by one: the events before it are kept.
-            self._process_one_by_one(batch)
+            self._process_one_by_one(batch, keys)
         if undecodable is not None:
             self._stop(*undecodable)
 
-    def _process_one_by_one(self, batch: Sequence[tuple[Any, Tracking]]) -> None:
+    def _process_one_by_one(self, batch: Sequence[tuple[Any, Tracking]], keys: PrefetchedKeys) -> None:
         for event, tracking in batch:
             try:
-                self.projection.process_batch([(event, tracking)])
+                self.projection.process_batch([(event, tracking)], keys)
             except DATABASE_TROUBLE:
                 raise
             except Exception as error:
@@ -180,8 +180,8 @@ class ViewRunner:
 
     def _decode(
         self, notifications: Sequence[Notification]
-    ) -> tuple[list[tuple[Any, Tracking]], tuple[int, Exception] | None]:
-        """The page's events up to the first that does not decode, and that one's position and error."""
+    ) -> tuple[list[tuple[Any, Tracking]], PrefetchedKeys, tuple[int, Exception] | None]:
+        """The page's events up to the first that does not decode, the page's keys, and the undecodable event."""
         mapper = self.ledger.mapper
         assert isinstance(mapper, SealingMapper)
         # One key lookup for the page, forgotten after it (a shred must win at once).
@@ -194,9 +194,9 @@ class ViewRunner:
                 event = page_mapper.to_domain_event(notification)
             except Exception as error:
                 # An event that does not decode (unknown topic, broken seal) stops the view there.
-                return batch, (notification.id, error)
+                return batch, keys, (notification.id, error)
             batch.append((event, Tracking(self.ledger.name, notification.id)))
-        return batch, None
+        return batch, keys, None
 
 
 @functools.cache
