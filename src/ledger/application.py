@@ -57,12 +57,19 @@ class Ledger(Application[UUID]):
 
     name = APPLICATION_NAME
 
-    def __init__(self, settings: Settings, keys: KeyStore, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        keys: KeyStore,
+        clock: Callable[[], datetime] | None = None,
+        *,
+        create_tables: bool = True,
+    ) -> None:
         self.settings = settings
         self.keys = keys
         self._clock = clock or (lambda: datetime.now(ZoneInfo(settings.timezone)))
         self._zone = ZoneInfo(settings.timezone)
-        super().__init__(env=settings.eventsourcing_env())
+        super().__init__(env=settings.eventsourcing_env(create_tables=create_tables))
         check_durability(self.recorder)
 
     # -- infrastructure ---------------------------------------------------

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import structlog
+from sqlalchemy import inspect
 
 from ledger.application import Ledger
 from ledger.database import create_keystore_engine, create_ledger_engine
@@ -41,4 +42,10 @@ def open_ledger(
     reshredded = keys.reshred_tombstoned()
     if reshredded:
         log.warning("tombstoned_keys_reshredded", count=reshredded)
-    return Ledger(settings, keys, clock=clock)
+    # The library's table creation redefines its insert function on PostgreSQL; processes
+    # starting at once would collide on it ("tuple concurrently updated"), so the tables are
+    # created only where they are missing (by `ledger migrate`, before any server starts).
+    ledger = Ledger(settings, keys, clock=clock, create_tables=False)
+    if not inspect(keys.engine).has_table(ledger.recorder.events_table_name):  # type: ignore[attr-defined]
+        ledger.recorder.create_table()  # type: ignore[attr-defined]
+    return ledger

@@ -42,6 +42,10 @@ def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
         revision = upgrade(keys.engine, keys.key_engine)
     finally:
         keys.dispose()
+    # The event store's tables are the library's: the first ledger creates them, here, once.
+    ledger = open_ledger(settings)
+    ledger.close()
+    ledger.keys.engine.dispose()
     log.info("schema_migrated", revision=revision, backend=settings.backend)
     print(f"database schema at revision {revision} ({settings.backend})")
     return 0

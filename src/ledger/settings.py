@@ -158,9 +158,9 @@ class Settings(BaseSettings):
             return URL.create("sqlite+pysqlite", database=str(self.sqlite_path.with_name(KEYSTORE_FILE_NAME)))
         return self.sqlalchemy_url()
 
-    def eventsourcing_env(self) -> dict[str, str]:
-        """The eventsourcing library's environment for the event store."""
-        env = {"CREATE_TABLE": "y"}
+    def eventsourcing_env(self, *, create_tables: bool = True) -> dict[str, str]:
+        """The eventsourcing library's environment for the event store (creating its tables if asked)."""
+        env = {"CREATE_TABLE": "y" if create_tables else "n"}
         if self.backend == "sqlite":
             env |= {
                 "PERSISTENCE_MODULE": "ledger.sqlite_store:DurableSQLiteFactory",

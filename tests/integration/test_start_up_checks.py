@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import psycopg
 import pytest
 from eventsourcing.sqlite import SQLiteConnection
@@ -68,3 +70,29 @@ def test_production_never_creates_a_keyring(settings: Settings) -> None:
     production = settings.model_copy(update={"env": "production", "keyring_file": settings.data_dir / "missing"})
     with pytest.raises(KeyringError, match="never created implicitly"):
         open_keystore(production)
+
+
+def test_many_ledgers_start_at_once_on_a_migrated_database(migrated: Settings) -> None:
+    """Starting never redefines the event store: concurrent starts do not trip over each other's DDL."""
+    open_ledger(migrated).close()  # the event store exists, as after `ledger migrate`
+    barrier = threading.Barrier(6)
+    failures: list[BaseException] = []
+
+    def start() -> None:
+        barrier.wait()
+        try:
+            ledger = open_ledger(migrated)
+        except BaseException as error:  # collected and reported below, after every thread ended
+            failures.append(error)
+            return
+        ledger.close()
+        ledger.keys.engine.dispose()
+
+    for _ in range(5):
+        threads = [threading.Thread(target=start) for _ in range(barrier.parties)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        barrier.reset()
+    assert failures == []
