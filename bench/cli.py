@@ -55,6 +55,11 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         "scenarios", nargs="*", metavar="SCENARIO", help=f"which to run (default all): {', '.join(SCENARIOS)}"
     )
     parser.add_argument("--quick", action="store_true", help="small N, short runs: under two minutes")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="quick sizes, one pair, no warm-up: checks that every scenario runs (the figures mean nothing)",
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the rows and environment as JSON")
     args = parser.parse_args(argv)
     known = {name.lower(): name for name in SCENARIOS}
@@ -77,13 +82,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         env = environment.collect(workspace)
         print(environment.render(env), flush=True)
-        print(
-            f"mode:        {'quick' if args.quick else 'full'}; {len(args.chosen)} scenario(s); 5 pairs each"
-            " after a thrown-away warm-up round\n",
-            flush=True,
-        )
+        ctx = Context(workspace, quick=args.quick or args.smoke, smoke=args.smoke)
+        if args.smoke:
+            ctx.pairs = 1
+            mode = f"smoke; {len(args.chosen)} scenario(s); 1 pair each, no warm-up: the figures mean nothing"
+        else:
+            mode = (
+                f"{'quick' if args.quick else 'full'}; {len(args.chosen)} scenario(s); {ctx.pairs} pairs each"
+                " after a thrown-away warm-up round"
+            )
+        print(f"mode:        {mode}\n", flush=True)
         print(HEADER, flush=True)
-        ctx = Context(workspace, quick=args.quick)
         for name in args.chosen:
             title, scenario = SCENARIOS[name]
             ctx.progress(f"{name}: {title} …")
@@ -107,5 +116,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         f" {len(errors)} scenario(s) could not run"
     )
     if args.json:
-        write_json(args.json, rows, env, quick=args.quick, seconds=elapsed, errors=errors)
+        write_json(args.json, rows, env, quick=args.quick or args.smoke, seconds=elapsed, errors=errors)
     return 1 if errors else 0

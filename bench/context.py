@@ -24,6 +24,8 @@ class Context:
     workspace: Workspace
     quick: bool
     pairs: int = PAIRS
+    # A smoke run (the suite's test of the harness): quick sizes, one pair, no warm-up; figures mean nothing.
+    smoke: bool = False
     _stores: dict[tuple[str, int], tuple[Settings, Store]] = field(default_factory=dict)
 
     def size(self, full: T, quick: T) -> T:
@@ -48,7 +50,7 @@ class Context:
 
     def alternate(self, arms: Sequence[Callable[[], Run]], *, warmup: bool = True) -> list[list[Run]]:
         """Run the arms in turn (A B A B …) `pairs` times after one thrown-away round; the runs per arm."""
-        if warmup:
+        if warmup and not self.smoke:
             for arm in arms:
                 arm()
         runs: list[list[Run]] = [[] for _ in arms]
