@@ -9,6 +9,7 @@ shows it in the latencies instead of quietly lowering the load.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +26,8 @@ class Load:
     def __init__(self) -> None:
         self.runner = asyncio.Runner()
         self.client = self.runner.run(self._client())
-        self.failures = 0
+        # Failed requests by what failed (an HTTP status or an error type), for the report's note.
+        self.failures: Counter[str] = Counter()
 
     @staticmethod
     async def _client() -> httpx.AsyncClient:
@@ -43,11 +45,11 @@ class Load:
     async def _send(self, request: Request, index: int) -> bool:
         try:
             response = await self.client.request(**request(index))
-        except httpx.HTTPError:
-            self.failures += 1
+        except httpx.HTTPError as error:
+            self.failures[type(error).__name__] += 1
             return False
         if response.status_code >= 400:
-            self.failures += 1
+            self.failures[f"{request(index)['method']} {response.status_code}"] += 1
             return False
         return True
 

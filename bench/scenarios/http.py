@@ -134,7 +134,8 @@ def http(ctx: Context) -> list[Row]:
         serve.stop()
         raw.stop()
     if load.failures:
-        rows[-1].note += f"; {load.failures} requests failed (HTTP ≥ 400 or errors), not counted"
+        failed = ", ".join(f"{count} {what}" for what, count in load.failures.most_common())
+        rows[-1].note += f"; requests failed, not counted: {failed}"
     return rows
 
 
