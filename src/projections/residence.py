@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
-from typing import Any, NamedTuple, cast
+from typing import Any, ClassVar, NamedTuple, cast
 from uuid import UUID
 
 from sqlalchemy import (
@@ -294,6 +294,8 @@ class ResidenceProjection(LedgerProjection[ResidenceView]):
     """Folds housing, departure and occupancy-limit events into bitemporal rows, a page at a time."""
 
     name = "residence"
+    # Housing, limits and the grouping facts are never sealed: the runner need not open keys for this view.
+    opens_personal_data: ClassVar[bool] = False
 
     def open_page(self, conn: Connection, events: Sequence[Any], keys: SubjectKeys | None) -> ResidencePage:
         """Read what the page's events touch: their workers' and locations' entries, beliefs and facts."""
