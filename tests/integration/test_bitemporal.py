@@ -6,12 +6,13 @@ from datetime import date, datetime
 from uuid import UUID
 
 import pytest
+from sqlalchemy import select
 
 from ledger.application import Ledger, Receipt
 from projections.headcounts import GroupBy, headcounts
 from projections.history import residence_intervals
 from projections.occupancy import occupancy, residents
-from projections.residence import ResidenceProjection, ResidenceView
+from projections.residence import ResidenceProjection, ResidenceView, residence_history
 from projections.runner import ViewRunner
 from tests.factories import World, a_bag_id, a_world, an_address, register_worker
 
@@ -88,6 +89,22 @@ def test_two_changes_on_the_same_valid_from_the_later_recorded_wins(ledger: Ledg
     assert _occupants(ledger, world.other_location_id, date(2026, 5, 2), _recorded_at(ledger, first)) == {worker}
     assert _occupants(ledger, world.other_location_id, date(2026, 5, 2), _recorded_at(ledger, second)) == set()
     assert _occupants(ledger, world.location_id, date(2026, 5, 2), _recorded_at(ledger, second)) == {worker}
+
+
+def test_a_stay_believed_only_between_two_events_of_one_page_keeps_both_instants(ledger: Ledger, world: World) -> None:
+    worker = register_worker(ledger, world)
+    moved = ledger.change_housing(worker, housing_location_id=world.other_location_id, valid_from=date(2026, 6, 1))
+    corrected = ledger.change_housing(worker, housing_location_id=None, valid_from=date(2026, 6, 1))
+    _project(ledger)  # one page: the stay is added and given up within it
+
+    with ledger.keys.engine.connect() as conn:
+        rows = conn.execute(
+            select(residence_history.c.recorded_from, residence_history.c.recorded_to).where(
+                (residence_history.c.worker_id == worker.hex)
+                & (residence_history.c.housing_location_id == world.other_location_id.hex)
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [(_recorded_at(ledger, moved), _recorded_at(ledger, corrected))]
 
 
 def test_move_out_to_no_housing_and_departure_end_residence(ledger: Ledger, world: World) -> None:

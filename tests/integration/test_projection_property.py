@@ -17,6 +17,7 @@ from projections.occupancy import occupancy
 from projections.residence import ResidenceProjection, ResidenceView
 from projections.runner import ViewRunner
 from tests.factories import a_world, register_worker
+from tests.integration.view_contents import view_rows
 
 DAYS = st.integers(min_value=0, max_value=300).map(lambda n: date(2026, 1, 1) + timedelta(days=n))
 
@@ -84,3 +85,32 @@ def test_the_fold_sees_only_what_was_recorded(ledger: Ledger) -> None:
     ledger.record_departure(worker, departed_on=date(2026, 5, 1))
     folded: Worker = _fold(ledger, worker, before)
     assert folded.housing_on(date(2026, 5, 2)) == world.location_id
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_page_folded_in_memory_writes_the_rows_of_one_event_at_a_time(ledger: Ledger, data: st.DataObject) -> None:
+    world = a_world(ledger)
+    locations = [world.location_id, world.other_location_id]
+    workers = [register_worker(ledger, world) for _ in range(2)]
+    for command in data.draw(st.lists(_command(len(locations), len(workers) + 1), max_size=12)):
+        if command[0] == "move" and command[1] == len(workers):
+            workers.append(register_worker(ledger, world))  # a worker registered between the changes
+        elif command[0] == "move":
+            _, w, where, day = command
+            ledger.change_housing(
+                workers[w], housing_location_id=None if where is None else locations[where], valid_from=day
+            )
+        elif command[0] == "depart":
+            ledger.record_departure(workers[command[1] % len(workers)], departed_on=command[2])
+        else:
+            _, where, maximum, day = command
+            ledger.change_occupancy_limit(locations[where], max_occupants=maximum, valid_from=day)
+    view = ResidenceView(ledger.keys.engine)
+
+    def built_in_pages_of(size: int) -> dict[str, list[tuple[Any, ...]]]:
+        ViewRunner(ledger, ResidenceProjection(view=view), page_size=size).rebuild()
+        return view_rows(view)
+
+    one_at_a_time = built_in_pages_of(1)
+    assert built_in_pages_of(data.draw(st.sampled_from([2, 3, 7, 500]))) == one_at_a_time

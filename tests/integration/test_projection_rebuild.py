@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from uuid import UUID
+
+from eventsourcing.persistence import Mapper, Tracking
 
 from ledger.application import Ledger
 from projections.headcounts import GroupBy, headcounts
 from projections.occupancy import occupancy
 from projections.register import RegisterView
 from projections.registry import build_view_runners
+from projections.residence import ResidenceProjection, ResidenceView
+from projections.runner import ViewRunner
 from tests.factories import a_world, register_worker
+from tests.integration.view_contents import view_rows
 
 
 def test_rebuild_after_shredding_half_the_workers_keeps_every_count(ledger: Ledger) -> None:
@@ -39,3 +45,23 @@ def test_rebuild_after_shredding_half_the_workers_keeps_every_count(ledger: Ledg
     found = register.search("Kowalska", today=day)
     assert sorted(r.id for r in found) == sorted(workers[2:])
     assert all(r in records.values() for r in found)
+
+
+def test_the_residence_view_is_built_alike_from_events_whose_personal_data_stays_sealed(ledger: Ledger) -> None:
+    world = a_world(ledger)
+    workers = [register_worker(ledger, world, nationality=n) for n in ("POL", "ROU", "BGR")]
+    ledger.change_housing(workers[0], housing_location_id=world.other_location_id, valid_from=date(2026, 5, 1))
+    ledger.record_departure(workers[1], departed_on=date(2026, 6, 1))
+    ledger.change_occupancy_limit(world.location_id, max_occupants=2, valid_from=date(2026, 7, 1))
+    view = ResidenceView(ledger.keys.engine)
+    projection = ResidenceProjection(view=view)
+    ViewRunner(ledger, projection).catch_up()
+    with_personal_data_opened = view_rows(view)
+
+    view.reset()
+    plain: Mapper[UUID] = Mapper(transcoder=ledger.mapper.transcoder)
+    notifications = ledger.recorder.select_notifications(start=1, limit=1_000)
+    projection.process_batch([(plain.to_domain_event(n), Tracking(ledger.name, n.id)) for n in notifications])
+
+    assert projection.opens_personal_data is False
+    assert view_rows(view) == with_personal_data_opened

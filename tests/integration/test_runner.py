@@ -9,7 +9,7 @@ from uuid import uuid4
 
 import pytest
 from eventsourcing.persistence import StoredEvent
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from ledger.application import Ledger, Receipt
@@ -18,7 +18,13 @@ from ledger.domain.worker import Worker
 from projections.coordination import view_lock, wakeup_for
 from projections.projection import handles
 from projections.registry import build_view_runners
-from projections.residence import ResidenceProjection, ResidenceView, residence_history, residence_workers
+from projections.residence import (
+    ResidencePage,
+    ResidenceProjection,
+    ResidenceView,
+    residence_history,
+    residence_workers,
+)
 from projections.runner import ProjectionRunner, ViewRunner, ViewStoppedError, running_in_background
 from tests.factories import World, a_person, a_world, an_employment
 from tests.integration.view_contents import view_rows
@@ -40,12 +46,12 @@ class BreaksAt(ResidenceProjection):
         self.failures_left = times  # None: every time
 
     @handles(Worker.HousingAddressChanged)
-    def housing_changed(self, conn: Connection, event: Worker.HousingAddressChanged, position: int) -> None:
+    def housing_changed(self, page: ResidencePage, event: Worker.HousingAddressChanged, position: int) -> None:
         if position == self.broken_at and self.failures_left != 0:
             if self.failures_left is not None:
                 self.failures_left -= 1
             raise self.error
-        super().housing_changed(conn, event, position)
+        super().housing_changed(page, event, position)
 
 
 def register(ledger: Ledger, world: World) -> Receipt:
