@@ -151,6 +151,8 @@ class ViewRunner:
             self._process_page(notifications)
             position = notifications[-1].id
             processed += len(notifications)
+            if len(notifications) < self.page_size:
+                break  # the log's head when the page was read: what came since, the next round reads
         return processed
 
     def rebuild(self) -> int:
