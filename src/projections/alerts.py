@@ -4,22 +4,27 @@ Every alert depends on today's date, so all of them are evaluated at query
 time from the current belief (nothing is stored that could go stale before a
 scheduler runs): the projection here only keeps the few employment facts the
 worker alerts need; housing and occupancy come from the residence projection.
+It folds a page of events in memory (the facts of the page's workers, loaded
+in one query) and writes them with one statement per kind of change; it reads
+no personal field, so the runner does not open them for it.
 Thresholds are settings; `docs/alerts.md` says where each rule comes from.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import Any, ClassVar, cast
 from uuid import UUID
 
-from sqlalchemy import Column, Connection, Date, Engine, MetaData, String, Table, insert, select, update
+from sqlalchemy import Column, Connection, Date, Engine, MetaData, String, Table, bindparam, insert, select, update
 
 from ledger.domain.values import PopulationRegister
 from ledger.domain.worker import Worker
+from ledger.sealing import SubjectKeys
 from ledger.settings import Settings
 from projections.occupancy import LocationHistory, location_history, over_capacity
 from projections.projection import LedgerProjection, handles
@@ -71,43 +76,104 @@ class AlertFactsView(View):
     tables = (alert_workers,)
 
 
+# The facts an event after the registration may change.
+_MUTABLE_COLUMNS = ("contract_end", "departed_on", "brp_registered_on")
+# An IN list of at most this many ids stays within SQLite's limit on parameters.
+_IN_LIST = 1000
+
+
+@dataclass
+class AlertFactsPage:
+    """The facts of a page's workers (loaded, or registered in the page), changed in memory until `write`."""
+
+    conn: Connection
+    rows: dict[str, dict[str, Any]]
+    registered: list[str] = field(default_factory=list)
+    changed: set[str] = field(default_factory=set)
+
+    def change(self, worker_id: UUID, **values: date) -> None:
+        """Change facts of the worker (nothing if the view does not know it)."""
+        worker = worker_id.hex
+        row = self.rows.get(worker)
+        if row is not None:
+            row.update(values)
+            self.changed.add(worker)
+
+    def write(self) -> None:
+        """Insert the workers registered in the page, then update the others that changed, a statement each."""
+        if self.registered:
+            self.conn.execute(insert(alert_workers), [self.rows[w] for w in self.registered])
+        new = set(self.registered)
+        updates = [
+            {"b_worker_id": w, **{c: self.rows[w][c] for c in _MUTABLE_COLUMNS}} for w in sorted(self.changed - new)
+        ]
+        if updates:
+            key = alert_workers.c.worker_id == bindparam("b_worker_id")
+            self.conn.execute(update(alert_workers).where(key), updates)
+
+
+PageHandler = Callable[[Any, AlertFactsPage, Any, int], None]
+
+
+def handles_in_page(*event_classes: type[Any]) -> Callable[[PageHandler], PageHandler]:
+    """`handles`, typed for the handlers here, which receive the page instead of the connection."""
+    return cast(Callable[[PageHandler], PageHandler], handles(*event_classes))
+
+
 class AlertFactsProjection(LedgerProjection[AlertFactsView]):
-    """Keeps employment dates, departures and BRP registrations per worker."""
+    """Keeps employment dates, departures and BRP registrations per worker, a page at a time."""
 
     name = "alerts"
+    # No personal field is read here: the runner leaves them sealed and looks up no keys.
+    opens_personal_data: ClassVar[bool] = False
 
-    @handles(Worker.Registered)
-    def registered(self, conn: Connection, event: Worker.Registered, position: int) -> None:
-        conn.execute(
-            insert(alert_workers).values(
-                worker_id=event.originator_id.hex,
-                employer_id=event.employer_id.hex,
-                employment_start=event.employment_start,
-                expected_end_date=event.expected_end_date,
-            )
-        )
+    def open_page(self, conn: Connection, events: Sequence[Any], keys: SubjectKeys | None) -> AlertFactsPage:
+        """Load the facts of the workers the page's events touch (those it registers have none yet)."""
+        registered = {e.originator_id.hex for e in events if isinstance(e, Worker.Registered)}
+        known = sorted({e.originator_id.hex for e in events if type(e) in self.handlers} - registered)
+        rows: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(known), _IN_LIST):
+            chunk = known[i : i + _IN_LIST]
+            for row in conn.execute(select(alert_workers).where(alert_workers.c.worker_id.in_(chunk))):
+                rows[row.worker_id] = dict(row._mapping)
+        return AlertFactsPage(conn, rows)
 
-    @handles(Worker.ContractEnded)
-    def contract_ended(self, conn: Connection, event: Worker.ContractEnded, position: int) -> None:
-        self._set(conn, event.originator_id, contract_end=event.end_date)
+    def close_page(self, page: AlertFactsPage) -> None:
+        """Write what the page's events changed."""
+        page.write()
 
-    @handles(Worker.Departed)
-    def departed(self, conn: Connection, event: Worker.Departed, position: int) -> None:
-        self._set(conn, event.originator_id, departed_on=event.departed_on)
+    @handles_in_page(Worker.Registered)
+    def registered(self, page: AlertFactsPage, event: Worker.Registered, position: int) -> None:
+        worker = event.originator_id.hex
+        page.rows[worker] = {
+            "worker_id": worker,
+            "employer_id": event.employer_id.hex,
+            "employment_start": event.employment_start,
+            "expected_end_date": event.expected_end_date,
+            "contract_end": None,
+            "departed_on": None,
+            "brp_registered_on": None,
+        }
+        page.registered.append(worker)
 
-    @handles(Worker.PopulationRegisterRecorded)
-    def population_register(self, conn: Connection, event: Worker.PopulationRegisterRecorded, position: int) -> None:
+    @handles_in_page(Worker.ContractEnded)
+    def contract_ended(self, page: AlertFactsPage, event: Worker.ContractEnded, position: int) -> None:
+        page.change(event.originator_id, contract_end=event.end_date)
+
+    @handles_in_page(Worker.Departed)
+    def departed(self, page: AlertFactsPage, event: Worker.Departed, position: int) -> None:
+        page.change(event.originator_id, departed_on=event.departed_on)
+
+    @handles_in_page(Worker.PopulationRegisterRecorded)
+    def population_register(
+        self, page: AlertFactsPage, event: Worker.PopulationRegisterRecorded, position: int
+    ) -> None:
         if event.register != PopulationRegister.BRP:
             return  # an RNI registration does not end the "without BRP" alerts
-        current = conn.execute(
-            select(alert_workers.c.brp_registered_on).where(alert_workers.c.worker_id == event.originator_id.hex)
-        ).scalar()
+        row = page.rows.get(event.originator_id.hex)
+        current = None if row is None else row["brp_registered_on"]
         if current is None or event.registered_on < current:
-            self._set(conn, event.originator_id, brp_registered_on=event.registered_on)
-
-    @staticmethod
-    def _set(conn: Connection, worker_id: UUID, **values: date) -> None:
-        conn.execute(update(alert_workers).where(alert_workers.c.worker_id == worker_id.hex).values(**values))
+            page.change(event.originator_id, brp_registered_on=event.registered_on)
 
 
 def alerts(

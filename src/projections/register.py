@@ -8,6 +8,12 @@ exact-name search. Shredding nulls the sealed columns and the blind index and
 marks the row; a rebuild after a shred gives the same facts and the marker.
 The tables, records and reading are in `projections.register_queries`.
 
+The projection folds a page of events in memory (`RegisterPage`): it loads
+the rows and housing entries of the page's workers in a few queries, lets the
+handlers change them, and writes the page with one statement per table and
+kind of change. It seals with the keys the runner looked up for the page,
+never with keys kept from an earlier one (a shred must win at once).
+
 Everything that depends on the day is computed at query time for a `today`
 argument, never frozen at the event: the current housing (from the worker's
 housing intervals, folded with the domain's `Timeline` exactly as
@@ -20,17 +26,21 @@ expected end date that passes does not end the contract).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import asdict
+import functools
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar, NamedTuple, cast
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Select, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Select, Table, bindparam, delete, insert, select, update
 
 from ledger.domain.values import SHREDDED, Address
 from ledger.domain.worker import Worker
+from ledger.keyring import Keyring
 from ledger.keystore import KeyStore
+from ledger.sealing import SubjectKeys
 from projections.housing import fold_housing
 from projections.projection import LedgerProjection, handles
 from projections.register_queries import (
@@ -143,171 +153,287 @@ class RegisterView(View):
         return read_records(self.engine, self.keys, statement, today)
 
 
-class RegisterProjection(LedgerProjection[RegisterView]):
-    """Folds every Worker event into the worker's register row."""
+PageHandler = Callable[[Any, "RegisterPage", Any, int], None]
 
-    name = "register"
 
-    @handles(Worker.Registered)
-    def registered(self, conn: Connection, event: Worker.Registered, position: int) -> None:
+def handles_in_page(*event_classes: type[Any]) -> Callable[[PageHandler], PageHandler]:
+    """`handles`, typed for the handlers here, which receive the page instead of the connection."""
+    return cast(Callable[[PageHandler], PageHandler], handles(*event_classes))
+
+
+# The columns an event after the registration may change; the others are the registration's.
+_MUTABLE_COLUMNS = (
+    "contract_end",
+    "departed_on",
+    "population_register",
+    "population_registered_on",
+    "shredded",
+    "version",
+    *(f"sealed_{field}" for field in PERSONAL_FIELDS),
+    "family_name_index",
+)
+_PERSONAL_COLUMNS = {f"sealed_{field}": None for field in PERSONAL_FIELDS} | {"family_name_index": None}
+# Events that add to a worker's housing timeline after its registration.
+_HOUSING_EVENTS = (Worker.HousingAddressChanged, Worker.Departed)
+
+
+class HousingEntry(NamedTuple):
+    """One input of a worker's housing timeline: a row of `register_housing_entries`."""
+
+    worker_id: str
+    seq: int
+    valid_from: date
+    housing_location_id: str | None
+    is_departure: bool
+
+
+@dataclass
+class RegisterPage:
+    """What a page of events does to the register, kept in memory until `write`.
+
+    `rows` holds the register rows of the page's workers (loaded, or made by a
+    registration in this page) and `entries` the whole housing timeline input
+    of every worker whose housing the page changes.
+    """
+
+    conn: Connection
+    keys: SubjectKeys
+    keyring: Keyring
+    rows: dict[str, dict[str, Any]]
+    entries: defaultdict[str, list[HousingEntry]]
+    registered: list[str] = field(default_factory=list)
+    changed: set[str] = field(default_factory=set)
+    new_entries: list[HousingEntry] = field(default_factory=list)
+    work_addresses: list[dict[str, Any]] = field(default_factory=list)
+    holds_placed: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    holds_lifted: set[tuple[str, str]] = field(default_factory=set)
+    shredded: set[str] = field(default_factory=set)
+
+    @functools.cached_property
+    def index_key(self) -> bytes:
+        """The blind index's key, read from the keyring once for the page."""
+        return self.keyring.index_key()
+
+    def touch(self, event: Any, **values: Any) -> None:
+        """Set facts of the worker's row and its version to the event's (nothing if there is no row)."""
         worker = event.originator_id.hex
-        sealed = self._sealed(event.originator_id, {field: getattr(event, field) for field in PERSONAL_FIELDS})
-        conn.execute(
-            insert(register_workers).values(
-                worker_id=worker,
-                employer_id=event.employer_id.hex,
-                nationality=event.nationality,
-                contract_start=event.employment_start,
-                expected_end_date=event.expected_end_date,
-                shredded=sealed is None,
-                version=event.originator_version,
-                **(sealed or {}),
-            )
-        )
-        _record_work_address(conn, worker, event.originator_version, event.employment_start, event.work_address)
-        if event.housing_valid_from is not None:
-            _record_housing(conn, event, event.housing_valid_from, event.housing_location_id, is_departure=False)
+        row = self.rows.get(worker)
+        if row is not None:
+            row.update(version=event.originator_version, **values)
+            self.changed.add(worker)
 
-    @handles(Worker.HousingAddressChanged)
-    def housing_changed(self, conn: Connection, event: Worker.HousingAddressChanged, position: int) -> None:
-        _record_housing(conn, event, event.valid_from, event.housing_location_id, is_departure=False)
-        _touch(conn, event)
+    def shred(self, worker: str) -> None:
+        """Forget every personal value of the worker, its blind index and its holds' reasons; keep the facts."""
+        row = self.rows.get(worker)
+        if row is not None:
+            row.update(shredded=True, **_PERSONAL_COLUMNS)
+            self.changed.add(worker)
+        self.shredded.add(worker)
 
-    @handles(Worker.Departed)
-    def departed(self, conn: Connection, event: Worker.Departed, position: int) -> None:
-        # Only the latest departure counts (a later one corrects it), as in the domain.
-        _record_housing(conn, event, event.departed_on, None, is_departure=True)
-        _touch(conn, event, departed_on=event.departed_on)
-
-    @handles(Worker.WorkAddressChanged)
-    def work_address_changed(self, conn: Connection, event: Worker.WorkAddressChanged, position: int) -> None:
+    def record_housing(self, event: Any, valid_from: date, location_id: UUID | None, *, is_departure: bool) -> None:
+        """Add an entry to the worker's housing timeline; its intervals are folded again on writing."""
         worker = event.originator_id.hex
-        _record_work_address(conn, worker, event.originator_version, event.valid_from, event.work_address)
-        _touch(conn, event)
+        location = location_id.hex if location_id else None
+        entry = HousingEntry(worker, event.originator_version, valid_from, location, is_departure)
+        self.entries[worker].append(entry)
+        self.new_entries.append(entry)
 
-    @handles(Worker.ContractEnded)
-    def contract_ended(self, conn: Connection, event: Worker.ContractEnded, position: int) -> None:
-        # The reason is free text (personal) and nobody queries it here: not kept.
-        _touch(conn, event, contract_end=event.end_date)
-
-    @handles(Worker.PopulationRegisterRecorded)
-    def population_registered(self, conn: Connection, event: Worker.PopulationRegisterRecorded, position: int) -> None:
-        _touch(conn, event, population_register=event.register, population_registered_on=event.registered_on)
-        if event.bsn is None:
-            return
-        sealed = self._sealed(event.originator_id, {"bsn": event.bsn})
-        if sealed is None:
-            _shred(conn, event.originator_id.hex)
-        else:
-            _touch(conn, event, **sealed)
-
-    @handles(Worker.LegalHoldPlaced)
-    def legal_hold_placed(self, conn: Connection, event: Worker.LegalHoldPlaced, position: int) -> None:
-        worker, case_reference = event.originator_id.hex, event.case_reference
-        data_key = self.view.keys.data_key(event.originator_id)
-        sealed = None
-        if data_key is not None and event.reason is not SHREDDED:
-            sealed = seal_value(data_key, worker, f"legal_hold:{case_reference}", event.reason)
-        conn.execute(
-            insert(register_legal_holds).values(
-                worker_id=worker, case_reference=case_reference, placed_at=event.timestamp, sealed_reason=sealed
-            )
-        )
-        _touch(conn, event)
-        if sealed is None:
-            _shred(conn, worker)
-
-    @handles(Worker.LegalHoldLifted)
-    def legal_hold_lifted(self, conn: Connection, event: Worker.LegalHoldLifted, position: int) -> None:
-        holds = register_legal_holds.c
-        conn.execute(
-            delete(register_legal_holds).where(
-                (holds.worker_id == event.originator_id.hex) & (holds.case_reference == event.case_reference)
-            )
-        )
-        _touch(conn, event)
-
-    @handles(Worker.PersonalDataShredded)
-    def shredded(self, conn: Connection, event: Worker.PersonalDataShredded, position: int) -> None:
-        _touch(conn, event)
-        _shred(conn, event.originator_id.hex)
-
-    def _sealed(self, worker_id: UUID, values: dict[str, Any]) -> dict[str, str | None] | None:
+    def sealed(self, worker_id: UUID, values: dict[str, Any]) -> dict[str, str | None] | None:
         """Personal values re-sealed under the worker's key, as column values; None once the key is gone."""
         worker = worker_id.hex
-        # The key is read per event, never cached: a shred must win at once.
-        data_key = self.view.keys.data_key(worker_id)
+        # The page's keys were looked up for this page only: a shred wins at the next page.
+        data_key = self.keys.data_key(worker_id)
         if data_key is None or any(value is SHREDDED for value in values.values()):
             return None
         sealed: dict[str, str | None] = {
-            f"sealed_{field}": None if value is None else seal_value(data_key, worker, field, value)
-            for field, value in values.items()
+            f"sealed_{name}": None if value is None else seal_value(data_key, worker, name, value)
+            for name, value in values.items()
         }
         if "family_name" in values:
-            sealed["family_name_index"] = blind_index(self.view.keys.keyring.index_key(), values["family_name"])
+            sealed["family_name_index"] = blind_index(self.index_key, values["family_name"])
         return sealed
 
+    def write(self) -> None:
+        """Write the page's changes: one statement per table and kind of change."""
+        conn = self.conn
+        new = set(self.registered)
+        if self.registered:
+            conn.execute(insert(register_workers), [self.rows[w] for w in self.registered])
+        updates = [
+            {"b_worker_id": w, **{c: self.rows[w][c] for c in _MUTABLE_COLUMNS}} for w in sorted(self.changed - new)
+        ]
+        if updates:
+            w = register_workers.c
+            conn.execute(update(register_workers).where(w.worker_id == bindparam("b_worker_id")), updates)
+        if self.work_addresses:
+            conn.execute(insert(register_work_addresses), self.work_addresses)
+        if self.new_entries:
+            conn.execute(insert(register_housing_entries), [e._asdict() for e in self.new_entries])
+            self._replace_housing({e.worker_id for e in self.new_entries}, new)
+        self._write_holds()
 
-def _touch(conn: Connection, event: Any, **values: Any) -> None:
-    """Set facts of the worker's row and its version to the event's."""
-    conn.execute(
-        update(register_workers)
-        .where(register_workers.c.worker_id == event.originator_id.hex)
-        .values(version=event.originator_version, **values)
-    )
+    def _replace_housing(self, workers: set[str], new: set[str]) -> None:
+        intervals = [
+            {"worker_id": worker, "valid_from": start, "valid_to": end, "housing_location_id": location}
+            for worker in sorted(workers)
+            for location, start, end in _housing_intervals(sorted(self.entries[worker], key=lambda e: e.seq))
+        ]
+        # A worker registered in this page has no intervals stored yet.
+        for chunk in _chunks(sorted(workers - new)):
+            self.conn.execute(delete(register_housing).where(register_housing.c.worker_id.in_(chunk)))
+        if intervals:
+            self.conn.execute(insert(register_housing), intervals)
+
+    def _write_holds(self) -> None:
+        h = register_legal_holds.c
+        if self.holds_lifted:
+            lifted = [{"b_worker_id": w, "b_case": case} for w, case in sorted(self.holds_lifted)]
+            key = (h.worker_id == bindparam("b_worker_id")) & (h.case_reference == bindparam("b_case"))
+            self.conn.execute(delete(register_legal_holds).where(key), lifted)
+        if self.holds_placed:
+            self.conn.execute(insert(register_legal_holds), list(self.holds_placed.values()))
+        # After the inserts: a hold placed earlier in the page loses its reason too.
+        for chunk in _chunks(sorted(self.shredded)):
+            self.conn.execute(update(register_legal_holds).where(h.worker_id.in_(chunk)).values(sealed_reason=None))
 
 
-def _shred(conn: Connection, worker: str) -> None:
-    """Forget every personal value of the worker and its blind index; keep the facts."""
-    personal = {f"sealed_{field}": None for field in PERSONAL_FIELDS}
-    conn.execute(
-        update(register_workers)
-        .where(register_workers.c.worker_id == worker)
-        .values(shredded=True, family_name_index=None, **personal)
-    )
-    conn.execute(
-        update(register_legal_holds).where(register_legal_holds.c.worker_id == worker).values(sealed_reason=None)
-    )
+class RegisterProjection(LedgerProjection[RegisterView]):
+    """Folds every Worker event into the worker's register row, a page at a time."""
+
+    name = "register"
+    opens_personal_data: ClassVar[bool] = True  # re-seals the personal fields and indexes the name
+
+    def open_page(self, conn: Connection, events: Sequence[Any], keys: SubjectKeys | None) -> RegisterPage:
+        """Load the rows of the page's workers and the housing entries of those whose housing it changes."""
+        registered = {e.originator_id.hex for e in events if isinstance(e, Worker.Registered)}
+        # A registration opens its aggregate: nothing of that worker can be stored yet.
+        known = {e.originator_id.hex for e in events if type(e) in self.handlers} - registered
+        housed = {e.originator_id.hex for e in events if isinstance(e, _HOUSING_EVENTS)} - registered
+        rows = {row.worker_id: dict(row._mapping) for row in _rows_of(conn, register_workers, known)}
+        entries: defaultdict[str, list[HousingEntry]] = defaultdict(list)
+        for row in _rows_of(conn, register_housing_entries, housed):
+            entries[row.worker_id].append(HousingEntry(*row))
+        return RegisterPage(
+            conn=conn,
+            keys=self.view.keys if keys is None else keys,
+            keyring=self.view.keys.keyring,
+            rows=rows,
+            entries=entries,
+        )
+
+    def close_page(self, page: RegisterPage) -> None:
+        """Write what the page's events changed."""
+        page.write()
+
+    @handles_in_page(Worker.Registered)
+    def registered(self, page: RegisterPage, event: Worker.Registered, position: int) -> None:
+        worker = event.originator_id.hex
+        sealed = page.sealed(event.originator_id, {name: getattr(event, name) for name in PERSONAL_FIELDS})
+        page.rows[worker] = {
+            "worker_id": worker,
+            "employer_id": event.employer_id.hex,
+            "nationality": event.nationality,
+            "contract_start": event.employment_start,
+            "expected_end_date": event.expected_end_date,
+            "contract_end": None,
+            "departed_on": None,
+            "population_register": None,
+            "population_registered_on": None,
+            "shredded": sealed is None,
+            "version": event.originator_version,
+            **_PERSONAL_COLUMNS,
+            **(sealed or {}),
+        }
+        page.registered.append(worker)
+        _record_work_address(page, event, event.employment_start, event.work_address)
+        if event.housing_valid_from is not None:
+            page.record_housing(event, event.housing_valid_from, event.housing_location_id, is_departure=False)
+
+    @handles_in_page(Worker.HousingAddressChanged)
+    def housing_changed(self, page: RegisterPage, event: Worker.HousingAddressChanged, position: int) -> None:
+        page.record_housing(event, event.valid_from, event.housing_location_id, is_departure=False)
+        page.touch(event)
+
+    @handles_in_page(Worker.Departed)
+    def departed(self, page: RegisterPage, event: Worker.Departed, position: int) -> None:
+        # Only the latest departure counts (a later one corrects it), as in the domain.
+        page.record_housing(event, event.departed_on, None, is_departure=True)
+        page.touch(event, departed_on=event.departed_on)
+
+    @handles_in_page(Worker.WorkAddressChanged)
+    def work_address_changed(self, page: RegisterPage, event: Worker.WorkAddressChanged, position: int) -> None:
+        _record_work_address(page, event, event.valid_from, event.work_address)
+        page.touch(event)
+
+    @handles_in_page(Worker.ContractEnded)
+    def contract_ended(self, page: RegisterPage, event: Worker.ContractEnded, position: int) -> None:
+        # The reason is free text (personal) and nobody queries it here: not kept.
+        page.touch(event, contract_end=event.end_date)
+
+    @handles_in_page(Worker.PopulationRegisterRecorded)
+    def population_registered(
+        self, page: RegisterPage, event: Worker.PopulationRegisterRecorded, position: int
+    ) -> None:
+        page.touch(event, population_register=event.register, population_registered_on=event.registered_on)
+        if event.bsn is None:
+            return
+        sealed = page.sealed(event.originator_id, {"bsn": event.bsn})
+        if sealed is None:
+            page.shred(event.originator_id.hex)
+        else:
+            page.touch(event, **sealed)
+
+    @handles_in_page(Worker.LegalHoldPlaced)
+    def legal_hold_placed(self, page: RegisterPage, event: Worker.LegalHoldPlaced, position: int) -> None:
+        worker, case_reference = event.originator_id.hex, event.case_reference
+        data_key = page.keys.data_key(event.originator_id)
+        sealed = None
+        if data_key is not None and event.reason is not SHREDDED:
+            sealed = seal_value(data_key, worker, f"legal_hold:{case_reference}", event.reason)
+        page.holds_placed[worker, case_reference] = {
+            "worker_id": worker,
+            "case_reference": case_reference,
+            "placed_at": event.timestamp,
+            "sealed_reason": sealed,
+        }
+        page.touch(event)
+        if sealed is None:
+            page.shred(worker)
+
+    @handles_in_page(Worker.LegalHoldLifted)
+    def legal_hold_lifted(self, page: RegisterPage, event: Worker.LegalHoldLifted, position: int) -> None:
+        hold = (event.originator_id.hex, event.case_reference)
+        page.holds_placed.pop(hold, None)
+        page.holds_lifted.add(hold)
+        page.touch(event)
+
+    @handles_in_page(Worker.PersonalDataShredded)
+    def shredded(self, page: RegisterPage, event: Worker.PersonalDataShredded, position: int) -> None:
+        page.touch(event)
+        page.shred(event.originator_id.hex)
 
 
-def _record_work_address(conn: Connection, worker: str, seq: int, valid_from: date, address: Address) -> None:
+def _record_work_address(page: RegisterPage, event: Any, valid_from: date, address: Address) -> None:
     # The address's fields are the table's columns, one for one.
-    conn.execute(
-        insert(register_work_addresses).values(worker_id=worker, seq=seq, valid_from=valid_from, **asdict(address))
-    )
+    worker, seq = event.originator_id.hex, event.originator_version
+    # (`vars`, not `asdict`: the fields are plain values, and `asdict` deep-copies them.)
+    page.work_addresses.append({"worker_id": worker, "seq": seq, "valid_from": valid_from, **vars(address)})
 
 
-def _record_housing(
-    conn: Connection, event: Any, valid_from: date, location_id: UUID | None, *, is_departure: bool
-) -> None:
-    """Record a timeline entry and replace the worker's housing intervals with the new fold."""
-    worker = event.originator_id.hex
-    conn.execute(
-        insert(register_housing_entries).values(
-            worker_id=worker,
-            seq=event.originator_version,
-            valid_from=valid_from,
-            housing_location_id=location_id.hex if location_id else None,
-            is_departure=is_departure,
-        )
-    )
-    entries = register_housing_entries.c
-    intervals = _housing_intervals(
-        conn.execute(select(register_housing_entries).where(entries.worker_id == worker).order_by(entries.seq))
-    )
-    conn.execute(delete(register_housing).where(register_housing.c.worker_id == worker))
-    if intervals:
-        conn.execute(
-            insert(register_housing),
-            [
-                {"worker_id": worker, "valid_from": start, "valid_to": end, "housing_location_id": location}
-                for location, start, end in intervals
-            ],
-        )
+def _chunks(ids: list[str]) -> Iterator[list[str]]:
+    # IN lists stay within SQLite's limit on parameters.
+    for i in range(0, len(ids), MAX_PAGE):
+        yield ids[i : i + MAX_PAGE]
+
+
+def _rows_of(conn: Connection, table: Table, workers: set[str]) -> Iterator[Any]:
+    """The rows of `table` of these workers, in primary-key order, a few queries for any number."""
+    for chunk in _chunks(sorted(workers)):
+        yield from conn.execute(select(table).where(table.c.worker_id.in_(chunk)).order_by(*table.primary_key))
 
 
 def _housing_intervals(entries: Iterable[Any]) -> list[tuple[str, date, date | None]]:
-    """Fold housing-entry rows (in seq order) into (location, valid_from, valid_to) while housed.
+    """Fold housing entries (in seq order) into (location, valid_from, valid_to) while housed.
 
     The domain's `Worker.housing_timeline()`: only the latest departure counts
     and ends housing from its date; a later housing change is a return.

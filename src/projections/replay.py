@@ -84,7 +84,7 @@ class BoundedRunner(ViewRunner):
 
     def _decode(
         self, notifications: Sequence[Notification]
-    ) -> tuple[list[tuple[Any, Tracking]], PrefetchedKeys, tuple[int, Exception] | None]:
+    ) -> tuple[list[tuple[Any, Tracking]], PrefetchedKeys | None, tuple[int, Exception] | None]:
         batch, keys, undecodable = super()._decode(notifications)
         if self.known_at is not None:
             # Filtered, not cut off at the first later event: timestamps are taken before the

@@ -8,6 +8,12 @@ looked up in one query and forgotten after the page. When an event cannot be
 decoded or its handler raises, the view keeps everything before that event,
 then stops there — an event is never skipped — and reports where.
 
+A projection whose class says `opens_personal_data = False` is fed events
+decoded with the library's plain `Mapper`: its sealed fields stay ciphertext
+strings, and no keys are looked up for it (opening what it never reads is most
+of the decoding). The attribute is read with `getattr` (default True), so a
+projection that does not say opens personal data, as before.
+
 `ViewRunner` does the work for one view; whoever calls it must hold the view's
 lock (`projections.coordination`): `ProjectionRunner`, which runs every view
 it can lock and follows new events, or `ledger projections rebuild`.
@@ -25,19 +31,20 @@ from typing import Any
 from uuid import UUID
 
 import structlog
-from eventsourcing.persistence import Notification, Tracking
+from eventsourcing.persistence import Mapper, Notification, Tracking
 from eventsourcing.persistence import OperationalError as RecorderOperationalError
 from eventsourcing.utils import resolve_topic
 from sqlalchemy.exc import OperationalError
 
 from ledger.application import Ledger
+from ledger.keystore import KeyStore
 from ledger.sealing import PrefetchedKeys, SealingMapper, sealed_fields_of
 from projections.coordination import ViewLock, view_lock, wakeup_for
 from projections.projection import LedgerProjection
 
 log = structlog.get_logger()
 
-PAGE_SIZE = 500
+PAGE_SIZE = 2000
 
 # A caught-up runner looks again at least this often, even without a notification.
 _IDLE_TIMEOUT_S = 1.0
@@ -86,6 +93,8 @@ class ViewRunner:
         self.projection = projection
         self.view = projection.view
         self.page_size = page_size
+        self.opens_personal_data = bool(getattr(projection, "opens_personal_data", True))
+        self._plain_mapper: Mapper[UUID] = Mapper(transcoder=ledger.mapper.transcoder)
 
     @property
     def name(self) -> str:
@@ -142,6 +151,8 @@ class ViewRunner:
             self._process_page(notifications)
             position = notifications[-1].id
             processed += len(notifications)
+            if len(notifications) < self.page_size:
+                break  # the log's head when the page was read: what came since, the next round reads
         return processed
 
     def rebuild(self) -> int:
@@ -161,7 +172,7 @@ class ViewRunner:
         if undecodable is not None:
             self._stop(*undecodable)
 
-    def _process_one_by_one(self, batch: Sequence[tuple[Any, Tracking]], keys: PrefetchedKeys) -> None:
+    def _process_one_by_one(self, batch: Sequence[tuple[Any, Tracking]], keys: PrefetchedKeys | None) -> None:
         for event, tracking in batch:
             try:
                 self.projection.process_batch([(event, tracking)], keys)
@@ -180,23 +191,59 @@ class ViewRunner:
 
     def _decode(
         self, notifications: Sequence[Notification]
-    ) -> tuple[list[tuple[Any, Tracking]], PrefetchedKeys, tuple[int, Exception] | None]:
-        """The page's events up to the first that does not decode, the page's keys, and the undecodable event."""
-        mapper = self.ledger.mapper
-        assert isinstance(mapper, SealingMapper)
-        # One key lookup for the page, forgotten after it (a shred must win at once).
-        subjects = {UUID(str(n.originator_id)) for n in notifications if _has_sealed_fields(n.topic)}
-        keys = PrefetchedKeys(self.ledger.keys.data_keys(subjects), self.ledger.keys)
-        page_mapper = SealingMapper(transcoder=mapper.transcoder, keys=keys)
+    ) -> tuple[list[tuple[Any, Tracking]], PrefetchedKeys | None, tuple[int, Exception] | None]:
+        """The page's events up to the first that does not decode, the page's keys, and the undecodable event.
+
+        No keys (None) for a view that does not open personal data.
+        """
+        keys = self._page_keys(notifications) if self.opens_personal_data else None
+        mapper = (
+            self._plain_mapper if keys is None else SealingMapper(transcoder=self._plain_mapper.transcoder, keys=keys)
+        )
         batch: list[tuple[Any, Tracking]] = []
         for notification in notifications:
             try:
-                event = page_mapper.to_domain_event(notification)
+                event = mapper.to_domain_event(notification)
             except Exception as error:
                 # An event that does not decode (unknown topic, broken seal) stops the view there.
                 return batch, keys, (notification.id, error)
             batch.append((event, Tracking(self.ledger.name, notification.id)))
         return batch, keys, None
+
+    def _page_keys(self, notifications: Sequence[Notification]) -> PrefetchedKeys:
+        """The data keys of the page's sealed events' subjects, in one lookup, for this page only."""
+        subjects = {_uuid(n.originator_id) for n in notifications if _has_sealed_fields(n.topic)}
+        found = self.ledger.keys.data_keys(subjects)
+        return PrefetchedKeys(found, _KeysBeyondPage(self.ledger.keys, subjects - found.keys()))
+
+
+class _KeysBeyondPage:
+    """The key store, except for the subjects the page's lookup did not find: they have no key.
+
+    A subject's sealed event was written with its key, before the page was read
+    and its keys looked up; a key missing then has been shredded, and a shredded
+    subject never gets one again. Asking the store again per event (a query
+    each, for every event of a shredded worker in a rebuild) cannot change that.
+    """
+
+    def __init__(self, store: KeyStore, missing: set[UUID]) -> None:
+        self._store = store
+        self._missing = missing
+
+    def data_key(self, subject_id: UUID) -> bytes | None:
+        """None for a subject the page did not find; else the store's answer."""
+        if subject_id in self._missing:
+            return None
+        return self._store.data_key(subject_id)
+
+    def data_key_for_writing(self, subject_id: UUID) -> bytes:
+        """The store's (views never write keys)."""
+        return self._store.data_key_for_writing(subject_id)
+
+
+def _uuid(originator_id: UUID | str) -> UUID:
+    # PostgreSQL's recorder hands back UUIDs, SQLite's strings: parse only those.
+    return originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
 
 
 @functools.cache
