@@ -335,12 +335,13 @@ class ResidenceProjection(LedgerProjection[ResidenceView]):
                 "floor_area_m2": event.floor_area_m2,
             },
         )
-        self._record_limit(page, location, LimitEntry(event.originator_version, BEGINNING, event.max_occupants), event)
+        entry = LimitEntry(event.originator_version, BEGINNING, event.max_occupants)
+        self._record_limit(page, location, entry, event.timestamp)
 
     @handles_in_page(HousingLocation.OccupancyLimitChanged)
     def limit_changed(self, page: ResidencePage, event: HousingLocation.OccupancyLimitChanged, position: int) -> None:
         entry = LimitEntry(event.originator_version, event.valid_from, event.max_occupants)
-        self._record_limit(page, event.originator_id.hex, entry, event)
+        self._record_limit(page, event.originator_id.hex, entry, event.timestamp)
 
     @handles_in_page(Worker.Registered)
     def worker_registered(self, page: ResidencePage, event: Worker.Registered, position: int) -> None:
@@ -391,7 +392,7 @@ class ResidenceProjection(LedgerProjection[ResidenceView]):
 
         page.stays.replace(worker, new, event.timestamp, row)
 
-    def _record_limit(self, page: ResidencePage, location: str, entry: LimitEntry, event: Any) -> None:
+    def _record_limit(self, page: ResidencePage, location: str, entry: LimitEntry, recorded: datetime) -> None:
         page.limits[location].append(entry)
         page.add(occupancy_limit_entries, {"housing_location_id": location, **entry._asdict()})
         timeline: Timeline[int] = Timeline()
@@ -403,4 +404,4 @@ class ResidenceProjection(LedgerProjection[ResidenceView]):
             maximum, start, end = belief
             return {"housing_location_id": location, "max_occupants": maximum, "valid_from": start, "valid_to": end}
 
-        page.limit_rows.replace(location, new, event.timestamp, row)
+        page.limit_rows.replace(location, new, recorded, row)
