@@ -25,13 +25,17 @@ from ledger.sealing import SubjectKeys
 from projections.view import View
 
 V = TypeVar("V", bound=View)
-Handler = Callable[[Any, Connection, Any, int], None]
+# (projection, page context — the connection unless `open_page` says otherwise —, event, position)
+Handler = Callable[[Any, Any, Any, int], None]
+H = TypeVar("H", bound=Callable[..., None])
 
 
 class LedgerProjection(Projection[V], Generic[V]):
     """Routes each event to the handler registered for its class."""
 
     handlers: ClassVar[dict[type[Any], Handler]]
+    # A view that never reads personal fields is fed them sealed: no key lookup, no AES per field.
+    opens_personal_data: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -46,9 +50,7 @@ class LedgerProjection(Projection[V], Generic[V]):
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         self.process_batch([(domain_event, tracking)])
 
-    def process_batch(
-        self, batch: Sequence[tuple[Any, Tracking]], keys: SubjectKeys | None = None
-    ) -> None:
+    def process_batch(self, batch: Sequence[tuple[Any, Tracking]], keys: SubjectKeys | None = None) -> None:
         """Apply a page of events and advance the position, in one transaction.
 
         `keys` gives the data keys of the page's subjects, looked up by the caller
@@ -74,10 +76,10 @@ class LedgerProjection(Projection[V], Generic[V]):
         """Write what the page's handlers left in `page` (nothing by default: they wrote as they went)."""
 
 
-def handles(*event_classes: type[Any]) -> Callable[[Handler], Handler]:
+def handles(*event_classes: type[Any]) -> Callable[[H], H]:
     """Mark a projection method as the handler of these event classes."""
 
-    def mark(method: Handler) -> Handler:
+    def mark(method: H) -> H:
         method._handles = event_classes  # type: ignore[attr-defined]
         return method
 

@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, ClassVar, NamedTuple, cast
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from sqlalchemy import Connection, Engine, Select, Table, bindparam, delete, insert, select, update
@@ -151,14 +151,6 @@ class RegisterView(View):
 
     def _read(self, statement: Select[Any], today: date) -> list[WorkerRecord]:
         return read_records(self.engine, self.keys, statement, today)
-
-
-PageHandler = Callable[[Any, "RegisterPage", Any, int], None]
-
-
-def handles_in_page(*event_classes: type[Any]) -> Callable[[PageHandler], PageHandler]:
-    """`handles`, typed for the handlers here, which receive the page instead of the connection."""
-    return cast(Callable[[PageHandler], PageHandler], handles(*event_classes))
 
 
 # The columns an event after the registration may change; the others are the registration's.
@@ -301,7 +293,6 @@ class RegisterProjection(LedgerProjection[RegisterView]):
     """Folds every Worker event into the worker's register row, a page at a time."""
 
     name = "register"
-    opens_personal_data: ClassVar[bool] = True  # re-seals the personal fields and indexes the name
 
     def open_page(self, conn: Connection, events: Sequence[Any], keys: SubjectKeys | None) -> RegisterPage:
         """Load the rows of the page's workers and the housing entries of those whose housing it changes."""
@@ -325,7 +316,7 @@ class RegisterProjection(LedgerProjection[RegisterView]):
         """Write what the page's events changed."""
         page.write()
 
-    @handles_in_page(Worker.Registered)
+    @handles(Worker.Registered)
     def registered(self, page: RegisterPage, event: Worker.Registered, position: int) -> None:
         worker = event.originator_id.hex
         sealed = page.sealed(event.originator_id, {name: getattr(event, name) for name in PERSONAL_FIELDS})
@@ -349,28 +340,28 @@ class RegisterProjection(LedgerProjection[RegisterView]):
         if event.housing_valid_from is not None:
             page.record_housing(event, event.housing_valid_from, event.housing_location_id, is_departure=False)
 
-    @handles_in_page(Worker.HousingAddressChanged)
+    @handles(Worker.HousingAddressChanged)
     def housing_changed(self, page: RegisterPage, event: Worker.HousingAddressChanged, position: int) -> None:
         page.record_housing(event, event.valid_from, event.housing_location_id, is_departure=False)
         page.touch(event)
 
-    @handles_in_page(Worker.Departed)
+    @handles(Worker.Departed)
     def departed(self, page: RegisterPage, event: Worker.Departed, position: int) -> None:
         # Only the latest departure counts (a later one corrects it), as in the domain.
         page.record_housing(event, event.departed_on, None, is_departure=True)
         page.touch(event, departed_on=event.departed_on)
 
-    @handles_in_page(Worker.WorkAddressChanged)
+    @handles(Worker.WorkAddressChanged)
     def work_address_changed(self, page: RegisterPage, event: Worker.WorkAddressChanged, position: int) -> None:
         _record_work_address(page, event, event.valid_from, event.work_address)
         page.touch(event)
 
-    @handles_in_page(Worker.ContractEnded)
+    @handles(Worker.ContractEnded)
     def contract_ended(self, page: RegisterPage, event: Worker.ContractEnded, position: int) -> None:
         # The reason is free text (personal) and nobody queries it here: not kept.
         page.touch(event, contract_end=event.end_date)
 
-    @handles_in_page(Worker.PopulationRegisterRecorded)
+    @handles(Worker.PopulationRegisterRecorded)
     def population_registered(
         self, page: RegisterPage, event: Worker.PopulationRegisterRecorded, position: int
     ) -> None:
@@ -383,7 +374,7 @@ class RegisterProjection(LedgerProjection[RegisterView]):
         else:
             page.touch(event, **sealed)
 
-    @handles_in_page(Worker.LegalHoldPlaced)
+    @handles(Worker.LegalHoldPlaced)
     def legal_hold_placed(self, page: RegisterPage, event: Worker.LegalHoldPlaced, position: int) -> None:
         worker, case_reference = event.originator_id.hex, event.case_reference
         data_key = page.keys.data_key(event.originator_id)
@@ -400,14 +391,14 @@ class RegisterProjection(LedgerProjection[RegisterView]):
         if sealed is None:
             page.shred(worker)
 
-    @handles_in_page(Worker.LegalHoldLifted)
+    @handles(Worker.LegalHoldLifted)
     def legal_hold_lifted(self, page: RegisterPage, event: Worker.LegalHoldLifted, position: int) -> None:
         hold = (event.originator_id.hex, event.case_reference)
         page.holds_placed.pop(hold, None)
         page.holds_lifted.add(hold)
         page.touch(event)
 
-    @handles_in_page(Worker.PersonalDataShredded)
+    @handles(Worker.PersonalDataShredded)
     def shredded(self, page: RegisterPage, event: Worker.PersonalDataShredded, position: int) -> None:
         page.touch(event)
         page.shred(event.originator_id.hex)

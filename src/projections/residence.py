@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
-from typing import Any, ClassVar, NamedTuple, cast
+from typing import Any, ClassVar, NamedTuple
 from uuid import UUID
 
 from sqlalchemy import (
@@ -267,15 +267,6 @@ class ResidencePage:
         self.limit_rows.write(self.conn)
 
 
-# The base's `Handler` type names the connection handlers get by default; this projection's get the page.
-PageHandler = Callable[[Any, ResidencePage, Any, int], None]
-
-
-def handles_in_page(*event_classes: type[Any]) -> Callable[[PageHandler], PageHandler]:
-    """`handles`, typed for handlers that receive a `ResidencePage`."""
-    return cast(Callable[[PageHandler], PageHandler], handles(*event_classes))
-
-
 class ResidenceView(View):
     """Bitemporal residence and occupancy-limit rows, and the facts queries group by."""
 
@@ -322,7 +313,7 @@ class ResidenceProjection(LedgerProjection[ResidenceView]):
     def close_page(self, page: ResidencePage) -> None:
         page.write()
 
-    @handles_in_page(HousingLocation.Registered)
+    @handles(HousingLocation.Registered)
     def location_registered(self, page: ResidencePage, event: HousingLocation.Registered, position: int) -> None:
         location = event.originator_id.hex
         page.areas[location] = event.address.postcode[:4]
@@ -338,12 +329,12 @@ class ResidenceProjection(LedgerProjection[ResidenceView]):
         entry = LimitEntry(event.originator_version, BEGINNING, event.max_occupants)
         self._record_limit(page, location, entry, event.timestamp)
 
-    @handles_in_page(HousingLocation.OccupancyLimitChanged)
+    @handles(HousingLocation.OccupancyLimitChanged)
     def limit_changed(self, page: ResidencePage, event: HousingLocation.OccupancyLimitChanged, position: int) -> None:
         entry = LimitEntry(event.originator_version, event.valid_from, event.max_occupants)
         self._record_limit(page, event.originator_id.hex, entry, event.timestamp)
 
-    @handles_in_page(Worker.Registered)
+    @handles(Worker.Registered)
     def worker_registered(self, page: ResidencePage, event: Worker.Registered, position: int) -> None:
         worker = event.originator_id.hex
         page.workers[worker] = {"employer_id": event.employer_id.hex, "nationality": event.nationality}
@@ -351,11 +342,11 @@ class ResidenceProjection(LedgerProjection[ResidenceView]):
         if event.housing_valid_from is not None:
             self._record_housing(page, event, event.housing_valid_from, event.housing_location_id, position)
 
-    @handles_in_page(Worker.HousingAddressChanged)
+    @handles(Worker.HousingAddressChanged)
     def housing_changed(self, page: ResidencePage, event: Worker.HousingAddressChanged, position: int) -> None:
         self._record_housing(page, event, event.valid_from, event.housing_location_id, position)
 
-    @handles_in_page(Worker.Departed)
+    @handles(Worker.Departed)
     def departed(self, page: ResidencePage, event: Worker.Departed, position: int) -> None:
         self._record_housing(page, event, event.departed_on, None, position, is_departure=True)
 

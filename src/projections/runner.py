@@ -93,7 +93,7 @@ class ViewRunner:
         self.projection = projection
         self.view = projection.view
         self.page_size = page_size
-        self.opens_personal_data = bool(getattr(projection, "opens_personal_data", True))
+        self.opens_personal_data = projection.opens_personal_data
         self._plain_mapper: Mapper[UUID] = Mapper(transcoder=ledger.mapper.transcoder)
 
     @property
