@@ -25,6 +25,7 @@ from bench.scenarios.concurrent import concurrent
 from bench.scenarios.follow import follow
 from bench.scenarios.http import http
 from bench.scenarios.rebuild import rebuild
+from bench.scenarios.scale import scale
 from bench.scenarios.shred import shred
 from ledger.logs import configure_logging
 
@@ -46,6 +47,7 @@ SCENARIOS: dict[str, tuple[str, Scenario]] = {
     "B2": ("concurrent writer processes", concurrent),
     "B6": ("HTTP at fixed arrival rates", http),
     "B5": ("follow lag", follow),
+    "S": ("scale: B1, B4 and B6 on a big store beside an empty one", scale),
 }
 
 

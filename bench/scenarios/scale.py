@@ -1,0 +1,158 @@
+"""S: does the ledger slow down as the store fills? B1, B4 and B6 on a big store beside an empty one.
+
+Two PostgreSQL ledgers side by side: one already holding `big` events (1 000
+000 in full mode, loaded through the product's batched save, views built), one
+empty but for the places the scenario needs. Each round runs the same work on
+both, in turn:
+
+* **S B1** — `n` single registrations (`Ledger.register_worker`);
+* **S B4** — `n` fresh registrations appended in one batch (set-up, not
+  timed), then every view catches up over them: the per-event cost of the
+  projections beside indexes and tables that hold a million rows (a rebuild
+  of the million would measure the size, not the slowdown);
+* **S B6** — `ledger serve` on each store, a closed loop of occupancy
+  requests (B6 max) for locations drawn from all of the store's locations.
+
+The ratio is big / empty; the goal is ≥ 0.80x. In --quick mode the big store
+holds 20 000 events (a smoke run: 1 000), which shows the shape, not the scale.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from functools import partial
+
+from api.auth import DevelopmentTokens, Role
+from bench.context import Context, timed_each
+from bench.data import Inputs, Places, register_places
+from bench.infra import Process, child_environment, free_port, ledger_command, opened
+from bench.loadgen import Load
+from bench.report import Row, ratio_at_least, row_of
+from bench.scenarios.http import Requests
+from bench.stats import Comparison, Run
+from ledger.application import Ledger
+from ledger.settings import Settings
+from projections.registry import build_view_runners
+
+GOAL = ratio_at_least(0.80)
+CLIENTS = 8
+
+
+class Side:
+    """One of the two stores: its settings, the places its registrations use, a source of inputs."""
+
+    def __init__(self, name: str, settings: Settings, places: Places, seed: int) -> None:
+        self.name = name
+        self.settings = settings
+        self.places = places
+        self.seed = seed
+        self.rounds = 0
+
+    def register(self, ledger: Ledger, n: int) -> Run:
+        inputs = Inputs(self.seed + self.rounds, ledger.today())
+        self.rounds += 1
+        registrations = [inputs.registration(self.places) for _ in range(n)]
+        return timed_each([partial(ledger.register_worker, **r) for r in registrations])
+
+    def catch_up(self, ledger: Ledger, n: int) -> Run:
+        inputs = Inputs(self.seed + self.rounds, ledger.today())
+        self.rounds += 1
+        ledger.save(*(inputs.worker(self.places) for _ in range(n)))
+        runners = build_view_runners(ledger)
+        began = time.perf_counter()
+        processed = sum(runner.catch_up() for runner in runners) // len(runners)
+        return Run(processed, time.perf_counter() - began)
+
+
+def scale(ctx: Context) -> list[Row]:
+    """S B1, S B4 and S B6 on PostgreSQL: big store vs empty store."""
+    big_events = ctx.size(1_000_000, 20_000) if not ctx.smoke else 1_000
+    n = ctx.size(300, 30)
+    catch_up_events = ctx.size(2_000, 150)
+    big_settings, store = ctx.store("postgresql", big_events)
+    empty_settings = ctx.workspace.settings("scale-empty", "postgresql")
+    started = time.perf_counter()
+    with opened(big_settings) as ledger:
+        for runner in build_view_runners(ledger):
+            runner.catch_up()
+        today = ledger.today()
+    ctx.progress(f"  views of {store.events} events built in {time.perf_counter() - started:.1f} s")
+    with opened(empty_settings) as ledger:
+        empty_places = register_places(ledger, Inputs(3, today), locations=50)
+        for runner in build_view_runners(ledger):
+            runner.catch_up()
+    big = Side("big", big_settings, store.places, seed=11)
+    empty = Side("empty", empty_settings, empty_places, seed=11)
+
+    with opened(big.settings) as big_ledger, opened(empty.settings) as empty_ledger:
+        registrations = ctx.alternate([lambda: big.register(big_ledger, n), lambda: empty.register(empty_ledger, n)])
+        catch_ups = ctx.alternate(
+            [
+                lambda: big.catch_up(big_ledger, catch_up_events),
+                lambda: empty.catch_up(empty_ledger, catch_up_events),
+            ]
+        )
+    served = _serve_both(ctx, big, empty, today)
+    note = f"big store {store.events:,} events beside an empty one, PostgreSQL"
+    return [
+        row_of(
+            Comparison(*registrations),
+            scenario="S B1",
+            backend="postgresql",
+            n=n,
+            unit="workers/s",
+            baseline="B1 on an empty store, same run",
+            goal=GOAL,
+            note=note,
+        ),
+        row_of(
+            Comparison(*catch_ups),
+            scenario="S B4",
+            backend="postgresql",
+            n=catch_up_events,
+            unit="events/s",
+            baseline="every view catching up over the same number of new events on an empty store",
+            goal=GOAL,
+            note=f"{note}; views caught up over the new events, not rebuilt",
+        ),
+        row_of(
+            Comparison(*served),
+            scenario="S B6",
+            backend="postgresql",
+            n=CLIENTS,
+            unit="req/s",
+            baseline="B6 max (occupancy, closed loop) on an empty store",
+            goal=GOAL,
+            note=f"{note}; {CLIENTS} clients",
+        ),
+    ]
+
+
+def _serve_both(ctx: Context, big: Side, empty: Side, today: date) -> tuple[list[Run], list[Run]]:
+    duration = ctx.size(2.0, 0.4)
+    load = Load()
+    servers: list[Process] = []
+    try:
+        arms: list[Callable[[], Run]] = []
+        for side in (big, empty):
+            port = free_port()
+            server = Process(
+                ledger_command("--log-level", "WARNING", "serve", "--port", str(port)),
+                child_environment(side.settings),
+                ctx.workspace.log_path(f"scale-serve-{side.name}"),
+            )
+            servers.append(server)
+            server.wait_ready(f"http://127.0.0.1:{port}/healthz")
+            token = DevelopmentTokens(side.settings).issue(role=Role.REGISTRAR, sub="bench", ttl_s=3600)
+            requests = Requests(f"http://127.0.0.1:{port}", "", token, side.places, today, datetime.now(UTC))
+            arms.append(partial(load.closed_loop, requests.occupancy, clients=CLIENTS, duration=duration))
+        big_runs, empty_runs = ctx.alternate(arms)
+    finally:
+        load.close()
+        for server in servers:
+            server.stop()
+    if load.failures:
+        ctx.progress(f"  S B6: requests failed: {dict(load.failures)}")
+    return big_runs, empty_runs
