@@ -72,7 +72,7 @@ def rebuild(ctx: Context, backend: str) -> list[Row]:
             backend=backend,
             n=store.events,
             unit="events/s",
-            baseline="(a) reading the log in pages of 500 and discarding it",
+            baseline=f"(a) reading the log in pages of {PAGE_SIZE} and discarding it",
             goal=rate_at_least(5_000, "events/s"),
             note=f"all {len(runners)} views, one after another; per view: {others}",
         ),

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 from uuid import UUID
 
 from sqlalchemy import Column, Connection, Date, Engine, MetaData, String, Table, bindparam, insert, select, update
@@ -112,14 +112,6 @@ class AlertFactsPage:
             self.conn.execute(update(alert_workers).where(key), updates)
 
 
-PageHandler = Callable[[Any, AlertFactsPage, Any, int], None]
-
-
-def handles_in_page(*event_classes: type[Any]) -> Callable[[PageHandler], PageHandler]:
-    """`handles`, typed for the handlers here, which receive the page instead of the connection."""
-    return cast(Callable[[PageHandler], PageHandler], handles(*event_classes))
-
-
 class AlertFactsProjection(LedgerProjection[AlertFactsView]):
     """Keeps employment dates, departures and BRP registrations per worker, a page at a time."""
 
@@ -142,7 +134,7 @@ class AlertFactsProjection(LedgerProjection[AlertFactsView]):
         """Write what the page's events changed."""
         page.write()
 
-    @handles_in_page(Worker.Registered)
+    @handles(Worker.Registered)
     def registered(self, page: AlertFactsPage, event: Worker.Registered, position: int) -> None:
         worker = event.originator_id.hex
         page.rows[worker] = {
@@ -156,15 +148,15 @@ class AlertFactsProjection(LedgerProjection[AlertFactsView]):
         }
         page.registered.append(worker)
 
-    @handles_in_page(Worker.ContractEnded)
+    @handles(Worker.ContractEnded)
     def contract_ended(self, page: AlertFactsPage, event: Worker.ContractEnded, position: int) -> None:
         page.change(event.originator_id, contract_end=event.end_date)
 
-    @handles_in_page(Worker.Departed)
+    @handles(Worker.Departed)
     def departed(self, page: AlertFactsPage, event: Worker.Departed, position: int) -> None:
         page.change(event.originator_id, departed_on=event.departed_on)
 
-    @handles_in_page(Worker.PopulationRegisterRecorded)
+    @handles(Worker.PopulationRegisterRecorded)
     def population_register(
         self, page: AlertFactsPage, event: Worker.PopulationRegisterRecorded, position: int
     ) -> None:
