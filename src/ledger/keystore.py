@@ -7,9 +7,9 @@ subject does not open. A shredded subject leaves a tombstone that is kept for
 ever: no key is ever created again for it (no resurrection).
 
 Keys are not cached across calls, so a shred is effective in every process as
-soon as its transaction commits. Keys are made and destroyed in batches (one
-transaction for many subjects), so that a bulk registration and a retention
-run cost a few commits, not one per subject.
+soon as its transaction commits. Keys are made, destroyed and re-wrapped in
+batches (one transaction for many subjects), so that a bulk registration, a
+retention run and a key rotation cost a few commits, not one per subject.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     delete,
     select,
     update,
@@ -62,6 +63,10 @@ key_tombstones = Table(
 
 # A batched lookup is split so the parameter list stays within SQLite's limits.
 _BATCH = 500
+# Rows re-wrapped per transaction by a rotation: large enough that commits do not
+# dominate, small enough that SQLite writers wait well under their lock timeout.
+ROTATION_BATCH = 5000
+
 T = TypeVar("T")
 
 
@@ -261,37 +266,62 @@ class KeyStore:
             self._flush_deleted_pages()
         return int(removed)
 
-    def rotate(self, *, batch: int = 1000) -> RotationReport:
+    def rotate(self, *, batch: int = ROTATION_BATCH) -> RotationReport:
         """Re-wrap every live data key under a new key-encryption key, then destroy the old ones.
 
+        Batch by batch (`batch` keys read at once, re-wrapped in memory and
+        written by one statement in one transaction), in subject order.
         Resumable: rows carry their epoch, so a rotation interrupted halfway is
         finished by the next (old epochs are destroyed only once no row needs them).
         """
         epoch = self.keyring.add_epoch()
         rewrapped = 0
-        while rows := self._rows_not_under(epoch, batch):
-            with self.key_engine.begin() as conn:
-                for subject_hex, old_epoch, wrapped in rows:
-                    data_key = self.keyring.unwrap(
-                        wrapped, epoch=old_epoch, associated_data=self._associated_data(subject_hex, old_epoch)
-                    )
-                    rewrapped_key = self.keyring.wrap(
-                        data_key, epoch=epoch, associated_data=self._associated_data(subject_hex, epoch)
-                    )
-                    rewrapped += conn.execute(
-                        update(subject_keys)
-                        .where((subject_keys.c.subject_id == subject_hex) & (subject_keys.c.kek_epoch == old_epoch))
-                        .values(kek_epoch=epoch, wrapped_key=rewrapped_key)
-                    ).rowcount
+        # Passes repeat while rows remain under an old epoch: a key another process
+        # created under the old epoch behind our position is picked up by the next pass.
+        while self._rows_not_under(epoch, 1):
+            rewrapped += self._rewrap_pass(epoch, batch)
         retired = self.keyring.retire_epochs(keep=epoch)
         self._flush_deleted_pages()
         return RotationReport(epoch=epoch, rewrapped=rewrapped, retired_epochs=retired)
 
-    def _rows_not_under(self, epoch: int, batch: int) -> list[tuple[str, int, bytes]]:
+    def _rewrap_pass(self, epoch: int, batch: int) -> int:
+        rewrapped = 0
+        rewrite = (
+            update(subject_keys)
+            .where(
+                (subject_keys.c.subject_id == bindparam("b_subject")) & (subject_keys.c.kek_epoch == bindparam("b_old"))
+            )
+            .values(kek_epoch=epoch, wrapped_key=bindparam("b_wrapped"))
+        )
+        after = ""
+        while rows := self._rows_not_under(epoch, batch, after=after):
+            after = rows[-1][0]
+            params = [
+                {
+                    "b_subject": subject_hex,
+                    "b_old": old_epoch,
+                    "b_wrapped": self._rewrapped(subject_hex, old_epoch, wrapped, epoch),
+                }
+                for subject_hex, old_epoch, wrapped in rows
+            ]
+            # Read apart, written in a transaction of its own: on SQLite a read that
+            # turns into a write fails at once if another writer came in between.
+            with self.key_engine.begin() as conn:
+                rewrapped += conn.execute(rewrite, params).rowcount
+        return rewrapped
+
+    def _rewrapped(self, subject_hex: str, old_epoch: int, wrapped: bytes, epoch: int) -> bytes:
+        data_key = self.keyring.unwrap(
+            wrapped, epoch=old_epoch, associated_data=self._associated_data(subject_hex, old_epoch)
+        )
+        return self.keyring.wrap(data_key, epoch=epoch, associated_data=self._associated_data(subject_hex, epoch))
+
+    def _rows_not_under(self, epoch: int, batch: int, *, after: str = "") -> list[tuple[str, int, bytes]]:
         with self.key_engine.connect() as conn:
             rows = conn.execute(
                 select(subject_keys.c.subject_id, subject_keys.c.kek_epoch, subject_keys.c.wrapped_key)
-                .where(subject_keys.c.kek_epoch != epoch)
+                .where((subject_keys.c.kek_epoch != epoch) & (subject_keys.c.subject_id > after))
+                .order_by(subject_keys.c.subject_id)
                 .limit(batch)
             )
             return [(str(r[0]), int(r[1]), bytes(r[2])) for r in rows]

@@ -1,18 +1,21 @@
-"""Data keys in batches: made together for a save, never for a tombstoned subject."""
+"""Data keys in batches: made together for a save, never for a tombstoned subject, re-wrapped batch by batch."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from sqlalchemy import Connection, Engine, event, func, select
+from sqlalchemy import Connection, Engine, event, func, insert, select
 
 from ledger.application import Ledger
 from ledger.domain.worker import Worker
 from ledger.errors import SubjectShredded
+from ledger.keyring import KEY_BYTES
 from ledger.keystore import KeyStore, subject_keys
 from tests.factories import World, a_person, a_world, an_employment
 
@@ -132,3 +135,27 @@ def test_a_shred_racing_the_creation_of_its_key_leaves_no_key(ledger: Ledger) ->
         racing.data_keys_for_writing([other, subject])
 
     assert ledger.keys.data_key(subject) is None
+
+
+def test_rotation_rewraps_a_key_made_under_the_old_epoch_behind_its_position(ledger: Ledger) -> None:
+    keys = ledger.keys
+    keys.data_keys_for_writing(UUID(int=n) for n in range(10, 16))
+    old_epoch = keys.keyring.current_epoch
+    late = UUID(int=1)  # sorts before every key the rotation has passed
+    late_key = secrets.token_bytes(KEY_BYTES)
+
+    class _WriterDuringRotation(KeyStore):
+        def _rows_not_under(self, epoch: int, batch: int, *, after: str = "") -> list[tuple[str, int, bytes]]:
+            if after and keys.data_key(late) is None:  # mid-pass, another process still on the old epoch
+                wrapped = keys.keyring.wrap(
+                    late_key, epoch=old_epoch, associated_data=KeyStore._associated_data(late.hex, old_epoch)
+                )
+                row = {"subject_id": late.hex, "kek_epoch": old_epoch, "wrapped_key": wrapped}
+                with keys.key_engine.begin() as conn:
+                    conn.execute(insert(subject_keys).values(**row, created_at=datetime.now(UTC)))
+            return super()._rows_not_under(epoch, batch, after=after)
+
+    report = _WriterDuringRotation(keys.engine, keys.keyring, keys.key_engine).rotate(batch=4)
+
+    assert (report.rewrapped, report.retired_epochs) == (7, (old_epoch,))
+    assert keys.data_key(late) == late_key
