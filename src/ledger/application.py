@@ -9,7 +9,7 @@ errors are translated here, once, into the ledger's own (`ledger.errors`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -443,11 +443,20 @@ class Ledger(Application[UUID]):
 
 def _get_from(repository: Repository[UUID], kind: type[A], aggregate_id: UUID, version: int | None) -> A:
     try:
-        aggregate: Any = repository.get(aggregate_id, version=version)
+        aggregate: Any = repository.get(aggregate_id, version=version, projector_func=_mutate_each)
     except AggregateNotFoundError:
         raise NotFound(_kind_name(kind), aggregate_id) from None
     if not isinstance(aggregate, kind):
         raise NotFound(_kind_name(kind), aggregate_id)
+    return aggregate
+
+
+def _mutate_each(aggregate: Aggregate | None, events: Iterable[Aggregate.Event]) -> Aggregate | None:
+    # The library's default projector asserts each event against a runtime-checkable
+    # protocol, which costs ~35 µs an event (several times applying it); our
+    # events are the library's aggregate events, which all mutate.
+    for event in events:
+        aggregate = event.mutate(aggregate)
     return aggregate
 
 
