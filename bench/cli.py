@@ -24,6 +24,7 @@ from bench.scenarios.bulk import bulk
 from bench.scenarios.concurrent import concurrent
 from bench.scenarios.follow import follow
 from bench.scenarios.http import http
+from bench.scenarios.keys import rotation
 from bench.scenarios.rebuild import rebuild
 from bench.scenarios.scale import scale
 from bench.scenarios.shred import shred
@@ -43,6 +44,7 @@ SCENARIOS: dict[str, tuple[str, Scenario]] = {
     "B4": ("projection rebuild", _both(rebuild)),
     "B9": ("audit chain verification", _both(audit)),
     "B8": ("shredding due subjects", _both(shred)),
+    "B10": ("key rotation over the live data keys", _both(rotation)),
     "B3": ("bulk registration in batches", _both(bulk)),
     "B2": ("concurrent writer processes", concurrent),
     "B6": ("HTTP at fixed arrival rates", http),

@@ -3,33 +3,27 @@
 `Inputs` draws valid worker registrations (cheap: a scenario needs thousands,
 and Faker, which `ledger demo` uses, costs half a millisecond a person).
 `build_store` fills a ledger with a realistic mix of events through the domain
-and the ledger's own mapper and recorder — so rows, seals and audit links are
-the product's — but creates the data keys of a batch in one statement instead
-of one transaction per subject (`create_keys`): loading is set-up, not what is
-measured.
+and `Ledger.save` in batches — so rows, seals, keys and audit links are the
+product's (a batch's data keys are made in one key-store transaction).
+`FixedKeys` hands a mapper keys made in memory, for scenarios that measure
+sealing without a key store.
 """
 
 from __future__ import annotations
 
 import random
-import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from sqlalchemy import insert
 
-from bench.infra import key_engine
 from ledger.application import Ledger
 from ledger.domain.housing_location import HousingLocation
 from ledger.domain.values import Address, Employment, IdentityDocument, Person
 from ledger.domain.worker import Worker
-from ledger.keyring import KEY_BYTES
-from ledger.keystore import KeyStore, subject_keys
-from ledger.sealing import SealingMapper
 
 WORK_ADDRESS = Address("Handelsweg", 3, "1687AA", "Wognum")
 OTHER_WORK_ADDRESS = Address("Dijkweg", 112, "1619BN", "Andijk")
@@ -114,31 +108,9 @@ class FixedKeys:
         return self._keys[subject_id]
 
 
-def create_keys(store: KeyStore, subject_ids: Iterable[UUID]) -> dict[UUID, bytes]:
-    """New data keys for `subject_ids`, wrapped as the key store wraps them, inserted in one statement."""
-    epoch = store.keyring.current_epoch
-    now = datetime.now(UTC)
-    keys: dict[UUID, bytes] = {}
-    rows = []
-    for subject in subject_ids:
-        data_key = secrets.token_bytes(KEY_BYTES)
-        aad = KeyStore._associated_data(subject.hex, epoch)
-        wrapped = store.keyring.wrap(data_key, epoch=epoch, associated_data=aad)
-        rows.append({"subject_id": subject.hex, "kek_epoch": epoch, "wrapped_key": wrapped, "created_at": now})
-        keys[subject] = data_key
-    if rows:
-        with key_engine(store).begin() as conn:
-            conn.execute(insert(subject_keys), rows)
-    return keys
-
-
-def save_batch(ledger: Ledger, aggregates: Sequence[Aggregate], *, keyed: Iterable[UUID] = ()) -> int:
-    """Save `aggregates` in one recorder transaction, keys for `keyed` made in one statement; return events."""
-    mapper = SealingMapper(transcoder=ledger.mapper.transcoder, keys=FixedKeys(create_keys(ledger.keys, keyed)))
-    stored = [mapper.to_stored_event(event) for aggregate in aggregates for event in aggregate.collect_events()]
-    if stored:
-        ledger.recorder.insert_events(stored)
-    return len(stored)
+def save_batch(ledger: Ledger, aggregates: Sequence[Aggregate]) -> int:
+    """Save `aggregates` in one recorder transaction (their new keys in one key-store transaction); return events."""
+    return len(ledger.save(*aggregates)) if aggregates else 0
 
 
 def register_places(ledger: Ledger, inputs: Inputs, *, locations: int, employers: int = 8) -> Places:
@@ -206,9 +178,9 @@ def build_store(ledger: Ledger, *, events: int, seed: int = 7) -> Store:
         workers.append(worker.id)
         pending += len(worker.pending_events)
         if pending >= _CHUNK:
-            total += save_batch(ledger, batch, keyed=[w.id for w in batch])
+            total += save_batch(ledger, batch)
             batch, pending = [], 0
-    total += save_batch(ledger, batch, keyed=[w.id for w in batch])
+    total += save_batch(ledger, batch)
     return Store(places, tuple(workers), total, (began, datetime.now(UTC)))
 
 
@@ -225,7 +197,7 @@ def ended_workers(ledger: Ledger, inputs: Inputs, places: Places, count: int) ->
         batch.append(worker)
         ids.append(worker.id)
         if len(batch) * 3 >= _CHUNK:
-            save_batch(ledger, batch, keyed=[w.id for w in batch])
+            save_batch(ledger, batch)
             batch = []
-    save_batch(ledger, batch, keyed=[w.id for w in batch])
+    save_batch(ledger, batch)
     return ids

@@ -100,6 +100,9 @@ class FileKeyring:
         self.path = path
         self._content = content
         self._stamp = self._file_stamp()
+        # Ciphers of the content they were made from: a new content (a rotation)
+        # starts afresh, so a destroyed epoch never survives in this cache.
+        self._ciphers: tuple[_KeyringFile, dict[int, AESGCM]] = (content, {})
 
     def _file_stamp(self) -> tuple[int, int]:
         stat = self.path.stat()
@@ -187,11 +190,19 @@ class FileKeyring:
         self._stamp = self._file_stamp()
 
     def _kek(self, epoch: int) -> AESGCM:
-        try:
-            return AESGCM(self._fresh().keks[epoch])
-        except KeyError:
-            msg = f"no key-encryption key for epoch {epoch} in {self.path}"
-            raise KeyringError(msg) from None
+        content = self._fresh()
+        made_from, ciphers = self._ciphers
+        if made_from is not content:
+            ciphers = {}
+            self._ciphers = (content, ciphers)
+        cipher = ciphers.get(epoch)
+        if cipher is None:
+            try:
+                cipher = ciphers[epoch] = AESGCM(content.keks[epoch])
+            except KeyError:
+                msg = f"no key-encryption key for epoch {epoch} in {self.path}"
+                raise KeyringError(msg) from None
+        return cipher
 
     def wrap(self, data_key: bytes, *, epoch: int, associated_data: bytes) -> bytes:
         nonce = secrets.token_bytes(NONCE_BYTES)

@@ -7,32 +7,38 @@ subject does not open. A shredded subject leaves a tombstone that is kept for
 ever: no key is ever created again for it (no resurrection).
 
 Keys are not cached across calls, so a shred is effective in every process as
-soon as its transaction commits.
+soon as its transaction commits. Keys are made, destroyed and re-wrapped in
+batches (one transaction for many subjects), so that a bulk registration, a
+retention run and a key rotation cost a few commits, not one per subject.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 from uuid import UUID
 
 from sqlalchemy import (
     Column,
+    Connection,
     DateTime,
     Engine,
+    Insert,
     Integer,
     LargeBinary,
     MetaData,
     String,
     Table,
+    bindparam,
     delete,
-    insert,
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ledger.domain.errors import Conflict
 from ledger.keyring import KEY_BYTES, Keyring
@@ -57,6 +63,11 @@ key_tombstones = Table(
 
 # A batched lookup is split so the parameter list stays within SQLite's limits.
 _BATCH = 500
+# Rows re-wrapped per transaction by a rotation: large enough that commits do not
+# dominate, small enough that SQLite writers wait well under their lock timeout.
+ROTATION_BATCH = 5000
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -107,116 +118,210 @@ class KeyStore:
 
     def data_keys(self, subject_ids: Iterable[UUID]) -> dict[UUID, bytes]:
         """The data keys of many subjects in one lookup per 500; absent ones are left out."""
-        wanted = {s.hex: s for s in subject_ids}
-        found: dict[UUID, bytes] = {}
+        wanted = list(dict.fromkeys(subject_ids))
         if not wanted:
-            return found
-        hexes = list(wanted)
+            return {}
         with self.key_engine.connect() as conn:
-            for i in range(0, len(hexes), _BATCH):
-                rows = conn.execute(
-                    select(subject_keys.c.subject_id, subject_keys.c.kek_epoch, subject_keys.c.wrapped_key).where(
-                        subject_keys.c.subject_id.in_(hexes[i : i + _BATCH])
-                    )
+            return self._lookup(conn, wanted)
+
+    def _lookup(self, conn: Connection, subject_ids: Sequence[UUID]) -> dict[UUID, bytes]:
+        by_hex = {s.hex: s for s in subject_ids}
+        found: dict[UUID, bytes] = {}
+        for chunk in _chunks(list(by_hex), _BATCH):
+            rows = conn.execute(
+                select(subject_keys.c.subject_id, subject_keys.c.kek_epoch, subject_keys.c.wrapped_key).where(
+                    subject_keys.c.subject_id.in_(chunk)
                 )
-                for subject_hex, epoch, wrapped in rows:
-                    found[wanted[subject_hex]] = self.keyring.unwrap(
-                        wrapped, epoch=epoch, associated_data=self._associated_data(subject_hex, epoch)
-                    )
+            )
+            for subject_hex, epoch, wrapped in rows:
+                found[by_hex[subject_hex]] = self.keyring.unwrap(
+                    wrapped, epoch=epoch, associated_data=self._associated_data(subject_hex, epoch)
+                )
         return found
 
     def data_key_for_writing(self, subject_id: UUID) -> bytes:
         """The subject's data key, created on first use; refused for a shredded subject."""
-        existing = self.data_key(subject_id)
-        if existing is not None:
-            return existing
-        subject_hex = subject_id.hex
+        return self.data_keys_for_writing([subject_id])[subject_id]
+
+    def data_keys_for_writing(self, subject_ids: Iterable[UUID]) -> dict[UUID, bytes]:
+        """The data keys of many subjects, the missing ones created together in one transaction.
+
+        Refused with `SubjectShredded`, and no key made, when one of them has a
+        tombstone. Safe against other processes: a key another process created
+        first is the one answered.
+        """
+        wanted = list(dict.fromkeys(subject_ids))
+        with self.key_engine.connect() as keys_conn:
+            keys = self._lookup(keys_conn, wanted)
+            missing = [s for s in wanted if s not in keys]
+            if missing:
+                with self._ledger_connection(keys_conn) as ledger_conn:
+                    keys.update(self._create_missing(keys_conn, ledger_conn, missing))
+        return keys
+
+    @contextmanager
+    def _ledger_connection(self, keys_conn: Connection) -> Iterator[Connection]:
+        # When the keys live in the ledger's own database, one connection does it all (fewer round trips).
+        if self.key_engine is self.engine:
+            yield keys_conn
+        else:
+            with self.engine.connect() as conn:
+                yield conn
+
+    def _create_missing(
+        self, keys_conn: Connection, ledger_conn: Connection, missing: Sequence[UUID]
+    ) -> dict[UUID, bytes]:
+        self._refuse_tombstoned(ledger_conn, missing)
+        made = self._insert_keys(keys_conn, missing)
+        # Checked again after our commit: a shred whose tombstone came after the
+        # first check deletes its key after this commit, or we see its tombstone here.
+        raced = self._tombstoned_on(ledger_conn, list(made))
+        if raced:
+            self._delete_keys([s.hex for s in raced])
+            raise SubjectShredded(raced[0])
+        lost = [s for s in missing if s not in made]
+        if lost:
+            # Another process created these between our read and our insert: use theirs.
+            theirs = self._lookup(keys_conn, lost)
+            gone = [s for s in lost if s not in theirs]
+            if gone:
+                raise SubjectShredded(gone[0])
+            made.update(theirs)
+        return made
+
+    def _insert_keys(self, conn: Connection, subject_ids: Sequence[UUID]) -> dict[UUID, bytes]:
+        """New keys for `subject_ids`, committed; those another process made first are left out."""
         epoch = self.keyring.current_epoch
-        data_key = secrets.token_bytes(KEY_BYTES)
-        wrapped = self.keyring.wrap(data_key, epoch=epoch, associated_data=self._associated_data(subject_hex, epoch))
-        if self.is_shredded(subject_id):
-            raise SubjectShredded(subject_id)
-        row = {"subject_id": subject_hex, "kek_epoch": epoch, "wrapped_key": wrapped, "created_at": datetime.now(UTC)}
-        try:
-            with self.key_engine.begin() as conn:
-                conn.execute(insert(subject_keys).values(**row))
-        except IntegrityError:
-            # Another process created it between our read and our insert: use theirs.
-            concurrent = self.data_key(subject_id)
-            if concurrent is None:
-                raise SubjectShredded(subject_id) from None
-            return concurrent
-        return data_key
+        now = datetime.now(UTC)
+        fresh = {s: secrets.token_bytes(KEY_BYTES) for s in subject_ids}
+        rows = [
+            {
+                "subject_id": s.hex,
+                "kek_epoch": epoch,
+                "wrapped_key": self.keyring.wrap(key, epoch=epoch, associated_data=self._associated_data(s.hex, epoch)),
+                "created_at": now,
+            }
+            for s, key in fresh.items()
+        ]
+        by_hex = {s.hex: s for s in subject_ids}
+        stmt = _insert_new(subject_keys, self.key_engine).returning(subject_keys.c.subject_id)
+        inserted = conn.execute(stmt, rows).scalars().all()
+        conn.commit()
+        return {by_hex[h]: fresh[by_hex[h]] for h in inserted}
 
     def is_shredded(self, subject_id: UUID) -> bool:
         """Whether the subject has a tombstone."""
         with self.engine.connect() as conn:
-            stmt = select(key_tombstones.c.subject_id).where(key_tombstones.c.subject_id == subject_id.hex)
-            return conn.execute(stmt).first() is not None
+            return bool(self._tombstoned_on(conn, [subject_id]))
+
+    def _tombstoned_on(self, conn: Connection, subject_ids: Sequence[UUID]) -> list[UUID]:
+        by_hex = {s.hex: s for s in subject_ids}
+        found: list[UUID] = []
+        for chunk in _chunks(list(by_hex), _BATCH):
+            stmt = select(key_tombstones.c.subject_id).where(key_tombstones.c.subject_id.in_(chunk))
+            found += [by_hex[h] for h in conn.execute(stmt).scalars()]
+        return found
+
+    def _refuse_tombstoned(self, conn: Connection, subject_ids: Sequence[UUID]) -> None:
+        tombstoned = self._tombstoned_on(conn, subject_ids)
+        if tombstoned:
+            raise SubjectShredded(tombstoned[0])
 
     def shred(self, subject_id: UUID) -> bool:
-        """Leave a tombstone, then destroy the subject's data key; True if a key was destroyed.
+        """Leave a tombstone, then destroy the subject's data key; True if a key was destroyed."""
+        return bool(self.shred_many([subject_id]))
 
-        Idempotent: shredding a shredded subject changes nothing. The tombstone
-        comes first: should the process die in between, start-up finds a
-        tombstoned subject with a key and destroys it.
+    def shred_many(self, subject_ids: Iterable[UUID]) -> int:
+        """Leave tombstones, then destroy the subjects' data keys; return how many keys were destroyed.
+
+        One transaction for all tombstones, then one for all keys (and on SQLite
+        one WAL truncation). Idempotent: shredding a shredded subject changes
+        nothing. The tombstones come first: should the process die in between,
+        start-up finds tombstoned subjects with keys and destroys them.
         """
-        subject_hex = subject_id.hex
+        hexes = list(dict.fromkeys(s.hex for s in subject_ids))
+        if not hexes:
+            return 0
+        now = datetime.now(UTC)
         with self.engine.begin() as conn:
-            tombstoned = conn.execute(
-                select(key_tombstones.c.subject_id).where(key_tombstones.c.subject_id == subject_hex)
-            ).first()
-            if tombstoned is None:
-                conn.execute(insert(key_tombstones).values(subject_id=subject_hex, shredded_at=datetime.now(UTC)))
-        with self.key_engine.begin() as conn:
-            deleted = conn.execute(delete(subject_keys).where(subject_keys.c.subject_id == subject_hex)).rowcount
-        self._flush_deleted_pages()
-        return bool(deleted)
+            conn.execute(
+                _insert_new(key_tombstones, self.engine), [{"subject_id": h, "shredded_at": now} for h in hexes]
+            )
+        return self._delete_keys(hexes)
 
     def reshred_tombstoned(self) -> int:
         """Delete keys of tombstoned subjects (a key table restored from an old backup); return how many."""
         with self.engine.connect() as conn:
             tombstoned = [str(r[0]) for r in conn.execute(select(key_tombstones.c.subject_id))]
+        return self._delete_keys(tombstoned)
+
+    def _delete_keys(self, subject_hexes: Sequence[str]) -> int:
+        if not subject_hexes:
+            return 0
         removed = 0
         with self.key_engine.begin() as conn:
-            for i in range(0, len(tombstoned), _BATCH):
-                batch = tombstoned[i : i + _BATCH]
-                removed += conn.execute(delete(subject_keys).where(subject_keys.c.subject_id.in_(batch))).rowcount
+            for chunk in _chunks(subject_hexes, _BATCH):
+                removed += conn.execute(delete(subject_keys).where(subject_keys.c.subject_id.in_(chunk))).rowcount
         if removed:
             self._flush_deleted_pages()
         return int(removed)
 
-    def rotate(self, *, batch: int = 1000) -> RotationReport:
+    def rotate(self, *, batch: int = ROTATION_BATCH) -> RotationReport:
         """Re-wrap every live data key under a new key-encryption key, then destroy the old ones.
 
+        Batch by batch (`batch` keys read at once, re-wrapped in memory and
+        written by one statement in one transaction), in subject order.
         Resumable: rows carry their epoch, so a rotation interrupted halfway is
         finished by the next (old epochs are destroyed only once no row needs them).
         """
         epoch = self.keyring.add_epoch()
         rewrapped = 0
-        while rows := self._rows_not_under(epoch, batch):
-            with self.key_engine.begin() as conn:
-                for subject_hex, old_epoch, wrapped in rows:
-                    data_key = self.keyring.unwrap(
-                        wrapped, epoch=old_epoch, associated_data=self._associated_data(subject_hex, old_epoch)
-                    )
-                    rewrapped_key = self.keyring.wrap(
-                        data_key, epoch=epoch, associated_data=self._associated_data(subject_hex, epoch)
-                    )
-                    rewrapped += conn.execute(
-                        update(subject_keys)
-                        .where((subject_keys.c.subject_id == subject_hex) & (subject_keys.c.kek_epoch == old_epoch))
-                        .values(kek_epoch=epoch, wrapped_key=rewrapped_key)
-                    ).rowcount
+        # Passes repeat while rows remain under an old epoch: a key another process
+        # created under the old epoch behind our position is picked up by the next pass.
+        while self._rows_not_under(epoch, 1):
+            rewrapped += self._rewrap_pass(epoch, batch)
         retired = self.keyring.retire_epochs(keep=epoch)
         self._flush_deleted_pages()
         return RotationReport(epoch=epoch, rewrapped=rewrapped, retired_epochs=retired)
 
-    def _rows_not_under(self, epoch: int, batch: int) -> list[tuple[str, int, bytes]]:
+    def _rewrap_pass(self, epoch: int, batch: int) -> int:
+        rewrapped = 0
+        rewrite = (
+            update(subject_keys)
+            .where(
+                (subject_keys.c.subject_id == bindparam("b_subject")) & (subject_keys.c.kek_epoch == bindparam("b_old"))
+            )
+            .values(kek_epoch=epoch, wrapped_key=bindparam("b_wrapped"))
+        )
+        after = ""
+        while rows := self._rows_not_under(epoch, batch, after=after):
+            after = rows[-1][0]
+            params = [
+                {
+                    "b_subject": subject_hex,
+                    "b_old": old_epoch,
+                    "b_wrapped": self._rewrapped(subject_hex, old_epoch, wrapped, epoch),
+                }
+                for subject_hex, old_epoch, wrapped in rows
+            ]
+            # Read apart, written in a transaction of its own: on SQLite a read that
+            # turns into a write fails at once if another writer came in between.
+            with self.key_engine.begin() as conn:
+                rewrapped += conn.execute(rewrite, params).rowcount
+        return rewrapped
+
+    def _rewrapped(self, subject_hex: str, old_epoch: int, wrapped: bytes, epoch: int) -> bytes:
+        data_key = self.keyring.unwrap(
+            wrapped, epoch=old_epoch, associated_data=self._associated_data(subject_hex, old_epoch)
+        )
+        return self.keyring.wrap(data_key, epoch=epoch, associated_data=self._associated_data(subject_hex, epoch))
+
+    def _rows_not_under(self, epoch: int, batch: int, *, after: str = "") -> list[tuple[str, int, bytes]]:
         with self.key_engine.connect() as conn:
             rows = conn.execute(
                 select(subject_keys.c.subject_id, subject_keys.c.kek_epoch, subject_keys.c.wrapped_key)
-                .where(subject_keys.c.kek_epoch != epoch)
+                .where((subject_keys.c.kek_epoch != epoch) & (subject_keys.c.subject_id > after))
+                .order_by(subject_keys.c.subject_id)
                 .limit(batch)
             )
             return [(str(r[0]), int(r[1]), bytes(r[2])) for r in rows]
@@ -227,3 +332,57 @@ class KeyStore:
         if self.key_engine.dialect.name == "sqlite":
             with self.key_engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+class PreparedKeys:
+    """The data keys of one save, looked up or created beforehand (the mapper's `SubjectKeys`).
+
+    Made for one save and dropped after it: keys are never kept across calls,
+    so that a shred is effective at once. A subject not prepared falls back to
+    the key store.
+    """
+
+    def __init__(self, keys: dict[UUID, bytes], source: KeyStore) -> None:
+        self._keys = keys
+        self._source = source
+
+    def data_key(self, subject_id: UUID) -> bytes | None:
+        """The prepared key, or the key store's."""
+        if subject_id in self._keys:
+            return self._keys[subject_id]
+        return self._source.data_key(subject_id)
+
+    def data_key_for_writing(self, subject_id: UUID) -> bytes:
+        """The prepared key, or the key store's (created on first use)."""
+        if subject_id in self._keys:
+            return self._keys[subject_id]
+        return self._source.data_key_for_writing(subject_id)
+
+
+class NoKeys:
+    """Subject keys that open nothing: loading with them yields operational facts only.
+
+    Personal fields read as `SHREDDED` and no key is looked up; for decisions
+    that need no personal data (legal holds, shredding, due dates).
+    """
+
+    def data_key(self, subject_id: UUID) -> bytes | None:
+        """No key: the fields stay closed."""
+        return None
+
+    def data_key_for_writing(self, subject_id: UUID) -> bytes:
+        """Never for writing."""
+        msg = f"keys that open nothing cannot seal the personal data of {subject_id}"
+        raise TypeError(msg)
+
+
+def _insert_new(table: Table, engine: Engine) -> Insert:
+    """An INSERT that skips rows whose primary key exists already (another process was first)."""
+    if engine.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

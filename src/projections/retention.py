@@ -3,10 +3,12 @@
 Due dates come from the policies (`ledger.retention`) applied to the facts in
 the read models: a worker's registration end from the worker register
 (contract end, departure, housing), an inspection's date and sanctions from
-the event store. A subject under a legal hold is never shredded. The job is
-idempotent (shredded subjects are not due any more) and resumable (a shred
-whose key is gone but whose event is missing is finished by the next run), and
-only one instance runs at a time across processes.
+the event store. A subject under a legal hold is never shredded. Due subjects
+are shredded in chunks (`Ledger.shred_subjects`: a few transactions per chunk,
+not a few per subject). The job is idempotent (shredded subjects are not due
+any more) and resumable (a shred whose key is gone but whose event is missing
+is finished by the next run), and only one instance runs at a time across
+processes.
 """
 
 from __future__ import annotations
@@ -21,9 +23,8 @@ import structlog
 from eventsourcing.utils import get_topic
 from sqlalchemy import Engine, select
 
-from ledger.application import Ledger
+from ledger.application import Ledger, ShredRequest
 from ledger.domain.inspection import Inspection
-from ledger.errors import Conflict
 from ledger.processing_log import ProcessingLog
 from ledger.retention import (
     PROCESSING_LOG,
@@ -39,6 +40,10 @@ from projections.register_queries import register_housing, register_legal_holds,
 log = structlog.get_logger()
 
 _PAGE = 1000
+# Subjects shredded together: one tombstone, one key-deletion and one event
+# transaction each; large enough that commits do not dominate, small enough
+# that a failing chunk leaves little for the next run and progress moves.
+SHRED_CHUNK = 200
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,7 @@ def _inspection_due(ledger: Ledger, policies: RetentionPolicies) -> Iterator[Due
     while notifications := ledger.recorder.select_notifications(start=position + 1, limit=_PAGE, topics=[topic]):
         position = notifications[-1].id
         for notification in notifications:
-            inspection = ledger.get(Inspection, UUID(str(notification.originator_id)))
+            inspection = ledger.get_facts(Inspection, UUID(str(notification.originator_id)))
             if inspection.shredded or inspection.notes is None:
                 continue  # nothing personal left to shred
             due_on, policy = inspection_due_on(policies, inspection.inspected_on, inspection.sanction_dates)
@@ -145,23 +150,27 @@ def run_retention(
     on: date,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    chunk: int = SHRED_CHUNK,
 ) -> RetentionReport:
-    """Shred every due subject without a legal hold (or, dry, say what would be shredded)."""
+    """Shred every due subject without a legal hold (or, dry, say what would be shredded).
+
+    Subjects are shredded `chunk` at a time; `progress(done, total)` is called after each chunk.
+    """
     lock = view_lock(ledger.settings, "retention-job")
     if not lock.acquire():
         raise RetentionJobBusyError("another retention job is running")
     try:
         report = RetentionReport(on=on, dry_run=dry_run)
         subjects = due_subjects(ledger, engine, policies, on=on)
-        for done, subject in enumerate(subjects, start=1):
-            if subject.held:
-                report.held.append(subject)
-            elif dry_run:
-                report.shredded.append(subject)
+        for done in range(0, len(subjects), chunk):
+            part = subjects[done : done + chunk]
+            if dry_run:
+                for subject in part:
+                    (report.held if subject.held else report.shredded).append(subject)
             else:
-                _shred(ledger, subject, report)
+                _shred(ledger, part, report)
             if progress is not None:
-                progress(done, len(subjects))
+                progress(done + len(part), len(subjects))
         if not dry_run:
             report.log_lines_deleted = _purge_processing_log(ledger, policies, on)
     finally:
@@ -183,14 +192,24 @@ def _purge_processing_log(ledger: Ledger, policies: RetentionPolicies, on: date)
     return ProcessingLog(ledger.keys.engine).purge(before=datetime.combine(cutoff, time.min, tzinfo=UTC))
 
 
-def _shred(ledger: Ledger, subject: DueSubject, report: RetentionReport) -> None:
+def _shred(ledger: Ledger, chunk: list[DueSubject], report: RetentionReport) -> None:
+    """Shred a chunk's subjects without a hold in the register; report each in the chunk's order."""
+    due = [subject for subject in chunk if not subject.held]
     try:
-        ledger.shred_subject(subject.subject_id, policy=subject.policy, due_on=subject.due_on)
-    except Conflict:
-        # The write side is authoritative: a hold the register has not caught up with yet.
-        report.held.append(subject)
+        outcome = ledger.shred_subjects([ShredRequest(s.subject_id, s.policy, s.due_on) for s in due])
     except Exception as e:
-        log.error("retention_shred_failed", subject_id=str(subject.subject_id), error_type=type(e).__qualname__)
-        report.failed.append(subject)
-    else:
-        report.shredded.append(subject)
+        # Nothing of the chunk is recorded shredded; the next run takes it up where it stopped.
+        log.error("retention_shred_failed", subjects=len(due), error_type=type(e).__qualname__)
+        report.held += [s for s in chunk if s.held]
+        report.failed += due
+        return
+    for subject in chunk:
+        if subject.held or subject.subject_id in outcome.held:
+            # The write side is authoritative: a hold the register has not caught up with yet.
+            report.held.append(subject)
+        elif subject.subject_id in outcome.shredded:
+            report.shredded.append(subject)
+        else:
+            error = outcome.failed.get(subject.subject_id, "unknown")
+            log.error("retention_shred_failed", subject_id=str(subject.subject_id), error_type=error)
+            report.failed.append(subject)

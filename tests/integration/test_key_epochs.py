@@ -11,7 +11,7 @@ from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
 from ledger.errors import SubjectShredded
 from ledger.keyring import KeyringError
-from ledger.keystore import subject_keys
+from ledger.keystore import KeyStore, subject_keys
 from tests.conftest import fixed_clock
 from tests.factories import a_world, register_worker
 
@@ -63,3 +63,20 @@ def test_a_restored_key_of_a_shredded_subject_is_shredded_again_at_start_up(ledg
     finally:
         restarted.close()
         restarted.keys.engine.dispose()
+
+
+def test_a_destroyed_epoch_opens_nothing_in_processes_that_used_it(ledger: Ledger) -> None:
+    world = a_world(ledger)
+    worker = register_worker(ledger, world)
+    with ledger.keys.key_engine.connect() as conn:
+        old_row = conn.execute(select(subject_keys).where(subject_keys.c.subject_id == worker.hex)).one()
+    other = open_ledger(ledger.settings, clock=fixed_clock)
+    try:
+        assert other.get(Worker, worker).family_name == "Kowalska"  # its keyring has used epoch 1
+        ledger.keys.rotate()
+        for keyring in (ledger.keys.keyring, other.keys.keyring):
+            with pytest.raises(KeyringError, match="no key-encryption key for epoch 1"):
+                keyring.unwrap(old_row.wrapped_key, epoch=1, associated_data=KeyStore._associated_data(worker.hex, 1))
+    finally:
+        other.close()
+        other.keys.engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import UUID, uuid4
@@ -12,10 +13,12 @@ from ledger.application import Ledger
 from ledger.domain.inspection import Inspection
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
+from ledger.keystore import KeyStore
 from ledger.processing_log import ProcessingLog, processing_log
 from ledger.retention import load_policies
 from projections.registry import build_view_runners
 from projections.retention import due_subjects, run_retention, worker_due_dates
+from tests.conftest import fixed_clock
 from tests.factories import World, a_world, register_worker
 
 POLICIES = load_policies()
@@ -139,3 +142,53 @@ def test_processing_log_lines_past_their_retention_are_deleted(ledger: Ledger) -
 
     assert report.log_lines_deleted == 1
     assert [line.subject_id for line in log.lines()] == [recent]
+
+
+def test_a_run_in_chunks_reports_each_subject_and_its_progress(ledger: Ledger) -> None:
+    lives = _lives(ledger, a_world(ledger))
+    more = [register_worker(ledger, a_world(ledger)) for _ in range(3)]
+    for worker in more:
+        ledger.record_departure(worker, departed_on=date(2026, 5, 1))
+    _catch_up(ledger)
+    steps: list[tuple[int, int]] = []
+
+    report = run_retention(ledger, ledger.keys.engine, POLICIES, on=date(2027, 5, 15), chunk=2, progress=_record(steps))
+
+    assert {s.subject_id for s in report.shredded} == {lives["ended"], lives["back_dated"], *more}
+    assert [s.subject_id for s in report.held] == [lives["held"]]
+    assert steps == [(2, 6), (4, 6), (6, 6)]
+    assert all(ledger.get(Worker, w).shredded for w in more)
+
+
+def _record(steps: list[tuple[int, int]]) -> Callable[[int, int], None]:
+    return lambda done, total: steps.append((done, total))
+
+
+class _DiesBeforeKeyDeletion(KeyStore):
+    """A key store whose process dies after the tombstones, before the keys are destroyed."""
+
+    def _delete_keys(self, subject_hexes: Sequence[str]) -> int:
+        raise RuntimeError("killed")
+
+
+def test_a_run_killed_between_tombstones_and_key_deletion_records_nothing_and_the_next_finishes(
+    ledger: Ledger,
+) -> None:
+    lives = _lives(ledger, a_world(ledger))
+    keys = _DiesBeforeKeyDeletion(ledger.keys.engine, ledger.keys.keyring, ledger.keys.key_engine)
+    dying = Ledger(ledger.settings, keys, clock=fixed_clock)
+    try:
+        killed = run_retention(dying, ledger.keys.engine, POLICIES, on=date(2027, 5, 15))
+    finally:
+        dying.close()
+
+    assert {s.subject_id for s in killed.failed} == {lives["ended"], lives["back_dated"]}
+    assert not ledger.get(Worker, lives["ended"]).shredded  # no event before the key is gone
+    assert ledger.keys.is_shredded(lives["ended"])
+
+    finished = run_retention(ledger, ledger.keys.engine, POLICIES, on=date(2027, 5, 15))
+
+    assert {s.subject_id for s in finished.shredded} == {lives["ended"], lives["back_dated"]}
+    shredded = [e for e in ledger.events.get(lives["ended"]) if isinstance(e, Worker.PersonalDataShredded)]
+    assert len(shredded) == 1
+    assert ledger.get(Worker, lives["ended"]).family_name is SHREDDED

@@ -6,17 +6,20 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterable
 from datetime import date
+from uuid import UUID, uuid4
 
 import pytest
 from sqlalchemy import text
 
-from ledger.application import Ledger
+from ledger.application import Ledger, ShredRequest
 from ledger.bootstrap import open_ledger
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
 from ledger.errors import Conflict, SealBrokenError, SubjectShredded
 from ledger.keyring import KeyringError
+from ledger.keystore import KeyStore
 from ledger.settings import Settings
 from tests.conftest import fixed_clock
 from tests.factories import a_world, register_worker, valid_bsn
@@ -206,3 +209,68 @@ def test_a_different_keyring_does_not_open_the_keys(ledger: Ledger, settings: Se
     finally:
         stranger.close()
         stranger.keys.engine.dispose()
+
+
+def _shredded_events(ledger: Ledger, worker_id: UUID) -> list[Worker.PersonalDataShredded]:
+    return [e for e in ledger.events.get(worker_id) if isinstance(e, Worker.PersonalDataShredded)]
+
+
+def test_shredding_many_records_one_event_each_and_leaves_a_held_worker_alone(ledger: Ledger) -> None:
+    world = a_world(ledger)
+    workers = [register_worker(ledger, world) for _ in range(3)]
+    held = register_worker(ledger, world)
+    ledger.place_legal_hold(held, case_reference="HH-2026-018", reason="overbewoning onderzoek")
+    unknown = uuid4()
+    requests = [ShredRequest(s, "worker_registration", date(2027, 6, 1)) for s in [*workers, held, unknown]]
+
+    first = ledger.shred_subjects(requests)
+    again = ledger.shred_subjects(requests)
+
+    assert (first.shredded, first.held, first.failed) == (set(workers), {held}, {unknown: "NotFound"})
+    assert again.shredded == set(workers)
+    for worker_id in workers:
+        assert [(e.policy, e.due_on) for e in _shredded_events(ledger, worker_id)] == [
+            ("worker_registration", date(2027, 6, 1))
+        ]
+        assert ledger.get(Worker, worker_id).family_name is SHREDDED
+        assert ledger.keys.is_shredded(worker_id)
+    assert ledger.get(Worker, held).family_name == "Kowalska"
+    assert not ledger.keys.is_shredded(held)
+
+
+class _WriterAfterKeyDeletion(KeyStore):
+    """A key store after whose key deletion another writer records a departure of one of the subjects."""
+
+    def __init__(self, keys: KeyStore, writer: Ledger, worker_id: UUID) -> None:
+        super().__init__(keys.engine, keys.keyring, keys.key_engine)
+        self.writer, self.worker_id = writer, worker_id
+
+    def shred_many(self, subject_ids: Iterable[UUID]) -> int:
+        destroyed = super().shred_many(subject_ids)
+        self.writer.record_departure(self.worker_id, departed_on=date(2026, 6, 1))
+        return destroyed
+
+
+def test_a_subject_changed_during_a_batch_shred_is_recorded_once_and_keeps_the_change(ledger: Ledger) -> None:
+    world = a_world(ledger)
+    workers = [register_worker(ledger, world) for _ in range(3)]
+    shredder = Ledger(ledger.settings, _WriterAfterKeyDeletion(ledger.keys, ledger, workers[1]), clock=fixed_clock)
+    try:
+        outcome = shredder.shred_subjects([ShredRequest(w, "erasure_request") for w in workers])
+    finally:
+        shredder.close()
+
+    assert outcome.shredded == set(workers)
+    assert all(len(_shredded_events(ledger, w)) == 1 for w in workers)
+    assert ledger.get(Worker, workers[1]).departed_on == date(2026, 6, 1)
+
+
+def test_a_batch_cut_short_after_its_keys_were_destroyed_is_finished_by_the_next(ledger: Ledger) -> None:
+    world = a_world(ledger)
+    workers = [register_worker(ledger, world) for _ in range(3)]
+    ledger.keys.shred_many(workers)  # the process died right after destroying the keys
+
+    outcome = ledger.shred_subjects([ShredRequest(w, "erasure_request") for w in workers])
+
+    assert outcome.shredded == set(workers)
+    assert all(len(_shredded_events(ledger, w)) == 1 for w in workers)
