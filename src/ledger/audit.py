@@ -15,14 +15,14 @@ could not tell a row inserted out of band at the end of the log from a
 legitimate write; in-transaction linking can. Crypto-shredding never changes
 stored bytes, so the chain survives any shred.
 
-Verification reads the log in pages of positions, each page one query that
-joins every event to its stored link and hands over the canonical bytes as
-built by the database (PostgreSQL) or nearly so (SQLite). Because the previous
-link is stored too, each link is checked on its own: `SHA-256(stored previous
-‖ canonical) == stored link`; all of them holding is the whole chain holding.
-A page that does not hold is checked again row by row, by the plain merge of
-events and links, which names the first broken position and what differs.
-Long ranges are split over processes, each with its own connection.
+Verification reads the log in pages of positions: per page, the events'
+columns (PostgreSQL assembles most of the canonical bytes itself) and the
+stored links, two statements. Because the previous link is stored too, each
+link is checked on its own, `SHA-256(stored previous ‖ canonical) == stored
+link`, in C-level iteration; all of them holding is the whole chain holding.
+A page where anything is off is checked again row by row, by the plain merge
+of events and links, which names the first broken position and what differs.
+Long ranges can be split over processes, each on its own connection.
 
 A checkpoint (position, link, time) is recorded periodically and written to
 the log, so a copy kept outside the system proves the chain was not rebuilt.
@@ -44,7 +44,7 @@ from datetime import UTC, datetime
 from functools import partial
 from multiprocessing.connection import Connection as Pipe
 from operator import eq, methodcaller
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import structlog
@@ -210,9 +210,7 @@ class AuditChain:
         long range is split over that many processes (forked: call it from a
         command, not from a threaded server).
         """
-        with self.engine.connect() as conn:
-            previous = self._store.link_before(conn, start)
-        return self._verify_after(start, previous, workers)
+        return self._verify_after(start, None, workers)
 
     def verify_since_checkpoint(self, *, workers: int = 1) -> tuple[Checkpoint | None, Verification]:
         """Confirm the stored link at the latest checkpoint is the one it recorded, then verify on from there.
@@ -230,7 +228,8 @@ class AuditChain:
             return checkpoint, Verification(False, 0, checkpoint.position, CHECKPOINT_DIFFERS)
         return checkpoint, self._verify_after(checkpoint.position + 1, checkpoint.link, workers)
 
-    def _verify_after(self, start: int, previous: bytes, workers: int) -> Verification:
+    def _verify_after(self, start: int, previous: bytes | None, workers: int) -> Verification:
+        """Verify from `start` to the head, following `previous` (None: the stored link before `start`)."""
         with self.engine.connect() as conn:
             # Events and links in one statement: a link commits with its event, so
             # every position up to this head has both, even while others write;
@@ -239,9 +238,10 @@ class AuditChain:
             if head < start:
                 return Verification(True, 0)
             ranges = self._ranges(start, head, workers)
-            starts = [previous] + [self._store.link_before(conn, low) for low, _ in ranges[1:]]
-        if len(ranges) == 1:
-            return self._verify_range(*ranges[0], starts[0])
+            starts = [self._store.link_before(conn, low) for low, _ in ranges]
+            starts[0] = starts[0] if previous is None else previous
+            if len(ranges) == 1:
+                return self._scan(conn, start, head, starts[0])
         outcomes = _in_processes(
             self, [(low, high, before) for (low, high), before in zip(ranges, starts, strict=True)]
         )
@@ -259,14 +259,15 @@ class AuditChain:
         return [(low, min(low + size - 1, head)) for low in range(start, head + 1, size)]
 
     def _verify_range(self, low: int, high: int, previous: bytes) -> Verification:
+        """Verify positions `low`..`high` following `previous`, on a connection of its own."""
+        with self.engine.connect() as conn:
+            return self._scan(conn, low, high, previous)
+
+    def _scan(self, conn: Connection, low: int, high: int, previous: bytes) -> Verification:
         """Verify positions `low`..`high` following `previous`: page by page, row by row where a page fails."""
         checked = 0
         spans = [(page_low, min(page_low + self.page - 1, high)) for page_low in range(low, high + 1, self.page)]
-        with (
-            self.engine.connect() as conn,
-            _collector_paused(),
-            closing(self._store.pages(conn.connection.driver_connection, spans)) as pages,
-        ):
+        with _collector_paused(), closing(self._store.pages(conn.connection.driver_connection, spans)) as pages:
             for (page_low, page_high), (links, parts, complete) in zip(spans, pages, strict=True):
                 if complete and _links_hold(previous, links, parts):
                     checked += len(links)
@@ -308,6 +309,7 @@ _digest = methodcaller("digest")
 # A page: the stored links; columns that joined row by row are their records' canonical
 # bytes; whether the links and the records are at the same positions.
 _Page = tuple[Sequence[Any], Sequence[Iterable[Any]], bool]
+_T = TypeVar("_T")
 _HEAD, _U32, _U64 = struct.Struct(">q16sq"), struct.Struct(">I"), struct.Struct(">Q")
 
 
@@ -348,12 +350,6 @@ class _Store:
     def of(cls, dialect: str, table: str) -> _Store:
         return cls(dialect, table, "rowid" if dialect == "sqlite" else "notification_id")
 
-    def links(self, conn: Connection, low: int, high: int) -> list[tuple[int, bytes]]:
-        """The stored links at positions `low`..`high`."""
-        c = audit_links.c
-        rows = conn.execute(select(c.position, c.link).where(c.position.between(low, high)).order_by(c.position))
-        return [(int(position), bytes(link)) for position, link in rows]
-
     def head(self, conn: Connection) -> int:
         """The highest position of an event or a link, read in one statement."""
         row = conn.execute(
@@ -375,53 +371,60 @@ class _Store:
         )
         return list(conn.execute(text(statement), {"low": low, "high": high}))
 
+    def links(self, conn: Connection, low: int, high: int) -> list[tuple[int, bytes]]:
+        """The stored links at positions `low`..`high`."""
+        c = audit_links.c
+        rows = conn.execute(select(c.position, c.link).where(c.position.between(low, high)).order_by(c.position))
+        return [(int(position), bytes(link)) for position, link in rows]
+
     def pages(self, raw: Any, spans: Sequence[tuple[int, int]]) -> Generator[_Page]:
-        """Per span of positions: its links, their records' canonical bytes, and whether every link has its event."""
-        if self.dialect == "sqlite":
-            return (self._sqlite_page(raw, low, high) for low, high in spans)
-        return _read_ahead(partial(self._postgres_page, raw), spans)
+        """Per span of positions: its links, the parts of their records' canonical bytes, whether they line up."""
+        if self.dialect == "sqlite":  # an sqlite3 connection serves only the thread that opened it
+            return (_sqlite_page(*self._sqlite_rows(raw, low, high)) for low, high in spans)
+        return (_postgres_page(*rows) for rows in _read_ahead(partial(self._postgres_rows, raw), spans))
 
-    def _postgres_page(self, raw: Any, low: int, high: int) -> _Page:
-        # The database builds the canonical bytes; binary results arrive as two bytes values a row.
-        # A full join: a link without its event comes back as a row without canonical bytes.
-        statement = (
-            "SELECT int8send(e.notification_id) || uuid_send(e.originator_id) || int8send(e.originator_version)"  # noqa: S608
-            " || int4send(octet_length(convert_to(e.topic, 'UTF8'))) || convert_to(e.topic, 'UTF8')"
-            " || int8send(octet_length(e.state)::bigint) || e.state, l.link"
-            f" FROM (SELECT * FROM {self.table} WHERE notification_id BETWEEN %(low)s AND %(high)s) AS e"
-            " FULL JOIN (SELECT position, link FROM audit_links WHERE position BETWEEN %(low)s AND %(high)s) AS l"
-            " ON l.position = e.notification_id ORDER BY coalesce(e.notification_id, l.position)"
+    def _sqlite_rows(self, raw: Any, low: int, high: int) -> tuple[list[Any], list[Any]]:
+        events = f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.table}"  # noqa: S608
+        events += " WHERE rowid BETWEEN ? AND ? ORDER BY rowid"
+        links = "SELECT position, link FROM audit_links WHERE position BETWEEN ? AND ? ORDER BY position"
+        return raw.execute(events, (low, high)).fetchall(), raw.execute(links, (low, high)).fetchall()
+
+    def _postgres_rows(self, raw: Any, low: int, high: int) -> tuple[list[Any], list[Any]]:
+        # The database writes the head of the canonical bytes (small values: cheap
+        # to concatenate); the state travels as it is stored. Binary results:
+        # bytes arrive as bytes. A join costs the server more than two statements.
+        events = (
+            "SELECT notification_id, int8send(notification_id) || uuid_send(originator_id)"  # noqa: S608
+            " || int8send(originator_version) || int4send(octet_length(convert_to(topic, 'UTF8')))"
+            " || convert_to(topic, 'UTF8') || int8send(octet_length(state)::bigint), state"
+            f" FROM {self.table} WHERE notification_id BETWEEN %s AND %s ORDER BY notification_id"
         )
+        links = "SELECT position, link FROM audit_links WHERE position BETWEEN %s AND %s ORDER BY position"
         with raw.cursor(binary=True) as cursor:
-            cursor.execute(statement, {"low": low, "high": high}, prepare=True)
-            rows = cursor.fetchall()
-        canonicals, links = zip(*rows, strict=True) if rows else ((), ())
-        return links, (canonicals,), all(canonicals)
+            return cursor.execute(events, (low, high)).fetchall(), cursor.execute(links, (low, high)).fetchall()
 
-    def _sqlite_page(self, raw: Any, low: int, high: int) -> _Page:
-        # Columns as stored, the canonical bytes assembled by C-level maps (SQLite's
-        # own printf/hex would cost more than this). Ids are the recorder's 32 hex
-        # digits, so `unhexlify` gives exactly the 16 bytes `16s` packs; any other
-        # spelling fails the length check, and the plain merge parses it as
-        # `canonical_bytes` does.
-        events = raw.execute(
-            f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.table}"  # noqa: S608
-            " WHERE rowid BETWEEN ? AND ? ORDER BY rowid",
-            (low, high),
-        ).fetchall()
-        linked = raw.execute(
-            "SELECT position, link FROM audit_links WHERE position BETWEEN ? AND ? ORDER BY position", (low, high)
-        ).fetchall()
-        positions, ids, versions, topics, states = zip(*events, strict=True) if events else ((),) * 5
-        link_positions, links = zip(*linked, strict=True) if linked else ((), ())
-        complete = positions == link_positions and set(map(type, ids)) <= {str} and set(map(len, ids)) <= {32}
-        parts = (
-            map(_HEAD.pack, positions, map(unhexlify, ids), versions),
-            map(_TopicBytes().__getitem__, topics),
-            map(_U64.pack, map(len, states)),
-            states,
-        )
-        return links, parts, complete
+
+def _postgres_page(events: list[Any], linked: list[Any]) -> _Page:
+    positions, heads, states = zip(*events, strict=True) if events else ((), (), ())
+    link_positions, links = zip(*linked, strict=True) if linked else ((), ())
+    return links, (heads, states), positions == link_positions
+
+
+def _sqlite_page(events: list[Any], linked: list[Any]) -> _Page:
+    # Columns as stored, assembled by C-level maps (SQLite's printf/hex would
+    # cost more). Ids are the recorder's 32 hex digits, which `unhexlify` turns
+    # into exactly the 16 bytes `16s` packs; any other spelling fails the check
+    # here, and the plain merge reads it as `canonical_bytes` does.
+    positions, ids, versions, topics, states = zip(*events, strict=True) if events else ((),) * 5
+    link_positions, links = zip(*linked, strict=True) if linked else ((), ())
+    complete = positions == link_positions and set(map(type, ids)) <= {str} and set(map(len, ids)) <= {32}
+    parts = (
+        map(_HEAD.pack, positions, map(unhexlify, ids), versions),
+        map(_TopicBytes().__getitem__, topics),
+        map(_U64.pack, map(len, states)),
+        states,
+    )
+    return links, parts, complete
 
 
 @contextmanager
@@ -441,7 +444,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _read_ahead(read: Callable[[int, int], _Page], spans: Sequence[tuple[int, int]]) -> Generator[_Page]:
+def _read_ahead(read: Callable[[int, int], _T], spans: Sequence[tuple[int, int]]) -> Generator[_T]:
     """The pages of `spans`, each read in a thread while the one before it is hashed.
 
     The database builds and sends the next page meanwhile (psycopg waits for it
@@ -449,7 +452,7 @@ def _read_ahead(read: Callable[[int, int], _Page], spans: Sequence[tuple[int, in
     connection is free again when the caller's block ends.
     """
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-read") as reader:
-        pending: Future[_Page] | None = None
+        pending: Future[_T] | None = None
         for span in spans:
             following = reader.submit(read, *span)
             if pending is not None:
@@ -492,8 +495,14 @@ def _in_processes(chain: AuditChain, ranges: list[tuple[int, int, bytes]]) -> li
     return outcomes
 
 
+# The parent's pool, kept referenced in a forked child until it exits: dropped, its
+# SQLite connections would be closed from the child, which SQLite forbids.
+_INHERITED: list[object] = []
+
+
 def _child(chain: AuditChain, low: int, high: int, previous: bytes, sender: Pipe) -> None:
     # The parent's pooled connections stay the parent's: this process opens its own.
+    _INHERITED.append(chain.engine.pool)
     chain.engine.dispose(close=False)
     try:
         sender.send(chain._verify_range(low, high, previous))
