@@ -1,7 +1,8 @@
 """The audit and key subcommands of `ledger`: `audit verify|checkpoint|export`, `keys rotate|check`.
 
 An auditor runs `ledger audit verify` (exit 0 when the chain holds, 1 with the
-first broken position otherwise), keeps the checkpoints it logs, and archives
+first broken position otherwise; `--checkpoint` only what was written after the
+latest checkpoint), keeps the checkpoints it logs, and archives
 the event feed with `ledger audit export` as JSON Lines. An operator rotates
 the key-encryption key with `ledger keys rotate` and re-shreds keys restored
 from an old backup with `ledger keys check`.
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ledger.application import Ledger
-from ledger.audit import AuditChain
+from ledger.audit import AuditChain, default_workers
 from ledger.bootstrap import open_keystore, open_ledger
 from ledger.event_documents import event_document
 from ledger.settings import Settings
@@ -31,7 +32,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     audit = subparsers.add_parser("audit", help="tamper evidence: verify the chain, checkpoints, export")
     sub = audit.add_subparsers(dest="audit_command", required=True)
     verify = sub.add_parser("verify", help="recompute the hash chain over the stored events")
-    verify.add_argument("--from", dest="start", type=int, default=0, metavar="POS", help="start at this position")
+    where = verify.add_mutually_exclusive_group()
+    where.add_argument("--from", dest="start", type=int, default=0, metavar="POS", help="start at this position")
+    where.add_argument(
+        "--checkpoint",
+        action="store_true",
+        help="start after the latest checkpoint, once its link is confirmed to be the stored one",
+    )
+    verify.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="processes to share the work (default: one per CPU)",
+    )
     verify.set_defaults(func=cmd_verify)
     sub.add_parser("checkpoint", help="record and log the chain's head").set_defaults(func=cmd_checkpoint)
     export = sub.add_parser("export", help="every event after a position as JSON Lines (personal fields opened)")
@@ -59,14 +73,37 @@ def _opened(settings: Settings) -> Iterator[Ledger]:
 
 
 def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
-    """Print `ok` and the number of events checked, or the first broken position and what differs."""
+    """Print `ok` and the number of events checked, or the first broken position and what differs.
+
+    With `--checkpoint`, first the checkpoint it starts from, to compare with the copy kept outside.
+    """
+    workers = args.workers or default_workers()
     with _opened(settings) as ledger:
-        result = AuditChain(ledger.recorder, ledger.keys.engine).verify(start=args.start)
+        chain = AuditChain(ledger.recorder, ledger.keys.engine)
+        if args.checkpoint:
+            checkpoint, result = chain.verify_since_checkpoint(workers=workers)
+            print(
+                "no checkpoint yet: verifying the whole chain"
+                if checkpoint is None
+                else f"checkpoint: position {checkpoint.position} link {checkpoint.link.hex()}"
+                f" (recorded {checkpoint.recorded_at.isoformat()})"
+            )
+        else:
+            result = chain.verify(start=args.start, workers=workers)
     if result.ok:
         print(f"ok: {result.checked} events checked")
         return 0
     print(f"BROKEN at position {result.first_broken_position}: {result.problem} ({result.checked} events checked)")
     return 1
+
+
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    number = int(text)
+    if number < 1:
+        msg = f"at least 1: {text}"
+        raise argparse.ArgumentTypeError(msg)
+    return number
 
 
 def cmd_checkpoint(settings: Settings, _args: argparse.Namespace) -> int:
