@@ -12,8 +12,8 @@ ledger never returns garbage.
 
 from __future__ import annotations
 
-import base64
-import secrets
+import binascii
+import os
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -53,28 +53,45 @@ def sealed_fields_of(event_class: type[Any]) -> tuple[str, ...]:
     return personal_fields_of(event_class)
 
 
-def _associated_data(originator_id: UUID | str, version: int, topic: str, field: str) -> bytes:
-    return f"{originator_id}|{version}|{topic}|{field}".encode()
+def _aad_prefix(originator_id: UUID | str, version: int, topic: str) -> bytes:
+    # What a field's associated data starts with; the field's name follows. Built
+    # once per event: formatting the UUID costs more than encrypting a field.
+    return f"{originator_id}|{version}|{topic}|".encode()
 
 
 def seal_bytes(data_key: bytes, plaintext: bytes, associated_data: bytes) -> str:
     """Encrypt `plaintext` under `data_key` (AES-256-GCM, random nonce) into a text token."""
-    nonce = secrets.token_bytes(NONCE_BYTES)
-    ciphertext = AESGCM(data_key).encrypt(nonce, plaintext, associated_data)
-    return SEALED_PREFIX + base64.b64encode(nonce + ciphertext).decode("ascii")
+    return _seal(AESGCM(data_key), plaintext, associated_data)
 
 
 def open_bytes(data_key: bytes, token: str, associated_data: bytes, *, what: str) -> bytes:
     """Decrypt a token made by `seal_bytes`; `SealBrokenError` names `what` if it does not open."""
-    if not token.startswith(SEALED_PREFIX):
-        msg = f"{what} is not sealed"
-        raise SealBrokenError(msg)
-    raw = base64.b64decode(token[len(SEALED_PREFIX) :])
     try:
-        return AESGCM(data_key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data)
-    except InvalidTag:
-        msg = f"{what} does not open: tampered ciphertext or wrong key"
+        return _open_token(AESGCM(data_key), token, associated_data)
+    except _UnopenedError as error:
+        msg = f"{what} {error}"
         raise SealBrokenError(msg) from None
+
+
+class _UnopenedError(Exception):
+    """Why a token does not open, without naming it: the caller builds that text only on failure."""
+
+
+def _seal(aead: AESGCM, plaintext: bytes, associated_data: bytes) -> str:
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = nonce + aead.encrypt(nonce, plaintext, associated_data)
+    return SEALED_PREFIX + binascii.b2a_base64(sealed, newline=False).decode("ascii")
+
+
+def _open_token(aead: AESGCM, token: str, associated_data: bytes) -> bytes:
+    if not token.startswith(SEALED_PREFIX):
+        raise _UnopenedError("is not sealed")
+    try:
+        raw = binascii.a2b_base64(token[len(SEALED_PREFIX) :])
+        return aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data)
+    except (InvalidTag, ValueError):
+        # ValueError: damaged base64 or a token too short to hold a nonce — tampering all the same.
+        raise _UnopenedError("does not open: tampered ciphertext or wrong key") from None
 
 
 class PrefetchedKeys:
@@ -107,19 +124,12 @@ class SealingMapper(Mapper[UUID]):
         fields = [f for f in sealed_fields_of(type(domain_event)) if getattr(domain_event, f) is not None]
         if not fields:
             return super().to_stored_event(domain_event)
-        subject_id = domain_event.originator_id
-        version = domain_event.originator_version
-        topic = get_topic(type(domain_event))
-        data_key = self.keys.data_key_for_writing(subject_id)
-        sealed = {
-            field: seal_bytes(
-                data_key,
-                self.transcoder.encode(getattr(domain_event, field)),
-                _associated_data(subject_id, version, topic, field),
-            )
-            for field in fields
-        }
-        # The parent mapper transcodes `vars(event)`; hand it a copy with sealed values.
+        aead = AESGCM(self.keys.data_key_for_writing(domain_event.originator_id))
+        prefix = _aad_prefix(domain_event.originator_id, domain_event.originator_version, get_topic(type(domain_event)))
+        encode = self.transcoder.encode
+        sealed = {field: _seal(aead, encode(getattr(domain_event, field)), prefix + field.encode()) for field in fields}
+        # The parent mapper transcodes `vars(event)` and has no hook for changing it; hand it
+        # a copy with sealed values rather than repeat its body (class versions, compressor, cipher).
         shadow = object.__new__(type(domain_event))
         object.__setattr__(shadow, "__dict__", {**vars(domain_event), **sealed})
         return super().to_stored_event(shadow)
@@ -129,20 +139,26 @@ class SealingMapper(Mapper[UUID]):
         state = vars(domain_event)
         fields = [f for f in sealed_fields_of(type(domain_event)) if state.get(f) is not None]
         if fields:
-            state.update(self._open(stored_event, fields, state))
+            # The parent has turned the stored id into the event's UUID already: the key store's key.
+            state.update(self._open(stored_event, domain_event.originator_id, fields, state))
         return domain_event
 
-    def _open(self, stored: StoredEvent, fields: list[str], state: dict[str, Any]) -> dict[str, Any]:
-        data_key = self.keys.data_key(UUID(str(stored.originator_id)))
+    def _open(self, stored: StoredEvent, subject_id: UUID, fields: list[str], state: dict[str, Any]) -> dict[str, Any]:
+        data_key = self.keys.data_key(subject_id)
         if data_key is None:
             return dict.fromkeys(fields, SHREDDED)
+        aead = AESGCM(data_key)
+        # The stored id, as stored: the associated data must be the text it was sealed with.
+        prefix = _aad_prefix(stored.originator_id, stored.originator_version, stored.topic)
+        decode = self.transcoder.decode
         opened: dict[str, Any] = {}
         for field in fields:
             value = state[field]
-            what = f"personal field {field!r} of {stored.originator_id} v{stored.originator_version}"
-            if not isinstance(value, str):
-                msg = f"{what} is not sealed"
-                raise SealBrokenError(msg)
-            aad = _associated_data(stored.originator_id, stored.originator_version, stored.topic, field)
-            opened[field] = self.transcoder.decode(open_bytes(data_key, value, aad, what=what))
+            try:
+                if not isinstance(value, str):
+                    raise _UnopenedError("is not sealed")
+                opened[field] = decode(_open_token(aead, value, prefix + field.encode()))
+            except _UnopenedError as error:
+                msg = f"personal field {field!r} of {stored.originator_id} v{stored.originator_version} {error}"
+                raise SealBrokenError(msg) from None
         return opened

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 from datetime import date
+from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
@@ -16,7 +18,7 @@ from hypothesis import strategies as st
 from ledger.domain.employer import Employer
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
-from ledger.sealing import SealBrokenError, SealingMapper
+from ledger.sealing import SealBrokenError, SealingMapper, open_bytes, seal_bytes
 from ledger.transcodings import register_ledger_transcodings
 from tests.factories import TODAY, a_person, an_employment
 
@@ -60,6 +62,20 @@ def _registered(**person: object) -> Worker.Registered:
 def _with_state(stored: StoredEvent, **changes: object) -> StoredEvent:
     state = json.loads(stored.state) | changes
     return StoredEvent(stored.originator_id, stored.originator_version, stored.topic, json.dumps(state).encode())
+
+
+def _v1_worker_registered() -> tuple[StoredEvent, DictKeys]:
+    """A `Worker.Registered` exactly as the first sealing mapper stored it (`sealed:v1:`), and its key."""
+    doc = json.loads((Path(__file__).parent / "data" / "sealed_v1_worker_registered.json").read_text("utf-8"))
+    subject = UUID(doc["originator_id"])
+    keys = DictKeys()
+    keys.keys[subject] = bytes.fromhex(doc["data_key_hex"])
+    return StoredEvent(subject, doc["originator_version"], doc["topic"], doc["state"].encode()), keys
+
+
+def _damaged(token: str, at: int) -> str:
+    """`token` with one base64 character changed (still valid base64)."""
+    return token[:at] + ("A" if token[at] != "A" else "B") + token[at + 1 :]
 
 
 @given(name=st.text(alphabet=st.characters(categories=["L"]), min_size=1, max_size=60))
@@ -132,3 +148,107 @@ def test_snapshot_state_is_sealed_whole() -> None:
     assert b"Snapshot B.V." not in stored.state
     assert isinstance(opened, Snapshot)
     assert opened.state["name"] == "Snapshot B.V."
+
+
+def test_events_stored_by_the_first_sealing_mapper_still_open() -> None:
+    stored, keys = _v1_worker_registered()
+
+    opened = _mapper(keys).to_domain_event(stored)
+
+    assert isinstance(opened, Worker.Registered)
+    assert (opened.family_name, opened.given_names, opened.bsn) == ("Wiśniewska", "Zofia", "111222333")
+    assert (opened.birth_date, opened.id_document_expires_on) == (date(1990, 1, 2), date(2031, 2, 3))
+    assert (opened.id_document_type, opened.id_document_number) == ("passport", "ZZ7654321")
+    assert opened.nationality == "POL"
+
+
+def test_a_stored_v1_event_without_its_key_reads_as_shredded() -> None:
+    stored, keys = _v1_worker_registered()
+    keys.forget(UUID(str(stored.originator_id)))
+
+    opened = _mapper(keys).to_domain_event(stored)
+
+    assert isinstance(opened, Worker.Registered)
+    assert (opened.family_name, opened.birth_date, opened.bsn) == (SHREDDED, SHREDDED, SHREDDED)
+
+
+@pytest.mark.parametrize("at", [10, 20, -5, -1])
+def test_a_changed_character_in_a_stored_v1_field_fails_loudly(at: int) -> None:
+    stored, keys = _v1_worker_registered()
+    token = json.loads(stored.state)["given_names"]
+
+    with pytest.raises(SealBrokenError, match="given_names"):
+        _mapper(keys).to_domain_event(_with_state(stored, given_names=_damaged(token, at)))
+
+
+@pytest.mark.parametrize("damage", ["=", "é", "", "QUJD"])
+def test_a_stored_v1_field_that_is_not_even_base64_fails_as_broken_not_as_a_decoding_error(damage: str) -> None:
+    stored, keys = _v1_worker_registered()
+
+    with pytest.raises(SealBrokenError, match="family_name"):
+        _mapper(keys).to_domain_event(_with_state(stored, family_name="sealed:v1:" + damage))
+
+
+def test_a_v1_field_moved_to_another_field_of_the_same_event_does_not_open() -> None:
+    stored, keys = _v1_worker_registered()
+    state = json.loads(stored.state)
+
+    with pytest.raises(SealBrokenError):
+        _mapper(keys).to_domain_event(_with_state(stored, given_names=state["family_name"]))
+
+
+def test_a_stored_v1_event_under_another_key_fails_loudly() -> None:
+    stored, keys = _v1_worker_registered()
+    keys.keys[UUID(str(stored.originator_id))] = secrets.token_bytes(32)
+
+    with pytest.raises(SealBrokenError, match="does not open"):
+        _mapper(keys).to_domain_event(stored)
+
+
+def test_sealed_bytes_open_only_with_their_associated_data() -> None:
+    key = secrets.token_bytes(32)
+    token = seal_bytes(key, b"Kowalska", b"view:register|w1|family_name")
+
+    assert open_bytes(key, token, b"view:register|w1|family_name", what="x") == b"Kowalska"
+    with pytest.raises(SealBrokenError, match=r"^register field does not open"):
+        open_bytes(key, token, b"view:register|w2|family_name", what="register field")
+
+
+_any_text = st.text(max_size=80)
+_any_date = st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31))
+
+
+@given(
+    family_name=_any_text,
+    given_names=_any_text,
+    birth_date=_any_date,
+    document_type=_any_text,
+    document_number=_any_text,
+    document_expires_on=_any_date,
+    bsn=st.none() | _any_text,
+)
+def test_any_personal_values_survive_sealing_and_opening(
+    family_name: str,
+    given_names: str,
+    birth_date: date,
+    document_type: str,
+    document_number: str,
+    document_expires_on: date,
+    bsn: str | None,
+) -> None:
+    # Built past the domain's checks on purpose: the mapper must carry whatever an event holds.
+    event = dataclasses.replace(
+        _registered(),
+        family_name=family_name,
+        given_names=given_names,
+        birth_date=birth_date,
+        id_document_type=document_type,
+        id_document_number=document_number,
+        id_document_expires_on=document_expires_on,
+        bsn=bsn,
+    )
+    mapper = _mapper(DictKeys())
+
+    opened = mapper.to_domain_event(mapper.to_stored_event(event))
+
+    assert vars(opened) == vars(event)
