@@ -98,7 +98,7 @@ class Requests:
 
 
 def http(ctx: Context) -> list[Row]:
-    events = ctx.size(5_000, 150)
+    events = ctx.size(20_000, 150)
     settings, store = ctx.store("postgresql", events)
     with opened(settings) as ledger:
         for runner in build_view_runners(ledger):
