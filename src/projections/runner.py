@@ -11,8 +11,8 @@ then stops there — an event is never skipped — and reports where.
 A projection whose class says `opens_personal_data = False` is fed events
 decoded with the library's plain `Mapper`: its sealed fields stay ciphertext
 strings, and no keys are looked up for it (opening what it never reads is most
-of the decoding). The attribute is read with `getattr` (default True), so a
-projection that does not say opens personal data, as before.
+of the decoding). `LedgerProjection` says True, so a projection that does not
+say otherwise opens personal data.
 
 `ViewRunner` does the work for one view; whoever calls it must hold the view's
 lock (`projections.coordination`): `ProjectionRunner`, which runs every view
