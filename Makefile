@@ -39,7 +39,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 4
 
 # Benchmarks (bench/README.md): PostgreSQL as for `make test`; never part of `make test`.
 bench: $(VENV)/.installed

@@ -52,9 +52,11 @@ class PostgresDatabase:
         database.name = name
         return database
 
-    def create(self) -> None:
+    def create(self, *, template: str | None = None) -> None:
+        """Create the database, empty or as a copy of `template`."""
+        copy_of = f' TEMPLATE "{template}"' if template else ""
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{self.name}"')
+            conn.execute(f'CREATE DATABASE "{self.name}"{copy_of}')
 
     def drop(self) -> None:
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
@@ -66,14 +68,38 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+def _migrate(settings: Settings) -> None:
+    keys = open_keystore(settings)
+    upgrade(keys.engine, keys.key_engine)
+    keys.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A PostgreSQL database migrated once per test process, copied for each test that needs a migrated one.
+
+    Copying a template costs what creating an empty database costs; migrating
+    each test's database again took longer than most tests themselves.
+    """
+    template = PostgresDatabase()
+    template.create()
+    try:
+        _migrate(Settings(data_dir=tmp_path_factory.mktemp("template"), database_url=template.url))
+        yield template.name
+    finally:
+        template.drop()
+
+
 @pytest.fixture
-def settings(backend: str, tmp_path: Path) -> Iterator[Settings]:
+def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Settings]:
     data_dir = tmp_path / "var"
     if backend == "sqlite":
         yield Settings(data_dir=data_dir, database_url=None)
         return
     database = PostgresDatabase()
-    database.create()
+    # A test that asks for a migrated database gets a copy of the migrated template (see `migrated`).
+    template = request.getfixturevalue("migrated_template") if "migrated" in request.fixturenames else None
+    database.create(template=template)
     try:
         yield Settings(data_dir=data_dir, database_url=database.url)
     finally:
@@ -82,9 +108,9 @@ def settings(backend: str, tmp_path: Path) -> Iterator[Settings]:
 
 @pytest.fixture
 def migrated(settings: Settings) -> Settings:
-    keys = open_keystore(settings)
-    upgrade(keys.engine, keys.key_engine)
-    keys.dispose()
+    """`settings` on a database brought to the newest schema (on PostgreSQL, a copy of the migrated template)."""
+    if settings.backend == "sqlite":
+        _migrate(settings)
     return settings
 
 

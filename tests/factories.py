@@ -18,17 +18,18 @@ from ledger.domain.worker import Worker
 
 TODAY = date(2026, 6, 15)
 
-_bsn_counter = itertools.count(100_000_00)
+_bsn_counter = itertools.count()
 
 
 def valid_bsn(seed: int | None = None) -> str:
     """A 9-digit number passing the 11-test, distinct on each call."""
     n = seed if seed is not None else next(_bsn_counter)
     while True:
-        digits = f"{n:08d}"[-8:]
+        # Eight digits, the first not 0 (a seed below 10 000 000 is moved up, not counted up to it).
+        digits = str(10_000_000 + n % 90_000_000)
         total = sum(int(d) * w for d, w in zip(digits, range(9, 1, -1), strict=True))
         last = total % 11
-        if last < 10 and digits[0] != "0":
+        if last < 10:
             return digits + str(last)
         n += 1
 

@@ -30,8 +30,8 @@ from ledger.domain.inspection import Inspection
 from ledger.domain.values import Address, Employment, Person
 from ledger.domain.worker import Worker
 from ledger.durability import check_durability
-from ledger.keystore import KeyStore, NoKeys, PreparedKeys
-from ledger.sealing import SealingMapper, SubjectKeys, sealed_fields_of
+from ledger.keystore import KeyStore, NoKeys
+from ledger.sealing import PrefetchedKeys, SealingMapper, SubjectKeys, sealed_fields_of
 from ledger.settings import APPLICATION_NAME, Settings
 from ledger.transcodings import register_ledger_transcodings
 
@@ -115,7 +115,7 @@ class Ledger(Application[UUID]):
         subjects = {e.originator_id for e in processing_event.events if _seals_personal_data(e)}
         if not subjects or not isinstance(self.mapper, SealingMapper):
             return super()._record(processing_event)
-        keys = PreparedKeys(self.keys.data_keys_for_writing(subjects), self.keys)
+        keys = PrefetchedKeys(self.keys.data_keys_for_writing(subjects), self.keys)
         return EventStore(self._mapper_with(keys), self.recorder).put(
             processing_event.events, tracking=processing_event.tracking, **processing_event.saved_kwargs
         )

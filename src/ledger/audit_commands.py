@@ -22,6 +22,7 @@ from ledger.application import Ledger
 from ledger.audit import AuditChain, default_workers
 from ledger.bootstrap import open_keystore, open_ledger
 from ledger.event_documents import event_document
+from ledger.exclusive import AlreadyRunningError
 from ledger.settings import Settings
 
 _PAGE = 1000
@@ -143,6 +144,9 @@ def cmd_rotate(settings: Settings, _args: argparse.Namespace) -> int:
     keys = open_keystore(settings)
     try:
         report = keys.rotate()
+    except AlreadyRunningError:
+        print("another key rotation is running; nothing done (run again once it has finished)", file=sys.stderr)
+        return 1
     finally:
         keys.dispose()
     retired = ", ".join(str(e) for e in report.retired_epochs) or "none"

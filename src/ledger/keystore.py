@@ -41,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ledger.domain.errors import Conflict
+from ledger.exclusive import exclusively
 from ledger.keyring import KEY_BYTES, Keyring
 
 metadata = MetaData()
@@ -273,15 +274,18 @@ class KeyStore:
         written by one statement in one transaction), in subject order.
         Resumable: rows carry their epoch, so a rotation interrupted halfway is
         finished by the next (old epochs are destroyed only once no row needs them).
+        One rotation at a time across processes: raises `AlreadyRunningError` if
+        another is running (two would each destroy the epoch the other re-wraps under).
         """
-        epoch = self.keyring.add_epoch()
-        rewrapped = 0
-        # Passes repeat while rows remain under an old epoch: a key another process
-        # created under the old epoch behind our position is picked up by the next pass.
-        while self._rows_not_under(epoch, 1):
-            rewrapped += self._rewrap_pass(epoch, batch)
-        retired = self.keyring.retire_epochs(keep=epoch)
-        self._flush_deleted_pages()
+        with exclusively(self.key_engine, "keys-rotate"):
+            epoch = self.keyring.add_epoch()
+            rewrapped = 0
+            # Passes repeat while rows remain under an old epoch: a key another process
+            # created under the old epoch behind our position is picked up by the next pass.
+            while self._rows_not_under(epoch, 1):
+                rewrapped += self._rewrap_pass(epoch, batch)
+            retired = self.keyring.retire_epochs(keep=epoch)
+            self._flush_deleted_pages()
         return RotationReport(epoch=epoch, rewrapped=rewrapped, retired_epochs=retired)
 
     def _rewrap_pass(self, epoch: int, batch: int) -> int:
@@ -332,31 +336,6 @@ class KeyStore:
         if self.key_engine.dialect.name == "sqlite":
             with self.key_engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-class PreparedKeys:
-    """The data keys of one save, looked up or created beforehand (the mapper's `SubjectKeys`).
-
-    Made for one save and dropped after it: keys are never kept across calls,
-    so that a shred is effective at once. A subject not prepared falls back to
-    the key store.
-    """
-
-    def __init__(self, keys: dict[UUID, bytes], source: KeyStore) -> None:
-        self._keys = keys
-        self._source = source
-
-    def data_key(self, subject_id: UUID) -> bytes | None:
-        """The prepared key, or the key store's."""
-        if subject_id in self._keys:
-            return self._keys[subject_id]
-        return self._source.data_key(subject_id)
-
-    def data_key_for_writing(self, subject_id: UUID) -> bytes:
-        """The prepared key, or the key store's (created on first use)."""
-        if subject_id in self._keys:
-            return self._keys[subject_id]
-        return self._source.data_key_for_writing(subject_id)
 
 
 class NoKeys:

@@ -95,9 +95,10 @@ def _open_token(aead: AESGCM, token: str, associated_data: bytes) -> bytes:
 
 
 class PrefetchedKeys:
-    """Data keys looked up once for a batch of subjects (one query), for one batch only.
+    """Data keys looked up (or made) once for a batch of subjects, for one batch only.
 
-    Never kept across batches or requests: a shred must be effective at once.
+    A subject not in the batch falls back to `source`. Never kept across
+    batches or requests: a shred must be effective at once.
     """
 
     def __init__(self, keys: dict[UUID, bytes], source: SubjectKeys) -> None:
@@ -110,6 +111,8 @@ class PrefetchedKeys:
         return self._source.data_key(subject_id)
 
     def data_key_for_writing(self, subject_id: UUID) -> bytes:
+        if subject_id in self._keys:
+            return self._keys[subject_id]
         return self._source.data_key_for_writing(subject_id)
 
 

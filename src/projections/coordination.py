@@ -14,17 +14,15 @@ simply polls the notification log again after a short interval.
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import threading
 import time
-from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Any, Protocol
 
 import psycopg
 import structlog
 from psycopg import sql
 
+from ledger.exclusive import LockFile, lock_key
 from ledger.settings import Settings
 
 log = structlog.get_logger()
@@ -59,12 +57,6 @@ def postgres_conninfo(settings: Settings) -> str:
     )
 
 
-def lock_key(view_name: str) -> int:
-    """The advisory-lock key of a view: a stable signed 64-bit number."""
-    digest = hashlib.sha256(f"westland-ledger:view:{view_name}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
 class AdvisoryLock:
     """A PostgreSQL session advisory lock, held on a connection of its own.
 
@@ -75,7 +67,7 @@ class AdvisoryLock:
 
     def __init__(self, conninfo: str, view_name: str) -> None:
         self.conninfo = conninfo
-        self.key = lock_key(view_name)
+        self.key = lock_key(f"view:{view_name}")
         self._connection: psycopg.Connection[Any] | None = None
         self._held = False
 
@@ -99,36 +91,6 @@ class AdvisoryLock:
             connection.close()
         self._connection = None
         self._held = False
-
-
-class LockFile:
-    """An exclusive `flock` on a file beside the SQLite database.
-
-    `flock` belongs to an open file, so two `LockFile`s exclude each other even
-    within one process, and the kernel frees it when the process dies.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._handle: TextIO | None = None
-
-    def acquire(self) -> bool:
-        if self._handle is not None:
-            return True
-        handle = self.path.open("a")
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            return False
-        self._handle = handle
-        return True
-
-    def release(self) -> None:
-        if self._handle is not None:
-            fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
-            self._handle.close()
-            self._handle = None
 
 
 def view_lock(settings: Settings, view_name: str) -> ViewLock:

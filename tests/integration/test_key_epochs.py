@@ -6,14 +6,16 @@ import pytest
 from sqlalchemy import insert, select
 
 from ledger.application import Ledger
-from ledger.bootstrap import open_ledger
+from ledger.bootstrap import open_keystore, open_ledger
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
 from ledger.errors import SubjectShredded
+from ledger.exclusive import AlreadyRunningError, exclusively
 from ledger.keyring import KeyringError
 from ledger.keystore import KeyStore, subject_keys
 from tests.conftest import fixed_clock
 from tests.factories import a_world, register_worker
+from tests.integration.ledger_process import run_ledger
 
 
 def test_rotation_rewraps_every_live_key_and_destroys_the_old_epoch(ledger: Ledger) -> None:
@@ -80,3 +82,44 @@ def test_a_destroyed_epoch_opens_nothing_in_processes_that_used_it(ledger: Ledge
     finally:
         other.close()
         other.keys.engine.dispose()
+
+
+def test_a_rotation_is_refused_while_another_runs_and_changes_nothing(ledger: Ledger) -> None:
+    world = a_world(ledger)
+    worker = register_worker(ledger, world)
+
+    with exclusively(ledger.keys.key_engine, "keys-rotate"):  # another process's rotation
+        with pytest.raises(AlreadyRunningError):
+            ledger.keys.rotate()
+        refused = run_ledger(ledger.settings, "keys", "rotate")
+
+    assert refused.returncode == 1
+    assert "another key rotation is running" in refused.stderr
+    assert ledger.keys.keyring.epochs == (1,)
+    assert ledger.get(Worker, worker).family_name == "Kowalska"
+    assert ledger.keys.rotate().epoch == 2  # the lock is free again
+
+
+def test_a_second_rotation_started_halfway_through_the_first_is_refused(ledger: Ledger) -> None:
+    world = a_world(ledger)
+    workers = [register_worker(ledger, world) for _ in range(5)]
+    other = open_keystore(ledger.settings)  # another process: its own connections and keyring
+    refusals: list[AlreadyRunningError] = []
+
+    class _InterruptedRotation(KeyStore):
+        def _rows_not_under(self, epoch: int, batch: int, *, after: str = "") -> list[tuple[str, int, bytes]]:
+            if after and not refusals:  # between two batches of the first rotation
+                with pytest.raises(AlreadyRunningError) as refused:
+                    other.rotate()
+                refusals.append(refused.value)
+            return super()._rows_not_under(epoch, batch, after=after)
+
+    try:
+        report = _InterruptedRotation(ledger.keys.engine, ledger.keys.keyring, ledger.keys.key_engine).rotate(batch=2)
+    finally:
+        other.dispose()
+
+    assert len(refusals) == 1
+    assert (report.epoch, report.retired_epochs) == (2, (1,))
+    assert ledger.keys.keyring.epochs == (2,)
+    assert all(ledger.get(Worker, w).family_name == "Kowalska" for w in workers)

@@ -508,15 +508,19 @@ def test_alerts_show_over_full_locations_and_workers_without_brp(api: Api, town:
 # -- auth and the processing log ---------------------------------------------------------------
 
 
+# Fixed ids: test ids must be the same in every process that collects them (pytest-xdist).
+_NOBODY = "9d1b4f0e-3c52-4a8e-9f1d-6b7a2c3e4f50"
+
+
 @pytest.mark.parametrize(
     "path",
     [
-        f"/housing-locations/{uuid4()}/occupancy",
-        f"/housing-locations/{uuid4()}/residents?from=2026-01-01&to=2026-01-02",
+        f"/housing-locations/{_NOBODY}/occupancy",
+        f"/housing-locations/{_NOBODY}/residents?from=2026-01-01&to=2026-01-02",
         "/headcounts?groupBy=employer",
         "/workers",
-        f"/workers/{uuid4()}",
-        f"/workers/{uuid4()}/residence-history",
+        f"/workers/{_NOBODY}",
+        f"/workers/{_NOBODY}/residence-history",
         "/alerts",
         "/audit/access-log",
     ],
