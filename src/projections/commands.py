@@ -10,6 +10,7 @@ stopped or is held by another runner, 2 for an unknown view name.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -23,9 +24,9 @@ from ledger.application import Ledger
 from ledger.bootstrap import open_ledger
 from ledger.settings import Settings
 from projections import audit_commands, retention_commands
-from projections.coordination import view_lock
+from projections.rebuild import rebuild_views
 from projections.registry import build_view_runners
-from projections.runner import PAGE_SIZE, ProjectionRunner, ViewRunner, ViewStatus, ViewStoppedError
+from projections.runner import PAGE_SIZE, ProjectionRunner, ViewStatus
 
 log = structlog.get_logger()
 
@@ -46,6 +47,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sub = projections.add_subparsers(dest="projections_command", required=True)
     rebuild = sub.add_parser("rebuild", help="drop views' rows and position and replay the log from zero")
     rebuild.add_argument("names", nargs="*", metavar="NAME", help="the views to rebuild (default: all)")
+    rebuild.add_argument(
+        "--processes",
+        type=_positive(int),
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="views rebuilt side by side, each in a process of its own (default: the number of cores)",
+    )
     rebuild.set_defaults(func=cmd_rebuild)
     sub.add_parser("status", help="each view's position, lag, and stop").set_defaults(func=cmd_status)
     retention_commands.register(subparsers)
@@ -65,16 +73,22 @@ def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
-    """Replay the named views (all when none is named) from zero."""
+    """Replay the named views (all when none is named) from zero, side by side."""
     with _opened(settings) as ledger:
-        runners = build_view_runners(ledger)
-        known = {r.name: r for r in runners}
-        unknown = [name for name in args.names if name not in known]
-        if unknown:
-            print(f"ledger: unknown view {', '.join(unknown)} (views: {', '.join(known)})", file=sys.stderr)
-            return 2
-        chosen = [known[name] for name in dict.fromkeys(args.names)] if args.names else runners
-        return max((_rebuild(ledger, runner) for runner in chosen), default=0)
+        known = [r.name for r in build_view_runners(ledger)]
+    unknown = [name for name in args.names if name not in known]
+    if unknown:
+        print(f"ledger: unknown view {', '.join(unknown)} (views: {', '.join(known)})", file=sys.stderr)
+        return 2
+    chosen = list(dict.fromkeys(args.names)) if args.names else known
+    status = 0
+    for rebuilt in rebuild_views(settings, chosen, processes=args.processes, log_level=args.log_level):
+        if rebuilt.ok:
+            print(f"{rebuilt.name}: rebuilt from {rebuilt.events} events, at position {rebuilt.position}")
+        else:
+            print(f"ledger: view {rebuilt.name}: {rebuilt.problem}", file=sys.stderr)
+            status = 1
+    return status
 
 
 def cmd_status(settings: Settings, _args: argparse.Namespace) -> int:
@@ -91,24 +105,6 @@ def render_status(status: ViewStatus) -> str:
     if status.stopped:
         line += f", stopped at {status.stopped_at} ({status.error_type})"
     return line
-
-
-def _rebuild(ledger: Ledger, runner: ViewRunner) -> int:
-    # A runner following the view would write into it while it is emptied and replayed.
-    lock = view_lock(ledger.settings, runner.name)
-    if not lock.acquire():
-        print(f"ledger: view {runner.name} is being run by another process; stop it first", file=sys.stderr)
-        return 1
-    try:
-        events = runner.rebuild()
-    except ViewStoppedError as stopped:
-        print(f"ledger: {stopped}", file=sys.stderr)
-        return 1
-    finally:
-        lock.release()
-    log.info("view_rebuilt", view=runner.name, events=events)
-    print(f"{runner.name}: rebuilt from {events} events, at position {runner.position()}")
-    return 0
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 
 import pytest
 
@@ -12,6 +13,7 @@ from projections.coordination import view_lock
 from projections.registry import build_view_runners
 from tests.factories import a_world, register_worker
 from tests.integration.ledger_process import run_ledger
+from tests.integration.view_contents import view_rows
 
 
 def run_command(ledger: Ledger, *argv: str) -> int:
@@ -87,3 +89,39 @@ def test_a_view_another_runner_holds_is_not_rebuilt(ledger: Ledger, capsys: pyte
 
     assert "being run by another process" in capsys.readouterr().err
     assert next(r for r in build_view_runners(ledger) if r.name == "residence").position() == 0
+
+
+def test_views_rebuilt_side_by_side_equal_views_rebuilt_one_after_another(
+    ledger: Ledger, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = a_world(ledger)
+    for _ in range(3):
+        worker = register_worker(ledger, world)
+        ledger.change_housing(worker, housing_location_id=world.other_location_id, valid_from=date(2026, 5, 1))
+
+    assert run_command(ledger, "projections", "rebuild", "--processes", "1") == 0
+    one_after_another = {r.name: view_rows(r.view) for r in build_view_runners(ledger)}
+    assert run_command(ledger, "projections", "rebuild", "--processes", "3") == 0
+    side_by_side = {r.name: view_rows(r.view) for r in build_view_runners(ledger)}
+
+    assert side_by_side == one_after_another
+    assert all(rows for rows in side_by_side.values())
+    rebuilt = [line for line in capsys.readouterr().out.splitlines() if ": rebuilt from" in line]
+    assert len(rebuilt) == 2 * len(side_by_side)
+
+
+def test_a_view_held_elsewhere_does_not_stop_the_others_rebuilding_side_by_side(
+    ledger: Ledger, capsys: pytest.CaptureFixture[str]
+) -> None:
+    register_worker(ledger, a_world(ledger))
+    held = view_lock(ledger.settings, "register")
+    try:
+        assert held.acquire()
+        assert run_command(ledger, "projections", "rebuild", "--processes", "2") == 1
+    finally:
+        held.release()
+
+    assert "view register: being run by another process" in capsys.readouterr().err
+    positions = {r.name: r.position() for r in build_view_runners(ledger)}
+    assert positions.pop("register") == 0
+    assert set(positions.values()) == {head(ledger)}
