@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import UUID
 
-from sqlalchemy import Column, Connection, Date, Engine, MetaData, String, Table, bindparam, insert, select, update
+from sqlalchemy import Column, Connection, Date, Engine, MetaData, String, Table, bindparam, select, update
 
 from ledger.domain.values import PopulationRegister
 from ledger.domain.worker import Worker
@@ -29,7 +29,7 @@ from ledger.settings import Settings
 from projections.occupancy import LocationHistory, location_history, over_capacity
 from projections.projection import LedgerProjection, handles
 from projections.residence import location_facts, residence_history
-from projections.view import View
+from projections.view import View, insert_rows
 
 metadata = MetaData()
 
@@ -102,7 +102,7 @@ class AlertFactsPage:
     def write(self) -> None:
         """Insert the workers registered in the page, then update the others that changed, a statement each."""
         if self.registered:
-            self.conn.execute(insert(alert_workers), [self.rows[w] for w in self.registered])
+            insert_rows(self.conn, alert_workers, [self.rows[w] for w in self.registered])
         new = set(self.registered)
         updates = [
             {"b_worker_id": w, **{c: self.rows[w][c] for c in _MUTABLE_COLUMNS}} for w in sorted(self.changed - new)

@@ -34,7 +34,7 @@ from datetime import date
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Select, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Select, Table, bindparam, delete, select, update
 
 from ledger.domain.values import SHREDDED, Address
 from ledger.domain.worker import Worker
@@ -61,7 +61,7 @@ from projections.register_queries import (
     register_workers,
     seal_value,
 )
-from projections.view import View
+from projections.view import View, insert_rows
 
 __all__ = ["RegisterProjection", "RegisterView", "metadata"]
 
@@ -250,7 +250,7 @@ class RegisterPage:
         conn = self.conn
         new = set(self.registered)
         if self.registered:
-            conn.execute(insert(register_workers), [self.rows[w] for w in self.registered])
+            insert_rows(conn, register_workers, [self.rows[w] for w in self.registered])
         updates = [
             {"b_worker_id": w, **{c: self.rows[w][c] for c in _MUTABLE_COLUMNS}} for w in sorted(self.changed - new)
         ]
@@ -258,9 +258,9 @@ class RegisterPage:
             w = register_workers.c
             conn.execute(update(register_workers).where(w.worker_id == bindparam("b_worker_id")), updates)
         if self.work_addresses:
-            conn.execute(insert(register_work_addresses), self.work_addresses)
+            insert_rows(conn, register_work_addresses, self.work_addresses)
         if self.new_entries:
-            conn.execute(insert(register_housing_entries), [e._asdict() for e in self.new_entries])
+            insert_rows(conn, register_housing_entries, [e._asdict() for e in self.new_entries])
             self._replace_housing({e.worker_id for e in self.new_entries}, new)
         self._write_holds()
 
@@ -274,7 +274,7 @@ class RegisterPage:
         for chunk in _chunks(sorted(workers - new)):
             self.conn.execute(delete(register_housing).where(register_housing.c.worker_id.in_(chunk)))
         if intervals:
-            self.conn.execute(insert(register_housing), intervals)
+            insert_rows(self.conn, register_housing, intervals)
 
     def _write_holds(self) -> None:
         h = register_legal_holds.c
@@ -283,7 +283,7 @@ class RegisterPage:
             key = (h.worker_id == bindparam("b_worker_id")) & (h.case_reference == bindparam("b_case"))
             self.conn.execute(delete(register_legal_holds).where(key), lifted)
         if self.holds_placed:
-            self.conn.execute(insert(register_legal_holds), list(self.holds_placed.values()))
+            insert_rows(self.conn, register_legal_holds, list(self.holds_placed.values()))
         # After the inserts: a hold placed earlier in the page loses its reason too.
         for chunk in _chunks(sorted(self.shredded)):
             self.conn.execute(update(register_legal_holds).where(h.worker_id.in_(chunk)).values(sealed_reason=None))

@@ -40,7 +40,6 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
-    insert,
     select,
     update,
 )
@@ -52,7 +51,7 @@ from ledger.domain.worker import Worker
 from ledger.sealing import SubjectKeys
 from projections.housing import fold_housing
 from projections.projection import LedgerProjection, handles
-from projections.view import View
+from projections.view import View, insert_rows
 
 metadata = MetaData()
 
@@ -198,7 +197,7 @@ class BeliefRows:
     def write(self, conn: Connection) -> None:
         """Insert the page's rows and close the stored rows it gave up, one statement each."""
         if self.inserts:
-            conn.execute(insert(self.table), self.inserts)
+            insert_rows(conn, self.table, self.inserts)
         if self.closes:
             closing = (
                 update(self.table)
@@ -262,7 +261,7 @@ class ResidencePage:
     def write(self) -> None:
         """Write the page: one statement per table and kind of change."""
         for table, rows in self.added.items():
-            self.conn.execute(insert(table), rows)
+            insert_rows(self.conn, table, rows)
         self.stays.write(self.conn)
         self.limit_rows.write(self.conn)
 

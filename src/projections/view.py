@@ -8,13 +8,17 @@ event. `reset()` empties the view for a rebuild from zero.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
+import psycopg
 from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
-from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
+from psycopg import sql as psycopg_sql
+from sqlalchemy import Connection, Dialect, Engine, Table, delete, insert, select, update
+from sqlalchemy.exc import DBAPIError
 
 from projections.tracking import projection_status, projection_tracking
 
@@ -108,3 +112,68 @@ class View(TrackingRecorder):
                 conn.execute(delete(table))
             conn.execute(delete(projection_tracking).where(projection_tracking.c.view_name == self.name))
             conn.execute(delete(projection_status).where(projection_status.c.view_name == self.name))
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert `rows` (all with the first row's columns) into `table`, in `conn`'s transaction.
+
+    What `conn.execute(insert(table), rows)` does, faster, for a page of a
+    rebuild. On PostgreSQL the rows go in by `COPY` (psycopg's `executemany`
+    sends them one statement each); elsewhere by one `executemany` of a
+    statement compiled once per table and set of columns, each value through its
+    column type's bind processor as SQLAlchemy's would — without SQLAlchemy
+    processing every row's parameters through a compiled statement (a fifth of
+    a page's time). Errors are SQLAlchemy's, as for its own statements.
+    """
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    unknown = set(columns) - set(table.c.keys())
+    if unknown:
+        msg = f"{table.name} has no column {', '.join(sorted(unknown))}"
+        raise ValueError(msg)
+    if conn.dialect.name == "postgresql":
+        _copy_rows(conn, table, columns, rows)
+        return
+    sql, names, processors = _insert_plan(table, columns, conn.dialect)
+    pairs = tuple(zip(names, processors, strict=True))
+    values = ([row[name] if bind is None else bind(row[name]) for name, bind in pairs] for row in rows)
+    parameters: list[Any]
+    if conn.dialect.positional:
+        parameters = [tuple(bound) for bound in values]
+    else:
+        parameters = [dict(zip(names, bound, strict=True)) for bound in values]
+    conn.exec_driver_sql(sql, parameters)
+
+
+_Bind = Callable[[Any], Any] | None
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_plan(
+    table: Table, columns: tuple[str, ...], dialect: Dialect
+) -> tuple[str, tuple[str, ...], tuple[_Bind, ...]]:
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    names = tuple(compiled.positiontup) if dialect.positional and compiled.positiontup else columns
+    if set(names) != set(columns):
+        # A column with a default would need SQLAlchemy's own executemany to fill it in.
+        msg = f"insert_rows into {table.name} binds {sorted(names)}, not the rows' {sorted(columns)}"
+        raise ValueError(msg)
+    processors = tuple(table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
+    return compiled.string, names, processors
+
+
+def _copy_rows(conn: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]) -> None:
+    # COPY is PostgreSQL's bulk path: a stream of rows in the same transaction, parsed once.
+    statement = psycopg_sql.SQL("COPY {} ({}) FROM STDIN").format(
+        psycopg_sql.Identifier(table.name), psycopg_sql.SQL(", ").join(map(psycopg_sql.Identifier, columns))
+    )
+    driver: psycopg.Connection[Any] = conn.connection.driver_connection  # type: ignore[assignment]
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([row[name] for name in columns])
+    except psycopg.Error as error:
+        # As SQLAlchemy raises it for its own statements (an OperationalError is the database
+        # failing, which the runner retries; anything else stops the view at the event).
+        raise DBAPIError.instance(f"COPY {table.name}", None, error, psycopg.Error, dialect=conn.dialect) from error
