@@ -14,7 +14,7 @@ both, in turn:
   requests (B6 max) for locations drawn from all of the store's locations.
 
 The ratio is big / empty; the goal is ≥ 0.80x. In --quick mode the big store
-holds 20 000 events (a smoke run: 1 000), which shows the shape, not the scale.
+holds 5 000 events (a smoke run: 1 000), which shows the shape, not the scale.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class Side:
 
 def scale(ctx: Context) -> list[Row]:
     """S B1, S B4 and S B6 on PostgreSQL: big store vs empty store."""
-    big_events = ctx.size(BIG_FULL, 20_000) if not ctx.smoke else 1_000
+    big_events = ctx.size(BIG_FULL, 5_000) if not ctx.smoke else 1_000
     n = ctx.size(300, 30)
     catch_up_events = ctx.size(2_000, 150)
     big_settings, store = ctx.store("postgresql", big_events)
