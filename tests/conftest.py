@@ -2,7 +2,8 @@
 
 `settings` is parametrised over the two backends: every test that uses it runs
 on SQLite (a file in the test's temporary directory) and on PostgreSQL (a
-throw-away database created for the test and dropped after it).
+throw-away database created for the test and dropped when the test process
+ends, see `PostgresDatabase.discard`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ def fixed_clock() -> datetime:
     return FIXED_NOW
 
 
+# The databases this test process is done with, dropped when its session ends (see `PostgresDatabase.discard`).
+_DISCARDED: list[str] = []
+
+
 class PostgresDatabase:
     """A throw-away PostgreSQL database."""
 
@@ -61,6 +66,25 @@ class PostgresDatabase:
     def drop(self) -> None:
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def discard(self) -> None:
+        """Drop the database when this test process ends (its connections closed by then or cut).
+
+        Every DROP DATABASE makes PostgreSQL run an immediate checkpoint, which
+        flushes the pages all the other test processes wrote: under `pytest -n 4`
+        a drop after each test took about a second of its teardown. At the end of
+        the session there is little left to flush.
+        """
+        _DISCARDED.append(self.name)
+
+
+def pytest_sessionfinish() -> None:
+    """Drop the databases this process discarded."""
+    if not _DISCARDED:
+        return
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        while _DISCARDED:
+            conn.execute(f'DROP DATABASE IF EXISTS "{_DISCARDED.pop()}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -103,7 +127,7 @@ def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> It
     try:
         yield Settings(data_dir=data_dir, database_url=database.url)
     finally:
-        database.drop()
+        database.discard()
 
 
 @pytest.fixture
