@@ -9,6 +9,7 @@ ends, see `PostgresDatabase.discard`).
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -24,7 +25,7 @@ from api.services import Services
 from ledger.application import Ledger
 from ledger.bootstrap import open_keystore, open_ledger
 from ledger.migrations import upgrade
-from ledger.settings import Settings
+from ledger.settings import KEYSTORE_FILE_NAME, Settings
 
 # The server the tests create their databases on (CI starts it; see .ci/run).
 POSTGRES_ADMIN_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -114,6 +115,23 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         template.drop()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The SQLite files (ledger and key store) of a data directory migrated once per test process.
+
+    A test that needs a migrated SQLite database gets copies of them, as on
+    PostgreSQL it gets a copy of `migrated_template`, and a keyring of its own
+    made on first use. Loading the migration scripts and creating the tables,
+    each a synchronous commit, took most of the set-up of a short test.
+    """
+    settings = Settings(data_dir=tmp_path_factory.mktemp("sqlite-template") / "var", database_url=None)
+    _migrate(settings)
+    # The keyring stays behind: each test's keyring is its own, as each test's data directory is.
+    files = [path for path in settings.data_dir.iterdir() if path != settings.keyring_path]
+    assert {settings.sqlite_path.name, KEYSTORE_FILE_NAME} <= {path.name for path in files}
+    return files
+
+
 @pytest.fixture
 def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Settings]:
     data_dir = tmp_path / "var"
@@ -131,10 +149,12 @@ def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> It
 
 
 @pytest.fixture
-def migrated(settings: Settings) -> Settings:
-    """`settings` on a database brought to the newest schema (on PostgreSQL, a copy of the migrated template)."""
+def migrated(settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    """`settings` on a database brought to the newest schema: a copy of the migrated template of its backend."""
     if settings.backend == "sqlite":
-        _migrate(settings)
+        settings.prepare_data_dir()
+        for template in request.getfixturevalue("migrated_sqlite_files"):
+            shutil.copyfile(template, settings.data_dir / template.name)
     return settings
 
 
