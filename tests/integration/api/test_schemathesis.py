@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -69,6 +70,7 @@ def _exercise(api: Api, operation: Any, mode: GenerationMode, headers: dict[str,
     return None
 
 
+@pytest.mark.slow
 def test_every_operation_answers_as_its_openapi_document_says(api: Api) -> None:
     document = api.client.get("/api/v1/openapi.json").json()
     schema = schemathesis.openapi.from_dict(document)
