@@ -28,8 +28,10 @@ class Context:
     smoke: bool = False
     _stores: dict[tuple[str, int], tuple[Settings, Store]] = field(default_factory=dict)
 
-    def size(self, full: T, quick: T) -> T:
-        """`full` normally, `quick` with --quick."""
+    def size(self, full: T, quick: T, *, smoke: T | None = None) -> T:
+        """`full` normally, `quick` with --quick, and `smoke` (when given) with --smoke."""
+        if self.smoke and smoke is not None:
+            return smoke
         return quick if self.quick else full
 
     def store(self, backend: str, events: int) -> tuple[Settings, Store]:

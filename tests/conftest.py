@@ -2,12 +2,14 @@
 
 `settings` is parametrised over the two backends: every test that uses it runs
 on SQLite (a file in the test's temporary directory) and on PostgreSQL (a
-throw-away database created for the test and dropped after it).
+throw-away database created for the test and dropped when the test process
+ends, see `PostgresDatabase.discard`).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -23,7 +25,7 @@ from api.services import Services
 from ledger.application import Ledger
 from ledger.bootstrap import open_keystore, open_ledger
 from ledger.migrations import upgrade
-from ledger.settings import Settings
+from ledger.settings import KEYSTORE_FILE_NAME, Settings
 
 # The server the tests create their databases on (CI starts it; see .ci/run).
 POSTGRES_ADMIN_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -34,6 +36,10 @@ FIXED_NOW = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
 
 def fixed_clock() -> datetime:
     return FIXED_NOW
+
+
+# The databases this test process is done with, dropped when its session ends (see `PostgresDatabase.discard`).
+_DISCARDED: list[str] = []
 
 
 class PostgresDatabase:
@@ -61,6 +67,36 @@ class PostgresDatabase:
     def drop(self) -> None:
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def discard(self) -> None:
+        """Drop the database when this test process ends (its connections closed by then or cut).
+
+        Every DROP DATABASE makes PostgreSQL run an immediate checkpoint, which
+        flushes the pages all the other test processes wrote: under `pytest -n 4`
+        a drop after each test took about a second of its teardown. At the end of
+        the session there is little left to flush.
+        """
+        _DISCARDED.append(self.name)
+
+
+def pytest_sessionfinish() -> None:
+    """Drop the databases this process discarded."""
+    if not _DISCARDED:
+        return
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        while _DISCARDED:
+            conn.execute(f'DROP DATABASE IF EXISTS "{_DISCARDED.pop()}" WITH (FORCE)')
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests marked `slow` first.
+
+    Under `pytest -n 4` the workers take the next tests as they free up, two at
+    a time (`--maxschedchunk`, pyproject.toml), so the slow tests start at once
+    on different workers, and no two-minute test starts near the end of the run
+    while the other workers have nothing left to do.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -90,6 +126,23 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         template.drop()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The SQLite files (ledger and key store) of a data directory migrated once per test process.
+
+    A test that needs a migrated SQLite database gets copies of them, as on
+    PostgreSQL it gets a copy of `migrated_template`, and a keyring of its own
+    made on first use. Loading the migration scripts and creating the tables,
+    each a synchronous commit, took most of the set-up of a short test.
+    """
+    settings = Settings(data_dir=tmp_path_factory.mktemp("sqlite-template") / "var", database_url=None)
+    _migrate(settings)
+    # The keyring stays behind: each test's keyring is its own, as each test's data directory is.
+    files = [path for path in settings.data_dir.iterdir() if path != settings.keyring_path]
+    assert {settings.sqlite_path.name, KEYSTORE_FILE_NAME} <= {path.name for path in files}
+    return files
+
+
 @pytest.fixture
 def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Settings]:
     data_dir = tmp_path / "var"
@@ -103,14 +156,16 @@ def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> It
     try:
         yield Settings(data_dir=data_dir, database_url=database.url)
     finally:
-        database.drop()
+        database.discard()
 
 
 @pytest.fixture
-def migrated(settings: Settings) -> Settings:
-    """`settings` on a database brought to the newest schema (on PostgreSQL, a copy of the migrated template)."""
+def migrated(settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    """`settings` on a database brought to the newest schema: a copy of the migrated template of its backend."""
     if settings.backend == "sqlite":
-        _migrate(settings)
+        settings.prepare_data_dir()
+        for template in request.getfixturevalue("migrated_sqlite_files"):
+            shutil.copyfile(template, settings.data_dir / template.name)
     return settings
 
 

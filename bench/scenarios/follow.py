@@ -57,7 +57,7 @@ class Watcher(threading.Thread):
 
 
 def follow(ctx: Context) -> list[Row]:
-    duration = ctx.size(10.0, 1.5)
+    duration = ctx.size(10.0, 1.5, smoke=0.5)
     settings = ctx.workspace.settings("follow", "postgresql")
     with opened(settings) as ledger:
         store = build_store(ledger, events=ctx.size(2_000, 150))

@@ -140,7 +140,7 @@ def http(ctx: Context) -> list[Row]:
 
 
 def _fixed_rates(ctx: Context, load: Load, requests: Requests, *, workers: int) -> list[Row]:
-    duration = ctx.size(2.0, 0.4)
+    duration = ctx.size(2.0, 0.4, smoke=0.2)
     rows = []
     for rate in ctx.size((20, 50, 100), (GOAL_RATE,)):
 
@@ -171,7 +171,7 @@ def _fixed_rates(ctx: Context, load: Load, requests: Requests, *, workers: int) 
 
 
 def _maximum(ctx: Context, load: Load, requests: Requests) -> Row:
-    duration, clients = ctx.size(2.0, 0.4), 8
+    duration, clients = ctx.size(2.0, 0.4, smoke=0.2), 8
     api, raw = ctx.alternate(
         [
             lambda: load.closed_loop(requests.occupancy, clients=clients, duration=duration),

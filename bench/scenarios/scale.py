@@ -134,19 +134,23 @@ def scale(ctx: Context) -> list[Row]:
 
 
 def _serve_both(ctx: Context, big: Side, empty: Side, today: date) -> tuple[list[Run], list[Run]]:
-    duration = ctx.size(2.0, 0.4)
+    duration = ctx.size(2.0, 0.4, smoke=0.2)
     load = Load()
     servers: list[Process] = []
     try:
         arms: list[Callable[[], Run]] = []
+        ports = {side.name: free_port() for side in (big, empty)}
+        # Both servers start at once: each spends seconds importing before it listens.
         for side in (big, empty):
-            port = free_port()
-            server = Process(
-                ledger_command("--log-level", "WARNING", "serve", "--port", str(port)),
-                child_environment(side.settings),
-                ctx.workspace.log_path(f"scale-serve-{side.name}"),
+            servers.append(
+                Process(
+                    ledger_command("--log-level", "WARNING", "serve", "--port", str(ports[side.name])),
+                    child_environment(side.settings),
+                    ctx.workspace.log_path(f"scale-serve-{side.name}"),
+                )
             )
-            servers.append(server)
+        for side, server in zip((big, empty), servers, strict=True):
+            port = ports[side.name]
             server.wait_ready(f"http://127.0.0.1:{port}/healthz")
             token = DevelopmentTokens(side.settings).issue(role=Role.REGISTRAR, sub="bench", ttl_s=3600)
             requests = Requests(f"http://127.0.0.1:{port}", "", token, side.places, today, datetime.now(UTC))

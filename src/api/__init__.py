@@ -5,10 +5,10 @@ request/response schemas (lowerCamelCase members), authentication (OIDC JWT,
 development tokens), the role matrix, and the exception handlers that turn the
 ledger's errors into RFC 9457 problem details. It stays thin: parse, authorize,
 call the application or a projection query, shape the answer.
+
+The package itself imports nothing: `ledger token` and the other commands
+`api` plugs into `ledger` load only what they use, not FastAPI (see
+`api.commands`).
 """
 
 from __future__ import annotations
-
-from api.app import create_app
-
-__all__ = ["create_app"]

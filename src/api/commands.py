@@ -18,9 +18,7 @@ import sys
 from collections.abc import Callable
 
 import structlog
-import uvicorn
 
-from api.app import create_app
 from api.auth import DevelopmentTokens, Role, token_verifier
 from ledger.bootstrap import open_ledger
 from ledger.logs import configure_logging
@@ -49,6 +47,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     """Serve the API until SIGINT or SIGTERM."""
+    # Imported here, not above: the other `ledger` commands (this module is loaded for all of them)
+    # would otherwise each spend a second loading FastAPI, every router and uvicorn.
+    import uvicorn  # noqa: PLC0415
+
+    from api.app import create_app  # noqa: PLC0415
+
     configure_logging(args.log_level, renderer="console" if settings.env == "development" else "json")
     _check_start_up(settings)
     config = uvicorn.Config(

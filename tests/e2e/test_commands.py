@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from api.auth import DevelopmentTokens, Role
 from ledger.domain.employer import employer_id_for
 from ledger.settings import Settings
@@ -47,6 +49,7 @@ def test_serve_refuses_an_unmigrated_database_before_listening(settings: Setting
     assert "ledger migrate" in refused.stderr
 
 
+@pytest.mark.slow
 def test_demo_if_empty_fills_an_empty_ledger_once(settings: Settings) -> None:
     assert run_ledger(settings, "migrate").returncode == 0
 

@@ -47,7 +47,7 @@ def separate_settings(backend: str, tmp_path: Path) -> Iterator[Settings]:
         yield settings
     finally:
         for database in databases:
-            database.drop()
+            database.discard()
 
 
 def _open(settings: Settings) -> Ledger:
@@ -143,7 +143,7 @@ def test_an_old_ledger_copy_restored_after_shred_and_rotation_opens_only_live_su
     finally:
         _close(restored)
         if restored_settings is not separate_settings:
-            PostgresDatabase.named(str(restored_settings.url.database)).drop()
+            PostgresDatabase.named(str(restored_settings.url.database)).discard()
 
 
 def test_an_old_key_store_restored_after_a_shred_is_shredded_again_at_start_up(

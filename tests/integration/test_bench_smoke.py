@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from bench.cli import SCENARIOS
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -14,6 +15,7 @@ VERDICTS = {"PASS", "WARN", "-"}
 BACKENDS = {"postgresql", "sqlite", "memory"}
 
 
+@pytest.mark.slow
 def test_every_scenario_runs_and_reports_a_line_in_the_documented_shape(tmp_path: Path) -> None:
     report = tmp_path / "bench.json"
     result = subprocess.run(

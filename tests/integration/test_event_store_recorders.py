@@ -89,7 +89,7 @@ class TestChainedPostgresApplicationRecorder(ApplicationRecorderTestCase[Applica
         _join_library_threads()
         self.factory.close()
         self.engine.dispose()
-        self.database.drop()
+        self.database.discard()
 
     def create_recorder(self) -> ApplicationRecorder:
         return self.factory.application_recorder()

@@ -27,6 +27,7 @@ def head(ledger: Ledger) -> int:
     return ledger.recorder.max_notification_id() or 0
 
 
+@pytest.mark.slow
 def test_the_ledger_command_reports_and_rebuilds_the_views(ledger: Ledger) -> None:
     register_worker(ledger, a_world(ledger))
     names = sorted(r.name for r in build_view_runners(ledger))

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -40,6 +41,7 @@ def _fold(ledger: Ledger, aggregate_id: UUID, instant: datetime) -> Any:
     return aggregate
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_queries_equal_a_naive_fold_over_the_events(ledger: Ledger, data: st.DataObject) -> None:
@@ -87,6 +89,7 @@ def test_the_fold_sees_only_what_was_recorded(ledger: Ledger) -> None:
     assert folded.housing_on(date(2026, 5, 2)) == world.location_id
 
 
+@pytest.mark.slow
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_a_page_folded_in_memory_writes_the_rows_of_one_event_at_a_time(ledger: Ledger, data: st.DataObject) -> None:

@@ -37,7 +37,7 @@ def target_url(backend: str, tmp_path: Path) -> Iterator[str]:
     try:
         yield database.url
     finally:
-        database.drop()
+        database.discard()
 
 
 @pytest.fixture

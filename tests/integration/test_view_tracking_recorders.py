@@ -69,7 +69,7 @@ class _PostgreSQL(_Database):
 
     def drop_database(self) -> None:
         if hasattr(self, "_database"):
-            self._database.drop()
+            self._database.discard()
 
 
 class TestResidenceViewOnSQLite(_Database, persistence.TrackingRecorderTestCase):
