@@ -158,15 +158,16 @@ class Store:
     places: Places
     worker_ids: tuple[UUID, ...]
     events: int
-    loaded_between: tuple[datetime, datetime]
+    # When the workers went in: every place was already registered at the first instant.
+    workers_loaded_between: tuple[datetime, datetime]
 
 
 def build_store(ledger: Ledger, *, events: int, seed: int = 7) -> Store:
     """Fill an empty ledger with about `events` events: places first, then workers and what follows."""
-    began = datetime.now(UTC)
     inputs = Inputs(seed, ledger.today())
     # About 1.8 events per worker and one location per six workers.
     places = register_places(ledger, inputs, locations=max(events // 11, 4))
+    began = datetime.now(UTC)
     total = ledger.recorder.max_notification_id() or 0
     workers: list[UUID] = []
     batch: list[Worker] = []

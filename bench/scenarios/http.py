@@ -2,7 +2,8 @@
 
 The server runs as the product runs it (its own process, on a filled
 PostgreSQL store whose views are built). At each rate, in turn: occupancy on
-today, occupancy `asKnownAt` an instant in the middle of the load, worker
+today, occupancy `asKnownAt` an instant in the middle of loading the workers
+(every location already registered then, so no answer is a 404), worker
 registration (a write), and baseline (a), the server's constant-JSON
 `/healthz` — each an open-model run. The maximum rate is a closed loop of
 clients against occupancy, beside baseline (b): the same query's SQL behind
@@ -104,7 +105,7 @@ def http(ctx: Context) -> list[Row]:
         for runner in build_view_runners(ledger):
             runner.catch_up()
         today = ledger.today()
-    began, ended = store.loaded_between
+    began, ended = store.workers_loaded_between
     token = DevelopmentTokens(settings).issue(role=Role.REGISTRAR, sub="bench", ttl_s=3600)
     port, raw_port = free_port(), free_port()
     env = child_environment(settings)
