@@ -26,7 +26,7 @@ class Context:
     pairs: int = PAIRS
     # A smoke run (the suite's test of the harness): quick sizes, one pair, no warm-up; figures mean nothing.
     smoke: bool = False
-    _stores: dict[tuple[str, int], tuple[Settings, Store]] = field(default_factory=dict)
+    _stores: dict[tuple[str, int | None, int | None], tuple[Settings, Store]] = field(default_factory=dict)
 
     def size(self, full: T, quick: T, *, smoke: T | None = None) -> T:
         """`full` normally, `quick` with --quick, and `smoke` (when given) with --smoke."""
@@ -34,15 +34,19 @@ class Context:
             return smoke
         return quick if self.quick else full
 
-    def store(self, backend: str, events: int) -> tuple[Settings, Store]:
-        """A ledger database on `backend` holding about `events` events (built once, shared)."""
-        key = (backend, events)
+    def store(self, backend: str, events: int | None = None, *, workers: int | None = None) -> tuple[Settings, Store]:
+        """A ledger database on `backend` holding about `events` events or `workers` workers (built once, shared)."""
+        key = (backend, events, workers)
         if key not in self._stores:
-            settings = self.workspace.settings(f"store{events}", backend)
+            name = f"store{events}" if events is not None else f"store{workers}w"
+            settings = self.workspace.settings(name, backend)
             started = time.perf_counter()
             with opened(settings) as ledger:
-                store = build_store(ledger, events=events)
-            self.progress(f"  loaded {store.events} events on {backend} in {time.perf_counter() - started:.1f} s")
+                store = build_store(ledger, events=events, workers=workers)
+            self.progress(
+                f"  loaded {store.events} events ({len(store.worker_ids)} workers) on {backend}"
+                f" in {time.perf_counter() - started:.1f} s"
+            )
             self._stores[key] = (settings, store)
         return self._stores[key]
 

@@ -162,27 +162,37 @@ class Store:
     workers_loaded_between: tuple[datetime, datetime]
 
 
-def build_store(ledger: Ledger, *, events: int, seed: int = 7) -> Store:
-    """Fill an empty ledger with about `events` events: places first, then workers and what follows."""
+def build_store(ledger: Ledger, *, events: int | None = None, workers: int | None = None, seed: int = 7) -> Store:
+    """Fill an empty ledger with about `events` events, or exactly `workers` workers (and what follows).
+
+    Places go in first (one location per six workers), then the workers.
+    """
+    if (events is None) == (workers is None):
+        raise ValueError("give the store's size in events or in workers, not both")
     inputs = Inputs(seed, ledger.today())
-    # About 1.8 events per worker and one location per six workers.
-    places = register_places(ledger, inputs, locations=max(events // 11, 4))
+    # About 1.8 events per worker.
+    expected_events = events if events is not None else int(1.8 * (workers or 0))
+    places = register_places(ledger, inputs, locations=max(expected_events // 11, 4))
     began = datetime.now(UTC)
     total = ledger.recorder.max_notification_id() or 0
-    workers: list[UUID] = []
+    ids: list[UUID] = []
     batch: list[Worker] = []
     pending = 0
-    while total + pending < events:
+
+    def wanting() -> bool:
+        return total + pending < events if events is not None else len(ids) < (workers or 0)
+
+    while wanting():
         worker = inputs.worker(places)
         _follow_ups(worker, inputs, places)
         batch.append(worker)
-        workers.append(worker.id)
+        ids.append(worker.id)
         pending += len(worker.pending_events)
         if pending >= _CHUNK:
             total += save_batch(ledger, batch)
             batch, pending = [], 0
     total += save_batch(ledger, batch)
-    return Store(places, tuple(workers), total, (began, datetime.now(UTC)))
+    return Store(places, tuple(ids), total, (began, datetime.now(UTC)))
 
 
 def ended_workers(ledger: Ledger, inputs: Inputs, places: Places, count: int) -> list[UUID]:

@@ -32,7 +32,7 @@ BATCH = 500
 
 
 def bulk(ctx: Context, backend: str) -> list[ReportRow]:
-    n, batch = ctx.size(5_000, 100), ctx.size(BATCH, 100)
+    n, batch = ctx.size(10_000, 100), ctx.size(BATCH, 100)
     settings = ctx.workspace.settings("bulk", backend)
     with opened(settings) as ledger:
         raw = RawEvents(settings)

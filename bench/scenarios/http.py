@@ -99,7 +99,7 @@ class Requests:
 
 
 def http(ctx: Context) -> list[Row]:
-    events = ctx.size(20_000, 150)
+    events = ctx.size(100_000, 20_000, smoke=150)
     settings, store = ctx.store("postgresql", events)
     with opened(settings) as ledger:
         for runner in build_view_runners(ledger):

@@ -44,7 +44,7 @@ def table_counts(ledger: Ledger) -> dict[str, int]:
 
 
 def rebuild(ctx: Context, backend: str) -> list[Row]:
-    events = ctx.size(20_000, 150)
+    events = ctx.size(100_000, 20_000, smoke=150)
     settings, store = ctx.store(backend, events)
     with opened(settings) as ledger:
         runners = build_view_runners(ledger)

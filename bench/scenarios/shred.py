@@ -34,9 +34,7 @@ from projections.retention import SHRED_CHUNK, run_retention
 
 
 def shred(ctx: Context, backend: str) -> list[Row]:
-    # Half the 10 000: a round of 10 000 (load 30 000 events, register
-    # catch-up, shred, 10 000 raw commits) took ~80 s here on PostgreSQL, B8 ~14 minutes.
-    n = ctx.size(5_000, 100)
+    n = ctx.size(10_000, 100)
     settings = ctx.workspace.settings("shred", backend)
     with opened(settings) as ledger:
         inputs = Inputs(8, ledger.today())
