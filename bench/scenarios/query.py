@@ -65,7 +65,7 @@ def query(ctx: Context, backend: str) -> list[Row]:
             runner.catch_up()
         engine = ledger.keys.engine
         # The keys may live in a database of their own (they do by default).
-        engines = (engine, key_engine(ledger.keys))
+        engines = tuple(dict.fromkeys((engine, key_engine(ledger.keys))))
         register = RegisterView(engine, ledger.keys)
         today, now = ledger.today(), datetime.now(UTC)
         rng = random.Random(11)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import URL, DateTime, Dialect, Engine, create_engine, event
+from sqlalchemy import URL, Connection, DateTime, Dialect, Engine, create_engine, event
 from sqlalchemy.types import TypeDecorator
 
 from ledger.settings import Settings
@@ -24,6 +24,20 @@ def create_ledger_engine(settings: Settings, *, statement_timeout_ms: int | None
     sets it so that no query runs unbounded).
     """
     return _engine(settings.sqlalchemy_url(), settings, statement_timeout_ms, **kwargs)
+
+
+def reading(engine: Engine) -> Connection:
+    """A connection for reads only (use as a context manager).
+
+    On PostgreSQL it runs each statement on its own, outside a transaction
+    block: under READ COMMITTED every statement sees its own snapshot either
+    way, and a block costs two round trips more (BEGIN, and ROLLBACK when the
+    connection goes back to the pool) — as many as the query's own statements.
+    """
+    conn = engine.connect()
+    if engine.dialect.name == "postgresql":
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+    return conn
 
 
 def create_keystore_engine(settings: Settings, ledger_engine: Engine) -> Engine:

@@ -40,6 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ledger.database import reading
 from ledger.domain.errors import Conflict
 from ledger.exclusive import exclusively
 from ledger.keyring import KEY_BYTES, Keyring
@@ -122,7 +123,7 @@ class KeyStore:
         wanted = list(dict.fromkeys(subject_ids))
         if not wanted:
             return {}
-        with self.key_engine.connect() as conn:
+        with reading(self.key_engine) as conn:
             return self._lookup(conn, wanted)
 
     def _lookup(self, conn: Connection, subject_ids: Sequence[UUID]) -> dict[UUID, bytes]:

@@ -17,7 +17,7 @@ from uuid import UUID
 
 from sqlalchemy import BigInteger, Column, Engine, Index, Integer, MetaData, String, Table, delete, insert, select
 
-from ledger.database import UTCDateTime
+from ledger.database import UTCDateTime, reading
 
 metadata = MetaData()
 
@@ -138,7 +138,7 @@ class ProcessingLog:
             statement = statement.where(processing_log.c.at >= since)
         if until is not None:
             statement = statement.where(processing_log.c.at <= until)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             rows = conn.execute(statement).all()
         return [
             LogLine(

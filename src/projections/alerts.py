@@ -22,6 +22,7 @@ from uuid import UUID
 
 from sqlalchemy import Column, Connection, Date, Engine, MetaData, String, Table, bindparam, select, update
 
+from ledger.database import reading
 from ledger.domain.values import PopulationRegister
 from ledger.domain.worker import Worker
 from ledger.sealing import SubjectKeys
@@ -179,7 +180,7 @@ def alerts(
 ) -> list[Alert]:
     """Every alert in force today (as known now), optionally filtered."""
     now = datetime.now(UTC)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         found = [*_location_alerts(conn, settings, today, now), *_worker_alerts(conn, settings, today)]
     return sorted(
         (

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from sqlalchemy import Engine, func, select
 
+from ledger.database import reading
 from projections.bitemporal import known_at, valid_on
 from projections.residence import residence_history
 
@@ -61,7 +62,7 @@ def headcounts(
     )
     if employer_id is not None:
         statement = statement.where(residence_history.c.employer_id == employer_id.hex)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         groups = {str(key): int(count) for key, count in conn.execute(statement)}
     return Headcounts(
         on=on,

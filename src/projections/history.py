@@ -13,6 +13,7 @@ from uuid import UUID
 
 from sqlalchemy import Engine, select
 
+from ledger.database import reading
 from projections.bitemporal import known_at
 from projections.residence import residence_history
 
@@ -40,6 +41,6 @@ def residence_intervals(engine: Engine, worker_id: UUID, *, as_known_at: datetim
         .where(known_at(residence_history, as_known_at))
         .order_by(residence_history.c.valid_from)
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = conn.execute(statement).all()
     return [ResidenceInterval(UUID(r.housing_location_id), r.valid_from, r.valid_to, r.recorded_from) for r in rows]

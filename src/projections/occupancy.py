@@ -18,6 +18,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Engine, select
 
+from ledger.database import reading
 from projections.bitemporal import known_at, valid_during
 from projections.residence import BEGINNING, occupancy_limit_history, residence_history
 
@@ -127,7 +128,7 @@ def occupancy(
     the headcount, the maximum and the over-capacity stay the location's, since
     whether a house is full does not depend on whose workers fill it.
     """
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         history = location_history(conn, location_id, as_known_at)
     if history is None:
         return None
@@ -166,7 +167,7 @@ def residents(
     )
     if employer_id is not None:
         statement = statement.where(residence_history.c.employer_id == employer_id.hex)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         if not _registered(conn, location_id, as_known_at):
             return None
         rows = conn.execute(statement).all()

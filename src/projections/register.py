@@ -36,6 +36,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Engine, Select, Table, bindparam, delete, select, update
 
+from ledger.database import reading
 from ledger.domain.values import SHREDDED, Address
 from ledger.domain.worker import Worker
 from ledger.keyring import Keyring
@@ -145,7 +146,7 @@ class RegisterView(View):
     def employer_of(self, worker_id: UUID) -> UUID | None:
         """The worker's employer, or None if the register does not know the worker (nothing personal opened)."""
         w = register_workers.c
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             employer = conn.execute(select(w.employer_id).where(w.worker_id == worker_id.hex)).scalar()
         return None if employer is None else UUID(employer)
 

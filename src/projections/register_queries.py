@@ -46,6 +46,7 @@ from sqlalchemy import (
     select,
 )
 
+from ledger.database import reading
 from ledger.domain.timeline import Timeline
 from ledger.domain.values import SHREDDED, Address, Sealable
 from ledger.keystore import KeyStore
@@ -375,7 +376,7 @@ def read_names(engine: Engine, keys: KeyStore, worker_ids: Iterable[UUID]) -> di
     w = register_workers.c
     columns = (w.worker_id, w.employer_id, w.shredded, w.sealed_family_name, w.sealed_given_names)
     rows: list[Any] = []
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         for i in range(0, len(ids), MAX_PAGE):
             rows += conn.execute(select(*columns).where(w.worker_id.in_(ids[i : i + MAX_PAGE]))).all()
     found = keys.data_keys(UUID(row.worker_id) for row in rows if not row.shredded)
@@ -398,7 +399,7 @@ def _worker_name(row: Any, data_key: bytes | None) -> WorkerName:
 
 def read_records(engine: Engine, keys: KeyStore, statement: Select[Any], today: date) -> list[WorkerRecord]:
     """Run a `register_select` statement; open the rows with one batched key lookup."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = conn.execute(statement).all()
         ids = [row.worker_id for row in rows]
         addresses = _rows_by_worker(conn, register_work_addresses, ids)
