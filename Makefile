@@ -41,11 +41,15 @@ lint: $(VENV)/.installed-test
 test: lint
 	$(BIN)/pytest -n 4
 
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@ $(VENV)/.installed
+
 # Benchmarks (bench/README.md): PostgreSQL as for `make test`; never part of `make test`.
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench
 
-bench-quick: $(VENV)/.installed
+bench-quick: $(VENV)/.installed-bench
 	$(BIN)/python -m bench --quick
 
 clean:
