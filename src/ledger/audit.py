@@ -15,14 +15,11 @@ could not tell a row inserted out of band at the end of the log from a
 legitimate write; in-transaction linking can. Crypto-shredding never changes
 stored bytes, so the chain survives any shred.
 
-Verification reads the log in pages of positions: per page, the events'
-columns (PostgreSQL assembles most of the canonical bytes itself) and the
-stored links, two statements. Because the previous link is stored too, each
-link is checked on its own, `SHA-256(stored previous ‖ canonical) == stored
-link`, in C-level iteration; all of them holding is the whole chain holding.
-A page where anything is off is checked again row by row, by the plain merge
-of events and links, which names the first broken position and what differs.
-Long ranges can be split over processes, each on its own connection.
+Verification reads the log in pages of positions and checks each page's links
+fast (`ledger.audit_scan`). A page where anything is off is checked again row
+by row, by the plain merge of events and links, which names the first broken
+position and what differs. Long ranges can be split over processes, each on
+its own connection.
 
 A checkpoint (position, link, time) is recorded periodically and written to
 the log, so a copy kept outside the system proves the chain was not rebuilt.
@@ -30,59 +27,53 @@ the log, so a copy kept outside the system proves the chain was not rebuilt.
 
 from __future__ import annotations
 
-import gc
 import hashlib
-import multiprocessing
 import os
 import struct
-from binascii import unhexlify
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
-from multiprocessing.connection import Connection as Pipe
-from operator import eq, methodcaller
-from typing import Any, TypeVar
 from uuid import UUID
 
 import structlog
 from eventsourcing.persistence import ApplicationRecorder, Notification
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    DateTime,
-    Engine,
-    LargeBinary,
-    MetaData,
-    Table,
-    insert,
-    select,
-    text,
-)
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.engine import Connection
+
+from ledger.audit_scan import (
+    _collector_paused,
+    _in_processes,
+    _links_hold,
+    _sqlite_page,  # noqa: F401 - the tests of the pages import it from here
+    _Store,
+)
+from ledger.audit_tables import GENESIS, audit_checkpoints, audit_links, metadata
+
+# The tables and the genesis link live in `ledger.audit_tables`, the scan in
+# `ledger.audit_scan`; they are named here too, where the recorders, the
+# migrations and the tests import them from.
+__all__ = [
+    "CHECKPOINT_DIFFERS",
+    "DELETED",
+    "DIFFERS",
+    "GENESIS",
+    "INSERTED",
+    "MIN_EVENTS_PER_PROCESS",
+    "PAGE",
+    "AuditChain",
+    "Checkpoint",
+    "Verification",
+    "audit_checkpoints",
+    "audit_links",
+    "canonical_bytes",
+    "default_workers",
+    "link_of",
+    "metadata",
+    "next_link",
+]
 
 log = structlog.get_logger()
 
-metadata = MetaData()
-
-audit_links = Table(
-    "audit_links",
-    metadata,
-    Column("position", BigInteger, primary_key=True, autoincrement=False),
-    Column("link", LargeBinary(32), nullable=False),
-)
-
-audit_checkpoints = Table(
-    "audit_checkpoints",
-    metadata,
-    Column("position", BigInteger, primary_key=True, autoincrement=False),
-    Column("link", LargeBinary(32), nullable=False),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
-)
-
-GENESIS = bytes(32)
 PAGE = 2000
 # A process costs a fork and a connection (tens of milliseconds); below this
 # many events each, splitting the work does not pay for itself.
@@ -307,210 +298,3 @@ class AuditChain:
         if linked is not None:
             return (linked[0], DELETED), checked, previous
         return None, checked, previous
-
-
-_digest = methodcaller("digest")
-# A page: the stored links; columns that joined row by row are their records' canonical
-# bytes; whether the links and the records are at the same positions.
-_Page = tuple[Sequence[Any], Sequence[Iterable[Any]], bool]
-_T = TypeVar("_T")
-_HEAD, _U32, _U64 = struct.Struct(">q16sq"), struct.Struct(">I"), struct.Struct(">Q")
-
-
-def _links_hold(previous: bytes, links: Sequence[Any], parts: Sequence[Iterable[Any]]) -> bool:
-    """Whether each link is SHA-256 of the link stored before it and its record's canonical bytes.
-
-    `parts` are columns whose concatenation, row by row, is the canonical
-    bytes. The iteration runs in C (`map`, `zip`, `all`): per event, the work
-    beside the hashing is one join and one comparison.
-    """
-    if not all(links):  # an event without a link; or an empty, forged one
-        return False
-    before = (previous, *links[:-1]) if links else ()
-    try:
-        return all(map(eq, map(_digest, map(hashlib.sha256, map(b"".join, zip(before, *parts, strict=True)))), links))
-    except (TypeError, ValueError, AttributeError, struct.error):
-        return False  # a record the fast form cannot read: the plain merge will say what it is
-
-
-class _TopicBytes(dict[str, bytes]):
-    """A topic's length-prefixed UTF-8 bytes, made once per topic (there are a few dozen)."""
-
-    def __missing__(self, topic: str) -> bytes:
-        encoded = topic.encode()
-        self[topic] = value = _U32.pack(len(encoded)) + encoded
-        return value
-
-
-@dataclass(frozen=True)
-class _Store:
-    """The backend's statements over the event table and the links."""
-
-    dialect: str
-    table: str
-    position: str
-
-    @classmethod
-    def of(cls, dialect: str, table: str) -> _Store:
-        return cls(dialect, table, "rowid" if dialect == "sqlite" else "notification_id")
-
-    def head(self, conn: Connection) -> int:
-        """The highest position of an event or a link, read in one statement."""
-        row = conn.execute(
-            text(f"SELECT (SELECT max({self.position}) FROM {self.table}), (SELECT max(position) FROM audit_links)")  # noqa: S608 - our own table
-        ).one()
-        return max(int(row[0] or 0), int(row[1] or 0))
-
-    def link_before(self, conn: Connection, position: int) -> bytes:
-        """The stored link before `position` (genesis before the first)."""
-        c = audit_links.c
-        row = conn.execute(select(c.link).where(c.position < position).order_by(c.position.desc()).limit(1)).first()
-        return GENESIS if row is None else bytes(row[0])
-
-    def records(self, conn: Connection, low: int, high: int) -> list[Any]:
-        """The stored records at positions `low`..`high`, as the recorders linked them."""
-        statement = (
-            f"SELECT {self.position}, originator_id, originator_version, topic, state FROM {self.table} "  # noqa: S608
-            f"WHERE {self.position} BETWEEN :low AND :high ORDER BY {self.position}"
-        )
-        return list(conn.execute(text(statement), {"low": low, "high": high}))
-
-    def links(self, conn: Connection, low: int, high: int) -> list[tuple[int, bytes]]:
-        """The stored links at positions `low`..`high`."""
-        c = audit_links.c
-        rows = conn.execute(select(c.position, c.link).where(c.position.between(low, high)).order_by(c.position))
-        return [(int(position), bytes(link)) for position, link in rows]
-
-    def pages(self, raw: Any, spans: Sequence[tuple[int, int]]) -> Generator[_Page]:
-        """Per span of positions: its links, the parts of their records' canonical bytes, whether they line up."""
-        if self.dialect == "sqlite":  # an sqlite3 connection serves only the thread that opened it
-            return (_sqlite_page(*self._sqlite_rows(raw, low, high)) for low, high in spans)
-        return (_postgres_page(*rows) for rows in _read_ahead(partial(self._postgres_rows, raw), spans))
-
-    def _sqlite_rows(self, raw: Any, low: int, high: int) -> tuple[list[Any], list[Any]]:
-        events = f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.table}"  # noqa: S608
-        events += " WHERE rowid BETWEEN ? AND ? ORDER BY rowid"
-        links = "SELECT position, link FROM audit_links WHERE position BETWEEN ? AND ? ORDER BY position"
-        return raw.execute(events, (low, high)).fetchall(), raw.execute(links, (low, high)).fetchall()
-
-    def _postgres_rows(self, raw: Any, low: int, high: int) -> tuple[list[Any], list[Any]]:
-        # The database writes the head of the canonical bytes (small values: cheap
-        # to concatenate); the state travels as it is stored. Binary results:
-        # bytes arrive as bytes. A join costs the server more than two statements.
-        events = (
-            "SELECT notification_id, int8send(notification_id) || uuid_send(originator_id)"  # noqa: S608
-            " || int8send(originator_version) || int4send(octet_length(convert_to(topic, 'UTF8')))"
-            " || convert_to(topic, 'UTF8') || int8send(octet_length(state)::bigint), state"
-            f" FROM {self.table} WHERE notification_id BETWEEN %s AND %s ORDER BY notification_id"
-        )
-        links = "SELECT position, link FROM audit_links WHERE position BETWEEN %s AND %s ORDER BY position"
-        with raw.cursor(binary=True) as cursor:
-            return cursor.execute(events, (low, high)).fetchall(), cursor.execute(links, (low, high)).fetchall()
-
-
-def _postgres_page(events: list[Any], linked: list[Any]) -> _Page:
-    positions, heads, states = zip(*events, strict=True) if events else ((), (), ())
-    link_positions, links = zip(*linked, strict=True) if linked else ((), ())
-    return links, (heads, states), positions == link_positions
-
-
-def _sqlite_page(events: list[Any], linked: list[Any]) -> _Page:
-    # Columns as stored, assembled by C-level maps (SQLite's printf/hex would
-    # cost more). Ids are the recorder's 32 hex digits, which `unhexlify` turns
-    # into exactly the 16 bytes `16s` packs; any other spelling fails the check
-    # here, and the plain merge reads it as `canonical_bytes` does.
-    positions, ids, versions, topics, states = zip(*events, strict=True) if events else ((),) * 5
-    link_positions, links = zip(*linked, strict=True) if linked else ((), ())
-    complete = positions == link_positions and set(map(type, ids)) <= {str} and set(map(len, ids)) <= {32}
-    parts = (
-        map(_HEAD.pack, positions, map(unhexlify, ids), versions),
-        map(_TopicBytes().__getitem__, topics),
-        map(_U64.pack, map(len, states)),
-        states,
-    )
-    return links, parts, complete
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused for a scan (which makes no cycles).
-
-    Each page's row tuples outlive the youngest generation, so a scan promotes
-    hundreds of thousands of them and sets off full collections that walk the
-    whole heap: some 15 % of the time of a scan, measured.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _read_ahead(read: Callable[[int, int], _T], spans: Sequence[tuple[int, int]]) -> Generator[_T]:
-    """The pages of `spans`, each read in a thread while the one before it is hashed.
-
-    The database builds and sends the next page meanwhile (psycopg waits for it
-    without the GIL). Closing the iterator waits for the read in flight, so the
-    connection is free again when the caller's block ends.
-    """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-read") as reader:
-        pending: Future[_T] | None = None
-        for span in spans:
-            following = reader.submit(read, *span)
-            if pending is not None:
-                yield pending.result()
-            pending = following
-        if pending is not None:
-            yield pending.result()
-
-
-def _in_processes(chain: AuditChain, ranges: list[tuple[int, int, bytes]]) -> list[Verification]:
-    """Verify each range in a forked process; the outcomes in order, up to the first broken one."""
-    context = multiprocessing.get_context("fork")
-    children = []
-    for low, high, previous in ranges:
-        receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_child, args=(chain, low, high, previous, sender), daemon=True)
-        process.start()
-        sender.close()
-        children.append((process, receiver))
-    outcomes: list[Verification] = []
-    try:
-        for process, receiver in children:
-            try:
-                outcome = receiver.recv()
-            except EOFError:
-                process.join()
-                outcome = f"it ended with exit code {process.exitcode}"
-            if isinstance(outcome, str):
-                msg = f"audit verification failed in a worker process: {outcome}"
-                raise RuntimeError(msg)
-            outcomes.append(outcome)
-            if not outcome.ok:
-                break  # what follows the first broken position is not reported
-    finally:
-        for process, receiver in children:
-            if process.is_alive() and len(outcomes) < len(children):
-                process.terminate()
-            process.join()
-            receiver.close()
-    return outcomes
-
-
-# The parent's pool, kept referenced in a forked child until it exits: dropped, its
-# SQLite connections would be closed from the child, which SQLite forbids.
-_INHERITED: list[object] = []
-
-
-def _child(chain: AuditChain, low: int, high: int, previous: bytes, sender: Pipe) -> None:
-    # The parent's pooled connections stay the parent's: this process opens its own.
-    _INHERITED.append(chain.engine.pool)
-    chain.engine.dispose(close=False)
-    try:
-        sender.send(chain._verify_range(low, high, previous))
-    except Exception as error:  # reported to the parent, which raises
-        sender.send(repr(error))
-    finally:
-        sender.close()

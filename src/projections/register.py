@@ -8,11 +8,9 @@ exact-name search. Shredding nulls the sealed columns and the blind index and
 marks the row; a rebuild after a shred gives the same facts and the marker.
 The tables, records and reading are in `projections.register_queries`.
 
-The projection folds a page of events in memory (`RegisterPage`): it loads
-the rows and housing entries of the page's workers in a few queries, lets the
-handlers change them, and writes the page with one statement per table and
-kind of change. It seals with the keys the runner looked up for the page,
-never with keys kept from an earlier one (a shred must win at once).
+The projection folds a page of events in memory (`RegisterPage`, in
+`projections.register_page`) and writes it with one statement per table and
+kind of change.
 
 Everything that depends on the day is computed at query time for a `today`
 argument, never frozen at the event: the current housing (from the worker's
@@ -26,24 +24,21 @@ expected end date that passes does not end the contract).
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Select, Table, bindparam, delete, select, update
+from sqlalchemy import Connection, Engine, Select, select
 
 from ledger.database import reading
 from ledger.domain.values import SHREDDED, Address
 from ledger.domain.worker import Worker
-from ledger.keyring import Keyring
 from ledger.keystore import KeyStore
 from ledger.sealing import SubjectKeys
-from projections.housing import fold_housing
 from projections.projection import LedgerProjection, handles
+from projections.register_page import _PERSONAL_COLUMNS, HousingEntry, RegisterPage, _rows_of
 from projections.register_queries import (
     MAX_PAGE,
     PERSONAL_FIELDS,
@@ -62,7 +57,7 @@ from projections.register_queries import (
     register_workers,
     seal_value,
 )
-from projections.view import View, insert_rows
+from projections.view import View
 
 __all__ = ["RegisterProjection", "RegisterView", "metadata"]
 
@@ -154,140 +149,8 @@ class RegisterView(View):
         return read_records(self.engine, self.keys, statement, today)
 
 
-# The columns an event after the registration may change; the others are the registration's.
-_MUTABLE_COLUMNS = (
-    "contract_end",
-    "departed_on",
-    "population_register",
-    "population_registered_on",
-    "shredded",
-    "version",
-    *(f"sealed_{field}" for field in PERSONAL_FIELDS),
-    "family_name_index",
-)
-_PERSONAL_COLUMNS = {f"sealed_{field}": None for field in PERSONAL_FIELDS} | {"family_name_index": None}
 # Events that add to a worker's housing timeline after its registration.
 _HOUSING_EVENTS = (Worker.HousingAddressChanged, Worker.Departed)
-
-
-class HousingEntry(NamedTuple):
-    """One input of a worker's housing timeline: a row of `register_housing_entries`."""
-
-    worker_id: str
-    seq: int
-    valid_from: date
-    housing_location_id: str | None
-    is_departure: bool
-
-
-@dataclass
-class RegisterPage:
-    """What a page of events does to the register, kept in memory until `write`.
-
-    `rows` holds the register rows of the page's workers (loaded, or made by a
-    registration in this page) and `entries` the whole housing timeline input
-    of every worker whose housing the page changes.
-    """
-
-    conn: Connection
-    keys: SubjectKeys
-    keyring: Keyring
-    rows: dict[str, dict[str, Any]]
-    entries: defaultdict[str, list[HousingEntry]]
-    registered: list[str] = field(default_factory=list)
-    changed: set[str] = field(default_factory=set)
-    new_entries: list[HousingEntry] = field(default_factory=list)
-    work_addresses: list[dict[str, Any]] = field(default_factory=list)
-    holds_placed: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    holds_lifted: set[tuple[str, str]] = field(default_factory=set)
-    shredded: set[str] = field(default_factory=set)
-
-    @functools.cached_property
-    def index_key(self) -> bytes:
-        """The blind index's key, read from the keyring once for the page."""
-        return self.keyring.index_key()
-
-    def touch(self, event: Any, **values: Any) -> None:
-        """Set facts of the worker's row and its version to the event's (nothing if there is no row)."""
-        worker = event.originator_id.hex
-        row = self.rows.get(worker)
-        if row is not None:
-            row.update(version=event.originator_version, **values)
-            self.changed.add(worker)
-
-    def shred(self, worker: str) -> None:
-        """Forget every personal value of the worker, its blind index and its holds' reasons; keep the facts."""
-        row = self.rows.get(worker)
-        if row is not None:
-            row.update(shredded=True, **_PERSONAL_COLUMNS)
-            self.changed.add(worker)
-        self.shredded.add(worker)
-
-    def record_housing(self, event: Any, valid_from: date, location_id: UUID | None, *, is_departure: bool) -> None:
-        """Add an entry to the worker's housing timeline; its intervals are folded again on writing."""
-        worker = event.originator_id.hex
-        location = location_id.hex if location_id else None
-        entry = HousingEntry(worker, event.originator_version, valid_from, location, is_departure)
-        self.entries[worker].append(entry)
-        self.new_entries.append(entry)
-
-    def sealed(self, worker_id: UUID, values: dict[str, Any]) -> dict[str, str | None] | None:
-        """Personal values re-sealed under the worker's key, as column values; None once the key is gone."""
-        worker = worker_id.hex
-        # The page's keys were looked up for this page only: a shred wins at the next page.
-        data_key = self.keys.data_key(worker_id)
-        if data_key is None or any(value is SHREDDED for value in values.values()):
-            return None
-        sealed: dict[str, str | None] = {
-            f"sealed_{name}": None if value is None else seal_value(data_key, worker, name, value)
-            for name, value in values.items()
-        }
-        if "family_name" in values:
-            sealed["family_name_index"] = blind_index(self.index_key, values["family_name"])
-        return sealed
-
-    def write(self) -> None:
-        """Write the page's changes: one statement per table and kind of change."""
-        conn = self.conn
-        new = set(self.registered)
-        if self.registered:
-            insert_rows(conn, register_workers, [self.rows[w] for w in self.registered])
-        updates = [
-            {"b_worker_id": w, **{c: self.rows[w][c] for c in _MUTABLE_COLUMNS}} for w in sorted(self.changed - new)
-        ]
-        if updates:
-            w = register_workers.c
-            conn.execute(update(register_workers).where(w.worker_id == bindparam("b_worker_id")), updates)
-        if self.work_addresses:
-            insert_rows(conn, register_work_addresses, self.work_addresses)
-        if self.new_entries:
-            insert_rows(conn, register_housing_entries, [e._asdict() for e in self.new_entries])
-            self._replace_housing({e.worker_id for e in self.new_entries}, new)
-        self._write_holds()
-
-    def _replace_housing(self, workers: set[str], new: set[str]) -> None:
-        intervals = [
-            {"worker_id": worker, "valid_from": start, "valid_to": end, "housing_location_id": location}
-            for worker in sorted(workers)
-            for location, start, end in _housing_intervals(sorted(self.entries[worker], key=lambda e: e.seq))
-        ]
-        # A worker registered in this page has no intervals stored yet.
-        for chunk in _chunks(sorted(workers - new)):
-            self.conn.execute(delete(register_housing).where(register_housing.c.worker_id.in_(chunk)))
-        if intervals:
-            insert_rows(self.conn, register_housing, intervals)
-
-    def _write_holds(self) -> None:
-        h = register_legal_holds.c
-        if self.holds_lifted:
-            lifted = [{"b_worker_id": w, "b_case": case} for w, case in sorted(self.holds_lifted)]
-            key = (h.worker_id == bindparam("b_worker_id")) & (h.case_reference == bindparam("b_case"))
-            self.conn.execute(delete(register_legal_holds).where(key), lifted)
-        if self.holds_placed:
-            insert_rows(self.conn, register_legal_holds, list(self.holds_placed.values()))
-        # After the inserts: a hold placed earlier in the page loses its reason too.
-        for chunk in _chunks(sorted(self.shredded)):
-            self.conn.execute(update(register_legal_holds).where(h.worker_id.in_(chunk)).values(sealed_reason=None))
 
 
 class RegisterProjection(LedgerProjection[RegisterView]):
@@ -410,25 +273,3 @@ def _record_work_address(page: RegisterPage, event: Any, valid_from: date, addre
     worker, seq = event.originator_id.hex, event.originator_version
     # (`vars`, not `asdict`: the fields are plain values, and `asdict` deep-copies them.)
     page.work_addresses.append({"worker_id": worker, "seq": seq, "valid_from": valid_from, **vars(address)})
-
-
-def _chunks(ids: list[str]) -> Iterator[list[str]]:
-    # IN lists stay within SQLite's limit on parameters.
-    for i in range(0, len(ids), MAX_PAGE):
-        yield ids[i : i + MAX_PAGE]
-
-
-def _rows_of(conn: Connection, table: Table, workers: set[str]) -> Iterator[Any]:
-    """The rows of `table` of these workers, in primary-key order, a few queries for any number."""
-    for chunk in _chunks(sorted(workers)):
-        yield from conn.execute(select(table).where(table.c.worker_id.in_(chunk)).order_by(*table.primary_key))
-
-
-def _housing_intervals(entries: Iterable[Any]) -> list[tuple[str, date, date | None]]:
-    """Fold housing entries (in seq order) into (location, valid_from, valid_to) while housed.
-
-    The domain's `Worker.housing_timeline()`: only the latest departure counts
-    and ends housing from its date; a later housing change is a return.
-    """
-    timeline = fold_housing(entries)
-    return [(i.value, i.valid_from, i.valid_to) for i in timeline.intervals() if i.value is not None]

@@ -1,0 +1,82 @@
+"""The residence projection's tables: housing entries, bitemporal stays and limits, grouping facts.
+
+They live apart from `projections.residence` so that the projection and its
+page (`projections.residence_page`) can both use them without importing each
+other; `projections.residence` names them too.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Column, Date, Index, Integer, MetaData, String, Table
+
+from ledger.database import UTCDateTime
+
+metadata = MetaData()
+
+# The inputs of each worker's housing timeline, as recorded.
+residence_entries = Table(
+    "residence_entries",
+    metadata,
+    Column("worker_id", String(32), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("valid_from", Date, nullable=False),
+    Column("housing_location_id", String(32), nullable=True),
+    Column("is_departure", Boolean, nullable=False),
+)
+
+residence_workers = Table(
+    "residence_workers",
+    metadata,
+    Column("worker_id", String(32), primary_key=True),
+    Column("employer_id", String(32), nullable=False),
+    Column("nationality", String(3), nullable=False),
+)
+
+location_facts = Table(
+    "location_facts",
+    metadata,
+    Column("housing_location_id", String(32), primary_key=True),
+    Column("postcode_area", String(4), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("floor_area_m2", Integer, nullable=True),
+)
+
+residence_history = Table(
+    "residence_history",
+    metadata,
+    Column("row_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("worker_id", String(32), nullable=False),
+    Column("housing_location_id", String(32), nullable=False),
+    Column("employer_id", String(32), nullable=False),
+    Column("nationality", String(3), nullable=False),
+    Column("postcode_area", String(4), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=True),
+    Column("recorded_from", UTCDateTime, nullable=False),
+    Column("recorded_to", UTCDateTime, nullable=True),
+    Column("position", BigInteger, nullable=False),
+    Index("ix_residence_history_location", "housing_location_id", "valid_from"),
+    Index("ix_residence_history_worker", "worker_id", "recorded_to"),
+)
+
+occupancy_limit_entries = Table(
+    "occupancy_limit_entries",
+    metadata,
+    Column("housing_location_id", String(32), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("valid_from", Date, nullable=False),
+    Column("max_occupants", Integer, nullable=False),
+)
+
+occupancy_limit_history = Table(
+    "occupancy_limit_history",
+    metadata,
+    Column("row_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("housing_location_id", String(32), nullable=False),
+    Column("max_occupants", Integer, nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=True),
+    Column("recorded_from", UTCDateTime, nullable=False),
+    Column("recorded_to", UTCDateTime, nullable=True),
+    Index("ix_occupancy_limit_history_location", "housing_location_id", "valid_from"),
+)
