@@ -44,7 +44,6 @@ from ledger.audit_scan import (
     _collector_paused,
     _in_processes,
     _links_hold,
-    _sqlite_page,  # noqa: F401 - the tests of the pages import it from here
     _Store,
 )
 from ledger.audit_tables import GENESIS, audit_checkpoints, audit_links, metadata
