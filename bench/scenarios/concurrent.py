@@ -9,6 +9,7 @@ operations over the run's span. Rounds go ledger(1) raw(1) ledger(2) raw(2)
 … ledger(8) raw(8), so `ledger(4) / ledger(1)` is a pair ratio too.
 `--quick` stops at four writers, a smoke run (`--smoke`) at two.
 """
+
 from __future__ import annotations
 
 import multiprocessing

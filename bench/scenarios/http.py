@@ -1,14 +1,14 @@
 """B6: the HTTP API under `ledger serve`, at fixed arrival rates and at its maximum.
 
 The server runs as the product runs it (its own process, on a filled
-PostgreSQL store whose views are built). At each rate, in turn: occupancy on
-today, occupancy `asKnownAt` an instant in the middle of loading the workers
-(every location already registered then, so no answer is a 404), worker
-registration (a write), and baseline (a), the server's constant-JSON
-`/healthz` — each an open-model run. The maximum rate is a closed loop of
-clients against occupancy, beside baseline (b): the same query's SQL behind
-the same stack without authentication, names or processing log
-(`bench.raw_server`).
+PostgreSQL store whose views are built: B11's 100 000 workers in full mode).
+At each rate, in turn: occupancy on today, occupancy `asKnownAt` an instant in
+the middle of loading the workers (every location already registered then, so
+no answer is a 404), worker registration (a write), and baseline (a), the
+server's constant-JSON `/healthz` — each an open-model run. The maximum rate
+is a closed loop of clients against occupancy, beside baseline (b): the same
+query's SQL behind the same stack without authentication, names or processing
+log (`bench.raw_server`).
 """
 
 from __future__ import annotations
@@ -99,8 +99,9 @@ class Requests:
 
 
 def http(ctx: Context) -> list[Row]:
-    events = ctx.size(100_000, 20_000, smoke=150)
-    settings, store = ctx.store("postgresql", events)
+    # Full: B11's store of 100 000 workers (the issue asks for 50 000); quick: B4's.
+    size: dict[str, int] = ctx.size({"workers": 100_000}, {"events": 20_000}, smoke={"events": 150})
+    settings, store = ctx.store("postgresql", **size)
     with opened(settings) as ledger:
         for runner in build_view_runners(ledger):
             runner.catch_up()

@@ -47,7 +47,15 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Europe/Amsterdam", description="Calendar dates are dates in this zone.")
     sqlite_lock_timeout_s: int = Field(default=10, ge=1)
     postgres_lock_timeout_s: int = Field(default=5, ge=1)
-    postgres_pool_size: int = Field(default=5, ge=1)
+    postgres_pool_size: int = Field(default=5, ge=1, description="Connections of the event store's pool per process.")
+    postgres_query_pool_size: int = Field(
+        default=20,
+        ge=1,
+        description=(
+            "Connections a process keeps for queries, view writes and keys (opened when first needed). More at once"
+            " are opened and closed for each use: keep it above the requests a server runs concurrently."
+        ),
+    )
 
     # Alert thresholds (docs/alerts.md says where each comes from).
     alert_floor_area_norms_m2: dict[date, float] = Field(

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from ledger.database import create_keystore_engine, create_ledger_engine
 from ledger.settings import Settings
 
 
@@ -25,6 +26,17 @@ def test_postgresql_url_renders_the_postgres_environment_with_psycopg() -> None:
     assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"], env["POSTGRES_DBNAME"]) == ("db.example", "5433", "medemblik")
     assert (env["POSTGRES_USER"], env["POSTGRES_PASSWORD"]) == ("ledger", "geheim")
     assert settings.sqlalchemy_url().drivername == "postgresql+psycopg"
+
+
+def test_the_query_engines_keep_as_many_postgresql_connections_as_configured() -> None:
+    # Creating an engine connects to nothing: the pool opens connections when first asked.
+    url = "postgresql://ledger@db.example/medemblik"
+    assert create_ledger_engine(Settings(database_url=url)).pool.size() == 20  # type: ignore[attr-defined]
+    configured = Settings(database_url=url, postgres_query_pool_size=7)
+    assert create_ledger_engine(configured).pool.size() == 7  # type: ignore[attr-defined]
+    ledger_engine = create_ledger_engine(Settings(database_url=url))
+    keys = Settings(database_url=url, keystore_url="postgresql://ledger@keys.example/keys", postgres_query_pool_size=9)
+    assert create_keystore_engine(keys, ledger_engine).pool.size() == 9  # type: ignore[attr-defined]
 
 
 def test_the_aggregate_cache_is_never_configured() -> None:
