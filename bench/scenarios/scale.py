@@ -81,8 +81,13 @@ def scale(ctx: Context) -> list[Row]:
             runner.catch_up()
         today = ledger.today()
     ctx.progress(f"  views of {store.events} events built in {time.perf_counter() - started:.1f} s")
+    # As many workers a location on the empty store as on the big one (about six) by the end:
+    # every round registers n + catch_up_events workers on each side. Crowded locations would
+    # make the empty store's occupancy answers the bigger ones (names opened per occupant).
+    rounds = ctx.pairs + (0 if ctx.smoke else 1)
+    locations = max(50, rounds * (n + catch_up_events) // 6)
     with opened(empty_settings) as ledger:
-        empty_places = register_places(ledger, Inputs(3, today), locations=50)
+        empty_places = register_places(ledger, Inputs(3, today), locations=locations)
         for runner in build_view_runners(ledger):
             runner.catch_up()
     big = Side("big", big_settings, store.places, seed=11)
