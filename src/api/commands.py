@@ -20,7 +20,7 @@ from collections.abc import Callable
 import structlog
 
 from api.auth import DevelopmentTokens, Role, token_verifier
-from ledger.bootstrap import open_ledger
+from ledger.bootstrap import open_ledger, settle_start_up
 from ledger.logs import configure_logging
 from ledger.settings import Settings
 
@@ -75,6 +75,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal again for the handler it found:
     # for both, that is Python's KeyboardInterrupt, which ends the command normally.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    settle_start_up()
     try:
         server.run()
     except KeyboardInterrupt:

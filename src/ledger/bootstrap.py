@@ -7,6 +7,7 @@ database is durable, and nothing else in the package builds infrastructure.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from datetime import datetime
 
@@ -49,3 +50,15 @@ def open_ledger(
     if not inspect(keys.engine).has_table(ledger.recorder.events_table_name):  # type: ignore[attr-defined]
         ledger.recorder.create_table()  # type: ignore[attr-defined]
     return ledger
+
+
+def settle_start_up() -> None:
+    """Take what start-up made (modules, classes, the application) out of the garbage collector's sight.
+
+    Those objects live as long as the process, yet every full collection walks
+    them all — some 110 000 — which cost 8-15 % of a view's rebuild (measured).
+    Call it once, in a long-running command's own process, after start-up;
+    never from library code: a frozen object is never collected.
+    """
+    gc.collect()
+    gc.freeze()

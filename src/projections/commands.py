@@ -21,7 +21,7 @@ from typing import TypeVar
 import structlog
 
 from ledger.application import Ledger
-from ledger.bootstrap import open_ledger
+from ledger.bootstrap import open_ledger, settle_start_up
 from ledger.settings import Settings
 from projections import audit_commands, retention_commands
 from projections.rebuild import rebuild_views
@@ -68,6 +68,7 @@ def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
             view_runner.page_size = args.page_size
         runner = ProjectionRunner(ledger, runners, poll_interval=args.poll_interval)
         _stop_on_signals(runner)
+        settle_start_up()
         runner.run()
     return 0
 

@@ -23,7 +23,7 @@ from itertools import repeat
 
 import structlog
 
-from ledger.bootstrap import open_ledger
+from ledger.bootstrap import open_ledger, settle_start_up
 from ledger.logs import configure_logging
 from ledger.settings import Settings
 from projections.coordination import view_lock
@@ -86,7 +86,13 @@ def rebuild_views(
     with ProcessPoolExecutor(
         max_workers=min(processes, len(names)),
         mp_context=context,
-        initializer=configure_logging,
+        initializer=_start_child,
         initargs=(log_level,),
     ) as pool:
         return list(pool.map(rebuild_view, repeat(settings), names))
+
+
+def _start_child(log_level: str) -> None:
+    # A rebuild's process lives for one view: what it imported never needs collecting.
+    configure_logging(log_level)
+    settle_start_up()
