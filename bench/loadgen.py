@@ -34,6 +34,13 @@ class Load:
         limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
         return httpx.AsyncClient(limits=limits, timeout=30.0)
 
+    def failures_note(self) -> str:
+        """What failed, for a row's note ("" when nothing did); the bench smoke test looks for this phrase."""
+        if not self.failures:
+            return ""
+        failed = ", ".join(f"{count} {what}" for what, count in self.failures.most_common())
+        return f"; requests failed, not counted: {failed}"
+
     def open_model(self, request: Request, *, rate: float, duration: float) -> Run:
         """Requests at `rate` per second for `duration` seconds; latencies from each request's due time."""
         return self.runner.run(self._open(request, rate, duration))

@@ -25,9 +25,11 @@ from uuid import UUID
 from sqlalchemy import Engine, event
 
 from bench.context import Context, timed_each
+from bench.data import Store
 from bench.infra import key_engine, opened
 from bench.report import Goal, Row, row_of
 from bench.stats import Comparison
+from ledger.settings import Settings
 from projections.occupancy import occupancy
 from projections.register import RegisterView
 from projections.registry import build_view_runners
@@ -56,10 +58,14 @@ def captured(*engines: Engine) -> Iterator[list[Statement]]:
             event.remove(engine, "before_cursor_execute", keep)
 
 
-def query(ctx: Context, backend: str) -> list[Row]:
-    # Quick: B4's store (about 10 000 workers), already loaded and its views built.
+def occupancy_store(ctx: Context, backend: str) -> tuple[Settings, Store]:
+    """The store occupancy is asked over (B11, B6): 100 000 workers; quick, B4's (about 10 000, views built)."""
     size: dict[str, int] = ctx.size({"workers": 100_000}, {"events": 20_000}, smoke={"events": 150})
-    settings, store = ctx.store(backend, **size)
+    return ctx.store(backend, **size)
+
+
+def query(ctx: Context, backend: str) -> list[Row]:
+    settings, store = occupancy_store(ctx, backend)
     with opened(settings) as ledger:
         for runner in build_view_runners(ledger):
             runner.catch_up()

@@ -132,13 +132,13 @@ def scale(ctx: Context) -> list[Row]:
             unit="req/s",
             baseline="B6 max (occupancy, closed loop) on an empty store",
             goal=GOAL,
-            note=f"{note}; {CLIENTS} clients" + (f"; requests failed, not counted: {failed}" if failed else ""),
+            note=f"{note}; {CLIENTS} clients{failed}",
         ),
     ]
 
 
 def _serve_both(ctx: Context, big: Side, empty: Side, today: date) -> tuple[list[Run], list[Run], str]:
-    """Occupancy at its maximum on each store, alternating; the runs of each and what failed, if anything."""
+    """Occupancy at its maximum on each store, alternating; the runs of each and the note on what failed."""
     duration = ctx.size(2.0, 0.4, smoke=0.2)
     load = Load()
     servers: list[Process] = []
@@ -165,5 +165,4 @@ def _serve_both(ctx: Context, big: Side, empty: Side, today: date) -> tuple[list
         load.close()
         for server in servers:
             server.stop()
-    failed = ", ".join(f"{count} {what}" for what, count in load.failures.most_common())
-    return big_runs, empty_runs, failed
+    return big_runs, empty_runs, load.failures_note()
