@@ -1,8 +1,8 @@
 """The audit chain's verification scan: pages of the log read fast, links checked in C.
 
 Verification reads the log in pages of positions: per page, the events'
-columns (PostgreSQL assembles most of the canonical bytes itself) and the
-stored links, two statements. Because the previous link is stored too, each
+columns as stored and the stored links, two statements; the canonical bytes
+are packed here, column by column. Because the previous link is stored too, each
 link is checked on its own, `SHA-256(stored previous ‖ canonical) == stored
 link`, in C-level iteration; all of them holding is the whole chain holding.
 A page where anything is off is left to `AuditChain`, which checks it again
@@ -119,13 +119,10 @@ class _Store:
         return raw.execute(events, (low, high)).fetchall(), raw.execute(links, (low, high)).fetchall()
 
     def _postgres_rows(self, raw: Any, low: int, high: int) -> tuple[list[Any], list[Any]]:
-        # The database writes the head of the canonical bytes (small values: cheap
-        # to concatenate); the state travels as it is stored. Binary results:
-        # bytes arrive as bytes. A join costs the server more than two statements.
+        # Columns as stored (binary results: bytes arrive as bytes); the client
+        # packs the head, which costs less than the server's concatenations.
         events = (
-            "SELECT notification_id, int8send(notification_id) || uuid_send(originator_id)"  # noqa: S608
-            " || int8send(originator_version) || int4send(octet_length(convert_to(topic, 'UTF8')))"
-            " || convert_to(topic, 'UTF8') || int8send(octet_length(state)::bigint), state"
+            "SELECT notification_id, uuid_send(originator_id), originator_version, topic, state"  # noqa: S608
             f" FROM {self.table} WHERE notification_id BETWEEN %s AND %s ORDER BY notification_id"
         )
         links = "SELECT position, link FROM audit_links WHERE position BETWEEN %s AND %s ORDER BY position"
@@ -134,26 +131,37 @@ class _Store:
 
 
 def _postgres_page(events: list[Any], linked: list[Any]) -> _Page:
-    positions, heads, states = zip(*events, strict=True) if events else ((), (), ())
+    # `uuid_send` gives the id's 16 bytes, exactly what `16s` packs.
+    positions, ids, versions, topics, states = zip(*events, strict=True) if events else ((),) * 5
     link_positions, links = zip(*linked, strict=True) if linked else ((), ())
-    return links, (heads, states), positions == link_positions
+    return links, _canonical_parts(positions, ids, versions, topics, states), positions == link_positions
 
 
 def _sqlite_page(events: list[Any], linked: list[Any]) -> _Page:
-    # Columns as stored, assembled by C-level maps (SQLite's printf/hex would
-    # cost more). Ids are the recorder's 32 hex digits, which `unhexlify` turns
-    # into exactly the 16 bytes `16s` packs; any other spelling fails the check
-    # here, and the plain merge reads it as `canonical_bytes` does.
+    # SQLite's printf/hex would cost more than packing here. Ids are the
+    # recorder's 32 hex digits, which `unhexlify` turns into exactly the 16
+    # bytes `16s` packs; any other spelling fails the check here, and the plain
+    # merge reads it as `canonical_bytes` does.
     positions, ids, versions, topics, states = zip(*events, strict=True) if events else ((),) * 5
     link_positions, links = zip(*linked, strict=True) if linked else ((), ())
     complete = positions == link_positions and set(map(type, ids)) <= {str} and set(map(len, ids)) <= {32}
-    parts = (
-        map(_HEAD.pack, positions, map(unhexlify, ids), versions),
+    return links, _canonical_parts(positions, map(unhexlify, ids), versions, topics, states), complete
+
+
+def _canonical_parts(
+    positions: Iterable[int],
+    identities: Iterable[bytes],
+    versions: Iterable[int],
+    topics: Iterable[str],
+    states: Sequence[bytes],
+) -> tuple[Iterable[bytes], ...]:
+    """Columns whose concatenation, row by row, is each record's canonical bytes (C-level maps)."""
+    return (
+        map(_HEAD.pack, positions, identities, versions),
         map(_TopicBytes().__getitem__, topics),
         map(_U64.pack, map(len, states)),
         states,
     )
-    return links, parts, complete
 
 
 @contextmanager
