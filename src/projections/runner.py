@@ -46,6 +46,13 @@ log = structlog.get_logger()
 
 PAGE_SIZE = 2000
 
+# A catch-up over at least this many events, and at least this share of the log,
+# has the view's tables analysed afterwards (`View.refresh_statistics`): a rebuild,
+# a new view's first run, a runner back after a long stop. PostgreSQL's autovacuum
+# analyses a table once a tenth of it changed; a catch-up of live writes stays below.
+STATISTICS_AFTER_EVENTS = 10_000
+STATISTICS_AFTER_SHARE = 0.1
+
 # A caught-up runner looks again at least this often, even without a notification.
 _IDLE_TIMEOUT_S = 1.0
 
@@ -88,11 +95,19 @@ class ViewStatus:
 class ViewRunner:
     """Feeds one projection from the ledger's notification log."""
 
-    def __init__(self, ledger: Ledger, projection: LedgerProjection[Any], *, page_size: int = PAGE_SIZE) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        projection: LedgerProjection[Any],
+        *,
+        page_size: int = PAGE_SIZE,
+        statistics_after: int = STATISTICS_AFTER_EVENTS,
+    ) -> None:
         self.ledger = ledger
         self.projection = projection
         self.view = projection.view
         self.page_size = page_size
+        self.statistics_after = statistics_after
         self.opens_personal_data = projection.opens_personal_data
         self._plain_mapper: Mapper[UUID] = Mapper(transcoder=ledger.mapper.transcoder)
 
@@ -153,7 +168,19 @@ class ViewRunner:
             processed += len(notifications)
             if len(notifications) < self.page_size:
                 break  # the log's head when the page was read: what came since, the next round reads
+        if processed >= self.statistics_after and processed >= STATISTICS_AFTER_SHARE * position:
+            self._refresh_statistics(processed)
         return processed
+
+    def _refresh_statistics(self, processed: int) -> None:
+        started = time.perf_counter()
+        try:
+            self.view.refresh_statistics()
+        except DATABASE_TROUBLE as error:
+            # Statistics only steer plans: the view's rows are committed and correct without them.
+            log.warning("view_statistics_not_refreshed", view=self.name, error_type=type(error).__qualname__)
+            return
+        log.info("view_statistics_refreshed", view=self.name, events=processed, seconds=time.perf_counter() - started)
 
     def rebuild(self) -> int:
         """Empty the view and replay the whole log into it; return how many events."""

@@ -105,6 +105,22 @@ class View(TrackingRecorder):
         with self.engine.begin() as conn:
             conn.execute(delete(projection_status).where(projection_status.c.view_name == self.name))
 
+    def refresh_statistics(self) -> None:
+        """Have PostgreSQL's planner count this view's tables again (`ANALYZE`), after a bulk change.
+
+        Until a table is analysed the planner guesses its size, and for a table
+        just filled by a rebuild it guesses wrong: plans that sort on disk what
+        would fit a hash, JIT compiled for a few rows. Autovacuum gets there
+        eventually, and never where it is switched off. SQLite is left alone:
+        its planner goes by the indexes, and its statistics, once written, stay
+        as they were until the next `ANALYZE`, however the tables grow.
+        """
+        if self.engine.dialect.name != "postgresql" or not self.tables:
+            return
+        names = ", ".join(self.engine.dialect.identifier_preparer.format_table(table) for table in self.tables)
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql(f"ANALYZE {names}")
+
     def reset(self) -> None:
         """Drop every row of this view and its tracking, for a replay from zero."""
         with self.engine.begin() as conn:
