@@ -89,7 +89,15 @@ def _version(package: str) -> str:
 
 
 def _postgresql() -> dict[str, Any]:
-    names = ("synchronous_commit", "fsync", "wal_sync_method", "full_page_writes", "shared_buffers")
+    names = (
+        "synchronous_commit",
+        "fsync",
+        "wal_sync_method",
+        "full_page_writes",
+        "shared_buffers",
+        "autovacuum",
+        "jit",
+    )
     try:
         with psycopg.connect(ADMIN_URL) as conn:
             server = conn.execute("SHOW server_version").fetchone()
