@@ -109,9 +109,9 @@ class View(TrackingRecorder):
         """Have PostgreSQL's planner count this view's tables again (`ANALYZE`), after a bulk change.
 
         Until a table is analysed the planner guesses its size, and for a table
-        just filled by a rebuild it guesses wrong: plans that sort on disk what
-        would fit a hash, JIT compiled for a few rows. Autovacuum gets there
-        eventually, and never where it is switched off. SQLite is left alone:
+        just filled by a rebuild it guesses wrong (a headcount over a million
+        events sorted on disk what a hash holds in memory). Autovacuum gets
+        there eventually, and never where it is switched off. SQLite is left alone:
         its planner goes by the indexes, and its statistics, once written, stay
         as they were until the next `ANALYZE`, however the tables grow.
         """
