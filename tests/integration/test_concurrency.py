@@ -57,10 +57,9 @@ class CompetingWriter:
     ledger, so the command's save meets a newer version — deterministically.
     """
 
-    def __init__(self, ledger: Ledger, world_location: object, *, times: int) -> None:
+    def __init__(self, ledger: Ledger, *, times: int) -> None:
         self.ledger = ledger
         self.other = open_ledger(ledger.settings, clock=fixed_clock)
-        self.location = world_location
         self.left = times
         self.loads = 0
         self._get = ledger.get
@@ -92,7 +91,7 @@ def test_with_if_match_a_write_overtaken_between_load_and_save_is_stale_not_a_co
     world = a_world(ledger)
     worker_id = register_worker(ledger, world)
 
-    with CompetingWriter(ledger, world.location_id, times=1), pytest.raises(ConcurrentModification) as refused:
+    with CompetingWriter(ledger, times=1), pytest.raises(ConcurrentModification) as refused:
         ledger.record_departure(worker_id, departed_on=date(2026, 6, 1), expected_version=1)
 
     # The caller's precondition (version 1) no longer holds: a 412, never a 409.
@@ -104,7 +103,7 @@ def test_without_if_match_an_overtaken_write_is_reloaded_and_retried(ledger: Led
     world = a_world(ledger)
     worker_id = register_worker(ledger, world)
 
-    with CompetingWriter(ledger, world.location_id, times=2) as competitor:
+    with CompetingWriter(ledger, times=2) as competitor:
         receipt = ledger.record_departure(worker_id, departed_on=date(2026, 6, 1))
 
     assert competitor.loads == 3  # two overtaken attempts, the third saved
@@ -117,7 +116,7 @@ def test_without_if_match_a_write_overtaken_every_time_gives_up_with_a_conflict(
     world = a_world(ledger)
     worker_id = register_worker(ledger, world)
 
-    with CompetingWriter(ledger, world.location_id, times=100) as competitor, pytest.raises(ConcurrentModification) as refused:
+    with CompetingWriter(ledger, times=100) as competitor, pytest.raises(ConcurrentModification) as refused:
         ledger.record_departure(worker_id, departed_on=date(2026, 6, 1))
 
     assert refused.value.expected is None  # a 409: the caller stated no precondition
