@@ -55,12 +55,14 @@ class CompetingWriter:
     It wraps `ledger.get` (which every command's load goes through): after the
     aggregate is read, the competitor changes the same worker in its own
     ledger, so the command's save meets a newer version — deterministically.
+    The first `skip` loads (a route's scope check) pass untouched.
     """
 
-    def __init__(self, ledger: Ledger, *, times: int) -> None:
+    def __init__(self, ledger: Ledger, *, times: int, skip: int = 0) -> None:
         self.ledger = ledger
         self.other = open_ledger(ledger.settings, clock=fixed_clock)
         self.left = times
+        self.skip = skip
         self.loads = 0
         self._get = ledger.get
 
@@ -68,7 +70,7 @@ class CompetingWriter:
         def get_then_compete(kind: type, aggregate_id: object, **kwargs: object) -> object:
             aggregate = self._get(kind, aggregate_id, **kwargs)  # type: ignore[arg-type]
             self.loads += 1
-            if self.left > 0 and kind is Worker:
+            if self.left > 0 and kind is Worker and self.loads > self.skip:
                 self.left -= 1
                 day = date(2026, 5, self.loads)
                 self.other.change_work_address(

@@ -1,4 +1,8 @@
-"""Two writers on one worker over HTTP: with If-Match the overtaken one is 412, without it both are stored."""
+"""Two writers on one worker over HTTP: with If-Match the overtaken one is 412, without it both are stored.
+
+The competitor writes after the command's own load (`skip=1` lets the route's
+scope check, which loads the worker first, pass untouched).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ def worker(api: Api) -> UUID:
 
 
 def test_a_write_overtaken_after_its_if_match_was_checked_is_412(api: Api, worker: UUID) -> None:
-    with CompetingWriter(api.services.ledger, times=1):
+    with CompetingWriter(api.services.ledger, times=1, skip=1):
         response = api.client.post(
             f"/api/v1/workers/{worker}/departures",
             json={"departedOn": "2026-06-10"},
@@ -30,7 +34,7 @@ def test_a_write_overtaken_after_its_if_match_was_checked_is_412(api: Api, worke
 
 
 def test_a_write_without_if_match_overtaken_once_is_stored_after_the_competitor(api: Api, worker: UUID) -> None:
-    with CompetingWriter(api.services.ledger, times=1):
+    with CompetingWriter(api.services.ledger, times=1, skip=1):
         response = api.client.post(
             f"/api/v1/workers/{worker}/departures", json={"departedOn": "2026-06-10"}, headers=api.auth("registrar")
         )
