@@ -22,6 +22,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Mapper, Recording
 from eventsourcing.utils import Environment, EnvType
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from ledger.domain.employer import Employer
 from ledger.domain.errors import ConcurrentModification, Conflict, NotFound, RuleViolated
@@ -41,6 +42,9 @@ log = structlog.get_logger()
 
 # A shred that races another writer retries its bookkeeping event this often.
 _SHRED_RECORD_ATTEMPTS = 5
+# A change without If-Match that another writer overtakes is applied again to the reloaded aggregate, this often
+# in all: a few rounds let a burst of writers to one worker through; a write overtaken every time is a 409.
+_CHANGE_ATTEMPTS = 4
 
 
 @dataclass(frozen=True)
@@ -170,9 +174,12 @@ class Ledger(Application[UUID]):
         expected_version: int | None = None,
     ) -> Receipt:
         """Set a housing location's permitted maximum from `valid_from` on."""
-        location = self._load(HousingLocation, location_id, expected_version)
-        location.change_occupancy_limit(max_occupants, valid_from, reason, self.today())
-        return self._save(location)
+        return self._change(
+            HousingLocation,
+            location_id,
+            expected_version,
+            lambda location: location.change_occupancy_limit(max_occupants, valid_from, reason, self.today()),
+        )
 
     # -- workers -------------------------------------------------------------
 
@@ -210,31 +217,37 @@ class Ledger(Application[UUID]):
         """Record where a worker lives from `valid_from` on (None: not housed in the municipality)."""
         if housing_location_id is not None:
             self._require(HousingLocation, housing_location_id, "housing_location_id")
-        worker = self._load(Worker, worker_id, expected_version)
-        worker.change_housing(housing_location_id, valid_from, self.today())
-        return self._save(worker)
+        return self._change(
+            Worker,
+            worker_id,
+            expected_version,
+            lambda worker: worker.change_housing(housing_location_id, valid_from, self.today()),
+        )
 
     def change_work_address(
         self, worker_id: UUID, *, work_address: Address, valid_from: date, expected_version: int | None = None
     ) -> Receipt:
         """Record that a worker works at another address from `valid_from` on."""
-        worker = self._load(Worker, worker_id, expected_version)
-        worker.change_work_address(work_address, valid_from, self.today())
-        return self._save(worker)
+        return self._change(
+            Worker,
+            worker_id,
+            expected_version,
+            lambda worker: worker.change_work_address(work_address, valid_from, self.today()),
+        )
 
     def end_contract(
         self, worker_id: UUID, *, end_date: date, reason: str | None = None, expected_version: int | None = None
     ) -> Receipt:
         """Record the end of a worker's employment."""
-        worker = self._load(Worker, worker_id, expected_version)
-        worker.end_contract(end_date, reason, self.today())
-        return self._save(worker)
+        return self._change(
+            Worker, worker_id, expected_version, lambda worker: worker.end_contract(end_date, reason, self.today())
+        )
 
     def record_departure(self, worker_id: UUID, *, departed_on: date, expected_version: int | None = None) -> Receipt:
         """Record that a worker left the municipality."""
-        worker = self._load(Worker, worker_id, expected_version)
-        worker.depart(departed_on, self.today())
-        return self._save(worker)
+        return self._change(
+            Worker, worker_id, expected_version, lambda worker: worker.depart(departed_on, self.today())
+        )
 
     def record_population_registration(
         self,
@@ -246,23 +259,24 @@ class Ledger(Application[UUID]):
         expected_version: int | None = None,
     ) -> Receipt:
         """Record a worker's BRP or RNI registration."""
-        worker = self._load(Worker, worker_id, expected_version)
-        worker.record_population_registration(register, registered_on, bsn, self.today())
-        return self._save(worker)
+        return self._change(
+            Worker,
+            worker_id,
+            expected_version,
+            lambda worker: worker.record_population_registration(register, registered_on, bsn, self.today()),
+        )
 
     def place_legal_hold(
         self, worker_id: UUID, *, case_reference: str, reason: str, expected_version: int | None = None
     ) -> Receipt:
         """Place a legal hold: the worker's data must not be erased while the case is open."""
-        worker = self._load(Worker, worker_id, expected_version)
-        worker.place_legal_hold(case_reference, reason)
-        return self._save(worker)
+        return self._change(
+            Worker, worker_id, expected_version, lambda worker: worker.place_legal_hold(case_reference, reason)
+        )
 
     def lift_legal_hold(self, worker_id: UUID, *, case_reference: str, expected_version: int | None = None) -> Receipt:
         """Lift the legal hold of a closed case."""
-        worker = self._load(Worker, worker_id, expected_version)
-        worker.lift_legal_hold(case_reference)
-        return self._save(worker)
+        return self._change(Worker, worker_id, expected_version, lambda worker: worker.lift_legal_hold(case_reference))
 
     def shred_subject(self, subject_id: UUID, *, policy: str, due_on: date | None = None) -> Receipt:
         """Destroy a subject's data key, then record `PersonalDataShredded` on it.
@@ -383,11 +397,14 @@ class Ledger(Application[UUID]):
         expected_version: int | None = None,
     ) -> Receipt:
         """Impose a sanction after an inspection that found violations."""
-        inspection = self._load(Inspection, inspection_id, expected_version)
-        inspection.impose_sanction(
-            kind=kind, against=against, amount_eur=amount_eur, deadline=deadline, today=self.today()
+        return self._change(
+            Inspection,
+            inspection_id,
+            expected_version,
+            lambda inspection: inspection.impose_sanction(
+                kind=kind, against=against, amount_eur=amount_eur, deadline=deadline, today=self.today()
+            ),
         )
-        return self._save(inspection)
 
     # -- reading ---------------------------------------------------------------
 
@@ -414,6 +431,38 @@ class Ledger(Application[UUID]):
                 actual=aggregate.version,
             )
         return aggregate
+
+    def _change(
+        self, kind: type[A], aggregate_id: UUID, expected_version: int | None, command: Callable[[A], None]
+    ) -> Receipt:
+        """Load the aggregate, apply `command` to it, save; what to do when another writer got in between.
+
+        With `expected_version` (an `If-Match`) the caller stated what it saw:
+        a write that lands between this load and this save makes that stale,
+        so the answer is the precondition's failure (412), never a plain
+        conflict. Without one, the command is applied again to the reloaded
+        aggregate — its rules checked anew against the newer state — a few
+        times before the race is answered as a conflict (409).
+        """
+        retrying = Retrying(
+            stop=stop_after_attempt(1 if expected_version is not None else _CHANGE_ATTEMPTS),
+            retry=retry_if_exception_type(ConcurrentModification),
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    aggregate = self._load(kind, aggregate_id, expected_version)
+                    command(aggregate)
+                    return self._save(aggregate)
+        except ConcurrentModification as e:
+            if expected_version is None or e.expected is not None:
+                raise
+            raise ConcurrentModification(
+                f"{_kind_name(kind)} {aggregate_id} was changed after version {expected_version} was read",
+                expected=expected_version,
+            ) from None
+        raise AssertionError("unreachable: the retry loop returns or raises")  # pragma: no cover
 
     def _require(self, kind: type[Aggregate], aggregate_id: UUID, field: str) -> None:
         # A reference in a command body to something unknown is bad input (400), not 404.
