@@ -89,8 +89,15 @@ def test_a_logged_exception_names_types_and_frames_and_no_value(logged: Callable
         if via == "structlog":
             structlog.get_logger().exception("request_failed")
         else:
-            # What uvicorn does with an exception that leaves the app.
-            logging.getLogger("uvicorn.error").error("Exception in ASGI application", exc_info=True)
+            # What uvicorn does with an exception that leaves the app. Only through the handler
+            # `configure_logging` installs: pytest's own capture handlers format records themselves.
+            root = logging.getLogger()
+            handlers = root.handlers[:]
+            root.handlers = [h for h in handlers if isinstance(h.formatter, structlog.stdlib.ProcessorFormatter)]
+            try:
+                logging.getLogger("uvicorn.error").error("Exception in ASGI application", exc_info=True)
+            finally:
+                root.handlers = handlers
 
     text = logged()
 
