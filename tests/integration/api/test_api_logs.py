@@ -7,7 +7,11 @@ says personal data never goes (a path, a query string) or in invalid input.
 Logging is configured as an entry point configures it (DEBUG, both structlog
 and the standard library, e.g. httpx and uvicorn records) into a buffer, and
 the process's stdout and stderr are captured too; none of it may contain a
-canary.
+canary. A request is also made to fail: a ledger method raises after it
+received a person with canaries, which are then in the frames' locals, the
+exception's message, arguments, cause and note. In development (console) and
+production (JSON) mode its log is one small `request_failed` with the trace,
+and nothing in it is rendered from the failing code's objects.
 """
 
 from __future__ import annotations
