@@ -3,7 +3,8 @@
 Nothing connects at import: the lifespan opens the ledger and the views, and
 closes them. The routers are mounted under `/api/v1` (health under the root),
 the OpenAPI document is public at `/api/v1/openapi.json`, a trailing slash is
-404 (no redirects), and errors are problem details.
+404 (no redirects), and errors are problem details: the ledger's errors are
+mapped in `api.problems`, anything unexpected in `api.middleware`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from fastapi import FastAPI
 
 from api import problems
 from api.idempotency import Idempotency
-from api.middleware import API_VERSION, OPENAPI_PATH, BodySizeLimit, ResponseHeaders
+from api.middleware import API_VERSION, OPENAPI_PATH, BodySizeLimit, ResponseHeaders, UnexpectedErrors
 from api.routers import ROUTERS, health
 from api.services import build_services
 from ledger.settings import Settings
@@ -62,5 +63,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     # Outermost last: headers wrap everything, the size limit runs before idempotency reads the body.
     app.add_middleware(Idempotency)
     app.add_middleware(BodySizeLimit, max_bytes=config.api_max_body_bytes)
+    # Inside the headers, outside everything else: any exception becomes a 500 with the headers, logged once.
+    app.add_middleware(UnexpectedErrors)
     app.add_middleware(ResponseHeaders)
     return app

@@ -80,10 +80,7 @@ class TokenVerifier(Protocol):
 
 def principal_from_claims(claims: dict[str, Any], settings: Settings) -> Principal:
     """Read sub, roles and (for employers) the KvK number from verified claims."""
-    raw_roles = claims.get(settings.oidc_roles_claim, [])
-    if isinstance(raw_roles, str):
-        raw_roles = raw_roles.split()
-    roles = frozenset(Role(r) for r in raw_roles if r in Role.__members__.values())
+    roles = _ledger_roles(claims.get(settings.oidc_roles_claim, []), settings.oidc_roles_claim)
     if not roles:
         raise AuthenticationError("the token carries none of the ledger's roles")
     employer_id = None
@@ -93,6 +90,44 @@ def principal_from_claims(claims: dict[str, Any], settings: Settings) -> Princip
             raise AuthenticationError(f"an employer token needs the KvK number in claim {settings.oidc_kvk_claim!r}")
         employer_id = employer_id_for(kvk)
     return Principal(sub=str(claims["sub"]), roles=roles, employer_id=employer_id)
+
+
+def _ledger_roles(claimed: object, claim: str) -> frozenset[Role]:
+    """The ledger's roles among those claimed: a list of role names, or one space-separated string of them.
+
+    Anything else (a number, an object, null, a list holding anything but
+    strings) is refused whole rather than read in part: an object's keys or a
+    list's strings beside a number would otherwise pass for roles.
+    """
+    if isinstance(claimed, str):
+        names = claimed.split()
+    elif isinstance(claimed, list) and all(isinstance(name, str) for name in claimed):
+        names = claimed
+    else:
+        raise AuthenticationError(f"the {claim!r} claim must be a list of role names or a space-separated string")
+    return frozenset(Role(name) for name in names if name in _ROLE_NAMES)
+
+
+_ROLE_NAMES = frozenset(role.value for role in Role)
+
+# Why PyJWT refused a token, in words: a detail never names the library's exception classes.
+_REFUSALS: dict[type[jwt.PyJWTError], str] = {
+    jwt.ExpiredSignatureError: "expired",
+    jwt.ImmatureSignatureError: "not valid yet",
+    jwt.InvalidAudienceError: "meant for another audience",
+    jwt.InvalidIssuerError: "from another issuer",
+    jwt.InvalidIssuedAtError: "its issue time is not valid",
+    jwt.InvalidAlgorithmError: "its algorithm is not accepted",
+    jwt.InvalidSignatureError: "its signature does not verify",
+    jwt.DecodeError: "malformed",
+}
+
+
+def _refusal(error: jwt.PyJWTError) -> str:
+    if isinstance(error, jwt.MissingRequiredClaimError):
+        return f"invalid token: the {error.claim!r} claim is missing"
+    reason = next((_REFUSALS[kind] for kind in type(error).__mro__ if kind in _REFUSALS), "not acceptable")
+    return f"invalid token: {reason}"
 
 
 def _decode(token: str, key: Any, algorithms: list[str], settings: Settings, issuer: str) -> dict[str, Any]:
@@ -107,7 +142,7 @@ def _decode(token: str, key: Any, algorithms: list[str], settings: Settings, iss
             leeway=30,
         )
     except jwt.PyJWTError as e:
-        raise AuthenticationError(f"invalid token: {type(e).__name__}") from None
+        raise AuthenticationError(_refusal(e)) from None
     return claims
 
 

@@ -16,6 +16,7 @@ import argparse
 import signal
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import structlog
 
@@ -23,6 +24,10 @@ from api.auth import DevelopmentTokens, Role, token_verifier
 from ledger.bootstrap import open_ledger, settle_start_up
 from ledger.logs import configure_logging
 from ledger.settings import Settings
+
+if TYPE_CHECKING:
+    import uvicorn
+    from starlette.types import ASGIApp
 
 log = structlog.get_logger()
 
@@ -55,17 +60,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     configure_logging(args.log_level, renderer="console" if settings.env == "development" else "json")
     _check_start_up(settings)
-    config = uvicorn.Config(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        # Logging is ours (configured above); the app logs each request itself, without the query string.
-        log_config=None,
-        access_log=False,
-        proxy_headers=False,
-        server_header=False,
-    )
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn_config(create_app(settings), host=args.host, port=args.port))
     log.info(
         "api_serving",
         url=f"http://{args.host}:{args.port}",
@@ -82,6 +77,23 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     # uvicorn returns without having started when the app's lifespan failed (it has logged why).
     return 0 if server.started else 1
+
+
+def uvicorn_config(app: ASGIApp, *, host: str, port: int) -> uvicorn.Config:
+    """How `ledger serve` runs the app under uvicorn (a function, so that a test can serve it the same way)."""
+    # Imported here for the reason cmd_serve gives.
+    import uvicorn  # noqa: PLC0415
+
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        # Logging is ours (configure_logging); the app logs each request itself, without the query string.
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+    )
 
 
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:

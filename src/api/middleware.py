@@ -1,4 +1,4 @@
-"""ASGI middleware: the headers every response carries, the body-size limit, request logs.
+"""ASGI middleware: the headers every response carries, the body-size limit, request logs, the 500.
 
 Pure ASGI (no BaseHTTPMiddleware) so streaming and exceptions pass untouched.
 Every response gets `API-Version` and the ADR security headers; W3C trace
@@ -6,6 +6,8 @@ context is accepted from `traceparent` (or started) and echoed; request
 bodies over the configured size are refused with 413 before they are read
 whole; each request is logged with its route template, status and duration —
 never a personal value (neither the path's values nor the query are logged).
+An exception that no handler maps ends in `UnexpectedErrors`: logged once,
+answered 500 as a problem with these headers, never passed on to the server.
 """
 
 from __future__ import annotations
@@ -114,6 +116,50 @@ class ResponseHeaders:
         return self._templates.get(id(route)) or str(getattr(route, "path", UNMATCHED_ROUTE))
 
 
+class UnexpectedErrors:
+    """A 500 problem for any exception a request raises, logged here once under the trace id; nothing escapes.
+
+    Starlette's own error middleware answers outside all others (a 500 without
+    `ResponseHeaders`' headers) and raises the exception again for the server,
+    which logs a second traceback ("Exception in ASGI application"). This one
+    sits just inside `ResponseHeaders`, so the 500 carries the headers and the
+    trace id, and the exception ends here. The traceback is logged without
+    values (`ledger.logs.format_exception`); the path is not logged (the
+    request line under the same trace id names the route).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched_send)
+        except Exception as error:
+            trace_id = trace_id_var.get()
+            log.error(
+                "request_failed",
+                method=scope["method"],
+                error_type=type(error).__qualname__,
+                trace_id=trace_id,
+                exc_info=error,
+            )
+            if started:
+                return  # part of the answer is out: the server ends the connection, the client sees it cut
+            detail = f"an unexpected error occurred; it has been logged under trace id {trace_id}"
+            await _send_problem(scope, send, 500, "Internal Server Error", detail)
+
+
 class BodySizeLimit:
     """413 for request bodies over `max_bytes`, judged by Content-Length or while streaming."""
 
@@ -151,18 +197,26 @@ class _BodyTooLarge(Exception):
 
 
 async def _too_large(scope: Scope, send: Send, max_bytes: int) -> None:
+    detail = f"the request body is larger than {max_bytes} bytes"
+    await _send_problem(scope, send, 413, "Content Too Large", detail, headers=[(b"connection", b"close")])
+
+
+async def _send_problem(
+    scope: Scope, send: Send, status: int, title: str, detail: str, *, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    """Answer a problem (RFC 9457) from middleware, where no exception handler reaches."""
     body: dict[str, Any] = {
         "type": "about:blank",
-        "title": "Content Too Large",
-        "status": 413,
-        "detail": f"the request body is larger than {max_bytes} bytes",
+        "title": title,
+        "status": status,
+        "detail": detail,
         "instance": scope["path"],
     }
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/problem+json"), (b"connection", b"close")],
+            "status": status,
+            "headers": [(b"content-type", b"application/problem+json"), *(headers or [])],
         }
     )
     await send({"type": "http.response.body", "body": json.dumps(body).encode()})

@@ -3,8 +3,10 @@
 Invalid input — malformed JSON, a schema violation, a broken domain rule — is
 400 with `invalidParams` naming each member by its dotted camelCase path;
 unknown ids 404; state conflicts 409; a stale `If-Match` 412. Nothing is
-caught in routes. `document` makes the OpenAPI document say so: FastAPI
-would advertise a 422 this API never answers, and none of its problems.
+caught in routes; what no handler here maps is answered 500 by
+`api.middleware.UnexpectedErrors`. `document` makes the OpenAPI document say
+so: FastAPI would advertise a 422 this API never answers, and none of its
+problems.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -22,8 +23,6 @@ from starlette.exceptions import HTTPException
 
 from api.services import ProjectionLagError
 from ledger.errors import ConcurrentModification, Conflict, NotFound, RuleViolated, SubjectShredded
-
-log = structlog.get_logger()
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -112,12 +111,6 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     def http_error(request: Request, error: HTTPException) -> JSONResponse:
         return problem(request, error.status_code, str(error.detail), headers=dict(error.headers or {}))
-
-    @app.exception_handler(Exception)
-    def unexpected(request: Request, error: Exception) -> JSONResponse:
-        # The exception's text may quote data; only its type is logged.
-        log.error("request_failed", error_type=type(error).__qualname__, path=request.url.path)
-        return problem(request, 500, "an unexpected error occurred; it has been logged")
 
 
 PROBLEM_SCHEMA: dict[str, Any] = {

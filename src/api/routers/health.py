@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 from sqlalchemy import text
 
 from api.deps import ServicesDep
 from api.policy import public
+from api.problems import PROBLEM_JSON, problem
 from ledger.migrations import current_revision, head_revision
 
 router = APIRouter(tags=["operations"])
@@ -24,8 +26,19 @@ def liveness(_: Annotated[None, Depends(public)]) -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
-def readiness(services: ServicesDep, response: Response, _: Annotated[None, Depends(public)]) -> dict[str, object]:
+@router.get(
+    "/readyz",
+    response_model=dict[str, object],
+    responses={
+        503: {
+            "description": "Not ready: a problem whose `checks` member says what is not",
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+    },
+)
+def readiness(
+    services: ServicesDep, request: Request, _: Annotated[None, Depends(public)]
+) -> dict[str, object] | JSONResponse:
     """Ready when the database answers, the schema is migrated and the views are not far behind."""
     checks: dict[str, object] = {}
     try:
@@ -40,8 +53,10 @@ def readiness(services: ServicesDep, response: Response, _: Annotated[None, Depe
     except Exception as e:
         checks["database"] = type(e).__name__
         ready = False
-    response.status_code = 200 if ready else 503
-    return {"status": "ready" if ready else "not ready", "checks": checks}
+    if not ready:
+        # An error answer like every other (a problem), with the checks as an extension member.
+        return problem(request, 503, "not ready", checks=checks)
+    return {"status": "ready", "checks": checks}
 
 
 @router.get("/metrics", response_class=Response)

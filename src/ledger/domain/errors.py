@@ -21,7 +21,11 @@ class Violation:
 
 
 class LedgerError(Exception):
-    """Base class of every error the ledger raises on purpose."""
+    """Base class of every error the ledger raises on purpose.
+
+    Its message is answered to clients and kept in the logs (docs/logging.md),
+    so it names rules, fields and ids, never a value a person gave.
+    """
 
 
 class RuleViolated(LedgerError):

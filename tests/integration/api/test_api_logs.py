@@ -7,20 +7,27 @@ says personal data never goes (a path, a query string) or in invalid input.
 Logging is configured as an entry point configures it (DEBUG, both structlog
 and the standard library, e.g. httpx and uvicorn records) into a buffer, and
 the process's stdout and stderr are captured too; none of it may contain a
-canary.
+canary. A request is also made to fail: a ledger method raises after it
+received a person with canaries, which are then in the frames' locals, the
+exception's message, arguments, cause and note. In development (console) and
+production (JSON) mode its log is one small `request_failed` with the trace,
+and nothing in it is rendered from the failing code's objects.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
+from uuid import uuid4
 
 import pytest
 import structlog
 
-from ledger.logs import configure_logging
+from api.middleware import API_VERSION, SECURITY_HEADERS
+from ledger.domain.employer import employer_id_for
+from ledger.logs import Renderer, configure_logging
 from tests.conftest import Api
 from tests.factories import valid_bsn
 
@@ -39,23 +46,43 @@ def canaries() -> list[str]:
     return values
 
 
-@pytest.fixture
-def logs(capsys: pytest.CaptureFixture[str]) -> Iterator[Any]:
-    """Configure logging as an entry point does, into a buffer; yield a reader of it and of stdout and stderr."""
+def _configured_logs(capsys: pytest.CaptureFixture[str], renderer: Renderer) -> Iterator[Callable[[], str]]:
+    """Configure logging as an entry point does, into a buffer; yield a reader of what was written since it last read.
+
+    The reader returns the buffer's new lines and the process's new stdout and stderr.
+    """
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     sink = io.StringIO()
-    configure_logging("DEBUG", stream=sink)
+    configure_logging("DEBUG", renderer=renderer, stream=sink)
+    read_up_to = 0
 
     def read() -> str:
+        nonlocal read_up_to
         captured = capsys.readouterr()
-        return sink.getvalue() + captured.out + captured.err
+        written = sink.getvalue()
+        new, read_up_to = written[read_up_to:], len(written)
+        return new + captured.out + captured.err
 
     try:
         yield read
     finally:
         structlog.reset_defaults()
         root.handlers, root.level = handlers, level
+
+
+@pytest.fixture
+def logs(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[], str]]:
+    """The logs of a production server (JSON lines)."""
+    yield from _configured_logs(capsys, "json")
+
+
+@pytest.fixture(params=["console", "json"])
+def logs_of_either_mode(
+    capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest
+) -> Iterator[Callable[[], str]]:
+    """The logs of a development server (console) and of a production server (JSON lines)."""
+    yield from _configured_logs(capsys, request.param)
 
 
 def worker_body(employer_id: str, location_id: str, person: dict[str, str], **overrides: Any) -> dict[str, Any]:
@@ -164,3 +191,58 @@ def test_the_capture_would_see_a_leaked_value(logs: Any) -> None:
 
     assert CANARY_PEOPLE[0]["familyName"] in logged
     assert CANARY_PEOPLE[1]["document"] in logged
+
+
+class Tripwire:
+    """A value that counts each time something renders it: a log that reads the frames' locals would."""
+
+    def __init__(self) -> None:
+        self.rendered = 0
+
+    def __repr__(self) -> str:
+        self.rendered += 1
+        return CANARY_TEXT
+
+    def __str__(self) -> str:
+        return self.__repr__()
+
+
+def test_a_failing_request_logs_one_small_trace_without_personal_data(
+    api: Api, logs_of_either_mode: Callable[[], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    logs = logs_of_either_mode
+    tripwire = Tripwire()
+
+    def register_worker_failing(**command: Any) -> None:
+        # A dependency failing after the person reached it: the canaries are in this frame's locals (and the
+        # route's), in the exception's message, its arguments, its cause and a note.
+        person = command["person"]
+        evidence = tripwire
+        try:
+            raise UnicodeEncodeError("ascii", f"{person.given_names} {person.bsn}", 0, 1, "refused by the test")
+        except UnicodeEncodeError as error:
+            failure = RuntimeError(f"could not store {person.family_name} {person.id_document.number}", evidence)
+            failure.add_note(person.bsn)
+            raise failure from error
+
+    monkeypatch.setattr(api.services.ledger, "register_worker", register_worker_failing)
+    employer = api.auth("employer", kvk=KVK)
+    body = worker_body(str(employer_id_for(KVK)), str(uuid4()), CANARY_PEOPLE[0])
+    logs()  # start-up lines are not the failure's
+
+    failed = api.client.post("/api/v1/workers", json=body, headers=employer)
+    logged = logs()
+    healthz = api.client.get("/healthz")
+
+    assert tripwire.rendered == 0
+    assert [line for line in logged.splitlines() if any(c in line for c in canaries())] == []
+    assert len(logged.encode()) < 20_000
+    assert healthz.status_code == 200
+    # Logged once, by the app, under the trace id the answer carries; the trace names the types and the frame.
+    assert logged.count("request_failed") == 1
+    assert "RuntimeError" in logged and "UnicodeEncodeError" in logged and "register_worker_failing" in logged
+    assert failed.status_code == 500, failed.text
+    assert failed.headers["content-type"] == "application/problem+json"
+    assert failed.headers["api-version"] == API_VERSION
+    assert all(failed.headers.get(name.decode()) == value.decode() for name, value in SECURITY_HEADERS)
+    assert failed.headers["traceparent"].split("-")[1] in logged

@@ -6,12 +6,16 @@ a tiny HTTP server on 127.0.0.1 in a thread, which counts its requests), and
 an OIDC issuer with a configured public key file. A refused request stores
 nothing: the same registration with a good token afterwards is 201, not 409.
 Token checks happen before any storage is touched, so these tests run on
-SQLite only; the backends are covered by the other API tests.
+SQLite only; the backends are covered by the other API tests, and by the
+roles-claim test at the end, which signs its tokens with the development key.
+No refusal's detail names an exception class of the token library or of
+Python.
 """
 
 from __future__ import annotations
 
 import base64
+import builtins
 import hashlib
 import hmac
 import json
@@ -35,6 +39,7 @@ from api.auth import DEVELOPMENT_ISSUER, DevelopmentTokens, Role
 from ledger.bootstrap import open_keystore
 from ledger.migrations import upgrade
 from ledger.settings import Settings
+from tests.conftest import Api
 
 ISSUER = "https://login.medemblik.example/realms/ledger"
 AUDIENCE = "westland-ledger"
@@ -143,6 +148,7 @@ def assert_refused_and_nothing_stored(issuer: Issuer, token: str | None, *, url:
     assert answer.status_code == 401, answer.text
     assert answer.headers["content-type"] == "application/problem+json"
     assert answer.headers["www-authenticate"] == "Bearer"
+    assert _library_errors_named(answer.json()["detail"]) == []
     assert post(issuer, issuer.token(), kvk=kvk).status_code == 201
 
 
@@ -360,3 +366,60 @@ def test_an_unreachable_jwks_gets_401_not_500(sqlite_settings: Settings) -> None
     with _serve(settings) as client:
         issuer = Issuer("jwks", ISSUER, key, "ES256", client, kid="k1")
         assert post(issuer, issuer.token()).status_code == 401
+
+
+# -- the roles claim, on both backends ----------------------------------------
+
+MALFORMED_ROLES: dict[str, Any] = {
+    "a number": 5,
+    "a boolean": True,
+    "null": None,
+    "an object": {"registrar": True},
+    "a list with a number": ["registrar", 5],
+    "a list with null": ["registrar", None],
+    "a nested list": [["registrar"]],
+    "a list with an object": [{"role": "registrar"}],
+}
+# What a detail must never name: the token library's exception classes, or Python's.
+LIBRARY_ERRORS = {
+    name
+    for module in (jwt.exceptions, builtins)
+    for name, value in vars(module).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+}
+
+
+def _library_errors_named(detail: str) -> list[str]:
+    return sorted(name for name in LIBRARY_ERRORS if name in detail)
+
+
+def test_a_roles_claim_of_another_shape_is_401_and_stores_nothing(api: Api) -> None:
+    key = serialization.load_pem_private_key(api.settings.jwt_dev_key_path.read_bytes(), password=None)
+    now = datetime.now(UTC)
+
+    def signed(roles: Any) -> str:
+        claims = {
+            "iss": DEVELOPMENT_ISSUER,
+            "aud": api.settings.oidc_audience,
+            "sub": "test-registrar",
+            "iat": now,
+            "exp": now + timedelta(minutes=10),
+            api.settings.oidc_roles_claim: roles,
+        }
+        return jwt.encode(claims, key, algorithm="EdDSA")
+
+    answers = {}
+    for case, roles in MALFORMED_ROLES.items():
+        body = {"kvkNumber": str(next(_kvk_numbers)), "name": "Bouwbedrijf Twisk B.V."}
+        refused = api.client.post(ENDPOINT, json=body, headers={"Authorization": f"Bearer {signed(roles)}"})
+        detail = refused.json().get("detail", "") if refused.headers.get("content-type", "").endswith("json") else ""
+        stored_after = api.client.post(ENDPOINT, json=body, headers=api.auth("registrar")).status_code
+        answers[case] = (
+            refused.status_code,
+            refused.headers.get("content-type"),
+            refused.headers.get("www-authenticate"),
+            _library_errors_named(detail),
+            stored_after,
+        )
+
+    assert answers == {case: (401, "application/problem+json", "Bearer", [], 201) for case in MALFORMED_ROLES}
