@@ -145,6 +145,9 @@ def _location_registered(fold: _Fold, page: _Page, n: Notification, event: dict[
             "postcode_area": fold.areas[location],
             "kind": event["kind"],
             "floor_area_m2": event["floor_area_m2"],
+            # Decoded without the mapper, so without its upcast: a version 1 event proposed nothing.
+            "proposed_max_occupants": event.get("proposed_max_occupants"),
+            "registered_at": event["timestamp"],
         }
     )
     _limit(fold, page, location, n.originator_version, BEGINNING, event["max_occupants"], event["timestamp"])
@@ -155,12 +158,14 @@ def _limit_changed(fold: _Fold, page: _Page, n: Notification, event: dict[str, A
     _limit(fold, page, location, n.originator_version, event["valid_from"], event["max_occupants"], event["timestamp"])
 
 
-def _limit(fold: _Fold, page: _Page, location: str, seq: int, valid_from: date, maximum: int, at: datetime) -> None:
+def _limit(
+    fold: _Fold, page: _Page, location: str, seq: int, valid_from: date, maximum: int | None, at: datetime
+) -> None:
     page.inserts[occupancy_limit_entries].append(
         {"housing_location_id": location, "seq": seq, "valid_from": valid_from, "max_occupants": maximum}
     )
     fold.limits[location].append((seq, valid_from, maximum))
-    timeline: Timeline[int] = Timeline()
+    timeline: Timeline[int | None] = Timeline()
     for entry_seq, start, value in fold.limits[location]:
         timeline.record(start, value, entry_seq)
     new = {(i.value, i.valid_from, i.valid_to) for i in timeline.intervals()}

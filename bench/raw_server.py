@@ -23,6 +23,7 @@ from projections.occupancy import occupancy
 
 def create_raw_app(settings: Settings) -> FastAPI:
     engine = create_ledger_engine(settings)
+    norms = settings.alert_floor_area_norms_m2
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
 
     @app.get("/healthz")
@@ -31,7 +32,7 @@ def create_raw_app(settings: Settings) -> FastAPI:
 
     @app.get("/occupancy/{location_id}")
     def get_occupancy(location_id: UUID, on: date, asKnownAt: datetime | None = None) -> dict[str, Any]:  # noqa: N803
-        found = occupancy(engine, location_id, on=on, as_known_at=asKnownAt or datetime.now(UTC))
+        found = occupancy(engine, location_id, on=on, as_known_at=asKnownAt or datetime.now(UTC), norms=norms)
         if found is None:
             raise HTTPException(404)
         return {

@@ -74,11 +74,12 @@ def query(ctx: Context, backend: str) -> list[Row]:
         engines = tuple(dict.fromkeys((engine, key_engine(ledger.keys))))
         register = RegisterView(engine, ledger.keys)
         today, now = ledger.today(), datetime.now(UTC)
+        norms = ledger.settings.alert_floor_area_norms_m2
         rng = random.Random(11)
         locations = [rng.choice(store.places.location_ids) for _ in range(ctx.size(500, 100, smoke=20))]
 
         def ask(location: UUID) -> int:
-            found = occupancy(engine, location, on=today, as_known_at=now)
+            found = occupancy(engine, location, on=today, as_known_at=now, norms=norms)
             if found is None:
                 raise RuntimeError(f"location {location} is not registered as of {now}")
             register.names(stay.worker_id for stay in found.occupants)

@@ -2,7 +2,8 @@
 
 Invalid input — malformed JSON, a schema violation, a broken domain rule — is
 400 with `invalidParams` naming each member by its dotted camelCase path;
-unknown ids 404; state conflicts 409; a stale `If-Match` 412. Nothing is
+unknown ids 404; state conflicts 409 (a registration of something already
+registered names its id, `existingId`); a stale `If-Match` 412. Nothing is
 caught in routes; what no handler here maps is answered 500 by
 `api.middleware.UnexpectedErrors`. `document` makes the OpenAPI document say
 so: FastAPI would advertise a 422 this API never answers, and none of its
@@ -22,7 +23,7 @@ from pydantic.alias_generators import to_camel
 from starlette.exceptions import HTTPException
 
 from api.services import ProjectionLagError
-from ledger.errors import ConcurrentModification, Conflict, NotFound, RuleViolated, SubjectShredded
+from ledger.errors import AlreadyRegistered, ConcurrentModification, Conflict, NotFound, RuleViolated, SubjectShredded
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -103,6 +104,11 @@ def install(app: FastAPI) -> None:
     def conflict(request: Request, error: Conflict) -> JSONResponse:
         return problem(request, 409, str(error))
 
+    @app.exception_handler(AlreadyRegistered)
+    def already_registered(request: Request, error: AlreadyRegistered) -> JSONResponse:
+        # The existing id is named so that the caller goes on with it (a registrar sets its limit).
+        return problem(request, 409, str(error), existingId=str(error.existing_id))
+
     @app.exception_handler(ProjectionLagError)
     def lagging(request: Request, error: ProjectionLagError) -> JSONResponse:
         headers = {"Retry-After": str(error.retry_after_s)}
@@ -124,6 +130,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "instance": {"type": "string"},
+        "existingId": {
+            "type": "string",
+            "format": "uuid",
+            "description": "A registration of something already registered (409): the id it has.",
+        },
         "invalidParams": {
             "type": "array",
             "description": "Invalid input (400): each offending member by its dotted path.",

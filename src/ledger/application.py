@@ -25,8 +25,8 @@ from eventsourcing.utils import Environment, EnvType
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from ledger.domain.employer import Employer
-from ledger.domain.errors import ConcurrentModification, Conflict, NotFound, RuleViolated
-from ledger.domain.housing_location import HousingLocation
+from ledger.domain.errors import AlreadyRegistered, ConcurrentModification, Conflict, NotFound, RuleViolated
+from ledger.domain.housing_location import MUNICIPALITY, HousingLocation, Registrant
 from ledger.domain.inspection import Inspection
 from ledger.domain.values import Address, Employment, Person
 from ledger.domain.worker import Worker
@@ -149,11 +149,18 @@ class Ledger(Application[UUID]):
         bag_id: str,
         address: Address,
         kind: str,
-        max_occupants: int,
+        max_occupants: int | None = None,
         floor_area_m2: int | None = None,
         owner_kvk_number: str | None = None,
+        registrant: Registrant = MUNICIPALITY,
     ) -> Receipt:
-        """Register a housing location; a BAG id already registered is a `Conflict`."""
+        """Register a housing location; a BAG id already registered is `AlreadyRegistered`, naming its id.
+
+        `registrant` says who asks: a municipal role's `max_occupants` is the
+        permitted maximum, an employer's only a proposal (never counted). The
+        API says which for each request; every other path is the municipality's
+        own (the CLI, the demo).
+        """
         location = HousingLocation.register(
             bag_id=bag_id,
             address=address,
@@ -161,8 +168,16 @@ class Ledger(Application[UUID]):
             max_occupants=max_occupants,
             floor_area_m2=floor_area_m2,
             owner_kvk_number=owner_kvk_number,
+            registrant=registrant,
         )
-        return self._save(location)
+        try:
+            return self._save(location)
+        except ConcurrentModification:
+            raise
+        except Conflict as conflict:
+            # The id follows from the BAG id, so the one refused is the one registered: the caller
+            # (a registrar after an employer, say) goes on with it, e.g. to set its limit.
+            raise AlreadyRegistered(str(conflict), existing_id=location.id) from None
 
     def change_occupancy_limit(
         self,
@@ -173,7 +188,7 @@ class Ledger(Application[UUID]):
         reason: str | None = None,
         expected_version: int | None = None,
     ) -> Receipt:
-        """Set a housing location's permitted maximum from `valid_from` on."""
+        """Set a housing location's permitted maximum from `valid_from` on: always the municipality's number."""
         return self._change(
             HousingLocation,
             location_id,

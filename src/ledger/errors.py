@@ -7,6 +7,7 @@ module is the public name the outer layers import.
 from __future__ import annotations
 
 from ledger.domain.errors import (
+    AlreadyRegistered,
     ConcurrentModification,
     Conflict,
     LedgerError,
@@ -18,6 +19,7 @@ from ledger.keystore import SubjectShredded
 from ledger.sealing import SealBrokenError
 
 __all__ = [
+    "AlreadyRegistered",
     "ConcurrentModification",
     "Conflict",
     "LedgerError",

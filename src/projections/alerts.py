@@ -19,15 +19,23 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Column, Connection, Date, Engine, MetaData, String, Table, bindparam, select, update
 
 from ledger.database import reading
+from ledger.domain.housing_location import LimitBasis, floor_area_norm_on
 from ledger.domain.values import PopulationRegister
 from ledger.domain.worker import Worker
 from ledger.sealing import SubjectKeys
 from ledger.settings import Settings
-from projections.occupancy import LocationHistory, location_history, over_capacity
+from projections.occupancy import (
+    LocationHistory,
+    location_history,
+    not_assessed,
+    over_capacity,
+    read_facts,
+)
 from projections.projection import LedgerProjection, handles
 from projections.residence import location_facts, residence_history
 from projections.view import View, insert_rows
@@ -52,6 +60,7 @@ class AlertKind(StrEnum):
 
     OVER_CAPACITY = "over_capacity"
     FLOOR_AREA_BELOW_NORM = "floor_area_below_norm"
+    LIMIT_NOT_ASSESSED = "limit_not_assessed"
     NO_HOUSING = "no_housing"
     HOUSED_AFTER_CONTRACT_END = "housed_after_contract_end"
     NO_BRP_AFTER_FOUR_MONTHS = "no_brp_after_four_months"
@@ -196,40 +205,54 @@ def alerts(
 
 def _location_alerts(conn: Connection, settings: Settings, today: date, now: datetime) -> list[Alert]:
     found = []
-    for location_hex, floor_area in conn.execute(
-        select(location_facts.c.housing_location_id, location_facts.c.floor_area_m2)
-    ):
-        location = UUID(location_hex)
-        history = location_history(conn, location, now)
+    norms = settings.alert_floor_area_norms_m2
+    for row in conn.execute(select(location_facts)):
+        location, facts = UUID(row.housing_location_id), read_facts(row)
+        history = location_history(conn, location, now, norms, facts)
         if history is None:
             continue
-        headcount, maximum = history.headcount_on(today), history.max_occupants_on(today)
+        headcount, (maximum, basis) = history.headcount_on(today), history.limit_on(today)
         since = history.since(today, over_capacity)
         if since is not None:
             detail = f"{headcount} occupants, {maximum} permitted"
+            if basis == LimitBasis.FLOOR_AREA_NORM:
+                norm = floor_area_norm_on(norms, today)
+                detail += f" (no limit set by the municipality: {facts.floor_area_m2} m² at {norm:g} m² a person)"
             found.append(Alert(AlertKind.OVER_CAPACITY, location, since, detail, housing_location_id=location))
-        if floor_area is not None:
-            found += _floor_area_alert(settings, location, floor_area, history, today)
+        if maximum is None:
+            found.append(_not_assessed_alert(settings, location, history, today))
+        if facts.floor_area_m2 is not None:
+            found += _floor_area_alert(settings, location, facts.floor_area_m2, history, today)
     return found
+
+
+def _not_assessed_alert(settings: Settings, location: UUID, history: LocationHistory, today: date) -> Alert:
+    # Unknown from the beginning of time, typically: since the day the ledger learned of the
+    # location, then (never after today, whatever clock recorded the registration).
+    registered_on = history.facts.registered_at.astimezone(ZoneInfo(settings.timezone)).date()
+    run_start = history.since(today, not_assessed) or today
+    since = min(max(run_start, registered_on), today)
+    detail = "no limit set by the municipality and no floor area to derive one from"
+    proposed = history.facts.proposed_max_occupants
+    if proposed is not None:
+        detail += f"; the registrant proposed {proposed}"
+    return Alert(AlertKind.LIMIT_NOT_ASSESSED, location, since, detail, housing_location_id=location)
 
 
 def _floor_area_alert(
     settings: Settings, location: UUID, floor_area: int, history: LocationHistory, today: date
 ) -> list[Alert]:
-    def below_norm(day: date, headcount: int, _maximum: int) -> bool:
-        return headcount > 0 and floor_area / headcount < _norm_on(settings, day)
+    def below_norm(day: date, headcount: int, _maximum: int | None) -> bool:
+        norm = floor_area_norm_on(settings.alert_floor_area_norms_m2, day)
+        return headcount > 0 and norm is not None and floor_area / headcount < norm
 
     since = history.since(today, below_norm)
     if since is None:
         return []
     per_person = floor_area / history.headcount_on(today)
-    detail = f"{per_person:.1f} m² per person, norm {_norm_on(settings, today):g} m²"
+    norm = floor_area_norm_on(settings.alert_floor_area_norms_m2, today)
+    detail = f"{per_person:.1f} m² per person, norm {norm:g} m²"
     return [Alert(AlertKind.FLOOR_AREA_BELOW_NORM, location, since, detail, housing_location_id=location)]
-
-
-def _norm_on(settings: Settings, day: date) -> float:
-    applicable = [(start, norm) for start, norm in settings.alert_floor_area_norms_m2.items() if start <= day]
-    return max(applicable)[1] if applicable else 0.0
 
 
 @dataclass(frozen=True)

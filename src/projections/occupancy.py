@@ -6,11 +6,17 @@ the headcount exceeds the maximum — since when it has done so without a break.
 An over-full location was never refused by the ledger; this is where it shows.
 Both queries can be narrowed to one employer's workers (an employer sees only
 its own people); the headcount and the maximum stay the location's.
+
+The permitted maximum on D is the municipality's limit on D, else floor(floor
+area / the floor-area norm in force on D), else unknown (None) — and an
+unknown maximum is never "over" (`ledger.domain.housing_location.permitted_maximum`).
+The norms are a setting, so callers pass them; an employer's proposed number is
+reported beside the maximum, never as it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -19,8 +25,9 @@ from uuid import UUID
 from sqlalchemy import Connection, Engine, select
 
 from ledger.database import reading
+from ledger.domain.housing_location import LimitBasis, floor_area_norm_on, permitted_maximum
 from projections.bitemporal import known_at, valid_during
-from projections.residence import BEGINNING, occupancy_limit_history, residence_history
+from projections.residence import BEGINNING, location_facts, occupancy_limit_history, residence_history
 
 
 @dataclass(frozen=True)
@@ -45,10 +52,21 @@ class Occupancy:
     on: date
     as_known_at: datetime
     headcount: int
-    max_occupants: int
-    over_capacity: bool
+    max_occupants: int | None  # None: not assessed (no municipal limit, no floor area)
+    limit_basis: LimitBasis | None
+    proposed_max_occupants: int | None  # an employer's number at registration, never counted
+    over_capacity: bool | None  # None when the maximum is unknown
     over_capacity_since: date | None
     occupants: tuple[Resident, ...]
+
+
+@dataclass(frozen=True)
+class LocationFacts:
+    """What a location's registration said that the limit in force depends on or shows beside."""
+
+    floor_area_m2: int | None
+    proposed_max_occupants: int | None
+    registered_at: datetime
 
 
 @dataclass(frozen=True)
@@ -56,21 +74,29 @@ class LocationHistory:
     """Everything believed at one instant about who lived at a location, and its limits."""
 
     stays: tuple[Resident, ...]
-    limits: tuple[tuple[date, date | None, int], ...]
+    limits: tuple[tuple[date, date | None, int | None], ...]  # the municipality's (None: none set)
+    facts: LocationFacts
+    norms: Mapping[date, float]  # minimum floor area per person, by the date each applies from
 
     def headcount_on(self, day: date) -> int:
         """How many lived there on `day`."""
         return sum(stay.holds_on(day) for stay in self.stays)
 
-    def max_occupants_on(self, day: date) -> int:
-        """The permitted maximum on `day`."""
-        return next((maximum for start, end, maximum in self.limits if _holds(start, end, day)), 0)
+    def limit_on(self, day: date) -> tuple[int | None, LimitBasis | None]:
+        """The permitted maximum on `day` and where it comes from (None, None: not assessed)."""
+        municipal = next((maximum for start, end, maximum in self.limits if _holds(start, end, day)), None)
+        return permitted_maximum(municipal, self.facts.floor_area_m2, floor_area_norm_on(self.norms, day))
 
-    def since(self, on: date, condition: Callable[[date, int, int], bool]) -> date | None:
+    def max_occupants_on(self, day: date) -> int | None:
+        """The permitted maximum on `day` (None: not assessed)."""
+        return self.limit_on(day)[0]
+
+    def since(self, on: date, condition: Callable[[date, int, int | None], bool]) -> date | None:
         """The first day of the unbroken run, up to `on`, on which `condition(day, headcount, maximum)` holds."""
-        # Headcount and maximum only change where an interval starts or ends.
+        # Headcount and maximum only change where an interval starts or ends, or another norm applies.
         changes = {BEGINNING, *(s.valid_from for s in self.stays), *(s.valid_to for s in self.stays if s.valid_to)}
         changes |= {start for start, _, _ in self.limits} | {end for _, end, _ in self.limits if end}
+        changes |= {start for start in self.norms if start > BEGINNING}
         first = None
         # The first day looked at starts the segment that contains `on` itself.
         for day in sorted((d for d in changes if d <= on), reverse=True):
@@ -89,8 +115,17 @@ _STAY_COLUMNS = (
 )
 
 
-def location_history(conn: Connection, location_id: UUID, as_known_at: datetime) -> LocationHistory | None:
-    """A location's stays and limits as believed at `as_known_at`; None if not registered then."""
+def location_history(
+    conn: Connection,
+    location_id: UUID,
+    as_known_at: datetime,
+    norms: Mapping[date, float],
+    facts: LocationFacts | None = None,
+) -> LocationHistory | None:
+    """A location's stays and limits as believed at `as_known_at`; None if not registered then.
+
+    `facts` are read unless given (the alerts read every location's at once).
+    """
     location = location_id.hex
     limit_rows = conn.execute(
         select(
@@ -103,6 +138,8 @@ def location_history(conn: Connection, location_id: UUID, as_known_at: datetime)
     ).all()
     if not limit_rows:
         return None
+    if facts is None:
+        facts = _facts(conn, location)
     stay_rows = conn.execute(
         select(*_STAY_COLUMNS)
         .where(residence_history.c.housing_location_id == location)
@@ -111,36 +148,53 @@ def location_history(conn: Connection, location_id: UUID, as_known_at: datetime)
     return LocationHistory(
         stays=tuple(_resident(r) for r in stay_rows),
         limits=tuple((r.valid_from, r.valid_to, r.max_occupants) for r in limit_rows),
+        facts=facts,
+        norms=norms,
     )
 
 
-def over_capacity(_day: date, headcount: int, maximum: int) -> bool:
-    """More occupants than permitted."""
-    return headcount > maximum
+def over_capacity(_day: date, headcount: int, maximum: int | None) -> bool:
+    """More occupants than permitted (never, while the maximum is unknown)."""
+    return maximum is not None and headcount > maximum
+
+
+def not_assessed(_day: date, _headcount: int, maximum: int | None) -> bool:
+    """No permitted maximum: the municipality set none, and there is no floor area to derive one from."""
+    return maximum is None
 
 
 def occupancy(
-    engine: Engine, location_id: UUID, *, on: date, as_known_at: datetime, employer_id: UUID | None = None
+    engine: Engine,
+    location_id: UUID,
+    *,
+    on: date,
+    as_known_at: datetime,
+    norms: Mapping[date, float],
+    employer_id: UUID | None = None,
 ) -> Occupancy | None:
     """The occupancy of a location; None when the location was not registered as of `as_known_at`.
 
-    With `employer_id`, only that employer's workers are listed as occupants;
-    the headcount, the maximum and the over-capacity stay the location's, since
-    whether a house is full does not depend on whose workers fill it.
+    `norms` are the floor-area norms (m² a person, by the date each applies
+    from: `Settings.alert_floor_area_norms_m2`). With `employer_id`, only that
+    employer's workers are listed as occupants; the headcount, the maximum and
+    the over-capacity stay the location's, since whether a house is full does
+    not depend on whose workers fill it.
     """
     with reading(engine) as conn:
-        history = location_history(conn, location_id, as_known_at)
+        history = location_history(conn, location_id, as_known_at, norms)
     if history is None:
         return None
     living = [s for s in history.stays if s.holds_on(on)]
-    maximum = history.max_occupants_on(on)
+    maximum, basis = history.limit_on(on)
     return Occupancy(
         housing_location_id=location_id,
         on=on,
         as_known_at=as_known_at,
         headcount=len(living),
         max_occupants=maximum,
-        over_capacity=len(living) > maximum,
+        limit_basis=basis,
+        proposed_max_occupants=history.facts.proposed_max_occupants,
+        over_capacity=None if maximum is None else len(living) > maximum,
         over_capacity_since=history.since(on, over_capacity),
         occupants=tuple(sorted((s for s in living if employer_id in (None, s.employer_id)), key=_by_since)),
     )
@@ -184,6 +238,24 @@ def _registered(conn: Connection, location_id: UUID, as_known_at: datetime) -> b
         .limit(1)
     )
     return conn.execute(statement).first() is not None
+
+
+def read_facts(row: Any) -> LocationFacts:
+    """The facts of a `location_facts` row."""
+    return LocationFacts(row.floor_area_m2, row.proposed_max_occupants, row.registered_at)
+
+
+_FACT_COLUMNS = (
+    location_facts.c.floor_area_m2,
+    location_facts.c.proposed_max_occupants,
+    location_facts.c.registered_at,
+)
+
+
+def _facts(conn: Connection, location: str) -> LocationFacts:
+    # Written with the location's first limit row, in the same page: one exists where the other does.
+    row = conn.execute(select(*_FACT_COLUMNS).where(location_facts.c.housing_location_id == location)).one()
+    return read_facts(row)
 
 
 def _resident(row: Any) -> Resident:

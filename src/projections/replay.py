@@ -23,7 +23,7 @@ import copy
 import dataclasses
 import functools
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -175,9 +175,11 @@ def compare(
     live = ledger.keys.engine
     queries: list[tuple[str, Query]] = []
     first, last = min(days), max(days)
+    norms = ledger.settings.alert_floor_area_norms_m2
     for location in _ids(location_facts.c.housing_location_id, live, replayed):
         for day in days:
-            queries.append((f"occupancy {location} on {day}", functools.partial(_occupancy, location, day)))
+            occupancy_on = functools.partial(_occupancy, location, day, norms)
+            queries.append((f"occupancy {location} on {day}", occupancy_on))
         queries.append((f"residents {location} {first}..{last}", functools.partial(_residents, location, first, last)))
     for group_by in GroupBy:
         for day in days:
@@ -221,8 +223,8 @@ def _ids(column: Column[Any], *engines: Engine) -> list[UUID]:
     return [UUID(hex_id) for hex_id in sorted(found)]
 
 
-def _occupancy(location: UUID, day: date, engine: Engine, instant: datetime) -> Any:
-    return occupancy(engine, location, on=day, as_known_at=instant)
+def _occupancy(location: UUID, day: date, norms: Mapping[date, float], engine: Engine, instant: datetime) -> Any:
+    return occupancy(engine, location, on=day, as_known_at=instant, norms=norms)
 
 
 def _residents(location: UUID, first: date, last: date, engine: Engine, instant: datetime) -> Any:

@@ -9,9 +9,13 @@ every earlier answer can be given again. The worker's timeline is folded with
 the domain's own `Timeline`, so the semantics are exactly those of the write
 side (api-contract.md, Time semantics).
 
-The same projection keeps the occupancy-limit history (same technique) and the
-few facts of workers and locations that queries group by; the occupancy and
-headcount queries read these tables.
+The same projection keeps the occupancy-limit history (same technique: the
+municipality's limit, null where it set none) and the few facts of workers and
+locations that queries group by or need (floor area, an employer's proposed
+maximum, when the location was registered); the occupancy, headcount and alert
+queries read these tables. The limit in force — the municipality's, else one
+from the floor area and the norm of that day — is worked out at query time,
+since the norm is a setting, not an event.
 
 A page of events is folded in memory (`ResidencePage`, in
 `projections.residence_page`) and written with one statement per table and
@@ -126,8 +130,11 @@ class ResidenceProjection(LedgerProjection[ResidenceView]):
                 "postcode_area": page.areas[location],
                 "kind": event.kind,
                 "floor_area_m2": event.floor_area_m2,
+                "proposed_max_occupants": event.proposed_max_occupants,
+                "registered_at": event.timestamp,
             },
         )
+        # The municipality's limit, or None: an employer's proposal is never a limit row.
         entry = LimitEntry(event.originator_version, BEGINNING, event.max_occupants)
         self._record_limit(page, location, entry, event.timestamp)
 
@@ -188,7 +195,7 @@ class ResidenceProjection(LedgerProjection[ResidenceView]):
     def _record_limit(self, page: ResidencePage, location: str, entry: LimitEntry, recorded: datetime) -> None:
         page.limits[location].append(entry)
         page.add(occupancy_limit_entries, {"housing_location_id": location, **entry._asdict()})
-        timeline: Timeline[int] = Timeline()
+        timeline: Timeline[int | None] = Timeline()
         for seq, start, maximum in page.limits[location]:
             timeline.record(start, maximum, seq)
         new = {(i.value, i.valid_from, i.valid_to) for i in timeline.intervals()}

@@ -26,7 +26,7 @@ from projections.residence_tables import (
 )
 from projections.view import insert_rows
 
-# (value, valid_from, valid_to): a housing location id, or a maximum number of occupants.
+# (value, valid_from, valid_to): a housing location id, or a maximum number of occupants (None: none set).
 Belief = tuple[Any, date, date | None]
 
 
@@ -40,11 +40,11 @@ class HousingEntry(NamedTuple):
 
 
 class LimitEntry(NamedTuple):
-    """One input of a location's occupancy-limit timeline."""
+    """One input of a location's occupancy-limit timeline (the municipality's limit; None: none set)."""
 
     seq: int
     valid_from: date
-    max_occupants: int
+    max_occupants: int | None
 
 
 class BeliefRows:

@@ -39,6 +39,9 @@ location_facts = Table(
     Column("postcode_area", String(4), nullable=False),
     Column("kind", String(32), nullable=False),
     Column("floor_area_m2", Integer, nullable=True),
+    # An employer's number at registration: shown, never counted as the limit.
+    Column("proposed_max_occupants", Integer, nullable=True),
+    Column("registered_at", UTCDateTime, nullable=False),
 )
 
 residence_history = Table(
@@ -65,7 +68,7 @@ occupancy_limit_entries = Table(
     Column("housing_location_id", String(32), primary_key=True),
     Column("seq", Integer, primary_key=True),
     Column("valid_from", Date, nullable=False),
-    Column("max_occupants", Integer, nullable=False),
+    Column("max_occupants", Integer, nullable=True),  # null: the municipality set no limit
 )
 
 occupancy_limit_history = Table(
@@ -73,7 +76,8 @@ occupancy_limit_history = Table(
     metadata,
     Column("row_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     Column("housing_location_id", String(32), nullable=False),
-    Column("max_occupants", Integer, nullable=False),
+    # The municipality's limit; null where it set none (the floor area then decides, at query time).
+    Column("max_occupants", Integer, nullable=True),
     Column("valid_from", Date, nullable=False),
     Column("valid_to", Date, nullable=True),
     Column("recorded_from", UTCDateTime, nullable=False),

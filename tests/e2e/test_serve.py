@@ -224,6 +224,8 @@ def test_a_day_at_the_registration_desk(served: Served) -> None:
     assert [o["workerId"] for o in at_dwelling["occupants"]] == [piotr]
     assert [o["familyName"] for o in at_dwelling["occupants"]] == ["Nowak"]
     assert at_facility["headcount"] == 2
+    # The employer's maximum is only proposed, and without a floor area nothing sets a limit yet.
+    assert (at_facility["maxOccupants"], at_facility["proposedMaxOccupants"]) == (None, 10)
     assert sorted(o["workerId"] for o in at_facility["occupants"]) == sorted([anna, tomasz])
     assert per_location["total"] == 3
     assert {g["key"]: g["headcount"] for g in per_location["groups"]} == {dwelling: 1, facility: 2}

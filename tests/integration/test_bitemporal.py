@@ -16,6 +16,9 @@ from projections.residence import ResidenceProjection, ResidenceView, residence_
 from projections.runner import ViewRunner
 from tests.factories import World, a_bag_id, a_world, an_address, register_worker
 
+# The floor-area norm of the default settings: 12 m² a person (a limit where the municipality set none).
+NORMS = {date(1900, 1, 1): 12.0}
+
 
 def _project(ledger: Ledger) -> None:
     ViewRunner(ledger, ResidenceProjection(view=ResidenceView(ledger.keys.engine))).catch_up()
@@ -28,7 +31,7 @@ def _recorded_at(ledger: Ledger, receipt: Receipt) -> datetime:
 
 
 def _occupants(ledger: Ledger, location: UUID, on: date, known: datetime) -> set[UUID]:
-    answer = occupancy(ledger.keys.engine, location, on=on, as_known_at=known)
+    answer = occupancy(ledger.keys.engine, location, on=on, as_known_at=known, norms=NORMS)
     assert answer is not None
     return {r.worker_id for r in answer.occupants}
 
@@ -134,23 +137,33 @@ def test_occupancy_limit_changes_and_over_capacity_since(ledger: Ledger) -> None
     _project(ledger)
     engine = ledger.keys.engine
 
-    april = occupancy(engine, world.location_id, on=date(2026, 4, 15), as_known_at=_recorded_at(ledger, lowered))
-    may = occupancy(engine, world.location_id, on=date(2026, 5, 15), as_known_at=_recorded_at(ledger, lowered))
-    august = occupancy(engine, world.location_id, on=date(2026, 8, 15), as_known_at=_recorded_at(ledger, lowered))
-    august_before = occupancy(engine, world.location_id, on=date(2026, 8, 15), as_known_at=_recorded_at(ledger, raised))
+    april = occupancy(
+        engine, world.location_id, on=date(2026, 4, 15), as_known_at=_recorded_at(ledger, lowered), norms=NORMS
+    )
+    may = occupancy(
+        engine, world.location_id, on=date(2026, 5, 15), as_known_at=_recorded_at(ledger, lowered), norms=NORMS
+    )
+    august = occupancy(
+        engine, world.location_id, on=date(2026, 8, 15), as_known_at=_recorded_at(ledger, lowered), norms=NORMS
+    )
+    august_before = occupancy(
+        engine, world.location_id, on=date(2026, 8, 15), as_known_at=_recorded_at(ledger, raised), norms=NORMS
+    )
     assert april is not None and may is not None and august is not None and august_before is not None
     assert (april.headcount, april.max_occupants, april.over_capacity_since) == (3, 2, date(2026, 4, 1))
     assert (may.headcount, may.over_capacity) == (2, False)
     assert (august.max_occupants, august.over_capacity, august.over_capacity_since) == (1, True, date(2026, 8, 1))
     assert (august_before.max_occupants, august_before.over_capacity) == (3, False)
-    assert occupancy(engine, world.location_id, on=date(2026, 4, 15), as_known_at=before_raise) is not None
+    assert occupancy(engine, world.location_id, on=date(2026, 4, 15), as_known_at=before_raise, norms=NORMS) is not None
 
 
 def test_location_not_yet_registered_has_no_occupancy(ledger: Ledger) -> None:
     before = _recorded_at(ledger, ledger.register_employer(kvk_number="22222222", name="Vroeg B.V."))
     world = a_world(ledger)
     _project(ledger)
-    assert occupancy(ledger.keys.engine, world.location_id, on=date(2026, 5, 1), as_known_at=before) is None
+    assert (
+        occupancy(ledger.keys.engine, world.location_id, on=date(2026, 5, 1), as_known_at=before, norms=NORMS) is None
+    )
 
 
 def test_headcounts_by_every_grouping(ledger: Ledger, world: World) -> None:
@@ -180,7 +193,7 @@ def test_occupancy_residents_and_headcounts_narrowed_to_one_employer(ledger: Led
     _project(ledger)
     engine, known, on = ledger.keys.engine, _recorded_at(ledger, Receipt(theirs, 1, 0)), date(2026, 5, 1)
 
-    answer = occupancy(engine, world.location_id, on=on, as_known_at=known, employer_id=world.employer_id)
+    answer = occupancy(engine, world.location_id, on=on, as_known_at=known, norms=NORMS, employer_id=world.employer_id)
     stays = residents(engine, world.location_id, first=on, last=on, as_known_at=known, employer_id=other_employer)
     counts = headcounts(
         engine, group_by=GroupBy.HOUSING_LOCATION, on=on, as_known_at=known, employer_id=world.employer_id

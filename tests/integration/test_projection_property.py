@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -11,14 +12,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger.application import Ledger
-from ledger.domain.housing_location import HousingLocation
+from ledger.domain.housing_location import HousingLocation, Registrant
 from ledger.domain.worker import Worker
 from projections.headcounts import GroupBy, headcounts
 from projections.occupancy import occupancy
 from projections.residence import ResidenceProjection, ResidenceView
 from projections.runner import ViewRunner
-from tests.factories import a_world, register_worker
+from tests.factories import World, a_bag_id, a_world, an_address, register_worker
 from tests.integration.view_contents import view_rows
+
+# The floor-area norm of the default settings: 12 m² a person (a limit where the municipality set none).
+NORMS = {date(1900, 1, 1): 12.0}
 
 DAYS = st.integers(min_value=0, max_value=300).map(lambda n: date(2026, 1, 1) + timedelta(days=n))
 
@@ -30,6 +34,32 @@ def _command(locations: int, workers: int) -> st.SearchStrategy[tuple[Any, ...]]
         st.tuples(st.just("depart"), st.integers(0, workers - 1), DAYS),
         st.tuples(st.just("limit"), st.integers(0, locations - 1), st.integers(1, 4), DAYS),
     )
+
+
+# Every example registers its locations again (the ledger outlives the examples): each at an address of its own.
+_HOUSE_NUMBERS = itertools.count(1)
+
+
+def _locations(ledger: Ledger, world: World) -> list[UUID]:
+    """The world's two locations (limits set by the municipality), and two an employer registered.
+
+    The employer's proposed maxima are never limits: one location is limited by
+    its floor area (floor(50 / 12) = 4) until the municipality sets a limit, the
+    other has no limit at all until then.
+    """
+    employer = Registrant(municipal=False, employer_id=world.employer_id)
+    by_floor_area, unassessed = (
+        ledger.register_housing_location(
+            bag_id=a_bag_id(),
+            address=an_address(street=street, house_number=next(_HOUSE_NUMBERS)),
+            kind="dwelling",
+            max_occupants=10_000,
+            floor_area_m2=floor_area,
+            registrant=employer,
+        ).id
+        for street, floor_area in (("Westerstraat", 50), ("Oosterstraat", None))
+    )
+    return [world.location_id, world.other_location_id, by_floor_area, unassessed]
 
 
 def _fold(ledger: Ledger, aggregate_id: UUID, instant: datetime) -> Any:
@@ -46,7 +76,7 @@ def _fold(ledger: Ledger, aggregate_id: UUID, instant: datetime) -> Any:
 @given(data=st.data())
 def test_queries_equal_a_naive_fold_over_the_events(ledger: Ledger, data: st.DataObject) -> None:
     world = a_world(ledger)
-    locations = [world.location_id, world.other_location_id]
+    locations = _locations(ledger, world)
     workers = [register_worker(ledger, world) for _ in range(3)]
     instants = [datetime.now().astimezone()]
     for command in data.draw(st.lists(_command(len(locations), len(workers)), max_size=12)):
@@ -71,12 +101,13 @@ def test_queries_equal_a_naive_fold_over_the_events(ledger: Ledger, data: st.Dat
         counts = headcounts(ledger.keys.engine, group_by=GroupBy.HOUSING_LOCATION, on=day, as_known_at=instant)
         for location in locations:
             expected = {w for w, at in housed.items() if at == location}
-            answer = occupancy(ledger.keys.engine, location, on=day, as_known_at=instant)
+            answer = occupancy(ledger.keys.engine, location, on=day, as_known_at=instant, norms=NORMS)
             limit: HousingLocation = _fold(ledger, location, instant)
             assert answer is not None
             assert {o.worker_id for o in answer.occupants} == expected
-            assert answer.max_occupants == limit.max_occupants_on(day)
-            assert answer.over_capacity == (len(expected) > limit.max_occupants_on(day))
+            maximum = limit.permitted_maximum_on(day, NORMS)
+            assert answer.max_occupants == maximum
+            assert answer.over_capacity == (None if maximum is None else len(expected) > maximum)
             assert counts.groups.get(location.hex, 0) == len(expected)
 
 
@@ -94,7 +125,7 @@ def test_the_fold_sees_only_what_was_recorded(ledger: Ledger) -> None:
 @given(data=st.data())
 def test_a_page_folded_in_memory_writes_the_rows_of_one_event_at_a_time(ledger: Ledger, data: st.DataObject) -> None:
     world = a_world(ledger)
-    locations = [world.location_id, world.other_location_id]
+    locations = _locations(ledger, world)
     workers = [register_worker(ledger, world) for _ in range(2)]
     # Later registrations put a worker's first events in the same page as others' changes.
     commands = st.one_of(_command(len(locations), 3), st.just(("register",)))

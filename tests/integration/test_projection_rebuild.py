@@ -17,6 +17,9 @@ from projections.runner import ViewRunner
 from tests.factories import a_world, register_worker
 from tests.integration.view_contents import view_rows
 
+# The floor-area norm of the default settings: 12 m² a person (a limit where the municipality set none).
+NORMS = {date(1900, 1, 1): 12.0}
+
 
 def test_rebuild_after_shredding_half_the_workers_keeps_every_count(ledger: Ledger) -> None:
     world = a_world(ledger, max_occupants=3)
@@ -31,14 +34,14 @@ def test_rebuild_after_shredding_half_the_workers_keeps_every_count(ledger: Ledg
         return [headcounts(engine, group_by=g, on=day, as_known_at=now).groups for g in GroupBy]
 
     before = counts()
-    occupied_before = occupancy(engine, world.location_id, on=day, as_known_at=now)
+    occupied_before = occupancy(engine, world.location_id, on=day, as_known_at=now, norms=NORMS)
     for worker in workers[:2]:
         ledger.shred_subject(worker, policy="erasure_request")
     for runner in runners:
         runner.rebuild()
 
     assert counts() == before
-    assert occupancy(engine, world.location_id, on=day, as_known_at=now) == occupied_before
+    assert occupancy(engine, world.location_id, on=day, as_known_at=now, norms=NORMS) == occupied_before
     register = next(r.view for r in runners if isinstance(r.view, RegisterView))
     records = {w: register.worker(w, today=day) for w in workers}
     assert [records[w].shredded for w in workers] == [True, True, False, False]  # type: ignore[union-attr]

@@ -21,7 +21,7 @@ from projections.alerts import Alert, AlertKind, alerts
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 
 # The kinds whose subject is a housing location; every other alert is about a worker.
-LOCATION_KINDS = frozenset({AlertKind.OVER_CAPACITY, AlertKind.FLOOR_AREA_BELOW_NORM})
+LOCATION_KINDS = frozenset({AlertKind.OVER_CAPACITY, AlertKind.FLOOR_AREA_BELOW_NORM, AlertKind.LIMIT_NOT_ASSESSED})
 
 
 def about_people(found: list[Alert]) -> list[UUID]:

@@ -2,7 +2,10 @@
 
 The reads of a location (occupancy, residents) live in `routers.occupancy`.
 An over-full location is never refused here: counting and alerting are the
-read side's job.
+read side's job. The route tells the ledger whether the caller is the
+municipality (a registrar or an admin) or an employer: the domain then keeps
+the number given as the limit or as a proposal, and holds an employer to its
+own KvK number as the owner.
 """
 
 from __future__ import annotations
@@ -12,22 +15,40 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, status
 
-from api.auth import Principal
+from api.auth import Principal, Role
 from api.deps import IfMatch, ServicesDep
 from api.policy import OCCUPANCY_LIMITS, REGISTER_WORKERS_AND_HOUSING, allow
 from api.schemas.common import Created, Written
 from api.schemas.housing import HousingLocationCreate, OccupancyLimitChange
+from ledger.domain.housing_location import MUNICIPALITY, Registrant
 
 router = APIRouter(prefix="/housing-locations", tags=["housing locations"])
+
+# The roles that act for the municipality when registering: their maximum is the limit.
+MUNICIPAL_ROLES = frozenset({Role.REGISTRAR, Role.ADMIN})
+
+
+def registrant(principal: Principal) -> Registrant:
+    """The municipality for a registrar or an admin; otherwise the caller's own employer."""
+    if principal.roles & MUNICIPAL_ROLES:
+        return MUNICIPALITY
+    # Not the municipality: an employer (the policy admits no one else), with its employer id
+    # (an employer token without one is refused at authentication; None would name no owner).
+    return Registrant(municipal=False, employer_id=principal.employer_id)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def register_housing_location(
     body: HousingLocationCreate,
     services: ServicesDep,
-    _: Annotated[Principal, Depends(allow(REGISTER_WORKERS_AND_HOUSING))],
+    principal: Annotated[Principal, Depends(allow(REGISTER_WORKERS_AND_HOUSING))],
 ) -> Created:
-    """Register a housing location; 409 if its BAG id is registered already."""
+    """Register a housing location; 409 naming the existing id (`existingId`) if its BAG id is registered already.
+
+    A registrar's or an admin's `maxOccupants` is the permitted maximum; an
+    employer's is recorded as proposed, never counted. An employer may name only
+    its own KvK number as `ownerKvkNumber` (400 otherwise).
+    """
     receipt = services.ledger.register_housing_location(
         bag_id=body.bag_id,
         address=body.to_address(),
@@ -35,6 +56,7 @@ def register_housing_location(
         max_occupants=body.max_occupants,
         floor_area_m2=body.floor_area_m2,
         owner_kvk_number=body.owner_kvk_number,
+        registrant=registrant(principal),
     )
     return Created(id=receipt.id, position=receipt.position)
 
@@ -47,11 +69,13 @@ def change_occupancy_limit(
     expected: IfMatch,
     _: Annotated[Principal, Depends(allow(OCCUPANCY_LIMITS))],
 ) -> Written:
-    """Set the location's permitted maximum number of occupants from `validFrom` on.
+    """Set the location's permitted maximum number of occupants from `validFrom` on (the municipality's).
 
-    Limits form a timeline: a limit holds until the next later `validFrom`. A
-    later change with the same `validFrom` wins. 404 for an unknown location;
-    412 when `If-Match` names a version that is no longer current.
+    It takes the place of the floor-area limit and of any number an employer
+    proposed at registration. Limits form a timeline: a limit holds until the
+    next later `validFrom`. A later change with the same `validFrom` wins. 404
+    for an unknown location; 412 when `If-Match` names a version that is no
+    longer current.
     """
     receipt = services.ledger.change_occupancy_limit(
         id, max_occupants=body.max_occupants, valid_from=body.valid_from, reason=body.reason, expected_version=expected

@@ -61,14 +61,24 @@ def get_occupancy(
 
     404 when the location was not registered as of `asKnownAt`. The headcount
     is the location's; an employer sees only its own workers among the occupants.
+    `maxOccupants` is the municipality's limit, else the floor area's at the
+    norm of that day, else `null` (then `overCapacity` is `null` too).
     """
     engine, scope = services.ledger.keys.engine, employer_scope(principal)
-    found = occupancy(engine, housing_location_id, on=when.on, as_known_at=when.as_known_at, employer_id=scope)
+    found = occupancy(
+        engine,
+        housing_location_id,
+        on=when.on,
+        as_known_at=when.as_known_at,
+        norms=services.settings.alert_floor_area_norms_m2,
+        employer_id=scope,
+    )
     if found is None:
         raise NotFound("housing location", housing_location_id)
     ids = [stay.worker_id for stay in found.occupants]
     processing.record(Activity.HOUSING_SUPERVISION, Operation.READ, *ids)
-    return OccupancyPublic.of(found, services.register.names(ids))
+    # An employer sees the limit, not what another employer may have proposed.
+    return OccupancyPublic.of(found, services.register.names(ids), show_proposal=scope is None)
 
 
 @router.get("/{id}/residents")

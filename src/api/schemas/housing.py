@@ -2,8 +2,8 @@
 
 The schemas check shape and types (integers, dates written `YYYY-MM-DD`, and the
 enumerations, so they show in OpenAPI); the value rules — a 16-digit BAG id, a
-Dutch postcode, a maximum of at least 1 — are the domain's, so one refusal lists
-every broken rule at once.
+Dutch postcode, a maximum of at least 1, whose number a maximum is — are the
+domain's, so one refusal lists every broken rule at once.
 The rules are still written into the OpenAPI document (`pattern`, `minimum`)
 for clients to read.
 """
@@ -52,20 +52,29 @@ class HousingLocationCreate(RequestModel):
         description="Place name (woonplaats).", examples=["Medemblik"], json_schema_extra={"maxLength": 80}
     )
     kind: HousingKind = Field(description="What kind of place it is.")
-    max_occupants: StrictInt = Field(
-        description="Permitted maximum number of occupants, at least 1.",
+    max_occupants: StrictInt | None = Field(
+        default=None,
+        description=(
+            "Maximum number of occupants, 1-10000; may be left out. From a registrar or an admin it is the"
+            " permitted maximum (the municipality's). From an employer it is recorded as proposed and never"
+            " counted: the municipality sets the limit (`…/occupancy-limits`), and until it does the limit is"
+            " floor(floor area / 12 m² a person), or unknown without a floor area."
+        ),
         examples=[4],
-        json_schema_extra={"minimum": 1},
+        json_schema_extra={"minimum": 1, "maximum": 10000},
     )
     floor_area_m2: StrictInt | None = Field(
         default=None,
-        description="Usable floor area in m², at least 1.",
+        description="Usable floor area in m², at least 1; without a limit set by the municipality it sets the limit.",
         examples=[80],
         json_schema_extra={"minimum": 1},
     )
     owner_kvk_number: str | None = Field(
         default=None,
-        description="KvK number of the owner, 8 digits.",
+        description=(
+            "KvK number of the owner, 8 digits. An employer may name only its own KvK number (or leave it"
+            " out): another is 400; a registrar or an admin may name any owner."
+        ),
         examples=["34781256"],
         json_schema_extra={"pattern": "^[0-9]{8}$"},
     )
@@ -83,7 +92,7 @@ class HousingLocationCreate(RequestModel):
 
 
 class OccupancyLimitChange(RequestModel):
-    """A new permitted maximum, from a date on (a permit, a decision)."""
+    """A new permitted maximum set by the municipality, from a date on (a permit, a decision)."""
 
     max_occupants: StrictInt = Field(
         description="Permitted maximum number of occupants, at least 1.",

@@ -25,6 +25,7 @@ from api.deps import ServicesDep
 from api.schemas.common import ApiModel, RequestModel
 from api.schemas.workers import IsoDate
 from api.scoping import employer_scope, require_employer_in_scope
+from ledger.domain.housing_location import LimitBasis
 from ledger.domain.values import SHREDDED, Address, Sealable
 from ledger.processing_log import LogLine
 from projections.alerts import Alert, AlertKind
@@ -135,20 +136,36 @@ class OccupancyPublic(ApiModel):
     on: date
     as_known_at: Instant
     headcount: int = Field(description="Everyone living there, whoever employs them.")
-    max_occupants: int
-    over_capacity: bool
+    max_occupants: int | None = Field(
+        description=(
+            "The permitted maximum on `on`: the municipality's limit, else floor(floor area / the floor-area norm"
+            " in force that day), else `null`: not assessed (alert `limit_not_assessed`)."
+        )
+    )
+    limit_basis: LimitBasis | None = Field(
+        description="Where `maxOccupants` comes from: the municipality, or the floor area and the norm; `null` with it."
+    )
+    proposed_max_occupants: int | None = Field(
+        description=(
+            "The number an employer gave at registration: recorded, never counted. `null` when none was"
+            " proposed, and for a caller that is an employer."
+        )
+    )
+    over_capacity: bool | None = Field(description="`null` while the permitted maximum is unknown.")
     over_capacity_since: date | None = Field(description="First day of the unbroken over-full run up to `on`.")
     occupants: list[OccupantPublic]
 
     @classmethod
-    def of(cls, occupancy: Occupancy, names: dict[UUID, WorkerName]) -> OccupancyPublic:
-        """The answer from the occupancy query and the occupants' names."""
+    def of(cls, occupancy: Occupancy, names: dict[UUID, WorkerName], *, show_proposal: bool) -> OccupancyPublic:
+        """The answer from the occupancy query and the occupants' names; the proposal only if `show_proposal`."""
         return cls(
             housing_location_id=occupancy.housing_location_id,
             on=occupancy.on,
             as_known_at=occupancy.as_known_at,
             headcount=occupancy.headcount,
             max_occupants=occupancy.max_occupants,
+            limit_basis=occupancy.limit_basis,
+            proposed_max_occupants=occupancy.proposed_max_occupants if show_proposal else None,
             over_capacity=occupancy.over_capacity,
             over_capacity_since=occupancy.over_capacity_since,
             occupants=[OccupantPublic.of(s, names.get(s.worker_id)) for s in occupancy.occupants],

@@ -2,13 +2,15 @@
 
 Every refusal the ledger makes is one of these, so that the HTTP layer can map
 them to problem details once: `RuleViolated` (bad input, 400), `NotFound`
-(404), `Conflict` (409) and `ConcurrentModification` (409/412).
+(404), `Conflict` (409; `AlreadyRegistered` names the existing id) and
+`ConcurrentModification` (409/412).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from uuid import UUID
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,14 @@ class NotFound(LedgerError):
 
 class Conflict(LedgerError):
     """The command conflicts with the current state (duplicate, hold, shredded)."""
+
+
+class AlreadyRegistered(Conflict):
+    """A registration of something the ledger already has: the existing id is named, to be used instead."""
+
+    def __init__(self, message: str, *, existing_id: UUID) -> None:
+        self.existing_id = existing_id
+        super().__init__(message)
 
 
 class ConcurrentModification(Conflict):

@@ -5,16 +5,29 @@ registered once. The permitted maximum number of occupants is a valid-time
 timeline like a worker's housing: a limit holds from its date until the next
 later one. An over-full location is never refused: counting is the
 projections' job, and refusing would hide the fact enforcement needs.
+
+The permitted maximum is the municipality's (its decision in issue 13, recorded
+2026-12-06; docs/occupancy.md). A number a municipal role gives is the limit; an
+employer's is recorded as proposed and never counted. Where the municipality
+has set no limit, the limit in force on a day is floor(floor area / the
+floor-area norm in force that day) — Bouwbesluit 2012 art. 7.18, 12 m² a
+person — and without a floor area it is unknown (`permitted_maximum`).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from enum import StrEnum
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from ledger.domain.employer import employer_id_for
 from ledger.domain.errors import Violations
 from ledger.domain.timeline import Timeline
 from ledger.domain.values import (
@@ -40,18 +53,80 @@ def housing_location_id_for(bag_id: str) -> UUID:
     return uuid5(_NAMESPACE, bag_id)
 
 
+@dataclass(frozen=True)
+class Registrant:
+    """Who registers a housing location: the municipality (its staff and tools) or one employer.
+
+    It decides what the number given at registration is: the municipality's
+    limit, or an employer's proposal; and whom an employer may name as owner.
+    """
+
+    municipal: bool
+    employer_id: UUID | None = None  # the employer a non-municipal registrant acts for
+
+
+# The registrant of every path but an employer's request: the registrar, an admin, the CLI, the demo.
+MUNICIPALITY = Registrant(municipal=True)
+
+
+class LimitBasis(StrEnum):
+    """Where the permitted maximum in force on a day comes from."""
+
+    MUNICIPALITY = "municipality"  # set by a municipal role (at registration, or a later change)
+    FLOOR_AREA_NORM = "floor_area_norm"  # floor(floor area / the norm in force that day)
+
+
+def floor_area_norm_on(norms: Mapping[date, float], day: date) -> float | None:
+    """The minimum floor area per person (m²) in force on `day`: the norm of the latest date on or before it."""
+    in_force = [start for start in norms if start <= day]
+    return norms[max(in_force)] if in_force else None
+
+
+def permitted_maximum(
+    limit: int | None, floor_area_m2: int | None, norm_m2: float | None
+) -> tuple[int | None, LimitBasis | None]:
+    """The permitted maximum and its basis: the municipality's limit, else floor(area / norm), else unknown.
+
+    An employer's proposed number never enters: it is not the municipality's.
+    """
+    if limit is not None:
+        return limit, LimitBasis.MUNICIPALITY
+    if floor_area_m2 is None or norm_m2 is None or norm_m2 <= 0:
+        return None, None
+    # Exact arithmetic: 30 m² at 7.5 m² a person is 4 people, not 3.9999…
+    return math.floor(Fraction(floor_area_m2) / Fraction(str(norm_m2))), LimitBasis.FLOOR_AREA_NORM
+
+
 class HousingLocation(Aggregate):
     """A registered housing location and its permitted occupancy over time."""
 
     class Registered(Aggregate.Created):
-        """A housing location was registered with its BAG address and permitted occupancy."""
+        """A housing location was registered with its BAG address and, if a municipal role gave one, its limit.
+
+        `max_occupants` is the municipality's permitted maximum (None: it set
+        none); `proposed_max_occupants` is the number an employer gave,
+        recorded and never counted. Version 1 had only `max_occupants`.
+        """
+
+        class_version = 2
 
         bag_id: str
         address: Address
         kind: str
-        max_occupants: int
+        max_occupants: int | None
+        proposed_max_occupants: int | None
         floor_area_m2: int | None
         owner_kvk_number: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Read a version 1 event: its maximum counts as the municipality's, nothing was proposed.
+
+            The municipality decided so for the events stored before the change
+            (issue 13). Only the read is changed: the stored bytes, which the
+            audit chain hashed, stay as they were.
+            """
+            state["proposed_max_occupants"] = None
 
         def apply(self, location: HousingLocation) -> None:
             location.bag_id = self.bag_id
@@ -59,12 +134,17 @@ class HousingLocation(Aggregate):
             location.kind = self.kind
             location.floor_area_m2 = self.floor_area_m2
             location.owner_kvk_number = self.owner_kvk_number
+            location.proposed_max_occupants = self.proposed_max_occupants
             location.occupancy_limits = Timeline()
-            # The registered maximum holds from the beginning of time until changed.
+            # The municipality's maximum (or its absence) holds from the beginning of time until changed.
             location.occupancy_limits.record(date.min, self.max_occupants, self.originator_version)
 
     class OccupancyLimitChanged(Aggregate.Event):
-        """The permitted maximum number of occupants changed from a date on."""
+        """The municipality set the permitted maximum number of occupants from a date on.
+
+        Only municipal roles change limits (`…/occupancy-limits` is the
+        registrar's and the admin's), so this is always the municipality's number.
+        """
 
         max_occupants: int
         valid_from: date
@@ -79,7 +159,8 @@ class HousingLocation(Aggregate):
         kind: str
         floor_area_m2: int | None
         owner_kvk_number: str | None
-        occupancy_limits: Timeline[int]
+        proposed_max_occupants: int | None
+        occupancy_limits: Timeline[int | None]
 
     @classmethod
     def register(
@@ -88,16 +169,26 @@ class HousingLocation(Aggregate):
         bag_id: str,
         address: Address,
         kind: str,
-        max_occupants: int,
+        max_occupants: int | None,
         floor_area_m2: int | None,
         owner_kvk_number: str | None,
+        registrant: Registrant = MUNICIPALITY,
     ) -> HousingLocation:
-        """Register a housing location; the id follows from the BAG id."""
+        """Register a housing location; the id follows from the BAG id.
+
+        A municipal registrant's `max_occupants` is the permitted maximum; an
+        employer's is recorded as proposed. An employer may name only itself
+        as the owner (or nobody); the municipality may name any owner.
+        """
         v = Violations()
         bag_id = checked_bag_id(bag_id.strip(), "bag_id", v)
         address = checked_address(address, "", v)  # the address fields are the location's own
         checked_enum(kind, HousingKind, "kind", v)
-        v.check(1 <= max_occupants <= MAX_OCCUPANTS, "max_occupants", "out_of_range", f"between 1 and {MAX_OCCUPANTS}")
+        if max_occupants is not None:
+            # A proposal is held to the same bounds: a typo is refused, not kept.
+            v.check(
+                1 <= max_occupants <= MAX_OCCUPANTS, "max_occupants", "out_of_range", f"between 1 and {MAX_OCCUPANTS}"
+            )
         if floor_area_m2 is not None:
             v.check(
                 1 <= floor_area_m2 <= MAX_FLOOR_AREA_M2,
@@ -107,20 +198,30 @@ class HousingLocation(Aggregate):
             )
         if owner_kvk_number is not None:
             owner_kvk_number = checked_kvk_number(owner_kvk_number.strip(), "owner_kvk_number", v)
+            if not registrant.municipal and not v.has("owner_kvk_number"):
+                # An employer would otherwise put another company's name on the location (and its sanctions).
+                v.check(
+                    employer_id_for(owner_kvk_number) == registrant.employer_id,
+                    "owner_kvk_number",
+                    "not_own_kvk_number",
+                    "an employer may name only its own KvK number as the owner, or none",
+                )
         v.raise_if_any()
+        limit, proposed = (max_occupants, None) if registrant.municipal else (None, max_occupants)
         return cls._create(
             cls.Registered,
             id=housing_location_id_for(bag_id),
             bag_id=bag_id,
             address=address,
             kind=kind,
-            max_occupants=max_occupants,
+            max_occupants=limit,
+            proposed_max_occupants=proposed,
             floor_area_m2=floor_area_m2,
             owner_kvk_number=owner_kvk_number,
         )
 
     def change_occupancy_limit(self, max_occupants: int, valid_from: date, reason: str | None, today: date) -> None:
-        """Set the permitted maximum from `valid_from` on (a permit, a decision)."""
+        """Set the municipality's permitted maximum from `valid_from` on (a permit, a decision)."""
         v = Violations()
         v.check(1 <= max_occupants <= MAX_OCCUPANTS, "max_occupants", "out_of_range", f"between 1 and {MAX_OCCUPANTS}")
         checked_not_too_far_ahead(valid_from, today, "valid_from", v)
@@ -130,6 +231,11 @@ class HousingLocation(Aggregate):
             self.OccupancyLimitChanged, max_occupants=max_occupants, valid_from=valid_from, reason=reason
         )
 
-    def max_occupants_on(self, day: date) -> int:
-        """The permitted maximum number of occupants on `day`."""
-        return self.occupancy_limits.value_on(day, 0)
+    def max_occupants_on(self, day: date) -> int | None:
+        """The municipality's permitted maximum on `day` (None: it has set none for that day)."""
+        return self.occupancy_limits.value_on(day, None)
+
+    def permitted_maximum_on(self, day: date, norms: Mapping[date, float]) -> int | None:
+        """The maximum in force on `day`: the municipality's, else from the floor area and `norms`, else None."""
+        limit, _ = permitted_maximum(self.max_occupants_on(day), self.floor_area_m2, floor_area_norm_on(norms, day))
+        return limit

@@ -112,6 +112,8 @@ def test_occupancy_names_the_occupants_and_says_since_when_it_is_over_full(api: 
         "asKnownAt",
         "headcount",
         "maxOccupants",
+        "limitBasis",
+        "proposedMaxOccupants",
         "overCapacity",
         "overCapacitySince",
         "occupants",
@@ -119,6 +121,7 @@ def test_occupancy_names_the_occupants_and_says_since_when_it_is_over_full(api: 
     assert (answer["housingLocationId"], answer["on"]) == (str(town.location_id), "2026-06-15")
     assert answer["asKnownAt"].endswith("Z")
     assert (answer["headcount"], answer["maxOccupants"], answer["overCapacity"]) == (3, 2, True)
+    assert (answer["limitBasis"], answer["proposedMaxOccupants"]) == ("municipality", None)
     assert answer["overCapacitySince"] == "2026-05-01"
     by_id = {o["workerId"]: o for o in answer["occupants"]}
     assert by_id[str(anna)] == {

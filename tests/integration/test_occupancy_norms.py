@@ -1,0 +1,73 @@
+"""The limit from the floor area follows the norm in force each day, in the occupancy read and the alerts."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from ledger.application import Ledger
+from ledger.domain.housing_location import Registrant
+from projections.alerts import AlertFactsProjection, AlertFactsView, AlertKind, alerts
+from projections.occupancy import occupancy
+from projections.residence import ResidenceProjection, ResidenceView
+from projections.runner import ViewRunner
+from tests.factories import World, a_bag_id, a_world, an_address, register_worker
+
+# A municipality that raises its norm from 12 to 15 m² a person on 1 May 2026.
+STRICTER_FROM_MAY = {date(1900, 1, 1): 12.0, date(2026, 5, 1): 15.0}
+
+
+def _employers_location(ledger: Ledger, world: World, floor_area: int) -> World:
+    """`world` with its first location replaced by one an employer registered (maximum proposed, not set)."""
+    location = ledger.register_housing_location(
+        bag_id=a_bag_id(),
+        address=an_address(street="Westerstraat", house_number=floor_area),
+        kind="dwelling",
+        max_occupants=10_000,
+        floor_area_m2=floor_area,
+        registrant=Registrant(municipal=False, employer_id=world.employer_id),
+    )
+    return World(world.employer_id, location.id, world.other_location_id)
+
+
+def _project(ledger: Ledger) -> None:
+    engine = ledger.keys.engine
+    for projection in (
+        ResidenceProjection(view=ResidenceView(engine)),
+        AlertFactsProjection(view=AlertFactsView(engine)),
+    ):
+        ViewRunner(ledger, projection).catch_up()
+
+
+def test_a_stricter_norm_from_a_date_makes_the_location_over_full_from_that_date(ledger: Ledger) -> None:
+    world = _employers_location(ledger, a_world(ledger), floor_area=36)  # 3 people at 12 m², 2 at 15 m²
+    for _ in range(3):
+        register_worker(ledger, world)  # housed from 1 April
+    _project(ledger)
+    now = datetime.now(UTC)
+
+    april = occupancy(
+        ledger.keys.engine, world.location_id, on=date(2026, 4, 30), as_known_at=now, norms=STRICTER_FROM_MAY
+    )
+    june = occupancy(
+        ledger.keys.engine, world.location_id, on=date(2026, 6, 1), as_known_at=now, norms=STRICTER_FROM_MAY
+    )
+
+    assert april is not None and june is not None
+    assert (april.max_occupants, april.over_capacity) == (3, False)
+    assert (june.max_occupants, june.over_capacity, june.over_capacity_since) == (2, True, date(2026, 5, 1))
+
+
+def test_the_over_capacity_alert_says_the_limit_comes_from_the_floor_area(ledger: Ledger) -> None:
+    world = _employers_location(ledger, a_world(ledger), floor_area=20)
+    register_worker(ledger, world)
+    register_worker(ledger, world)
+    _project(ledger)
+    settings = ledger.settings.model_copy(update={"alert_floor_area_norms_m2": STRICTER_FROM_MAY})
+
+    found = alerts(ledger.keys.engine, settings, today=date(2026, 6, 1), housing_location_id=world.location_id)
+
+    over = [a for a in found if a.kind == AlertKind.OVER_CAPACITY]
+    assert [(a.since, a.detail) for a in over] == [
+        (date(2026, 4, 1), "2 occupants, 1 permitted (no limit set by the municipality: 20 m² at 15 m² a person)")
+    ]
+    assert AlertKind.LIMIT_NOT_ASSESSED not in {a.kind for a in found}
