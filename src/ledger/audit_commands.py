@@ -24,13 +24,17 @@ from typing import Any, TextIO
 from ledger.application import Ledger
 from ledger.audit import AuditChain, default_workers
 from ledger.bootstrap import open_keystore, open_ledger
-from ledger.console import progress_bar, tell
+from ledger.console import progress_bar, tell, whole_number
 from ledger.event_documents import event_document
 from ledger.exclusive import AlreadyRunningError
 from ledger.keyring import FileKeyring
 from ledger.settings import Settings
 
 _PAGE = 1000
+
+# Argument types: a position in the log (0: before the first event), and a count of at least one.
+_position = whole_number(0)
+_positive = whole_number(1)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -121,30 +125,6 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
     line = f"BROKEN at position {result.first_broken_position}: {result.problem} ({result.checked} events checked)"
     tell(settings, line, "audit_verified", **facts)
     return 1
-
-
-def _position(text: str) -> int:
-    """An argparse type: a position in the log (0: before the first event)."""
-    try:
-        number = int(text)
-    except ValueError:
-        number = -1
-    if number < 0:
-        msg = f"a position is a whole number of at least 0, not {text!r}"
-        raise argparse.ArgumentTypeError(msg)
-    return number
-
-
-def _positive(text: str) -> int:
-    """An argparse type: a whole number of at least 1."""
-    try:
-        number = int(text)
-    except ValueError:
-        number = 0
-    if number < 1:
-        msg = f"a whole number of at least 1, not {text!r}"
-        raise argparse.ArgumentTypeError(msg)
-    return number
 
 
 def cmd_checkpoint(settings: Settings, _args: argparse.Namespace) -> int:

@@ -30,7 +30,7 @@ import structlog
 
 from ledger import audit_commands
 from ledger.bootstrap import open_keystore, open_ledger
-from ledger.console import progress_bar, refusal, tell
+from ledger.console import progress_bar, refusal, tell, whole_number
 from ledger.demo import run_demo
 from ledger.logs import configure_logging
 from ledger.migrations import upgrade
@@ -105,22 +105,6 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         seconds=round(summary.elapsed_seconds, 3),
     )
     return 0
-
-
-def whole_number(low: int) -> Callable[[str], int]:
-    """An argparse type: a whole number of at least `low` (argparse names the option in its error)."""
-
-    def parse(text: str) -> int:
-        try:
-            number = int(text)
-        except ValueError:
-            number = low - 1
-        if number < low:
-            msg = f"a whole number of at least {low}, not {text!r}"
-            raise argparse.ArgumentTypeError(msg)
-        return number
-
-    return parse
 
 
 def build_parser() -> CommandParser:

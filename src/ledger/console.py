@@ -1,4 +1,4 @@
-"""What the `ledger` command shows a person: human lines, progress bars, and one-line refusals.
+"""What the `ledger` command shows a person: human lines, progress bars, one-line refusals, argument types.
 
 Three streams, three readers (docs/command-line.md): stdout carries the human
 line of what a command did; stderr carries the JSON log, and a progress bar
@@ -12,6 +12,7 @@ log line would only repeat what the person just read.
 
 from __future__ import annotations
 
+import argparse
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
@@ -77,6 +78,22 @@ def progress_bar(description: str, *, unit: str = "event") -> Iterator[Progress]
         yield bar
     finally:
         bar.close()
+
+
+def whole_number(low: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least `low` (argparse names the option in its error)."""
+
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            number = low - 1
+        if number < low:
+            msg = f"a whole number of at least {low}, not {text!r}"
+            raise argparse.ArgumentTypeError(msg)
+        return number
+
+    return parse
 
 
 def refusal(error: BaseException, settings: Settings | None) -> str | None:
