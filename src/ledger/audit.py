@@ -22,7 +22,8 @@ position and what differs. Long ranges can be split over processes, each on
 its own connection.
 
 A checkpoint (position, link, time) is recorded periodically and written to
-the log, so a copy kept outside the system proves the chain was not rebuilt.
+the log by whoever records it (`ledger audit checkpoint`, the nightly job), so
+a copy kept outside the system proves the chain was not rebuilt.
 """
 
 from __future__ import annotations
@@ -30,12 +31,12 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-import structlog
 from eventsourcing.persistence import ApplicationRecorder, Notification
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.engine import Connection
@@ -70,8 +71,6 @@ __all__ = [
     "metadata",
     "next_link",
 ]
-
-log = structlog.get_logger()
 
 PAGE = 2000
 # A process costs a fork and a connection (tens of milliseconds); below this
@@ -129,6 +128,27 @@ class Verification:
     problem: str | None = None
 
 
+# Told (positions verified, positions to verify) as a verification goes on.
+Progress = Callable[[int, int], None]
+
+
+class _Tally:
+    """Positions verified so far, passed on to a progress callback (if any)."""
+
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.total = total
+        self.done = 0
+        self.progress = progress
+
+    def add(self, positions: int) -> None:
+        self.set(self.done + positions)
+
+    def set(self, done: int) -> None:
+        self.done = done
+        if self.progress is not None:
+            self.progress(min(done, self.total), self.total)
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     """A recorded head of the chain."""
@@ -168,7 +188,7 @@ class AuditChain:
         return (0, GENESIS) if row is None else (int(row[0]), bytes(row[1]))
 
     def checkpoint(self) -> tuple[int, bytes] | None:
-        """Record (position, link, time) of the chain's head, and write it to the log."""
+        """Record (position, link, time) of the chain's head; the caller writes it to the log."""
         position, link = self.head()
         if position == 0:
             return None
@@ -178,7 +198,6 @@ class AuditChain:
                 conn.execute(
                     insert(audit_checkpoints).values(position=position, link=link, recorded_at=datetime.now(UTC))
                 )
-        log.info("audit_checkpoint", position=position, link=link.hex())
         return position, link
 
     def latest_checkpoint(self) -> Checkpoint | None:
@@ -192,32 +211,37 @@ class AuditChain:
         recorded_at = recorded_at.astimezone(UTC) if recorded_at.tzinfo else recorded_at.replace(tzinfo=UTC)
         return Checkpoint(int(row[0]), bytes(row[1]), recorded_at)
 
-    def verify(self, *, start: int = 0, workers: int = 1) -> Verification:
+    def verify(self, *, start: int = 0, workers: int = 1, progress: Progress | None = None) -> Verification:
         """Recompute the links from the stored events and compare; name the first broken position.
 
         The link before `start` is taken as given. With `workers` above one, a
         long range is split over that many processes (forked: call it from a
-        command, not from a threaded server).
+        command, not from a threaded server). `progress(done, total)` is told
+        the positions verified so far, a page at a time.
         """
-        return self._verify_after(start, None, workers)
+        return self._verify_after(start, None, workers, progress)
 
-    def verify_since_checkpoint(self, *, workers: int = 1) -> tuple[Checkpoint | None, Verification]:
+    def verify_since_checkpoint(
+        self, *, workers: int = 1, progress: Progress | None = None
+    ) -> tuple[Checkpoint | None, Verification]:
         """Confirm the stored link at the latest checkpoint is the one it recorded, then verify on from there.
 
         Without any checkpoint, the whole chain is verified.
         """
         checkpoint = self.latest_checkpoint()
         if checkpoint is None:
-            return None, self.verify(workers=workers)
+            return None, self.verify(workers=workers, progress=progress)
         with self.engine.connect() as conn:
             stored = conn.execute(
                 select(audit_links.c.link).where(audit_links.c.position == checkpoint.position)
             ).scalar_one_or_none()
         if stored is None or bytes(stored) != checkpoint.link:
             return checkpoint, Verification(False, 0, checkpoint.position, CHECKPOINT_DIFFERS)
-        return checkpoint, self._verify_after(checkpoint.position + 1, checkpoint.link, workers)
+        return checkpoint, self._verify_after(checkpoint.position + 1, checkpoint.link, workers, progress)
 
-    def _verify_after(self, start: int, previous: bytes | None, workers: int) -> Verification:
+    def _verify_after(
+        self, start: int, previous: bytes | None, workers: int, progress: Progress | None = None
+    ) -> Verification:
         """Verify from `start` to the head, following `previous` (None: the stored link before `start`)."""
         with self.engine.connect() as conn:
             # Events and links in one statement: a link commits with its event, so
@@ -226,13 +250,16 @@ class AuditChain:
             head = self._store.head(conn)
             if head < start:
                 return Verification(True, 0)
+            tally = _Tally(head - max(start, 1) + 1, progress)
             ranges = self._ranges(start, head, workers)
             starts = [self._store.link_before(conn, low) for low, _ in ranges]
             starts[0] = starts[0] if previous is None else previous
             if len(ranges) == 1:
-                return self._scan(conn, start, head, starts[0])
+                return self._scan(conn, start, head, starts[0], tally.add)
         outcomes = _in_processes(
-            self, [(low, high, before) for (low, high), before in zip(ranges, starts, strict=True)]
+            self,
+            [(low, high, before) for (low, high), before in zip(ranges, starts, strict=True)],
+            progress=None if progress is None else tally.set,
         )
         checked = 0
         for outcome in outcomes:
@@ -247,13 +274,20 @@ class AuditChain:
         size = -(-span // parts)
         return [(low, min(low + size - 1, head)) for low in range(start, head + 1, size)]
 
-    def _verify_range(self, low: int, high: int, previous: bytes) -> Verification:
+    def _verify_range(
+        self, low: int, high: int, previous: bytes, on_page: Callable[[int], None] | None = None
+    ) -> Verification:
         """Verify positions `low`..`high` following `previous`, on a connection of its own."""
         with self.engine.connect() as conn:
-            return self._scan(conn, low, high, previous)
+            return self._scan(conn, low, high, previous, on_page)
 
-    def _scan(self, conn: Connection, low: int, high: int, previous: bytes) -> Verification:
-        """Verify positions `low`..`high` following `previous`: page by page, row by row where a page fails."""
+    def _scan(
+        self, conn: Connection, low: int, high: int, previous: bytes, on_page: Callable[[int], None] | None = None
+    ) -> Verification:
+        """Verify positions `low`..`high` following `previous`: page by page, row by row where a page fails.
+
+        `on_page(positions)` is told how many positions each page spanned, once it is verified.
+        """
         checked = 0
         spans = [(page_low, min(page_low + self.page - 1, high)) for page_low in range(low, high + 1, self.page)]
         if self._store.dialect == "postgresql":
@@ -268,11 +302,13 @@ class AuditChain:
                 if complete and _links_hold(previous, links, parts):
                     checked += len(links)
                     previous = links[-1] if links else previous
-                    continue
-                broken, count, previous = self._exact(page_low, page_high, previous)
-                checked += count
-                if broken is not None:
-                    return Verification(False, checked, *broken)
+                else:
+                    broken, count, previous = self._exact(page_low, page_high, previous)
+                    checked += count
+                    if broken is not None:
+                        return Verification(False, checked, *broken)
+                if on_page is not None:
+                    on_page(page_high - page_low + 1)
         return Verification(True, checked)
 
     def _exact(self, low: int, high: int, previous: bytes) -> tuple[tuple[int, str] | None, int, bytes]:

@@ -1,9 +1,11 @@
-"""The audit and key subcommands of `ledger`: `audit verify|checkpoint|export`, `keys rotate|check`.
+"""The audit and key subcommands of `ledger`: `audit verify|checkpoint|export`, `keys init|rotate|check`.
 
 An auditor runs `ledger audit verify` (exit 0 when the chain holds, 1 with the
-first broken position otherwise; `--checkpoint` only what was written after the
-latest checkpoint), keeps the checkpoints it logs, and archives
-the event feed with `ledger audit export` as JSON Lines. An operator rotates
+first broken position otherwise, 2 for a `--from` past the log's head;
+`--checkpoint` only what was written after the latest checkpoint), keeps the
+checkpoints it logs, and archives the event feed with `ledger audit export` as
+JSON Lines (a file only its owner may read: the personal fields are opened).
+An operator makes a production keyring once with `ledger keys init`, rotates
 the key-encryption key with `ledger keys rotate` and re-shreds keys restored
 from an old backup with `ledger keys check`.
 """
@@ -12,20 +14,27 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ledger.application import Ledger
 from ledger.audit import AuditChain, default_workers
 from ledger.bootstrap import open_keystore, open_ledger
+from ledger.console import progress_bar, tell, whole_number
 from ledger.event_documents import event_document
 from ledger.exclusive import AlreadyRunningError
+from ledger.keyring import FileKeyring
 from ledger.settings import Settings
 
 _PAGE = 1000
+
+# Argument types: a position in the log (0: before the first event), and a count of at least one.
+_position = whole_number(0)
+_positive = whole_number(1)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,7 +43,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sub = audit.add_subparsers(dest="audit_command", required=True)
     verify = sub.add_parser("verify", help="recompute the hash chain over the stored events")
     where = verify.add_mutually_exclusive_group()
-    where.add_argument("--from", dest="start", type=int, default=0, metavar="POS", help="start at this position")
+    where.add_argument(
+        "--from", dest="start", type=_position, default=0, metavar="POS", help="start at this position (default 0)"
+    )
     where.add_argument(
         "--checkpoint",
         action="store_true",
@@ -50,11 +61,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     verify.set_defaults(func=cmd_verify)
     sub.add_parser("checkpoint", help="record and log the chain's head").set_defaults(func=cmd_checkpoint)
     export = sub.add_parser("export", help="every event after a position as JSON Lines (personal fields opened)")
-    export.add_argument("--after", type=int, default=0, metavar="POS")
+    export.add_argument("--after", type=_position, default=0, metavar="POS", help="the last position not exported")
     export.add_argument("--out", type=Path, default=None, metavar="FILE", help="write here instead of stdout")
     export.set_defaults(func=cmd_export)
     keys = subparsers.add_parser("keys", help="key epochs and tombstones")
     key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    key_commands.add_parser(
+        "init", help="make the keyring at LEDGER_KEYRING_FILE, once, for a new ledger (production never makes one)"
+    ).set_defaults(func=cmd_init)
     key_commands.add_parser("rotate", help="new key-encryption key; re-wrap live keys; destroy the old").set_defaults(
         func=cmd_rotate
     )
@@ -79,10 +93,10 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
     With `--checkpoint`, first the checkpoint it starts from, to compare with the copy kept outside.
     """
     workers = args.workers or default_workers()
-    with _opened(settings) as ledger:
+    with _opened(settings) as ledger, progress_bar("audit verify") as progress:
         chain = AuditChain(ledger.recorder, ledger.keys.engine)
         if args.checkpoint:
-            checkpoint, result = chain.verify_since_checkpoint(workers=workers)
+            checkpoint, result = chain.verify_since_checkpoint(workers=workers, progress=progress)
             print(
                 "no checkpoint yet: verifying the whole chain"
                 if checkpoint is None
@@ -90,41 +104,68 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
                 f" (recorded {checkpoint.recorded_at.isoformat()})"
             )
         else:
-            result = chain.verify(start=args.start, workers=workers)
+            head = chain.head()[0]
+            if args.start > max(head, 1):
+                # Nothing there to verify: saying "ok" would vouch for events that were never checked.
+                print(
+                    f"ledger audit verify: --from {args.start} is past the head of the log (position {head}):"
+                    " nothing to verify there",
+                    file=sys.stderr,
+                )
+                return 2
+            result = chain.verify(start=args.start, workers=workers, progress=progress)
+    facts: dict[str, Any] = {
+        "ok": result.ok,
+        "checked": result.checked,
+        "first_broken_position": result.first_broken_position,
+    }
     if result.ok:
-        print(f"ok: {result.checked} events checked")
+        tell(settings, f"ok: {result.checked} events checked", "audit_verified", **facts)
         return 0
-    print(f"BROKEN at position {result.first_broken_position}: {result.problem} ({result.checked} events checked)")
+    line = f"BROKEN at position {result.first_broken_position}: {result.problem} ({result.checked} events checked)"
+    tell(settings, line, "audit_verified", **facts)
     return 1
-
-
-def _positive(text: str) -> int:
-    """An argparse type: a whole number of at least 1."""
-    number = int(text)
-    if number < 1:
-        msg = f"at least 1: {text}"
-        raise argparse.ArgumentTypeError(msg)
-    return number
 
 
 def cmd_checkpoint(settings: Settings, _args: argparse.Namespace) -> int:
     """Record the chain's head (position, link, time) and print it, to be kept outside the system."""
     with _opened(settings) as ledger:
         checkpoint = AuditChain(ledger.recorder, ledger.keys.engine).checkpoint()
-    print("no events yet" if checkpoint is None else f"checkpoint: position {checkpoint[0]} link {checkpoint[1].hex()}")
+    if checkpoint is None:
+        tell(settings, "no events yet", "audit_checkpoint_skipped")
+        return 0
+    position, link = checkpoint
+    tell(
+        settings,
+        f"checkpoint: position {position} link {link.hex()}",
+        "audit_checkpoint",
+        position=position,
+        link=link.hex(),
+    )
     return 0
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    """Write the events after `--after` as JSON Lines."""
+    """Write the events after `--after` as JSON Lines, to stdout or to a file only its owner may read."""
     with _opened(settings) as ledger:
         if args.out is None:
             written = export_events(ledger, args.after, sys.stdout)
         else:
-            with args.out.open("w", encoding="utf-8") as out:
+            with _private(args.out) as out:
                 written = export_events(ledger, args.after, out)
-    print(f"exported {written} events", file=sys.stderr)
+    # On stdout the events are the output: the human line goes beside them, to stderr.
+    where: dict[str, Any] = {} if args.out is not None else {"stream": sys.stderr}
+    tell(settings, f"exported {written} events", "audit_exported", events=written, after=args.after, **where)
     return 0
+
+
+@contextmanager
+def _private(path: Path) -> Iterator[TextIO]:
+    """`path` opened for writing, mode 0600 from its creation on (an older file there is emptied and made 0600)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        yield out
 
 
 def export_events(ledger: Ledger, after: int, out: TextIO) -> int:
@@ -143,14 +184,34 @@ def cmd_rotate(settings: Settings, _args: argparse.Namespace) -> int:
     """Rotate the key-encryption key."""
     keys = open_keystore(settings)
     try:
-        report = keys.rotate()
+        with progress_bar("keys rotate", unit="key") as progress:
+            report = keys.rotate(progress=progress)
     except AlreadyRunningError:
-        print("another key rotation is running; nothing done (run again once it has finished)", file=sys.stderr)
+        print("ledger: another key rotation is running; nothing done (run again once it has finished)", file=sys.stderr)
         return 1
     finally:
         keys.dispose()
     retired = ", ".join(str(e) for e in report.retired_epochs) or "none"
-    print(f"key epoch {report.epoch}: {report.rewrapped} data keys re-wrapped; epochs destroyed: {retired}")
+    tell(
+        settings,
+        f"key epoch {report.epoch}: {report.rewrapped} data keys re-wrapped; epochs destroyed: {retired}",
+        "keys_rotated",
+        epoch=report.epoch,
+        rewrapped=report.rewrapped,
+        retired_epochs=list(report.retired_epochs),
+    )
+    return 0
+
+
+def cmd_init(settings: Settings, _args: argparse.Namespace) -> int:
+    """Make the keyring at `LEDGER_KEYRING_FILE`; refuse when one is there (its keys would be lost)."""
+    keyring = FileKeyring.create(settings.keyring_path)
+    tell(
+        settings,
+        f"keyring {keyring.path} made (mode 0600): back it up apart from the database",
+        "keyring_created",
+        path=str(keyring.path),
+    )
     return 0
 
 
@@ -161,5 +222,6 @@ def cmd_check(settings: Settings, _args: argparse.Namespace) -> int:
         removed = keys.reshred_tombstoned()
     finally:
         keys.dispose()
-    print(f"{removed} keys of shredded subjects destroyed again" if removed else "ok: no key of a shredded subject")
+    line = f"{removed} keys of shredded subjects destroyed again" if removed else "ok: no key of a shredded subject"
+    tell(settings, line, "keys_checked", destroyed_again=removed)
     return 0

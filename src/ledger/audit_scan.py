@@ -199,19 +199,32 @@ def _read_ahead(read: Callable[[int, int], _T], spans: Sequence[tuple[int, int]]
             yield pending.result()
 
 
-def _in_processes(chain: AuditChain, ranges: list[tuple[int, int, bytes]]) -> list[Verification]:
-    """Verify each range in a forked process; the outcomes in order, up to the first broken one."""
+# How often the parent passes on the children's progress while it waits for their outcomes.
+_PROGRESS_EVERY_S = 0.2
+
+
+def _in_processes(
+    chain: AuditChain, ranges: list[tuple[int, int, bytes]], *, progress: Callable[[int], None] | None = None
+) -> list[Verification]:
+    """Verify each range in a forked process; the outcomes in order, up to the first broken one.
+
+    The children add the positions they verified to one shared counter, which
+    `progress` is told while the parent waits.
+    """
     context = multiprocessing.get_context("fork")
+    verified = context.Value("q", 0)
     children = []
     for low, high, previous in ranges:
         receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_child, args=(chain, low, high, previous, sender), daemon=True)
+        process = context.Process(target=_child, args=(chain, low, high, previous, sender, verified), daemon=True)
         process.start()
         sender.close()
         children.append((process, receiver))
     outcomes: list[Verification] = []
     try:
         for process, receiver in children:
+            while progress is not None and not receiver.poll(_PROGRESS_EVERY_S):
+                progress(verified.value)
             try:
                 outcome = receiver.recv()
             except EOFError:
@@ -237,12 +250,17 @@ def _in_processes(chain: AuditChain, ranges: list[tuple[int, int, bytes]]) -> li
 _INHERITED: list[object] = []
 
 
-def _child(chain: AuditChain, low: int, high: int, previous: bytes, sender: Pipe) -> None:
+def _child(chain: AuditChain, low: int, high: int, previous: bytes, sender: Pipe, verified: Any) -> None:
     # The parent's pooled connections stay the parent's: this process opens its own.
     _INHERITED.append(chain.engine.pool)
     chain.engine.dispose(close=False)
+
+    def on_page(positions: int) -> None:
+        with verified.get_lock():
+            verified.value += positions
+
     try:
-        sender.send(chain._verify_range(low, high, previous))
+        sender.send(chain._verify_range(low, high, previous, on_page))
     except Exception as error:  # reported to the parent, which raises
         sender.send(repr(error))
     finally:

@@ -120,7 +120,11 @@ class FileKeyring:
         """Open the keyring at `path`; create it (0600) only when `create` is true."""
         if not path.exists():
             if not create:
-                msg = f"keyring {path} does not exist (it is never created implicitly in production)"
+                msg = (
+                    f"keyring {path} does not exist, and in production it is never created implicitly: restore it from"
+                    " its backup (or set LEDGER_KEYRING_FILE to where it is); only for a new, empty ledger, make one"
+                    " with `ledger keys init`"
+                )
                 raise KeyringError(msg)
             cls._create(path)
         mode = path.stat().st_mode & 0o777
@@ -132,6 +136,15 @@ class FileKeyring:
         except (ValueError, KeyError) as e:
             msg = f"keyring {path} is not a valid keyring file"
             raise KeyringError(msg) from e
+
+    @classmethod
+    def create(cls, path: Path) -> FileKeyring:
+        """Make a new keyring at `path` (0600), on purpose; raise `KeyringError` if there is one already."""
+        if path.exists():
+            msg = f"keyring {path} already exists: it holds the keys its data keys are wrapped under; nothing done"
+            raise KeyringError(msg)
+        cls._create(path)
+        return cls.open(path, create=False)
 
     @staticmethod
     def _create(path: Path) -> None:

@@ -15,7 +15,7 @@ retention run and a key rotation cost a few commits, not one per subject.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +35,7 @@ from sqlalchemy import (
     Table,
     bindparam,
     delete,
+    func,
     select,
     update,
 )
@@ -79,6 +80,22 @@ class RotationReport:
     epoch: int
     rewrapped: int
     retired_epochs: tuple[int, ...]
+
+
+class _RotationTally:
+    """Keys re-wrapped so far in a rotation, passed on to a progress callback (if any)."""
+
+    def __init__(self, total: int, progress: Callable[[int, int], None] | None) -> None:
+        self.total = total
+        self.done = 0
+        self.progress = progress
+
+    def add(self, keys: int) -> None:
+        self.done += keys
+        # Keys created under the old epoch during the rotation are re-wrapped too: the total grows with them.
+        self.total = max(self.total, self.done)
+        if self.progress is not None:
+            self.progress(self.done, self.total)
 
 
 class SubjectShredded(Conflict):
@@ -268,7 +285,9 @@ class KeyStore:
             self._flush_deleted_pages()
         return int(removed)
 
-    def rotate(self, *, batch: int = ROTATION_BATCH) -> RotationReport:
+    def rotate(
+        self, *, batch: int = ROTATION_BATCH, progress: Callable[[int, int], None] | None = None
+    ) -> RotationReport:
         """Re-wrap every live data key under a new key-encryption key, then destroy the old ones.
 
         Batch by batch (`batch` keys read at once, re-wrapped in memory and
@@ -277,19 +296,28 @@ class KeyStore:
         finished by the next (old epochs are destroyed only once no row needs them).
         One rotation at a time across processes: raises `AlreadyRunningError` if
         another is running (two would each destroy the epoch the other re-wraps under).
+        `progress(done, total)` is told the keys re-wrapped after each batch.
         """
         with exclusively(self.key_engine, "keys-rotate"):
             epoch = self.keyring.add_epoch()
             rewrapped = 0
+            tally = _RotationTally(self._count_not_under(epoch), progress)
             # Passes repeat while rows remain under an old epoch: a key another process
             # created under the old epoch behind our position is picked up by the next pass.
             while self._rows_not_under(epoch, 1):
-                rewrapped += self._rewrap_pass(epoch, batch)
+                rewrapped += self._rewrap_pass(epoch, batch, tally)
             retired = self.keyring.retire_epochs(keep=epoch)
             self._flush_deleted_pages()
         return RotationReport(epoch=epoch, rewrapped=rewrapped, retired_epochs=retired)
 
-    def _rewrap_pass(self, epoch: int, batch: int) -> int:
+    def _count_not_under(self, epoch: int) -> int:
+        with self.key_engine.connect() as conn:
+            count = conn.execute(
+                select(func.count()).select_from(subject_keys).where(subject_keys.c.kek_epoch != epoch)
+            ).scalar_one()
+        return int(count)
+
+    def _rewrap_pass(self, epoch: int, batch: int, tally: _RotationTally) -> int:
         rewrapped = 0
         rewrite = (
             update(subject_keys)
@@ -312,7 +340,9 @@ class KeyStore:
             # Read apart, written in a transaction of its own: on SQLite a read that
             # turns into a write fails at once if another writer came in between.
             with self.key_engine.begin() as conn:
-                rewrapped += conn.execute(rewrite, params).rowcount
+                done = conn.execute(rewrite, params).rowcount
+            rewrapped += done
+            tally.add(done)
         return rewrapped
 
     def _rewrapped(self, subject_hex: str, old_epoch: int, wrapped: bytes, epoch: int) -> bytes:

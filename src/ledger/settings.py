@@ -13,9 +13,10 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 SQLITE_FILE_NAME = "ledger.db"
 KEYSTORE_FILE_NAME = "keys.db"
@@ -25,7 +26,8 @@ APPLICATION_NAME = "Ledger"
 class Settings(BaseSettings):
     """Configuration of a ledger process (`LEDGER_` prefix)."""
 
-    model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore", frozen=True)
+    # hide_input_in_errors: a refused value may be a database URL with its password.
+    model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore", frozen=True, hide_input_in_errors=True)
 
     env: Literal["development", "production"] = "development"
     data_dir: Path = Field(default=Path("var"), description="Where the embedded database and keyring live.")
@@ -93,6 +95,23 @@ class Settings(BaseSettings):
     oidc_algorithms: tuple[str, ...] = ("RS256", "PS256", "ES256", "EdDSA")
     oidc_roles_claim: str = "roles"
     oidc_kvk_claim: str = "kvk"
+
+    @field_validator("database_url", "keystore_url")
+    @classmethod
+    def _a_database_url(cls, value: str | None) -> str | None:
+        """Refuse a URL that names no database we run on, here rather than at the first connection."""
+        if value is None:
+            return None
+        try:
+            name = make_url(value).get_backend_name()
+        except (ArgumentError, ValueError):
+            # Not the parser's message: it may quote the URL, password and all.
+            msg = "not a database URL: give sqlite:///path or postgresql://user:password@host:port/dbname"
+            raise ValueError(msg) from None
+        if name not in ("sqlite", "postgresql", "postgres"):
+            msg = f"unsupported database {name!r}: use sqlite:/// or postgresql://"
+            raise ValueError(msg)
+        return value
 
     @model_validator(mode="after")
     def _production_needs_explicit_keys(self) -> Settings:

@@ -3,10 +3,11 @@
 `ledger audit replay --as-known-at T --into URL` rebuilds every read model from
 the events recorded at or before T into a separate database; `ledger audit
 compare URL --as-known-at T` asks the live system's queries `asKnownAt T` and
-the replayed database's `asKnownAt now` and prints ok or the difference per
-query; `ledger projections verify` rebuilds every view into a scratch database
-and compares it row by row with the live one. Each exits 0 when all agree, 1
-otherwise. `audit` and `projections` are created by `ledger.audit_commands` and
+the replayed database's `asKnownAt now` and prints a summary line, after the
+first few queries that differ (there are hundreds of queries: one line each
+would bury the one that matters); `ledger projections verify` rebuilds every
+view into a scratch database and compares it row by row with the live one.
+Each exits 0 when all agree, 1 otherwise. `audit` and `projections` are created by `ledger.audit_commands` and
 `projections.commands`; these subcommands are added to them.
 """
 
@@ -24,6 +25,7 @@ from sqlalchemy.engine import make_url
 
 from ledger.application import Ledger
 from ledger.bootstrap import open_ledger
+from ledger.console import progress_bar, tell
 from ledger.database import create_ledger_engine
 from ledger.migrations import require_migrated
 from ledger.settings import Settings
@@ -32,6 +34,9 @@ from projections.replay import NotAReplayTargetError, compare, default_days, rep
 
 # argparse's class is generic only to type checkers, so the alias is a string.
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+# `ledger audit compare` names at most this many differing queries; the summary counts them all.
+SHOWN_DIFFERENCES = 20
 
 
 def register(subparsers: Subparsers) -> None:
@@ -64,14 +69,21 @@ def cmd_replay(settings: Settings, args: argparse.Namespace) -> int:
     """Rebuild every read model into `--into` from the events recorded at or before `--as-known-at`."""
     with _opened(settings) as ledger, _engine(settings, args.into) as target:
         try:
-            report = replay(ledger, as_known_at=args.as_known_at, into=target)
+            with progress_bar("audit replay", unit="view") as progress:
+                report = replay(ledger, as_known_at=args.as_known_at, into=target, progress=progress)
         except NotAReplayTargetError as refused:
             print(f"ledger: {refused}", file=sys.stderr)
             return 1
     where = make_url(args.into).render_as_string(hide_password=True)
-    print(
+    tell(
+        settings,
         f"replayed {report.events} events recorded at or before {_shown(report.as_known_at)}"
-        f" (log read to position {report.head}) into {where}: {', '.join(report.views)}"
+        f" (log read to position {report.head}) into {where}: {', '.join(report.views)}",
+        "audit_replayed",
+        as_known_at=_shown(report.as_known_at),
+        head=report.head,
+        events=report.events,
+        views=list(report.views),
     )
     return 0
 
@@ -82,17 +94,26 @@ def cmd_compare(settings: Settings, args: argparse.Namespace) -> int:
     with _opened(settings) as ledger, _engine(settings, args.url) as replayed:
         require_migrated(replayed)
         checks = compare(ledger, replayed, as_known_at=args.as_known_at, days=days)
-    for check in checks:
-        print(f"ok: {check.query}" if check.ok else f"DIFF: {check.query}: {check.difference}")
-    differing = sum(not check.ok for check in checks)
-    print(f"{len(checks)} queries asKnownAt {_shown(args.as_known_at)}: {differing} differ")
+    differing = [check for check in checks if not check.ok]
+    for check in differing[:SHOWN_DIFFERENCES]:
+        print(f"DIFF: {check.query}: {check.difference}")
+    if len(differing) > SHOWN_DIFFERENCES:
+        print(f"… and {len(differing) - SHOWN_DIFFERENCES} more queries differ")
+    tell(
+        settings,
+        f"{len(checks)} queries asKnownAt {_shown(args.as_known_at)}: {len(differing)} differ",
+        "audit_compared",
+        as_known_at=_shown(args.as_known_at),
+        queries=len(checks),
+        differ=len(differing),
+    )
     return 1 if differing else 0
 
 
 def cmd_verify(settings: Settings, _args: argparse.Namespace) -> int:
     """Print ok or the differences per view; exit 1 if any view differs from its rebuild."""
-    with _opened(settings) as ledger:
-        checks = verify_views(ledger)
+    with _opened(settings) as ledger, progress_bar("projections verify", unit="view") as progress:
+        checks = verify_views(ledger, progress=progress)
     for check in checks:
         print(render_check(check))
     return 0 if all(check.ok for check in checks) else 1

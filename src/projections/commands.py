@@ -4,7 +4,9 @@
 point (pyproject.toml), because `ledger` never imports `projections`. Each
 command is a few lines around the runner: open the ledger, build the view
 runners, run, print a short summary. Exit status 0 on success, 1 when a view
-stopped or is held by another runner, 2 for an unknown view name.
+stopped or is held by another runner, 2 for an unknown view name. A rebuild
+on a terminal shows its progress, read from the views' stored positions while
+the processes that rebuild them write.
 """
 
 from __future__ import annotations
@@ -13,15 +15,18 @@ import argparse
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import TypeVar
 
 import structlog
+from sqlalchemy.exc import SQLAlchemyError
 
 from ledger.application import Ledger
 from ledger.bootstrap import open_ledger, settle_start_up
+from ledger.console import Progress, progress_bar, tell
 from ledger.settings import Settings
 from projections import audit_commands, retention_commands
 from projections.rebuild import rebuild_views
@@ -31,6 +36,9 @@ from projections.runner import PAGE_SIZE, ProjectionRunner, ViewStatus
 log = structlog.get_logger()
 
 N = TypeVar("N", int, float)
+
+# How often a rebuild's progress is read from the views' positions.
+_WATCH_EVERY_S = 0.25
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -77,19 +85,74 @@ def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
     """Replay the named views (all when none is named) from zero, side by side."""
     with _opened(settings) as ledger:
         known = [r.name for r in build_view_runners(ledger)]
-    unknown = [name for name in args.names if name not in known]
-    if unknown:
-        print(f"ledger: unknown view {', '.join(unknown)} (views: {', '.join(known)})", file=sys.stderr)
-        return 2
-    chosen = list(dict.fromkeys(args.names)) if args.names else known
+        unknown = [name for name in args.names if name not in known]
+        if unknown:
+            print(f"ledger: unknown view {', '.join(unknown)} (views: {', '.join(known)})", file=sys.stderr)
+            return 2
+        chosen = list(dict.fromkeys(args.names)) if args.names else known
+        with progress_bar("projections rebuild") as progress, _positions_watched(ledger, chosen, progress):
+            results = rebuild_views(settings, chosen, processes=args.processes, log_level=args.log_level)
     status = 0
-    for rebuilt in rebuild_views(settings, chosen, processes=args.processes, log_level=args.log_level):
+    for rebuilt in results:
         if rebuilt.ok:
-            print(f"{rebuilt.name}: rebuilt from {rebuilt.events} events, at position {rebuilt.position}")
+            tell(
+                settings,
+                f"{rebuilt.name}: rebuilt from {rebuilt.events} events, at position {rebuilt.position}",
+                "view_rebuilt",
+                view=rebuilt.name,
+                events=rebuilt.events,
+                position=rebuilt.position,
+                seconds=round(rebuilt.seconds, 3),
+            )
         else:
             print(f"ledger: view {rebuilt.name}: {rebuilt.problem}", file=sys.stderr)
             status = 1
     return status
+
+
+@contextmanager
+def _positions_watched(ledger: Ledger, names: list[str], progress: Progress) -> Iterator[None]:
+    """Tell `progress` how far the views `names`, rebuilt by other processes, have come, until the block ends.
+
+    A view counts from the moment its position is seen to differ from where it
+    was (emptied, or past it: a rebuild holds the view's lock, so nothing else
+    moves it), so the position it had before its rebuild is never taken for
+    progress; a view that was empty counts at once.
+    """
+    runners = [r for r in build_view_runners(ledger) if r.name in names]
+    head = ledger.recorder.max_notification_id() or 0
+    total = head * len(runners)
+    if total == 0:
+        yield
+        return
+    before = {r.name: r.position() for r in runners}
+    counting = {name for name, position in before.items() if position == 0}
+    finished = threading.Event()
+
+    def look() -> None:
+        done = 0
+        for runner in runners:
+            position = runner.position()
+            if position != before[runner.name]:
+                counting.add(runner.name)
+            done += min(position, head) if runner.name in counting else 0
+        progress(done, total)
+
+    def watch() -> None:
+        while not finished.wait(_WATCH_EVERY_S):
+            try:
+                look()
+            except SQLAlchemyError:
+                continue  # only the bar misses a look; the rebuild reports its own errors
+
+    progress(0, total)
+    watcher = threading.Thread(target=watch, name="rebuild-progress", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        finished.set()
+        watcher.join()
 
 
 def cmd_status(settings: Settings, _args: argparse.Namespace) -> int:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import tempfile
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -65,13 +65,23 @@ class ViewCheck:
         return not self.differences
 
 
-def verify_views(ledger: Ledger, *, wait_s: float = WAIT_S) -> list[ViewCheck]:
-    """Compare every live view of `ledger` with a rebuild of it from zero, row by row."""
+def verify_views(
+    ledger: Ledger, *, wait_s: float = WAIT_S, progress: Callable[[int, int], None] | None = None
+) -> list[ViewCheck]:
+    """Compare every live view of `ledger` with a rebuild of it from zero, row by row.
+
+    `progress(done, total)` is told the views compared so far.
+    """
     with scratch_database(ledger) as scratch:
         upgrade(scratch)
         live = build_view_runners(ledger)
         rebuilt = projections_on(ledger, scratch)
-        return [_verify(ledger, runner, projection, wait_s) for runner, projection in zip(live, rebuilt, strict=True)]
+        checks: list[ViewCheck] = []
+        for runner, projection in zip(live, rebuilt, strict=True):
+            checks.append(_verify(ledger, runner, projection, wait_s))
+            if progress is not None:
+                progress(len(checks), len(live))
+        return checks
 
 
 def view_contents(view: View) -> dict[str, Rows]:

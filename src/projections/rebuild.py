@@ -21,16 +21,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import repeat
 
-import structlog
-
 from ledger.bootstrap import open_ledger, settle_start_up
 from ledger.logs import configure_logging
 from ledger.settings import Settings
 from projections.coordination import view_lock
 from projections.registry import build_view_runners
 from projections.runner import ViewStoppedError
-
-log = structlog.get_logger()
 
 
 @dataclass(frozen=True)
@@ -64,7 +60,6 @@ def rebuild_view(settings: Settings, name: str) -> Rebuilt:
             return Rebuilt(name, 0, stopped.position, time.perf_counter() - started, str(stopped))
         finally:
             lock.release()
-        log.info("view_rebuilt", view=name, events=events)
         return Rebuilt(name, events, runner.position(), time.perf_counter() - started)
     finally:
         ledger.close()

@@ -117,14 +117,21 @@ class ReplayReport:
     views: tuple[str, ...]
 
 
-def replay(ledger: Ledger, *, as_known_at: datetime, into: Engine) -> ReplayReport:
-    """Migrate `into`, empty its views, and rebuild every one from the events recorded at or before `as_known_at`."""
+def replay(
+    ledger: Ledger, *, as_known_at: datetime, into: Engine, progress: Callable[[int, int], None] | None = None
+) -> ReplayReport:
+    """Migrate `into`, empty its views, and rebuild every one from the events recorded at or before `as_known_at`.
+
+    `progress(done, total)` is told the views rebuilt so far.
+    """
     _refuse_a_ledger(into)
     upgrade(into)
     head = ledger.recorder.max_notification_id() or 0
     runners = [BoundedRunner(ledger, p, upto=head, known_at=as_known_at) for p in projections_on(ledger, into)]
-    for runner in runners:
+    for done, runner in enumerate(runners, start=1):
         runner.rebuild()
+        if progress is not None:
+            progress(done, len(runners))
     return ReplayReport(
         as_known_at=as_known_at,
         head=head,

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from typing import Any
 from uuid import UUID
 
 import structlog
@@ -155,6 +156,7 @@ def run_retention(
     """Shred every due subject without a legal hold (or, dry, say what would be shredded).
 
     Subjects are shredded `chunk` at a time; `progress(done, total)` is called after each chunk.
+    The caller reports the outcome (`report_facts` are its numbers for a log record).
     """
     lock = view_lock(ledger.settings, "retention-job")
     if not lock.acquire():
@@ -175,16 +177,20 @@ def run_retention(
             report.log_lines_deleted = _purge_processing_log(ledger, policies, on)
     finally:
         lock.release()
-    log.info(
-        "retention_run",
-        on=on.isoformat(),
-        dry_run=dry_run,
-        shredded=len(report.shredded),
-        held=len(report.held),
-        failed=len(report.failed),
-        log_lines_deleted=report.log_lines_deleted,
-    )
     return report
+
+
+def report_facts(report: RetentionReport) -> dict[str, Any]:
+    """A run's numbers for its log record: what a dry run would shred is `would_shred`, never `shredded`."""
+    facts: dict[str, Any] = {"on": report.on.isoformat(), "dry_run": report.dry_run}
+    if report.dry_run:
+        facts["would_shred"] = len(report.shredded)
+    else:
+        facts["shredded"] = len(report.shredded)
+    facts |= {"held": len(report.held), "failed": len(report.failed)}
+    if not report.dry_run:
+        facts["log_lines_deleted"] = report.log_lines_deleted
+    return facts
 
 
 def _purge_processing_log(ledger: Ledger, policies: RetentionPolicies, on: date) -> int:

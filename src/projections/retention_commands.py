@@ -2,8 +2,10 @@
 
 `retention run` first brings the worker register up to date (the due dates are
 read from it), then runs the job once; `scheduler` runs it every night with
-APScheduler until stopped. The job's own lock keeps one instance running
-across processes, whichever command started it.
+APScheduler until stopped, and logs when it will run as it starts. The job's
+own lock keeps one instance running across processes, whichever command
+started it. A run reports what it did once: the command tells the person (and
+the log outside development), the nightly job logs it.
 """
 
 from __future__ import annotations
@@ -12,21 +14,28 @@ import argparse
 import signal
 import sys
 from datetime import date
-from types import FrameType
 
 import structlog
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from ledger.application import Ledger
 from ledger.audit import AuditChain
 from ledger.bootstrap import open_ledger
+from ledger.console import progress_bar, tell
 from ledger.retention import load_policies
 from ledger.settings import Settings
 from projections.coordination import view_lock
 from projections.register import RegisterView
 from projections.registry import build_view_runners
-from projections.retention import DueSubject, RetentionJobBusyError, RetentionReport, due_subjects, run_retention
+from projections.retention import (
+    DueSubject,
+    RetentionJobBusyError,
+    RetentionReport,
+    due_subjects,
+    report_facts,
+    run_retention,
+)
 
 log = structlog.get_logger()
 
@@ -40,13 +49,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sub = retention.add_subparsers(dest="retention_command", required=True)
     run = sub.add_parser("run", help="shred every subject whose retention has ended (unless under a legal hold)")
     run.add_argument("--dry-run", action="store_true", help="only say what would be shredded and why")
-    run.add_argument("--on", type=date.fromisoformat, default=None, metavar="DATE", help="as if today were DATE")
+    run.add_argument("--on", type=_date, default=None, metavar="DATE", help="as if today were DATE (YYYY-MM-DD)")
     run.set_defaults(func=cmd_retention_run)
     due = sub.add_parser("due", help="list the subjects due on or before a date")
-    due.add_argument("--on", type=date.fromisoformat, default=None, metavar="DATE")
+    due.add_argument("--on", type=_date, default=None, metavar="DATE", help="the day to look at (YYYY-MM-DD)")
     due.set_defaults(func=cmd_retention_due)
     scheduler = subparsers.add_parser("scheduler", help="run the retention job every night until stopped")
-    scheduler.add_argument("--at", default=None, metavar="HH:MM", help="local time of the nightly run")
+    scheduler.add_argument(
+        "--at", type=_clock_time, default=None, metavar="HH:MM", help="local time of the nightly run (default: setting)"
+    )
     scheduler.set_defaults(func=cmd_scheduler)
 
 
@@ -56,20 +67,20 @@ def cmd_retention_run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         _update_register(ledger)
         on = args.on or ledger.today()
-        progress = _progress_bar if sys.stderr.isatty() else None
         try:
-            report = run_retention(
-                ledger,
-                ledger.keys.engine,
-                load_policies(settings.retention_file),
-                on=on,
-                dry_run=args.dry_run,
-                progress=progress,
-            )
+            with progress_bar("retention run", unit="subject") as progress:
+                report = run_retention(
+                    ledger,
+                    ledger.keys.engine,
+                    load_policies(settings.retention_file),
+                    on=on,
+                    dry_run=args.dry_run,
+                    progress=progress,
+                )
         except RetentionJobBusyError as e:
             print(f"ledger: {e}", file=sys.stderr)
             return 1
-        print(render_report(report))
+        tell(settings, render_report(report), "retention_run", **report_facts(report))
         return 1 if report.failed else 0
     finally:
         ledger.close()
@@ -92,8 +103,13 @@ def cmd_retention_due(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     """Run the retention job nightly (APScheduler) until SIGINT or SIGTERM."""
-    scheduler = BlockingScheduler(timezone=settings.timezone)
-    scheduler.add_job(
+    # The signals wait, blocked, for `sigwait` below: a signal that comes early (before the
+    # scheduler runs) or late stops it all the same, and no handler runs amid the scheduler's work.
+    # Blocked before the scheduler starts its threads, which inherit the mask.
+    stop_signals = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+    scheduler = BackgroundScheduler(timezone=settings.timezone)
+    job = scheduler.add_job(
         nightly_retention,
         retention_trigger(settings, args.at),
         args=[settings],
@@ -102,14 +118,16 @@ def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
         coalesce=True,
         misfire_grace_time=3600,
     )
-
-    def stop(_signum: int, _frame: FrameType | None) -> None:
-        scheduler.shutdown(wait=False)
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    log.info("scheduler_started", retention_at=args.at or settings.retention_run_at, timezone=settings.timezone)
     scheduler.start()
+    # When the next run is, so an operator sees the time (and zone) the job will run at.
+    log.info(
+        "scheduler_started",
+        retention_at=args.at or settings.retention_run_at,
+        timezone=settings.timezone,
+        next_run_at=job.next_run_time.isoformat(),
+    )
+    signal.sigwait(stop_signals)
+    scheduler.shutdown(wait=False)
     return 0
 
 
@@ -124,9 +142,12 @@ def nightly_retention(settings: Settings) -> None:
     ledger = open_ledger(settings)
     try:
         # The nightly audit checkpoint goes to the log, to be kept outside the system.
-        AuditChain(ledger.recorder, ledger.keys.engine).checkpoint()
+        checkpoint = AuditChain(ledger.recorder, ledger.keys.engine).checkpoint()
+        if checkpoint is not None:
+            log.info("audit_checkpoint", position=checkpoint[0], link=checkpoint[1].hex())
         _update_register(ledger)
-        run_retention(ledger, ledger.keys.engine, load_policies(settings.retention_file), on=ledger.today())
+        report = run_retention(ledger, ledger.keys.engine, load_policies(settings.retention_file), on=ledger.today())
+        log.info("retention_run", **report_facts(report))
     except RetentionJobBusyError:
         log.info("retention_skipped", reason="another instance is running")
     finally:
@@ -166,10 +187,21 @@ def _update_register(ledger: Ledger) -> None:
     runner.wait(head, timeout=_REGISTER_WAIT_S)  # a running `ledger project` is following it
 
 
-def _progress_bar(done: int, total: int) -> None:
-    width = 30
-    filled = width * done // max(total, 1)
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-    if done == total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
+def _date(text: str) -> date:
+    """An argparse type: a calendar date, YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        msg = f"a date as YYYY-MM-DD, not {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
+def _clock_time(text: str) -> str:
+    """An argparse type: a time of day, HH:MM (24 hours)."""
+    hour, _, minute = text.partition(":")
+    if not (len(hour) == len(minute) == 2 and hour.isdigit() and minute.isdigit()):
+        hour, minute = "99", "99"
+    if int(hour) > 23 or int(minute) > 59:
+        msg = f"a time of day as HH:MM, 00:00 to 23:59, not {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return text

@@ -8,6 +8,7 @@ rules, and answers a `DemoSummary` of counts. No personal data is ever printed.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from uuid import UUID
@@ -65,25 +66,41 @@ class DemoSummary:
         )
 
 
-def run_demo(ledger: Ledger, *, workers: int, seed: int) -> DemoSummary:
-    """Append the data set of `seed` through the ledger, reusing employers and locations already registered."""
+def run_demo(
+    ledger: Ledger, *, workers: int, seed: int, progress: Callable[[int, int], None] | None = None
+) -> DemoSummary:
+    """Append the data set of `seed` through the ledger, reusing employers and locations already registered.
+
+    `progress(done, total)` is called after each step (a registration, a worker's follow-ups, a change, an
+    inspection).
+    """
     started = time.perf_counter()
     before = ledger.recorder.max_notification_id() or 0
     plan = plan_demo(workers=workers, seed=seed, today=ledger.today())
-    reused = _register_places(ledger, plan)
+    steps = _Steps(
+        len(plan.employers)
+        + len(plan.locations)
+        + 2 * len(plan.workers)
+        + len(plan.limit_changes)
+        + len(plan.inspections),
+        progress,
+    )
+    reused = _register_places(ledger, plan, steps)
     locations = [housing_location_id_for(loc.bag_id) for loc in plan.locations]
-    worker_ids = [
-        ledger.register_worker(
+    worker_ids = []
+    for w in plan.workers:
+        receipt = ledger.register_worker(
             employer_id=employer_id_for(plan.employers[w.employer].kvk_number),
             person=w.person,
             employment=w.employment,
             housing_location_id=locations[w.location],
             housing_valid_from=w.employment.start_date,
-        ).id
-        for w in plan.workers
-    ]
+        )
+        worker_ids.append(receipt.id)
+        steps.done()
     for worker, worker_id in zip(plan.workers, worker_ids, strict=True):
         _follow_up(ledger, worker, worker_id, plan, locations)
+        steps.done()
     for change in plan.limit_changes:
         ledger.change_occupancy_limit(
             locations[change.location],
@@ -91,8 +108,10 @@ def run_demo(ledger: Ledger, *, workers: int, seed: int) -> DemoSummary:
             valid_from=change.valid_from,
             reason=change.reason,
         )
+        steps.done()
     for inspection in plan.inspections:
         _inspect(ledger, inspection, locations)
+        steps.done()
     events = _events_after(ledger, before)
     overfull = [locations[i] for i in plan.overfull]
     return _summary(plan, worker_ids, overfull, reused=reused, events=events, started=started)
@@ -121,11 +140,26 @@ def _summary(
     )
 
 
-def _register_places(ledger: Ledger, plan: DemoPlan) -> int:
+class _Steps:
+    """Counts the steps of a run and reports them to a progress callback, if there is one."""
+
+    def __init__(self, total: int, progress: Callable[[int, int], None] | None) -> None:
+        self.total = total
+        self.count = 0
+        self.progress = progress
+
+    def done(self) -> None:
+        self.count += 1
+        if self.progress is not None:
+            self.progress(self.count, self.total)
+
+
+def _register_places(ledger: Ledger, plan: DemoPlan, steps: _Steps) -> int:
     """Register the employers and housing locations; return how many were already registered."""
     reused = 0
     for employer in plan.employers:
         reused += _exists(partial(ledger.register_employer, kvk_number=employer.kvk_number, name=employer.name))
+        steps.done()
     for location in plan.locations:
         register = partial(
             ledger.register_housing_location,
@@ -137,6 +171,7 @@ def _register_places(ledger: Ledger, plan: DemoPlan) -> int:
             owner_kvk_number=location.owner_kvk_number,
         )
         reused += _exists(register)
+        steps.done()
     return reused
 
 
