@@ -366,7 +366,9 @@ class Ledger(Application[UUID]):
             try:
                 recordings = self.save(subject, written)
             except IntegrityError:
-                continue  # the subject changed since it was loaded (the note's id is the subject's own)
+                # The subject changed since it was loaded: retry; the note's id (and key) follow
+                # from the subject's, so the retry writes the same note, and no key is left over.
+                continue
             return Receipt(id=subject.id, version=version, position=recordings[-1].notification.id)
         msg = f"could not record the shredding of {request.subject_id}; the key is gone, run again to record it"
         raise ConcurrentModification(msg)
