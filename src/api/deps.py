@@ -60,11 +60,21 @@ class Processing:
     def __init__(self, services: Services, request: Request) -> None:
         self.services = services
         self.request = request
-        self.entries: list[tuple[Activity, Operation, list[UUID], str]] = []
+        self.entries: list[tuple[Activity, Operation, list[UUID], str, str | None]] = []
 
-    def record(self, activity: Activity, operation: Operation, *subjects: UUID, subject_type: str = "worker") -> None:
-        """Say that this request processes the personal data of `subjects` (workers, or inspections)."""
-        self.entries.append((activity, operation, list(subjects), subject_type))
+    def record(
+        self,
+        activity: Activity,
+        operation: Operation,
+        *subjects: UUID,
+        subject_type: str = "worker",
+        reason_code: str | None = None,
+    ) -> None:
+        """Say that this request processes the personal data of `subjects` (workers, inspections, erasure notes).
+
+        `reason_code` says why an erasure (`Operation.DELETE`) erases.
+        """
+        self.entries.append((activity, operation, list(subjects), subject_type, reason_code))
 
 
 def processing(services: ServicesDep, request: Request) -> Iterator[Processing]:
@@ -78,7 +88,7 @@ def processing(services: ServicesDep, request: Request) -> Iterator[Processing]:
         raise
     finally:
         principal: Principal | None = getattr(request.state, "principal", None)
-        for activity, operation, subjects, subject_type in lines.entries:
+        for activity, operation, subjects, subject_type, reason_code in lines.entries:
             services.processing_log.append(
                 actor=principal.sub if principal else "anonymous",
                 role=principal.role.value if principal else "none",
@@ -88,6 +98,7 @@ def processing(services: ServicesDep, request: Request) -> Iterator[Processing]:
                 outcome=outcome,
                 trace_id=trace_id_var.get(),
                 subject_type=subject_type,
+                reason_code=reason_code,
             )
 
 

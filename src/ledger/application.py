@@ -25,6 +25,7 @@ from eventsourcing.utils import Environment, EnvType
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from ledger.domain.employer import Employer
+from ledger.domain.erasure import ErasureNote, ErasureReason, checked_erasure
 from ledger.domain.errors import AlreadyRegistered, ConcurrentModification, Conflict, NotFound, RuleViolated
 from ledger.domain.housing_location import MUNICIPALITY, HousingLocation, Registrant
 from ledger.domain.inspection import Inspection
@@ -37,6 +38,8 @@ from ledger.settings import APPLICATION_NAME, Settings
 from ledger.transcodings import register_ledger_transcodings
 
 A = TypeVar("A", bound=Aggregate)
+# What can be shredded: each has a data key of its own.
+Subject = Worker | Inspection | ErasureNote
 
 log = structlog.get_logger()
 
@@ -58,11 +61,12 @@ class Receipt:
 
 @dataclass(frozen=True)
 class ShredRequest:
-    """One subject to shred, with the policy (and due date) its event records."""
+    """One subject to shred, with the policy, due date and reason code its event records."""
 
     subject_id: UUID
     policy: str
     due_on: date | None = None
+    reason_code: ErasureReason = ErasureReason.RETENTION
 
 
 @dataclass
@@ -293,20 +297,33 @@ class Ledger(Application[UUID]):
         """Lift the legal hold of a closed case."""
         return self._change(Worker, worker_id, expected_version, lambda worker: worker.lift_legal_hold(case_reference))
 
-    def shred_subject(self, subject_id: UUID, *, policy: str, due_on: date | None = None) -> Receipt:
-        """Destroy a subject's data key, then record `PersonalDataShredded` on it.
+    def shred_subject(
+        self,
+        subject_id: UUID,
+        *,
+        policy: str,
+        due_on: date | None = None,
+        reason_code: str = ErasureReason.OTHER,
+        note: str | None = None,
+    ) -> Receipt:
+        """Destroy a subject's data key, then record `PersonalDataShredded` on it, with why.
 
         The subject is a worker or an inspection (its notes). Refused with
-        `Conflict` while a worker has a legal hold. Idempotent and resumable:
-        if the process dies between the two steps, calling it again finds the
-        key gone and records the event.
+        `Conflict` while a worker has a legal hold. `reason_code` is an
+        `ErasureReason`, kept on the event; `note`, an optional explanation,
+        becomes an `ErasureNote` saved with that event, sealed under a key of
+        its own (it outlives the subject's key, until its own retention ends).
+        Both are checked before anything is destroyed. Idempotent and
+        resumable: if the process dies between the two steps, calling it again
+        finds the key gone and records the event (and the note).
         """
+        code, text = checked_erasure(reason_code, note)
         subject = self._load_subject(subject_id)
         if isinstance(subject, Worker) and subject.legal_holds:
             cases = ", ".join(sorted(subject.legal_holds))
             raise Conflict(f"legal hold in place (case {cases}); nothing of this worker may be erased")
         self.keys.shred(subject_id)
-        return self._record_shredding(ShredRequest(subject_id, policy, due_on))
+        return self._record_shredding(ShredRequest(subject_id, policy, due_on, code), note=text)
 
     def shred_subjects(self, requests: Sequence[ShredRequest]) -> ShredOutcome:
         """Shred many subjects: one tombstone transaction, one key deletion, one event transaction.
@@ -320,7 +337,7 @@ class Ledger(Application[UUID]):
         of the batch itself is raised (the next call finishes what it left).
         """
         outcome = ShredOutcome()
-        loaded: list[tuple[ShredRequest, Worker | Inspection]] = []
+        loaded: list[tuple[ShredRequest, Subject]] = []
         for request in requests:
             try:
                 subject = self._load_subject(request.subject_id)
@@ -336,10 +353,10 @@ class Ledger(Application[UUID]):
             self._record_shreddings(loaded, outcome)
         return outcome
 
-    def _record_shreddings(self, loaded: list[tuple[ShredRequest, Worker | Inspection]], outcome: ShredOutcome) -> None:
+    def _record_shreddings(self, loaded: list[tuple[ShredRequest, Subject]], outcome: ShredOutcome) -> None:
         """Record the events of subjects whose keys are gone, together; one by one if that conflicts."""
         for request, subject in loaded:
-            subject.record_shredding(request.policy, request.due_on)
+            subject.record_shredding(request.policy, request.due_on, request.reason_code)
         # A subject shredded already has nothing pending: no second event.
         pending = [subject for _, subject in loaded if subject.pending_events]
         try:
@@ -357,22 +374,38 @@ class Ledger(Application[UUID]):
             return
         outcome.shredded.update(request.subject_id for request, _ in loaded)
 
-    def _record_shredding(self, request: ShredRequest) -> Receipt:
-        """Record `PersonalDataShredded` on a subject whose key is gone, retrying a racing writer."""
+    def _record_shredding(self, request: ShredRequest, *, note: str | None = None) -> Receipt:
+        """Record `PersonalDataShredded` on a subject whose key is gone, retrying a racing writer.
+
+        A `note` is written as the subject's `ErasureNote` in the same
+        transaction; a subject whose shredding is recorded already gets none.
+        """
         for _ in range(_SHRED_RECORD_ATTEMPTS):
             subject = self._load_subject(request.subject_id)
-            subject.record_shredding(request.policy, request.due_on)
+            subject.record_shredding(request.policy, request.due_on, request.reason_code)
+            if note is None or not subject.pending_events:
+                try:
+                    return self._save(subject)
+                except ConcurrentModification:
+                    continue
+            written = ErasureNote.write(
+                subject_id=request.subject_id, reason_code=request.reason_code, text=note, today=self.today()
+            )
+            version = subject.version
             try:
-                return self._save(subject)
-            except ConcurrentModification:
+                recordings = self.save(subject, written)
+            except IntegrityError:
+                # The subject changed since it was loaded: retry; the note's id (and key) follow
+                # from the subject's, so the retry writes the same note, and no key is left over.
                 continue
+            return Receipt(id=subject.id, version=version, position=recordings[-1].notification.id)
         msg = f"could not record the shredding of {request.subject_id}; the key is gone, run again to record it"
         raise ConcurrentModification(msg)
 
-    def _load_subject(self, subject_id: UUID) -> Worker | Inspection:
+    def _load_subject(self, subject_id: UUID) -> Subject:
         # Holds and shredding are facts: the personal fields need not be opened.
         subject = self.get_facts(Aggregate, subject_id)
-        if not isinstance(subject, Worker | Inspection):
+        if not isinstance(subject, Subject):
             raise NotFound("data subject", subject_id)
         return subject
 
@@ -407,17 +440,28 @@ class Ledger(Application[UUID]):
         *,
         kind: str,
         against: str,
+        employer_id: UUID | None = None,
+        owner_kvk_number: str | None = None,
         amount_eur: Decimal | None = None,
         deadline: date | None = None,
         expected_version: int | None = None,
     ) -> Receipt:
-        """Impose a sanction after an inspection that found violations."""
+        """Impose a sanction after an inspection that found violations, on a registered employer or an owner."""
+        if employer_id is not None:
+            self._require(Employer, employer_id, "employer_id")
         return self._change(
             Inspection,
             inspection_id,
             expected_version,
             lambda inspection: inspection.impose_sanction(
-                kind=kind, against=against, amount_eur=amount_eur, deadline=deadline, today=self.today()
+                kind=kind,
+                against=against,
+                employer_id=employer_id,
+                owner_kvk_number=owner_kvk_number,
+                amount_eur=amount_eur,
+                deadline=deadline,
+                max_amount_eur=self.settings.sanction_max_amount_eur,
+                today=self.today(),
             ),
         )
 
@@ -536,7 +580,7 @@ def _seals_personal_data(event: DomainEventProtocol[UUID]) -> bool:
     return any(getattr(event, name, None) is not None for name in sealed_fields_of(type(event)))
 
 
-def _held(subject: Worker | Inspection) -> bool:
+def _held(subject: Subject) -> bool:
     """A legal hold blocks shredding (only workers carry holds)."""
     return isinstance(subject, Worker) and bool(subject.legal_holds)
 

@@ -3,8 +3,9 @@
 Every request that reads or writes personal data appends, per subject, who
 (`sub` and role), when, which processing activity (an id in
 `docs/processing-register.md`, which holds purpose and legal basis), the
-operation, the outcome and the W3C trace id. The table is append-only: the
-code never updates or deletes a line. Reading the log is itself logged.
+operation, the outcome and the W3C trace id; an erasure also says why (its
+reason code). The table is append-only: the code never updates or deletes a
+line. Reading the log is itself logged.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ processing_log = Table(
     Column("operation", String(16), nullable=False),
     Column("outcome", String(8), nullable=False),
     Column("trace_id", String(32), nullable=False),
+    # Why the subject's data was erased (an `ErasureReason`); only on erasures.
+    Column("reason_code", String(32), nullable=True),
     Index("ix_processing_log_subject", "subject_id", "at"),
     Index("ix_processing_log_at", "at"),
 )
@@ -70,6 +73,7 @@ class LogLine:
     operation: str
     outcome: str
     trace_id: str
+    reason_code: str | None = None
 
 
 class ProcessingLog:
@@ -89,8 +93,9 @@ class ProcessingLog:
         outcome: str,
         trace_id: str,
         subject_type: str = "worker",
+        reason_code: str | None = None,
     ) -> None:
-        """One line per subject, in one statement."""
+        """One line per subject, in one statement (`reason_code`: why, for an erasure)."""
         now = datetime.now(UTC)
         rows = [
             {
@@ -103,6 +108,7 @@ class ProcessingLog:
                 "operation": operation.value,
                 "outcome": outcome,
                 "trace_id": trace_id,
+                "reason_code": reason_code,
             }
             for subject in dict.fromkeys(subjects)
         ]
@@ -150,6 +156,7 @@ class ProcessingLog:
                 operation=r.operation,
                 outcome=r.outcome,
                 trace_id=r.trace_id,
+                reason_code=r.reason_code,
             )
             for r in rows
         ]

@@ -25,7 +25,8 @@ INSPECTION = "inspection_notes"
 SANCTION_FINE = "sanction_fine"
 SANCTION_ENFORCEMENT = "sanction_enforcement"
 PROCESSING_LOG = "processing_log"
-REQUIRED = (REGISTRATION, INSPECTION, SANCTION_FINE, SANCTION_ENFORCEMENT, PROCESSING_LOG)
+ERASURE_NOTE = "erasure_note"
+REQUIRED = (REGISTRATION, INSPECTION, SANCTION_FINE, SANCTION_ENFORCEMENT, PROCESSING_LOG, ERASURE_NOTE)
 
 
 class RetentionConfigError(ValueError):
@@ -138,3 +139,8 @@ def inspection_due_on(
         name = SANCTION_FINE if kind == SanctionKind.ADMINISTRATIVE_FINE else SANCTION_ENFORCEMENT
         candidates.append((policies[name].period.after(imposed_on), name))
     return max(candidates)
+
+
+def erasure_note_due_on(policies: RetentionPolicies, written_on: date) -> date:
+    """The day an erasure's note is due for shredding: its own period after the erasure."""
+    return policies[ERASURE_NOTE].period.after(written_on)

@@ -10,6 +10,7 @@ nothing.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -68,6 +69,14 @@ class Settings(BaseSettings):
     alert_without_brp_months: int = Field(default=4, ge=1)
     alert_brp_registration_days: int = Field(default=5, ge=0)
     alert_expected_stay_months: int = Field(default=4, ge=1)
+
+    # Enforcement (docs/domain-rules.md says where the default comes from).
+    sanction_max_amount_eur: Decimal = Field(
+        default=Decimal(100_000),
+        gt=0,
+        le=Decimal(1_000_000_000),
+        description="The largest amount in euros a fine or an order subject to penalty may name.",
+    )
 
     retention_run_at: str = Field(
         default="02:30",

@@ -3,7 +3,8 @@
 Due dates come from the policies (`ledger.retention`) applied to the facts in
 the read models: a worker's registration end from the worker register
 (contract end, departure, housing), an inspection's date and sanctions from
-the event store. A subject under a legal hold is never shredded. Due subjects
+the event store, an erasure note's date from the event store too. A subject
+under a legal hold is never shredded. Due subjects
 are shredded in chunks (`Ledger.shred_subjects`: a few transactions per chunk,
 not a few per subject). The job is idempotent (shredded subjects are not due
 any more) and resumable (a shred whose key is gone but whose event is missing
@@ -25,12 +26,15 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import Engine, select
 
 from ledger.application import Ledger, ShredRequest
+from ledger.domain.erasure import ErasureNote, ErasureReason
 from ledger.domain.inspection import Inspection
 from ledger.processing_log import ProcessingLog
 from ledger.retention import (
+    ERASURE_NOTE,
     PROCESSING_LOG,
     REGISTRATION,
     RetentionPolicies,
+    erasure_note_due_on,
     inspection_due_on,
     registration_due_on,
     registration_end,
@@ -52,7 +56,7 @@ class DueSubject:
     """A subject whose retention ends on or before the day asked about."""
 
     subject_id: UUID
-    subject_type: str  # "worker" or "inspection"
+    subject_type: str  # "worker", "inspection" or "erasure_note"
     policy: str
     due_on: date
     legal_holds: tuple[str, ...] = ()
@@ -114,7 +118,7 @@ def worker_due_dates(
 
 
 def due_subjects(ledger: Ledger, engine: Engine, policies: RetentionPolicies, *, on: date) -> list[DueSubject]:
-    """Workers and inspections due on or before `on`, not yet shredded, with their legal holds."""
+    """Workers, inspections and erasure notes due on or before `on`, not yet shredded, with their legal holds."""
     with engine.connect() as conn:
         holds: dict[str, list[str]] = defaultdict(list)
         for worker, case in conn.execute(
@@ -127,6 +131,7 @@ def due_subjects(ledger: Ledger, engine: Engine, policies: RetentionPolicies, *,
         if due_on is not None and due_on <= on
     ]
     due += [subject for subject in _inspection_due(ledger, policies) if subject.due_on <= on]
+    due += [subject for subject in _erasure_note_due(ledger, policies) if subject.due_on <= on]
     return sorted(due, key=lambda s: (s.due_on, s.subject_id.hex))
 
 
@@ -141,6 +146,17 @@ def _inspection_due(ledger: Ledger, policies: RetentionPolicies) -> Iterator[Due
                 continue  # nothing personal left to shred
             due_on, policy = inspection_due_on(policies, inspection.inspected_on, inspection.sanction_dates)
             yield DueSubject(inspection.id, "inspection", policy, due_on)
+
+
+def _erasure_note_due(ledger: Ledger, policies: RetentionPolicies) -> Iterator[DueSubject]:
+    topic = get_topic(ErasureNote.Written)
+    position = 0
+    while notifications := ledger.recorder.select_notifications(start=position + 1, limit=_PAGE, topics=[topic]):
+        position = notifications[-1].id
+        for notification in notifications:
+            note = ledger.get_facts(ErasureNote, UUID(str(notification.originator_id)))
+            if not note.shredded:
+                yield DueSubject(note.id, "erasure_note", ERASURE_NOTE, erasure_note_due_on(policies, note.written_on))
 
 
 def run_retention(
@@ -202,7 +218,9 @@ def _shred(ledger: Ledger, chunk: list[DueSubject], report: RetentionReport) -> 
     """Shred a chunk's subjects without a hold in the register; report each in the chunk's order."""
     due = [subject for subject in chunk if not subject.held]
     try:
-        outcome = ledger.shred_subjects([ShredRequest(s.subject_id, s.policy, s.due_on) for s in due])
+        outcome = ledger.shred_subjects(
+            [ShredRequest(s.subject_id, s.policy, s.due_on, ErasureReason.RETENTION) for s in due]
+        )
     except Exception as e:
         # Nothing of the chunk is recorded shredded; the next run takes it up where it stopped.
         log.error("retention_shred_failed", subjects=len(due), error_type=type(e).__qualname__)

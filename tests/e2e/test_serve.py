@@ -208,7 +208,8 @@ def test_a_day_at_the_registration_desk(served: Served) -> None:
     )
     sanctioned = _json(
         inspector.post(
-            f"/api/v1/inspections/{inspection['id']}/sanctions", json={"kind": "warning", "against": "employer"}
+            f"/api/v1/inspections/{inspection['id']}/sanctions",
+            json={"kind": "warning", "against": "employer", "employerId": employer_id},
         )
     )
     last = sanctioned["position"]

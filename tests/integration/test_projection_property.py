@@ -25,13 +25,15 @@ from tests.integration.view_contents import view_rows
 NORMS = {date(1900, 1, 1): 12.0}
 
 DAYS = st.integers(min_value=0, max_value=300).map(lambda n: date(2026, 1, 1) + timedelta(days=n))
+# A departure is on or after the employment's start (2026-04-01 in the factories); an earlier one is refused.
+DEPARTURES = st.integers(min_value=90, max_value=300).map(lambda n: date(2026, 1, 1) + timedelta(days=n))
 
 
 def _command(locations: int, workers: int) -> st.SearchStrategy[tuple[Any, ...]]:
     where = st.one_of(st.none(), st.integers(0, locations - 1))
     return st.one_of(
         st.tuples(st.just("move"), st.integers(0, workers - 1), where, DAYS),
-        st.tuples(st.just("depart"), st.integers(0, workers - 1), DAYS),
+        st.tuples(st.just("depart"), st.integers(0, workers - 1), DEPARTURES),
         st.tuples(st.just("limit"), st.integers(0, locations - 1), st.integers(1, 4), DAYS),
     )
 

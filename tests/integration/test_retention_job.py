@@ -108,7 +108,9 @@ def test_inspection_notes_are_due_after_five_years_or_after_the_sanction_period(
         outcome="violations",
         notes="negen bewoners",
     ).id
-    ledger.impose_sanction(fined, kind="administrative_fine", against="owner", amount_eur=Decimal("2500"))
+    ledger.impose_sanction(
+        fined, kind="administrative_fine", against="owner", owner_kvk_number="34781256", amount_eur=Decimal("2500")
+    )
     _catch_up(ledger)
 
     due_2031 = {s.subject_id for s in due_subjects(ledger, ledger.keys.engine, POLICIES, on=date(2031, 6, 1))}

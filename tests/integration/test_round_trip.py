@@ -118,7 +118,7 @@ def test_occupancy_limit_change_and_inspection_round_trip(ledger: Ledger) -> Non
         outcome="violations",
         notes="negen matrassen in de woonkamer",
     )
-    ledger.impose_sanction(inspection.id, kind="warning", against="owner")
+    ledger.impose_sanction(inspection.id, kind="warning", against="owner", owner_kvk_number="34781256")
 
     location = ledger.get(HousingLocation, world.location_id)
     recorded = ledger.get(Inspection, inspection.id)

@@ -8,11 +8,17 @@ from typing import Any
 
 import pytest
 
+from ledger.domain.employer import employer_id_for
 from ledger.domain.errors import Conflict, RuleViolated
 from ledger.domain.housing_location import housing_location_id_for
 from ledger.domain.inspection import Inspection
 from ledger.domain.values import years_after
 from tests.factories import TODAY, an_inspection, broken_rules
+
+EMPLOYER = employer_id_for("34781256")
+MAXIMUM = Decimal(100_000)
+# The members every sanction takes besides the ones a test is about.
+ADDRESSED: dict[str, Any] = {"against": "employer", "employer_id": EMPLOYER, "max_amount_eur": MAXIMUM}
 
 
 def refusal_of(**overrides: Any) -> set[tuple[str, str]]:
@@ -22,7 +28,7 @@ def refusal_of(**overrides: Any) -> set[tuple[str, str]]:
 
 
 def sanction_refusal(**overrides: Any) -> set[tuple[str, str]]:
-    fields: dict[str, Any] = {"kind": "warning", "against": "employer", "amount_eur": None, "deadline": None}
+    fields: dict[str, Any] = {"kind": "warning", "amount_eur": None, "deadline": None} | ADDRESSED
     with pytest.raises(RuleViolated) as refused:
         an_inspection().impose_sanction(**(fields | overrides), today=TODAY)
     return broken_rules(refused.value)
@@ -104,7 +110,13 @@ def test_imposing_a_fine_emits_sanction_imposed_dated_today() -> None:
     inspection.collect_events()
 
     inspection.impose_sanction(
-        kind="administrative_fine", against="owner", amount_eur=Decimal("4500.00"), deadline=None, today=TODAY
+        kind="administrative_fine",
+        against="owner",
+        owner_kvk_number="34781256",
+        amount_eur=Decimal("4500.00"),
+        deadline=None,
+        max_amount_eur=MAXIMUM,
+        today=TODAY,
     )
 
     (event,) = inspection.collect_events()
@@ -119,10 +131,10 @@ def test_order_subject_to_penalty_with_amount_and_deadline_is_imposed() -> None:
 
     inspection.impose_sanction(
         kind="order_subject_to_penalty",
-        against="employer",
         amount_eur=Decimal(1000),
         deadline=date(2026, 7, 15),
         today=TODAY,
+        **ADDRESSED,
     )
 
     assert inspection.sanctions == ["order_subject_to_penalty"]
@@ -131,7 +143,7 @@ def test_order_subject_to_penalty_with_amount_and_deadline_is_imposed() -> None:
 def test_warning_needs_neither_amount_nor_deadline() -> None:
     inspection = an_inspection()
 
-    inspection.impose_sanction(kind="warning", against="employer", amount_eur=None, deadline=None, today=TODAY)
+    inspection.impose_sanction(kind="warning", amount_eur=None, deadline=None, today=TODAY, **ADDRESSED)
 
     assert inspection.sanctions == ["warning"]
 
@@ -148,8 +160,8 @@ def test_order_subject_to_penalty_without_a_deadline_is_refused() -> None:
     assert sanction_refusal(kind="order_subject_to_penalty", amount_eur=Decimal(500)) == {("deadline", "required")}
 
 
-@pytest.mark.parametrize("amount", [Decimal(0), Decimal("-0.01"), Decimal("10000000.01")])
-def test_amount_outside_0_to_10_million_euro_is_refused(amount: Decimal) -> None:
+@pytest.mark.parametrize("amount", [Decimal(0), Decimal("-0.01"), Decimal("100000.01")])
+def test_amount_outside_0_to_the_maximum_is_refused(amount: Decimal) -> None:
     assert sanction_refusal(kind="administrative_fine", amount_eur=amount) == {("amount_eur", "out_of_range")}
 
 
@@ -174,7 +186,7 @@ def test_sanction_after_a_compliant_inspection_is_a_conflict() -> None:
     inspection.collect_events()
 
     with pytest.raises(Conflict):
-        inspection.impose_sanction(kind="warning", against="owner", amount_eur=None, deadline=None, today=TODAY)
+        inspection.impose_sanction(kind="warning", amount_eur=None, deadline=None, today=TODAY, **ADDRESSED)
 
     assert inspection.collect_events() == []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,14 @@ def test_production_requires_an_oidc_issuer_and_its_keys() -> None:
 def test_hmac_and_none_algorithms_are_refused() -> None:
     with pytest.raises(ValidationError, match="asymmetric"):
         Settings(oidc_algorithms=("RS256", "HS256"))
+
+
+def test_the_sanction_maximum_defaults_to_100000_euro_and_is_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings().sanction_max_amount_eur == Decimal(100_000)
+    monkeypatch.setenv("LEDGER_SANCTION_MAX_AMOUNT_EUR", "25750")
+    assert Settings().sanction_max_amount_eur == Decimal(25_750)
+    monkeypatch.setenv("LEDGER_SANCTION_MAX_AMOUNT_EUR", "0")
+    with pytest.raises(ValidationError):
+        Settings()

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from ledger.domain.erasure import ErasureReason
 from ledger.domain.errors import Conflict
 from ledger.domain.housing_location import housing_location_id_for
 from ledger.domain.worker import Worker
@@ -14,7 +15,7 @@ from tests.factories import TODAY, a_worker, valid_bsn
 
 def shredded_worker() -> Worker:
     worker = a_worker()
-    worker.record_shredding("retention_1_year", date(2027, 11, 1))
+    worker.record_shredding("retention_1_year", date(2027, 11, 1), ErasureReason.RETENTION)
     worker.collect_events()
     return worker
 
@@ -23,11 +24,11 @@ def test_recording_shredding_emits_personal_data_shredded() -> None:
     worker = a_worker()
     worker.collect_events()
 
-    worker.record_shredding("retention_1_year", date(2027, 11, 1))
+    worker.record_shredding("retention_1_year", date(2027, 11, 1), ErasureReason.RETENTION)
 
     (event,) = worker.collect_events()
     assert isinstance(event, Worker.PersonalDataShredded)
-    assert (event.policy, event.due_on) == ("retention_1_year", date(2027, 11, 1))
+    assert (event.policy, event.due_on, event.reason_code) == ("retention_1_year", date(2027, 11, 1), "retention")
     assert worker.shredded is True
 
 
@@ -35,8 +36,8 @@ def test_recording_shredding_twice_emits_one_event() -> None:
     worker = a_worker()
     worker.collect_events()
 
-    worker.record_shredding("erasure_request", None)
-    worker.record_shredding("erasure_request", None)
+    worker.record_shredding("erasure_request", None, ErasureReason.DATA_SUBJECT_REQUEST)
+    worker.record_shredding("erasure_request", None, ErasureReason.DATA_SUBJECT_REQUEST)
 
     assert [type(e) for e in worker.collect_events()] == [Worker.PersonalDataShredded]
 

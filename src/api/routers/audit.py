@@ -11,6 +11,7 @@ audit endpoint, is in `api.routers.access_log`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from uuid import UUID
@@ -33,6 +34,7 @@ from ledger.sealing import PrefetchedKeys, SealingMapper, sealed_fields_of
 router = APIRouter(prefix="/audit", tags=["audit"])
 
 MAX_LIMIT = 500
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
 DEFAULT_LIMIT = 100
 # Positions are 64-bit; the feed asks the store for `after + 1`, which must still fit.
 _MAX_AFTER = 2**63 - 2
@@ -132,8 +134,9 @@ def event_page(ledger: Ledger, *, after: int, limit: int) -> EventPage:
         event = page_mapper.to_domain_event(notification)
         documents.append(event_document(event, notification.id))
         if any(_revealed(getattr(event, f, None)) for f in sealed_fields_of(type(event))):
-            # The aggregate is the subject: `Worker.Registered` reveals a worker, `Inspection.…` an inspection.
-            subject_type = type(event).__qualname__.split(".")[0].lower()
+            # The aggregate is the subject: `Worker.Registered` reveals a worker, `Inspection.…` an
+            # inspection, `ErasureNote.…` an erasure note.
+            subject_type = _CAMEL_BOUNDARY.sub("_", type(event).__qualname__.split(".")[0]).lower()
             revealed.setdefault(subject_type, []).append(event.originator_id)
     return EventPage(documents, notifications[-1].id if more else None, revealed)
 

@@ -53,14 +53,18 @@ def impose_sanction(
 ) -> Written:
     """Impose a sanction after an inspection; 409 unless the inspection found violations.
 
-    An administrative fine and an order subject to penalty need `amountEur`;
-    an order subject to penalty also needs a `deadline`. 404 for an unknown
-    inspection; 412 when `If-Match` is stale.
+    A sanction names whom it is imposed on: `employerId` (a registered
+    employer) with `against: employer`, `ownerKvkNumber` with `against:
+    owner`. An administrative fine and an order subject to penalty need
+    `amountEur`; an order subject to penalty also needs a `deadline`. 404 for
+    an unknown inspection; 412 when `If-Match` is stale.
     """
     receipt = services.ledger.impose_sanction(
         id,
         kind=body.kind.value,
         against=body.against.value,
+        employer_id=body.employer_id,
+        owner_kvk_number=body.owner_kvk_number,
         amount_eur=body.amount_eur,
         deadline=body.deadline,
         expected_version=expected,

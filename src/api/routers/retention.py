@@ -28,7 +28,7 @@ class DueSubjectPublic(ApiModel):
     """A subject whose retention ends on or before the asked date."""
 
     subject_id: UUID
-    subject_type: str = Field(description="`worker` or `inspection` (its notes).")
+    subject_type: str = Field(description="`worker`, `inspection` (its notes) or `erasure_note` (its text).")
     policy: str
     due_on: date
     legal_holds: list[str] = Field(description="Case references of holds that block shredding.")
@@ -59,6 +59,7 @@ class ProcessingRecord(ApiModel):
     processing_activity: str
     operation: str
     outcome: str
+    reason_code: str | None = Field(default=None, description="Why the data was erased, on an erasure's line.")
 
 
 class SubjectExport(ApiModel):
@@ -106,7 +107,11 @@ def subject_export(services: Services, worker_id: UUID) -> SubjectExport:
         events=[event_document(event) for event in services.ledger.events.get(worker_id)],
         processing=[
             ProcessingRecord(
-                at=line.at, processing_activity=line.processing_activity, operation=line.operation, outcome=line.outcome
+                at=line.at,
+                processing_activity=line.processing_activity,
+                operation=line.operation,
+                outcome=line.outcome,
+                reason_code=line.reason_code,
             )
             for line in services.processing_log.lines(subject_id=worker_id, limit=100_000)
         ],

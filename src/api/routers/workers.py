@@ -34,6 +34,7 @@ from api.schemas.workers import (
     WorkerCreate,
 )
 from api.scoping import require_employer_in_scope, require_worker_in_scope
+from ledger.domain.erasure import ERASURE_REQUEST_POLICY, erasure_note_id_for
 from ledger.processing_log import Activity, Operation
 
 
@@ -231,8 +232,19 @@ def erase_worker(
     principal: Administrator,
     processing: ProcessingDep,
 ) -> Written:
-    """Erase the worker's personal data for good (its key is destroyed); 409 while a legal hold is in place."""
+    """Erase the worker's personal data for good (its key is destroyed); 409 while a legal hold is in place.
+
+    `reasonCode` is kept with the erasure and shown in the access log and the
+    exports; the optional `reason` text becomes a note of its own, readable
+    by auditors in the event feed until its retention period ends.
+    """
     require_worker_in_scope(services, principal, worker_id)
-    processing.record(Activity.DATA_SUBJECT_RIGHTS, Operation.DELETE, worker_id)
-    receipt = services.ledger.shred_subject(worker_id, policy="erasure_request")
+    code = body.reason_code.value
+    processing.record(Activity.DATA_SUBJECT_RIGHTS, Operation.DELETE, worker_id, reason_code=code)
+    receipt = services.ledger.shred_subject(
+        worker_id, policy=ERASURE_REQUEST_POLICY, reason_code=code, note=body.reason
+    )
+    if body.reason and body.reason.strip():  # the note is a staff record that may name the person
+        note = erasure_note_id_for(worker_id)
+        processing.record(Activity.DATA_SUBJECT_RIGHTS, Operation.CREATE, note, subject_type="erasure_note")
     return Written(position=receipt.position, version=receipt.version)

@@ -44,9 +44,10 @@ class HousingLocationCreate(RequestModel):
         json_schema_extra={"pattern": "^[A-Za-z0-9]{1,4}$"},
     )
     postcode: str = Field(
-        description="Dutch postcode, `1234AB`; any case, one optional space (stored as `1234AB`).",
+        description="Dutch postcode, `1234AB`; any case, one optional space (stored as `1234AB`). "
+        "The letter pairs SA, SD and SS are not used.",
         examples=["1671 AB"],
-        json_schema_extra={"pattern": "^[1-9][0-9]{3} ?[A-Za-z]{2}$"},
+        json_schema_extra={"pattern": "^[1-9][0-9]{3} ?([A-RT-Za-rt-z][A-Za-z]|[Ss][BCE-RT-Zbce-rt-z])$"},
     )
     city: str = Field(
         description="Place name (woonplaats).", examples=["Medemblik"], json_schema_extra={"maxLength": 80}

@@ -2,7 +2,8 @@
 
 As for housing, the schemas check shape, types and the enumerations; the value
 rules (no inspection in the future, an amount for a fine, a deadline for an
-order subject to penalty) are the domain's and are documented here for OpenAPI.
+order subject to penalty, whom a sanction names) are the domain's and are
+documented here for OpenAPI.
 """
 
 from __future__ import annotations
@@ -48,9 +49,22 @@ class SanctionCreate(RequestModel):
         "or an administrative fine (bestuurlijke boete)."
     )
     against: SanctionTarget = Field(description="Who the sanction is imposed on.")
+    employer_id: UUID | None = Field(
+        default=None,
+        description="The employer the sanction is imposed on (a registered employer); required with "
+        "`against: employer`, not taken with `against: owner`.",
+    )
+    owner_kvk_number: str | None = Field(
+        default=None,
+        description="KvK number of the owner the sanction is imposed on, 8 digits; required with "
+        "`against: owner`, not taken with `against: employer`.",
+        examples=["34781256"],
+        json_schema_extra={"pattern": "^[0-9]{8}$"},
+    )
     amount_eur: Decimal | None = Field(
         default=None,
-        description="Amount in euros, more than 0 and at most 10000000, as a JSON number or a decimal string; "
+        description="Amount in euros, more than 0, at most 2 decimals and at most the municipality's maximum "
+        "(`LEDGER_SANCTION_MAX_AMOUNT_EUR`, default 100000), as a JSON number or a decimal string; "
         "required for an administrative fine and an order subject to penalty.",
         examples=["2500.00"],
     )

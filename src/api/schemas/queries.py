@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, TypeVar
 from uuid import UUID
 
@@ -26,7 +26,7 @@ from api.schemas.common import ApiModel, RequestModel
 from api.schemas.workers import IsoDate
 from api.scoping import employer_scope, require_employer_in_scope
 from ledger.domain.housing_location import LimitBasis
-from ledger.domain.values import SHREDDED, Address, Sealable
+from ledger.domain.values import EARLIEST_DATE, LATEST_DATE, SHREDDED, Address, Sealable, date_in_range
 from ledger.processing_log import LogLine
 from projections.alerts import Alert, AlertKind
 from projections.headcounts import GroupBy, Headcounts
@@ -68,16 +68,46 @@ def _in_utc(instant: datetime) -> datetime:
         raise PydanticCustomError("datetime_range", "the instant is out of range in UTC") from None
 
 
+def _instant_in_range(instant: datetime) -> datetime:
+    # The ledger's date bounds hold for instants too: their day in UTC.
+    if not date_in_range(instant.date()):
+        raise PydanticCustomError(
+            "datetime_out_of_range",
+            "must be between {earliest} and {latest}",
+            {"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+        )
+    return instant
+
+
+# How far ahead of the server's clock `asKnownAt` may be: clocks of clients differ a little,
+# but nothing is known about a later moment yet, and an answer "as known then" would change.
+AS_KNOWN_AT_LEEWAY = timedelta(minutes=1)
+
+
+def _not_ahead_of_now(instant: datetime) -> datetime:
+    if instant > datetime.now(UTC) + AS_KNOWN_AT_LEEWAY:
+        raise PydanticCustomError("datetime_future", "must not be more than a minute ahead of the server's clock")
+    return instant
+
+
 # An instant answered in UTC (serialised with `Z`), whatever offset it came with.
 Instant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 # An instant in a query string: ISO 8601 with an offset (a naive time is refused: it names no
-# instant), converted to UTC.
-QueryInstant = Annotated[AwareDatetime, BeforeValidator(_iso_instant_text), AfterValidator(_in_utc)]
+# instant), converted to UTC, within the ledger's date bounds.
+QueryInstant = Annotated[
+    AwareDatetime, BeforeValidator(_iso_instant_text), AfterValidator(_in_utc), AfterValidator(_instant_in_range)
+]
+# The instant a bitemporal answer is as known at: not later than now (plus the leeway).
+KnownAt = Annotated[QueryInstant, AfterValidator(_not_ahead_of_now)]
 
 On = Annotated[IsoDate | None, Query(description="The day asked about, `YYYY-MM-DD` (default: today).")]
 AsKnownAt = Annotated[
-    QueryInstant | None,
-    Query(alias="asKnownAt", description="Answer from the events recorded at or before this instant (default: now)."),
+    KnownAt | None,
+    Query(
+        alias="asKnownAt",
+        description="Answer from the events recorded at or before this instant (default: now; "
+        "at most a minute ahead of the server's clock).",
+    ),
 ]
 
 
@@ -479,6 +509,9 @@ class AccessLogLine(ApiModel):
     operation: str
     outcome: str
     trace_id: str
+    reason_code: str | None = Field(
+        default=None, description="Why the data was erased (an erasure's reason code); `null` on other lines."
+    )
 
     @classmethod
     def of(cls, line: LogLine) -> AccessLogLine:
@@ -492,6 +525,7 @@ class AccessLogLine(ApiModel):
             operation=line.operation,
             outcome=line.outcome,
             trace_id=line.trace_id,
+            reason_code=line.reason_code,
         )
 
 

@@ -14,11 +14,22 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BeforeValidator, Field, StrictInt
+from pydantic import AfterValidator, BeforeValidator, Field, StrictInt
 from pydantic_core import PydanticCustomError
 
 from api.schemas.common import RequestModel
-from ledger.domain.values import Address, DocumentType, Employment, IdentityDocument, Person, PopulationRegister
+from ledger.domain.erasure import MAX_NOTE_LENGTH, ErasureReason
+from ledger.domain.values import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    Address,
+    DocumentType,
+    Employment,
+    IdentityDocument,
+    Person,
+    PopulationRegister,
+    date_in_range,
+)
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -31,7 +42,19 @@ def _iso_date_text(value: Any) -> Any:
     raise PydanticCustomError("date_format", "expected a date written YYYY-MM-DD")
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
+def _date_in_range(value: date) -> date:
+    # The domain's bounds, applied where a date is parsed: query parameters too, which reach no domain rule.
+    if not date_in_range(value):
+        raise PydanticCustomError(
+            "date_out_of_range",
+            "must be between {earliest} and {latest}",
+            {"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+        )
+    return value
+
+
+# A calendar date written `YYYY-MM-DD`, within the ledger's bounds (1900-01-01..2100-12-31).
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text), AfterValidator(_date_in_range)]
 
 
 class WorkAddressIn(RequestModel):
@@ -41,7 +64,10 @@ class WorkAddressIn(RequestModel):
     house_number: StrictInt = Field(examples=[3])
     house_letter: str | None = Field(default=None, description="One letter.", examples=["A"])
     house_number_addition: str | None = Field(default=None, description="Up to 4 letters or digits.")
-    postcode: str = Field(description="`1234AB`, any case, optional space.", examples=["1687 AA"])
+    postcode: str = Field(
+        description="`1234AB`, any case, optional space; the letter pairs SA, SD and SS are not used.",
+        examples=["1687 AA"],
+    )
     city: str = Field(examples=["Wognum"])
 
     def to_address(self) -> Address:
@@ -170,8 +196,14 @@ class LegalHoldCreate(RequestModel):
 
 
 class ErasureRequest(RequestModel):
-    """Why the worker's personal data is to be erased (an AVG article 17 request, usually)."""
+    """Why the worker's personal data is to be erased: a code, kept for ever, and an optional explanation."""
 
-    # The ledger does not store the reason (it would have to outlive the key it is
-    # sealed with); requiring it makes the caller state one, as the contract asks.
-    reason: str = Field(max_length=2000, pattern=r"\S", description="Not empty.")
+    reason_code: ErasureReason = Field(
+        description="Why: kept with the erasure event, shown in the access log and the exports after the data is gone."
+    )
+    reason: str | None = Field(
+        default=None,
+        description="An optional explanation for the municipality's own records (it may name the person or "
+        "the case): sealed under a key of its own and erased when its retention period ends (5 years).",
+        json_schema_extra={"maxLength": MAX_NOTE_LENGTH},
+    )

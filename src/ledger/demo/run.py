@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 from uuid import UUID
 
 from ledger.application import Ledger, Receipt
@@ -110,7 +111,7 @@ def run_demo(
         )
         steps.done()
     for inspection in plan.inspections:
-        _inspect(ledger, inspection, locations)
+        _inspect(ledger, inspection, locations, plan)
         steps.done()
     events = _events_after(ledger, before)
     overfull = [locations[i] for i in plan.overfull]
@@ -214,7 +215,7 @@ def _follow_up(ledger: Ledger, worker: PlannedWorker, worker_id: UUID, plan: Dem
         ledger.record_departure(worker_id, departed_on=worker.departed_on)
 
 
-def _inspect(ledger: Ledger, planned: PlannedInspection, locations: list[UUID]) -> None:
+def _inspect(ledger: Ledger, planned: PlannedInspection, locations: list[UUID], plan: DemoPlan) -> None:
     receipt = ledger.record_inspection(
         housing_location_id=locations[planned.location],
         inspected_on=planned.inspected_on,
@@ -225,4 +226,13 @@ def _inspect(ledger: Ledger, planned: PlannedInspection, locations: list[UUID]) 
     )
     if planned.sanction is not None:
         kind, amount, deadline = planned.sanction
-        ledger.impose_sanction(receipt.id, kind=kind, against="owner", amount_eur=amount, deadline=deadline)
+        ledger.impose_sanction(receipt.id, kind=kind, amount_eur=amount, deadline=deadline, **_addressee(plan, planned))
+
+
+def _addressee(plan: DemoPlan, planned: PlannedInspection) -> dict[str, Any]:
+    """Whom a sanction names: the owner by its KvK number, else the employer of a worker housed there."""
+    owner = plan.locations[planned.location].owner_kvk_number
+    if owner is not None:
+        return {"against": "owner", "owner_kvk_number": owner}
+    employer = next((w.employer for w in plan.workers if w.location == planned.location), 0)
+    return {"against": "employer", "employer_id": employer_id_for(plan.employers[employer].kvk_number)}

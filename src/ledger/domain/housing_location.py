@@ -35,6 +35,7 @@ from ledger.domain.values import (
     HousingKind,
     checked_address,
     checked_bag_id,
+    checked_date_in_range,
     checked_enum,
     checked_kvk_number,
     checked_not_too_far_ahead,
@@ -224,7 +225,8 @@ class HousingLocation(Aggregate):
         """Set the municipality's permitted maximum from `valid_from` on (a permit, a decision)."""
         v = Violations()
         v.check(1 <= max_occupants <= MAX_OCCUPANTS, "max_occupants", "out_of_range", f"between 1 and {MAX_OCCUPANTS}")
-        checked_not_too_far_ahead(valid_from, today, "valid_from", v)
+        if checked_date_in_range(valid_from, "valid_from", v):
+            checked_not_too_far_ahead(valid_from, today, "valid_from", v)
         reason = checked_optional_text(reason, "reason", v)
         v.raise_if_any()
         self.trigger_event(

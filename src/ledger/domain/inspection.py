@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
+from ledger.domain.erasure import ErasureReason, upcast_shredding_v1_v2
 from ledger.domain.errors import Conflict, Violations
 from ledger.domain.values import (
     Finding,
@@ -21,7 +22,10 @@ from ledger.domain.values import (
     SanctionKind,
     SanctionTarget,
     Sealable,
+    checked_amount_eur,
+    checked_date_in_range,
     checked_enum,
+    checked_kvk_number,
     checked_not_in_future,
     checked_not_too_far_ahead,
     checked_optional_text,
@@ -54,23 +58,45 @@ class Inspection(Aggregate):
             inspection.shredded = False
 
     class SanctionImposed(Aggregate.Event):
-        """A sanction was imposed on the employer or the owner after the inspection."""
+        """A sanction was imposed on the employer or the owner after the inspection.
 
+        It names whom: the employer's id (`against` employer) or the owner's KvK
+        number (`against` owner). Version 1 of the event named neither; it reads
+        with both None.
+        """
+
+        class_version = 2
         kind: str
         against: str
+        employer_id: UUID | None
+        owner_kvk_number: str | None
         amount_eur: Decimal | None
         deadline: date | None
         imposed_on: date
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["employer_id"] = None
+            state["owner_kvk_number"] = None
 
         def apply(self, inspection: Inspection) -> None:
             inspection.sanctions.append(self.kind)
             inspection.sanction_dates.append((self.kind, self.imposed_on))
 
     class PersonalDataShredded(Aggregate.Event):
-        """The inspection's data key was destroyed: its notes are unreadable for ever."""
+        """The inspection's data key was destroyed: its notes are unreadable for ever.
 
+        `reason_code` says why (an `ErasureReason`), as on the worker's event.
+        """
+
+        class_version = 2
         policy: str
         due_on: date | None
+        reason_code: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            upcast_shredding_v1_v2(state)
 
         def apply(self, inspection: Inspection) -> None:
             inspection.shredded = True
@@ -105,7 +131,8 @@ class Inspection(Aggregate):
     ) -> Inspection:
         """Record an inspection that took place on `inspected_on`."""
         v = Violations()
-        checked_not_in_future(inspected_on, today, "inspected_on", v)
+        if checked_date_in_range(inspected_on, "inspected_on", v):
+            checked_not_in_future(inspected_on, today, "inspected_on", v)
         v.check(0 <= occupants_found <= 10_000, "occupants_found", "out_of_range", "between 0 and 10000")
         for i, finding in enumerate(findings):
             checked_enum(finding, Finding, f"findings.{i}", v)
@@ -127,38 +154,65 @@ class Inspection(Aggregate):
         )
 
     def impose_sanction(
-        self, *, kind: str, against: str, amount_eur: Decimal | None, deadline: date | None, today: date
+        self,
+        *,
+        kind: str,
+        against: str,
+        employer_id: UUID | None = None,
+        owner_kvk_number: str | None = None,
+        amount_eur: Decimal | None,
+        deadline: date | None,
+        max_amount_eur: Decimal,
+        today: date,
     ) -> None:
-        """Impose a sanction after an inspection that found violations."""
+        """Impose a sanction after an inspection that found violations.
+
+        The sanction names whom it is imposed on: an employer by its id (the
+        application checks it is registered), an owner by its KvK number. An
+        amount is in euros, at most 2 decimals and at most `max_amount_eur`
+        (the municipality's maximum, a setting: docs/domain-rules.md).
+        """
         v = Violations()
         checked_enum(kind, SanctionKind, "kind", v)
         checked_enum(against, SanctionTarget, "against", v)
+        if against == SanctionTarget.EMPLOYER:
+            v.check(employer_id is not None, "employer_id", "required", "a sanction against an employer names it")
+            v.check(owner_kvk_number is None, "owner_kvk_number", "not_applicable", "only for a sanction on the owner")
+        elif against == SanctionTarget.OWNER:
+            v.check(employer_id is None, "employer_id", "not_applicable", "only for a sanction on an employer")
+            if v.check(
+                owner_kvk_number is not None, "owner_kvk_number", "required", "a sanction against the owner names it"
+            ):
+                assert owner_kvk_number is not None
+                owner_kvk_number = checked_kvk_number(owner_kvk_number.strip(), "owner_kvk_number", v)
         if kind in (SanctionKind.ADMINISTRATIVE_FINE, SanctionKind.ORDER_SUBJECT_TO_PENALTY):
             v.check(amount_eur is not None, "amount_eur", "required", f"required for {kind}")
-        if amount_eur is not None and not amount_eur.is_finite():
-            v.add("amount_eur", "out_of_range", "must be a number")
-        elif amount_eur is not None:
-            v.check(
-                Decimal(0) < amount_eur <= Decimal(10_000_000),
-                "amount_eur",
-                "out_of_range",
-                "more than 0 and at most 10000000",
-            )
+        if amount_eur is not None:
+            amount_eur = checked_amount_eur(amount_eur, max_amount_eur, "amount_eur", v)
         if kind == SanctionKind.ORDER_SUBJECT_TO_PENALTY:
             # A last onder dwangsom must give a term to comply (begunstigingstermijn).
             v.check(deadline is not None, "deadline", "required", "an order subject to penalty needs a deadline")
         if deadline is not None:
+            # Today is after the inspection (it was not in the future when recorded), so a deadline
+            # from today on is after both the imposition and the inspection.
             v.check(deadline >= today, "deadline", "in_past", "must not be in the past")
             checked_not_too_far_ahead(deadline, today, "deadline", v)
         v.raise_if_any()
         if self.outcome != Outcome.VIOLATIONS:
             raise Conflict("a sanction needs an inspection that found violations")
         self.trigger_event(
-            self.SanctionImposed, kind=kind, against=against, amount_eur=amount_eur, deadline=deadline, imposed_on=today
+            self.SanctionImposed,
+            kind=kind,
+            against=against,
+            employer_id=employer_id,
+            owner_kvk_number=owner_kvk_number,
+            amount_eur=amount_eur,
+            deadline=deadline,
+            imposed_on=today,
         )
 
-    def record_shredding(self, policy: str, due_on: date | None) -> None:
-        """Record that the notes' data key was destroyed (after it is gone, never before)."""
+    def record_shredding(self, policy: str, due_on: date | None, reason_code: ErasureReason) -> None:
+        """Record that the notes' data key was destroyed, and why (after it is gone, never before)."""
         if self.shredded:
             return
-        self.trigger_event(self.PersonalDataShredded, policy=policy, due_on=due_on)
+        self.trigger_event(self.PersonalDataShredded, policy=policy, due_on=due_on, reason_code=reason_code.value)

@@ -10,23 +10,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Context, Decimal
 from enum import Enum, StrEnum
 from typing import TypeAlias, TypeVar
 
 import pycountry
+from stdnum.exceptions import InvalidComponent
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.nl import bsn as stdnum_bsn
+from stdnum.nl import postcode as stdnum_postcode
 
 from ledger.domain.errors import Violations
 
-EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+# Every date the ledger takes lies within these bounds, whichever way it comes in
+# (a request body, a query parameter, the CLI, the demo): a date outside them is
+# a typo (0026 for 2026) or a placeholder (9999-12-31), never a fact about a
+# labour migrant's stay (docs/domain-rules.md). The HTTP layer parses with them too.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+EARLIEST_BIRTH_DATE = EARLIEST_DATE
 # A worker must be at least 15 when the employment starts (local policy; the
 # Arbeidstijdenwet forbids regular work below that age).
 MINIMUM_WORKER_AGE = 15
 # Registrations are about what is or soon will be; a date further ahead is a typo.
 MAX_YEARS_AHEAD = 1
 
-_POSTCODE = re.compile(r"([1-9][0-9]{3}) ?([A-Za-z]{2})")
 _BAG_ID = re.compile(r"[0-9]{16}")
 _KVK = re.compile(r"[0-9]{8}")
 _HOUSE_LETTER = re.compile(r"[A-Za-z]")
@@ -34,6 +42,9 @@ _ADDITION = re.compile(r"[A-Za-z0-9]{1,4}")
 _DOCUMENT_NUMBER = re.compile(r"[A-Z0-9]{5,20}")
 _BSN = re.compile(r"[0-9]{9}")
 _CASE_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+CENT = Decimal("0.01")
+# Enough digits to quantise any amount the settings allow to cents without an InvalidOperation.
+_AMOUNT_CONTEXT = Context(prec=40)
 
 
 class Shredded(Enum):
@@ -181,17 +192,19 @@ def checked_optional_text(value: str | None, field: str, v: Violations, *, max_l
 
 
 def checked_postcode(value: str, field: str, v: Violations) -> str:
-    """Normalise a Dutch postcode to `1234AB`."""
-    match = _POSTCODE.fullmatch(value.strip())
-    if not v.check(
-        match is not None,
-        field,
-        "invalid_postcode",
-        "expected 4 digits (not starting with 0) and 2 letters, like 1671 AB",
-    ):
-        return value
-    assert match is not None
-    return f"{match.group(1)}{match.group(2).upper()}"
+    """Normalise a Dutch postcode to `1234AB`, by python-stdnum's rule (`stdnum.nl.postcode`).
+
+    Four digits not starting with 0 and two letters, in any case, with spaces
+    or dashes anywhere and an optional `NL` prefix; the letter pairs SA, SD and
+    SS are not used by PostNL and are refused (docs/domain-rules.md).
+    """
+    try:
+        return str(stdnum_postcode.compact(stdnum_postcode.validate(value)))
+    except InvalidComponent:
+        v.add(field, "invalid_postcode", "SA, SD and SS are not used in Dutch postcodes")
+    except StdnumValidationError:
+        v.add(field, "invalid_postcode", "expected 4 digits (not starting with 0) and 2 letters, like 1671 AB")
+    return value
 
 
 def checked_bag_id(value: str, field: str, v: Violations) -> str:
@@ -245,6 +258,38 @@ def checked_not_too_far_ahead(day: date, today: date, field: str, v: Violations)
 def checked_not_in_future(day: date, today: date, field: str, v: Violations) -> None:
     """Facts that already happened cannot be dated after today."""
     v.check(day <= today, field, "in_future", "must not be in the future")
+
+
+def date_in_range(day: date) -> bool:
+    """Whether `day` lies within the ledger's bounds, 1900-01-01 to 2100-12-31."""
+    return EARLIEST_DATE <= day <= LATEST_DATE
+
+
+def checked_date_in_range(day: date | None, field: str, v: Violations) -> bool:
+    """Dates outside 1900-01-01..2100-12-31 are refused as typos; None (absent) passes."""
+    return day is None or v.check(
+        date_in_range(day),
+        field,
+        "out_of_range",
+        f"must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}",
+    )
+
+
+def checked_not_before_birth(day: date, born: Sealable[date], field: str, v: Violations) -> None:
+    """Nothing about a person happens before they were born (unknowable once the birth date is shredded)."""
+    if isinstance(born, date):
+        v.check(day >= born, field, "before_birth", "must not be before the worker's birth date")
+
+
+def checked_amount_eur(amount: Decimal, maximum: Decimal, field: str, v: Violations) -> Decimal:
+    """An amount in euros: more than 0, at most `maximum`, at most 2 decimals; kept in cents (`12.50`)."""
+    if not amount.is_finite() or not Decimal(0) < amount <= maximum:
+        v.add(field, "out_of_range", f"more than 0 and at most {maximum}")
+        return amount
+    cents = amount.quantize(CENT, context=_AMOUNT_CONTEXT)
+    if not v.check(cents == amount, field, "too_many_decimals", "at most 2 decimals (euro cents)"):
+        return amount
+    return cents
 
 
 def checked_address(address: Address, field: str, v: Violations) -> Address:
@@ -306,12 +351,15 @@ def checked_person(person: Person, start_date: date, today: date, v: Violations)
         "invalid_document_number",
         "5-20 letters or digits",
     )
-    v.check(
-        doc.expires_on >= start_date,
-        "person.id_document.expires_on",
-        "expired",
-        "the identity document had expired when the employment started",
-    )
+    # An expiry before the birth date cannot pass: it is before the start, which
+    # is at least 15 years after the birth (or the birth date is refused).
+    if checked_date_in_range(doc.expires_on, "person.id_document.expires_on", v):
+        v.check(
+            doc.expires_on >= start_date,
+            "person.id_document.expires_on",
+            "expired",
+            "the identity document had expired when the employment started",
+        )
     return Person(
         family_name=checked_text(person.family_name, "person.family_name", v),
         given_names=checked_text(person.given_names, "person.given_names", v),
@@ -329,8 +377,9 @@ def checked_person(person: Person, start_date: date, today: date, v: Violations)
 def checked_employment(employment: Employment, today: date, v: Violations) -> Employment:
     """Check an employment (fields under `employment`)."""
     checked_not_too_far_ahead(employment.start_date, today, "employment.start_date", v)
+    checked_date_in_range(employment.start_date, "employment.start_date", v)
     end = employment.expected_end_date
-    if end is not None:
+    if end is not None and checked_date_in_range(end, "employment.expected_end_date", v):
         v.check(
             end >= employment.start_date,
             "employment.expected_end_date",

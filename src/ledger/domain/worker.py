@@ -9,11 +9,12 @@ back-dated change is simply another entry — nothing is overwritten.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
+from ledger.domain.erasure import ErasureReason, upcast_shredding_v1_v2
 from ledger.domain.errors import Conflict, NotFound, Violations
 from ledger.domain.timeline import Timeline
 from ledger.domain.values import (
@@ -25,8 +26,10 @@ from ledger.domain.values import (
     checked_address,
     checked_bsn,
     checked_case_reference,
+    checked_date_in_range,
     checked_employment,
     checked_enum,
+    checked_not_before_birth,
     checked_not_in_future,
     checked_not_too_far_ahead,
     checked_optional_text,
@@ -162,10 +165,20 @@ class Worker(Aggregate):
             worker.legal_holds.pop(self.case_reference, None)
 
     class PersonalDataShredded(Aggregate.Event):
-        """The worker's data key was destroyed; personal fields are unreadable for ever."""
+        """The worker's data key was destroyed; personal fields are unreadable for ever.
 
+        `reason_code` says why (an `ErasureReason`; None for an erasure request
+        recorded before reason codes were kept: version 1 of the event).
+        """
+
+        class_version = 2
         policy: str
         due_on: date | None
+        reason_code: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            upcast_shredding_v1_v2(state)
 
         def apply(self, worker: Worker) -> None:
             worker.shredded = True
@@ -214,8 +227,10 @@ class Worker(Aggregate):
         employment = checked_employment(employment, today, v)
         if housing_location_id is not None and housing_valid_from is None:
             v.add("housing.valid_from", "required", "required when a housing location is given")
-        if housing_valid_from is not None:
+        if housing_valid_from is not None and checked_date_in_range(housing_valid_from, "housing.valid_from", v):
             checked_not_too_far_ahead(housing_valid_from, today, "housing.valid_from", v)
+            if not v.has("person.birth_date"):  # a refused birth date orders nothing
+                checked_not_before_birth(housing_valid_from, person.birth_date, "housing.valid_from", v)
         v.raise_if_any()
         doc = person.id_document
         return cls._create(
@@ -240,7 +255,9 @@ class Worker(Aggregate):
     def change_housing(self, housing_location_id: UUID | None, valid_from: date, today: date) -> None:
         """Record where the worker lives from `valid_from` on (None: not housed here)."""
         v = Violations()
-        checked_not_too_far_ahead(valid_from, today, "valid_from", v)
+        if checked_date_in_range(valid_from, "valid_from", v):
+            checked_not_too_far_ahead(valid_from, today, "valid_from", v)
+            checked_not_before_birth(valid_from, self.birth_date, "valid_from", v)
         v.raise_if_any()
         self.trigger_event(self.HousingAddressChanged, housing_location_id=housing_location_id, valid_from=valid_from)
 
@@ -249,6 +266,13 @@ class Worker(Aggregate):
         v = Violations()
         address = checked_address(work_address, "work_address", v)
         checked_not_too_far_ahead(valid_from, today, "valid_from", v)
+        # The first work address holds from the employment's start; one from before it belongs to no employment.
+        v.check(
+            valid_from >= self.employment_start,
+            "valid_from",
+            "before_start",
+            "must not be before the employment started",
+        )
         v.raise_if_any()
         self.trigger_event(self.WorkAddressChanged, work_address=address, valid_from=valid_from)
 
@@ -269,6 +293,12 @@ class Worker(Aggregate):
         """Record that the worker left the municipality on `departed_on`."""
         v = Violations()
         checked_not_too_far_ahead(departed_on, today, "departed_on", v)
+        v.check(
+            departed_on >= self.employment_start,
+            "departed_on",
+            "before_start",
+            "must not be before the employment started",
+        )
         v.raise_if_any()
         self.trigger_event(self.Departed, departed_on=departed_on)
 
@@ -277,6 +307,8 @@ class Worker(Aggregate):
         v = Violations()
         checked_enum(register, PopulationRegister, "register", v)
         checked_not_in_future(registered_on, today, "registered_on", v)
+        if checked_date_in_range(registered_on, "registered_on", v):
+            checked_not_before_birth(registered_on, self.birth_date, "registered_on", v)
         bsn = checked_bsn(bsn, "bsn", v)
         v.raise_if_any()
         if bsn is not None:
@@ -300,11 +332,11 @@ class Worker(Aggregate):
             raise NotFound("legal hold", case_reference)
         self.trigger_event(self.LegalHoldLifted, case_reference=case_reference)
 
-    def record_shredding(self, policy: str, due_on: date | None) -> None:
-        """Record that the data key was destroyed (after it is gone, never before)."""
+    def record_shredding(self, policy: str, due_on: date | None, reason_code: ErasureReason) -> None:
+        """Record that the data key was destroyed, and why (after it is gone, never before)."""
         if self.shredded:
             return
-        self.trigger_event(self.PersonalDataShredded, policy=policy, due_on=due_on)
+        self.trigger_event(self.PersonalDataShredded, policy=policy, due_on=due_on, reason_code=reason_code.value)
 
     def housing_timeline(self) -> Timeline[UUID | None]:
         """Where the worker lives over time: housing changes, ended by the departure.

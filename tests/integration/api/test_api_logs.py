@@ -157,7 +157,8 @@ def test_canaries_sent_through_the_api_never_reach_the_logs(api: Api, logs: Any)
         headers=inspector,
     )
     lifted = api.client.delete(f"/api/v1/workers/{first}/legal-holds/HH-2026-0042", headers=inspector)
-    erased = api.client.post(f"/api/v1/workers/{workers[1]['id']}/erasure", json={"reason": CANARY_TEXT}, headers=admin)
+    erasure = {"reasonCode": "other", "reason": CANARY_TEXT}
+    erased = api.client.post(f"/api/v1/workers/{workers[1]['id']}/erasure", json=erasure, headers=admin)
 
     # Misuse: canaries in invalid input, in a path, in a query string.
     person = CANARY_PEOPLE[0]

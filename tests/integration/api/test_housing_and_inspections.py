@@ -49,7 +49,8 @@ def an_inspection_body(location_id: str, **overrides: Any) -> dict[str, Any]:
 
 
 def a_fine(**overrides: Any) -> dict[str, Any]:
-    return {"kind": "administrative_fine", "against": "owner", "amountEur": "2500.00"} | overrides
+    body = {"kind": "administrative_fine", "against": "owner", "ownerKvkNumber": "34781256", "amountEur": "2500.00"}
+    return body | overrides
 
 
 def refused(api: Api, path: str, body: Any, status: int, headers: dict[str, str]) -> dict[str, Any]:
@@ -267,11 +268,14 @@ def test_a_compliant_inspection_needs_no_findings(api: Api, location: str) -> No
     [
         a_fine(),
         a_fine(amountEur=1250.5),
-        {"kind": "warning", "against": "employer"},
+        {"kind": "warning", "against": "owner", "ownerKvkNumber": "34781256"},
         {"kind": "order_subject_to_penalty", "against": "employer", "amountEur": 500, "deadline": "2026-07-15"},
     ],
 )
 def test_inspector_imposes_a_sanction(api: Api, inspection: str, body: dict[str, Any]) -> None:
+    if body["against"] == "employer":
+        employer = api.services.ledger.register_employer(kvk_number="34781256", name="Flexwerk B.V.")
+        body = body | {"employerId": str(employer.id)}
     answer = api.client.post(f"{INSPECTIONS}/{inspection}/sanctions", json=body, headers=api.auth("inspector"))
 
     assert answer.status_code == 201, answer.text
@@ -282,14 +286,17 @@ def test_inspector_imposes_a_sanction(api: Api, inspection: str, body: dict[str,
 @pytest.mark.parametrize(
     ("body", "names"),
     [
-        ({"kind": "administrative_fine", "against": "owner"}, ["amountEur"]),
+        ({"kind": "administrative_fine", "against": "owner", "ownerKvkNumber": "34781256"}, ["amountEur"]),
         (a_fine(amountEur="lots"), ["amountEur"]),
         (a_fine(amountEur=0), ["amountEur"]),
-        ({"kind": "order_subject_to_penalty", "against": "owner", "amountEur": 500}, ["deadline"]),
+        (
+            {"kind": "order_subject_to_penalty", "against": "owner", "ownerKvkNumber": "34781256", "amountEur": 500},
+            ["deadline"],
+        ),
         (a_fine(deadline="2026-06-14"), ["deadline"]),
         (a_fine(deadline=1781481600), ["deadline"]),
         (a_fine(kind="prison"), ["kind"]),
-        (a_fine(against="tenant"), ["against"]),
+        ({"kind": "warning", "against": "tenant"}, ["against"]),
         (a_fine(reason="x"), ["reason"]),
     ],
 )

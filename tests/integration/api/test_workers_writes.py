@@ -117,7 +117,7 @@ CHANGES: dict[str, tuple[str, dict[str, Any]]] = {
         {"register": "RNI", "registeredOn": "2026-04-03", "bsn": valid_bsn(123456)},
     ),
     "legal hold": ("legal-holds", {"caseReference": "HH-2026-0042", "reason": "overcrowding case"}),
-    "erasure": ("erasure", {"reason": "AVG article 17 request"}),
+    "erasure": ("erasure", {"reasonCode": "data_subject_request", "reason": "AVG article 17 request"}),
 }
 REGISTRANT_CHANGES = ["housing change", "work address change", "contract end", "departure", "population registration"]
 
@@ -430,7 +430,8 @@ def test_erasure_of_an_inspection_id_is_404_and_erases_nothing(api: Api, setting
         notes="Bewoner K. sliep in de keuken.",
     )
     before = stored(api)
-    answer = api.client.post(f"{WORKERS}/{inspection.id}/erasure", json={"reason": "x"}, headers=api.auth("admin"))
+    erasure = {"reasonCode": "other"}
+    answer = api.client.post(f"{WORKERS}/{inspection.id}/erasure", json=erasure, headers=api.auth("admin"))
     assert answer.status_code == 404
     assert stored(api) == before
     assert api.services.ledger.get(Inspection, inspection.id).notes == "Bewoner K. sliep in de keuken."
@@ -446,9 +447,9 @@ def test_erasure_is_in_the_processing_log(api: Api, worker: UUID) -> None:
     )
 
 
-def test_erasure_needs_a_reason(api: Api, worker: UUID) -> None:
+def test_erasure_needs_a_reason_code(api: Api, worker: UUID) -> None:
     answer = api.client.post(f"{WORKERS}/{worker}/erasure", json={}, headers=api.auth("admin"))
-    assert invalid_names(answer) == ["reason"]
+    assert invalid_names(answer) == ["reasonCode"]
 
 
 # -- who may -----------------------------------------------------------------------------
