@@ -92,7 +92,7 @@ def test_housing_valid_from_exactly_a_year_ahead_is_accepted() -> None:
 
 
 def test_names_are_trimmed_and_whitespace_collapsed() -> None:
-    worker = a_worker(person=a_person(family_name=" van  der Berg ", given_names="Jan\t Piet"))
+    worker = a_worker(person=a_person(family_name=" van  der Berg ", given_names="Jan\u00a0 Piet"))
 
     assert (worker.family_name, worker.given_names) == ("van der Berg", "Jan Piet")
 
