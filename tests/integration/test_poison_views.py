@@ -183,6 +183,30 @@ def test_a_nul_the_event_store_took_before_the_domain_refused_it_stops_no_view(l
     assert (record.work_address.street, record.work_address.city) == ("Handels\ufffdweg", "Wog\ufffdnum")
 
 
+def test_text_longer_than_its_column_is_cut_to_fit_and_stops_no_view(ledger: Ledger) -> None:
+    employer = ledger.register_employer(kvk_number=a_kvk_number(), name="Flexwerk Westfriesland B.V.")
+    location = ledger.register_housing_location(
+        bag_id=a_bag_id(), address=an_address(house_number=71), kind="dwelling", max_occupants=4
+    )
+    worker = poisoned_worker(employer.id, location.id, poison="")
+    # Longer than the register's columns (200, 80 and 64 characters): no rule today lets them through.
+    worker.trigger_event(
+        Worker.WorkAddressChanged,
+        work_address=an_address(street="Handelsweg" * 30, city="Wognum" * 20),
+        valid_from=date(2026, 5, 1),
+    )
+    worker.trigger_event(Worker.LegalHoldPlaced, case_reference="HH-" + "7" * 80, reason="case")
+    ledger.save(worker)
+
+    runners = run_every_view(ledger)
+
+    assert not any(runner.status().stopped for runner in runners)
+    record = RegisterView(ledger.keys.engine, ledger.keys).worker(worker.id, today=TODAY)
+    assert record is not None
+    assert (record.work_address.street, record.work_address.city) == (("Handelsweg" * 30)[:200], ("Wognum" * 20)[:80])
+    assert [hold.case_reference for hold in record.legal_holds] == [("HH-" + "7" * 80)[:64]]
+
+
 # -- data keys of a write that fails ---------------------------------------------------
 
 

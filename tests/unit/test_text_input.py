@@ -285,6 +285,7 @@ def test_a_name_in_another_script_is_refused(text_field: TextField, name: str) -
         "\u0301Anna",  # a combining mark with no letter to sit on
         "Anna \u0301",  # a combining mark after a space
         "Ann\u0301\u0302\u0303\u0304\u0306a",  # five marks on one letter (UTS#39 §5.4 allows four)
+        "Anna\u0301\u0301",  # the same mark twice on one letter (UTS#39 §5.4), here on a precomposed a-acute
         "Kowalska\u2122",  # a trade mark sign
         # Compatibility forms of Latin letters: write the letters themselves.
         "\uff2b\uff4f\uff57\uff41\uff4c\uff53\uff4b\uff41",  # fullwidth

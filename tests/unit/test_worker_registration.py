@@ -21,6 +21,7 @@ from tests.factories import (
     an_employment,
     an_identity_document,
     broken_rules,
+    letters,
     valid_bsn,
 )
 
@@ -58,7 +59,7 @@ def test_worker_ids_are_random_not_derived_from_personal_data() -> None:
 
 def test_registering_many_workers_at_one_location_is_never_refused() -> None:
     # Capacity is the projections' concern: an over-full location must be recorded, not hidden.
-    workers = [a_worker(person=a_person(family_name=f"Nowak {i}")) for i in range(40)]
+    workers = [a_worker(person=a_person(family_name=f"Nowak {letters(i)}")) for i in range(40)]
 
     assert {w.housing_on(TODAY) for w in workers} == {LOCATION}
 
