@@ -153,3 +153,13 @@ def an_inspection(*, today: date = TODAY, **overrides: Any) -> Inspection:
 def broken_rules(error: RuleViolated) -> set[tuple[str, str]]:
     """The (field, code) pairs a refusal names."""
     return {(v.field, v.code) for v in error.violations}
+
+
+def letters(n: int) -> str:
+    """`n` written in letters (0: A, 25: Z, 26: BA): a tag for names, which take no digits."""
+    tag = ""
+    while True:
+        n, digit = divmod(n, 26)
+        tag = chr(ord("A") + digit) + tag
+        if not n:
+            return tag

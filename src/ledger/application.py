@@ -120,13 +120,35 @@ class Ledger(Application[UUID]):
         # commit one key transaction per new subject (a batch of 500 registrations,
         # 500 commits). The aggregate cache the base class would fill is never on,
         # and a ledger made with another mapper (a benchmark's plain one) seals nothing.
+        # A save that fails after its keys were made deletes the ones it made, if unused.
         subjects = {e.originator_id for e in processing_event.events if _seals_personal_data(e)}
         if not subjects or not isinstance(self.mapper, SealingMapper):
             return super()._record(processing_event)
-        keys = PrefetchedKeys(self.keys.data_keys_for_writing(subjects), self.keys)
-        return EventStore(self._mapper_with(keys), self.recorder).put(
-            processing_event.events, tracking=processing_event.tracking, **processing_event.saved_kwargs
-        )
+        created: set[UUID] = set()
+        keys = PrefetchedKeys(self.keys.data_keys_for_writing(subjects, created=created), self.keys)
+        try:
+            return EventStore(self._mapper_with(keys), self.recorder).put(
+                processing_event.events, tracking=processing_event.tracking, **processing_event.saved_kwargs
+            )
+        except Exception:
+            self._discard_unused_keys(created)
+            raise
+
+    def _discard_unused_keys(self, created: set[UUID]) -> None:
+        """Delete the keys a failed save made, of subjects none of whose events were stored.
+
+        Such a key would be an orphan: a key of a subject that never was. Whether
+        the events were stored is asked, not assumed: a commit whose answer was
+        lost may have been made, and its subject's key must then stay. If even
+        that cannot be asked, the keys stay too (they seal nothing stored).
+        """
+        if not created:
+            return
+        try:
+            unused = [subject for subject in created if not self.recorder.select_events(subject, limit=1)]
+            self.keys.discard_unused(unused)
+        except Exception as error:  # the database that failed the save may fail this too
+            log.warning("unused_data_keys_kept", keys=len(created), error_type=type(error).__qualname__)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         register_ledger_transcodings(transcoder)

@@ -162,12 +162,15 @@ class KeyStore:
         """The subject's data key, created on first use; refused for a shredded subject."""
         return self.data_keys_for_writing([subject_id])[subject_id]
 
-    def data_keys_for_writing(self, subject_ids: Iterable[UUID]) -> dict[UUID, bytes]:
+    def data_keys_for_writing(
+        self, subject_ids: Iterable[UUID], *, created: set[UUID] | None = None
+    ) -> dict[UUID, bytes]:
         """The data keys of many subjects, the missing ones created together in one transaction.
 
         Refused with `SubjectShredded`, and no key made, when one of them has a
         tombstone. Safe against other processes: a key another process created
-        first is the one answered.
+        first is the one answered. The subjects whose keys this call made are
+        added to `created`, when given (see `discard_unused`).
         """
         wanted = list(dict.fromkeys(subject_ids))
         with self.key_engine.connect() as keys_conn:
@@ -175,8 +178,17 @@ class KeyStore:
             missing = [s for s in wanted if s not in keys]
             if missing:
                 with self._ledger_connection(keys_conn) as ledger_conn:
-                    keys.update(self._create_missing(keys_conn, ledger_conn, missing))
+                    keys.update(self._create_missing(keys_conn, ledger_conn, missing, created))
         return keys
+
+    def discard_unused(self, subject_ids: Iterable[UUID]) -> int:
+        """Delete keys made for a write that then failed: nothing was sealed under them; return how many.
+
+        For keys this process just made (`data_keys_for_writing(created=…)`) and
+        whose events were not stored, only: no tombstone is left, since no data
+        was erased — the subject never existed.
+        """
+        return self._delete_keys([s.hex for s in dict.fromkeys(subject_ids)])
 
     @contextmanager
     def _ledger_connection(self, keys_conn: Connection) -> Iterator[Connection]:
@@ -188,10 +200,12 @@ class KeyStore:
                 yield conn
 
     def _create_missing(
-        self, keys_conn: Connection, ledger_conn: Connection, missing: Sequence[UUID]
+        self, keys_conn: Connection, ledger_conn: Connection, missing: Sequence[UUID], created: set[UUID] | None
     ) -> dict[UUID, bytes]:
         self._refuse_tombstoned(ledger_conn, missing)
         made = self._insert_keys(keys_conn, missing)
+        if created is not None:
+            created.update(made)
         # Checked again after our commit: a shred whose tombstone came after the
         # first check deletes its key after this commit, or we see its tombstone here.
         raced = self._tombstoned_on(ledger_conn, list(made))

@@ -57,6 +57,7 @@ from projections.register_queries import (
     register_workers,
     seal_value,
 )
+from projections.storable import storable
 from projections.view import View
 
 __all__ = ["RegisterProjection", "RegisterView", "metadata"]
@@ -187,7 +188,7 @@ class RegisterProjection(LedgerProjection[RegisterView]):
         page.rows[worker] = {
             "worker_id": worker,
             "employer_id": event.employer_id.hex,
-            "nationality": event.nationality,
+            "nationality": storable(event.nationality, register_workers.c.nationality),
             "contract_start": event.employment_start,
             "expected_end_date": event.expected_end_date,
             "contract_end": None,
@@ -229,7 +230,8 @@ class RegisterProjection(LedgerProjection[RegisterView]):
     def population_registered(
         self, page: RegisterPage, event: Worker.PopulationRegisterRecorded, position: int
     ) -> None:
-        page.touch(event, population_register=event.register, population_registered_on=event.registered_on)
+        register = storable(event.register, register_workers.c.population_register)
+        page.touch(event, population_register=register, population_registered_on=event.registered_on)
         if event.bsn is None:
             return
         sealed = page.sealed(event.originator_id, {"bsn": event.bsn})
@@ -240,7 +242,7 @@ class RegisterProjection(LedgerProjection[RegisterView]):
 
     @handles(Worker.LegalHoldPlaced)
     def legal_hold_placed(self, page: RegisterPage, event: Worker.LegalHoldPlaced, position: int) -> None:
-        worker, case_reference = event.originator_id.hex, event.case_reference
+        worker, case_reference = event.originator_id.hex, _case_reference(event)
         data_key = page.keys.data_key(event.originator_id)
         sealed = None
         if data_key is not None and event.reason is not SHREDDED:
@@ -257,7 +259,7 @@ class RegisterProjection(LedgerProjection[RegisterView]):
 
     @handles(Worker.LegalHoldLifted)
     def legal_hold_lifted(self, page: RegisterPage, event: Worker.LegalHoldLifted, position: int) -> None:
-        hold = (event.originator_id.hex, event.case_reference)
+        hold = (event.originator_id.hex, _case_reference(event))
         page.holds_placed.pop(hold, None)
         page.holds_lifted.add(hold)
         page.touch(event)
@@ -272,4 +274,11 @@ def _record_work_address(page: RegisterPage, event: Any, valid_from: date, addre
     # The address's fields are the table's columns, one for one.
     worker, seq = event.originator_id.hex, event.originator_version
     # (`vars`, not `asdict`: the fields are plain values, and `asdict` deep-copies them.)
-    page.work_addresses.append({"worker_id": worker, "seq": seq, "valid_from": valid_from, **vars(address)})
+    columns = register_work_addresses.c
+    fields = {k: storable(v, columns[k]) if isinstance(v, str) else v for k, v in vars(address).items()}
+    page.work_addresses.append({"worker_id": worker, "seq": seq, "valid_from": valid_from, **fields})
+
+
+def _case_reference(event: Worker.LegalHoldPlaced | Worker.LegalHoldLifted) -> str:
+    # Placing and lifting a hold store its case reference alike, so that the lift finds the row.
+    return storable(event.case_reference, register_legal_holds.c.case_reference)

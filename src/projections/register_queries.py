@@ -51,6 +51,7 @@ from ledger.domain.timeline import Timeline
 from ledger.domain.values import SHREDDED, Address, Sealable
 from ledger.keystore import KeyStore
 from ledger.sealing import open_bytes, seal_bytes
+from projections.storable import storable
 
 # Each sealed personal field of the register, and the type of its plaintext.
 PERSONAL_FIELDS: dict[str, type[str] | type[date]] = {
@@ -246,7 +247,7 @@ def normalise_family_name(name: str) -> str:
 
 def blind_index(index_key: bytes, family_name: str) -> str | None:
     """HMAC-SHA256 of the normalised family name under the index key; None for an empty name."""
-    normalised = normalise_family_name(family_name)
+    normalised = normalise_family_name(storable(family_name))
     if not normalised:
         return None
     message = b"register:family_name|" + normalised.encode()
@@ -262,8 +263,8 @@ def associated_data(worker_hex: str, field: str) -> bytes:
 
 
 def seal_value(data_key: bytes, worker_hex: str, field: str, value: str | date) -> str:
-    """Seal one personal value for a register column."""
-    plaintext = value.isoformat() if isinstance(value, date) else value
+    """Seal one personal value for a register column (text made storable first, as every view's text is)."""
+    plaintext = value.isoformat() if isinstance(value, date) else storable(value)
     return seal_bytes(data_key, plaintext.encode(), associated_data(worker_hex, field))
 
 

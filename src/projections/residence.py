@@ -47,6 +47,7 @@ from projections.residence_tables import (
     residence_history,
     residence_workers,
 )
+from projections.storable import storable
 from projections.view import View
 
 # The page and the tables live in their own modules; they are named here too,
@@ -122,13 +123,13 @@ class ResidenceProjection(LedgerProjection[ResidenceView]):
     @handles(HousingLocation.Registered)
     def location_registered(self, page: ResidencePage, event: HousingLocation.Registered, position: int) -> None:
         location = event.originator_id.hex
-        page.areas[location] = event.address.postcode[:4]
+        page.areas[location] = storable(event.address.postcode[:4], location_facts.c.postcode_area)
         page.add(
             location_facts,
             {
                 "housing_location_id": location,
                 "postcode_area": page.areas[location],
-                "kind": event.kind,
+                "kind": storable(event.kind, location_facts.c.kind),
                 "floor_area_m2": event.floor_area_m2,
                 "proposed_max_occupants": event.proposed_max_occupants,
                 "registered_at": event.timestamp,
@@ -146,7 +147,8 @@ class ResidenceProjection(LedgerProjection[ResidenceView]):
     @handles(Worker.Registered)
     def worker_registered(self, page: ResidencePage, event: Worker.Registered, position: int) -> None:
         worker = event.originator_id.hex
-        page.workers[worker] = {"employer_id": event.employer_id.hex, "nationality": event.nationality}
+        nationality = storable(event.nationality, residence_workers.c.nationality)
+        page.workers[worker] = {"employer_id": event.employer_id.hex, "nationality": nationality}
         page.add(residence_workers, {"worker_id": worker, **page.workers[worker]})
         if event.housing_valid_from is not None:
             self._record_housing(page, event, event.housing_valid_from, event.housing_location_id, position)

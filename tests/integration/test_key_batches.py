@@ -17,14 +17,14 @@ from ledger.domain.worker import Worker
 from ledger.errors import SubjectShredded
 from ledger.keyring import KEY_BYTES
 from ledger.keystore import KeyStore, subject_keys
-from tests.factories import World, a_person, a_world, an_employment
+from tests.factories import World, a_person, a_world, an_employment, letters
 
 
 def _new_workers(ledger: Ledger, world: World, count: int) -> list[Worker]:
     return [
         Worker.register(
             employer_id=world.employer_id,
-            person=a_person(family_name=f"Nowak{i}"),
+            person=a_person(family_name=f"Nowak{letters(i)}"),
             employment=an_employment(),
             housing_location_id=world.location_id,
             housing_valid_from=an_employment().start_date,
@@ -61,7 +61,7 @@ def test_a_batch_save_makes_every_new_key_in_one_key_store_transaction(ledger: L
         ledger.save(*workers)
 
     assert len(commits) == 1
-    assert [ledger.get(Worker, w.id).family_name for w in workers] == [f"Nowak{i}" for i in range(25)]
+    assert [ledger.get(Worker, w.id).family_name for w in workers] == [f"Nowak{letters(i)}" for i in range(25)]
 
 
 def test_existing_keys_are_answered_and_only_the_missing_made(ledger: Ledger) -> None:

@@ -14,14 +14,14 @@ from ledger.application import Ledger
 from ledger.logs import configure_logging
 from ledger.settings import Settings
 from projections.registry import build_view_runners
-from tests.factories import a_person, a_world, an_employment, an_identity_document, valid_bsn
+from tests.factories import a_person, a_world, an_employment, an_identity_document, letters, valid_bsn
 
 
 def _plant_canaries(ledger: Ledger, count: int = 5) -> list[str]:
     world = a_world(ledger)
     canaries: list[str] = []
     for _ in range(count):
-        tag = uuid.uuid4().hex[:10].upper()
+        tag = letters(uuid.uuid4().int % 26**10)  # names take letters only
         family, given, document, bsn = f"Canaryfam{tag}", f"Canarygiv{tag}", f"CAN{tag}", valid_bsn()
         receipt = ledger.register_worker(
             employer_id=world.employer_id,

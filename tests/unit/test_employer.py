@@ -22,7 +22,7 @@ def test_registering_an_employer_emits_registered_with_kvk_number_and_name() -> 
 
 
 def test_employer_name_whitespace_is_collapsed() -> None:
-    employer = Employer.register(kvk_number="12345678", name="  Flexwerk   Westfriesland\tB.V. ")
+    employer = Employer.register(kvk_number="12345678", name="  Flexwerk   Westfriesland\u00a0B.V. ")
 
     assert employer.name == "Flexwerk Westfriesland B.V."
 

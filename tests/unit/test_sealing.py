@@ -82,7 +82,8 @@ def _damaged(token: str, at: int) -> str:
 def test_personal_fields_round_trip_and_never_appear_in_the_stored_state(name: str) -> None:
     keys = DictKeys()
     mapper = _mapper(keys)
-    event = _registered(family_name=f"Canary{name}")
+    # Past the domain's checks (names in any script): the mapper must carry whatever an event holds.
+    event = dataclasses.replace(_registered(), family_name=f"Canary{name}")
 
     stored = mapper.to_stored_event(event)
     opened = mapper.to_domain_event(stored)

@@ -21,6 +21,7 @@ from tests.factories import (
     an_employment,
     an_identity_document,
     broken_rules,
+    letters,
     valid_bsn,
 )
 
@@ -58,7 +59,7 @@ def test_worker_ids_are_random_not_derived_from_personal_data() -> None:
 
 def test_registering_many_workers_at_one_location_is_never_refused() -> None:
     # Capacity is the projections' concern: an over-full location must be recorded, not hidden.
-    workers = [a_worker(person=a_person(family_name=f"Nowak {i}")) for i in range(40)]
+    workers = [a_worker(person=a_person(family_name=f"Nowak {letters(i)}")) for i in range(40)]
 
     assert {w.housing_on(TODAY) for w in workers} == {LOCATION}
 
@@ -92,7 +93,7 @@ def test_housing_valid_from_exactly_a_year_ahead_is_accepted() -> None:
 
 
 def test_names_are_trimmed_and_whitespace_collapsed() -> None:
-    worker = a_worker(person=a_person(family_name=" van  der Berg ", given_names="Jan\t Piet"))
+    worker = a_worker(person=a_person(family_name=" van  der Berg ", given_names="Jan\u00a0 Piet"))
 
     assert (worker.family_name, worker.given_names) == ("van der Berg", "Jan Piet")
 

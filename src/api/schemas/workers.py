@@ -93,8 +93,11 @@ class IdentityDocumentIn(RequestModel):
 class PersonIn(RequestModel):
     """Who the worker is."""
 
-    family_name: str = Field(examples=["Kowalska"])
-    given_names: str = Field(examples=["Anna Maria"])
+    family_name: str = Field(
+        description="As on the identity document: Latin letters with diacritics, spaces, `-`, apostrophes and `.`.",
+        examples=["Kowalska"],
+    )
+    given_names: str = Field(description="As on the identity document, like `familyName`.", examples=["Anna Maria"])
     birth_date: IsoDate = Field(description="The worker is at least 15 when the employment starts.")
     nationality: str = Field(description="ISO 3166-1 alpha-3.", examples=["POL"])
     id_document: IdentityDocumentIn

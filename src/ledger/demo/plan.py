@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from faker import Faker
 
+from ledger.demo.latin import latin_name
 from ledger.domain.timeline import Timeline
 from ledger.domain.values import Address, Employment, IdentityDocument, Person, years_after
 
@@ -216,6 +217,8 @@ class _Planner:
         first_name = fake.first_name_female if female else fake.first_name_male
         given = " ".join(dict.fromkeys(first_name() for _ in range(2 if rng.random() < 0.2 else 1)))
         family = fake.last_name_female() if female else fake.last_name_male()
+        # As the identity document writes them: in Latin letters.
+        given, family = latin_name(given, nationality), latin_name(family, nationality)
         born = years_after(start, -rng.randint(18, 59)) - timedelta(days=rng.randint(0, 364))
         _locale, _weight, passport, id_card = _NATIONALITIES[nationality]
         kind, pattern = ("passport", passport) if nationality == "UKR" or rng.random() < 0.5 else ("id_card", id_card)

@@ -20,7 +20,9 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.nl import bsn as stdnum_bsn
 from stdnum.nl import postcode as stdnum_postcode
 
+from ledger.domain import text as text_rule
 from ledger.domain.errors import Violations
+from ledger.domain.text import TextKind
 
 # Every date the ledger takes lies within these bounds, whichever way it comes in
 # (a request body, a query parameter, the CLI, the demo): a date outside them is
@@ -175,20 +177,25 @@ def years_after(day: date, years: int) -> date:
 
 
 def checked_text(value: str, field: str, v: Violations, *, max_length: int = 200) -> str:
-    """Strip a required free-text value and check it is present and not too long."""
-    text = " ".join(value.split())
-    v.check(bool(text), field, "required", "must not be empty")
-    v.check(len(text) <= max_length, field, "too_long", f"at most {max_length} characters")
-    return text
+    """A required line of printable text (an organisation's name, a street, a city), by the text rule."""
+    return text_rule.checked(value, TextKind.LINE, field, v, max_length=max_length)
+
+
+def checked_person_name(value: str, field: str, v: Violations, *, max_length: int = 200) -> str:
+    """A required family or given name, as on an identity document (Latin letters), by the text rule."""
+    return text_rule.checked(value, TextKind.PERSON_NAME, field, v, max_length=max_length)
+
+
+def checked_free_text(value: str, field: str, v: Violations, *, max_length: int = 2000) -> str:
+    """Required free text (a reason), by the text rule: several lines and tabs allowed."""
+    return text_rule.checked(value, TextKind.FREE_TEXT, field, v, max_length=max_length)
 
 
 def checked_optional_text(value: str | None, field: str, v: Violations, *, max_length: int = 2000) -> str | None:
-    """Strip an optional free-text value; empty becomes None."""
+    """Optional free text (notes, a reason), by the text rule; empty becomes None."""
     if value is None:
         return None
-    text = value.strip()
-    v.check(len(text) <= max_length, field, "too_long", f"at most {max_length} characters")
-    return text or None
+    return text_rule.checked(value, TextKind.FREE_TEXT, field, v, max_length=max_length, required=False) or None
 
 
 def checked_postcode(value: str, field: str, v: Violations) -> str:
@@ -361,8 +368,8 @@ def checked_person(person: Person, start_date: date, today: date, v: Violations)
             "the identity document had expired when the employment started",
         )
     return Person(
-        family_name=checked_text(person.family_name, "person.family_name", v),
-        given_names=checked_text(person.given_names, "person.given_names", v),
+        family_name=checked_person_name(person.family_name, "person.family_name", v),
+        given_names=checked_person_name(person.given_names, "person.given_names", v),
         birth_date=born,
         nationality=checked_nationality(person.nationality, "person.nationality", v),
         id_document=IdentityDocument(

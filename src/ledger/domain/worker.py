@@ -29,12 +29,12 @@ from ledger.domain.values import (
     checked_date_in_range,
     checked_employment,
     checked_enum,
+    checked_free_text,
     checked_not_before_birth,
     checked_not_in_future,
     checked_not_too_far_ahead,
     checked_optional_text,
     checked_person,
-    checked_text,
 )
 
 
@@ -319,7 +319,7 @@ class Worker(Aggregate):
         """Block erasure while an enforcement case is open."""
         v = Violations()
         checked_case_reference(case_reference, "case_reference", v)
-        reason = checked_text(reason, "reason", v, max_length=2000)
+        reason = checked_free_text(reason, "reason", v)
         v.raise_if_any()
         if case_reference in self.legal_holds:
             raise Conflict(f"legal hold {case_reference} is already in place")
