@@ -83,6 +83,7 @@ def poisoned_location() -> HousingLocation:
         address=Address(street=f"Dorps{POISON}straat", house_number=7, postcode=f"1{POISON}1AB", city="Medemblik"),
         kind=f"dwelling{POISON}",
         max_occupants=4,
+        proposed_max_occupants=None,
         floor_area_m2=None,
         owner_kvk_number=None,
     )
@@ -142,7 +143,13 @@ def test_every_view_stores_poisoned_text_and_goes_on_to_later_events(escaping: L
     assert register.worker(later.id, today=TODAY) is not None
     assert {w.family_name for w in register.names([worker_id, later.id]).values()} == {f"Kowal{SHOWN}ska", "Nowak"}
     assert register.search(f"Kowal{POISON}ska", today=TODAY) == [poisoned]
-    found = occupancy(ledger.keys.engine, location_id, on=TODAY, as_known_at=datetime.now(UTC))
+    found = occupancy(
+        ledger.keys.engine,
+        location_id,
+        on=TODAY,
+        as_known_at=datetime.now(UTC),
+        norms=ledger.settings.alert_floor_area_norms_m2,
+    )
     assert found is not None
     assert {o.worker_id for o in found.occupants} == {worker_id, later.id}
     with ledger.keys.engine.connect() as conn:
