@@ -21,7 +21,15 @@ from pydantic.alias_generators import to_camel
 from starlette.exceptions import HTTPException
 
 from api.services import ProjectionLagError
-from ledger.errors import ConcurrentModification, Conflict, NotFound, RuleViolated, SubjectShredded
+from ledger.errors import (
+    ConcurrentModification,
+    Conflict,
+    DuplicateAddress,
+    DuplicatePerson,
+    NotFound,
+    RuleViolated,
+    SubjectShredded,
+)
 
 log = structlog.get_logger()
 
@@ -104,6 +112,23 @@ def install(app: FastAPI) -> None:
     def conflict(request: Request, error: Conflict) -> JSONResponse:
         return problem(request, 409, str(error))
 
+    @app.exception_handler(DuplicatePerson)
+    def duplicate_person(request: Request, error: DuplicatePerson) -> JSONResponse:
+        # The worker is named to its own employer and to the municipality; another
+        # employer learns nothing of whom it belongs to (not even its id).
+        principal = getattr(request.state, "principal", None)
+        hidden = principal is None or (principal.is_only_employer() and principal.employer_id != error.employer_id)
+        if hidden or error.existing_id is None:
+            return problem(request, 409, "a worker with this identity document is registered already")
+        detail = f"a worker with this identity document is registered already: worker {error.existing_id}"
+        return problem(request, 409, detail, existingId=str(error.existing_id))
+
+    @app.exception_handler(DuplicateAddress)
+    def duplicate_address(request: Request, error: DuplicateAddress) -> JSONResponse:
+        if error.existing_id is None:
+            return problem(request, 409, str(error))
+        return problem(request, 409, str(error), existingId=str(error.existing_id))
+
     @app.exception_handler(ProjectionLagError)
     def lagging(request: Request, error: ProjectionLagError) -> JSONResponse:
         headers = {"Retry-After": str(error.retry_after_s)}
@@ -131,6 +156,14 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "instance": {"type": "string"},
+        "existingId": {
+            "type": "string",
+            "format": "uuid",
+            "description": (
+                "409 for a duplicate: the worker or housing location registered already"
+                " (a worker is named only to its own employer and to the municipality)."
+            ),
+        },
         "invalidParams": {
             "type": "array",
             "description": "Invalid input (400): each offending member by its dotted path.",

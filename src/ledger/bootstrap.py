@@ -3,6 +3,9 @@
 Entry points (CLI, HTTP server, tests) call `open_ledger`; it builds the
 engine, keyring and key store, checks that the schema is migrated and that the
 database is durable, and nothing else in the package builds infrastructure.
+The first process to open a ledger migrated from before the write-side claims
+(`ledger migrate` itself) builds them from the stored events: only a process
+with the keys can read the identity documents.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import structlog
 from sqlalchemy import inspect
 
 from ledger.application import Ledger
+from ledger.claim_store import backfill_pending
 from ledger.database import create_keystore_engine, create_ledger_engine
 from ledger.keyring import FileKeyring
 from ledger.keystore import KeyStore
@@ -49,6 +53,8 @@ def open_ledger(
     ledger = Ledger(settings, keys, clock=clock, create_tables=False)
     if not inspect(keys.engine).has_table(ledger.recorder.events_table_name):  # type: ignore[attr-defined]
         ledger.recorder.create_table()  # type: ignore[attr-defined]
+    if backfill_pending(keys.engine):
+        ledger.backfill_claims()
     return ledger
 
 

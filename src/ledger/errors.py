@@ -6,6 +6,7 @@ module is the public name the outer layers import.
 
 from __future__ import annotations
 
+from ledger.claims import AnswerGiven, AnswerPending, DuplicateAddress, DuplicatePerson
 from ledger.domain.errors import (
     ConcurrentModification,
     Conflict,
@@ -18,8 +19,12 @@ from ledger.keystore import SubjectShredded
 from ledger.sealing import SealBrokenError
 
 __all__ = [
+    "AnswerGiven",
+    "AnswerPending",
     "ConcurrentModification",
     "Conflict",
+    "DuplicateAddress",
+    "DuplicatePerson",
     "LedgerError",
     "NotFound",
     "RuleViolated",

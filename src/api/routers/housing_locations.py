@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Path, status
 
 from api.auth import Principal
 from api.deps import IfMatch, ServicesDep
+from api.idempotency import Idempotent
 from api.policy import OCCUPANCY_LIMITS, REGISTER_WORKERS_AND_HOUSING, allow
 from api.schemas.common import Created, Written
 from api.schemas.housing import HousingLocationCreate, OccupancyLimitChange
@@ -26,8 +27,9 @@ def register_housing_location(
     body: HousingLocationCreate,
     services: ServicesDep,
     _: Annotated[Principal, Depends(allow(REGISTER_WORKERS_AND_HOUSING))],
+    idempotent: Idempotent,
 ) -> Created:
-    """Register a housing location; 409 if its BAG id is registered already."""
+    """Register a housing location; 409 if its BAG id, or its address under another BAG id, is registered already."""
     receipt = services.ledger.register_housing_location(
         bag_id=body.bag_id,
         address=body.to_address(),
@@ -46,6 +48,7 @@ def change_occupancy_limit(
     services: ServicesDep,
     expected: IfMatch,
     _: Annotated[Principal, Depends(allow(OCCUPANCY_LIMITS))],
+    idempotent: Idempotent,
 ) -> Written:
     """Set the location's permitted maximum number of occupants from `validFrom` on.
 
