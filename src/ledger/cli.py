@@ -25,6 +25,7 @@ from ledger import audit_commands
 from ledger.bootstrap import open_keystore, open_ledger
 from ledger.demo import run_demo
 from ledger.durability import DurabilityError
+from ledger.errors import DuplicatePerson
 from ledger.keyring import KeyringError
 from ledger.logs import configure_logging
 from ledger.migrations import NotMigratedError, upgrade
@@ -59,6 +60,10 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             print("demo: the ledger holds events already; nothing appended")
             return 0
         summary = run_demo(ledger, workers=args.workers, seed=args.seed)
+    except DuplicatePerson:
+        # The same seed draws the same people: their registrations are in the ledger already.
+        print(f"demo: the workers of seed {args.seed} are registered already; use another --seed", file=sys.stderr)
+        return 1
     finally:
         ledger.close()
         ledger.keys.engine.dispose()
