@@ -11,7 +11,9 @@ sealing without a key store.
 
 from __future__ import annotations
 
+import itertools
 import random
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -42,6 +44,9 @@ _FAMILY = (
 _GIVEN = ("Anna", "Piotr", "Maria", "Andrei", "Elena", "Georgi", "Jonas", "Zsófia", "João", "Oksana", "Tomasz Jan")
 _NATIONALITIES = ("POL", "POL", "POL", "ROU", "ROU", "BGR", "LTU", "HUN", "PRT", "UKR")
 _VILLAGES = (("1619", "Andijk"), ("1671", "Medemblik"), ("1687", "Wognum"), ("1693", "Wervershoof"))
+# Postcode letters: no F, I, O, Q, U, Y; no SA, SD, SS (so no S first).
+_FIRST_LETTERS, _SECOND_LETTERS = "ABCDEGHJKLMNPRTVWXZ", "ABCDEGHJKLMNPRSTVWXZ"
+_HOUSE_NUMBERS = 9000
 _CHUNK = 1000  # events per transaction when loading
 
 
@@ -54,16 +59,24 @@ class Places:
 
 
 class Inputs:
-    """Valid registrations drawn from a seed."""
+    """Valid registrations drawn from a seed.
+
+    Each person's identity document is unique: a prefix of this instance and a
+    counter, as the ledger refuses a second active registration of a document.
+    The prefix is not drawn from the seed, so that two instances — even of one
+    seed, filling one kept store again — never share a document.
+    """
 
     def __init__(self, seed: int, today: date) -> None:
         self.rng = random.Random(seed)
         self.today = today
+        self._document_prefix = secrets.token_hex(4).upper()
+        self._documents = itertools.count(1)
 
     def person(self, start: date) -> Person:
         rng = self.rng
         born = start - timedelta(days=rng.randint(20 * 365, 55 * 365))
-        number = "EA" + "".join(rng.choice("0123456789") for _ in range(7))
+        number = f"{self._document_prefix}{next(self._documents):09d}"
         document = IdentityDocument("passport", number, start + timedelta(days=rng.randint(400, 3000)))
         return Person(rng.choice(_FAMILY), rng.choice(_GIVEN), born, rng.choice(_NATIONALITIES), document, None)
 
@@ -83,8 +96,14 @@ class Inputs:
         return Worker.register(**self.registration(places), today=self.today)
 
     def location(self, index: int) -> HousingLocation:
+        """Location `index`: its BAG id and its address follow from the index, both unique."""
         area, city = _VILLAGES[index % len(_VILLAGES)]
-        address = Address("Dorpsstraat", 1 + index % 9000, f"{area}AB", city)
+        block = index // _HOUSE_NUMBERS  # every 9000 locations the postcode's letters move on
+        letters = (
+            _FIRST_LETTERS[block // len(_SECOND_LETTERS) % len(_FIRST_LETTERS)]
+            + _SECOND_LETTERS[block % len(_SECOND_LETTERS)]
+        )
+        address = Address("Dorpsstraat", 1 + index % _HOUSE_NUMBERS, f"{area}{letters}", city)
         return HousingLocation.register(
             bag_id=f"{420_010_000_000_000 + index:016d}",
             address=address,

@@ -1,4 +1,9 @@
-"""Builders of valid domain input; tests override only what they are about."""
+"""Builders of valid domain input; tests override only what they are about.
+
+Identity documents and housing addresses are unique per call: the ledger
+refuses a second active registration of one document and a second location at
+one address, so a test that means the same person or place twice says so.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,8 @@ from ledger.domain.worker import Worker
 TODAY = date(2026, 6, 15)
 
 _bsn_counter = itertools.count()
+_document_counter = itertools.count(1_234_567)
+_house_number_counter = itertools.count(12)
 
 
 def valid_bsn(seed: int | None = None) -> str:
@@ -34,25 +41,44 @@ def valid_bsn(seed: int | None = None) -> str:
         n += 1
 
 
+def a_house_number() -> int:
+    """A house number (1-99999), another on each call."""
+    return 1 + next(_house_number_counter) % 99_999
+
+
+def a_document_number() -> str:
+    """A passport number (two letters, seven digits), another on each call."""
+    return f"EA{next(_document_counter) % 10_000_000:07d}"
+
+
 def an_address(**overrides: Any) -> Address:
-    fields: dict[str, Any] = {"street": "Dorpsstraat", "house_number": 12, "postcode": "1671 AB", "city": "Medemblik"}
+    """An address in Medemblik, at another house number on each call."""
+    fields: dict[str, Any] = {
+        "street": "Dorpsstraat",
+        "house_number": a_house_number(),
+        "postcode": "1671 AB",
+        "city": "Medemblik",
+    }
     return Address(**(fields | overrides))
 
 
 def an_identity_document(**overrides: Any) -> IdentityDocument:
-    fields: dict[str, Any] = {"type": "passport", "number": "EA1234567", "expires_on": date(2030, 5, 1)}
+    """A passport, with another number on each call."""
+    fields: dict[str, Any] = {"type": "passport", "number": a_document_number(), "expires_on": date(2030, 5, 1)}
     return IdentityDocument(**(fields | overrides))
 
 
 def a_person(**overrides: Any) -> Person:
+    """A Polish worker with a passport of her own (another document on each call)."""
     fields: dict[str, Any] = {
         "family_name": "Kowalska",
         "given_names": "Anna Maria",
         "birth_date": date(1994, 3, 14),
         "nationality": "POL",
-        "id_document": an_identity_document(),
         "bsn": None,
     }
+    if "id_document" not in overrides:
+        fields["id_document"] = an_identity_document()
     return Person(**(fields | overrides))
 
 
@@ -93,7 +119,7 @@ def a_world(ledger: Ledger, *, max_occupants: int = 4) -> World:
     )
     second = ledger.register_housing_location(
         bag_id=a_bag_id(),
-        address=an_address(street="Kerkstraat", house_number=5),
+        address=an_address(street="Kerkstraat"),
         kind="short_stay_facility",
         max_occupants=20,
     )

@@ -15,8 +15,7 @@ from datetime import datetime
 
 from fastapi import FastAPI
 
-from api import problems
-from api.idempotency import Idempotency
+from api import idempotency, problems
 from api.middleware import API_VERSION, OPENAPI_PATH, BodySizeLimit, ResponseHeaders, UnexpectedErrors
 from api.routers import ROUTERS, health
 from api.services import build_services
@@ -29,6 +28,7 @@ the municipality watches occupancy, inspects, enforces and reports.
 
 Errors are RFC 9457 problem details; invalid input is 400 with `invalidParams`.
 Every write answers `position`; pass it as `minPosition` to read your own write.
+Send an `Idempotency-Key` with a write to make retrying it safe.
 """
 
 
@@ -56,12 +56,12 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         redirect_slashes=False,
     )
     problems.install(app)
+    idempotency.install(app)
     problems.document(app)
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1")
     app.include_router(health.router)
-    # Outermost last: headers wrap everything, the size limit runs before idempotency reads the body.
-    app.add_middleware(Idempotency)
+    # Outermost last: headers wrap everything, the size limit runs before any route reads the body.
     app.add_middleware(BodySizeLimit, max_bytes=config.api_max_body_bytes)
     # Inside the headers, outside everything else: any exception becomes a 500 with the headers, logged once.
     app.add_middleware(UnexpectedErrors)

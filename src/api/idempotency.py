@@ -1,184 +1,154 @@
-"""`Idempotency-Key` on writes: a retried request answers as the first did and stores nothing new.
+"""`Idempotency-Key` on writes: a retried request is answered as the first was, and writes nothing new.
 
-The first response to a (caller, key) is stored with a hash of the request
-(method, path, body). A retry with the same key and the same request gets the
-stored response again; the same key with another request is 409. Keys are
-scoped to the caller's verified `sub`, so one caller can never replay another's.
-Server errors (5xx) are not stored: the request did not happen, retrying is right.
+Every write route declares `_: Idempotent` after its policy dependency, so a
+caller is authenticated and authorised before anything is replayed to it. The
+key is scoped to the whole caller — subject, roles and employer — so an
+employer never meets another's key, even with the same `sub`. The key is
+claimed by the write itself, in the events' own transaction
+(`Ledger.claiming`, `ledger.claims`): a retry, or a duplicate sent at the same
+time, finds the first write's answer and writes nothing, also when the first
+response never reached the client. A refusal (4xx) wrote nothing, so it is kept
+in a small commit of its own; server errors and "try again" conflicts are not
+kept: retrying them is right. Answers are kept `LEDGER_IDEMPOTENCY_RETENTION_H`
+hours. The same key with another request (method, path, body) is 409.
+
+Database work runs in the thread pool, never on the event loop.
 """
 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
 
-from sqlalchemy import Column, Engine, Integer, LargeBinary, MetaData, String, Table, insert, select
-from sqlalchemy.exc import IntegrityError
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
-from ledger.database import UTCDateTime
+from api.auth import Principal
+from api.deps import ServicesDep
+from api.policy import authenticate
+from api.problems import PROBLEM_JSON, problem
+from ledger.claims import AnswerGiven, AnswerPending, IdempotencyClaim, KeptAnswer
+from ledger.errors import ConcurrentModification, LedgerError
 
-metadata = MetaData()
-
-idempotency_keys = Table(
-    "idempotency_keys",
-    metadata,
-    Column("actor", String(200), primary_key=True),
-    Column("idempotency_key", String(200), primary_key=True),
-    Column("request_hash", String(64), nullable=False),
-    Column("status_code", Integer, nullable=False),
-    Column("response_body", LargeBinary, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-)
-
-_WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_KEY_LENGTH = 200
+REPLAYED = "Idempotent-Replayed"
 
 
-@dataclass(frozen=True)
-class StoredResponse:
-    """The first answer to a keyed request."""
+def principal_digest(principal: Principal) -> str:
+    """The scope of a caller's keys: a digest of its subject, roles and employer."""
+    parts = [
+        principal.sub,
+        sorted(role.value for role in principal.roles),
+        principal.employer_id.hex if principal.employer_id else None,
+    ]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
-    request_hash: str
-    status_code: int
-    body: bytes
+
+def request_hash(request: Request, body: bytes) -> str:
+    """What tells two requests with one key apart: method, path and body."""
+    return hashlib.sha256(b"\0".join([request.method.encode(), request.url.path.encode(), body])).hexdigest()
 
 
-class IdempotencyStore:
-    """Stored first responses, by caller and key."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def find(self, actor: str, key: str) -> StoredResponse | None:
-        """The stored response for this caller's key, if any."""
-        with self.engine.connect() as conn:
-            keys = idempotency_keys.c
-            columns = (keys.request_hash, keys.status_code, keys.response_body)
-            row = conn.execute(
-                select(*columns)
-                .where(idempotency_keys.c.actor == actor)
-                .where(idempotency_keys.c.idempotency_key == key)
-            ).first()
-        return None if row is None else StoredResponse(row[0], int(row[1]), bytes(row[2]))
-
-    def store(self, actor: str, key: str, response: StoredResponse) -> None:
-        """Keep the first response; a concurrent duplicate keeps the one stored first."""
-        values = {
-            "actor": actor,
-            "idempotency_key": key,
-            "request_hash": response.request_hash,
-            "status_code": response.status_code,
-            "response_body": response.body,
-            "created_at": datetime.now(UTC),
-        }
+async def idempotency(
+    request: Request,
+    services: ServicesDep,
+    principal: Annotated[Principal, Depends(authenticate)],
+    key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=MAX_KEY_LENGTH,
+            description=(
+                "A key of your choosing (e.g. a UUID) that makes retrying this write safe: a request repeated with"
+                " the same key, within 24 hours by default, gets the first answer again (`Idempotent-Replayed:"
+                " true`) and writes nothing. The same key with another request is 409; 409 with `Retry-After`"
+                " while the first request's answer cannot be read yet."
+            ),
+        ),
+    ] = None,
+) -> AsyncIterator[None]:
+    """Answer a repeated keyed request with its first answer; claim the key with the write otherwise."""
+    if key is None:
+        yield
+        return
+    claim = IdempotencyClaim(
+        principal=principal_digest(principal),
+        key=key,
+        request_hash=request_hash(request, await request.body()),
+        status_code=getattr(request.scope.get("route"), "status_code", None) or 200,
+    )
+    request.state.idempotency_hash = claim.request_hash
+    ledger = services.ledger
+    kept = await run_in_threadpool(ledger.kept_answer, claim)
+    if kept is not None:
+        raise AnswerGiven(kept)
+    # Set here, on the event loop, the claim reaches the route's thread with the request's context.
+    with ledger.claiming(idempotency=claim):
         try:
-            with self.engine.begin() as conn:
-                conn.execute(insert(idempotency_keys).values(**values))
-        except IntegrityError:
-            return
+            yield
+        except Exception as error:
+            refusal = await _refusal(request, error)
+            if refusal is None:
+                raise
+            first = await run_in_threadpool(
+                lambda: ledger.keep_answer(claim, status_code=refusal.status_code, body=bytes(refusal.body))
+            )
+            if first is not None:
+                # A duplicate sent at the same time wrote first: its answer is this request's answer.
+                raise AnswerGiven(first) from None
+            raise
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", ()):
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
+Idempotent = Annotated[None, Depends(idempotency)]
 
 
-class Idempotency:
-    """ASGI middleware applying `Idempotency-Key` to writes."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        key = _header(scope, b"idempotency-key") if scope["type"] == "http" else None
-        if key is None or scope["method"] not in _WRITES:
-            await self.app(scope, receive, send)
-            return
-        actor = _verified_actor(scope)
-        if actor is None or not key or len(key) > MAX_KEY_LENGTH:
-            await self.app(scope, receive, send)  # the route answers 401 (or ignores a bad key)
-            return
-        body = await _read_body(receive)
-        request_hash = hashlib.sha256(b"\0".join([scope["method"].encode(), scope["path"].encode(), body])).hexdigest()
-        store: IdempotencyStore = scope["app"].state.services.idempotency
-        stored = store.find(actor, key)
-        if stored is not None:
-            await _replay(stored, request_hash, scope, send)
-            return
-        captured = await _call_capturing(self.app, scope, body, send)
-        if captured is not None and captured.status_code < 500:
-            store.store(actor, key, StoredResponse(request_hash, captured.status_code, captured.body))
-
-
-def _verified_actor(scope: Scope) -> str | None:
-    authorization = _header(scope, b"authorization") or ""
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+async def _refusal(request: Request, error: Exception) -> Response | None:
+    """The response a refusal gets, when it is one to keep: a 4xx that retrying would not change."""
+    if not isinstance(error, HTTPException | RequestValidationError | LedgerError):
         return None
-    try:
-        return str(scope["app"].state.services.verifier.verify(token).sub)
-    except Exception:
+    if isinstance(error, AnswerGiven | AnswerPending):
         return None
+    if isinstance(error, ConcurrentModification) and error.expected is None:
+        return None  # another writer was first: retrying is right
+    handlers = request.app.exception_handlers
+    handler = next((handlers[c] for c in type(error).__mro__ if c in handlers), None)
+    if handler is None:
+        return None
+    response = handler(request, error)
+    if inspect.isawaitable(response):
+        response = await response
+    assert isinstance(response, Response)
+    return response if 400 <= response.status_code < 500 else None
 
 
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
+def install(app: FastAPI) -> None:
+    """Register the answers of a repeated key."""
+
+    @app.exception_handler(AnswerGiven)
+    def replay(request: Request, given: AnswerGiven) -> Response:
+        answer = given.answer
+        if answer.request_hash != getattr(request.state, "idempotency_hash", None):
+            return problem(request, 409, "this Idempotency-Key was used for another request")
+        headers = {REPLAYED: "true"}
+        if answer.body is not None:
+            media_type = PROBLEM_JSON if answer.status_code >= 400 else "application/json"
+            return Response(answer.body, status_code=answer.status_code, media_type=media_type, headers=headers)
+        return JSONResponse(_receipt_body(request, answer), status_code=answer.status_code, headers=headers)
+
+    @app.exception_handler(AnswerPending)
+    def pending(request: Request, error: AnswerPending) -> Response:
+        return problem(request, 409, str(error), headers={"Retry-After": "1"})
 
 
-async def _replay(stored: StoredResponse, request_hash: str, scope: Scope, send: Send) -> None:
-    if stored.request_hash != request_hash:
-        status, body = 409, _problem(scope, "this Idempotency-Key was used for another request")
-        content_type = b"application/problem+json"
-    else:
-        status, body = stored.status_code, stored.body
-        content_type = b"application/problem+json" if status >= 400 else b"application/json"
-    headers = [(b"content-type", content_type), (b"idempotent-replayed", b"true" if status != 409 else b"false")]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
-def _problem(scope: Scope, detail: str) -> bytes:
-    body: dict[str, Any] = {
-        "type": "about:blank",
-        "title": "Conflict",
-        "status": 409,
-        "detail": detail,
-        "instance": scope["path"],
-    }
-    return json.dumps(body).encode()
-
-
-async def _call_capturing(app: ASGIApp, scope: Scope, body: bytes, send: Send) -> StoredResponse | None:
-    delivered = False
-
-    async def replay_body() -> Message:
-        nonlocal delivered
-        if delivered:
-            return {"type": "http.disconnect"}
-        delivered = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    status = 500
-    chunks: list[bytes] = []
-
-    async def capture(message: Message) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = int(message["status"])
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-        await send(message)
-
-    await app(scope, replay_body, capture)
-    return StoredResponse("", status, b"".join(chunks))
+def _receipt_body(request: Request, answer: KeptAnswer) -> Any:
+    """The first answer again, in the shape of the route's answer (`Created` or `Written`)."""
+    model = request.scope["route"].response_model
+    receipt = {"id": answer.aggregate_id, "version": answer.version, "position": answer.position}
+    return model.model_validate(receipt).model_dump(mode="json")

@@ -73,8 +73,8 @@ def allow(policy: Policy) -> Callable[[Principal], Principal]:
     return authorize
 
 
-def public() -> None:
-    """Marks a route that needs no token (health, readiness, metrics)."""
+async def public() -> None:
+    """Marks a route that needs no token (health, readiness, metrics); async, so it takes no thread."""
 
 
 public.policy = None  # type: ignore[attr-defined]

@@ -23,7 +23,16 @@ from pydantic.alias_generators import to_camel
 from starlette.exceptions import HTTPException
 
 from api.services import ProjectionLagError
-from ledger.errors import AlreadyRegistered, ConcurrentModification, Conflict, NotFound, RuleViolated, SubjectShredded
+from ledger.errors import (
+    AlreadyRegistered,
+    ConcurrentModification,
+    Conflict,
+    DuplicateAddress,
+    DuplicatePerson,
+    NotFound,
+    RuleViolated,
+    SubjectShredded,
+)
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -109,6 +118,23 @@ def install(app: FastAPI) -> None:
         # The existing id is named so that the caller goes on with it (a registrar sets its limit).
         return problem(request, 409, str(error), existingId=str(error.existing_id))
 
+    @app.exception_handler(DuplicatePerson)
+    def duplicate_person(request: Request, error: DuplicatePerson) -> JSONResponse:
+        # The worker is named to its own employer and to the municipality; another
+        # employer learns nothing of whom it belongs to (not even its id).
+        principal = getattr(request.state, "principal", None)
+        hidden = principal is None or (principal.is_only_employer() and principal.employer_id != error.employer_id)
+        if hidden or error.existing_id is None:
+            return problem(request, 409, "a worker with this identity document is registered already")
+        detail = f"a worker with this identity document is registered already: worker {error.existing_id}"
+        return problem(request, 409, detail, existingId=str(error.existing_id))
+
+    @app.exception_handler(DuplicateAddress)
+    def duplicate_address(request: Request, error: DuplicateAddress) -> JSONResponse:
+        if error.existing_id is None:
+            return problem(request, 409, str(error))
+        return problem(request, 409, str(error), existingId=str(error.existing_id))
+
     @app.exception_handler(ProjectionLagError)
     def lagging(request: Request, error: ProjectionLagError) -> JSONResponse:
         headers = {"Retry-After": str(error.retry_after_s)}
@@ -133,7 +159,10 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "existingId": {
             "type": "string",
             "format": "uuid",
-            "description": "A registration of something already registered (409): the id it has.",
+            "description": (
+                "409 for a duplicate: the id of what is registered already (a worker is named only to its own"
+                " employer and to the municipality)."
+            ),
         },
         "invalidParams": {
             "type": "array",

@@ -1,7 +1,7 @@
 """What the API runs on, built once in the app's lifespan: the composition root of the HTTP side.
 
-The ledger (writes), the views (reads), the token verifier, the processing log
-and the idempotency store; on the embedded default also the projection runner
+The ledger (writes, and the answers kept for `Idempotency-Key`s), the views
+(reads), the token verifier and the processing log; on the embedded default also the projection runner
 in a background thread, so that one `ledger serve` is a working system.
 """
 
@@ -17,7 +17,6 @@ from uuid import UUID
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from api.auth import TokenVerifier, token_verifier
-from api.idempotency import IdempotencyStore
 from ledger.application import Ledger
 from ledger.bootstrap import open_ledger
 from ledger.errors import RuleViolated
@@ -51,7 +50,6 @@ class Services:
     runners: list[ViewRunner]
     verifier: TokenVerifier
     processing_log: ProcessingLog
-    idempotency: IdempotencyStore
     retention_policies: RetentionPolicies = field(default_factory=load_policies)
     background: ProjectionRunner | None = None
     _thread: threading.Thread | None = field(default=None, repr=False)
@@ -138,7 +136,6 @@ def build_services(settings: Settings, *, clock: Callable[[], datetime] | None =
         runners=build_view_runners(ledger),
         verifier=token_verifier(settings),
         processing_log=ProcessingLog(engine),
-        idempotency=IdempotencyStore(engine),
         retention_policies=load_policies(settings.retention_file),
     )
     if settings.runs_projections_in_process:

@@ -5,13 +5,21 @@ Each command loads the aggregate it addresses, calls one command method on it
 the aggregate's new version and the notification position of the last event
 stored, so a client can read its own write from the projections. Library
 errors are translated here, once, into the ledger's own (`ledger.errors`).
+
+Every save also writes its claims (`ledger.claims`) in the events' own
+transaction: the identity document a registration takes, the address of a
+housing location, and — inside `claiming(idempotency=...)` — the caller's
+`Idempotency-Key` with the answer it gets. A claim that is taken refuses the
+whole write, and the refusal names the existing holder.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
@@ -21,9 +29,25 @@ import structlog
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, Repository
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Mapper, Recording
-from eventsourcing.utils import Environment, EnvType
+from eventsourcing.utils import Environment, EnvType, get_topic
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
+from ledger.claim_store import ClaimStore, write_backfill
+from ledger.claims import (
+    ADDRESS,
+    IDEMPOTENCY,
+    IDENTITY_DOCUMENT,
+    AnswerGiven,
+    AnswerPending,
+    Claim,
+    ClaimTaken,
+    ClaimWrites,
+    DuplicateAddress,
+    DuplicatePerson,
+    IdempotencyClaim,
+    KeptAnswer,
+    claims_of,
+)
 from ledger.domain.employer import Employer
 from ledger.domain.erasure import ErasureNote, ErasureReason, checked_erasure
 from ledger.domain.errors import AlreadyRegistered, ConcurrentModification, Conflict, NotFound, RuleViolated
@@ -48,6 +72,20 @@ _SHRED_RECORD_ATTEMPTS = 5
 # A change without If-Match that another writer overtakes is applied again to the reloaded aggregate, this often
 # in all: a few rounds let a burst of writers to one worker through; a write overtaken every time is a 409.
 _CHANGE_ATTEMPTS = 4
+# Notifications read a page at a time by the claims' backfill.
+_BACKFILL_PAGE = 500
+
+
+@dataclass
+class _Claiming:
+    """The `Idempotency-Key` of the request in progress, and whether a write has answered it."""
+
+    idempotency: IdempotencyClaim
+    answered: bool = False
+
+
+# Set by `Ledger.claiming` for the commands of one request; read when they save.
+_claiming: ContextVar[_Claiming | None] = ContextVar("ledger_claiming", default=None)
 
 
 @dataclass(frozen=True)
@@ -99,6 +137,7 @@ class Ledger(Application[UUID]):
         check_durability(self.recorder)
         # Loads that open no personal field and look up no key: facts for holds and shredding.
         self._facts = Repository(event_store=EventStore(self._mapper_with(NoKeys()), self.recorder))
+        self.claims = ClaimStore(keys.engine)
 
     # -- infrastructure ---------------------------------------------------
 
@@ -115,6 +154,11 @@ class Ledger(Application[UUID]):
         return SealingMapper(transcoder=self.mapper.transcoder, keys=keys)
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        # The save's claims go to the recorder with the events (`ledger.claims`); one
+        # held already is refused here, before any data key is made for a new subject.
+        writes = self._claim_writes(processing_event.events)
+        if writes:
+            processing_event.saved_kwargs["claims"] = writes
         # The keys of every subject this save seals are looked up, and the missing
         # ones created, in one go before mapping: sealing subject by subject would
         # commit one key transaction per new subject (a batch of 500 registrations,
@@ -123,24 +167,40 @@ class Ledger(Application[UUID]):
         # A save that fails after its keys were made deletes the ones it made, if unused.
         subjects = {e.originator_id for e in processing_event.events if _seals_personal_data(e)}
         if not subjects or not isinstance(self.mapper, SealingMapper):
-            return super()._record(processing_event)
-        created: set[UUID] = set()
-        keys = PrefetchedKeys(self.keys.data_keys_for_writing(subjects, created=created), self.keys)
-        try:
-            return EventStore(self._mapper_with(keys), self.recorder).put(
-                processing_event.events, tracking=processing_event.tracking, **processing_event.saved_kwargs
-            )
-        except Exception:
-            self._discard_unused_keys(created)
-            raise
+            recordings = super()._record(processing_event)
+        else:
+            created: set[UUID] = set()
+            keys = PrefetchedKeys(self.keys.data_keys_for_writing(subjects, created=created), self.keys)
+            try:
+                recordings = EventStore(self._mapper_with(keys), self.recorder).put(
+                    processing_event.events, tracking=processing_event.tracking, **processing_event.saved_kwargs
+                )
+            except Exception:
+                self._discard_unused_keys(created)
+                raise
+        claiming = _claiming.get()
+        if writes.idempotency is not None and claiming is not None:
+            claiming.answered = True
+        return recordings
+
+    def _claim_writes(self, events: Sequence[DomainEventProtocol[UUID]]) -> ClaimWrites:
+        writes = claims_of(events, self.keys.keyring.index_key)
+        if self.claims.held(writes.take) is not None:
+            raise self._claim_refused(ClaimTaken.among(writes.take))
+        claiming = _claiming.get()
+        if claiming is None or claiming.answered or not events:
+            return writes
+        now = self._clock()
+        return replace(writes, idempotency=claiming.idempotency, claimed_at=now, purge_before=self._kept_since(now))
 
     def _discard_unused_keys(self, created: set[UUID]) -> None:
         """Delete the keys a failed save made, of subjects none of whose events were stored.
 
-        Such a key would be an orphan: a key of a subject that never was. Whether
-        the events were stored is asked, not assumed: a commit whose answer was
-        lost may have been made, and its subject's key must then stay. If even
-        that cannot be asked, the keys stay too (they seal nothing stored).
+        Such a key would be an orphan: a key of a subject that never was (a write
+        refused by a claim taken in the meantime, a database error). Whether the
+        events were stored is asked, not assumed: a commit whose answer was lost
+        may have been made, and its subject's key must then stay. If even that
+        cannot be asked, the keys stay too (they seal nothing stored).
         """
         if not created:
             return
@@ -162,6 +222,111 @@ class Ledger(Application[UUID]):
     def today(self) -> date:
         """Today's calendar date in the municipality's time zone."""
         return self._clock().astimezone(self._zone).date()
+
+    # -- claims: idempotency and uniqueness -----------------------------------------
+
+    @contextmanager
+    def claiming(self, *, idempotency: IdempotencyClaim) -> Iterator[None]:
+        """Within the block, the first command that saves claims `idempotency` with its events.
+
+        The claim keeps the command's receipt, so a repeated request is
+        answered with it (`AnswerGiven`) and writes nothing; a command that
+        records no events keeps its receipt in a small commit of its own.
+        Commands keep their signatures: the claim travels in a context variable.
+        """
+        token = _claiming.set(_Claiming(idempotency))
+        try:
+            yield
+        finally:
+            _claiming.reset(token)
+
+    def kept_answer(self, claim: IdempotencyClaim) -> KeptAnswer | None:
+        """The first answer to the caller's key, if it was given within the retention period."""
+        return self.claims.answer(claim.principal, claim.key, kept_since=self._kept_since(self._clock()))
+
+    def keep_answer(self, claim: IdempotencyClaim, *, status_code: int, body: bytes) -> KeptAnswer | None:
+        """Keep a refusal (a 4xx, which wrote nothing) as the key's answer; the first answer if one was kept before."""
+        now = self._clock()
+        answer = KeptAnswer(claim.request_hash, status_code, body=body)
+        if self.claims.keep(claim, answer, now=now, purge_before=self._kept_since(now)):
+            return None
+        return self.kept_answer(claim)
+
+    def _kept_since(self, now: datetime) -> datetime:
+        return now - timedelta(hours=self.settings.idempotency_retention_h)
+
+    def _answer_without_events(self, receipt: Receipt) -> None:
+        # A command that changed nothing still answers: its receipt is kept like a write's.
+        claiming = _claiming.get()
+        if claiming is None or claiming.answered:
+            return
+        claim, now = claiming.idempotency, self._clock()
+        answer = KeptAnswer(claim.request_hash, claim.status_code, receipt.id, receipt.version, receipt.position)
+        if not self.claims.keep(claim, answer, now=now, purge_before=self._kept_since(now)):
+            raise self._claim_refused(ClaimTaken(IDEMPOTENCY, claim.key))
+        claiming.answered = True
+
+    def _claim_refused(self, taken: ClaimTaken) -> Exception:
+        """The refusal for a taken claim, naming what holds it (if it can still be read)."""
+        if taken.kind == IDEMPOTENCY:
+            claiming = _claiming.get()
+            answer = self.kept_answer(claiming.idempotency) if claiming is not None else None
+            return AnswerGiven(answer) if answer is not None else AnswerPending()
+        # One of the claims of the write: the one held now is the one that was taken.
+        held = self.claims.held(taken.candidates)
+        if held is None:
+            return Conflict("a document or address of this write was registered at the same time; try again")
+        holder = self.claims.holder(held.kind, held.key)
+        if held.kind == IDENTITY_DOCUMENT:
+            employer_id = None
+            if holder is not None:
+                try:
+                    employer_id = self.get_facts(Worker, holder).employer_id
+                except NotFound:
+                    holder = None
+            return DuplicatePerson(holder, employer_id)
+        return DuplicateAddress(holder)
+
+    def backfill_claims(self) -> tuple[int, int] | None:
+        """Build the claims of the events stored before claims existed (left to do by migration 0008).
+
+        Reads every registration, contract end and departure, and every housing
+        location's registration, opening the documents with their subjects'
+        keys (a shredded worker claims nothing), and writes the claims in one
+        transaction. Where existing data holds a document (or an address) twice,
+        the earliest keeps the active claim and the others are kept inactive:
+        returns (claims written, duplicates found), or None if another process
+        did it first.
+        """
+        registered, address = get_topic(Worker.Registered), get_topic(HousingLocation.Registered)
+        topics = [registered, get_topic(Worker.ContractEnded), get_topic(Worker.Departed), address]
+        taken: dict[tuple[str, UUID], tuple[Claim, int]] = {}
+        released: set[UUID] = set()
+        after: int | None = None
+        while page := self.recorder.select_notifications(
+            after, _BACKFILL_PAGE, topics=topics, inclusive_of_start=after is None
+        ):
+            subjects = {UUID(str(n.originator_id)) for n in page if n.topic == registered}
+            keys = PrefetchedKeys(self.keys.data_keys(subjects), NoKeys())
+            mapper = self._mapper_with(keys)
+            for notification in page:
+                writes = claims_of([mapper.to_domain_event(notification)], self.keys.keyring.index_key)
+                released.update(writes.release)
+                for claim in writes.take:
+                    taken.setdefault((claim.kind, claim.holder_id), (claim, notification.id))
+            after = page[-1].id
+        rows = [
+            (claim, claim.kind == ADDRESS or claim.holder_id not in released, position)
+            for claim, position in sorted(taken.values(), key=lambda item: item[1])
+        ]
+        written = write_backfill(self.keys.engine, rows)
+        if written is None:
+            return None
+        duplicates = sum(1 for _, active, _ in rows if active) - written[1]
+        log.info("claims_backfilled", claims=written[0], duplicates=duplicates)
+        if duplicates:
+            log.warning("duplicate_registrations_found", count=duplicates)
+        return written[0], duplicates
 
     # -- employers and housing ---------------------------------------------
 
@@ -556,9 +721,13 @@ class Ledger(Application[UUID]):
         version = aggregate.version
         if not aggregate.pending_events:
             # Nothing changed (an idempotent repeat): any position from now on reflects it.
-            return Receipt(id=aggregate.id, version=version, position=self.recorder.max_notification_id() or 0)
+            unchanged = Receipt(id=aggregate.id, version=version, position=self.recorder.max_notification_id() or 0)
+            self._answer_without_events(unchanged)
+            return unchanged
         try:
             recordings = self.save(aggregate)
+        except ClaimTaken as taken:
+            raise self._claim_refused(taken) from None
         except IntegrityError:
             if version == Aggregate.INITIAL_VERSION:
                 raise Conflict(f"{_kind_name(type(aggregate))} {aggregate.id} is already registered") from None

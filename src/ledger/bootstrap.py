@@ -6,6 +6,10 @@ database is durable, and nothing else in the package builds infrastructure.
 Only `open_keystore` (`ledger migrate`, the key commands) creates what is
 missing; `open_ledger` first checks the schema, so a command on an empty data
 folder creates nothing there: no folder, no database file, no keyring.
+
+The first process to open a ledger migrated from before the write-side claims
+(`ledger migrate` itself) builds them from the stored events: only a process
+with the keys can read the identity documents.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import structlog
 from sqlalchemy import inspect
 
 from ledger.application import Ledger
+from ledger.claim_store import backfill_pending
 from ledger.database import create_keystore_engine, create_ledger_engine
 from ledger.keyring import FileKeyring
 from ledger.keystore import KeyStore
@@ -68,6 +73,8 @@ def open_ledger(
     ledger = Ledger(settings, keys, clock=clock, create_tables=False)
     if not inspect(keys.engine).has_table(ledger.recorder.events_table_name):  # type: ignore[attr-defined]
         ledger.recorder.create_table()  # type: ignore[attr-defined]
+    if backfill_pending(keys.engine):
+        ledger.backfill_claims()
     return ledger
 
 

@@ -32,6 +32,7 @@ from ledger import audit_commands
 from ledger.bootstrap import open_keystore, open_ledger
 from ledger.console import progress_bar, refusal, tell, whole_number
 from ledger.demo import run_demo
+from ledger.errors import DuplicatePerson
 from ledger.logs import configure_logging
 from ledger.migrations import upgrade
 from ledger.settings import Settings
@@ -93,6 +94,10 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             return 0
         with progress_bar("demo", unit="step") as progress:
             summary = run_demo(ledger, workers=args.workers, seed=args.seed, progress=progress)
+    except DuplicatePerson:
+        # The same seed draws the same people: their registrations are in the ledger already.
+        print(f"demo: the workers of seed {args.seed} are registered already; use another --seed", file=sys.stderr)
+        return 1
     finally:
         ledger.close()
         ledger.keys.engine.dispose()

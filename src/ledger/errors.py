@@ -6,6 +6,7 @@ module is the public name the outer layers import.
 
 from __future__ import annotations
 
+from ledger.claims import AnswerGiven, AnswerPending, DuplicateAddress, DuplicatePerson
 from ledger.domain.errors import (
     AlreadyRegistered,
     ConcurrentModification,
@@ -20,8 +21,12 @@ from ledger.sealing import SealBrokenError
 
 __all__ = [
     "AlreadyRegistered",
+    "AnswerGiven",
+    "AnswerPending",
     "ConcurrentModification",
     "Conflict",
+    "DuplicateAddress",
+    "DuplicatePerson",
     "LedgerError",
     "NotFound",
     "RuleViolated",

@@ -4,7 +4,9 @@ A subject's personal fields are sealed under its DEK; destroying the DEK is
 crypto-shredding. Keys are stored only wrapped by a key-encryption key from
 the keyring, bound to the subject id and epoch so a key row copied to another
 subject does not open. A shredded subject leaves a tombstone that is kept for
-ever: no key is ever created again for it (no resurrection).
+ever: no key is ever created again for it (no resurrection). The claims of
+the subject's identity document (`ledger.claim_store`) are destroyed with the
+tombstone, in its transaction: an erased document can no longer be confirmed.
 
 Keys are not cached across calls, so a shred is effective in every process as
 soon as its transaction commits. Keys are made, destroyed and re-wrapped in
@@ -41,6 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ledger.claim_store import forget_holders, forget_tombstoned
 from ledger.database import reading
 from ledger.domain.errors import Conflict
 from ledger.exclusive import exclusively
@@ -267,10 +270,11 @@ class KeyStore:
     def shred_many(self, subject_ids: Iterable[UUID]) -> int:
         """Leave tombstones, then destroy the subjects' data keys; return how many keys were destroyed.
 
-        One transaction for all tombstones, then one for all keys (and on SQLite
-        one WAL truncation). Idempotent: shredding a shredded subject changes
-        nothing. The tombstones come first: should the process die in between,
-        start-up finds tombstoned subjects with keys and destroys them.
+        One transaction for all tombstones (and the subjects' document claims),
+        then one for all keys (and on SQLite one WAL truncation). Idempotent:
+        shredding a shredded subject changes nothing. The tombstones come
+        first: should the process die in between, start-up finds tombstoned
+        subjects with keys and destroys them.
         """
         hexes = list(dict.fromkeys(s.hex for s in subject_ids))
         if not hexes:
@@ -280,11 +284,17 @@ class KeyStore:
             conn.execute(
                 _insert_new(key_tombstones, self.engine), [{"subject_id": h, "shredded_at": now} for h in hexes]
             )
+            forget_holders(conn, hexes)
         return self._delete_keys(hexes)
 
     def reshred_tombstoned(self) -> int:
-        """Delete keys of tombstoned subjects (a key table restored from an old backup); return how many."""
-        with self.engine.connect() as conn:
+        """Delete keys of tombstoned subjects (a key table restored from an old backup); return how many.
+
+        Document claims of tombstoned subjects that a restored ledger database
+        brought back are destroyed again too.
+        """
+        with self.engine.begin() as conn:
+            forget_tombstoned(conn, key_tombstones)
             tombstoned = [str(r[0]) for r in conn.execute(select(key_tombstones.c.subject_id))]
         return self._delete_keys(tombstoned)
 

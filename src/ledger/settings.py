@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     api_run_projections: bool | None = Field(
         default=None, description="Run the projection runner inside `ledger serve` (default: on the embedded SQLite)."
     )
+    idempotency_retention_h: int = Field(
+        default=24,
+        ge=1,
+        description="How long the first answer to an Idempotency-Key is kept (and a retry answered with it).",
+    )
 
     # Authentication: development tokens, or (production) one OIDC issuer.
     jwt_dev_key_file: Path | None = Field(default=None, description="Development signing key; default data_dir.")

@@ -7,6 +7,7 @@ survive a power cut, so every connection runs with `synchronous=FULL`.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +22,7 @@ from eventsourcing.sqlite import (
 from eventsourcing.utils import Environment, EnvType
 
 from ledger.audit import GENESIS, next_link
+from ledger.claims import SQLITE, ClaimWrites, statements
 
 # Pragmas every connection to the ledger's SQLite file runs with.
 SQLITE_PRAGMAS = ("PRAGMA synchronous=FULL", "PRAGMA secure_delete=ON", "PRAGMA foreign_keys=ON")
@@ -38,10 +40,12 @@ class DurableSQLiteConnectionPool(SQLiteConnectionPool):
 
 
 class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
-    """The library's recorder, extending the audit chain in the events' own transaction.
+    """The library's recorder, extending the audit chain and writing the claims in the events' own transaction.
 
     SQLite serialises writers, so the last link read here is the one the new
-    events follow; an event written around this recorder has no link.
+    events follow; an event written around this recorder has no link. The
+    claims of the save (`claims=ClaimWrites`, see `ledger.claims`) follow; one
+    that is taken raises `ClaimTaken`, and the transaction rolls back.
     """
 
     def _insert_events(
@@ -58,6 +62,15 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             link = next_link(link, notification_id, *_fields(stored))
             links.append((notification_id, link))
         c.executemany("INSERT INTO audit_links (position, link) VALUES (?, ?)", links)
+        writes: ClaimWrites | None = kwargs.get("claims")
+        if writes:
+            for statement in statements(writes, ids, stored_events, SQLITE):
+                try:
+                    c.executemany(statement.sql, statement.rows)
+                except sqlite3.IntegrityError:
+                    if statement.taken is None:
+                        raise
+                    raise statement.taken from None
         return ids
 
 

@@ -241,3 +241,21 @@ def test_a_day_at_the_registration_desk(served: Served) -> None:
     # The platform's view of the same process.
     assert httpx.get(f"{served.url}/healthz").status_code == 200
     assert "ledger_projection_lag_events" in httpx.get(f"{served.url}/metrics").text
+
+
+def test_a_hundred_immediate_retries_over_http_register_one_worker(served: Served) -> None:
+    start = date.today() - timedelta(days=7)
+    with served.client("registrar") as registrar:
+        employer_id = _json(registrar.post("/api/v1/employers", json={"kvkNumber": KVK, "name": "Flexwerk West B.V."}))[
+            "id"
+        ]
+        location = _location("0420010000000201", "Molenweg", kind="dwelling", maxOccupants=4, floorAreaM2=60)
+        location_id = _json(registrar.post("/api/v1/housing-locations", json=location))["id"]
+        body = _worker(employer_id, location_id, ("Kowalska", "Anna", "RETRY00001"), start)
+        keyed = {"Idempotency-Key": "e2e-immediate-retries"}
+
+        # Each retry is sent the moment the previous answer has arrived, as a client that lost nothing would.
+        answers = [registrar.post("/api/v1/workers", json=body, headers=keyed) for _ in range(100)]
+
+    assert [a.status_code for a in answers] == [201] * 100
+    assert len({a.json()["id"] for a in answers}) == 1, "a retry registered the worker again"

@@ -74,7 +74,8 @@ def test_registered_worker_reads_back_with_personal_fields_opened_and_facts_plai
 ) -> None:
     world = a_world(ledger)
     bsn = valid_bsn()
-    worker_id = register_worker(ledger, world, family_name="Wiśniewska", bsn=bsn)
+    document = an_identity_document(number="EA1234567")
+    worker_id = register_worker(ledger, world, family_name="Wiśniewska", bsn=bsn, id_document=document)
 
     record = register.caught_up().worker(worker_id, today=TODAY)
 

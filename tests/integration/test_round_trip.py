@@ -11,7 +11,16 @@ from ledger.domain.housing_location import HousingLocation
 from ledger.domain.inspection import Inspection
 from ledger.domain.worker import Worker
 from ledger.errors import Conflict, NotFound, RuleViolated
-from tests.factories import a_bag_id, a_person, a_world, an_address, an_employment, register_worker, valid_bsn
+from tests.factories import (
+    a_bag_id,
+    a_person,
+    a_world,
+    an_address,
+    an_employment,
+    an_identity_document,
+    register_worker,
+    valid_bsn,
+)
 
 
 def test_registered_worker_reloads_as_written(ledger: Ledger) -> None:
@@ -19,7 +28,7 @@ def test_registered_worker_reloads_as_written(ledger: Ledger) -> None:
     bsn = valid_bsn()
     receipt = ledger.register_worker(
         employer_id=world.employer_id,
-        person=a_person(family_name="Nowak", bsn=bsn),
+        person=a_person(family_name="Nowak", bsn=bsn, id_document=an_identity_document(number="EA1234567")),
         employment=an_employment(),
         housing_location_id=world.location_id,
         housing_valid_from=date(2026, 4, 1),

@@ -37,7 +37,8 @@ def refusal_of(**overrides: Any) -> set[tuple[str, str]]:
 
 def test_registering_a_worker_emits_registered_with_person_employment_and_housing() -> None:
     bsn = valid_bsn()
-    worker = a_worker(person=a_person(bsn=bsn), housing_location_id=LOCATION, housing_valid_from=START)
+    person = a_person(bsn=bsn, id_document=an_identity_document(number="EA1234567"))
+    worker = a_worker(person=person, housing_location_id=LOCATION, housing_valid_from=START)
 
     (event,) = worker.collect_events()
 

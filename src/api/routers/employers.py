@@ -9,6 +9,7 @@ from pydantic import Field
 
 from api.auth import Principal
 from api.deps import ServicesDep
+from api.idempotency import Idempotent
 from api.policy import REGISTER_EMPLOYERS, allow
 from api.schemas.common import Created, RequestModel
 
@@ -27,6 +28,7 @@ def register_employer(
     body: EmployerCreate,
     services: ServicesDep,
     _: Annotated[Principal, Depends(allow(REGISTER_EMPLOYERS))],
+    idempotent: Idempotent,
 ) -> Created:
     """Register an employer; 409 if its KvK number is registered already."""
     receipt = services.ledger.register_employer(kvk_number=body.kvk_number, name=body.name)

@@ -21,8 +21,9 @@ READY_MAX_LAG = 1000
 
 
 @router.get("/healthz")
-def liveness(_: Annotated[None, Depends(public)]) -> dict[str, str]:
+async def liveness(_: Annotated[None, Depends(public)]) -> dict[str, str]:
     """The process is alive."""
+    # On the event loop, with no I/O: liveness must not queue behind writes busy in the thread pool.
     return {"status": "ok"}
 
 

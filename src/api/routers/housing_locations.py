@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Path, status
 
 from api.auth import Principal, Role
 from api.deps import IfMatch, ServicesDep
+from api.idempotency import Idempotent
 from api.policy import OCCUPANCY_LIMITS, REGISTER_WORKERS_AND_HOUSING, allow
 from api.schemas.common import Created, Written
 from api.schemas.housing import HousingLocationCreate, OccupancyLimitChange
@@ -42,8 +43,12 @@ def register_housing_location(
     body: HousingLocationCreate,
     services: ServicesDep,
     principal: Annotated[Principal, Depends(allow(REGISTER_WORKERS_AND_HOUSING))],
+    idempotent: Idempotent,
 ) -> Created:
-    """Register a housing location; 409 naming the existing id (`existingId`) if its BAG id is registered already.
+    """Register a housing location; 409 naming the existing one (`existingId`) if its BAG id or address is known.
+
+    An address is known when the same street, number, letter, addition and
+    postcode are registered under another BAG id.
 
     A registrar's or an admin's `maxOccupants` is the permitted maximum; an
     employer's is recorded as proposed, never counted. An employer may name only
@@ -68,6 +73,7 @@ def change_occupancy_limit(
     services: ServicesDep,
     expected: IfMatch,
     _: Annotated[Principal, Depends(allow(OCCUPANCY_LIMITS))],
+    idempotent: Idempotent,
 ) -> Written:
     """Set the location's permitted maximum number of occupants from `validFrom` on (the municipality's).
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Path, status
 
 from api.auth import Principal
 from api.deps import IfMatch, ProcessingDep, ServicesDep
+from api.idempotency import Idempotent
 from api.policy import ENFORCEMENT, allow
 from api.schemas.common import Created, Written
 from api.schemas.inspections import InspectionCreate, SanctionCreate
@@ -28,6 +29,7 @@ def record_inspection(
     services: ServicesDep,
     processing: ProcessingDep,
     _: Annotated[Principal, Depends(allow(ENFORCEMENT))],
+    idempotent: Idempotent,
 ) -> Created:
     """Record an inspection of a registered housing location (400 naming `housingLocationId` if it is not)."""
     receipt = services.ledger.record_inspection(
@@ -50,6 +52,7 @@ def impose_sanction(
     services: ServicesDep,
     expected: IfMatch,
     _: Annotated[Principal, Depends(allow(ENFORCEMENT))],
+    idempotent: Idempotent,
 ) -> Written:
     """Impose a sanction after an inspection; 409 unless the inspection found violations.
 

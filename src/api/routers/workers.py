@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 
 from api.auth import Principal
 from api.deps import IfMatch, ProcessingDep, ServicesDep
+from api.idempotency import Idempotent
 from api.policy import ENFORCEMENT, REGISTER_WORKERS_AND_HOUSING, RETENTION, allow
 from api.schemas.common import Created, Written
 from api.schemas.workers import (
@@ -89,9 +90,17 @@ Administrator = Annotated[Principal, Depends(allow(RETENTION))]
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def register_worker(
-    body: WorkerCreate, services: ServicesDep, principal: Registrant, processing: ProcessingDep
+    body: WorkerCreate,
+    services: ServicesDep,
+    principal: Registrant,
+    processing: ProcessingDep,
+    idempotent: Idempotent,
 ) -> Created:
-    """Register a worker with employment and (usually) housing; employers register their own workers only."""
+    """Register a worker with employment and (usually) housing; employers register their own workers only.
+
+    409 if a worker with the same identity document (type, number, nationality) is registered and has not
+    ended or departed; `existingId` names it to its own employer and to the municipality.
+    """
     require_employer_in_scope(principal, body.employer_id)
     receipt = services.ledger.register_worker(
         employer_id=body.employer_id,
@@ -112,6 +121,7 @@ def change_address(
     principal: Registrant,
     processing: ProcessingDep,
     expected: IfMatch,
+    idempotent: Idempotent,
 ) -> Written:
     """Record where the worker lives (`housing`; null: not housed here) or works (`work`) from `validFrom` on."""
     require_worker_in_scope(services, principal, worker_id)
@@ -142,6 +152,7 @@ def end_contract(
     principal: Registrant,
     processing: ProcessingDep,
     expected: IfMatch,
+    idempotent: Idempotent,
 ) -> Written:
     """Record the end of the worker's employment; a later end date corrects an earlier one."""
     require_worker_in_scope(services, principal, worker_id)
@@ -160,6 +171,7 @@ def record_departure(
     principal: Registrant,
     processing: ProcessingDep,
     expected: IfMatch,
+    idempotent: Idempotent,
 ) -> Written:
     """Record that the worker left the municipality; housing ends from `departedOn`."""
     require_worker_in_scope(services, principal, worker_id)
@@ -176,6 +188,7 @@ def record_population_registration(
     principal: Registrant,
     processing: ProcessingDep,
     expected: IfMatch,
+    idempotent: Idempotent,
 ) -> Written:
     """Record the worker's registration in the BRP or the RNI, with the BSN it gave when known."""
     require_worker_in_scope(services, principal, worker_id)
@@ -198,6 +211,7 @@ def place_legal_hold(
     principal: Enforcer,
     processing: ProcessingDep,
     expected: IfMatch,
+    idempotent: Idempotent,
 ) -> Written:
     """Place a legal hold for an open enforcement case: the worker's data may not be erased; 409 if in place."""
     require_worker_in_scope(services, principal, worker_id)
@@ -216,6 +230,7 @@ def lift_legal_hold(
     principal: Enforcer,
     processing: ProcessingDep,
     expected: IfMatch,
+    idempotent: Idempotent,
 ) -> Written:
     """Lift the legal hold of a closed case; 404 if the worker has no hold for it."""
     require_worker_in_scope(services, principal, worker_id)
@@ -231,6 +246,7 @@ def erase_worker(
     services: ServicesDep,
     principal: Administrator,
     processing: ProcessingDep,
+    idempotent: Idempotent,
 ) -> Written:
     """Erase the worker's personal data for good (its key is destroyed); 409 while a legal hold is in place.
 

@@ -5,7 +5,9 @@ seed — invented employers, housing locations in Medemblik's real postcode
 areas, workers with names from their own countries, and what follows (moves,
 contract ends, departures, BRP/RNI registrations, occupancy-limit changes,
 inspections); one or two dwellings are deliberately filled beyond their limit.
-The same arguments always give the same plan.
+The same arguments always give the same plan. Every worker has an identity
+document of its own and every location an address of its own (the ledger
+refuses a second registration of either), and none is the README's example.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from decimal import Decimal
 
 from faker import Faker
 
+from ledger.claims import address_key
 from ledger.demo.latin import latin_name
 from ledger.domain.timeline import Timeline
 from ledger.domain.values import Address, Employment, IdentityDocument, Person, years_after
@@ -80,6 +83,9 @@ _NATIONALITIES = {
     "PRT": ("pt_PT", 5, "LDDDDDD", "DDDDDDDDDLLD"),
     "UKR": ("uk_UA", 10, "LLDDDDDD", "DDDDDDDDD"),
 }
+# What the README's "Trying the API" registers on a ledger filled by `make run`: never drawn here.
+_EXAMPLE_DOCUMENT = ("passport", "EA1234567", "POL")
+_EXAMPLE_ADDRESS = Address("Dorpsstraat", 12, "1671AB", "Medemblik")
 _END_REASONS = ("einde seizoen", "einde uitzendovereenkomst", "ontslag op eigen verzoek", "proeftijd niet doorstaan")
 
 
@@ -175,6 +181,7 @@ class _Planner:
             for kvk, name, agency, street, number, postcode, city in _EMPLOYERS
         )
         self.growers = [i for i, e in enumerate(self.employers) if not e.agency]
+        self.documents = {_EXAMPLE_DOCUMENT}
         self.locations, self.targets = _locations(workers, 2 if workers >= 40 else 1 if workers >= 12 else 0)
         # Beds handed out, never given back: only the targets can end up over-full.
         self.load: Counter[int] = Counter()
@@ -222,7 +229,11 @@ class _Planner:
         born = years_after(start, -rng.randint(18, 59)) - timedelta(days=rng.randint(0, 364))
         _locale, _weight, passport, id_card = _NATIONALITIES[nationality]
         kind, pattern = ("passport", passport) if nationality == "UKR" or rng.random() < 0.5 else ("id_card", id_card)
-        number = "".join(rng.choice(string.ascii_uppercase if c == "L" else string.digits) for c in pattern)
+        while True:  # drawn again only on a (rare) repeat
+            number = "".join(rng.choice(string.ascii_uppercase if c == "L" else string.digits) for c in pattern)
+            if (kind, number, nationality) not in self.documents:
+                break
+        self.documents.add((kind, number, nationality))
         document = IdentityDocument(kind, number, start + timedelta(days=rng.randint(120, 3650)))
         bsn = _bsn(rng) if rng.random() < 0.3 else None
         return Person(family, given, born, nationality, document, bsn)
@@ -348,9 +359,15 @@ def _locations(workers: int, targets_wanted: int) -> tuple[tuple[PlannedLocation
     """The first locations of the fixed stock, enough beds for everyone; the first dwellings are the targets."""
     locations: list[PlannedLocation] = []
     targets: list[int] = []
+    addresses = {address_key(_EXAMPLE_ADDRESS)}
     beds = 0
     while len(locations) < 8 or len(targets) < targets_wanted or beds < workers * 1.3:
         location = _location(len(locations))
+        for attempt in itertools.count(1):  # a repeated address is drawn again, the same way for every plan
+            if address_key(location.address) not in addresses:
+                break
+            location = _location(len(locations), attempt)
+        addresses.add(address_key(location.address))
         if location.kind == "dwelling" and len(targets) < targets_wanted:
             targets.append(len(locations))
         else:
@@ -359,9 +376,10 @@ def _locations(workers: int, targets_wanted: int) -> tuple[tuple[PlannedLocation
     return tuple(locations), tuple(targets)
 
 
-def _location(index: int) -> PlannedLocation:
+def _location(index: int, attempt: int = 0) -> PlannedLocation:
     """Location `index` of the stock: the same for every seed, so a BAG id always names the same place."""
-    rng = random.Random(f"medemblik-housing-{index}")  # noqa: S311 (not crypto)
+    seed = f"medemblik-housing-{index}" + (f"-{attempt}" if attempt else "")
+    rng = random.Random(seed)  # noqa: S311 (not crypto)
     prefix, city, _weight = rng.choices(_VILLAGES, weights=[v[2] for v in _VILLAGES])[0]
     kind, _weight, fewest, most = rng.choices(_KINDS, weights=[k[1] for k in _KINDS])[0]
     limit = rng.randint(fewest, most)

@@ -15,7 +15,7 @@ import pytest
 from ledger.domain.housing_location import HousingLocation
 from ledger.domain.inspection import Inspection
 from tests.conftest import Api
-from tests.factories import World, a_bag_id, register_worker
+from tests.factories import World, a_bag_id, a_house_number, register_worker
 
 LOCATIONS = "/api/v1/housing-locations"
 INSPECTIONS = "/api/v1/inspections"
@@ -25,7 +25,7 @@ def a_location_body(**overrides: Any) -> dict[str, Any]:
     body = {
         "bagId": a_bag_id(),
         "street": "Dorpsstraat",
-        "houseNumber": 12,
+        "houseNumber": a_house_number(),
         "houseLetter": "a",
         "postcode": "1671 ab",
         "city": "Medemblik",

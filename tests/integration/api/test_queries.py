@@ -18,7 +18,7 @@ from api.routers import worker_queries
 from ledger.application import Ledger, Receipt
 from ledger.processing_log import Activity
 from tests.conftest import Api
-from tests.factories import a_bag_id, a_kvk_number, a_person, an_address, an_employment
+from tests.factories import a_bag_id, a_kvk_number, a_person, an_address, an_employment, an_identity_document
 
 V1 = "/api/v1"
 APRIL = date(2026, 4, 1)
@@ -278,7 +278,8 @@ def test_an_unencoded_plus_in_an_offset_is_read_as_the_offset(api: Api, town: To
 
 def test_worker_reads_back_whole_with_its_version_as_etag(api: Api, town: Town) -> None:
     ledger = api.services.ledger
-    worker = hire(ledger, town.employer_id, town.location_id).id
+    document = an_identity_document(number="EA1234567")
+    worker = hire(ledger, town.employer_id, town.location_id, id_document=document).id
     ledger.record_population_registration(worker, register="RNI", registered_on=date(2026, 4, 3))
     ledger.place_legal_hold(worker, case_reference="HH-2026-7", reason="overcrowding case")
 

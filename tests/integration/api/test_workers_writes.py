@@ -16,7 +16,7 @@ from ledger.domain.inspection import Inspection
 from ledger.domain.worker import Worker
 from ledger.processing_log import Activity
 from tests.conftest import Api
-from tests.factories import a_bag_id, a_kvk_number, an_address, valid_bsn
+from tests.factories import a_bag_id, a_document_number, a_kvk_number, an_address, valid_bsn
 
 WORKERS = "/api/v1/workers"
 
@@ -49,7 +49,7 @@ def a_worker_body(setting: Setting, **overrides: Any) -> dict[str, Any]:
             "givenNames": "Anna Maria",
             "birthDate": "1994-03-14",
             "nationality": "POL",
-            "idDocument": {"type": "passport", "number": "EA1234567", "expiresOn": "2030-05-01"},
+            "idDocument": {"type": "passport", "number": a_document_number(), "expiresOn": "2030-05-01"},
         },
         "employment": {
             "startDate": "2026-04-01",
