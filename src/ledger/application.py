@@ -363,8 +363,8 @@ class Ledger(Application[UUID]):
         )
         try:
             return self._save(location)
-        except ConcurrentModification:
-            raise
+        except (ConcurrentModification, DuplicateAddress):
+            raise  # another writer; or the address under another BAG id, which names that location
         except Conflict as conflict:
             # The id follows from the BAG id, so the one refused is the one registered: the caller
             # (a registrar after an employer, say) goes on with it, e.g. to set its limit.

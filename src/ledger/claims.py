@@ -70,7 +70,10 @@ def identity_document_key(index_key: bytes, *, document_type: str, number: str, 
     countries may carry the same number; the nationality tells them apart.
     """
     compact = "".join(_folded(number).split())
-    message = f"claims:identity_document|{_folded(document_type)}|{compact}|{_folded(nationality)}".encode()
+    # surrogatepass: an event written before the text rule may hold a lone surrogate; it must still hash.
+    message = f"claims:identity_document|{_folded(document_type)}|{compact}|{_folded(nationality)}".encode(
+        "utf-8", "surrogatepass"
+    )
     return hmac.new(index_key, message, hashlib.sha256).hexdigest()
 
 
@@ -88,7 +91,7 @@ def address_key(address: Address) -> str:
         _folded(address.house_number_addition or ""),
         postcode,
     )
-    return hashlib.sha256(("claims:address|" + "|".join(parts)).encode()).hexdigest()
+    return hashlib.sha256(("claims:address|" + "|".join(parts)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # -- what a write claims -----------------------------------------------------------------

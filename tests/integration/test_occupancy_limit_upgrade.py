@@ -79,7 +79,7 @@ def test_the_migration_empties_the_residence_view_for_a_rebuild_in_the_new_shape
     config.set_main_option("script_location", str(script_location()))
     with keys.engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.upgrade(config, "0007")
+        command.upgrade(config, "0008")  # the revision before the change (0009)
     ledger = Ledger(settings, keys, clock=fixed_clock)
     try:
         registered = ledger.register_housing_location(
@@ -115,7 +115,7 @@ def test_the_migration_empties_the_residence_view_for_a_rebuild_in_the_new_shape
 
 
 def _as_the_old_code_left_the_views(engine: Any, location: UUID, position: int) -> None:
-    """The residence view's rows and position as the code before the change wrote them (revision 0007)."""
+    """The residence view's rows and position as the code before the change wrote them (revision 0008)."""
     with engine.begin() as conn:
         conn.execute(
             text(
