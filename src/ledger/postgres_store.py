@@ -4,23 +4,81 @@ The library inserts events under `LOCK TABLE … IN EXCLUSIVE MODE`, so within
 that transaction the last link is stable: the new events' links are computed
 from it and inserted before commit. An event written around this recorder has
 no link, which `ledger audit verify` reports as inserted out of band.
+
+Failing fast: the library retries a failed call ten times, 0.2 s apart, each
+attempt waiting for the pool; with the server down a request hung for tens of
+seconds, and a write could commit after its client had given up. This
+recorder makes each call once: the caller decides what a failure means (the
+API answers 503 and the client retries, the projection runner backs off and
+tries again). Connections are opened with a connect timeout and, where asked,
+a statement timeout (docs/operations.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import inspect
+from collections.abc import Callable, Sequence
 from typing import Any
+from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
+from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder, PostgresFactory
+from eventsourcing.utils import Environment, EnvType
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
 from ledger.audit import GENESIS, next_link
+from ledger.settings import SERVER_CONNECT_TIMEOUT_ENV, STATEMENT_TIMEOUT_ENV
+
+
+def _once(method: Callable[..., Any]) -> Callable[..., Any]:
+    """The library's method without its retry decorator."""
+    unwrapped: Callable[..., Any] = inspect.unwrap(method)
+    return unwrapped
+
+
+_insert_events = _once(PostgresApplicationRecorder.insert_events)
+_select_notifications = _once(PostgresApplicationRecorder.select_notifications)
+_max_notification_id = _once(PostgresApplicationRecorder.max_notification_id)
+_select_events = _once(PostgresAggregateRecorder.select_events)
 
 
 class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
-    """The library's recorder plus one audit link per event, in the same transaction."""
+    """The library's recorder plus one audit link per event, in the same transaction; each call made once."""
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        result: Sequence[int] | None = _insert_events(self, stored_events, **kwargs)
+        return result
+
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        result: Sequence[StoredEvent] = _select_events(self, originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
+        return result
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        result: Sequence[Notification] = _select_notifications(
+            self, start, limit, stop, topics, inclusive_of_start=inclusive_of_start
+        )
+        return result
+
+    def max_notification_id(self) -> int | None:
+        result: int | None = _max_notification_id(self)
+        return result
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -42,6 +100,19 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
 
 
 class ChainedPostgresFactory(PostgresFactory):
-    """The library's PostgreSQL factory with `ChainedPostgresApplicationRecorder`."""
+    """The library's PostgreSQL factory with `ChainedPostgresApplicationRecorder` and bounded connections."""
 
     application_recorder_class = ChainedPostgresApplicationRecorder
+
+    def __init__(self, env: Environment | EnvType | None) -> None:
+        super().__init__(env)
+        # The library passes no connect timeout to libpq (it waits as long as the network does), and has
+        # no statement timeout: both go into the pool's connection parameters before it first opens.
+        parameters = self.datastore.pool.kwargs
+        assert isinstance(parameters, dict)
+        connect_timeout = self.env.get(SERVER_CONNECT_TIMEOUT_ENV)
+        if connect_timeout:
+            parameters["connect_timeout"] = int(connect_timeout)
+        statement_timeout = self.env.get(STATEMENT_TIMEOUT_ENV)
+        if statement_timeout:
+            parameters["options"] = f"-c statement_timeout={int(statement_timeout)}"
