@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from api import problems
 from api.idempotency import Idempotency
-from api.middleware import API_VERSION, OPENAPI_PATH, BodySizeLimit, ResponseHeaders
+from api.middleware import API_VERSION, OPENAPI_PATH, BodySizeLimit, DatabaseUnavailable, ResponseHeaders
 from api.routers import ROUTERS, health
 from api.services import build_services
 from ledger.settings import Settings
@@ -59,8 +59,10 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1")
     app.include_router(health.router)
-    # Outermost last: headers wrap everything, the size limit runs before idempotency reads the body.
+    # Outermost last: headers wrap everything, the size limit runs before idempotency reads the body,
+    # and a database failure anywhere inside (idempotency included) is a 503.
     app.add_middleware(Idempotency)
+    app.add_middleware(DatabaseUnavailable)
     app.add_middleware(BodySizeLimit, max_bytes=config.api_max_body_bytes)
     app.add_middleware(ResponseHeaders)
     return app

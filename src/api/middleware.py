@@ -1,4 +1,4 @@
-"""ASGI middleware: the headers every response carries, the body-size limit, request logs.
+"""ASGI middleware: the headers every response carries, the body-size limit, request logs, 503s.
 
 Pure ASGI (no BaseHTTPMiddleware) so streaming and exceptions pass untouched.
 Every response gets `API-Version` and the ADR security headers; W3C trace
@@ -6,6 +6,7 @@ context is accepted from `traceparent` (or started) and echoed; request
 bodies over the configured size are refused with 413 before they are read
 whole; each request is logged with its route template, status and duration —
 never a personal value (neither the path's values nor the query are logged).
+A request the database failed is answered 503 (`DatabaseUnavailable`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from typing import Any
 
 import structlog
 from fastapi.routing import iter_route_contexts
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api import problems
 
 API_VERSION = "1.0.0"
 OPENAPI_PATH = "/api/v1/openapi.json"
@@ -112,6 +116,38 @@ class ResponseHeaders:
             contexts = iter_route_contexts(scope["app"].routes)
             self._templates = {id(c.original_route): str(c.path) for c in contexts if c.path}
         return self._templates.get(id(route)) or str(getattr(route, "path", UNMATCHED_ROUTE))
+
+
+class DatabaseUnavailable:
+    """503 problem+json with `Retry-After` for a request the database failed, wherever it was raised.
+
+    An exception handler would not do: errors raised in a middleware (the
+    idempotency layer reads and writes its keys before and after the route)
+    never reach the app's exception handlers, only the catch-all 500. This
+    middleware sits outside the idempotency layer; any other error passes on.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watching(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching)
+        except Exception as error:
+            answer = None if started else problems.database_unavailable(Request(scope), error)
+            if answer is None:
+                raise
+            await answer(scope, receive, send)
 
 
 class BodySizeLimit:
