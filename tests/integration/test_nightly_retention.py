@@ -12,6 +12,7 @@ import threading
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -45,7 +46,7 @@ def test_a_nightly_run_retries_while_the_database_is_unavailable_then_runs(
         nonlocal calls
         calls += 1
         if calls <= 2:
-            raise OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
+            raise OperationalError("SELECT 1", {}, psycopg.OperationalError("connection refused"))
         return opened(settings)
 
     monkeypatch.setattr(retention_commands, "open_ledger", unavailable_twice)
