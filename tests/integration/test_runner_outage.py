@@ -10,6 +10,7 @@ restart under load is tests/integration/test_database_outage.py.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from structlog.testing import capture_logs
 
 from ledger.application import Ledger, Receipt
 from ledger.settings import Settings
+from projections.consistency import verify_views
 from projections.coordination import view_lock, wakeup_for
 from projections.registry import build_view_runners
 from projections.runner import ProjectionRunner, ViewRunner, running_in_background
@@ -99,6 +101,50 @@ def test_a_runner_rides_out_database_errors_anywhere_in_its_round_and_catches_up
     assert all(set(e) == {"event", "log_level", "attempt", "retry_in_s", "error_type"} for e in attempts), attempts
     assert attempts[2]["retry_in_s"] > attempts[0]["retry_in_s"]
     assert any(e["event"] == "database_reconnected" for e in logs)
+
+
+def test_a_runner_whose_database_fails_at_random_calls_survives_and_its_views_equal_a_rebuild(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every call the runner makes to the database fails now and then (seeded): wherever it fails, it goes on."""
+    world = a_world(ledger)
+    runner = ProjectionRunner(ledger, build_view_runners(ledger), poll_interval=0.01)
+    observed = build_view_runners(ledger)  # the test's own views: their calls never fail
+    chaos = threading.Event()
+    dice = random.Random(20)
+    failures = 0
+
+    def flaky(method: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            nonlocal failures
+            if chaos.is_set() and dice.random() < 0.05:
+                failures += 1
+                raise OperationalError("SELECT", {}, ConnectionError("server closed the connection unexpectedly"))
+            return method(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(ledger.recorder, "select_notifications", flaky(ledger.recorder.select_notifications))
+    monkeypatch.setattr(ledger.recorder, "max_notification_id", flaky(ledger.recorder.max_notification_id))
+    for view_runner in runner.runners:
+        lock, view = runner.locks[view_runner.name], view_runner.view
+        monkeypatch.setattr(lock, "acquire", flaky(lock.acquire))
+        for name in ("stopped", "clear_stopped", "max_tracking_id", "transaction"):
+            monkeypatch.setattr(view, name, flaky(getattr(view, name)))
+    monkeypatch.setattr("projections.runner.RECONNECT_MAX_WAIT_S", 0.2)  # many rounds in little time
+
+    with running_in_background(runner):
+        chaos.set()
+        deadline = time.monotonic() + BOUND_S
+        while failures < 40:
+            assert time.monotonic() < deadline, f"only {failures} failures in {BOUND_S} s: has the runner died?"
+            last = register(ledger, world)  # a write between rounds: the runner has news to process
+        chaos.clear()
+        wait_until(lambda: at(observed, last.position), "every write projected once the failures end")
+
+    assert [s.stopped for s in (r.status() for r in observed)] == [False] * len(observed)
+    checks = verify_views(ledger)
+    assert all(check.ok for check in checks), [c for c in checks if not c.ok]
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])
