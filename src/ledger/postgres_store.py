@@ -12,16 +12,25 @@ recorder makes each call once: the caller decides what a failure means (the
 API answers 503 and the client retries, the projection runner backs off and
 tries again). Connections are opened with a connect timeout and, where asked,
 a statement timeout (docs/operations.md).
+
+After a server restart every connection the pool kept is dead. The pool
+checks each before handing it out, but between two failed checks it waits
+(one second, then two…), so one caller gets through two of them before its
+timeout: with five dead connections a runner needed three rounds, fifteen
+seconds, to get a live one. So a failed call has the pool check all its idle
+connections at once (`pool.check()`, `discard_dead_connections`): the dead
+ones are replaced, and the next caller gets a live one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.utils import Environment, EnvType
 from psycopg import Cursor
@@ -47,7 +56,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
     """The library's recorder plus one audit link per event, in the same transaction; each call made once."""
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        result: Sequence[int] | None = _insert_events(self, stored_events, **kwargs)
+        with self._dead_connections_swept():
+            result: Sequence[int] | None = _insert_events(self, stored_events, **kwargs)
         return result
 
     def select_events(
@@ -59,7 +69,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         desc: bool = False,
         limit: int | None = None,
     ) -> Sequence[StoredEvent]:
-        result: Sequence[StoredEvent] = _select_events(self, originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
+        with self._dead_connections_swept():
+            result: Sequence[StoredEvent] = _select_events(self, originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
         return result
 
     def select_notifications(
@@ -71,14 +82,34 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         *,
         inclusive_of_start: bool = True,
     ) -> Sequence[Notification]:
-        result: Sequence[Notification] = _select_notifications(
-            self, start, limit, stop, topics, inclusive_of_start=inclusive_of_start
-        )
+        with self._dead_connections_swept():
+            result: Sequence[Notification] = _select_notifications(
+                self, start, limit, stop, topics, inclusive_of_start=inclusive_of_start
+            )
         return result
 
     def max_notification_id(self) -> int | None:
-        result: int | None = _max_notification_id(self)
+        with self._dead_connections_swept():
+            result: int | None = _max_notification_id(self)
         return result
+
+    def discard_dead_connections(self) -> None:
+        """Check every idle connection of the pool now, replacing the dead ones (best effort, never raises).
+
+        For a caller that met the database failing elsewhere (the projection
+        runner's lock connection): the server may have restarted.
+        """
+        with contextlib.suppress(Exception):
+            self.datastore.pool.check()
+
+    @contextlib.contextmanager
+    def _dead_connections_swept(self) -> Iterator[None]:
+        """On a failure that may be the server's restart, check every idle connection of the pool now."""
+        try:
+            yield
+        except (OperationalError, InterfaceError):
+            self.discard_dead_connections()  # the caller's own error is what it must see
+            raise
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -116,3 +147,8 @@ class ChainedPostgresFactory(PostgresFactory):
         statement_timeout = self.env.get(STATEMENT_TIMEOUT_ENV)
         if statement_timeout:
             parameters["options"] = f"-c statement_timeout={int(statement_timeout)}"
+        # The pool opens connections in the background and, when that fails, tries again after waits that
+        # double for up to `reconnect_timeout` (five minutes by default): after an outage of a minute the
+        # next attempt could come half a minute after the server was back, every request failing until then.
+        # Giving up as soon as a caller would, a new attempt starts at once with the next caller.
+        self.datastore.pool.reconnect_timeout = self.datastore.pool.timeout

@@ -253,20 +253,22 @@ class ListenNotifyWakeup:
 
     def wait(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
-        listening = self._connection is not None
-        try:
-            connection = self._listen()
-            while not self.stop.is_set() and (remaining := deadline - time.monotonic()) > 0:
+        while not self.stop.is_set() and (remaining := deadline - time.monotonic()) > 0:
+            try:
+                connection = self._listen()
                 if list(connection.notifies(timeout=min(remaining, _LISTEN_SLICE_S), stop_after=1)):
                     # Inserts during a long catch-up queue many notifications; one round reads them all.
                     list(connection.notifies(timeout=0))
                     return True
-        except psycopg.OperationalError as error:
-            if listening:
-                # Logged when the connection is lost, not again for each failed attempt while the server is away.
-                log.warning("listen_connection_lost", error_type=type(error).__qualname__)
-            self.close()
-            self.stop.wait(max(deadline - time.monotonic(), 0))
+            except psycopg.OperationalError as error:
+                if self._connection is not None:
+                    # An established connection was lost: say so once, and listen again at once.
+                    log.warning("listen_connection_lost", error_type=type(error).__qualname__)
+                    self.close()
+                    continue
+                # The server cannot be reached: wait out the timeout (the runner looks at the log after it).
+                self.stop.wait(max(deadline - time.monotonic(), 0))
+                return False
         return False
 
     def close(self) -> None:

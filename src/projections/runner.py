@@ -75,7 +75,7 @@ DATABASE_TROUBLE = (OperationalError, PoolTimeoutError, RecorderOperationalError
 # A round that the database failed is tried again after a wait that doubles from the first, up to the
 # maximum, plus up to `RECONNECT_JITTER_S` at random (runners restarted together do not reconnect in step).
 RECONNECT_FIRST_WAIT_S = 0.2
-RECONNECT_MAX_WAIT_S = 10.0
+RECONNECT_MAX_WAIT_S = 5.0
 RECONNECT_JITTER_S = 0.2
 
 
@@ -404,19 +404,29 @@ class ProjectionRunner:
         for runner in self.runners:
             if self.stop_event.is_set():
                 break
+            # Everything that reaches the database is inside the try, the position logged included.
             try:
                 if not self._may_run(runner):
                     continue
                 count = runner.catch_up(self.stop_event)
+                if count:
+                    log.info("view_caught_up", view=runner.name, events=count, position=runner.position())
             except ViewStoppedError:
                 continue
             except DATABASE_TROUBLE as error:
                 self.trouble = error
+                self._discard_dead_connections()
                 break
-            if count:
-                log.info("view_caught_up", view=runner.name, events=count, position=runner.position())
             total += count
         return total
+
+    def _discard_dead_connections(self) -> None:
+        # The server may have restarted, killing every connection the event store's pool keeps; have them
+        # checked now, so that the round after it is back does not spend its pool timeout finding out one by
+        # one (`ledger.postgres_store`; SQLite's recorder has no pool to check).
+        discard = getattr(self.ledger.recorder, "discard_dead_connections", None)
+        if discard is not None:
+            discard()
 
     def _may_run(self, runner: ViewRunner) -> bool:
         if not self.locks[runner.name].acquire():
