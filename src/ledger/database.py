@@ -60,7 +60,10 @@ def _engine(url: URL, settings: Settings, statement_timeout_ms: int | None, **kw
         engine = create_engine(url, connect_args={"timeout": settings.sqlite_lock_timeout_s}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    connect_args: dict[str, Any] = {"connect_timeout": settings.db_connect_timeout_s}
+    # A connect_timeout given in the URL's query wins, as it does for the runner's own connections.
+    connect_args: dict[str, Any] = (
+        {} if "connect_timeout" in url.query else {"connect_timeout": settings.db_connect_timeout_s}
+    )
     if statement_timeout_ms is not None:
         connect_args["options"] = f"-c statement_timeout={int(statement_timeout_ms)}"
     kwargs["connect_args"] = connect_args
