@@ -16,7 +16,14 @@ from datetime import datetime
 from fastapi import FastAPI
 
 from api import idempotency, problems
-from api.middleware import API_VERSION, OPENAPI_PATH, BodySizeLimit, ResponseHeaders, UnexpectedErrors
+from api.middleware import (
+    API_VERSION,
+    OPENAPI_PATH,
+    BodySizeLimit,
+    DatabaseUnavailable,
+    ResponseHeaders,
+    UnexpectedErrors,
+)
 from api.routers import ROUTERS, health
 from api.services import build_services
 from ledger.settings import Settings
@@ -61,7 +68,9 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1")
     app.include_router(health.router)
-    # Outermost last: headers wrap everything, the size limit runs before any route reads the body.
+    # Outermost last: headers wrap everything, the size limit runs before any route reads the body, and a
+    # database failure anywhere inside is a 503 (before the catch-all below could make it a 500).
+    app.add_middleware(DatabaseUnavailable)
     app.add_middleware(BodySizeLimit, max_bytes=config.api_max_body_bytes)
     # Inside the headers, outside everything else: any exception becomes a 500 with the headers, logged once.
     app.add_middleware(UnexpectedErrors)

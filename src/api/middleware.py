@@ -1,4 +1,4 @@
-"""ASGI middleware: the headers every response carries, the body-size limit, request logs, the 500.
+"""ASGI middleware: the headers every response carries, the body-size limit, request logs, 503s, the 500.
 
 Pure ASGI (no BaseHTTPMiddleware) so streaming and exceptions pass untouched.
 Every response gets `API-Version` and the ADR security headers; W3C trace
@@ -8,6 +8,7 @@ whole; each request is logged with its route template, status and duration —
 never a personal value (neither the path's values nor the query are logged).
 An exception that no handler maps ends in `UnexpectedErrors`: logged once,
 answered 500 as a problem with these headers, never passed on to the server.
+A request the database failed is answered 503 (`DatabaseUnavailable`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from typing import Any
 
 import structlog
 from fastapi.routing import iter_route_contexts
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api import problems
 
 API_VERSION = "1.0.0"
 OPENAPI_PATH = "/api/v1/openapi.json"
@@ -158,6 +162,38 @@ class UnexpectedErrors:
                 return  # part of the answer is out: the server ends the connection, the client sees it cut
             detail = f"an unexpected error occurred; it has been logged under trace id {trace_id}"
             await _send_problem(scope, send, 500, "Internal Server Error", detail)
+
+
+class DatabaseUnavailable:
+    """503 problem+json with `Retry-After` for a request the database failed, wherever it was raised.
+
+    One middleware rather than an exception handler per error type: it also
+    covers what fails outside a route (a dependency's database call, another
+    middleware), and it sits inside `UnexpectedErrors`, which would otherwise
+    answer such a failure 500. Any other error passes on.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watching(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching)
+        except Exception as error:
+            answer = None if started else problems.database_unavailable(Request(scope), error)
+            if answer is None:
+                raise
+            await answer(scope, receive, send)
 
 
 class BodySizeLimit:

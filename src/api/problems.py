@@ -3,11 +3,12 @@
 Invalid input — malformed JSON, a schema violation, a broken domain rule — is
 400 with `invalidParams` naming each member by its dotted camelCase path;
 unknown ids 404; state conflicts 409 (a registration of something already
-registered names its id, `existingId`); a stale `If-Match` 412. Nothing is
-caught in routes; what no handler here maps is answered 500 by
-`api.middleware.UnexpectedErrors`. `document` makes the OpenAPI document say
-so: FastAPI would advertise a 422 this API never answers, and none of its
-problems.
+registered names its id, `existingId`); a stale `If-Match` 412; a database
+that could not be reached or did not answer in time 503 with `Retry-After`
+(`database_unavailable`). Nothing is caught in routes; what no handler here
+maps is answered 500 by `api.middleware.UnexpectedErrors`. `document` makes
+the OpenAPI document say so: FastAPI would advertise a 422 this API never
+answers, and none of its problems.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -23,6 +25,7 @@ from pydantic.alias_generators import to_camel
 from starlette.exceptions import HTTPException
 
 from api.services import ProjectionLagError
+from ledger import database
 from ledger.errors import (
     AlreadyRegistered,
     ConcurrentModification,
@@ -34,7 +37,12 @@ from ledger.errors import (
     SubjectShredded,
 )
 
+log = structlog.get_logger()
+
 PROBLEM_JSON = "application/problem+json"
+
+# When the database is unavailable, a client is asked to come back after about a server restart.
+DATABASE_RETRY_AFTER_S = 5
 
 _TITLES = {
     400: "Bad Request",
@@ -65,6 +73,26 @@ def problem(
         **extra,
     }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def database_unavailable(request: Request, error: BaseException) -> JSONResponse | None:
+    """503 with `Retry-After` when `error` says the database was unreachable or too slow; None for any other error.
+
+    Unreachable or too slow: `ledger.database.database_unavailable` (a lost
+    or refused connection, a pool or statement or lock timeout, SQLite's
+    "database is locked"). The request's transaction failed and was rolled
+    back before this answer is given, so nothing of it commits afterwards; the
+    client may send it again (with its `Idempotency-Key`, safely). Raised
+    anywhere — a route, a dependency, the idempotency middleware — it is
+    answered by `api.middleware.DatabaseUnavailable`, which calls this.
+    """
+    if not database.database_unavailable(error):
+        return None
+    # The message may name the server or quote a statement: only the type is logged.
+    # Not the path either: a careless client may put a value in it (the request line names the route).
+    log.warning("database_unavailable", error_type=type(error).__qualname__)
+    headers = {"Retry-After": str(DATABASE_RETRY_AFTER_S)}
+    return problem(request, 503, "the database is not available at the moment; try again shortly", headers=headers)
 
 
 def camel_path(field: str) -> str:
@@ -231,6 +259,6 @@ def _problem_statuses(method: str, operation: dict[str, Any]) -> list[int]:
         statuses.append(412)
     if has_body:
         statuses.append(413)
-    if any(p.get("name") == "minPosition" for p in parameters):
-        statuses.append(503)  # the read models did not reach minPosition in time
+    # The database unavailable (any operation), or the read models not at minPosition in time.
+    statuses.append(503)
     return statuses

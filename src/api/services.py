@@ -14,9 +14,11 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from api.auth import TokenVerifier, token_verifier
+from api.readiness import ReadinessProbe
 from ledger.application import Ledger
 from ledger.bootstrap import open_ledger
 from ledger.errors import RuleViolated
@@ -30,6 +32,8 @@ from projections.residence import ResidenceView
 from projections.retention import worker_due_dates
 from projections.retention_commands import nightly_retention, retention_trigger
 from projections.runner import ProjectionRunner, ViewRunner, ViewStoppedError
+
+log = structlog.get_logger()
 
 
 class ProjectionLagError(Exception):
@@ -50,6 +54,7 @@ class Services:
     runners: list[ViewRunner]
     verifier: TokenVerifier
     processing_log: ProcessingLog
+    readiness: ReadinessProbe
     retention_policies: RetentionPolicies = field(default_factory=load_policies)
     background: ProjectionRunner | None = None
     _thread: threading.Thread | None = field(default=None, repr=False)
@@ -101,7 +106,9 @@ class Services:
     def start_background_projections(self) -> None:
         """Run the projection runner and the nightly retention job in this process (the embedded default)."""
         self.background = ProjectionRunner(self.ledger, self.runners)
-        self._thread = threading.Thread(target=self.background.run, name="projection-runner", daemon=True)
+        self._thread = threading.Thread(
+            target=_run_projections, args=(self.background,), name="projection-runner", daemon=True
+        )
         self._thread.start()
         self._scheduler = BackgroundScheduler(timezone=self.settings.timezone)
         self._scheduler.add_job(
@@ -122,20 +129,35 @@ class Services:
         if self.background is not None and self._thread is not None:
             self.background.stop()
             self._thread.join(timeout=30)
+        self.readiness.close()
         self.ledger.close()
         self.ledger.keys.engine.dispose()
+
+
+def _run_projections(runner: ProjectionRunner) -> None:
+    """The in-process runner's thread: it rides out database failures itself; anything else ends it, logged.
+
+    Its locks are given back as it ends, so readiness reports the views as
+    followed by no runner (503) rather than the process serving stale reads.
+    """
+    try:
+        runner.run()
+    except Exception as error:
+        log.error("projection_runner_failed", error_type=type(error).__qualname__)
 
 
 def build_services(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Services:
     """Open the ledger and build the views and the rest on its engine."""
     ledger = open_ledger(settings, clock=clock, statement_timeout_ms=settings.api_statement_timeout_ms)
     engine = ledger.keys.engine
+    runners = build_view_runners(ledger)
     services = Services(
         settings=settings,
         ledger=ledger,
-        runners=build_view_runners(ledger),
+        runners=runners,
         verifier=token_verifier(settings),
         processing_log=ProcessingLog(engine),
+        readiness=ReadinessProbe(ledger, runners),
         retention_policies=load_policies(settings.retention_file),
     )
     if settings.runs_projections_in_process:

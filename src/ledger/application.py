@@ -128,12 +128,15 @@ class Ledger(Application[UUID]):
         clock: Callable[[], datetime] | None = None,
         *,
         create_tables: bool = True,
+        statement_timeout_ms: int | None = None,
     ) -> None:
         self.settings = settings
         self.keys = keys
         self._clock = clock or (lambda: datetime.now(ZoneInfo(settings.timezone)))
         self._zone = ZoneInfo(settings.timezone)
-        super().__init__(env=settings.eventsourcing_env(create_tables=create_tables))
+        super().__init__(
+            env=settings.eventsourcing_env(create_tables=create_tables, statement_timeout_ms=statement_timeout_ms)
+        )
         check_durability(self.recorder)
         # Loads that open no personal field and look up no key: facts for holds and shredding.
         self._facts = Repository(event_store=EventStore(self._mapper_with(NoKeys()), self.recorder))

@@ -70,7 +70,7 @@ def open_ledger(
     # The library's table creation redefines its insert function on PostgreSQL; processes
     # starting at once would collide on it ("tuple concurrently updated"), so the tables are
     # created only where they are missing (by `ledger migrate`, before any server starts).
-    ledger = Ledger(settings, keys, clock=clock, create_tables=False)
+    ledger = Ledger(settings, keys, clock=clock, create_tables=False, statement_timeout_ms=statement_timeout_ms)
     if not inspect(keys.engine).has_table(ledger.recorder.events_table_name):  # type: ignore[attr-defined]
         ledger.recorder.create_table()  # type: ignore[attr-defined]
     if backfill_pending(keys.engine):

@@ -2,15 +2,22 @@
 
 SQLite connections get the same durability pragmas as the event store's own
 connections, plus `secure_delete` so that a destroyed data key is overwritten
-on disk rather than left in a free page.
+on disk rather than left in a free page. PostgreSQL connections are opened
+with a connect timeout and taken from the pool with a wait timeout (settings),
+so that a server that is gone is reported in seconds; `database_unavailable`
+tells such a failure from the others.
 """
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 from sqlalchemy import URL, Connection, DateTime, Dialect, Engine, create_engine, event
+from sqlalchemy import exc as sqlalchemy_errors
 from sqlalchemy.types import TypeDecorator
 
 from ledger.settings import Settings
@@ -53,12 +60,52 @@ def _engine(url: URL, settings: Settings, statement_timeout_ms: int | None, **kw
         engine = create_engine(url, connect_args={"timeout": settings.sqlite_lock_timeout_s}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    # A connect_timeout given in the URL's query wins, as it does for the runner's own connections.
+    connect_args: dict[str, Any] = (
+        {} if "connect_timeout" in url.query else {"connect_timeout": settings.db_connect_timeout_s}
+    )
     if statement_timeout_ms is not None:
-        kwargs["connect_args"] = {"options": f"-c statement_timeout={int(statement_timeout_ms)}"}
+        connect_args["options"] = f"-c statement_timeout={int(statement_timeout_ms)}"
+    kwargs["connect_args"] = connect_args
     # A connection beyond the pool's size is closed when it comes back, and opening one costs
     # milliseconds: at SQLAlchemy's default of 5, eight concurrent API clients opened ~30 a second.
     kwargs.setdefault("pool_size", settings.postgres_query_pool_size)
+    kwargs.setdefault("pool_timeout", settings.db_pool_timeout_s)
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database could not be reached or did not answer in time.
+
+    That is worth trying again shortly (the API answers 503 with `Retry-After`,
+    the projection runner backs off): a connection that failed or was lost, a
+    pool with no connection to give within its timeout, a statement or lock
+    wait cancelled by its timeout, a server shutting down — psycopg reports all
+    of these as `OperationalError` — and SQLite's "database is locked" after
+    its lock timeout. Other SQLite `OperationalError`s (a missing table, a
+    broken file) are not: they do not pass by waiting. The library and
+    SQLAlchemy wrap the driver's error, so the whole chain is looked at.
+    """
+    for cause in _chain(error):
+        if isinstance(cause, psycopg.OperationalError | sqlalchemy_errors.TimeoutError):
+            return True
+        if isinstance(cause, sqlite3.OperationalError):
+            message = str(cause).lower()
+            return "locked" in message or "busy" in message
+    return False
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        original = getattr(current, "orig", None)  # SQLAlchemy keeps the driver's error here
+        if isinstance(original, BaseException) and id(original) not in seen:
+            yield original
+            seen.add(id(original))
+        current = current.__cause__ or current.__context__
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -22,6 +22,9 @@ from sqlalchemy.exc import ArgumentError
 SQLITE_FILE_NAME = "ledger.db"
 KEYSTORE_FILE_NAME = "keys.db"
 APPLICATION_NAME = "Ledger"
+# Keys of the event store's environment that `ledger.postgres_store` reads (the library ignores them).
+SERVER_CONNECT_TIMEOUT_ENV = "POSTGRES_SERVER_CONNECT_TIMEOUT"
+STATEMENT_TIMEOUT_ENV = "POSTGRES_STATEMENT_TIMEOUT_MS"
 
 
 class Settings(BaseSettings):
@@ -51,6 +54,19 @@ class Settings(BaseSettings):
     sqlite_lock_timeout_s: int = Field(default=10, ge=1)
     postgres_lock_timeout_s: int = Field(default=5, ge=1)
     postgres_pool_size: int = Field(default=5, ge=1, description="Connections of the event store's pool per process.")
+    db_connect_timeout_s: int = Field(
+        default=2,
+        ge=1,
+        description=(
+            "How long opening a database connection may take before it fails (libpq's connect_timeout; libpq and"
+            " psycopg treat anything below 2 as 2)."
+        ),
+    )
+    db_pool_timeout_s: int = Field(
+        default=2,
+        ge=1,
+        description="How long a caller waits for a pooled connection before it fails (every pool of the process).",
+    )
     postgres_query_pool_size: int = Field(
         default=20,
         ge=1,
@@ -91,6 +107,11 @@ class Settings(BaseSettings):
     api_max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="Larger request bodies get 413.")
     api_min_position_wait_s: float = Field(default=5.0, ge=0, description="How long a read waits for minPosition.")
     api_statement_timeout_ms: int = Field(default=5000, ge=100, description="PostgreSQL statement_timeout of the API.")
+    ready_max_lag_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="readyz is 503 when a view's oldest unprocessed event is older than this (seconds).",
+    )
     api_run_projections: bool | None = Field(
         default=None, description="Run the projection runner inside `ledger serve` (default: on the embedded SQLite)."
     )
@@ -199,8 +220,14 @@ class Settings(BaseSettings):
             return URL.create("sqlite+pysqlite", database=str(self.sqlite_path.with_name(KEYSTORE_FILE_NAME)))
         return self.sqlalchemy_url()
 
-    def eventsourcing_env(self, *, create_tables: bool = True) -> dict[str, str]:
-        """The eventsourcing library's environment for the event store (creating its tables if asked)."""
+    def eventsourcing_env(
+        self, *, create_tables: bool = True, statement_timeout_ms: int | None = None
+    ) -> dict[str, str]:
+        """The eventsourcing library's environment for the event store (creating its tables if asked).
+
+        `statement_timeout_ms` bounds every statement of the event store on
+        PostgreSQL (the HTTP API's, as its queries are bounded).
+        """
         env = {"CREATE_TABLE": "y" if create_tables else "n"}
         if self.backend == "sqlite":
             env |= {
@@ -219,7 +246,16 @@ class Settings(BaseSettings):
             "POSTGRES_PASSWORD": url.password or "",
             "POSTGRES_LOCK_TIMEOUT": str(self.postgres_lock_timeout_s),
             "POSTGRES_POOL_SIZE": str(self.postgres_pool_size),
+            # The library's name for how long a caller waits for a pooled connection (not for connecting).
+            "POSTGRES_CONNECT_TIMEOUT": str(self.db_pool_timeout_s),
+            # A pooled connection is checked before it is handed out: after a server restart the pool's
+            # dead connections are replaced instead of failing the next requests.
+            "POSTGRES_PRE_PING": "y",
+            # Read by `ledger.postgres_store.ChainedPostgresFactory`, not by the library.
+            SERVER_CONNECT_TIMEOUT_ENV: str(self.db_connect_timeout_s),
         }
+        if statement_timeout_ms is not None:
+            env[STATEMENT_TIMEOUT_ENV] = str(int(statement_timeout_ms))
         return env
 
     def prepare_data_dir(self) -> None:

@@ -10,11 +10,25 @@ the order the views were asked for.
 Processes come from a fork server: forked from a clean process that has
 imported the projections, never from the caller, whose open connections a
 forked child must not share.
+
+The processes end with the command, however it ends — `kill -9` included,
+which runs no clean-up. Each watches the command's process (a pidfd on Linux,
+which becomes readable when the process ends; elsewhere its pid, polled) and
+exits the moment it is gone; its transaction is rolled back by the database,
+and the view is left at a page boundary, as after any crash. The fork server
+and multiprocessing's resource tracker then follow by themselves: each waits
+only until no process holds its pipe any more. (`PR_SET_PDEATHSIG` would not
+do: a pool process's parent is the fork server, which lives on while its
+children do.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
+import select
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -82,12 +96,46 @@ def rebuild_views(
         max_workers=min(processes, len(names)),
         mp_context=context,
         initializer=_start_child,
-        initargs=(log_level,),
+        initargs=(log_level, os.getpid()),
     ) as pool:
         return list(pool.map(rebuild_view, repeat(settings), names))
 
 
-def _start_child(log_level: str) -> None:
+# Where the command's process cannot be watched by a pidfd, it is looked for this often.
+_COMMAND_POLL_S = 0.5
+
+
+def _start_child(log_level: str, command_pid: int) -> None:
+    _end_with(command_pid)
     # A rebuild's process lives for one view: what it imported never needs collecting.
     configure_logging(log_level)
     settle_start_up()
+
+
+def _end_with(command_pid: int) -> None:
+    """End this process as soon as the process `command_pid` has ended (it may have already)."""
+    try:
+        pidfd = os.pidfd_open(command_pid)
+    except ProcessLookupError:
+        os._exit(1)  # the command was gone before this process started its work
+    except (AttributeError, OSError):
+        pidfd = None  # not Linux, or a kernel before 5.3
+
+    def watch() -> None:
+        if pidfd is not None:
+            select.select([pidfd], [], [])  # readable once the process has ended
+        else:
+            while _alive(command_pid):
+                time.sleep(_COMMAND_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="rebuild-command-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    with contextlib.suppress(PermissionError):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+    return True

@@ -5,7 +5,10 @@ read from it), then runs the job once; `scheduler` runs it every night with
 APScheduler until stopped, and logs when it will run as it starts. The job's
 own lock keeps one instance running across processes, whichever command
 started it. A run reports what it did once: the command tells the person (and
-the log outside development), the nightly job logs it.
+the log outside development), the nightly job logs it. A nightly run the
+database fails is tried again with backoff for up to an hour, and a run that
+fails for good is logged and waits for the next night: the scheduler never
+stops for it.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ from datetime import date
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_delay, wait_exponential
 
 from ledger.application import Ledger
 from ledger.audit import AuditChain
 from ledger.bootstrap import open_ledger
 from ledger.console import progress_bar, tell
+from ledger.database import database_unavailable
 from ledger.retention import load_policies
 from ledger.settings import Settings
 from projections.coordination import view_lock
@@ -41,6 +46,12 @@ log = structlog.get_logger()
 
 # How long `retention run` waits for a running `ledger project` to bring the register up to date.
 _REGISTER_WAIT_S = 60.0
+
+# A nightly run the database fails (unreachable, timed out) is tried again after waits doubling from the
+# first up to the longest, for up to an hour: a database back within it costs the night's run nothing.
+NIGHTLY_RETRY_FIRST_WAIT_S = 5.0
+NIGHTLY_RETRY_MAX_WAIT_S = 300.0
+NIGHTLY_RETRY_FOR_S = 3600.0
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -138,7 +149,44 @@ def retention_trigger(settings: Settings, at: str | None = None) -> CronTrigger:
 
 
 def nightly_retention(settings: Settings) -> None:
-    """The scheduled job: record an audit checkpoint, update the register, then shred what is due today."""
+    """The scheduled job: the night's run, tried again while the database is unavailable; it never raises.
+
+    An exception out of a job would only be logged by APScheduler — with its
+    message, which may quote data — and the night's run lost; the job logs
+    the error's type itself and the scheduler waits for the next night.
+    """
+    attempts = 0
+
+    def attempt() -> None:
+        nonlocal attempts
+        attempts += 1
+        _nightly_run(settings)
+
+    retrying = Retrying(
+        retry=retry_if_exception(database_unavailable),
+        wait=wait_exponential(multiplier=NIGHTLY_RETRY_FIRST_WAIT_S, max=NIGHTLY_RETRY_MAX_WAIT_S),
+        stop=stop_after_delay(NIGHTLY_RETRY_FOR_S),
+        before_sleep=_log_nightly_retry,
+        reraise=True,
+    )
+    try:
+        retrying(attempt)
+    except Exception as error:
+        log.error("nightly_retention_failed", attempts=attempts, error_type=type(error).__qualname__)
+
+
+def _log_nightly_retry(retry_state: RetryCallState) -> None:
+    error = retry_state.outcome.exception() if retry_state.outcome is not None else None
+    log.warning(
+        "nightly_retention_retrying",
+        attempt=retry_state.attempt_number,
+        retry_in_s=round(retry_state.next_action.sleep, 2) if retry_state.next_action else None,
+        error_type=type(error).__qualname__,
+    )
+
+
+def _nightly_run(settings: Settings) -> None:
+    """Record an audit checkpoint, update the register, then shred what is due today."""
     ledger = open_ledger(settings)
     try:
         # The nightly audit checkpoint goes to the log, to be kept outside the system.

@@ -17,6 +17,13 @@ say otherwise opens personal data.
 `ViewRunner` does the work for one view; whoever calls it must hold the view's
 lock (`projections.coordination`): `ProjectionRunner`, which runs every view
 it can lock and follows new events, or `ledger projections rebuild`.
+
+The database going away (a restart, a crash, a lock timeout) ends a round of
+`ProjectionRunner`, wherever in the round it happens, and is never taken for a
+broken event: the round is tried again after a wait that grows (tenacity's
+exponential backoff with jitter, up to `RECONNECT_MAX_WAIT_S`), one log line
+per attempt with the error's type only; once the database answers, the runner
+takes its locks again, listens again and catches up (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -27,14 +34,18 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+import psycopg
 import structlog
 from eventsourcing.persistence import Mapper, Notification, Tracking
 from eventsourcing.persistence import OperationalError as RecorderOperationalError
 from eventsourcing.utils import resolve_topic
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from tenacity import RetryCallState, Retrying, retry_if_result, wait_exponential, wait_random
 
 from ledger.application import Ledger
 from ledger.keystore import KeyStore
@@ -56,9 +67,16 @@ STATISTICS_AFTER_SHARE = 0.1
 # A caught-up runner looks again at least this often, even without a notification.
 _IDLE_TIMEOUT_S = 1.0
 
-# The database failing (connection lost, lock timeout) says nothing about the event being
+# The database failing (connection lost, lock timeout, no pooled connection in time; from SQLAlchemy,
+# the event store, or the runner's own lock and LISTEN connections) says nothing about the event being
 # processed: the page is rolled back and retried in the next round, and the view does not stop.
-DATABASE_TROUBLE = (OperationalError, RecorderOperationalError)
+DATABASE_TROUBLE = (OperationalError, PoolTimeoutError, RecorderOperationalError, psycopg.OperationalError)
+
+# A round that the database failed is tried again after a wait that doubles from the first, up to the
+# maximum, plus up to `RECONNECT_JITTER_S` at random (runners restarted together do not reconnect in step).
+RECONNECT_FIRST_WAIT_S = 0.2
+RECONNECT_MAX_WAIT_S = 5.0
+RECONNECT_JITTER_S = 0.2
 
 
 class ViewStoppedError(RuntimeError):
@@ -80,6 +98,8 @@ class ViewStatus:
     head: int
     stopped_at: int | None
     error_type: str | None
+    # When the oldest event the view has not processed was recorded (None: none, or unknown).
+    oldest_unprocessed_at: datetime | None = None
 
     @property
     def stopped(self) -> bool:
@@ -90,6 +110,18 @@ class ViewStatus:
     def lag(self) -> int:
         """Events the view has not yet processed (an upper bound: positions may have gaps)."""
         return max(self.head - self.position, 0)
+
+    def lag_seconds(self, now: datetime | None = None) -> float:
+        """How long the oldest event the view has not processed has been waiting (0 when there is none).
+
+        Time, not events, says whether a view is falling behind: a burst of
+        writes a moment ago is a large lag in events and a small one in seconds,
+        a view that has not moved for a minute the reverse. The instant is the
+        writer's clock; a little skew between hosts is clipped at zero.
+        """
+        if self.oldest_unprocessed_at is None:
+            return 0.0
+        return max(((now or datetime.now(UTC)) - self.oldest_unprocessed_at).total_seconds(), 0.0)
 
 
 class ViewRunner:
@@ -121,15 +153,34 @@ class ViewRunner:
         return self.view.max_tracking_id(self.ledger.name) or 0
 
     def status(self) -> ViewStatus:
-        """The view's position, the log's head, and its stop, if any."""
+        """The view's position, the log's head, its stop if any, and since when it has had events to process."""
         stopped = self.view.stopped()
+        position = self.position()
+        head = self.ledger.recorder.max_notification_id() or 0
         return ViewStatus(
             name=self.name,
-            position=self.position(),
-            head=self.ledger.recorder.max_notification_id() or 0,
+            position=position,
+            head=head,
             stopped_at=stopped[0] if stopped else None,
             error_type=stopped[1] if stopped else None,
+            oldest_unprocessed_at=self._recorded_at(position + 1) if head > position else None,
         )
+
+    def _recorded_at(self, start: int) -> datetime | None:
+        """When the first event at or after `start` was recorded: the `timestamp` in its stored state.
+
+        Only the state's JSON is decoded (the ledger's events are neither
+        compressed nor encrypted whole; personal fields stay sealed strings).
+        """
+        first = self.ledger.recorder.select_notifications(start=start, limit=1)
+        if not first:
+            return None
+        try:
+            timestamp = self.ledger.mapper.transcoder.decode(first[0].state).get("timestamp")
+        except Exception:
+            # An event that does not decode stops the view when it gets there; its age is unknown.
+            return None
+        return timestamp if isinstance(timestamp, datetime) else None
 
     def wait(self, position: int, timeout: float = 5.0) -> None:
         """Block until the view has processed `position`, so a caller reads its own writes.
@@ -292,13 +343,19 @@ class ProjectionRunner:
         self.stop_event = threading.Event()
         self.locks: dict[str, ViewLock] = {r.name: view_lock(ledger.settings, r.name) for r in self.runners}
         self._tried: set[str] = set()
+        # The database failure that ended the last round early (None: the round went through).
+        self.trouble: Exception | None = None
 
     def stop(self) -> None:
         """Ask the runner to stop after the page it is processing."""
         self.stop_event.set()
 
     def run(self) -> None:
-        """Catch up and follow until `stop()`; views locked by another process are left to it."""
+        """Catch up and follow until `stop()`; views locked by another process are left to it.
+
+        While the database is unavailable, rounds are retried with backoff
+        (`_round`); a lost LISTEN connection is opened again by the wakeup.
+        """
         with ExitStack() as stack:
             stack.callback(self.release_locks)
             channel = getattr(self.ledger.recorder, "channel_name", None)
@@ -307,29 +364,69 @@ class ProjectionRunner:
             stack.callback(wakeup.close)
             log.info("projection_runner_started", views=[r.name for r in self.runners])
             while not self.stop_event.is_set():
-                self.run_once()
+                self._round()
                 wakeup.wait(timeout=_IDLE_TIMEOUT_S)
         log.info("projection_runner_stopped")
 
+    def _round(self) -> None:
+        """A round of `run_once`, tried again with backoff until the database lets it through (or `stop()`)."""
+        retrying = Retrying(
+            retry=retry_if_result(lambda trouble: trouble is not None and not self.stop_event.is_set()),
+            wait=wait_exponential(multiplier=RECONNECT_FIRST_WAIT_S, max=RECONNECT_MAX_WAIT_S)
+            + wait_random(0, RECONNECT_JITTER_S),
+            sleep=self._pause,
+            before_sleep=_log_unavailable,
+        )
+        failed_attempts = 0
+        for attempt in retrying:
+            with attempt:
+                self.run_once()
+            outcome = attempt.retry_state.outcome
+            if outcome is not None and not outcome.failed:
+                # The round's result is its trouble: retried while there is some (anything raised is not).
+                attempt.retry_state.set_result(self.trouble)
+            failed_attempts = attempt.retry_state.attempt_number - (self.trouble is None)
+        if failed_attempts and self.trouble is None:
+            log.info("database_reconnected", attempts=failed_attempts)
+
+    def _pause(self, seconds: float) -> None:
+        # Waits on the stop flag, so that `stop()` ends a backoff at once.
+        self.stop_event.wait(seconds)
+
     def run_once(self) -> int:
-        """One round: every view whose lock we hold (or can take) catches up; return events processed."""
+        """One round: every view whose lock we hold (or can take) catches up; return events processed.
+
+        A database failure ends the round there, kept in `trouble`: the views
+        after it would meet the same database, and `run` backs off before the next.
+        """
         total = 0
+        self.trouble = None
         for runner in self.runners:
             if self.stop_event.is_set():
                 break
-            if not self._may_run(runner):
-                continue
+            # Everything that reaches the database is inside the try, the position logged included.
             try:
+                if not self._may_run(runner):
+                    continue
                 count = runner.catch_up(self.stop_event)
+                if count:
+                    log.info("view_caught_up", view=runner.name, events=count, position=runner.position())
             except ViewStoppedError:
                 continue
             except DATABASE_TROUBLE as error:
-                log.warning("view_interrupted", view=runner.name, error_type=type(error).__qualname__)
-                continue
-            if count:
-                log.info("view_caught_up", view=runner.name, events=count, position=runner.position())
+                self.trouble = error
+                self._discard_dead_connections()
+                break
             total += count
         return total
+
+    def _discard_dead_connections(self) -> None:
+        # The server may have restarted, killing every connection the event store's pool keeps; have them
+        # checked now, so that the round after it is back does not spend its pool timeout finding out one by
+        # one (`ledger.postgres_store`; SQLite's recorder has no pool to check).
+        discard = getattr(self.ledger.recorder, "discard_dead_connections", None)
+        if discard is not None:
+            discard()
 
     def _may_run(self, runner: ViewRunner) -> bool:
         if not self.locks[runner.name].acquire():
@@ -344,6 +441,18 @@ class ProjectionRunner:
         """Give back every view lock this runner holds."""
         for lock in self.locks.values():
             lock.release()
+
+
+def _log_unavailable(retry_state: RetryCallState) -> None:
+    """One line per failed attempt: which attempt, the wait before the next, and the error's type only."""
+    outcome = retry_state.outcome
+    trouble = outcome.result() if outcome is not None and not outcome.failed else None
+    log.warning(
+        "database_unavailable",
+        attempt=retry_state.attempt_number,
+        retry_in_s=round(retry_state.next_action.sleep, 2) if retry_state.next_action else None,
+        error_type=type(trouble).__qualname__,
+    )
 
 
 @contextmanager
