@@ -20,9 +20,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from api import readiness
 from api.app import create_app
 from api.middleware import API_VERSION, SECURITY_HEADERS
-from api.routers import health
 from ledger.settings import Settings
 from tests.conftest import Api, fixed_clock
 
@@ -127,7 +127,7 @@ def test_a_read_the_views_cannot_answer_in_time_and_readiness_are_problems(
         position = written.json()["position"]
         lagging = client.get("/api/v1/workers", params={"minPosition": position}, headers=api.auth("registrar"))
         # The schema is found behind the code's migrations: not ready.
-        monkeypatch.setattr(health, "current_revision", lambda _engine: "0001")
+        monkeypatch.setattr(readiness, "current_revision", lambda _engine: "0001")
         not_ready = client.get("/readyz")
 
     assert _what_is_wrong(lagging, 503, "/api/v1/workers") == []
