@@ -120,6 +120,18 @@ class ResponseHeaders:
         return self._templates.get(id(route)) or str(getattr(route, "path", UNMATCHED_ROUTE))
 
 
+class _WatchedSend:
+    """A request's `send`, noting whether the answer has begun: after that no error answer can be sent instead."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        self.started = self.started or message["type"] == "http.response.start"
+        await self.send(message)
+
+
 class UnexpectedErrors:
     """A 500 problem for any exception a request raises, logged here once under the trace id; nothing escapes.
 
@@ -139,16 +151,9 @@ class UnexpectedErrors:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def watched_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        watched = _WatchedSend(send)
         try:
-            await self.app(scope, receive, watched_send)
+            await self.app(scope, receive, watched)
         except Exception as error:
             trace_id = trace_id_var.get()
             log.error(
@@ -158,7 +163,7 @@ class UnexpectedErrors:
                 trace_id=trace_id,
                 exc_info=error,
             )
-            if started:
+            if watched.started:
                 return  # part of the answer is out: the server ends the connection, the client sees it cut
             detail = f"an unexpected error occurred; it has been logged under trace id {trace_id}"
             await _send_problem(scope, send, 500, "Internal Server Error", detail)
@@ -180,17 +185,11 @@ class DatabaseUnavailable:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def watching(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        watched = _WatchedSend(send)
         try:
-            await self.app(scope, receive, watching)
+            await self.app(scope, receive, watched)
         except Exception as error:
-            answer = None if started else problems.database_unavailable(Request(scope), error)
+            answer = None if watched.started else problems.database_unavailable(Request(scope), error)
             if answer is None:
                 raise
             await answer(scope, receive, send)
