@@ -10,9 +10,10 @@ from pydantic import Field
 from api.auth import Principal
 from api.deps import ServicesDep
 from api.policy import REGISTER_EMPLOYERS, allow
+from api.routing import ApiRoute
 from api.schemas.common import Created, RequestModel
 
-router = APIRouter(prefix="/employers", tags=["employers"])
+router = APIRouter(prefix="/employers", tags=["employers"], route_class=ApiRoute)
 
 
 class EmployerCreate(RequestModel):
@@ -28,6 +29,6 @@ def register_employer(
     services: ServicesDep,
     _: Annotated[Principal, Depends(allow(REGISTER_EMPLOYERS))],
 ) -> Created:
-    """Register an employer; 409 if its KvK number is registered already."""
+    """Register an employer; 409 naming the existing id (`existingId`) if its KvK number is registered already."""
     receipt = services.ledger.register_employer(kvk_number=body.kvk_number, name=body.name)
     return Created(id=receipt.id, position=receipt.position)
