@@ -84,7 +84,7 @@ def _is_sequence(annotation: Any) -> bool:
         return _is_sequence(typing.get_args(annotation)[0])
     if origin is typing.Union or origin is types.UnionType:
         return any(_is_sequence(arg) for arg in typing.get_args(annotation))
-    return isinstance(origin, type) and issubclass(origin, _SEQUENCES) and origin is not str
+    return isinstance(origin, type) and issubclass(origin, _SEQUENCES)
 
 
 def refused_parameters(request: Request, parameters: dict[str, bool]) -> Response | None:
