@@ -40,7 +40,7 @@ from fastapi.routing import RouteContext
 from api.auth import DEVELOPMENT_ISSUER, Role
 from ledger.processing_log import Activity, Operation
 from tests.conftest import Api
-from tests.factories import World, a_world, register_worker
+from tests.factories import World, a_bag_id, a_world, an_address, register_worker
 from tests.integration.api.test_policy import api_routes, policies_of
 
 V1 = "/api/v1"
@@ -466,35 +466,47 @@ def test_the_export_gives_each_event_its_position_in_the_log(api: Api, world: Wo
 
 def test_the_export_gives_the_address_of_every_housing_location_in_the_history(api: Api, world: World) -> None:
     ledger = api.services.ledger
-    worker = register_worker(ledger, world)
-    ledger.change_housing(worker, housing_location_id=world.other_location_id, valid_from=date(2026, 5, 1))
-    last = ledger.change_housing(worker, housing_location_id=world.location_id, valid_from=date(2026, 6, 1))
+    canal_house = ledger.register_housing_location(
+        bag_id=a_bag_id(),
+        address=an_address(street="Oosterhaven", house_number=7, house_letter="A", postcode="1671 HK"),
+        kind="dwelling",
+        max_occupants=4,
+    ).id
+    farm = ledger.register_housing_location(
+        bag_id=a_bag_id(),
+        address=an_address(
+            street="Zuiderweg", house_number=101, house_number_addition="2", postcode="1687 AB", city="Wognum"
+        ),
+        kind="short_stay_facility",
+        max_occupants=8,
+    ).id
+    worker = register_worker(ledger, world)  # housed at the world's first location from 2026-04-01
+    ledger.change_housing(worker, housing_location_id=canal_house, valid_from=date(2026, 5, 1))
+    ledger.change_housing(worker, housing_location_id=farm, valid_from=date(2026, 6, 1))
+    last = ledger.change_housing(worker, housing_location_id=canal_house, valid_from=date(2026, 6, 10))
 
     export = api.client.get(
         f"{V1}/workers/{worker}/export", params={"minPosition": last.position}, headers=api.auth("admin")
     )
 
     assert export.status_code == 200, export.text
-    locations = {item["housingLocationId"]: item["address"] for item in export.json()["housingLocations"]}
-    assert locations == {
-        str(world.location_id): {
-            "street": "Dorpsstraat",
-            "houseNumber": 12,
-            "houseLetter": None,
-            "houseNumberAddition": None,
-            "postcode": "1671AB",
-            "city": "Medemblik",
-        },
-        str(world.other_location_id): {
-            "street": "Kerkstraat",
-            "houseNumber": 5,
-            "houseLetter": None,
-            "houseNumberAddition": None,
-            "postcode": "1671AB",
-            "city": "Medemblik",
-        },
+    listed = export.json()["housingLocations"]
+    assert [item["housingLocationId"] for item in listed] == [str(world.location_id), str(canal_house), str(farm)]
+    addresses = {item["housingLocationId"]: item["address"] for item in listed}
+    assert addresses[str(canal_house)] == {
+        "street": "Oosterhaven",
+        "houseNumber": 7,
+        "houseLetter": "A",
+        "houseNumberAddition": None,
+        "postcode": "1671HK",
+        "city": "Medemblik",
     }
-    assert [item["housingLocationId"] for item in export.json()["housingLocations"]] == [
-        str(world.location_id),
-        str(world.other_location_id),
-    ]
+    assert addresses[str(farm)] == {
+        "street": "Zuiderweg",
+        "houseNumber": 101,
+        "houseLetter": None,
+        "houseNumberAddition": "2",
+        "postcode": "1687AB",
+        "city": "Wognum",
+    }
+    assert set(addresses[str(world.location_id)]) == set(addresses[str(farm)])
