@@ -4,7 +4,9 @@ Nothing connects at import: the lifespan opens the ledger and the views, and
 closes them. The routers are mounted under `/api/v1` (health under the root),
 the OpenAPI document is public at `/api/v1/openapi.json`, a trailing slash is
 404 (no redirects), and errors are problem details: the ledger's errors are
-mapped in `api.problems`, anything unexpected in `api.middleware`.
+mapped in `api.problems`, anything unexpected in `api.middleware`. The edges
+of `/api/v1` — methods, HEAD, query parameters, the caller checked before the
+request is read — are `api.routing`'s.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from api.middleware import (
     UnexpectedErrors,
 )
 from api.routers import ROUTERS, health
+from api.routing import PathMethods
 from api.services import build_services
 from ledger.settings import Settings
 
@@ -68,6 +71,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1")
     app.include_router(health.router)
+    # Innermost: a method the path lacks is 405 before any route runs; HEAD runs as GET.
+    app.add_middleware(PathMethods, prefix="/api/v1")
     # Outermost last: headers wrap everything, the size limit runs before any route reads the body, and a
     # database failure anywhere inside is a 503 (before the catch-all below could make it a 500).
     app.add_middleware(DatabaseUnavailable)

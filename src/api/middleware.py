@@ -196,7 +196,14 @@ class DatabaseUnavailable:
 
 
 class BodySizeLimit:
-    """413 for request bodies over `max_bytes`, judged by Content-Length or while streaming."""
+    """413 for request bodies over `max_bytes`, judged by Content-Length or while they arrive.
+
+    The body is read here, up to the limit, before the application sees any of
+    it: a body sent without Content-Length (chunked) that runs over is refused
+    as it arrives, and never half-read by the application, whose framework
+    would answer the interrupted read as a 400 of its own. At most `max_bytes`
+    (and one chunk) is held in memory.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -210,25 +217,25 @@ class BodySizeLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await _too_large(scope, send, self.max_bytes)
             return
+        messages: list[Message] = []
         received = 0
-
-        async def counting_receive() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _BodyTooLarge
-            return message
+            messages.append(message)
+            if message["type"] != "http.request":
+                break  # the client went away: the application hears it where the body would be
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                await _too_large(scope, send, self.max_bytes)
+                return
+            if not message.get("more_body", False):
+                break
+        pending = iter(messages)
 
-        try:
-            await self.app(scope, counting_receive, send)
-        except _BodyTooLarge:
-            await _too_large(scope, send, self.max_bytes)
+        async def replay() -> Message:
+            return next(pending, None) or await receive()
 
-
-class _BodyTooLarge(Exception):
-    pass
+        await self.app(scope, replay, send)
 
 
 async def _too_large(scope: Scope, send: Send, max_bytes: int) -> None:

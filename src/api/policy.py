@@ -2,8 +2,12 @@
 
 Every route depends on `allow(POLICY)`: it checks the bearer token (401) and
 the caller's roles (403) and hands the route a `Principal`. Deny by default: a
-test walks the app's routes and fails on any route without a policy. Scoping
-an employer to its own workers (404 for others) is done where the object is
+test walks the app's routes and fails on any route without a policy. The
+route class of `/api/v1` (`api.routing.ApiRoute`) runs the same checks
+(`check_caller`) before anything of the request is read — its query, its
+`If-Match`, its body — so a caller who may not ask learns nothing about what
+it sent; the dependency then finds the caller already known. Scoping an
+employer to its own workers (404 for others) is done where the object is
 loaded, with `Principal.is_only_employer()`.
 """
 
@@ -15,6 +19,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import AuthenticationError, Principal, Role, TokenVerifier
 
@@ -50,6 +55,9 @@ def authenticate(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
     """The caller, from the bearer token; 401 when there is none or it does not verify."""
+    known = getattr(request.state, "principal", None)
+    if isinstance(known, Principal):  # authenticated by `check_caller` before the request was read
+        return known
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _unauthorized("a bearer token is required")
     verifier: TokenVerifier = request.app.state.services.verifier
@@ -65,12 +73,25 @@ def allow(policy: Policy) -> Callable[[Principal], Principal]:
     """A dependency admitting callers with one of the policy's roles (403 otherwise)."""
 
     def authorize(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
-        if not principal.roles & policy.roles:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"not allowed: {policy.name}")
-        return principal
+        return authorized(principal, policy)
 
-    authorize.policy = policy  # type: ignore[attr-defined]  # read by the deny-by-default test
+    authorize.policy = policy  # type: ignore[attr-defined]  # read by the deny-by-default test and `api.routing`
     return authorize
+
+
+def authorized(principal: Principal, policy: Policy) -> Principal:
+    """The principal, if one of its roles is the policy's; 403 otherwise."""
+    if not principal.roles & policy.roles:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"not allowed: {policy.name}")
+    return principal
+
+
+async def check_caller(request: Request, policy: Policy) -> Principal:
+    """Authenticate (401) and authorise (403) the caller of a route with `policy`, before the request is read."""
+    credentials = await _bearer(request)
+    # Verifying may fetch the issuer's keys: in the thread pool, as FastAPI runs the dependency.
+    principal = await run_in_threadpool(authenticate, request, credentials)
+    return authorized(principal, policy)
 
 
 async def public() -> None:

@@ -334,8 +334,15 @@ class Ledger(Application[UUID]):
     # -- employers and housing ---------------------------------------------
 
     def register_employer(self, *, kvk_number: str, name: str) -> Receipt:
-        """Register an employer; a KvK number already registered is a `Conflict`."""
-        return self._save(Employer.register(kvk_number=kvk_number, name=name))
+        """Register an employer; a KvK number already registered is `AlreadyRegistered`, naming its id."""
+        employer = Employer.register(kvk_number=kvk_number, name=name)
+        try:
+            return self._save(employer)
+        except ConcurrentModification:
+            raise
+        except Conflict as conflict:
+            # The id follows from the KvK number, so the one refused is the one registered: the caller goes on with it.
+            raise AlreadyRegistered(str(conflict), existing_id=employer.id) from None
 
     def register_housing_location(
         self,

@@ -4,7 +4,9 @@ Each stored event becomes `{position, recordedAt, aggregateId, version, type,
 data, shredded, shreddedFields}`: `data` holds the event's fields (lowerCamelCase, dates as
 `YYYY-MM-DD`, instants in UTC), with personal fields opened — or `null`, with
 `shredded: true` and the fields named in `shreddedFields`, where the subject's
-key is gone.
+key is gone. `position` is the event's notification id, its place in the log
+and in the audit chain; `event_positions` reads those of one aggregate's
+events (the library hands an aggregate's events out without them).
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from datetime import UTC, date, datetime
 from enum import Enum
 from functools import singledispatch
 from typing import Any
+from uuid import UUID
 
 from pydantic.alias_generators import to_camel
+from sqlalchemy import Engine, text
 
 from ledger.domain.values import SHREDDED, Address
 
@@ -49,6 +53,22 @@ def event_document(event: Any, position: int | None = None) -> dict[str, Any]:
         "shredded": bool(shredded),
         "shreddedFields": shredded,
     }
+
+
+def event_positions(engine: Engine, recorder: object, aggregate_id: UUID) -> dict[int, int]:
+    """The positions of an aggregate's stored events, by version (`engine`: the ledger's database)."""
+    table = str(getattr(recorder, "events_table_name", "stored_events"))
+    # The recorders' own columns: SQLite numbers events by rowid and keeps ids as hex; PostgreSQL has
+    # a notification_id column and a uuid type.
+    if engine.dialect.name == "sqlite":
+        statement = f"SELECT rowid, originator_version FROM {table} WHERE originator_id = :id"  # noqa: S608
+        key: object = aggregate_id.hex
+    else:
+        statement = f"SELECT notification_id, originator_version FROM {table} WHERE originator_id = :id"  # noqa: S608
+        key = aggregate_id
+    with engine.connect() as conn:
+        rows = conn.execute(text(statement), {"id": key}).all()
+    return {int(version): int(position) for position, version in rows}
 
 
 @singledispatch

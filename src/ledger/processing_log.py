@@ -16,7 +16,21 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Column, Engine, Index, Integer, MetaData, String, Table, delete, insert, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    delete,
+    insert,
+    or_,
+    select,
+)
 
 from ledger.database import UTCDateTime, reading
 
@@ -74,6 +88,7 @@ class LogLine:
     outcome: str
     trace_id: str
     reason_code: str | None = None
+    line_id: int = 0  # the line's place among lines of the same instant: (at, line_id) orders the log
 
 
 class ProcessingLog:
@@ -132,10 +147,15 @@ class ProcessingLog:
         actor: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        after: tuple[datetime, int] | None = None,
         limit: int = 1000,
     ) -> list[LogLine]:
-        """Lines in time order, filtered."""
-        statement = select(processing_log).order_by(processing_log.c.at, processing_log.c.line_id).limit(limit)
+        """Lines in time order, filtered; `after` the line with that (`at`, `line_id`), for the next page."""
+        c = processing_log.c
+        statement = select(processing_log).order_by(c.at, c.line_id).limit(limit)
+        if after is not None:
+            at, line_id = after
+            statement = statement.where(or_(c.at > at, and_(c.at == at, c.line_id > line_id)))
         if subject_id is not None:
             statement = statement.where(processing_log.c.subject_id == subject_id.hex)
         if actor is not None:
@@ -157,6 +177,7 @@ class ProcessingLog:
                 outcome=r.outcome,
                 trace_id=r.trace_id,
                 reason_code=r.reason_code,
+                line_id=int(r.line_id),
             )
             for r in rows
         ]

@@ -14,11 +14,12 @@ from fastapi import APIRouter, Depends, Query
 from api.auth import Principal
 from api.deps import FreshReads, ProcessingDep, ServicesDep
 from api.policy import QUERIES, allow
+from api.routing import ApiRoute
 from api.schemas.queries import AlertPublic, AlertsPublic, scoped_employer
 from ledger.processing_log import Activity, Operation
 from projections.alerts import Alert, AlertKind, alerts
 
-router = APIRouter(prefix="/alerts", tags=["alerts"])
+router = APIRouter(prefix="/alerts", tags=["alerts"], route_class=ApiRoute)
 
 # The kinds whose subject is a housing location; every other alert is about a worker.
 LOCATION_KINDS = frozenset({AlertKind.OVER_CAPACITY, AlertKind.FLOOR_AREA_BELOW_NORM, AlertKind.LIMIT_NOT_ASSESSED})

@@ -22,6 +22,7 @@ from pydantic import AfterValidator, Field
 from api.auth import Principal
 from api.deps import ProcessingDep, ServicesDep
 from api.policy import AUDIT, allow
+from api.routing import ApiRoute
 from api.schemas.common import ApiModel
 from api.schemas.queries import Instant
 from ledger.application import Ledger
@@ -31,7 +32,7 @@ from ledger.event_documents import event_document
 from ledger.processing_log import Activity, Operation
 from ledger.sealing import PrefetchedKeys, SealingMapper, sealed_fields_of
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = APIRouter(prefix="/audit", tags=["audit"], route_class=ApiRoute)
 
 MAX_LIMIT = 500
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")

@@ -11,9 +11,10 @@ from api.auth import Principal
 from api.deps import ServicesDep
 from api.idempotency import Idempotent
 from api.policy import REGISTER_EMPLOYERS, allow
+from api.routing import ApiRoute
 from api.schemas.common import Created, RequestModel
 
-router = APIRouter(prefix="/employers", tags=["employers"])
+router = APIRouter(prefix="/employers", tags=["employers"], route_class=ApiRoute)
 
 
 class EmployerCreate(RequestModel):
@@ -30,6 +31,6 @@ def register_employer(
     _: Annotated[Principal, Depends(allow(REGISTER_EMPLOYERS))],
     idempotent: Idempotent,
 ) -> Created:
-    """Register an employer; 409 if its KvK number is registered already."""
+    """Register an employer; 409 naming the existing id (`existingId`) if its KvK number is registered already."""
     receipt = services.ledger.register_employer(kvk_number=body.kvk_number, name=body.name)
     return Created(id=receipt.id, position=receipt.position)

@@ -13,11 +13,12 @@ from fastapi import APIRouter, Depends, Query
 from api.auth import Principal
 from api.deps import FreshReads, ServicesDep
 from api.policy import QUERIES, allow
+from api.routing import ApiRoute
 from api.schemas.queries import HeadcountsPublic, MomentDep
 from api.scoping import employer_scope
 from projections.headcounts import GroupBy, headcounts
 
-router = APIRouter(prefix="/headcounts", tags=["headcounts"])
+router = APIRouter(prefix="/headcounts", tags=["headcounts"], route_class=ApiRoute)
 
 
 @router.get("")

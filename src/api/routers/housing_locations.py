@@ -19,11 +19,12 @@ from api.auth import Principal, Role
 from api.deps import IfMatch, ServicesDep
 from api.idempotency import Idempotent
 from api.policy import OCCUPANCY_LIMITS, REGISTER_WORKERS_AND_HOUSING, allow
+from api.routing import ApiRoute
 from api.schemas.common import Created, Written
 from api.schemas.housing import HousingLocationCreate, OccupancyLimitChange
 from ledger.domain.housing_location import MUNICIPALITY, Registrant
 
-router = APIRouter(prefix="/housing-locations", tags=["housing locations"])
+router = APIRouter(prefix="/housing-locations", tags=["housing locations"], route_class=ApiRoute)
 
 # The roles that act for the municipality when registering: their maximum is the limit.
 MUNICIPAL_ROLES = frozenset({Role.REGISTRAR, Role.ADMIN})

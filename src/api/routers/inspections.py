@@ -16,11 +16,12 @@ from api.auth import Principal
 from api.deps import IfMatch, ProcessingDep, ServicesDep
 from api.idempotency import Idempotent
 from api.policy import ENFORCEMENT, allow
+from api.routing import ApiRoute
 from api.schemas.common import Created, Written
 from api.schemas.inspections import InspectionCreate, SanctionCreate
 from ledger.processing_log import Activity, Operation
 
-router = APIRouter(prefix="/inspections", tags=["inspections"])
+router = APIRouter(prefix="/inspections", tags=["inspections"], route_class=ApiRoute)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

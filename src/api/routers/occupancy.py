@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from api.auth import Principal
 from api.deps import FreshReads, ProcessingDep, ServicesDep
 from api.policy import QUERIES, allow
+from api.routing import ApiRoute
 from api.schemas.queries import AsKnownAt, MomentDep, OccupancyPublic, ResidentsPublic, moment
 from api.schemas.workers import IsoDate
 from api.scoping import employer_scope
@@ -24,7 +25,7 @@ from ledger.errors import NotFound, RuleViolated
 from ledger.processing_log import Activity, Operation
 from projections.occupancy import occupancy, residents
 
-router = APIRouter(prefix="/housing-locations", tags=["housing locations"])
+router = APIRouter(prefix="/housing-locations", tags=["housing locations"], route_class=ApiRoute)
 
 # `{id}`, as in the other routes under /housing-locations.
 LocationId = Annotated[UUID, Path(alias="id", description="The housing location's id.")]

@@ -1,7 +1,14 @@
-"""Retention and the data subject's right of access: what is due, and everything held about a person."""
+"""Retention and the data subject's right of access: what is due, and everything held about a person.
+
+The export (AVG art. 15) gives the register row, every event about the
+person with its position in the log, the address of every housing location
+in the person's history (an event names a location only by its id), and
+every line of the processing log about the person, without staff identities.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -12,16 +19,18 @@ from pydantic import Field
 from api.auth import Principal
 from api.deps import FreshReads, ProcessingDep, ServicesDep
 from api.policy import RETENTION, SUBJECT_ACCESS, allow
+from api.routing import ApiRoute
 from api.schemas.common import ApiModel
-from api.schemas.queries import WorkerPublic
+from api.schemas.queries import AddressPublic, WorkerPublic
 from api.schemas.workers import IsoDate
 from api.scoping import require_worker_in_scope
 from api.services import Services
-from ledger.event_documents import event_document
-from ledger.processing_log import Activity, Operation
+from ledger.domain.housing_location import HousingLocation
+from ledger.event_documents import event_document, event_positions
+from ledger.processing_log import Activity, LogLine, Operation, ProcessingLog
 from projections.retention import DueSubject, due_subjects
 
-router = APIRouter(tags=["retention"])
+router = APIRouter(tags=["retention"], route_class=ApiRoute)
 
 
 class DueSubjectPublic(ApiModel):
@@ -62,12 +71,24 @@ class ProcessingRecord(ApiModel):
     reason_code: str | None = Field(default=None, description="Why the data was erased, on an erasure's line.")
 
 
+class HousingLocationAddress(ApiModel):
+    """A housing location of the person's history, and its address."""
+
+    housing_location_id: UUID
+    address: AddressPublic
+
+
 class SubjectExport(ApiModel):
     """Everything the ledger holds about one person (AVG art. 15), machine-readable."""
 
     generated_at: datetime
     worker: WorkerPublic | None = Field(description="The register row; `null` while the register catches up.")
-    events: list[dict[str, Any]] = Field(description="Every event about the person, personal fields opened.")
+    events: list[dict[str, Any]] = Field(
+        description="Every event about the person, personal fields opened, each with its `position` in the log."
+    )
+    housing_locations: list[HousingLocationAddress] = Field(
+        description="Every housing location the events name, with its address, in the order they first name it."
+    )
     processing: list[ProcessingRecord]
 
 
@@ -99,12 +120,22 @@ def export_worker(
 
 def subject_export(services: Services, worker_id: UUID) -> SubjectExport:
     """Assemble the export: nothing in it is about anyone else (events of this worker only)."""
-    record = services.register.worker(worker_id, today=services.ledger.today())
+    ledger = services.ledger
+    record = services.register.worker(worker_id, today=ledger.today())
     due = services.retention_due([worker_id]).get(worker_id)
+    events = list(ledger.events.get(worker_id))
+    # Read after the events: every event read has its position by then (events are never removed).
+    positions = event_positions(ledger.keys.engine, ledger.recorder, worker_id)
     return SubjectExport(
         generated_at=datetime.now(UTC),
         worker=WorkerPublic.of(record, hold_reasons=True, retention_due_on=due) if record else None,
-        events=[event_document(event) for event in services.ledger.events.get(worker_id)],
+        events=[event_document(event, positions.get(event.originator_version)) for event in events],
+        housing_locations=[
+            HousingLocationAddress(
+                housing_location_id=location, address=AddressPublic.of(ledger.get(HousingLocation, location).address)
+            )
+            for location in _housing_locations(events)
+        ],
         processing=[
             ProcessingRecord(
                 at=line.at,
@@ -113,6 +144,23 @@ def subject_export(services: Services, worker_id: UUID) -> SubjectExport:
                 outcome=line.outcome,
                 reason_code=line.reason_code,
             )
-            for line in services.processing_log.lines(subject_id=worker_id, limit=100_000)
+            for line in _every_line(services.processing_log, worker_id)
         ],
     )
+
+
+def _housing_locations(events: Iterable[Any]) -> list[UUID]:
+    """The housing locations a worker's events name (registration, housing changes), in order, each once."""
+    named = (getattr(event, "housing_location_id", None) for event in events)
+    return list(dict.fromkeys(location for location in named if isinstance(location, UUID)))
+
+
+def _every_line(log: ProcessingLog, subject_id: UUID, page: int = 1000) -> Iterator[LogLine]:
+    """Every processing-log line about the subject, read a page at a time."""
+    after = None
+    while True:
+        lines = log.lines(subject_id=subject_id, after=after, limit=page)
+        yield from lines
+        if len(lines) < page:
+            return
+        after = (lines[-1].at, lines[-1].line_id)

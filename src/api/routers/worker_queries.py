@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BeforeValidator
 from api.auth import Principal, Role
 from api.deps import FreshReads, ProcessingDep, ServicesDep
 from api.policy import QUERIES, allow
+from api.routing import ApiRoute
 from api.schemas.queries import (
     AsKnownAt,
     ResidenceHistoryPublic,
@@ -37,7 +38,7 @@ from ledger.processing_log import Activity, Operation
 from projections.history import residence_intervals
 from projections.register_queries import WorkerRecord, WorkerStatus
 
-router = APIRouter(prefix="/workers", tags=["workers"])
+router = APIRouter(prefix="/workers", tags=["workers"], route_class=ApiRoute)
 
 # `{workerId}`, as in the write routes under /workers.
 WorkerId = Annotated[UUID, Path(alias="workerId", description="The worker's id.")]

@@ -16,12 +16,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Request, Response, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 
 from api.auth import Principal
 from api.deps import IfMatch, ProcessingDep, ServicesDep
 from api.idempotency import Idempotent
 from api.policy import ENFORCEMENT, REGISTER_WORKERS_AND_HOUSING, RETENTION, allow
+from api.routing import ApiRoute
 from api.schemas.common import Created, Written
 from api.schemas.workers import (
     AddressChange,
@@ -59,7 +59,7 @@ def _untagged(error: dict[str, Any], body: Any) -> dict[str, Any]:
     return {**error, "loc": tuple(kept)}
 
 
-class MemberPathRoute(APIRoute):
+class MemberPathRoute(ApiRoute):
     """Names invalid members by their path in the body, as the contract does (`validFrom`).
 
     Pydantic puts the tag of a discriminated union into an error's location

@@ -530,6 +530,7 @@ class AccessLogLine(ApiModel):
 
 
 class AccessLogPublic(ApiModel):
-    """Processing-log lines in time order."""
+    """A page of processing-log lines in time order."""
 
     items: list[AccessLogLine]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; `null` on the last page.")

@@ -24,6 +24,18 @@ def test_duplicate_kvk_number_is_409(api: Api) -> None:
     assert answer.headers["content-type"] == "application/problem+json"
 
 
+def test_a_duplicate_kvk_number_is_409_naming_the_registered_employer(api: Api) -> None:
+    body = {"kvkNumber": "34781256", "name": "Flexwerk B.V."}
+    first = api.client.post("/api/v1/employers", json=body, headers=api.auth("registrar"))
+    again = api.client.post(
+        "/api/v1/employers", json=body | {"name": "Flexwerk Holland B.V."}, headers=api.auth("admin")
+    )
+
+    assert again.status_code == 409
+    assert again.json()["existingId"] == first.json()["id"]
+    assert first.json()["id"] in again.json()["detail"]
+
+
 @pytest.mark.parametrize(
     ("body", "name"),
     [

@@ -5,11 +5,12 @@ later is covered the day it is added. FastAPI (0.165) keeps an included
 router as one entry of `app.routes`; `iter_route_contexts` unfolds those into
 each route with its full path and its effective dependencies.
 
-FastAPI runs a route's dependencies before it validates the path, query and
-body, so a caller whose role is not allowed gets 403 whatever it sends: the
-matrix test sends an empty JSON object and random ids, and a permitted role
-then gets 400 or 404 (or 200), never 403. (Only a body that is not JSON at all
-is refused, 400, before the dependencies run.)
+The route class of /api/v1 (`api.routing.ApiRoute`) checks the token and the
+role before it reads anything of the request, so a caller whose role is not
+allowed gets 403 whatever it sends: the matrix test sends an empty JSON object
+and random ids, and a permitted role then gets 400 or 404 (or 200), never 403.
+(test_edges sends malformed If-Match headers, bodies that are not JSON and
+unknown query parameters too.)
 """
 
 from __future__ import annotations
