@@ -15,7 +15,7 @@ from datetime import datetime
 
 from fastapi import FastAPI
 
-from api import problems
+from api import openapi, problems
 from api.idempotency import Idempotency
 from api.middleware import API_VERSION, OPENAPI_PATH, BodySizeLimit, ResponseHeaders, UnexpectedErrors
 from api.routers import ROUTERS, health
@@ -57,8 +57,9 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     )
     problems.install(app)
     problems.document(app)
+    openapi.document(app, config)  # after the problems: it shapes their answers too
     for router in ROUTERS:
-        app.include_router(router, prefix="/api/v1")
+        app.include_router(router, prefix=openapi.BASE_PATH)
     app.include_router(health.router)
     # Outermost last: headers wrap everything, the size limit runs before idempotency reads the body.
     app.add_middleware(Idempotency)

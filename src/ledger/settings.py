@@ -94,6 +94,14 @@ class Settings(BaseSettings):
     api_run_projections: bool | None = Field(
         default=None, description="Run the projection runner inside `ledger serve` (default: on the embedded SQLite)."
     )
+    # Who answers for the API: `info.contact` of the OpenAPI document (NL API Design Rules, /core/doc-openapi-contact).
+    api_contact_name: str = Field(default="Gemeente Medemblik", min_length=1, description="Who runs the API.")
+    api_contact_email: str = Field(
+        default="info@medemblik.nl", pattern=r"^[^@\s]+@[^@\s]+$", description="Where to write about the API."
+    )
+    api_contact_url: str = Field(
+        default="https://www.medemblik.nl", pattern=r"^https://\S+$", description="Where to read about the API."
+    )
 
     # Authentication: development tokens, or (production) one OIDC issuer.
     jwt_dev_key_file: Path | None = Field(default=None, description="Development signing key; default data_dir.")
