@@ -15,7 +15,13 @@ document say what the server does and what the NL API Design Rules (ADR) ask
   `api.middleware.ResponseHeaders` adds to every answer (ADR /core/version-header).
 - A nullable scalar is written `type: [T, "null"]` with its `format`, not as
   pydantic's `anyOf` of the type and null, so that a nullable date says
-  `format: date` where readers and the linter look for it.
+  `format: date` where readers and the linter look for it. A parameter is
+  never `null`: left out is how it is not given.
+- Each operation's description ends with the roles that may call it, read
+  from the policy its route depends on (`api.policy`): the one place the role
+  matrix lives (docs/roles.md is checked against it).
+- Every write declares the optional `Idempotency-Key` header that
+  `api.idempotency` honours (unless its route declares it already).
 """
 
 from __future__ import annotations
@@ -24,8 +30,12 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
 
+from api.auth import Role
+from api.idempotency import MAX_KEY_LENGTH
 from api.middleware import API_VERSION
+from api.policy import Policy, policies_of
 from ledger.settings import Settings
 
 BASE_PATH = "/api/v1"
@@ -34,6 +44,18 @@ API_VERSION_HEADER = "API-Version"
 _API_VERSION_COMPONENT: dict[str, Any] = {
     "description": "The API's full version (semantic versioning); on every answer.",
     "schema": {"type": "string", "example": API_VERSION},
+}
+_WRITES = {"post", "put", "patch", "delete"}
+_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+IDEMPOTENCY_KEY: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "Makes a retry safe: the first answer to a caller's key is kept, and the same request again with the same "
+        "key gets that answer and writes nothing new; the key with another request is 409."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
 }
 _PLATFORM_SERVER = {"url": "/", "description": "The platform's endpoints, at the root outside the API's base path."}
 
@@ -45,14 +67,39 @@ def document(app: FastAPI, settings: Settings) -> None:
 
     def openapi() -> dict[str, Any]:
         if not shaped:
-            shaped.append(shape(generate(), settings))
+            shaped.append(shape(generate(), settings, policies=route_policies(app)))
         return shaped[0]
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def shape(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
+def route_policies(app: FastAPI) -> dict[tuple[str, str], Policy | None]:
+    """(method, full path) of each documented route -> the policy it depends on (None: public)."""
+    policies: dict[tuple[str, str], Policy | None] = {}
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and route.include_in_schema:
+            found = policies_of(context.dependant)
+            for method in context.methods or ():
+                # Deny by default: a route without a policy is refused by a test; here it names no role.
+                policies[(method.lower(), str(context.path))] = found[0] if found else Policy("none", frozenset())
+    return policies
+
+
+def roles_paragraph(policy: Policy | None) -> str:
+    """The last paragraph of an operation's description: who may call it."""
+    if policy is None:
+        return "Roles: any caller; no token needed."
+    roles = ", ".join(f"`{role.value}`" for role in Role if role in policy.roles)
+    return f"Roles: {roles or 'none'} ({policy.name})."
+
+
+def shape(
+    schema: dict[str, Any], settings: Settings, *, policies: dict[tuple[str, str], Policy | None]
+) -> dict[str, Any]:
     """The document FastAPI generated, as the API publishes it."""
+    _describe_roles(schema, policies)
+    _declare_idempotency_key(schema)
     schema["info"]["contact"] = {
         "name": settings.api_contact_name,
         "email": settings.api_contact_email,
@@ -62,7 +109,36 @@ def shape(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
     schema["paths"] = _relative_paths(schema.get("paths", {}))
     _declare_api_version(schema)
     _nullable_scalars(schema)
+    for _, _, operation in _operations(schema):
+        for parameter in operation.get("parameters", []):
+            _not_null(parameter["schema"])
     return _ordered(schema)
+
+
+def _operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method, path, operation)
+        for path, item in schema.get("paths", {}).items()
+        for method, operation in item.items()
+        if method in _METHODS
+    ]
+
+
+def _describe_roles(schema: dict[str, Any], policies: dict[tuple[str, str], Policy | None]) -> None:
+    for method, path, operation in _operations(schema):
+        description = operation.get("description", "").rstrip()
+        paragraph = roles_paragraph(policies[(method, path)])
+        operation["description"] = f"{description}\n\n{paragraph}" if description else paragraph
+
+
+def _declare_idempotency_key(schema: dict[str, Any]) -> None:
+    for method, path, operation in _operations(schema):
+        # A search by POST (`…/_search`, ADR) is a read; every other POST, PUT, PATCH and DELETE writes.
+        if method not in _WRITES or path.endswith("/_search"):
+            continue
+        parameters = operation.setdefault("parameters", [])
+        if not any(p.get("in") == "header" and p.get("name", "").lower() == "idempotency-key" for p in parameters):
+            parameters.append(IDEMPOTENCY_KEY)
 
 
 def _relative_paths(paths: dict[str, Any]) -> dict[str, Any]:
@@ -78,13 +154,10 @@ def _relative_paths(paths: dict[str, Any]) -> dict[str, Any]:
 
 def _declare_api_version(schema: dict[str, Any]) -> None:
     schema.setdefault("components", {}).setdefault("headers", {})[API_VERSION_HEADER] = _API_VERSION_COMPONENT
-    for item in schema["paths"].values():
-        for method, operation in item.items():
-            if method == "servers":
-                continue
-            for response in operation.get("responses", {}).values():
-                headers = response.setdefault("headers", {})
-                headers[API_VERSION_HEADER] = {"$ref": f"#/components/headers/{API_VERSION_HEADER}"}
+    for _, _, operation in _operations(schema):
+        for response in operation.get("responses", {}).values():
+            headers = response.setdefault("headers", {})
+            headers[API_VERSION_HEADER] = {"$ref": f"#/components/headers/{API_VERSION_HEADER}"}
 
 
 def _nullable_scalars(node: Any) -> None:
@@ -108,6 +181,18 @@ def _nullable_scalars(node: Any) -> None:
     for key, value in other.items():
         node.setdefault(key, value)
     node["type"] = [other["type"], "null"]
+
+
+def _not_null(schema: dict[str, Any]) -> None:
+    """A parameter's schema without `null`: a query string or a header has no null, only absence."""
+    if isinstance(schema.get("type"), list) and "null" in schema["type"]:
+        kept = [kind for kind in schema["type"] if kind != "null"]
+        schema["type"] = kept[0] if len(kept) == 1 else kept
+    options = schema.get("anyOf")
+    if isinstance(options, list) and {"type": "null"} in options and len(options) == 2:
+        (other,) = [option for option in options if option != {"type": "null"}]
+        del schema["anyOf"]
+        schema.update({key: value for key, value in other.items() if key not in schema})
 
 
 def _ordered(schema: dict[str, Any]) -> dict[str, Any]:

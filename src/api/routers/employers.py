@@ -10,6 +10,7 @@ from pydantic import Field
 from api.auth import Principal
 from api.deps import ServicesDep
 from api.policy import REGISTER_EMPLOYERS, allow
+from api.schemas import patterns
 from api.schemas.common import Created, RequestModel
 
 router = APIRouter(prefix="/employers", tags=["employers"])
@@ -18,8 +19,16 @@ router = APIRouter(prefix="/employers", tags=["employers"])
 class EmployerCreate(RequestModel):
     """An employer to register."""
 
-    kvk_number: str = Field(description="KvK number, 8 digits.", examples=["34781256"])
-    name: str = Field(description="Trade name as in the Handelsregister.", examples=["Flexwerk West-Friesland B.V."])
+    kvk_number: str = Field(
+        description="KvK number, 8 digits (white space around them is ignored).",
+        examples=["34781256"],
+        json_schema_extra={"pattern": patterns.KVK_NUMBER},
+    )
+    name: str = Field(
+        description="Trade name as in the Handelsregister.",
+        examples=["Flexwerk West-Friesland B.V."],
+        json_schema_extra={"minLength": 1, "maxLength": 200},
+    )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
