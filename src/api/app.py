@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from api import openapi, problems
 from api.idempotency import Idempotency
 from api.middleware import API_VERSION, OPENAPI_PATH, BodySizeLimit, ResponseHeaders, UnexpectedErrors
-from api.routers import ROUTERS, health
+from api.routers import ROUTERS, docs, health
 from api.services import build_services
 from ledger.settings import Settings
 
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         version=API_VERSION,
         description=DESCRIPTION,
         openapi_url=OPENAPI_PATH,
-        docs_url="/api/v1/docs",
+        docs_url=None,  # FastAPI's page loads Swagger UI from a CDN; api.routers.docs serves it from here
         redoc_url=None,
         lifespan=lifespan,
         redirect_slashes=False,
@@ -60,6 +60,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     openapi.document(app, config)  # after the problems: it shapes their answers too
     for router in ROUTERS:
         app.include_router(router, prefix=openapi.BASE_PATH)
+    if config.serves_api_docs:
+        app.include_router(docs.router, prefix=openapi.BASE_PATH)
     app.include_router(health.router)
     # Outermost last: headers wrap everything, the size limit runs before idempotency reads the body.
     app.add_middleware(Idempotency)

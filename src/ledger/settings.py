@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     api_run_projections: bool | None = Field(
         default=None, description="Run the projection runner inside `ledger serve` (default: on the embedded SQLite)."
     )
+    api_docs: bool | None = Field(
+        default=None,
+        description="Serve the interactive docs at /api/v1/docs (default: in development, not in production).",
+    )
     # Who answers for the API: `info.contact` of the OpenAPI document (NL API Design Rules, /core/doc-openapi-contact).
     api_contact_name: str = Field(default="Gemeente Medemblik", min_length=1, description="Who runs the API.")
     api_contact_email: str = Field(
@@ -147,6 +151,11 @@ class Settings(BaseSettings):
     def jwt_dev_key_path(self) -> Path:
         """Where the development signing key lives."""
         return self.jwt_dev_key_file or self.data_dir / "jwt-dev-key.pem"
+
+    @property
+    def serves_api_docs(self) -> bool:
+        """Whether the API serves its interactive docs (the OpenAPI document is always published)."""
+        return self.api_docs if self.api_docs is not None else self.env == "development"
 
     @property
     def runs_projections_in_process(self) -> bool:
