@@ -53,4 +53,4 @@ bench-quick: $(VENV)/.installed-bench
 	$(BIN)/python -m bench --quick
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules

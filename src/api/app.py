@@ -17,7 +17,7 @@ from datetime import datetime
 
 from fastapi import FastAPI
 
-from api import idempotency, problems
+from api import idempotency, openapi, problems
 from api.middleware import (
     API_VERSION,
     OPENAPI_PATH,
@@ -26,7 +26,7 @@ from api.middleware import (
     ResponseHeaders,
     UnexpectedErrors,
 )
-from api.routers import ROUTERS, health
+from api.routers import ROUTERS, docs, health
 from api.routing import PathMethods
 from api.services import build_services
 from ledger.settings import Settings
@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         version=API_VERSION,
         description=DESCRIPTION,
         openapi_url=OPENAPI_PATH,
-        docs_url="/api/v1/docs",
+        docs_url=None,  # FastAPI's page loads Swagger UI from a CDN; api.routers.docs serves it from here
         redoc_url=None,
         lifespan=lifespan,
         redirect_slashes=False,
@@ -68,8 +68,11 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     problems.install(app)
     idempotency.install(app)
     problems.document(app)
+    openapi.document(app, config)  # after the problems: it shapes their answers too
     for router in ROUTERS:
-        app.include_router(router, prefix="/api/v1")
+        app.include_router(router, prefix=openapi.BASE_PATH)
+    if config.serves_api_docs:
+        app.include_router(docs.router, prefix=openapi.BASE_PATH)
     app.include_router(health.router)
     # Innermost: a method the path lacks is 405 before any route runs; HEAD runs as GET.
     app.add_middleware(PathMethods, prefix="/api/v1")

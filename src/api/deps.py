@@ -7,6 +7,7 @@ each lives here, once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Annotated
 from uuid import UUID
@@ -28,14 +29,27 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def if_match(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
+# An entity tag holding an aggregate version: `"3"` (as `ETag` gives it), weak `W/"3"`, or a bare `3`.
+IF_MATCH_PATTERN = '^(?:W/)?(?:"[0-9]+"|[0-9]+)$'
+
+
+def if_match(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description='The version the write expects, as `ETag` gave it (`"3"`); 412 when it is no longer current.',
+            json_schema_extra={"pattern": IF_MATCH_PATTERN},
+        ),
+    ] = None,
+) -> int | None:
     """The aggregate version a write expects, from `If-Match: "<version>"` (412 when stale)."""
     if if_match is None:
         return None
-    value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    value = if_match.strip(" \t")  # the optional white space around a field value is not part of it
+    if not re.fullmatch(IF_MATCH_PATTERN.strip("^$"), value):
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail='If-Match must be an aggregate version, like "3"')
-    return int(value)
+    return int(value.removeprefix("W/").strip('"'))
 
 
 IfMatch = Annotated[int | None, Depends(if_match)]

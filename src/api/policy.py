@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.dependencies.models import Dependant
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
@@ -99,3 +100,16 @@ async def public() -> None:
 
 
 public.policy = None  # type: ignore[attr-defined]
+
+_UNSET = object()
+
+
+def policies_of(dependant: Dependant) -> list[Policy | None]:
+    """The policies in a route's dependency tree: `allow(POLICY)` carries its policy, `public` carries None."""
+    found: list[Policy | None] = []
+    for dependency in dependant.dependencies:
+        policy = getattr(dependency.call, "policy", _UNSET)
+        if policy is not _UNSET:
+            found.append(policy)  # type: ignore[arg-type]
+        found.extend(policies_of(dependency))
+    return found

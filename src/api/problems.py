@@ -238,7 +238,11 @@ def _document_problems(schema: dict[str, Any]) -> None:
                         "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
                     },
                 )
-    if not any(f'"#/components/schemas/{name}"' in json.dumps(schema) for name in _FASTAPI_VALIDATION_SCHEMAS):
+    # FastAPI's 422 schemas refer to each other: unused unless something else refers to them.
+    rest = {**schema, "components": {**schema["components"], "schemas": dict(components)}}
+    for name in _FASTAPI_VALIDATION_SCHEMAS:
+        rest["components"]["schemas"].pop(name, None)
+    if not any(f'"#/components/schemas/{name}"' in json.dumps(rest) for name in _FASTAPI_VALIDATION_SCHEMAS):
         for name in _FASTAPI_VALIDATION_SCHEMAS:
             components.pop(name, None)
 

@@ -120,6 +120,18 @@ class Settings(BaseSettings):
         ge=1,
         description="How long the first answer to an Idempotency-Key is kept (and a retry answered with it).",
     )
+    api_docs: bool | None = Field(
+        default=None,
+        description="Serve the interactive docs at /api/v1/docs (default: in development, not in production).",
+    )
+    # Who answers for the API: `info.contact` of the OpenAPI document (NL API Design Rules, /core/doc-openapi-contact).
+    api_contact_name: str = Field(default="Gemeente Medemblik", min_length=1, description="Who runs the API.")
+    api_contact_email: str = Field(
+        default="info@medemblik.nl", pattern=r"^[^@\s]+@[^@\s]+$", description="Where to write about the API."
+    )
+    api_contact_url: str = Field(
+        default="https://www.medemblik.nl", pattern=r"^https://\S+$", description="Where to read about the API."
+    )
 
     # Authentication: development tokens, or (production) one OIDC issuer.
     jwt_dev_key_file: Path | None = Field(default=None, description="Development signing key; default data_dir.")
@@ -165,6 +177,11 @@ class Settings(BaseSettings):
     def jwt_dev_key_path(self) -> Path:
         """Where the development signing key lives."""
         return self.jwt_dev_key_file or self.data_dir / "jwt-dev-key.pem"
+
+    @property
+    def serves_api_docs(self) -> bool:
+        """Whether the API serves its interactive docs (the OpenAPI document is always published)."""
+        return self.api_docs if self.api_docs is not None else self.env == "development"
 
     @property
     def runs_projections_in_process(self) -> bool:

@@ -102,8 +102,9 @@ def _clamped(limit: int) -> int:
 
 
 After = Annotated[int, Query(ge=0, le=_MAX_AFTER, description="Events after this position (0: from the first).")]
+# The constraint before the clamp: after a validator pydantic could only write `ge` into the document.
 Limit = Annotated[
-    int, AfterValidator(_clamped), Query(ge=1, description=f"Page size (at most {MAX_LIMIT}; larger is clamped).")
+    int, Query(ge=1, description=f"Page size (at most {MAX_LIMIT}; larger is clamped)."), AfterValidator(_clamped)
 ]
 
 

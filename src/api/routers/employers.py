@@ -12,6 +12,7 @@ from api.deps import ServicesDep
 from api.idempotency import Idempotent
 from api.policy import REGISTER_EMPLOYERS, allow
 from api.routing import ApiRoute
+from api.schemas import patterns
 from api.schemas.common import Created, RequestModel
 
 router = APIRouter(prefix="/employers", tags=["employers"], route_class=ApiRoute)
@@ -20,8 +21,16 @@ router = APIRouter(prefix="/employers", tags=["employers"], route_class=ApiRoute
 class EmployerCreate(RequestModel):
     """An employer to register."""
 
-    kvk_number: str = Field(description="KvK number, 8 digits.", examples=["34781256"])
-    name: str = Field(description="Trade name as in the Handelsregister.", examples=["Flexwerk West-Friesland B.V."])
+    kvk_number: str = Field(
+        description="KvK number, 8 digits (white space around them is ignored).",
+        examples=["34781256"],
+        json_schema_extra={"pattern": patterns.KVK_NUMBER},
+    )
+    name: str = Field(
+        description="Trade name as in the Handelsregister.",
+        examples=["Flexwerk West-Friesland B.V."],
+        json_schema_extra={"minLength": 1, "maxLength": 200},
+    )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

@@ -9,12 +9,14 @@ worker is 404, as if it did not exist. The write routes are in
 from __future__ import annotations
 
 import base64
+import re
+import string
 from collections.abc import Sequence
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Response
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 from api.auth import Principal, Role
 from api.deps import FreshReads, ProcessingDep, ServicesDep
@@ -46,6 +48,16 @@ MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
 # Keyset pagination: the cursor is the last id of a page, wrapped so that clients treat it as opaque.
 _CURSOR_PREFIX = b"workers.v1:"
+_BASE64URL = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
+
+
+def _cursor_pattern() -> str:
+    """Exactly the cursors `encode_cursor` gives out: the prefix, then any 16 bytes, in unpadded base64url."""
+    fixed, bits = divmod(len(_CURSOR_PREFIX) * 8, 6)  # characters the prefix fills alone; its bits in the next
+    lowest = encode_cursor(UUID(int=0))
+    start = _BASE64URL.index(lowest[fixed])
+    shared = _BASE64URL[start : start + 2 ** (6 - bits)]  # the next character: the prefix's bits, then any
+    return f"^{lowest[:fixed]}[{shared}][A-Za-z0-9_-]{{{len(lowest) - fixed - 1}}}$"
 
 
 def encode_cursor(after: UUID) -> str:
@@ -53,13 +65,14 @@ def encode_cursor(after: UUID) -> str:
     return base64.urlsafe_b64encode(_CURSOR_PREFIX + after.bytes).rstrip(b"=").decode()
 
 
+CURSOR_PATTERN = _cursor_pattern()
+
+
 def _decode_cursor(value: object) -> object:
     if not isinstance(value, str):
         return value
-    try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-    except ValueError:  # binascii.Error, and non-ASCII text
-        raw = b""
+    # Only what the document's pattern admits: base64 decoding would skip characters outside the alphabet.
+    raw = base64.urlsafe_b64decode(value) if re.fullmatch(CURSOR_PATTERN.strip("^$"), value) else b""
     if not raw.startswith(_CURSOR_PREFIX) or len(raw) != len(_CURSOR_PREFIX) + 16:
         msg = "not a cursor this API gave out; pass `nextCursor` unchanged"
         raise ValueError(msg)
@@ -69,18 +82,25 @@ def _decode_cursor(value: object) -> object:
 Cursor = Annotated[
     UUID | None,
     BeforeValidator(_decode_cursor),
-    Query(description="`nextCursor` of the previous page; omit for the first page."),
+    # An opaque string to clients, whatever it holds.
+    WithJsonSchema({"type": "string", "pattern": CURSOR_PATTERN}),
+    Query(description="`nextCursor` of the previous page, unchanged (an opaque string); omit for the first page."),
 ]
+
+
+# The header a worker's answer carries: its version, to send back as `If-Match`.
+ETAG = {"description": "The worker's version, for `If-Match`.", "schema": {"type": "string", "example": '"3"'}}
 
 
 def _clamped(limit: int) -> int:
     return min(limit, MAX_LIMIT)
 
 
+# The constraint before the clamp: after a validator pydantic could only write `ge` into the document.
 Limit = Annotated[
     int,
-    AfterValidator(_clamped),
     Query(ge=1, description=f"Page size (at most {MAX_LIMIT}; larger values are clamped)."),
+    AfterValidator(_clamped),
 ]
 
 
@@ -160,7 +180,7 @@ def search_workers(
     return WorkerList(items=published(services, principal, found))
 
 
-@router.get("/{workerId}")
+@router.get("/{workerId}", responses={200: {"headers": {"ETag": ETAG}}})
 def get_worker(
     worker_id: WorkerId,
     services: ServicesDep,

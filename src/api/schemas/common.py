@@ -7,10 +7,23 @@ forbid unknown members, so a client learns at once that a field is not taken
 
 from __future__ import annotations
 
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 from pydantic.alias_generators import to_camel
+
+
+def _integral(value: Any) -> Any:
+    # JSON Schema counts a number with a zero fraction as an integer (`59884.0`), and so does the
+    # document; a boolean, a string or a fraction stays refused (strict mode, `int_type`).
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# An integer in a request body: a JSON integer, or a number with a zero fraction (`12.0`, `1e2`).
+WholeNumber = Annotated[StrictInt, BeforeValidator(_integral)]
 
 
 class ApiModel(BaseModel):

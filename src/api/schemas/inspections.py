@@ -11,9 +11,10 @@ from __future__ import annotations
 from decimal import Decimal
 from uuid import UUID
 
-from pydantic import Field, StrictInt
+from pydantic import Field
 
-from api.schemas.common import RequestModel
+from api.schemas import patterns
+from api.schemas.common import RequestModel, WholeNumber
 from api.schemas.workers import IsoDate
 from ledger.domain.values import Finding, Outcome, SanctionKind, SanctionTarget
 
@@ -23,7 +24,7 @@ class InspectionCreate(RequestModel):
 
     housing_location_id: UUID = Field(description="The inspected housing location (it must be registered).")
     inspected_on: IsoDate = Field(description="The day of the inspection; not in the future.", examples=["2026-06-10"])
-    occupants_found: StrictInt = Field(
+    occupants_found: WholeNumber = Field(
         description="How many people were found living there, 0-10000.",
         examples=[9],
         json_schema_extra={"minimum": 0, "maximum": 10_000},
@@ -56,10 +57,10 @@ class SanctionCreate(RequestModel):
     )
     owner_kvk_number: str | None = Field(
         default=None,
-        description="KvK number of the owner the sanction is imposed on, 8 digits; required with "
-        "`against: owner`, not taken with `against: employer`.",
+        description="KvK number of the owner the sanction is imposed on, 8 digits (white space around them is "
+        "ignored); required with `against: owner`, not taken with `against: employer`.",
         examples=["34781256"],
-        json_schema_extra={"pattern": "^[0-9]{8}$"},
+        json_schema_extra={"pattern": patterns.KVK_NUMBER},
     )
     amount_eur: Decimal | None = Field(
         default=None,

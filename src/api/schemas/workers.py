@@ -3,8 +3,9 @@
 The schemas check shape and types (required members, enumerations, dates
 written `YYYY-MM-DD`); the ledger checks the rules (postcode, nationality,
 BSN 11-test, date order) and names the offending member itself, so a rule
-lives in one place. `to_*()` methods turn a body into the ledger's value
-objects, keeping the routes to a single call.
+lives in one place; the OpenAPI document states the rules too (`pattern`,
+`minLength`, `minimum`; `api.schemas.patterns`). `to_*()` methods turn a body
+into the ledger's value objects, keeping the routes to a single call.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BeforeValidator, Field, StrictInt
+from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
-from api.schemas.common import RequestModel
+from api.schemas import patterns
+from api.schemas.common import RequestModel, WholeNumber
 from ledger.domain.erasure import MAX_NOTE_LENGTH, ErasureReason
 from ledger.domain.values import (
     EARLIEST_DATE,
@@ -56,19 +58,38 @@ def _date_in_range(value: date) -> date:
 # A calendar date written `YYYY-MM-DD`, within the ledger's bounds (1900-01-01..2100-12-31).
 IsoDate = Annotated[date, BeforeValidator(_iso_date_text), AfterValidator(_date_in_range)]
 
+POSTCODE_DESCRIPTION = (
+    "Dutch postcode: 4 digits not starting with 0 and 2 letters, `1671 AB`, stored as `1671AB`. Any case, spaces "
+    "and hyphens anywhere and an `NL` in front are taken, as python-stdnum reads a postcode (so are the Unicode "
+    "dashes and spaces it reads as those, full-width digits and white space at either end: the pattern says "
+    "exactly what is taken). The letter pairs SA, SD and SS are not used."
+)
+BSN_DESCRIPTION = (
+    "9 digits passing the 11-test (elfproef), with spaces, dots or hyphens anywhere; the pattern cannot state "
+    "the 11-test."
+)
+
 
 class WorkAddressIn(RequestModel):
     """A Dutch postal address where the worker works."""
 
-    street: str = Field(examples=["Handelsweg"])
-    house_number: StrictInt = Field(examples=[3])
-    house_letter: str | None = Field(default=None, description="One letter.", examples=["A"])
-    house_number_addition: str | None = Field(default=None, description="Up to 4 letters or digits.")
-    postcode: str = Field(
-        description="`1234AB`, any case, optional space; the letter pairs SA, SD and SS are not used.",
-        examples=["1687 AA"],
+    street: str = Field(examples=["Handelsweg"], json_schema_extra={"minLength": 1, "maxLength": 200})
+    house_number: WholeNumber = Field(examples=[3], json_schema_extra={"minimum": 1, "maximum": 99999})
+    house_letter: str | None = Field(
+        default=None,
+        description="One letter (empty: none).",
+        examples=["A"],
+        json_schema_extra={"pattern": patterns.HOUSE_LETTER},
     )
-    city: str = Field(examples=["Wognum"])
+    house_number_addition: str | None = Field(
+        default=None,
+        description="Up to 4 letters or digits (empty: none).",
+        json_schema_extra={"pattern": patterns.HOUSE_NUMBER_ADDITION},
+    )
+    postcode: str = Field(
+        description=POSTCODE_DESCRIPTION, examples=["1687 AA"], json_schema_extra={"pattern": patterns.POSTCODE}
+    )
+    city: str = Field(examples=["Wognum"], json_schema_extra={"minLength": 1, "maxLength": 80})
 
     def to_address(self) -> Address:
         """The ledger's address value."""
@@ -86,7 +107,11 @@ class IdentityDocumentIn(RequestModel):
     """The identity document shown at registration."""
 
     type: DocumentType
-    number: str = Field(description="5-20 letters or digits.", examples=["EA1234567"])
+    number: str = Field(
+        description="5-20 letters or digits (spaces are ignored).",
+        examples=["EA1234567"],
+        json_schema_extra={"minLength": 1},
+    )
     expires_on: IsoDate = Field(description="Must not have expired when the employment starts.")
 
 
@@ -96,12 +121,21 @@ class PersonIn(RequestModel):
     family_name: str = Field(
         description="As on the identity document: Latin letters with diacritics, spaces, `-`, apostrophes and `.`.",
         examples=["Kowalska"],
+        json_schema_extra={"minLength": 1, "maxLength": 200},
     )
-    given_names: str = Field(description="As on the identity document, like `familyName`.", examples=["Anna Maria"])
+    given_names: str = Field(
+        description="As on the identity document, like `familyName`.",
+        examples=["Anna Maria"],
+        json_schema_extra={"minLength": 1, "maxLength": 200},
+    )
     birth_date: IsoDate = Field(description="The worker is at least 15 when the employment starts.")
-    nationality: str = Field(description="ISO 3166-1 alpha-3.", examples=["POL"])
+    nationality: str = Field(description="ISO 3166-1 alpha-3.", examples=["POL"], json_schema_extra={"minLength": 1})
     id_document: IdentityDocumentIn
-    bsn: str | None = Field(default=None, description="Burgerservicenummer, when the worker has one.")
+    bsn: str | None = Field(
+        default=None,
+        description=f"Burgerservicenummer, when the worker has one: {BSN_DESCRIPTION}",
+        json_schema_extra={"pattern": patterns.BSN},
+    )
 
     def to_person(self) -> Person:
         """The ledger's person value."""
@@ -173,7 +207,7 @@ class ContractEnd(RequestModel):
     """The employment ends (or ended) on a date; a later one corrects an earlier one."""
 
     end_date: IsoDate
-    reason: str | None = None
+    reason: str | None = Field(default=None, json_schema_extra={"maxLength": 2000})
 
 
 class Departure(RequestModel):
@@ -188,14 +222,22 @@ class PopulationRegistration(RequestModel):
     # Not `register`: that would shadow `BaseModel.register` (ABCMeta); the wire name is kept by the alias.
     population_register: PopulationRegister = Field(alias="register", description="BRP or RNI.")
     registered_on: IsoDate
-    bsn: str | None = Field(default=None, description="The BSN the registration gave, when known.")
+    bsn: str | None = Field(
+        default=None,
+        description=f"The BSN the registration gave, when known: {BSN_DESCRIPTION}",
+        json_schema_extra={"pattern": patterns.BSN},
+    )
 
 
 class LegalHoldCreate(RequestModel):
     """An open enforcement case: nothing of the worker may be erased until the hold is lifted."""
 
-    case_reference: str = Field(description="1-64 letters, digits, '.', '_' or '-'.", examples=["HH-2026-0042"])
-    reason: str
+    case_reference: str = Field(
+        description="1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.",
+        examples=["HH-2026-0042"],
+        json_schema_extra={"pattern": patterns.CASE_REFERENCE},
+    )
+    reason: str = Field(json_schema_extra={"minLength": 1, "maxLength": 2000})
 
 
 class ErasureRequest(RequestModel):

@@ -53,7 +53,9 @@ def _exercise(api: Api, operation: Any, mode: GenerationMode, headers: dict[str,
         suppress_health_check=list(HealthCheck),
     )
     def examples(case: Any) -> None:
-        request = case.as_transport_kwargs(base_url=str(api.client.base_url), headers=headers)
+        # The document's servers: `/api/v1` for the API, `/` for the platform's endpoints.
+        base_url = str(api.client.base_url).rstrip("/") + operation.base_url.rstrip("/")
+        request = case.as_transport_kwargs(base_url=base_url, headers=headers)
         request.pop("cookies", None)  # the API uses none; httpx deprecates per-request cookies
         if isinstance(request.get("data"), bytes | str):
             request["content"] = request.pop("data")  # a raw (invalid) body
