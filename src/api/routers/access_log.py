@@ -76,10 +76,11 @@ def _clamped(limit: int) -> int:
     return min(limit, MAX_LIMIT)
 
 
+# The constraint before the clamp: after a validator pydantic could only write `ge` into the document.
 Limit = Annotated[
     int,
-    AfterValidator(_clamped),
     Query(ge=1, description=f"Page size (at most {MAX_LIMIT}; larger values are clamped)."),
+    AfterValidator(_clamped),
 ]
 
 

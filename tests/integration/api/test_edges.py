@@ -57,9 +57,9 @@ def concrete(path: str) -> str:
 
 
 def v1_routes(api: Api) -> Iterator[RouteContext]:
-    """Every FastAPI route under /api/v1 (health and the documentation are outside the contract's edges)."""
+    """Every operation under /api/v1 (health and the documentation pages are outside the contract's edges)."""
     for context in api_routes(api.client.app):  # type: ignore[arg-type]
-        if str(context.path).startswith(f"{V1}/"):
+        if str(context.path).startswith(f"{V1}/") and getattr(context.original_route, "include_in_schema", False):
             yield context
 
 
