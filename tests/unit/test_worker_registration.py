@@ -249,3 +249,29 @@ def test_every_bad_field_of_a_registration_is_reported_in_one_refusal() -> None:
         ("employment.expected_end_date", "before_start"),
         ("housing.valid_from", "required"),
     }
+
+
+# -- identity documents (Wet op de identificatieplicht art. 1) ---------------------------
+
+
+@pytest.mark.parametrize("nationality", ["POL", "ROU", "NOR", "ISL", "LIE", "CHE", "NLD"])
+def test_an_id_card_of_an_eu_eea_or_swiss_national_is_accepted(nationality: str) -> None:
+    document = an_identity_document(type="id_card")
+    worker = a_worker(person=a_person(nationality=nationality, id_document=document))
+    assert worker.nationality == nationality
+
+
+@pytest.mark.parametrize("nationality", ["UKR", "MDA", "GBR", "TUR", "PHL"])
+def test_an_id_card_of_another_national_is_refused(nationality: str) -> None:
+    document = an_identity_document(type="id_card")
+    person = a_person(nationality=nationality, id_document=document)
+    assert refusal_of(person=person) == {("person.id_document.type", "id_card_not_valid_for_nationality")}
+
+
+@pytest.mark.parametrize("document_type", ["passport", "residence_document"])
+def test_another_national_may_show_a_passport_or_a_dutch_residence_document(document_type: str) -> None:
+    document = an_identity_document(type=document_type)
+    worker = a_worker(person=a_person(nationality="UKR", id_document=document))
+    (event,) = worker.collect_events()
+    assert isinstance(event, Worker.Registered)
+    assert event.id_document_type == document_type
