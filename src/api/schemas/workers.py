@@ -85,7 +85,10 @@ class WorkAddressIn(RequestModel):
 class IdentityDocumentIn(RequestModel):
     """The identity document shown at registration."""
 
-    type: DocumentType
+    type: DocumentType = Field(
+        description="`id_card` only for EU, EEA and Swiss nationals (Wet op de identificatieplicht art. 1); "
+        "others show a `passport` or a Dutch `residence_document`."
+    )
     number: str = Field(description="5-20 letters or digits.", examples=["EA1234567"])
     expires_on: IsoDate = Field(description="Must not have expired when the employment starts.")
 

@@ -76,10 +76,31 @@ class HousingKind(StrEnum):
 
 
 class DocumentType(StrEnum):
-    """Kinds of identity document accepted at registration."""
+    """Kinds of identity document accepted at registration (Wet op de identificatieplicht art. 1)."""
 
     PASSPORT = "passport"
+    # A national identity card: valid only for EU/EEA/Swiss nationals.
     ID_CARD = "id_card"
+    # A Dutch residence document (verblijfsdocument), issued under the Vreemdelingenwet 2000.
+    RESIDENCE_DOCUMENT = "residence_document"
+
+
+# The nationals whose national identity card is a valid identity document in the
+# Netherlands (Wet op de identificatieplicht art. 1, under 2 and 3): the 27 EU member
+# states, the other EEA states (Iceland, Liechtenstein, Norway) and Switzerland, as
+# ISO 3166-1 alpha-3 codes. Source: the EU's list of member states (europa.eu,
+# "EU countries") and the EEA Agreement; the list as of 2026 (docs/domain-rules.md).
+EU_EEA_CH_NATIONALITIES = frozenset(
+    {
+        # EU member states
+        "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN", "IRL",
+        "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP", "SWE",
+        # the other EEA states
+        "ISL", "LIE", "NOR",
+        # Switzerland
+        "CHE",
+    }
+)  # fmt: skip
 
 
 class PopulationRegister(StrEnum):
@@ -367,13 +388,25 @@ def checked_person(person: Person, start_date: date, today: date, v: Violations)
             "expired",
             "the identity document had expired when the employment started",
         )
+    nationality = checked_nationality(person.nationality, "person.nationality", v)
+    document_type = checked_enum(doc.type, DocumentType, "person.id_document.type", v)
+    if document_type == DocumentType.ID_CARD and not v.has("person.nationality"):
+        # Wet op de identificatieplicht art. 1: an identity card identifies only an
+        # EU/EEA/Swiss national; others show a passport or a Dutch residence document.
+        v.check(
+            nationality in EU_EEA_CH_NATIONALITIES,
+            "person.id_document.type",
+            "id_card_not_valid_for_nationality",
+            "an identity card is a valid document only for EU, EEA and Swiss nationals; "
+            "others show a passport or a Dutch residence document",
+        )
     return Person(
         family_name=checked_person_name(person.family_name, "person.family_name", v),
         given_names=checked_person_name(person.given_names, "person.given_names", v),
         birth_date=born,
-        nationality=checked_nationality(person.nationality, "person.nationality", v),
+        nationality=nationality,
         id_document=IdentityDocument(
-            type=checked_enum(doc.type, DocumentType, "person.id_document.type", v),
+            type=document_type,
             number=number,
             expires_on=doc.expires_on,
         ),
