@@ -116,14 +116,20 @@ def test_birth_date_before_1900_is_refused() -> None:
     assert refusal_of(person=a_person(birth_date=date(1899, 12, 31))) == {("person.birth_date", "too_early")}
 
 
-def test_worker_younger_than_15_at_start_is_refused() -> None:
-    born = date(2011, 4, 2)  # turns 15 the day after the employment starts
+def test_worker_younger_than_16_at_start_is_refused() -> None:
+    born = date(2010, 4, 2)  # turns 16 the day after the employment starts
 
     assert refusal_of(person=a_person(birth_date=born)) == {("person.birth_date", "too_young")}
 
 
-def test_worker_turning_15_on_the_start_date_is_accepted() -> None:
-    assert a_worker(person=a_person(birth_date=date(2011, 4, 1))).birth_date == date(2011, 4, 1)
+def test_a_15_year_old_is_refused() -> None:
+    born = date(2011, 4, 1)  # turns 15 on the start date: a child under the Arbeidstijdenwet
+
+    assert refusal_of(person=a_person(birth_date=born)) == {("person.birth_date", "too_young")}
+
+
+def test_worker_turning_16_on_the_start_date_is_accepted() -> None:
+    assert a_worker(person=a_person(birth_date=date(2010, 4, 1))).birth_date == date(2010, 4, 1)
 
 
 def test_nationality_is_normalised_to_upper_case_alpha_3() -> None:
