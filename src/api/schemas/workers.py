@@ -101,7 +101,9 @@ class PersonIn(RequestModel):
         examples=["Kowalska"],
     )
     given_names: str = Field(description="As on the identity document, like `familyName`.", examples=["Anna Maria"])
-    birth_date: IsoDate = Field(description="The worker is at least 15 when the employment starts.")
+    birth_date: IsoDate = Field(
+        description="The worker is at least 16 when the employment starts (Arbeidstijdenwet art. 1:3, 3:1)."
+    )
     nationality: str = Field(description="ISO 3166-1 alpha-3.", examples=["POL"])
     id_document: IdentityDocumentIn
     bsn: str | None = Field(default=None, description="Burgerservicenummer, when the worker has one.")

@@ -31,9 +31,14 @@ from ledger.domain.text import TextKind
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 EARLIEST_BIRTH_DATE = EARLIEST_DATE
-# A worker must be at least 15 when the employment starts (local policy; the
-# Arbeidstijdenwet forbids regular work below that age).
-MINIMUM_WORKER_AGE = 15
+# A worker must be at least 16 when the employment starts: the Arbeidstijdenwet
+# calls anyone under 16 a child (art. 1:3) and forbids a child to work (art. 3:1),
+# but for narrow exceptions (holiday and light work) that are no reason to be
+# housed away from home as a labour migrant (docs/domain-rules.md).
+MINIMUM_WORKER_AGE = 16
+# Below this age a worker is a minor (jeugdige, Arbeidstijdenwet art. 1:3): 16- and
+# 17-year-olds may work, and one housed as a labour migrant raises `minor_in_housing`.
+ADULT_AGE = 18
 # Registrations are about what is or soon will be; a date further ahead is a typo.
 MAX_YEARS_AHEAD = 1
 
@@ -380,7 +385,7 @@ def checked_person(person: Person, start_date: date, today: date, v: Violations)
         "5-20 letters or digits",
     )
     # An expiry before the birth date cannot pass: it is before the start, which
-    # is at least 15 years after the birth (or the birth date is refused).
+    # is at least 16 years after the birth (or the birth date is refused).
     if checked_date_in_range(doc.expires_on, "person.id_document.expires_on", v):
         v.check(
             doc.expires_on >= start_date,
