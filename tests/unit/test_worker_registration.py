@@ -10,7 +10,7 @@ import pytest
 
 from ledger.domain.employer import employer_id_for
 from ledger.domain.errors import RuleViolated
-from ledger.domain.housing_location import housing_location_id_for
+from ledger.domain.housing_location import MUNICIPALITY, Registrant, housing_location_id_for
 from ledger.domain.values import years_after
 from ledger.domain.worker import Worker
 from tests.factories import (
@@ -281,3 +281,22 @@ def test_another_national_may_show_a_passport_or_a_dutch_residence_document(docu
     (event,) = worker.collect_events()
     assert isinstance(event, Worker.Registered)
     assert event.id_document_type == document_type
+
+
+# -- the BSN (Wabb art. 1, 10; UAVG art. 46) ----------------------------------------------
+
+AN_EMPLOYER = Registrant(municipal=False, employer_id=employer_id_for("60000001"))
+
+
+def test_an_employer_registering_a_bsn_is_refused_naming_the_bsn() -> None:
+    person = a_person(bsn=valid_bsn())
+    assert refusal_of(person=person, registrant=AN_EMPLOYER) == {("person.bsn", "not_permitted")}
+
+
+def test_an_employer_registers_a_worker_without_a_bsn() -> None:
+    assert a_worker(registrant=AN_EMPLOYER).bsn is None
+
+
+def test_the_municipality_records_a_bsn() -> None:
+    bsn = valid_bsn()
+    assert a_worker(person=a_person(bsn=bsn), registrant=MUNICIPALITY).bsn == bsn

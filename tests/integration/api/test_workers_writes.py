@@ -217,6 +217,24 @@ def test_an_id_card_of_a_non_eea_national_is_400_naming_the_document_type(api: A
     assert stored(api) == before
 
 
+def test_an_employer_sending_a_bsn_is_400_naming_the_bsn_and_stores_nothing(api: Api, setting: Setting) -> None:
+    before = stored(api)
+    body = changed(a_worker_body(setting), "person.bsn", valid_bsn())
+    answer = api.client.post(WORKERS, json=body, headers=api.auth("employer", kvk=setting.kvk))
+    assert invalid_names(answer) == ["person.bsn"]
+    assert stored(api) == before
+
+
+def test_a_bsn_the_registrar_recorded_is_readable_by_the_registrar(api: Api, setting: Setting) -> None:
+    body = changed(a_worker_body(setting), "person.bsn", valid_bsn())
+    answer = api.client.post(WORKERS, json=body, headers=api.auth("registrar"))
+    assert answer.status_code == 201, answer.text
+    fresh = {"minPosition": answer.json()["position"]}
+    read = api.client.get(f"{WORKERS}/{answer.json()['id']}", params=fresh, headers=api.auth("registrar"))
+    assert read.status_code == 200, read.text
+    assert read.json()["person"]["bsn"] == body["person"]["bsn"]
+
+
 def test_malformed_json_is_400_and_stores_nothing(api: Api) -> None:
     before = stored(api)
     headers = {**api.auth("registrar"), "Content-Type": "application/json"}
