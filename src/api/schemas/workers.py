@@ -106,7 +106,11 @@ class PersonIn(RequestModel):
     )
     nationality: str = Field(description="ISO 3166-1 alpha-3.", examples=["POL"])
     id_document: IdentityDocumentIn
-    bsn: str | None = Field(default=None, description="Burgerservicenummer, when the worker has one.")
+    bsn: str | None = Field(
+        default=None,
+        description="Burgerservicenummer, when the worker has one; recorded by the municipality only "
+        "(an employer sending one gets 400: Wabb art. 1, 10; UAVG art. 46).",
+    )
 
     def to_person(self) -> Person:
         """The ledger's person value."""
