@@ -21,9 +21,10 @@ class HousingLocationCreate(RequestModel):
     """A housing location to register, identified by its BAG addressable object."""
 
     bag_id: str = Field(
-        description="BAG id of the addressable object (adresseerbaar object): 16 digits.",
+        description="BAG id of the addressable object (adresseerbaar object): 16 digits, digits 5-6 the object "
+        "type: 01 verblijfsobject, 02 ligplaats or 03 standplaats (never a nummeraanduiding, 20).",
         examples=["0420010000123456"],
-        json_schema_extra={"pattern": "^[0-9]{16}$"},
+        json_schema_extra={"pattern": "^[0-9]{4}0[1-3][0-9]{10}$"},
     )
     street: str = Field(
         description="Street name (openbare ruimte).", examples=["Dorpsstraat"], json_schema_extra={"maxLength": 200}

@@ -43,6 +43,10 @@ ADULT_AGE = 18
 MAX_YEARS_AHEAD = 1
 
 _BAG_ID = re.compile(r"[0-9]{16}")
+# The object type codes (digits 5-6 of a BAG id, BAG Catalogus 2018, "identificatiecode")
+# of the addressable objects (adresseerbare objecten), where people can live: a
+# verblijfsobject (01), a ligplaats (02, a berth) and a standplaats (03, a pitch).
+BAG_ADDRESSABLE_OBJECT_TYPES = frozenset({"01", "02", "03"})
 _KVK = re.compile(r"[0-9]{8}")
 _HOUSE_LETTER = re.compile(r"[A-Za-z]")
 _ADDITION = re.compile(r"[A-Za-z0-9]{1,4}")
@@ -241,8 +245,17 @@ def checked_postcode(value: str, field: str, v: Violations) -> str:
 
 
 def checked_bag_id(value: str, field: str, v: Violations) -> str:
-    """A BAG object id: 16 digits."""
-    v.check(bool(_BAG_ID.fullmatch(value)), field, "invalid_bag_id", "a BAG id has exactly 16 digits")
+    """A BAG id of an addressable object: 16 digits, the object type a verblijfsobject, ligplaats or standplaats."""
+    if v.check(bool(_BAG_ID.fullmatch(value)), field, "invalid_bag_id", "a BAG id has exactly 16 digits"):
+        # BAG Catalogus 2018, "identificatiecode": 4 digits of the municipality, then
+        # 2 of the object type, then a 10-digit serial number (docs/domain-rules.md).
+        v.check(
+            value[4:6] in BAG_ADDRESSABLE_OBJECT_TYPES,
+            field,
+            "bag_object_type_not_addressable",
+            "the BAG id of a verblijfsobject (object type 01), ligplaats (02) or standplaats (03); "
+            "not of a nummeraanduiding (20), a pand (10) or another object",
+        )
     return value
 
 
