@@ -23,6 +23,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import AuthenticationError, Principal, Role, TokenVerifier
+from ledger.domain.housing_location import MUNICIPALITY, Registrant
 
 E, R, I, A, ADM = Role.EMPLOYER, Role.REGISTRAR, Role.INSPECTOR, Role.AUDITOR, Role.ADMIN  # noqa: E741
 
@@ -113,3 +114,16 @@ def policies_of(dependant: Dependant) -> list[Policy | None]:
             found.append(policy)  # type: ignore[arg-type]
         found.extend(policies_of(dependency))
     return found
+
+# The roles that act for the municipality when registering: their maximum is a housing
+# location's limit, and only they record a worker's BSN.
+MUNICIPAL_ROLES = frozenset({Role.REGISTRAR, Role.ADMIN})
+
+
+def registrant(principal: Principal) -> Registrant:
+    """The municipality for a registrar or an admin; otherwise the caller's own employer."""
+    if principal.roles & MUNICIPAL_ROLES:
+        return MUNICIPALITY
+    # Not the municipality: an employer (the policy admits no one else), with its employer id
+    # (an employer token without one is refused at authentication; None would name no owner).
+    return Registrant(municipal=False, employer_id=principal.employer_id)

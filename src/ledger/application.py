@@ -407,8 +407,12 @@ class Ledger(Application[UUID]):
         employment: Employment,
         housing_location_id: UUID | None = None,
         housing_valid_from: date | None = None,
+        registrant: Registrant = MUNICIPALITY,
     ) -> Receipt:
-        """Register a worker for an existing employer, housed at a registered location."""
+        """Register a worker for an existing employer, housed at a registered location.
+
+        `registrant` is who registers: only the municipality may record a BSN.
+        """
         self._require(Employer, employer_id, "employer_id")
         if housing_location_id is not None:
             self._require(HousingLocation, housing_location_id, "housing.housing_location_id")
@@ -419,6 +423,7 @@ class Ledger(Application[UUID]):
             housing_location_id=housing_location_id,
             housing_valid_from=housing_valid_from,
             today=self.today(),
+            registrant=registrant,
         )
         return self._save(worker)
 

@@ -25,8 +25,9 @@ from sqlalchemy import Column, Connection, Date, Engine, MetaData, String, Table
 
 from ledger.database import reading
 from ledger.domain.housing_location import LimitBasis, floor_area_norm_on
-from ledger.domain.values import PopulationRegister
+from ledger.domain.values import ADULT_AGE, PopulationRegister, years_after
 from ledger.domain.worker import Worker
+from ledger.keystore import KeyStore
 from ledger.sealing import SubjectKeys
 from ledger.settings import Settings
 from projections.occupancy import (
@@ -37,6 +38,7 @@ from projections.occupancy import (
     read_facts,
 )
 from projections.projection import LedgerProjection, handles
+from projections.register_queries import opened_birth_dates
 from projections.residence import location_facts, residence_history
 from projections.view import View, insert_rows
 
@@ -65,6 +67,7 @@ class AlertKind(StrEnum):
     HOUSED_AFTER_CONTRACT_END = "housed_after_contract_end"
     NO_BRP_AFTER_FOUR_MONTHS = "no_brp_after_four_months"
     NO_BRP_AFTER_ARRIVAL = "no_brp_after_arrival"
+    MINOR_IN_HOUSING = "minor_in_housing"
 
 
 @dataclass(frozen=True)
@@ -186,11 +189,19 @@ def alerts(
     kind: AlertKind | None = None,
     housing_location_id: UUID | None = None,
     employer_id: UUID | None = None,
+    keys: KeyStore | None = None,
 ) -> list[Alert]:
-    """Every alert in force today (as known now), optionally filtered."""
+    """Every alert in force today (as known now), optionally filtered.
+
+    `minor_in_housing` needs the workers' birth dates, which are personal data
+    sealed in the register view: they are opened with `keys`, for the workers
+    housed today only; without `keys` that kind is not evaluated.
+    """
     now = datetime.now(UTC)
     with reading(engine) as conn:
         found = [*_location_alerts(conn, settings, today, now), *_worker_alerts(conn, settings, today)]
+        if keys is not None and kind in (None, AlertKind.MINOR_IN_HOUSING):
+            found += _minor_alerts(conn, keys, today)
     return sorted(
         (
             a
@@ -270,7 +281,8 @@ Stay = tuple[str, date, date | None]  # (housing location, valid_from, valid_to)
 AlertMaker = Callable[[AlertKind, date, str], Alert]
 
 
-def _worker_alerts(conn: Connection, settings: Settings, today: date) -> list[Alert]:
+def _believed_stays(conn: Connection) -> dict[str, list[Stay]]:
+    """Every worker's stays as currently believed, by worker (hex id)."""
     stays: dict[str, list[Stay]] = defaultdict(list)
     for row in conn.execute(
         select(
@@ -281,6 +293,11 @@ def _worker_alerts(conn: Connection, settings: Settings, today: date) -> list[Al
         ).where(residence_history.c.recorded_to.is_(None))
     ):
         stays[row.worker_id].append((row.housing_location_id, row.valid_from, row.valid_to))
+    return stays
+
+
+def _worker_alerts(conn: Connection, settings: Settings, today: date) -> list[Alert]:
+    stays = _believed_stays(conn)
     found: list[Alert] = []
     for row in conn.execute(select(alert_workers)):
         facts = _WorkerFacts(
@@ -318,6 +335,53 @@ def _alerts_for_worker(w: _WorkerFacts, stays: list[Stay], settings: Settings, t
     if arrival is not None and location is not None and without_brp:
         found += _brp_alerts(alert, settings, arrival, w, today)
     return found
+
+
+def _minor_alerts(conn: Connection, keys: KeyStore, today: date) -> list[Alert]:
+    # A worker under 18 housed today: a minor (jeugdige, Arbeidstijdenwet art. 1:3) in
+    # migrant housing. Registration refuses anyone under 16 at the employment start.
+    stays = _believed_stays(conn)
+    housed = {w: s for w, s in stays.items() if _stay_on(s, today) is not None}
+    employers = {
+        row.worker_id: UUID(row.employer_id)
+        for row in conn.execute(select(alert_workers.c.worker_id, alert_workers.c.employer_id))
+        if row.worker_id in housed
+    }
+    found = []
+    for worker, born in opened_birth_dates(conn, keys, housed).items():
+        if today >= years_after(born, ADULT_AGE) or worker not in employers:
+            continue
+        here = _stay_on(housed[worker], today)
+        assert here is not None  # housed today, by the filter above
+        detail = "a worker under 18 in migrant housing"
+        since = _housed_since(housed[worker], today)
+        found.append(
+            Alert(
+                AlertKind.MINOR_IN_HOUSING,
+                UUID(worker),
+                since,
+                detail,
+                housing_location_id=UUID(here[0]),
+                employer_id=employers[worker],
+            )
+        )
+    return found
+
+
+def _stay_on(stays: list[Stay], day: date) -> Stay | None:
+    """The stay that holds on `day`, if any."""
+    return next((s for s in stays if s[1] <= day and (s[2] is None or day < s[2])), None)
+
+
+def _housed_since(stays: list[Stay], today: date) -> date:
+    """The first day of the unbroken run of stays (any location) that holds today."""
+    current = _stay_on(stays, today)
+    assert current is not None
+    since = current[1]
+    starts = {end: start for _, start, end in stays if end is not None}
+    while since in starts:  # a stay ended the day this run began: the run began earlier
+        since = starts[since]
+    return since
 
 
 def _brp_alerts(alert: AlertMaker, settings: Settings, arrival: date, w: _WorkerFacts, today: date) -> list[Alert]:

@@ -275,6 +275,27 @@ def _open_text(data_key: bytes, worker_hex: str, field: str, token: str | None) 
     return open_bytes(data_key, token, associated_data(worker_hex, field), what=what).decode()
 
 
+def opened_birth_dates(conn: Connection, keys: KeyStore, worker_ids: Iterable[str]) -> dict[str, date]:
+    """The birth dates of these workers (hex ids), opened; a shredded worker, or one the view lacks, has none."""
+    found: dict[str, date] = {}
+    ids = sorted(set(worker_ids))
+    for i in range(0, len(ids), MAX_PAGE):
+        rows = conn.execute(
+            select(register_workers.c.worker_id, register_workers.c.sealed_birth_date).where(
+                register_workers.c.worker_id.in_(ids[i : i + MAX_PAGE]), register_workers.c.shredded.is_(False)
+            )
+        ).all()
+        data_keys = keys.data_keys(UUID(row.worker_id) for row in rows)
+        for row in rows:
+            data_key = data_keys.get(UUID(row.worker_id))
+            text = (
+                None if data_key is None else _open_text(data_key, row.worker_id, "birth_date", row.sealed_birth_date)
+            )
+            if text is not None:
+                found[row.worker_id] = date.fromisoformat(text)
+    return found
+
+
 def open_person(row: Any, data_key: bytes | None) -> PersonalDetails:
     """The personal fields of a register row, opened; all `SHREDDED` without a key."""
     if data_key is None or row.shredded:

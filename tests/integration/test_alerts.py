@@ -6,6 +6,7 @@ from datetime import date
 
 from ledger.application import Ledger
 from projections.alerts import Alert, AlertFactsProjection, AlertFactsView, AlertKind, alerts
+from projections.register import RegisterProjection, RegisterView
 from projections.residence import ResidenceProjection, ResidenceView
 from projections.runner import ViewRunner
 from tests.factories import a_bag_id, a_person, a_world, an_address, an_employment, register_worker
@@ -16,9 +17,10 @@ def _alerts(ledger: Ledger, today: date, kind: AlertKind) -> list[Alert]:
     for projection in (
         ResidenceProjection(view=ResidenceView(engine)),
         AlertFactsProjection(view=AlertFactsView(engine)),
+        RegisterProjection(view=RegisterView(engine, ledger.keys)),
     ):
         ViewRunner(ledger, projection).catch_up()
-    return alerts(engine, ledger.settings, today=today, kind=kind)
+    return alerts(engine, ledger.settings, today=today, kind=kind, keys=ledger.keys)
 
 
 def test_over_capacity_is_raised_and_cleared_by_a_higher_limit(ledger: Ledger) -> None:
@@ -131,3 +133,28 @@ def test_alerts_filter_by_location_and_employer(ledger: Ledger) -> None:
     assert elsewhere == []
     assert AlertKind.OVER_CAPACITY not in {a.kind for a in of_employer}
     assert len(of_employer) == 4
+
+
+def test_a_minor_in_housing_is_raised_until_the_18th_birthday_and_cleared_by_moving_out(ledger: Ledger) -> None:
+    world = a_world(ledger)
+    minor = register_worker(ledger, world, birth_date=date(2010, 1, 1))  # 16, housed from 1 April 2026
+    register_worker(ledger, world, birth_date=date(2008, 4, 1))  # 18 on the day housed: an adult
+    moved_out = register_worker(ledger, world, birth_date=date(2009, 9, 1))
+    ledger.change_housing(moved_out, housing_location_id=None, valid_from=date(2026, 5, 1))
+
+    raised = _alerts(ledger, date(2026, 6, 1), AlertKind.MINOR_IN_HOUSING)
+
+    assert [(a.subject_id, a.since, a.housing_location_id) for a in raised] == [
+        (minor, date(2026, 4, 1), world.location_id)
+    ]
+    assert raised[0].detail == "a worker under 18 in migrant housing"
+    assert [a.subject_id for a in _alerts(ledger, date(2027, 12, 31), AlertKind.MINOR_IN_HOUSING)] == [minor]
+    assert _alerts(ledger, date(2028, 1, 1), AlertKind.MINOR_IN_HOUSING) == []  # 18 today
+
+
+def test_a_shredded_minor_raises_no_minor_alert(ledger: Ledger) -> None:
+    world = a_world(ledger)
+    minor = register_worker(ledger, world, birth_date=date(2010, 1, 1))
+    ledger.shred_subject(minor, policy="erasure_request", reason_code="correction")
+
+    assert _alerts(ledger, date(2026, 6, 1), AlertKind.MINOR_IN_HOUSING) == []

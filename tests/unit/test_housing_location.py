@@ -52,6 +52,24 @@ def test_bag_id_is_stripped_before_the_id_is_derived() -> None:
     assert location.id == housing_location_id_for("0420010000000001")
 
 
+@pytest.mark.parametrize("bag_id", ["0420010000000001", "0420020000000001", "0420030000000001"])
+def test_a_verblijfsobject_ligplaats_or_standplaats_is_accepted(bag_id: str) -> None:
+    assert a_housing_location(bag_id=bag_id).bag_id == bag_id
+
+
+@pytest.mark.parametrize(
+    "bag_id",
+    [
+        "0420200000000001",  # a nummeraanduiding: an address, not the object at it
+        "0420100000000001",  # a pand: a building, which may hold many dwellings
+        "0420300000000001",  # an openbare ruimte: a street
+        "0420000000000001",
+    ],
+)
+def test_a_bag_id_of_another_object_type_is_refused(bag_id: str) -> None:
+    assert refusal_of(bag_id=bag_id) == {("bag_id", "bag_object_type_not_addressable")}
+
+
 @pytest.mark.parametrize("bag_id", ["042001000000001", "04200100000000011", "042001000000000A", ""])
 def test_bag_id_that_is_not_16_digits_is_refused(bag_id: str) -> None:
     assert refusal_of(bag_id=bag_id) == {("bag_id", "invalid_bag_id")}

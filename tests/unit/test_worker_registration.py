@@ -10,7 +10,7 @@ import pytest
 
 from ledger.domain.employer import employer_id_for
 from ledger.domain.errors import RuleViolated
-from ledger.domain.housing_location import housing_location_id_for
+from ledger.domain.housing_location import MUNICIPALITY, Registrant, housing_location_id_for
 from ledger.domain.values import years_after
 from ledger.domain.worker import Worker
 from tests.factories import (
@@ -116,14 +116,20 @@ def test_birth_date_before_1900_is_refused() -> None:
     assert refusal_of(person=a_person(birth_date=date(1899, 12, 31))) == {("person.birth_date", "too_early")}
 
 
-def test_worker_younger_than_15_at_start_is_refused() -> None:
-    born = date(2011, 4, 2)  # turns 15 the day after the employment starts
+def test_worker_younger_than_16_at_start_is_refused() -> None:
+    born = date(2010, 4, 2)  # turns 16 the day after the employment starts
 
     assert refusal_of(person=a_person(birth_date=born)) == {("person.birth_date", "too_young")}
 
 
-def test_worker_turning_15_on_the_start_date_is_accepted() -> None:
-    assert a_worker(person=a_person(birth_date=date(2011, 4, 1))).birth_date == date(2011, 4, 1)
+def test_a_15_year_old_is_refused() -> None:
+    born = date(2011, 4, 1)  # turns 15 on the start date: a child under the Arbeidstijdenwet
+
+    assert refusal_of(person=a_person(birth_date=born)) == {("person.birth_date", "too_young")}
+
+
+def test_worker_turning_16_on_the_start_date_is_accepted() -> None:
+    assert a_worker(person=a_person(birth_date=date(2010, 4, 1))).birth_date == date(2010, 4, 1)
 
 
 def test_nationality_is_normalised_to_upper_case_alpha_3() -> None:
@@ -249,3 +255,48 @@ def test_every_bad_field_of_a_registration_is_reported_in_one_refusal() -> None:
         ("employment.expected_end_date", "before_start"),
         ("housing.valid_from", "required"),
     }
+
+
+# -- identity documents (Wet op de identificatieplicht art. 1) ---------------------------
+
+
+@pytest.mark.parametrize("nationality", ["POL", "ROU", "NOR", "ISL", "LIE", "CHE", "NLD"])
+def test_an_id_card_of_an_eu_eea_or_swiss_national_is_accepted(nationality: str) -> None:
+    document = an_identity_document(type="id_card")
+    worker = a_worker(person=a_person(nationality=nationality, id_document=document))
+    assert worker.nationality == nationality
+
+
+@pytest.mark.parametrize("nationality", ["UKR", "MDA", "GBR", "TUR", "PHL"])
+def test_an_id_card_of_another_national_is_refused(nationality: str) -> None:
+    document = an_identity_document(type="id_card")
+    person = a_person(nationality=nationality, id_document=document)
+    assert refusal_of(person=person) == {("person.id_document.type", "id_card_not_valid_for_nationality")}
+
+
+@pytest.mark.parametrize("document_type", ["passport", "residence_document"])
+def test_another_national_may_show_a_passport_or_a_dutch_residence_document(document_type: str) -> None:
+    document = an_identity_document(type=document_type)
+    worker = a_worker(person=a_person(nationality="UKR", id_document=document))
+    (event,) = worker.collect_events()
+    assert isinstance(event, Worker.Registered)
+    assert event.id_document_type == document_type
+
+
+# -- the BSN (Wabb art. 1, 10; UAVG art. 46) ----------------------------------------------
+
+AN_EMPLOYER = Registrant(municipal=False, employer_id=employer_id_for("60000001"))
+
+
+def test_an_employer_registering_a_bsn_is_refused_naming_the_bsn() -> None:
+    person = a_person(bsn=valid_bsn())
+    assert refusal_of(person=person, registrant=AN_EMPLOYER) == {("person.bsn", "not_permitted")}
+
+
+def test_an_employer_registers_a_worker_without_a_bsn() -> None:
+    assert a_worker(registrant=AN_EMPLOYER).bsn is None
+
+
+def test_the_municipality_records_a_bsn() -> None:
+    bsn = valid_bsn()
+    assert a_worker(person=a_person(bsn=bsn), registrant=MUNICIPALITY).bsn == bsn

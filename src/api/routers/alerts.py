@@ -1,4 +1,4 @@
-"""Alerts: the warnings in force today (over-full locations, unhoused workers, missing BRP registration, …).
+"""Alerts: the warnings in force today (over-full locations, unhoused workers, missing BRP registration, minors, …).
 
 Alerts about a worker are data about that person: each one returned writes a
 processing-log line. An employer sees only the alerts about its own workers.
@@ -48,6 +48,7 @@ def get_alerts(
         kind=kind,
         housing_location_id=housing_location_id,
         employer_id=scoped_employer(principal, employer_id),
+        keys=services.ledger.keys,
     )
     processing.record(Activity.HOUSING_SUPERVISION, Operation.READ, *about_people(found))
     return AlertsPublic(items=[AlertPublic.of(alert) for alert in found])

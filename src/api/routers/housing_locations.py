@@ -15,28 +15,15 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, status
 
-from api.auth import Principal, Role
+from api.auth import Principal
 from api.deps import IfMatch, ServicesDep
 from api.idempotency import Idempotent
-from api.policy import OCCUPANCY_LIMITS, REGISTER_WORKERS_AND_HOUSING, allow
+from api.policy import OCCUPANCY_LIMITS, REGISTER_WORKERS_AND_HOUSING, allow, registrant
 from api.routing import ApiRoute
 from api.schemas.common import Created, Written
 from api.schemas.housing import HousingLocationCreate, OccupancyLimitChange
-from ledger.domain.housing_location import MUNICIPALITY, Registrant
 
 router = APIRouter(prefix="/housing-locations", tags=["housing locations"], route_class=ApiRoute)
-
-# The roles that act for the municipality when registering: their maximum is the limit.
-MUNICIPAL_ROLES = frozenset({Role.REGISTRAR, Role.ADMIN})
-
-
-def registrant(principal: Principal) -> Registrant:
-    """The municipality for a registrar or an admin; otherwise the caller's own employer."""
-    if principal.roles & MUNICIPAL_ROLES:
-        return MUNICIPALITY
-    # Not the municipality: an employer (the policy admits no one else), with its employer id
-    # (an employer token without one is refused at authentication; None would name no owner).
-    return Registrant(municipal=False, employer_id=principal.employer_id)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

@@ -20,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from api.auth import Principal
 from api.deps import IfMatch, ProcessingDep, ServicesDep
 from api.idempotency import Idempotent
-from api.policy import ENFORCEMENT, REGISTER_WORKERS_AND_HOUSING, RETENTION, allow
+from api.policy import ENFORCEMENT, REGISTER_WORKERS_AND_HOUSING, RETENTION, allow, registrant
 from api.routing import ApiRoute
 from api.schemas.common import Created, Written
 from api.schemas.workers import (
@@ -108,6 +108,7 @@ def register_worker(
         employment=body.employment.to_employment(),
         housing_location_id=body.housing.housing_location_id if body.housing else None,
         housing_valid_from=body.housing.valid_from if body.housing else None,
+        registrant=registrant(principal),
     )
     processing.record(Activity.REGISTRATION, Operation.CREATE, receipt.id)
     return Created(id=receipt.id, position=receipt.position)

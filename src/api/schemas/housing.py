@@ -24,7 +24,8 @@ class HousingLocationCreate(RequestModel):
 
     bag_id: str = Field(
         description="BAG id of the addressable object (adresseerbaar object): 16 digits (white space around them "
-        "is ignored).",
+        "is ignored), digits 5-6 the object type: 01 verblijfsobject, 02 ligplaats or 03 standplaats (never a "
+        "nummeraanduiding, 20).",
         examples=["0420010000123456"],
         json_schema_extra={"pattern": patterns.BAG_ID},
     )

@@ -106,7 +106,10 @@ class WorkAddressIn(RequestModel):
 class IdentityDocumentIn(RequestModel):
     """The identity document shown at registration."""
 
-    type: DocumentType
+    type: DocumentType = Field(
+        description="`id_card` only for EU, EEA and Swiss nationals (Wet op de identificatieplicht art. 1); "
+        "others show a `passport` or a Dutch `residence_document`."
+    )
     number: str = Field(
         description="5-20 letters or digits (spaces are ignored).",
         examples=["EA1234567"],
@@ -128,12 +131,15 @@ class PersonIn(RequestModel):
         examples=["Anna Maria"],
         json_schema_extra={"minLength": 1, "maxLength": 200},
     )
-    birth_date: IsoDate = Field(description="The worker is at least 15 when the employment starts.")
+    birth_date: IsoDate = Field(
+        description="The worker is at least 16 when the employment starts (Arbeidstijdenwet art. 1:3, 3:1)."
+    )
     nationality: str = Field(description="ISO 3166-1 alpha-3.", examples=["POL"], json_schema_extra={"minLength": 1})
     id_document: IdentityDocumentIn
     bsn: str | None = Field(
         default=None,
-        description=f"Burgerservicenummer, when the worker has one: {BSN_DESCRIPTION}",
+        description=f"Burgerservicenummer, when the worker has one; recorded by the municipality only (an employer "
+        f"sending one gets 400: Wabb art. 1, 10; UAVG art. 46): {BSN_DESCRIPTION}",
         json_schema_extra={"pattern": patterns.BSN},
     )
 

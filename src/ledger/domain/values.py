@@ -31,13 +31,22 @@ from ledger.domain.text import TextKind
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 EARLIEST_BIRTH_DATE = EARLIEST_DATE
-# A worker must be at least 15 when the employment starts (local policy; the
-# Arbeidstijdenwet forbids regular work below that age).
-MINIMUM_WORKER_AGE = 15
+# A worker must be at least 16 when the employment starts: the Arbeidstijdenwet
+# calls anyone under 16 a child (art. 1:3) and forbids a child to work (art. 3:1),
+# but for narrow exceptions (holiday and light work) that are no reason to be
+# housed away from home as a labour migrant (docs/domain-rules.md).
+MINIMUM_WORKER_AGE = 16
+# Below this age a worker is a minor (jeugdige, Arbeidstijdenwet art. 1:3): 16- and
+# 17-year-olds may work, and one housed as a labour migrant raises `minor_in_housing`.
+ADULT_AGE = 18
 # Registrations are about what is or soon will be; a date further ahead is a typo.
 MAX_YEARS_AHEAD = 1
 
 _BAG_ID = re.compile(r"[0-9]{16}")
+# The object type codes (digits 5-6 of a BAG id, BAG Catalogus 2018, "identificatiecode")
+# of the addressable objects (adresseerbare objecten), where people can live: a
+# verblijfsobject (01), a ligplaats (02, a berth) and a standplaats (03, a pitch).
+BAG_ADDRESSABLE_OBJECT_TYPES = frozenset({"01", "02", "03"})
 _KVK = re.compile(r"[0-9]{8}")
 _HOUSE_LETTER = re.compile(r"[A-Za-z]")
 _ADDITION = re.compile(r"[A-Za-z0-9]{1,4}")
@@ -76,10 +85,31 @@ class HousingKind(StrEnum):
 
 
 class DocumentType(StrEnum):
-    """Kinds of identity document accepted at registration."""
+    """Kinds of identity document accepted at registration (Wet op de identificatieplicht art. 1)."""
 
     PASSPORT = "passport"
+    # A national identity card: valid only for EU/EEA/Swiss nationals.
     ID_CARD = "id_card"
+    # A Dutch residence document (verblijfsdocument), issued under the Vreemdelingenwet 2000.
+    RESIDENCE_DOCUMENT = "residence_document"
+
+
+# The nationals whose national identity card is a valid identity document in the
+# Netherlands (Wet op de identificatieplicht art. 1, under 2 and 3): the 27 EU member
+# states, the other EEA states (Iceland, Liechtenstein, Norway) and Switzerland, as
+# ISO 3166-1 alpha-3 codes. Source: the EU's list of member states (europa.eu,
+# "EU countries") and the EEA Agreement; the list as of 2026 (docs/domain-rules.md).
+EU_EEA_CH_NATIONALITIES = frozenset(
+    {
+        # EU member states
+        "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN", "IRL",
+        "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP", "SWE",
+        # the other EEA states
+        "ISL", "LIE", "NOR",
+        # Switzerland
+        "CHE",
+    }
+)  # fmt: skip
 
 
 class PopulationRegister(StrEnum):
@@ -215,8 +245,17 @@ def checked_postcode(value: str, field: str, v: Violations) -> str:
 
 
 def checked_bag_id(value: str, field: str, v: Violations) -> str:
-    """A BAG object id: 16 digits."""
-    v.check(bool(_BAG_ID.fullmatch(value)), field, "invalid_bag_id", "a BAG id has exactly 16 digits")
+    """A BAG id of an addressable object: 16 digits, the object type a verblijfsobject, ligplaats or standplaats."""
+    if v.check(bool(_BAG_ID.fullmatch(value)), field, "invalid_bag_id", "a BAG id has exactly 16 digits"):
+        # BAG Catalogus 2018, "identificatiecode": 4 digits of the municipality, then
+        # 2 of the object type, then a 10-digit serial number (docs/domain-rules.md).
+        v.check(
+            value[4:6] in BAG_ADDRESSABLE_OBJECT_TYPES,
+            field,
+            "bag_object_type_not_addressable",
+            "the BAG id of a verblijfsobject (object type 01), ligplaats (02) or standplaats (03); "
+            "not of a nummeraanduiding (20), a pand (10) or another object",
+        )
     return value
 
 
@@ -359,7 +398,7 @@ def checked_person(person: Person, start_date: date, today: date, v: Violations)
         "5-20 letters or digits",
     )
     # An expiry before the birth date cannot pass: it is before the start, which
-    # is at least 15 years after the birth (or the birth date is refused).
+    # is at least 16 years after the birth (or the birth date is refused).
     if checked_date_in_range(doc.expires_on, "person.id_document.expires_on", v):
         v.check(
             doc.expires_on >= start_date,
@@ -367,13 +406,25 @@ def checked_person(person: Person, start_date: date, today: date, v: Violations)
             "expired",
             "the identity document had expired when the employment started",
         )
+    nationality = checked_nationality(person.nationality, "person.nationality", v)
+    document_type = checked_enum(doc.type, DocumentType, "person.id_document.type", v)
+    if document_type == DocumentType.ID_CARD and not v.has("person.nationality"):
+        # Wet op de identificatieplicht art. 1: an identity card identifies only an
+        # EU/EEA/Swiss national; others show a passport or a Dutch residence document.
+        v.check(
+            nationality in EU_EEA_CH_NATIONALITIES,
+            "person.id_document.type",
+            "id_card_not_valid_for_nationality",
+            "an identity card is a valid document only for EU, EEA and Swiss nationals; "
+            "others show a passport or a Dutch residence document",
+        )
     return Person(
         family_name=checked_person_name(person.family_name, "person.family_name", v),
         given_names=checked_person_name(person.given_names, "person.given_names", v),
         birth_date=born,
-        nationality=checked_nationality(person.nationality, "person.nationality", v),
+        nationality=nationality,
         id_document=IdentityDocument(
-            type=checked_enum(doc.type, DocumentType, "person.id_document.type", v),
+            type=document_type,
             number=number,
             expires_on=doc.expires_on,
         ),

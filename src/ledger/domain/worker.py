@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate
 
 from ledger.domain.erasure import ErasureReason, upcast_shredding_v1_v2
 from ledger.domain.errors import Conflict, NotFound, Violations
+from ledger.domain.housing_location import MUNICIPALITY, Registrant
 from ledger.domain.timeline import Timeline
 from ledger.domain.values import (
     Address,
@@ -220,10 +221,22 @@ class Worker(Aggregate):
         housing_location_id: UUID | None,
         housing_valid_from: date | None,
         today: date,
+        registrant: Registrant = MUNICIPALITY,
     ) -> Worker:
-        """Register a worker; `today` is the registration date (the domain reads no clock)."""
+        """Register a worker; `today` is the registration date (the domain reads no clock).
+
+        Only the municipality records a BSN: a private party may use it only where
+        a law prescribes it (Wabb art. 1, 10; UAVG art. 46), and no law prescribes
+        it for an employer's registration here (docs/domain-rules.md).
+        """
         v = Violations()
         person = checked_person(person, employment.start_date, today, v)
+        if person.bsn is not None and not registrant.municipal:
+            v.add(
+                "person.bsn",
+                "not_permitted",
+                "an employer does not submit a BSN; the municipality records it from the BRP",
+            )
         employment = checked_employment(employment, today, v)
         if housing_location_id is not None and housing_valid_from is None:
             v.add("housing.valid_from", "required", "required when a housing location is given")

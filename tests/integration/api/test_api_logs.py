@@ -133,9 +133,10 @@ def test_canaries_sent_through_the_api_never_reach_the_logs(api: Api, logs: Any)
     }
     location_id = _created(api.client.post("/api/v1/housing-locations", json=location, headers=registrar))["id"]
 
+    # The registrar registers them: only the municipality records a BSN.
     workers = [
         _created(
-            api.client.post("/api/v1/workers", json=worker_body(employer_id, location_id, person), headers=employer)
+            api.client.post("/api/v1/workers", json=worker_body(employer_id, location_id, person), headers=registrar)
         )
         for person in CANARY_PEOPLE
     ]

@@ -116,6 +116,8 @@ def test_duplicate_bag_id_is_409(api: Api) -> None:
     [
         ({"bagId": "042001000012345"}, "bagId"),
         ({"bagId": "04200100001234567"}, "bagId"),
+        ({"bagId": "0420200000123456"}, "bagId"),  # a nummeraanduiding
+        ({"bagId": "0420100000123456"}, "bagId"),  # a pand
         ({"postcode": "0123AB"}, "postcode"),
         ({"postcode": "1671 A"}, "postcode"),
         ({"street": "  "}, "street"),
@@ -134,6 +136,12 @@ def test_duplicate_bag_id_is_409(api: Api) -> None:
 def test_invalid_location_is_400_naming_the_member(api: Api, overrides: dict[str, Any], name: str) -> None:
     problem = refused(api, LOCATIONS, a_location_body(**overrides), 400, api.auth("registrar"))
     assert invalid_names(problem) == [name]
+
+
+@pytest.mark.parametrize("bag_id", ["0420010000123456", "0420020000123456", "0420030000123456"])
+def test_a_verblijfsobject_ligplaats_or_standplaats_is_registered(api: Api, bag_id: str) -> None:
+    answer = api.client.post(LOCATIONS, json=a_location_body(bagId=bag_id), headers=api.auth("registrar"))
+    assert answer.status_code == 201, answer.text
 
 
 def test_missing_members_are_each_named(api: Api) -> None:

@@ -194,6 +194,47 @@ def test_invalid_registration_is_400_naming_the_member_and_stores_nothing(
     assert stored(api) == before
 
 
+@pytest.mark.parametrize(
+    ("nationality", "document_type"), [("UKR", "passport"), ("UKR", "residence_document"), ("NOR", "id_card")]
+)
+def test_a_document_valid_for_the_nationality_is_accepted(
+    api: Api, setting: Setting, nationality: str, document_type: str
+) -> None:
+    body = changed(a_worker_body(setting), "person.nationality", nationality)
+    body = changed(body, "person.idDocument.type", document_type)
+    answer = api.client.post(WORKERS, json=body, headers=api.auth("registrar"))
+    assert answer.status_code == 201, answer.text
+    worker = api.services.ledger.get(Worker, UUID(answer.json()["id"]))
+    assert worker.id_document_type == document_type
+
+
+def test_an_id_card_of_a_non_eea_national_is_400_naming_the_document_type(api: Api, setting: Setting) -> None:
+    before = stored(api)
+    body = changed(a_worker_body(setting), "person.nationality", "UKR")
+    body = changed(body, "person.idDocument.type", "id_card")
+    answer = api.client.post(WORKERS, json=body, headers=api.auth("employer", kvk=setting.kvk))
+    assert invalid_names(answer) == ["person.idDocument.type"]
+    assert stored(api) == before
+
+
+def test_an_employer_sending_a_bsn_is_400_naming_the_bsn_and_stores_nothing(api: Api, setting: Setting) -> None:
+    before = stored(api)
+    body = changed(a_worker_body(setting), "person.bsn", valid_bsn())
+    answer = api.client.post(WORKERS, json=body, headers=api.auth("employer", kvk=setting.kvk))
+    assert invalid_names(answer) == ["person.bsn"]
+    assert stored(api) == before
+
+
+def test_a_bsn_the_registrar_recorded_is_readable_by_the_registrar(api: Api, setting: Setting) -> None:
+    body = changed(a_worker_body(setting), "person.bsn", valid_bsn())
+    answer = api.client.post(WORKERS, json=body, headers=api.auth("registrar"))
+    assert answer.status_code == 201, answer.text
+    fresh = {"minPosition": answer.json()["position"]}
+    read = api.client.get(f"{WORKERS}/{answer.json()['id']}", params=fresh, headers=api.auth("registrar"))
+    assert read.status_code == 200, read.text
+    assert read.json()["person"]["bsn"] == body["person"]["bsn"]
+
+
 def test_malformed_json_is_400_and_stores_nothing(api: Api) -> None:
     before = stored(api)
     headers = {**api.auth("registrar"), "Content-Type": "application/json"}
