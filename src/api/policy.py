@@ -115,6 +115,7 @@ def policies_of(dependant: Dependant) -> list[Policy | None]:
         found.extend(policies_of(dependency))
     return found
 
+
 # The roles that act for the municipality when registering: their maximum is a housing
 # location's limit, and only they record a worker's BSN.
 MUNICIPAL_ROLES = frozenset({Role.REGISTRAR, Role.ADMIN})
