@@ -1,4 +1,4 @@
-"""The HTTP API of the ledger (DESIGN §8, api-contract.md): FastAPI, `/api/v1`.
+"""The HTTP API of the ledger (docs/architecture.md, docs/http.md): FastAPI, `/api/v1`.
 
 `create_app(settings)` builds the application; one router per resource, the
 request/response schemas (lowerCamelCase members), authentication (OIDC JWT,

@@ -1,4 +1,4 @@
-"""Read models of the ledger (DESIGN §7): what the queries of the HTTP API read.
+"""Read models of the ledger (docs/architecture.md, docs/projections.md): what the queries of the HTTP API read.
 
 This package will hold one module per read model — occupancy, headcounts, the
 bitemporal residence history, the worker register and alerts — each with its

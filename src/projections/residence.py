@@ -7,7 +7,7 @@ believed it. A back-dated change or a correction closes the superseded rows
 (`recorded_to`) and inserts the new belief; nothing else is ever updated, so
 every earlier answer can be given again. The worker's timeline is folded with
 the domain's own `Timeline`, so the semantics are exactly those of the write
-side (api-contract.md, Time semantics).
+side (docs/time.md).
 
 The same projection keeps the occupancy-limit history (same technique: the
 municipality's limit, null where it set none) and the few facts of workers and

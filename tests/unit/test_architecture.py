@@ -1,4 +1,4 @@
-"""Dependencies point inwards (DESIGN §3, STYLE §1): a test walks every import."""
+"""Dependencies point inwards (docs/architecture.md): a test walks every import."""
 
 from __future__ import annotations
 

@@ -162,7 +162,7 @@ def test_every_bad_field_of_a_location_is_reported_in_one_refusal() -> None:
     }
 
 
-# Occupancy limits over time (api-contract.md, Time semantics).
+# Occupancy limits over time (docs/time.md).
 
 
 def test_changing_the_occupancy_limit_emits_occupancy_limit_changed() -> None:

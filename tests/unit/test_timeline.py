@@ -1,6 +1,6 @@
 """Property-based tests of `Timeline` against a naive reference of the time semantics.
 
-The reference reads api-contract.md literally: on day D the entry with the
+The reference reads docs/time.md literally: on day D the entry with the
 latest `valid_from` <= D holds, and of entries with equal `valid_from` the one
 with the highest `seq` (recorded later) wins.
 """

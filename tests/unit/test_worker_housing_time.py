@@ -1,4 +1,4 @@
-"""Unit tests of a worker's housing over valid time (api-contract.md, Time semantics)."""
+"""Unit tests of a worker's housing over valid time (docs/time.md)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 A fact recorded "from `valid_from` on" holds until the next later `valid_from`
 of the same timeline; of two entries with the same `valid_from`, the one
-recorded later wins (api-contract.md, Time semantics). Worker housing and the
+recorded later wins (docs/time.md). Worker housing and the
 occupancy limit of a housing location both follow this rule.
 """
 
