@@ -22,7 +22,6 @@ from api.middleware import (
     API_VERSION,
     OPENAPI_PATH,
     BodySizeLimit,
-    DatabaseUnavailable,
     ResponseHeaders,
     UnexpectedErrors,
 )
@@ -76,11 +75,10 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.include_router(health.router)
     # Innermost: a method the path lacks is 405 before any route runs; HEAD runs as GET.
     app.add_middleware(PathMethods, prefix="/api/v1")
-    # Outermost last: headers wrap everything, the size limit runs before any route reads the body, and a
-    # database failure anywhere inside is a 503 (before the catch-all below could make it a 500).
-    app.add_middleware(DatabaseUnavailable)
+    # Outermost last: headers wrap everything, the size limit runs before any route reads the body.
     app.add_middleware(BodySizeLimit, max_bytes=config.api_max_body_bytes)
-    # Inside the headers, outside everything else: any exception becomes a 500 with the headers, logged once.
+    # Inside the headers, outside everything else: any exception becomes a 503 (the database) or a 500, with the
+    # headers, logged once.
     app.add_middleware(UnexpectedErrors)
     app.add_middleware(ResponseHeaders)
     return app

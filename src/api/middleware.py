@@ -8,7 +8,7 @@ whole; each request is logged with its route template, status and duration —
 never a personal value (neither the path's values nor the query are logged).
 An exception that no handler maps ends in `UnexpectedErrors`: logged once,
 answered 500 as a problem with these headers, never passed on to the server.
-A request the database failed is answered 503 (`DatabaseUnavailable`).
+A request the database failed is answered 503 (`UnexpectedErrors`).
 """
 
 from __future__ import annotations
@@ -121,28 +121,19 @@ class ResponseHeaders:
         return self._templates.get(id(route)) or str(getattr(route, "path", UNMATCHED_ROUTE))
 
 
-class _WatchedSend:
-    """A request's `send`, noting whether the answer has begun: after that no error answer can be sent instead."""
-
-    def __init__(self, send: Send) -> None:
-        self.send = send
-        self.started = False
-
-    async def __call__(self, message: Message) -> None:
-        self.started = self.started or message["type"] == "http.response.start"
-        await self.send(message)
-
-
 class UnexpectedErrors:
-    """A 500 problem for any exception a request raises, logged here once under the trace id; nothing escapes.
+    """The answer to any exception a request raises: 503 if the database failed it, else a 500; nothing escapes.
 
     Starlette's own error middleware answers outside all others (a 500 without
     `ResponseHeaders`' headers) and raises the exception again for the server,
     which logs a second traceback ("Exception in ASGI application"). This one
-    sits just inside `ResponseHeaders`, so the 500 carries the headers and the
-    trace id, and the exception ends here. The traceback is logged without
-    values (`ledger.logs.format_exception`); the path is not logged (the
-    request line under the same trace id names the route).
+    sits just inside `ResponseHeaders`, so the answer carries the headers and
+    the trace id, and the exception ends here. A database that could not be
+    reached or did not answer in time (`problems.database_unavailable`,
+    wherever in the request it failed) is 503 with `Retry-After`; anything
+    else is logged once, without values (`ledger.logs.format_exception`; the
+    path is not logged: the request line under the same trace id names the
+    route), and answered 500.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -152,10 +143,20 @@ class UnexpectedErrors:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        watched = _WatchedSend(send)
+        started = False
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await self.app(scope, receive, watched)
+            await self.app(scope, receive, watched_send)
         except Exception as error:
+            unavailable = None if started else problems.database_unavailable(Request(scope), error)
+            if unavailable is not None:
+                await unavailable(scope, receive, send)
+                return
             trace_id = trace_id_var.get()
             log.error(
                 "request_failed",
@@ -164,36 +165,10 @@ class UnexpectedErrors:
                 trace_id=trace_id,
                 exc_info=error,
             )
-            if watched.started:
+            if started:
                 return  # part of the answer is out: the server ends the connection, the client sees it cut
             detail = f"an unexpected error occurred; it has been logged under trace id {trace_id}"
             await _send_problem(scope, send, 500, "Internal Server Error", detail)
-
-
-class DatabaseUnavailable:
-    """503 problem+json with `Retry-After` for a request the database failed, wherever it was raised.
-
-    One middleware rather than an exception handler per error type: it also
-    covers what fails outside a route (a dependency's database call, another
-    middleware), and it sits inside `UnexpectedErrors`, which would otherwise
-    answer such a failure 500. Any other error passes on.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        watched = _WatchedSend(send)
-        try:
-            await self.app(scope, receive, watched)
-        except Exception as error:
-            answer = None if watched.started else problems.database_unavailable(Request(scope), error)
-            if answer is None:
-                raise
-            await answer(scope, receive, send)
 
 
 class BodySizeLimit:

@@ -83,8 +83,8 @@ def database_unavailable(request: Request, error: BaseException) -> JSONResponse
     "database is locked"). The request's transaction failed and was rolled
     back before this answer is given, so nothing of it commits afterwards; the
     client may send it again (with its `Idempotency-Key`, safely). Raised
-    anywhere — a route, a dependency, the idempotency middleware — it is
-    answered by `api.middleware.DatabaseUnavailable`, which calls this.
+    anywhere — a route, a dependency such as the idempotency check — it is
+    answered by `api.middleware.UnexpectedErrors`, which calls this.
     """
     if not database.database_unavailable(error):
         return None
