@@ -18,10 +18,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import structlog
+from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 from sqlalchemy import Engine, select
 
@@ -45,6 +46,9 @@ from projections.register_queries import register_housing, register_legal_holds,
 log = structlog.get_logger()
 
 _PAGE = 1000
+
+A = TypeVar("A", bound=Aggregate)
+
 # Subjects shredded together: one tombstone, one key-deletion and one event
 # transaction each; large enough that commits do not dominate, small enough
 # that a failing chunk leaves little for the next run and progress moves.
@@ -136,27 +140,27 @@ def due_subjects(ledger: Ledger, engine: Engine, policies: RetentionPolicies, *,
 
 
 def _inspection_due(ledger: Ledger, policies: RetentionPolicies) -> Iterator[DueSubject]:
-    topic = get_topic(Inspection.Recorded)
-    position = 0
-    while notifications := ledger.recorder.select_notifications(start=position + 1, limit=_PAGE, topics=[topic]):
-        position = notifications[-1].id
-        for notification in notifications:
-            inspection = ledger.get_facts(Inspection, UUID(str(notification.originator_id)))
-            if inspection.shredded or inspection.notes is None:
-                continue  # nothing personal left to shred
-            due_on, policy = inspection_due_on(policies, inspection.inspected_on, inspection.sanction_dates)
-            yield DueSubject(inspection.id, "inspection", policy, due_on)
+    for inspection in _recorded(ledger, Inspection, Inspection.Recorded):
+        if inspection.shredded or inspection.notes is None:
+            continue  # nothing personal left to shred
+        due_on, policy = inspection_due_on(policies, inspection.inspected_on, inspection.sanction_dates)
+        yield DueSubject(inspection.id, "inspection", policy, due_on)
 
 
 def _erasure_note_due(ledger: Ledger, policies: RetentionPolicies) -> Iterator[DueSubject]:
-    topic = get_topic(ErasureNote.Written)
+    for note in _recorded(ledger, ErasureNote, ErasureNote.Written):
+        if not note.shredded:
+            yield DueSubject(note.id, "erasure_note", ERASURE_NOTE, erasure_note_due_on(policies, note.written_on))
+
+
+def _recorded(ledger: Ledger, kind: type[A], created: type[Any]) -> Iterator[A]:
+    """Every aggregate of `kind`, found by its creation event's topic in the log, loaded with its facts only."""
+    topic = get_topic(created)
     position = 0
     while notifications := ledger.recorder.select_notifications(start=position + 1, limit=_PAGE, topics=[topic]):
         position = notifications[-1].id
         for notification in notifications:
-            note = ledger.get_facts(ErasureNote, UUID(str(notification.originator_id)))
-            if not note.shredded:
-                yield DueSubject(note.id, "erasure_note", ERASURE_NOTE, erasure_note_due_on(policies, note.written_on))
+            yield ledger.get_facts(kind, UUID(str(notification.originator_id)))
 
 
 def run_retention(
