@@ -1,0 +1,153 @@
+"""What the golden ledger is compared by: event documents and view rows in plain JSON.
+
+`tests/golden/build.py` writes them with the code of the fixture's commit, and
+`tests/integration/test_golden_ledger.py` reads them back with the code of
+today, through these same functions, so that the two sides are normalised
+alike: dates as `YYYY-MM-DD`, instants in UTC, sealed view columns opened
+(their ciphertext is sealed afresh, with a random nonce, by every build).
+
+It imports only what opens a stored value (the event mapper's documents, the
+register's sealed columns); a module move that touches those is updated here
+like anywhere else, while the JSON it is compared with stays as it was built.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, Table, select
+
+from ledger.application import Ledger
+from ledger.domain.values import SHREDDED
+from ledger.event_documents import event_document
+from ledger.keystore import KeyStore
+from ledger.sealing import SEALED_PREFIX
+from projections.register_queries import open_legal_hold, open_person
+from projections.view import View
+
+DATA = Path(__file__).with_name("data")
+# The commit whose code wrote the golden ledger; it must never be rebuilt with any other (docs/golden-ledger.md).
+FIXTURE_COMMIT = "7f54471"
+
+# Surrogate keys number rows in insertion order (a rebuild need not repeat them).
+SURROGATE_COLUMNS = frozenset({"row_id"})
+# How a value that no longer opens (its subject's key destroyed) is written down.
+SHREDDED_VALUE = "<shredded>"
+
+# Opens a row's sealed columns: the row and its subject's data key (None: shredded) in, plain values out.
+Opener = Callable[[Any, bytes | None], dict[str, Any]]
+
+
+def _open_worker(row: Any, data_key: bytes | None) -> dict[str, Any]:
+    person = open_person(row, data_key)
+    return {f"sealed_{name}": getattr(person, name) for name in vars(person)}
+
+
+def _open_legal_hold(row: Any, data_key: bytes | None) -> dict[str, Any]:
+    return {"sealed_reason": open_legal_hold(row, data_key).reason}
+
+
+# The view tables with sealed columns, and how the register opens them (all of them keyed by worker_id).
+OPENERS: dict[str, Opener] = {"register_workers": _open_worker, "register_legal_holds": _open_legal_hold}
+
+
+def plain(value: Any) -> Any:
+    """A stored or decoded value as JSON: dates ISO, instants UTC (SQLite's naive ones are UTC), `SHREDDED` named."""
+    if value is SHREDDED:
+        return SHREDDED_VALUE
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime):
+        instant = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return instant.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, UUID):
+        return value.hex
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    msg = f"no JSON form for a {type(value).__qualname__}"
+    raise TypeError(msg)
+
+
+def table_rows(conn: Connection, table: Table, columns: list[str], keys: KeyStore) -> list[dict[str, Any]]:
+    """The rows of `table`, only `columns`, sealed columns opened; sorted, so two builds compare as lists."""
+    opener = OPENERS.get(table.name)
+    wanted = [table.c[name] for name in columns]
+    if opener is not None:
+        # The opener reads the columns it needs by name, whichever are compared.
+        wanted += [c for c in table.columns if c.name not in columns]
+    rows = conn.execute(select(*wanted)).all()
+    data_keys = keys.data_keys({UUID(row.worker_id) for row in rows}) if opener is not None else {}
+    found: list[dict[str, Any]] = []
+    for row in rows:
+        values = {name: getattr(row, name) for name in columns}
+        if opener is not None:
+            opened = opener(row, data_keys.get(UUID(row.worker_id)))
+            # A column a shred has emptied stays empty: there is nothing to open.
+            values |= {name: value for name, value in opened.items() if name in values and values[name] is not None}
+        unopened = [
+            name for name, value in values.items() if isinstance(value, str) and value.startswith(SEALED_PREFIX)
+        ]
+        if unopened:
+            msg = f"{table.name}: sealed columns without an opener in tests/golden/contents.py: {unopened}"
+            raise AssertionError(msg)
+        found.append({name: plain(value) for name, value in values.items()})
+    return sorted(found, key=lambda row: json.dumps(row, sort_keys=True))
+
+
+def view_tables(view: View) -> dict[str, dict[str, Any]]:
+    """Every table of `view`: its compared columns, its key (surrogates left out) and its rows."""
+    tables: dict[str, dict[str, Any]] = {}
+    keys: KeyStore = getattr(view, "keys", None) or _NO_KEYS
+    with view.engine.connect() as conn:
+        for table in view.tables:
+            columns = [c.name for c in table.columns if c.name not in SURROGATE_COLUMNS]
+            key = [c.name for c in table.primary_key.columns if c.name not in SURROGATE_COLUMNS]
+            tables[table.name] = {"columns": columns, "key": key, "rows": table_rows(conn, table, columns, keys)}
+    return tables
+
+
+class _NoKeyStore:
+    """For views that keep nothing sealed: asking it for a key is a mistake in OPENERS."""
+
+    def data_keys(self, subject_ids: object) -> dict[UUID, bytes]:
+        raise AssertionError("a view without a key store has a table in OPENERS")
+
+
+_NO_KEYS: Any = _NoKeyStore()
+
+
+def stored_events(ledger: Ledger, *, page: int = 500) -> list[dict[str, Any]]:
+    """Every stored event in log order: its position, its stored topic, and its document as the mapper decodes it.
+
+    The document (`ledger.event_documents`, the auditor's feed) has the personal
+    fields opened, or `null` and listed in `shreddedFields` once the key is gone.
+    """
+    events: list[dict[str, Any]] = []
+    position = 0
+    while notifications := ledger.recorder.select_notifications(start=position + 1, limit=page):
+        for notification in notifications:
+            document = event_document(ledger.mapper.to_domain_event(notification), notification.id)
+            events.append({"position": notification.id, "topic": notification.topic, "document": document})
+        position = notifications[-1].id
+    return events
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file of the golden ledger."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write_json(path: Path, content: Any) -> None:
+    """Write `content` as stable, reviewable JSON (sorted keys, one member a line)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(content, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
