@@ -13,7 +13,9 @@ like anywhere else, while the JSON it is compared with stays as it was built.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Engine, Table, inspect, select, table, text
 
 from ledger.application import Ledger
 from ledger.domain.values import SHREDDED
@@ -34,6 +36,10 @@ from projections.view import View
 DATA = Path(__file__).with_name("data")
 # The commit whose code wrote the golden ledger; it must never be rebuilt with any other (docs/golden-ledger.md).
 FIXTURE_COMMIT = "7f54471"
+
+# The fixture's checksums: a file with no topic or module name in it, so that a search-and-replace over
+# the tree (a module move) that rewrote the fixture too is found, not silently agreed with.
+CHECKSUMS = "SHA256SUMS"
 
 # Surrogate keys number rows in insertion order (a rebuild need not repeat them).
 SURROGATE_COLUMNS = frozenset({"row_id"})
@@ -140,6 +146,46 @@ def stored_events(ledger: Ledger, *, page: int = 500) -> list[dict[str, Any]]:
             events.append({"position": notification.id, "topic": notification.topic, "document": document})
         position = notifications[-1].id
     return events
+
+
+def plaintext_found(engine: Engine, tokens: list[str]) -> list[str]:
+    """Where any of `tokens` stands in plain text in any table of the database (case folded): `table: token`.
+
+    Every column of every table, the event store's and the key store's too;
+    bytes are read as Latin-1, so a token in stored JSON is found as well.
+    """
+    pattern = re.compile("|".join(re.escape(t) for t in tokens), re.IGNORECASE)
+    found: list[str] = []
+    with engine.connect() as conn:
+        for name in inspect(engine).get_table_names():
+            for row in conn.execute(select(text("*")).select_from(table(name))):
+                for value in row:
+                    plain_text = bytes(value).decode("latin-1") if isinstance(value, bytes | memoryview) else str(value)
+                    match = pattern.search(plain_text)
+                    if match is not None:
+                        found.append(f"{name}: {match.group(0)!r}")
+    return found
+
+
+def checksums(root: Path = DATA) -> dict[str, str]:
+    """The SHA-256 of every file of the fixture but `SHA256SUMS` itself, by its path under `root`."""
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and path.name != CHECKSUMS
+    }
+
+
+def read_checksums(root: Path = DATA) -> dict[str, str]:
+    """The checksums the build wrote (`sha256sum` format: hash, two spaces, path)."""
+    lines = (root / CHECKSUMS).read_text(encoding="ascii").splitlines()
+    return {name: digest for digest, name in (line.split("  ", 1) for line in lines)}
+
+
+def write_checksums(root: Path = DATA) -> None:
+    """Write `SHA256SUMS` for the fixture as it is now (`sha256sum -c SHA256SUMS` checks it too)."""
+    lines = [f"{digest}  {name}\n" for name, digest in checksums(root).items()]
+    (root / CHECKSUMS).write_text("".join(lines), encoding="ascii")
 
 
 def read_json(path: Path) -> Any:

@@ -21,7 +21,6 @@ fixed by regenerating the fixture (never after a module move): write it into
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -34,7 +33,6 @@ from uuid import UUID
 import pytest
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import resolve_topic
-from sqlalchemy import Engine, inspect, select, table
 
 from ledger.application import Ledger
 from ledger.bootstrap import open_keystore, open_ledger
@@ -49,7 +47,15 @@ from projections.registry import build_view_runners
 from projections.retention import DueSubject, due_subjects, run_retention
 from projections.runner import ViewRunner
 from tests.conftest import PostgresDatabase, fixed_clock
-from tests.golden.contents import DATA, FIXTURE_COMMIT, read_json, table_rows
+from tests.golden.contents import (
+    DATA,
+    FIXTURE_COMMIT,
+    checksums,
+    plaintext_found,
+    read_checksums,
+    read_json,
+    table_rows,
+)
 
 # Far enough ahead that every subject whose registration has ended is due by then.
 END_OF_TIME = date(2100, 12, 31)
@@ -141,6 +147,16 @@ def _fail_listing(what: str, differences: list[str]) -> None:
     if differences:
         more = f"\n… and {len(differences) - SHOWN} more" if len(differences) > SHOWN else ""
         pytest.fail(f"{what} ({len(differences)}):\n" + "\n".join(differences[:SHOWN]) + more)
+
+
+def test_the_fixture_is_byte_for_byte_as_it_was_built() -> None:
+    built, found = read_checksums(), checksums()
+
+    changed = sorted(name for name in built.keys() | found.keys() if built.get(name) != found.get(name))
+    assert changed == [], (
+        f"tests/golden/data changed since it was built: {changed}. A search-and-replace over the tree (a module"
+        " move) must leave the fixture alone: it is what old code wrote (docs/golden-ledger.md)"
+    )
 
 
 def test_the_golden_ledger_was_written_by_the_fixture_commit(golden: Golden) -> None:
@@ -386,20 +402,6 @@ def test_the_old_inspections_notes_fall_due_on_their_dates_and_are_shredded(gold
         )
 
 
-def _plaintext_found(engine: Engine, tokens: list[str]) -> list[str]:
-    """Where any of `tokens` stands in plain text in any table of the database (case folded)."""
-    pattern = re.compile("|".join(re.escape(t) for t in tokens), re.IGNORECASE)
-    found: list[str] = []
-    with engine.connect() as conn:
-        for name in inspect(engine).get_table_names():
-            for row in conn.execute(select("*").select_from(table(name))):
-                for value in row:
-                    text = bytes(value).decode("latin-1") if isinstance(value, bytes | memoryview) else str(value)
-                    if pattern.search(text):
-                        found.append(f"{name}: {pattern.search(text).group(0)!r}")  # type: ignore[union-attr]
-    return found
-
-
 def test_no_canary_stands_in_plain_text_after_a_rebuild_and_a_retention_run(golden: Golden) -> None:
     ledger = golden.ledger
     for runner in build_view_runners(ledger):
@@ -408,7 +410,7 @@ def test_no_canary_stands_in_plain_text_after_a_rebuild_and_a_retention_run(gold
     tokens = golden.manifest["canaries"]
     assert tokens, "the fixture names its canaries"
 
-    assert _plaintext_found(ledger.keys.engine, tokens) == []
+    assert plaintext_found(ledger.keys.engine, tokens) == []
 
 
 def test_what_was_shredded_then_stays_shredded(golden: Golden) -> None:
