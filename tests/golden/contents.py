@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Table, inspect, select, table, text
+from sqlalchemy import Connection, Engine, Table, delete, insert, inspect, select, table, text
 
 from ledger.application import Ledger
+from ledger.claim_store import CLAIMS_BACKFILL, pending_backfills, write_claims
 from ledger.domain.values import SHREDDED
 from ledger.event_documents import event_document
 from ledger.keystore import KeyStore
@@ -165,6 +166,22 @@ def plaintext_found(engine: Engine, tokens: list[str]) -> list[str]:
                     if match is not None:
                         found.append(f"{name}: {match.group(0)!r}")
     return found
+
+
+def claim_rows(engine: Engine) -> list[dict[str, Any]]:
+    """Every claim (`write_claims`): what may exist once, its holder, whether active, the position that took it."""
+    c = write_claims.c
+    with engine.connect() as conn:
+        rows = conn.execute(select(c.kind, c.claim_key, c.holder_id, c.active, c.position)).all()
+    return sorted(({name: plain(value) for name, value in row._mapping.items()} for row in rows), key=repr)
+
+
+def forget_claims(engine: Engine) -> None:
+    """Delete every claim and mark their backfill pending, as migration 0008 left a ledger written before claims."""
+    with engine.begin() as conn:
+        conn.execute(delete(write_claims))
+        conn.execute(delete(pending_backfills))
+        conn.execute(insert(pending_backfills).values(name=CLAIMS_BACKFILL))
 
 
 def checksums(root: Path = DATA) -> dict[str, str]:

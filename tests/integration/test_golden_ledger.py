@@ -51,6 +51,8 @@ from tests.golden.contents import (
     DATA,
     FIXTURE_COMMIT,
     checksums,
+    claim_rows,
+    forget_claims,
     plaintext_found,
     read_checksums,
     read_json,
@@ -276,6 +278,20 @@ def test_ledger_audit_verify_passes_over_the_whole_chain_and_from_the_checkpoint
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith(f"checkpoint: position {checkpoint['position']} link {checkpoint['link']} (recorded ")
     assert lines[1] == f"ok: {len(golden.events) - checkpoint['position']} events checked"
+
+
+def test_the_claims_backfill_finds_the_old_registrations(golden: Golden) -> None:
+    # A ledger migrated from before claims (0008) builds them from the events, selected by their topics.
+    forget_claims(golden.ledger.keys.engine)
+    reopened = open_ledger(golden.settings, clock=fixed_clock)
+    reopened.close()
+
+    found = claim_rows(golden.ledger.keys.engine)
+
+    expected = golden.manifest["claims"]
+    differences = [f"claimed then, not now: {c}" for c in expected if c not in found]
+    differences += [f"claimed now, not then: {c}" for c in found if c not in expected]
+    _fail_listing("claims the backfill builds from the old events", differences)
 
 
 def _row_key(row: dict[str, Any], key: list[str]) -> str:
