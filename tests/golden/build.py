@@ -70,6 +70,8 @@ from projections.retention import due_subjects, run_retention
 from tests.golden.contents import (
     DATA,
     FIXTURE_COMMIT,
+    claim_rows,
+    forget_claims,
     plaintext_found,
     stored_events,
     view_tables,
@@ -280,6 +282,7 @@ def build(backend: str, out: Path, source: str) -> None:
             else:
                 dump_postgresql(admin.set(database=database), target / "ledger.sql")
             shutil.copyfile(settings.keyring_path, target / "keyring")
+            manifest["claims"] = claims_built_again(settings)
             write_json(target / "manifest.json", manifest)
             write_json(target / "events.json", events)
             write_json(target / "views.json", views)
@@ -287,6 +290,21 @@ def build(backend: str, out: Path, source: str) -> None:
             if database is not None:
                 with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
                     conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def claims_built_again(settings: Settings) -> list[dict[str, Any]]:
+    """The claims the backfill builds from the stored events (as after migration 0008), on the built ledger.
+
+    Run after the fixture was copied: the fixture keeps the claims its writes made.
+    """
+    app = open_ledger(settings)
+    try:
+        forget_claims(app.keys.engine)
+        app.backfill_claims()
+        return claim_rows(app.keys.engine)
+    finally:
+        app.close()
+        app.keys.engine.dispose()
 
 
 def compact_sqlite(source: Path, target: Path) -> None:
