@@ -30,6 +30,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from dateutil.relativedelta import relativedelta
 from eventsourcing.persistence import Notification, Tracking
 from sqlalchemy import Column, Engine, func, inspect, select
 
@@ -212,13 +213,9 @@ def bring_up_to_date(ledger: Ledger, runner: ViewRunner, *, wait_s: float = WAIT
 def default_days(as_known_at: datetime, timezone: str) -> list[date]:
     """The day T fell on and the first day of each month from five months before it to two after."""
     day = as_known_at.astimezone(ZoneInfo(timezone)).date()
-    firsts = [_months_later(day.replace(day=1), n) for n in range(-5, 3)]
+    # The first of a month stays the first whatever months are added: no end-of-month clipping is involved.
+    firsts = [day.replace(day=1) + relativedelta(months=n) for n in range(-5, 3)]
     return sorted({day, *firsts})
-
-
-def _months_later(first: date, months: int) -> date:
-    index = first.year * 12 + first.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def _ids(column: Column[Any], *engines: Engine) -> list[UUID]:
