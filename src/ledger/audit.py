@@ -207,9 +207,7 @@ class AuditChain:
             row = conn.execute(select(c.position, c.link, c.recorded_at).order_by(c.position.desc()).limit(1)).first()
         if row is None:
             return None
-        recorded_at: datetime = row[2]  # SQLite gives back the UTC instant without its offset
-        recorded_at = recorded_at.astimezone(UTC) if recorded_at.tzinfo else recorded_at.replace(tzinfo=UTC)
-        return Checkpoint(int(row[0]), bytes(row[1]), recorded_at)
+        return Checkpoint(int(row[0]), bytes(row[1]), row[2])
 
     def verify(self, *, start: int = 0, workers: int = 1, progress: Progress | None = None) -> Verification:
         """Recompute the links from the stored events and compare; name the first broken position.
