@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, Notification
+from eventsourcing.persistence import ApplicationRecorder
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.engine import Connection
 
@@ -67,7 +67,6 @@ __all__ = [
     "audit_links",
     "canonical_bytes",
     "default_workers",
-    "link_of",
     "metadata",
     "next_link",
 ]
@@ -105,12 +104,6 @@ def next_link(
 ) -> bytes:
     """The link of the stored record at `position`, following `previous`."""
     return hashlib.sha256(previous + canonical_bytes(position, originator_id, version, topic, state)).digest()
-
-
-def link_of(previous: bytes, notification: Notification) -> bytes:
-    """The link of a notification read back from the log."""
-    n = notification
-    return next_link(previous, n.id, n.originator_id, n.originator_version, n.topic, n.state)
 
 
 def default_workers() -> int:

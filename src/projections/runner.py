@@ -15,11 +15,11 @@ of the decoding). `LedgerProjection` says True, so a projection that does not
 say otherwise opens personal data.
 
 `ViewRunner` does the work for one view; whoever calls it must hold the view's
-lock (`projections.coordination`): `ProjectionRunner`, which runs every view
+lock (`projections.coordination`): `LogFollower`, which runs every view
 it can lock and follows new events, or `ledger projections rebuild`.
 
 The database going away (a restart, a crash, a lock timeout) ends a round of
-`ProjectionRunner`, wherever in the round it happens, and is never taken for a
+`LogFollower`, wherever in the round it happens, and is never taken for a
 broken event: the round is tried again after a wait that grows (tenacity's
 exponential backoff with jitter, up to `RECONNECT_MAX_WAIT_S`), one log line
 per attempt with the error's type only; once the database answers, the runner
@@ -31,8 +31,8 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -333,8 +333,14 @@ def _has_sealed_fields(topic: str) -> bool:
         return False
 
 
-class ProjectionRunner:
-    """Runs every view it can lock: catch up, then follow new events until stopped."""
+class LogFollower:
+    """Runs every view it can lock: catch up, then follow new events until stopped.
+
+    Not the library's `eventsourcing.projection.ProjectionRunner` (which runs
+    one projection of the library's kind): named apart so neither is taken for
+    the other. Nothing stored carries the name: views track their positions
+    under the ledger's name, and log lines say `projection_runner_…`.
+    """
 
     def __init__(self, ledger: Ledger, runners: Sequence[ViewRunner], *, poll_interval: float = 0.2) -> None:
         self.ledger = ledger
@@ -453,30 +459,3 @@ def _log_unavailable(retry_state: RetryCallState) -> None:
         retry_in_s=round(retry_state.next_action.sleep, 2) if retry_state.next_action else None,
         error_type=type(trouble).__qualname__,
     )
-
-
-@contextmanager
-def running_in_background(runner: ProjectionRunner) -> Iterator[ProjectionRunner]:
-    """Run the projections in a thread (the embedded default's `ledger serve`, tests).
-
-    On leaving, the runner is stopped and joined; if it died of an error, that
-    error is raised here rather than lost in the thread.
-    """
-    failures: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            runner.run()
-        except BaseException as error:
-            log.exception("projection_runner_failed")
-            failures.append(error)
-
-    thread = threading.Thread(target=run, name="projection-runner", daemon=True)
-    thread.start()
-    try:
-        yield runner
-    finally:
-        runner.stop()
-        thread.join(timeout=30)
-    if failures:
-        raise failures[0]
