@@ -165,11 +165,10 @@ class Ledger(Application[UUID]):
         # The keys of every subject this save seals are looked up, and the missing
         # ones created, in one go before mapping: sealing subject by subject would
         # commit one key transaction per new subject (a batch of 500 registrations,
-        # 500 commits). The aggregate cache the base class would fill is never on,
-        # and a ledger made with another mapper (a benchmark's plain one) seals nothing.
+        # 500 commits). The aggregate cache the base class would fill is never on.
         # A save that fails after its keys were made deletes the ones it made, if unused.
-        subjects = {e.originator_id for e in processing_event.events if _seals_personal_data(e)}
-        if not subjects or not isinstance(self.mapper, SealingMapper):
+        subjects = self._subjects_to_seal(processing_event.events)
+        if not subjects:
             recordings = super()._record(processing_event)
         else:
             created: set[UUID] = set()
@@ -185,6 +184,10 @@ class Ledger(Application[UUID]):
         if writes.idempotency is not None and claiming is not None:
             claiming.answered = True
         return recordings
+
+    def _subjects_to_seal(self, events: Sequence[DomainEventProtocol[UUID]]) -> set[UUID]:
+        """The subjects whose data keys a save of `events` needs: those with a personal field to seal."""
+        return {e.originator_id for e in events if _seals_personal_data(e)}
 
     def _claim_writes(self, events: Sequence[DomainEventProtocol[UUID]]) -> ClaimWrites:
         writes = claims_of(events, self.keys.keyring.index_key)
