@@ -777,8 +777,8 @@ def _get_from(repository: Repository[UUID], kind: type[A], aggregate_id: UUID, v
 
 def _mutate_each(aggregate: Aggregate | None, events: Iterable[Aggregate.Event]) -> Aggregate | None:
     # The library's default projector asserts each event against a runtime-checkable
-    # protocol, which costs ~35 µs an event (several times applying it); our
-    # events are the library's aggregate events, which all mutate.
+    # protocol, which costs several times applying it (bench/README.md, "Figures behind
+    # the code"); our events are the library's aggregate events, which all mutate.
     for event in events:
         aggregate = event.mutate(aggregate)
     return aggregate

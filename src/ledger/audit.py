@@ -285,7 +285,7 @@ class AuditChain:
             # For this transaction only. Without statistics (a table just loaded)
             # the planner sorts a bitmap scan's rows, wide ones, that the index
             # gives in order; and it overestimates a page enough to compile it
-            # with JIT, some 5 ms a page: half the time of a scan, measured.
+            # with JIT, which costs more than the page's scan (bench/README.md, B9).
             conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
             conn.exec_driver_sql("SET LOCAL jit = off")
         with _collector_paused(), closing(self._store.pages(conn.connection.driver_connection, spans)) as pages:

@@ -73,7 +73,8 @@ def _engine(url: URL, settings: Settings, statement_timeout_ms: int | None, **kw
         connect_args["options"] = f"-c statement_timeout={int(statement_timeout_ms)}"
     kwargs["connect_args"] = connect_args
     # A connection beyond the pool's size is closed when it comes back, and opening one costs
-    # milliseconds: at SQLAlchemy's default of 5, eight concurrent API clients opened ~30 a second.
+    # milliseconds: SQLAlchemy's default of 5 is fewer than the API's concurrent requests
+    # (bench/README.md, "Figures behind the code").
     kwargs.setdefault("pool_size", settings.postgres_query_pool_size)
     kwargs.setdefault("pool_timeout", settings.db_pool_timeout_s)
     return create_engine(url, pool_pre_ping=True, **kwargs)
