@@ -10,13 +10,13 @@ one to reach the log's head.
 from __future__ import annotations
 
 import pytest
-from projections.up_to_date import up_to_date
 
 from ledger.application import Ledger
 from ledger.exclusive import AlreadyRunningError, exclusively, holding
 from projections.coordination import view_lock
 from projections.registry import build_view_runners
 from projections.runner import ViewRunner
+from projections.up_to_date import up_to_date
 from tests.factories import a_world, register_worker
 
 
