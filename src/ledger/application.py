@@ -30,7 +30,6 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Mapper, Recording
 from eventsourcing.utils import Environment, EnvType, get_topic
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from ledger.claim_store import ClaimStore, write_backfill
 from ledger.claims import (
@@ -57,6 +56,7 @@ from ledger.domain.values import Address, Employment, Person
 from ledger.domain.worker import Worker
 from ledger.durability import check_durability
 from ledger.keystore import KeyStore, NoKeys
+from ledger.overtaken import retry_change, retry_shredding
 from ledger.sealing import PrefetchedKeys, SealingMapper, SubjectKeys, sealed_fields_of
 from ledger.settings import APPLICATION_NAME, Settings
 from ledger.transcodings import register_ledger_transcodings
@@ -67,11 +67,6 @@ Subject = Worker | Inspection | ErasureNote
 
 log = structlog.get_logger()
 
-# A shred that races another writer retries its bookkeeping event this often.
-_SHRED_RECORD_ATTEMPTS = 5
-# A change without If-Match that another writer overtakes is applied again to the reloaded aggregate, this often
-# in all: a few rounds let a burst of writers to one worker through; a write overtaken every time is a 409.
-_CHANGE_ATTEMPTS = 4
 # Notifications read a page at a time by the claims' backfill.
 _BACKFILL_PAGE = 500
 
@@ -585,27 +580,22 @@ class Ledger(Application[UUID]):
         A `note` is written as the subject's `ErasureNote` in the same
         transaction; a subject whose shredding is recorded already gets none.
         """
-        for _ in range(_SHRED_RECORD_ATTEMPTS):
+
+        def attempt() -> Receipt:
             subject = self._load_subject(request.subject_id)
             subject.record_shredding(request.policy, request.due_on, request.reason_code)
             if note is None or not subject.pending_events:
-                try:
-                    return self._save(subject)
-                except ConcurrentModification:
-                    continue
+                return self._save(subject)
             written = ErasureNote.write(
                 subject_id=request.subject_id, reason_code=request.reason_code, text=note, today=self.today()
             )
             version = subject.version
-            try:
-                recordings = self.save(subject, written)
-            except IntegrityError:
-                # The subject changed since it was loaded: retry; the note's id (and key) follow
-                # from the subject's, so the retry writes the same note, and no key is left over.
-                continue
+            # Overtaken (IntegrityError), it is tried again: the note's id (and key) follow from the
+            # subject's, so the next attempt writes the same note, and no key is left over.
+            recordings = self.save(subject, written)
             return Receipt(id=subject.id, version=version, position=recordings[-1].notification.id)
-        msg = f"could not record the shredding of {request.subject_id}; the key is gone, run again to record it"
-        raise ConcurrentModification(msg)
+
+        return retry_shredding(attempt, what=str(request.subject_id))
 
     def _load_subject(self, subject_id: UUID) -> Subject:
         # Holds and shredding are facts: the personal fields need not be opened.
@@ -708,25 +698,13 @@ class Ledger(Application[UUID]):
         aggregate — its rules checked anew against the newer state — a few
         times before the race is answered as a conflict (409).
         """
-        retrying = Retrying(
-            stop=stop_after_attempt(1 if expected_version is not None else _CHANGE_ATTEMPTS),
-            retry=retry_if_exception_type(ConcurrentModification),
-            reraise=True,
-        )
-        try:
-            for attempt in retrying:
-                with attempt:
-                    aggregate = self._load(kind, aggregate_id, expected_version)
-                    command(aggregate)
-                    return self._save(aggregate)
-        except ConcurrentModification as e:
-            if expected_version is None or e.expected is not None:
-                raise
-            raise ConcurrentModification(
-                f"{_kind_name(kind)} {aggregate_id} was changed after version {expected_version} was read",
-                expected=expected_version,
-            ) from None
-        raise AssertionError("unreachable: the retry loop returns or raises")  # pragma: no cover
+
+        def attempt() -> Receipt:
+            aggregate = self._load(kind, aggregate_id, expected_version)
+            command(aggregate)
+            return self._save(aggregate)
+
+        return retry_change(attempt, expected_version=expected_version, what=f"{_kind_name(kind)} {aggregate_id}")
 
     def _require(self, kind: type[Aggregate], aggregate_id: UUID, field: str) -> None:
         # A reference in a command body to something unknown is bad input (400), not 404.
