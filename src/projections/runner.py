@@ -64,6 +64,9 @@ PAGE_SIZE = 2000
 STATISTICS_AFTER_EVENTS = 10_000
 STATISTICS_AFTER_SHARE = 0.1
 
+# A reader waiting for a position looks at the view after 5 ms, then twice as long each time, up to 0.1 s.
+_WAIT_BACKOFF = wait_exponential(multiplier=0.005, max=0.1)
+
 # A caught-up runner looks again at least this often, even without a notification.
 _IDLE_TIMEOUT_S = 1.0
 
@@ -189,17 +192,28 @@ class ViewRunner:
         once if the view stopped before reaching `position` (it will not get there).
         """
         deadline = time.monotonic() + timeout
-        delay = 0.005
-        while self.position() < position:
+
+        def reached() -> bool:
+            if self.position() >= position:
+                return True
             stopped = self.view.stopped()
             if stopped is not None and stopped[0] <= position:
                 raise ViewStoppedError(self.name, *stopped)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                msg = f"view {self.name} has not reached position {position} within {timeout} s"
-                raise TimeoutError(msg)
-            time.sleep(min(delay, remaining))
-            delay = min(delay * 2, 0.1)
+            return False
+
+        def until_next_look(state: RetryCallState) -> float:
+            # Looks again soon, then less often; never sleeps past the deadline.
+            return min(_WAIT_BACKOFF(state), max(deadline - time.monotonic(), 0.0))
+
+        looking = Retrying(
+            retry=retry_if_result(lambda done: not done),
+            wait=until_next_look,
+            stop=lambda _state: time.monotonic() >= deadline,
+            retry_error_callback=lambda _state: False,
+        )
+        if not looking(reached):
+            msg = f"view {self.name} has not reached position {position} within {timeout} s"
+            raise TimeoutError(msg)
 
     def catch_up(self, stop: threading.Event | None = None) -> int:
         """Process every notification after the stored position; return how many.
