@@ -19,17 +19,21 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else math.nan
 
 
-def percentile(values: Sequence[float], q: float) -> float:
-    """The `q`-th percentile (0-100), linear between closest ranks; NaN for no values."""
+def percentile(values: Sequence[float], q: int) -> float:
+    """The `q`-th percentile (a whole number, 0-100), linear between closest ranks; NaN for no values.
+
+    `statistics.quantiles` with the inclusive method interpolates between
+    closest ranks; it gives the 99 cut points between 0 and 100 (and, before
+    Python 3.13, none for one value), so 0, 100 and a single value are the
+    extremes themselves.
+    """
     if not 0 <= q <= 100:
         raise ValueError(f"percentile {q} is not within 0..100")
     if not values:
         return math.nan
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100
-    low = math.floor(rank)
-    high = math.ceil(rank)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+    if q in (0, 100) or len(values) == 1:
+        return min(values) if q == 0 else max(values)
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def pair_ratios(measured: Sequence[float], baseline: Sequence[float]) -> list[float]:

@@ -13,6 +13,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from stdnum.nl import bsn as stdnum_bsn
+
 from ledger.application import Ledger
 from ledger.domain.employer import employer_id_for
 from ledger.domain.errors import RuleViolated
@@ -29,16 +31,17 @@ _house_number_counter = itertools.count(12)
 
 
 def valid_bsn(seed: int | None = None) -> str:
-    """A 9-digit number passing the 11-test, distinct on each call."""
+    """A 9-digit number passing the 11-test (python-stdnum's), distinct on each call and for each seed below 9e6."""
     n = seed if seed is not None else next(_bsn_counter)
-    while True:
-        # Eight digits, the first not 0 (a seed below 10 000 000 is moved up, not counted up to it).
-        digits = str(10_000_000 + n % 90_000_000)
-        total = sum(int(d) * w for d, w in zip(digits, range(9, 1, -1), strict=True))
-        last = total % 11
-        if last < 10:
-            return digits + str(last)
-        n += 1
+    # Seven digits from the seed, the first not 0; the eighth is the first that leaves a check digit
+    # (with 0 as the last digit, the 11-test's remainder is the check digit; 10 is none). No two seeds share
+    # their seven digits, so no two share a number.
+    seven = str(1_000_000 + n % 9_000_000)
+    for eighth in "0123456789":
+        check = stdnum_bsn.checksum(seven + eighth + "0")
+        if check < 10:
+            return seven + eighth + str(check)
+    raise AssertionError("unreachable: two eighth digits never both leave 10")
 
 
 def a_house_number() -> int:

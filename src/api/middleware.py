@@ -13,12 +13,10 @@ A request the database failed is answered 503 (`UnexpectedErrors`).
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import time
 from contextvars import ContextVar
-from typing import Any
 
 import structlog
 from fastapi.routing import iter_route_contexts
@@ -168,7 +166,7 @@ class UnexpectedErrors:
             if started:
                 return  # part of the answer is out: the server ends the connection, the client sees it cut
             detail = f"an unexpected error occurred; it has been logged under trace id {trace_id}"
-            await _send_problem(scope, send, 500, "Internal Server Error", detail)
+            await problems.problem(Request(scope), 500, detail)(scope, receive, send)
 
 
 class BodySizeLimit:
@@ -191,7 +189,7 @@ class BodySizeLimit:
             return
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _too_large(scope, send, self.max_bytes)
+            await _too_large(scope, receive, send, self.max_bytes)
             return
         messages: list[Message] = []
         received = 0
@@ -202,7 +200,7 @@ class BodySizeLimit:
                 break  # the client went away: the application hears it where the body would be
             received += len(message.get("body", b""))
             if received > self.max_bytes:
-                await _too_large(scope, send, self.max_bytes)
+                await _too_large(scope, receive, send, self.max_bytes)
                 return
             if not message.get("more_body", False):
                 break
@@ -214,27 +212,7 @@ class BodySizeLimit:
         await self.app(scope, replay, send)
 
 
-async def _too_large(scope: Scope, send: Send, max_bytes: int) -> None:
+async def _too_large(scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
     detail = f"the request body is larger than {max_bytes} bytes"
-    await _send_problem(scope, send, 413, "Content Too Large", detail, headers=[(b"connection", b"close")])
-
-
-async def _send_problem(
-    scope: Scope, send: Send, status: int, title: str, detail: str, *, headers: list[tuple[bytes, bytes]] | None = None
-) -> None:
-    """Answer a problem (RFC 9457) from middleware, where no exception handler reaches."""
-    body: dict[str, Any] = {
-        "type": "about:blank",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": scope["path"],
-    }
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/problem+json"), *(headers or [])],
-        }
-    )
-    await send({"type": "http.response.body", "body": json.dumps(body).encode()})
+    answer = problems.problem(Request(scope), 413, detail, headers={"Connection": "close"})
+    await answer(scope, receive, send)

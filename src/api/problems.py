@@ -63,7 +63,12 @@ _TITLES = {
 def problem(
     request: Request, status: int, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
-    """A problem+json response."""
+    """A problem+json response: the one builder of every problem the API answers.
+
+    The exception handlers here, the routing's 405 and the middleware's 413 and
+    500 (an ASGI app: `await problem(...)(scope, receive, send)`) all answer
+    with it, so every problem has the same members and framing.
+    """
     body = {
         "type": "about:blank",
         "title": _TITLES.get(status, "Error"),

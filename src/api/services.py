@@ -31,7 +31,7 @@ from projections.registry import build_view_runners
 from projections.residence import ResidenceView
 from projections.retention import worker_due_dates
 from projections.retention_commands import nightly_retention, retention_trigger
-from projections.runner import ProjectionRunner, ViewRunner, ViewStoppedError
+from projections.runner import LogFollower, ViewRunner, ViewStoppedError
 
 log = structlog.get_logger()
 
@@ -56,7 +56,7 @@ class Services:
     processing_log: ProcessingLog
     readiness: ReadinessProbe
     retention_policies: RetentionPolicies = field(default_factory=load_policies)
-    background: ProjectionRunner | None = None
+    background: LogFollower | None = None
     _thread: threading.Thread | None = field(default=None, repr=False)
     _scheduler: BackgroundScheduler | None = field(default=None, repr=False)
 
@@ -105,7 +105,7 @@ class Services:
 
     def start_background_projections(self) -> None:
         """Run the projection runner and the nightly retention job in this process (the embedded default)."""
-        self.background = ProjectionRunner(self.ledger, self.runners)
+        self.background = LogFollower(self.ledger, self.runners)
         self._thread = threading.Thread(
             target=_run_projections, args=(self.background,), name="projection-runner", daemon=True
         )
@@ -134,7 +134,7 @@ class Services:
         self.ledger.keys.engine.dispose()
 
 
-def _run_projections(runner: ProjectionRunner) -> None:
+def _run_projections(runner: LogFollower) -> None:
     """The in-process runner's thread: it rides out database failures itself; anything else ends it, logged.
 
     Its locks are given back as it ends, so readiness reports the views as

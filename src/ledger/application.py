@@ -30,7 +30,6 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Mapper, Recording
 from eventsourcing.utils import Environment, EnvType, get_topic
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from ledger.claim_store import ClaimStore, write_backfill
 from ledger.claims import (
@@ -57,6 +56,7 @@ from ledger.domain.values import Address, Employment, Person
 from ledger.domain.worker import Worker
 from ledger.durability import check_durability
 from ledger.keystore import KeyStore, NoKeys
+from ledger.overtaken import retry_change, retry_shredding
 from ledger.sealing import PrefetchedKeys, SealingMapper, SubjectKeys, sealed_fields_of
 from ledger.settings import APPLICATION_NAME, Settings
 from ledger.transcodings import register_ledger_transcodings
@@ -67,11 +67,6 @@ Subject = Worker | Inspection | ErasureNote
 
 log = structlog.get_logger()
 
-# A shred that races another writer retries its bookkeeping event this often.
-_SHRED_RECORD_ATTEMPTS = 5
-# A change without If-Match that another writer overtakes is applied again to the reloaded aggregate, this often
-# in all: a few rounds let a burst of writers to one worker through; a write overtaken every time is a 409.
-_CHANGE_ATTEMPTS = 4
 # Notifications read a page at a time by the claims' backfill.
 _BACKFILL_PAGE = 500
 
@@ -165,11 +160,10 @@ class Ledger(Application[UUID]):
         # The keys of every subject this save seals are looked up, and the missing
         # ones created, in one go before mapping: sealing subject by subject would
         # commit one key transaction per new subject (a batch of 500 registrations,
-        # 500 commits). The aggregate cache the base class would fill is never on,
-        # and a ledger made with another mapper (a benchmark's plain one) seals nothing.
+        # 500 commits). The aggregate cache the base class would fill is never on.
         # A save that fails after its keys were made deletes the ones it made, if unused.
-        subjects = {e.originator_id for e in processing_event.events if _seals_personal_data(e)}
-        if not subjects or not isinstance(self.mapper, SealingMapper):
+        subjects = self._subjects_to_seal(processing_event.events)
+        if not subjects:
             recordings = super()._record(processing_event)
         else:
             created: set[UUID] = set()
@@ -185,6 +179,10 @@ class Ledger(Application[UUID]):
         if writes.idempotency is not None and claiming is not None:
             claiming.answered = True
         return recordings
+
+    def _subjects_to_seal(self, events: Sequence[DomainEventProtocol[UUID]]) -> set[UUID]:
+        """The subjects whose data keys a save of `events` needs: those with a personal field to seal."""
+        return {e.originator_id for e in events if _seals_personal_data(e)}
 
     def _claim_writes(self, events: Sequence[DomainEventProtocol[UUID]]) -> ClaimWrites:
         writes = claims_of(events, self.keys.keyring.index_key)
@@ -582,27 +580,22 @@ class Ledger(Application[UUID]):
         A `note` is written as the subject's `ErasureNote` in the same
         transaction; a subject whose shredding is recorded already gets none.
         """
-        for _ in range(_SHRED_RECORD_ATTEMPTS):
+
+        def attempt() -> Receipt:
             subject = self._load_subject(request.subject_id)
             subject.record_shredding(request.policy, request.due_on, request.reason_code)
             if note is None or not subject.pending_events:
-                try:
-                    return self._save(subject)
-                except ConcurrentModification:
-                    continue
+                return self._save(subject)
             written = ErasureNote.write(
                 subject_id=request.subject_id, reason_code=request.reason_code, text=note, today=self.today()
             )
             version = subject.version
-            try:
-                recordings = self.save(subject, written)
-            except IntegrityError:
-                # The subject changed since it was loaded: retry; the note's id (and key) follow
-                # from the subject's, so the retry writes the same note, and no key is left over.
-                continue
+            # Overtaken (IntegrityError), it is tried again: the note's id (and key) follow from the
+            # subject's, so the next attempt writes the same note, and no key is left over.
+            recordings = self.save(subject, written)
             return Receipt(id=subject.id, version=version, position=recordings[-1].notification.id)
-        msg = f"could not record the shredding of {request.subject_id}; the key is gone, run again to record it"
-        raise ConcurrentModification(msg)
+
+        return retry_shredding(attempt, what=str(request.subject_id))
 
     def _load_subject(self, subject_id: UUID) -> Subject:
         # Holds and shredding are facts: the personal fields need not be opened.
@@ -705,25 +698,13 @@ class Ledger(Application[UUID]):
         aggregate — its rules checked anew against the newer state — a few
         times before the race is answered as a conflict (409).
         """
-        retrying = Retrying(
-            stop=stop_after_attempt(1 if expected_version is not None else _CHANGE_ATTEMPTS),
-            retry=retry_if_exception_type(ConcurrentModification),
-            reraise=True,
-        )
-        try:
-            for attempt in retrying:
-                with attempt:
-                    aggregate = self._load(kind, aggregate_id, expected_version)
-                    command(aggregate)
-                    return self._save(aggregate)
-        except ConcurrentModification as e:
-            if expected_version is None or e.expected is not None:
-                raise
-            raise ConcurrentModification(
-                f"{_kind_name(kind)} {aggregate_id} was changed after version {expected_version} was read",
-                expected=expected_version,
-            ) from None
-        raise AssertionError("unreachable: the retry loop returns or raises")  # pragma: no cover
+
+        def attempt() -> Receipt:
+            aggregate = self._load(kind, aggregate_id, expected_version)
+            command(aggregate)
+            return self._save(aggregate)
+
+        return retry_change(attempt, expected_version=expected_version, what=f"{_kind_name(kind)} {aggregate_id}")
 
     def _require(self, kind: type[Aggregate], aggregate_id: UUID, field: str) -> None:
         # A reference in a command body to something unknown is bad input (400), not 404.
@@ -774,8 +755,8 @@ def _get_from(repository: Repository[UUID], kind: type[A], aggregate_id: UUID, v
 
 def _mutate_each(aggregate: Aggregate | None, events: Iterable[Aggregate.Event]) -> Aggregate | None:
     # The library's default projector asserts each event against a runtime-checkable
-    # protocol, which costs ~35 µs an event (several times applying it); our
-    # events are the library's aggregate events, which all mutate.
+    # protocol, which costs several times applying it (bench/README.md, "Figures behind
+    # the code"); our events are the library's aggregate events, which all mutate.
     for event in events:
         aggregate = event.mutate(aggregate)
     return aggregate

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, Notification
+from eventsourcing.persistence import ApplicationRecorder
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.engine import Connection
 
@@ -67,7 +67,6 @@ __all__ = [
     "audit_links",
     "canonical_bytes",
     "default_workers",
-    "link_of",
     "metadata",
     "next_link",
 ]
@@ -105,12 +104,6 @@ def next_link(
 ) -> bytes:
     """The link of the stored record at `position`, following `previous`."""
     return hashlib.sha256(previous + canonical_bytes(position, originator_id, version, topic, state)).digest()
-
-
-def link_of(previous: bytes, notification: Notification) -> bytes:
-    """The link of a notification read back from the log."""
-    n = notification
-    return next_link(previous, n.id, n.originator_id, n.originator_version, n.topic, n.state)
 
 
 def default_workers() -> int:
@@ -207,9 +200,7 @@ class AuditChain:
             row = conn.execute(select(c.position, c.link, c.recorded_at).order_by(c.position.desc()).limit(1)).first()
         if row is None:
             return None
-        recorded_at: datetime = row[2]  # SQLite gives back the UTC instant without its offset
-        recorded_at = recorded_at.astimezone(UTC) if recorded_at.tzinfo else recorded_at.replace(tzinfo=UTC)
-        return Checkpoint(int(row[0]), bytes(row[1]), recorded_at)
+        return Checkpoint(int(row[0]), bytes(row[1]), row[2])
 
     def verify(self, *, start: int = 0, workers: int = 1, progress: Progress | None = None) -> Verification:
         """Recompute the links from the stored events and compare; name the first broken position.
@@ -294,7 +285,7 @@ class AuditChain:
             # For this transaction only. Without statistics (a table just loaded)
             # the planner sorts a bitmap scan's rows, wide ones, that the index
             # gives in order; and it overestimates a page enough to compile it
-            # with JIT, some 5 ms a page: half the time of a scan, measured.
+            # with JIT, which costs more than the page's scan (bench/README.md, B9).
             conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
             conn.exec_driver_sql("SET LOCAL jit = off")
         with _collector_paused(), closing(self._store.pages(conn.connection.driver_connection, spans)) as pages:

@@ -170,7 +170,8 @@ def _collector_paused() -> Iterator[None]:
 
     Each page's row tuples outlive the youngest generation, so a scan promotes
     hundreds of thousands of them and sets off full collections that walk the
-    whole heap: some 15 % of the time of a scan, measured.
+    whole heap, a share of a scan worth saving (bench/README.md, "Figures
+    behind the code").
     """
     enabled = gc.isenabled()
     gc.disable()

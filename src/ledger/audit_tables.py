@@ -8,7 +8,9 @@ without importing each other; `ledger.audit` names them too.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, LargeBinary, MetaData, Table
+from sqlalchemy import BigInteger, Column, LargeBinary, MetaData, Table
+
+from ledger.utc_datetime import UTCDateTime
 
 metadata = MetaData()
 
@@ -24,7 +26,7 @@ audit_checkpoints = Table(
     metadata,
     Column("position", BigInteger, primary_key=True, autoincrement=False),
     Column("link", LargeBinary(32), nullable=False),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
 )
 
 GENESIS = bytes(32)

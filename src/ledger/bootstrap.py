@@ -82,7 +82,8 @@ def settle_start_up() -> None:
     """Take what start-up made (modules, classes, the application) out of the garbage collector's sight.
 
     Those objects live as long as the process, yet every full collection walks
-    them all — some 110 000 — which cost 8-15 % of a view's rebuild (measured).
+    them all, a share of a view's rebuild worth saving (bench/README.md,
+    "Figures behind the code").
     Call it once, in a long-running command's own process, after start-up;
     never from library code: a frozen object is never collected.
     """

@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from ledger.claims import CLAIMS_TABLE, IDEMPOTENCY_TABLE, IDENTITY_DOCUMENT, Claim, IdempotencyClaim, KeptAnswer
-from ledger.database import UTCDateTime, reading
+from ledger.database import UTCDateTime, in_chunks, reading
 
 metadata = MetaData()
 
@@ -82,8 +82,6 @@ pending_backfills = Table("pending_backfills", metadata, Column("name", String(6
 
 CLAIMS_BACKFILL = CLAIMS_TABLE
 
-_BATCH = 500
-
 
 class ClaimStore:
     """Reads and the small writes of the claim tables, on the ledger's database."""
@@ -103,8 +101,7 @@ class ClaimStore:
     def held(self, claims: Sequence[Claim]) -> Claim | None:
         """The first of `claims` that another aggregate holds already (a check before writing, a query a batch)."""
         c = write_claims.c
-        for start in range(0, len(claims), _BATCH):
-            chunk = claims[start : start + _BATCH]
+        for chunk in in_chunks(claims):
             with reading(self.engine) as conn:
                 holders = {
                     (row.kind, row.claim_key): row.holder_id
@@ -174,8 +171,7 @@ def forget_holders(conn: Connection, holder_hexes: Sequence[str]) -> None:
     claim may confirm that its document was ever registered.
     """
     c = write_claims.c
-    for start in range(0, len(holder_hexes), _BATCH):
-        chunk = holder_hexes[start : start + _BATCH]
+    for chunk in in_chunks(holder_hexes):
         conn.execute(delete(write_claims).where(c.kind == IDENTITY_DOCUMENT, c.holder_id.in_(chunk)))
 
 
@@ -221,6 +217,6 @@ def write_backfill(engine: Engine, claims: Sequence[tuple[Claim, bool, int]]) ->
             rows.append(
                 {"kind": claim.kind, "claim_key": claim.key, "holder_id": holder, "active": live, "position": position}
             )
-        for start in range(0, len(rows), _BATCH):
-            conn.execute(insert(write_claims), rows[start : start + _BATCH])
+        for chunk in in_chunks(rows):
+            conn.execute(insert(write_claims), list(chunk))
     return len(rows), sum(1 for row in rows if row["active"])

@@ -11,17 +11,22 @@ tells such a failure from the others.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
 
 import psycopg
-from sqlalchemy import URL, Connection, DateTime, Dialect, Engine, create_engine, event
+from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy import exc as sqlalchemy_errors
-from sqlalchemy.types import TypeDecorator
 
 from ledger.settings import Settings
 from ledger.sqlite_store import SQLITE_PRAGMAS
+from ledger.utc_datetime import UTCDateTime as UTCDateTime  # noqa: PLC0414 (re-exported: tables import it here)
+
+T = TypeVar("T")
+
+# A statement's IN list (or a batch of rows inserted at once) is cut into chunks of this many, so its
+# parameters stay within SQLite's limit on one statement (999 before SQLite 3.32, 32 766 since).
+IN_LIST_SIZE = 500
 
 
 def create_ledger_engine(settings: Settings, *, statement_timeout_ms: int | None = None, **kwargs: Any) -> Engine:
@@ -68,7 +73,8 @@ def _engine(url: URL, settings: Settings, statement_timeout_ms: int | None, **kw
         connect_args["options"] = f"-c statement_timeout={int(statement_timeout_ms)}"
     kwargs["connect_args"] = connect_args
     # A connection beyond the pool's size is closed when it comes back, and opening one costs
-    # milliseconds: at SQLAlchemy's default of 5, eight concurrent API clients opened ~30 a second.
+    # milliseconds: SQLAlchemy's default of 5 is fewer than the API's concurrent requests
+    # (bench/README.md, "Figures behind the code").
     kwargs.setdefault("pool_size", settings.postgres_query_pool_size)
     kwargs.setdefault("pool_timeout", settings.db_pool_timeout_s)
     return create_engine(url, pool_pre_ping=True, **kwargs)
@@ -108,36 +114,21 @@ def _chain(error: BaseException) -> Iterator[BaseException]:
         current = current.__cause__ or current.__context__
 
 
+def in_chunks(items: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence[T]]:
+    """`items` in consecutive chunks of at most `size`, in order; none at all for no items.
+
+    No chunk is empty: an empty IN list asks for nothing and costs a round trip.
+    """
+    if size < 1:
+        msg = f"a chunk size is at least 1, not {size}"
+        raise ValueError(msg)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     for pragma in SQLITE_PRAGMAS:
         cursor.execute(pragma)
     cursor.close()
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """An instant stored in UTC on both backends, read back timezone-aware.
-
-    SQLite keeps datetimes as text without an offset; comparing instants as
-    text is only right when every value is UTC, so values are converted on the
-    way in and marked UTC on the way out.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            msg = "naive datetime: instants must carry a time zone"
-            raise ValueError(msg)
-        utc = value.astimezone(UTC)
-        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        assert isinstance(value, datetime)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -4,6 +4,10 @@ A PostgreSQL session advisory lock, or an exclusive `flock` on a file beside
 the SQLite database. Both are freed by the server or the kernel when their
 holder dies, so a killed process never leaves the work locked, and the next
 one can finish what it left.
+
+One API for every such lock (`Lock`: `acquire`, `release`), the view locks of
+`projections.coordination` included, and one way to hold one for a block
+(`holding`); `exclusively` refuses the work when another holds it.
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 
 class AlreadyRunningError(RuntimeError):
@@ -60,6 +64,90 @@ class LockFile:
             self._handle = None
 
 
+class Lock(Protocol):
+    """Exclusive right to some work, across processes: the one lock API of the project."""
+
+    def acquire(self) -> bool:
+        """Take the lock if it is free (or already ours); True when held."""
+        ...
+
+    def release(self) -> None:
+        """Give the lock back (nothing happens if it is not held)."""
+        ...
+
+
+class EngineAdvisoryLock:
+    """A PostgreSQL session advisory lock, held on a connection taken from `engine`'s pool.
+
+    Autocommit: the lock belongs to the session, and a transaction left open
+    for the whole work would only hold back vacuum. It is unlocked before the
+    connection goes back to the pool, where the session lives on.
+    """
+
+    def __init__(self, engine: Engine, name: str) -> None:
+        self.engine = engine
+        self.key = lock_key(name)
+        self._connection: Connection | None = None
+
+    def acquire(self) -> bool:
+        if self._connection is not None:
+            return True
+        connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            taken = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}).scalar()
+        except BaseException:
+            connection.close()
+            raise
+        if not taken:
+            connection.close()
+            return False
+        self._connection = connection
+        return True
+
+    def release(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
+            finally:
+                connection.close()
+
+
+class PrivateDatabase:
+    """The lock of an in-memory SQLite database: no other process can reach it, so it is always free."""
+
+    def acquire(self) -> bool:
+        return True
+
+    def release(self) -> None:
+        return None
+
+
+def engine_lock(engine: Engine, name: str) -> Lock:
+    """The lock `name` on `engine`'s database: an advisory lock, or a lock file beside the SQLite file."""
+    if engine.dialect.name == "postgresql":
+        return EngineAdvisoryLock(engine, name)
+    database = engine.url.database
+    if not database or database == ":memory:":
+        return PrivateDatabase()
+    return LockFile(Path(f"{database}.{name}.lock"))
+
+
+@contextmanager
+def holding(lock: Lock) -> Iterator[bool]:
+    """Take `lock` for the block if it is free, and say whether it was taken; give it back after.
+
+    Never waits: what to do when another holds it (refuse, or wait for that
+    one's work) is the caller's.
+    """
+    held = lock.acquire()
+    try:
+        yield held
+    finally:
+        if held:
+            lock.release()
+
+
 @contextmanager
 def exclusively(engine: Engine, name: str) -> Iterator[None]:
     """Hold the lock `name` on `engine`'s database for the block, or raise `AlreadyRunningError`.
@@ -67,28 +155,7 @@ def exclusively(engine: Engine, name: str) -> Iterator[None]:
     Never waits: a second operator running the same command is told at once,
     rather than left waiting for work that the first one is already doing.
     """
-    if engine.dialect.name == "postgresql":
-        # Autocommit: the lock belongs to the session, and a transaction left open
-        # for the whole work would only hold back vacuum.
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            key = lock_key(name)
-            if not conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar():
-                raise AlreadyRunningError(name)
-            try:
-                yield
-            finally:
-                # Unlocked before the connection goes back to the pool, where it lives on.
-                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-        return
-    database = engine.url.database
-    if not database or database == ":memory:":
-        # A private in-memory database: no other process can reach it.
+    with holding(engine_lock(engine, name)) as held:
+        if not held:
+            raise AlreadyRunningError(name)
         yield
-        return
-    lock = LockFile(Path(f"{database}.{name}.lock"))
-    if not lock.acquire():
-        raise AlreadyRunningError(name)
-    try:
-        yield
-    finally:
-        lock.release()

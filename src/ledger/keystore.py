@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
 from uuid import UUID
 
 from sqlalchemy import (
@@ -44,7 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ledger.claim_store import forget_holders, forget_tombstoned
-from ledger.database import reading
+from ledger.database import in_chunks, reading
 from ledger.domain.errors import Conflict
 from ledger.exclusive import exclusively
 from ledger.keyring import KEY_BYTES, Keyring
@@ -67,13 +66,9 @@ key_tombstones = Table(
     Column("shredded_at", DateTime(timezone=True), nullable=False),
 )
 
-# A batched lookup is split so the parameter list stays within SQLite's limits.
-_BATCH = 500
 # Rows re-wrapped per transaction by a rotation: large enough that commits do not
 # dominate, small enough that SQLite writers wait well under their lock timeout.
 ROTATION_BATCH = 5000
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -149,7 +144,7 @@ class KeyStore:
     def _lookup(self, conn: Connection, subject_ids: Sequence[UUID]) -> dict[UUID, bytes]:
         by_hex = {s.hex: s for s in subject_ids}
         found: dict[UUID, bytes] = {}
-        for chunk in _chunks(list(by_hex), _BATCH):
+        for chunk in in_chunks(list(by_hex)):
             rows = conn.execute(
                 select(subject_keys.c.subject_id, subject_keys.c.kek_epoch, subject_keys.c.wrapped_key).where(
                     subject_keys.c.subject_id.in_(chunk)
@@ -253,7 +248,7 @@ class KeyStore:
     def _tombstoned_on(self, conn: Connection, subject_ids: Sequence[UUID]) -> list[UUID]:
         by_hex = {s.hex: s for s in subject_ids}
         found: list[UUID] = []
-        for chunk in _chunks(list(by_hex), _BATCH):
+        for chunk in in_chunks(list(by_hex)):
             stmt = select(key_tombstones.c.subject_id).where(key_tombstones.c.subject_id.in_(chunk))
             found += [by_hex[h] for h in conn.execute(stmt).scalars()]
         return found
@@ -303,7 +298,7 @@ class KeyStore:
             return 0
         removed = 0
         with self.key_engine.begin() as conn:
-            for chunk in _chunks(subject_hexes, _BATCH):
+            for chunk in in_chunks(subject_hexes):
                 removed += conn.execute(delete(subject_keys).where(subject_keys.c.subject_id.in_(chunk))).rowcount
         if removed:
             self._flush_deleted_pages()
@@ -415,8 +410,3 @@ def _insert_new(table: Table, engine: Engine) -> Insert:
     if engine.dialect.name == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()
-
-
-def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

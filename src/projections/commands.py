@@ -31,7 +31,7 @@ from ledger.settings import Settings
 from projections import audit_commands, retention_commands
 from projections.rebuild import rebuild_views
 from projections.registry import build_view_runners
-from projections.runner import PAGE_SIZE, ProjectionRunner, ViewStatus
+from projections.runner import PAGE_SIZE, LogFollower, ViewStatus
 
 log = structlog.get_logger()
 
@@ -74,7 +74,7 @@ def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
         runners = build_view_runners(ledger)
         for view_runner in runners:
             view_runner.page_size = args.page_size
-        runner = ProjectionRunner(ledger, runners, poll_interval=args.poll_interval)
+        runner = LogFollower(ledger, runners, poll_interval=args.poll_interval)
         _stop_on_signals(runner)
         settle_start_up()
         runner.run()
@@ -181,7 +181,7 @@ def _opened(settings: Settings) -> Iterator[Ledger]:
         ledger.keys.engine.dispose()
 
 
-def _stop_on_signals(runner: ProjectionRunner) -> None:
+def _stop_on_signals(runner: LogFollower) -> None:
     # Only set the stop flag: logging from a signal handler could deadlock on the log's lock.
     def stop(_signum: int, _frame: FrameType | None) -> None:
         runner.stop()

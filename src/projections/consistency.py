@@ -29,15 +29,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, Table, create_engine, select, text
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from ledger.application import Ledger
 from ledger.migrations import upgrade
 from ledger.sealing import SEALED_PREFIX
-from projections.coordination import view_lock
 from projections.projection import LedgerProjection
 from projections.registry import build_view_runners
 from projections.replay import WAIT_S, BoundedRunner, projections_on
 from projections.runner import ViewRunner, ViewStoppedError
+from projections.up_to_date import up_to_date
 from projections.view import View
 
 # Surrogate keys number rows in insertion order, which a rebuild need not repeat.
@@ -142,23 +143,29 @@ def _verify(ledger: Ledger, live: ViewRunner, projection: LedgerProjection[Any],
 
 def _live_contents(ledger: Ledger, live: ViewRunner, wait_s: float) -> tuple[int, dict[str, Rows]]:
     """The live view brought up to date, its position and its rows, read while it does not move."""
-    lock = view_lock(ledger.settings, live.name)
-    if lock.acquire():
-        # Holding the view's lock, we are its only writer: it cannot move while it is read.
-        try:
-            live.catch_up()
+    with up_to_date(ledger, live, wait_s=wait_s) as held:
+        if held:
+            # Holding the view's lock, we are its only writer: it cannot move while it is read.
             return live.position(), view_contents(live.view)
-        finally:
-            lock.release()
-    live.wait(ledger.recorder.max_notification_id() or 0, timeout=wait_s)
-    for _ in range(_READ_ATTEMPTS):
-        # Rows and position commit together, so an unchanged position means no page landed in between.
-        position = live.position()
-        contents = view_contents(live.view)
-        if live.position() == position:
-            return position, contents
-    msg = f"view {live.name} kept moving while it was read: try again when writes are quiet"
-    raise TimeoutError(msg)
+    reading = Retrying(stop=stop_after_attempt(_READ_ATTEMPTS), retry=retry_if_exception_type(_Moved), reraise=True)
+    try:
+        return reading(_read_unmoved, live)
+    except _Moved:
+        msg = f"view {live.name} kept moving while it was read: try again when writes are quiet"
+        raise TimeoutError(msg) from None
+
+
+class _Moved(Exception):
+    """The view's position changed while its rows were read."""
+
+
+def _read_unmoved(live: ViewRunner) -> tuple[int, dict[str, Rows]]:
+    # Rows and position commit together, so an unchanged position means no page landed in between.
+    position = live.position()
+    contents = view_contents(live.view)
+    if live.position() != position:
+        raise _Moved
+    return position, contents
 
 
 def _table_difference(table: Table, live: Rows, rebuilt: Rows) -> str | None:

@@ -35,7 +35,7 @@ import structlog
 from psycopg import sql
 from sqlalchemy import Engine, text
 
-from ledger.exclusive import LockFile, lock_key
+from ledger.exclusive import Lock, LockFile, lock_key
 from ledger.settings import Settings
 
 log = structlog.get_logger()
@@ -44,16 +44,8 @@ log = structlog.get_logger()
 _LISTEN_SLICE_S = 0.25
 
 
-class ViewLock(Protocol):
-    """Exclusive right to run one view, across processes."""
-
-    def acquire(self) -> bool:
-        """Take the lock if it is free (or already ours); True when held."""
-        ...
-
-    def release(self) -> None:
-        """Give the lock back (nothing happens if it is not held)."""
-        ...
+# Exclusive right to run one view, across processes: a lock of the project's one lock API.
+ViewLock = Lock
 
 
 def postgres_conninfo(settings: Settings) -> str:

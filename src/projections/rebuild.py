@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from itertools import repeat
 
 from ledger.bootstrap import open_ledger, settle_start_up
+from ledger.exclusive import holding
 from ledger.logs import configure_logging
 from ledger.settings import Settings
 from projections.coordination import view_lock
@@ -65,15 +66,13 @@ def rebuild_view(settings: Settings, name: str) -> Rebuilt:
     ledger = open_ledger(settings)
     try:
         runner = next(r for r in build_view_runners(ledger) if r.name == name)
-        lock = view_lock(settings, name)
-        if not lock.acquire():
-            return Rebuilt(name, 0, runner.position(), 0.0, "being run by another process; stop it first")
-        try:
-            events = runner.rebuild()
-        except ViewStoppedError as stopped:
-            return Rebuilt(name, 0, stopped.position, time.perf_counter() - started, str(stopped))
-        finally:
-            lock.release()
+        with holding(view_lock(settings, name)) as held:
+            if not held:
+                return Rebuilt(name, 0, runner.position(), 0.0, "being run by another process; stop it first")
+            try:
+                events = runner.rebuild()
+            except ViewStoppedError as stopped:
+                return Rebuilt(name, 0, stopped.position, time.perf_counter() - started, str(stopped))
         return Rebuilt(name, events, runner.position(), time.perf_counter() - started)
     finally:
         ledger.close()

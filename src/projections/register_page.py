@@ -20,6 +20,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Table, bindparam, delete, select, update
 
+from ledger.database import in_chunks
 from ledger.domain.values import SHREDDED
 from ledger.keyring import Keyring
 from ledger.sealing import SubjectKeys
@@ -153,7 +154,7 @@ class RegisterPage:
             for location, start, end in _housing_intervals(sorted(self.entries[worker], key=lambda e: e.seq))
         ]
         # A worker registered in this page has no intervals stored yet.
-        for chunk in _chunks(sorted(workers - new)):
+        for chunk in in_chunks(sorted(workers - new), MAX_PAGE):
             self.conn.execute(delete(register_housing).where(register_housing.c.worker_id.in_(chunk)))
         if intervals:
             insert_rows(self.conn, register_housing, intervals)
@@ -167,19 +168,13 @@ class RegisterPage:
         if self.holds_placed:
             insert_rows(self.conn, register_legal_holds, list(self.holds_placed.values()))
         # After the inserts: a hold placed earlier in the page loses its reason too.
-        for chunk in _chunks(sorted(self.shredded)):
+        for chunk in in_chunks(sorted(self.shredded), MAX_PAGE):
             self.conn.execute(update(register_legal_holds).where(h.worker_id.in_(chunk)).values(sealed_reason=None))
-
-
-def _chunks(ids: list[str]) -> Iterator[list[str]]:
-    # IN lists stay within SQLite's limit on parameters.
-    for i in range(0, len(ids), MAX_PAGE):
-        yield ids[i : i + MAX_PAGE]
 
 
 def _rows_of(conn: Connection, table: Table, workers: set[str]) -> Iterator[Any]:
     """The rows of `table` of these workers, in primary-key order, a few queries for any number."""
-    for chunk in _chunks(sorted(workers)):
+    for chunk in in_chunks(sorted(workers), MAX_PAGE):
         yield from conn.execute(select(table).where(table.c.worker_id.in_(chunk)).order_by(*table.primary_key))
 
 

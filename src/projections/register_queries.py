@@ -20,7 +20,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -31,7 +31,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Date,
-    DateTime,
     Engine,
     Index,
     Integer,
@@ -46,7 +45,7 @@ from sqlalchemy import (
     select,
 )
 
-from ledger.database import reading
+from ledger.database import UTCDateTime, in_chunks, reading
 from ledger.domain.timeline import Timeline
 from ledger.domain.values import SHREDDED, Address, Sealable
 from ledger.keystore import KeyStore
@@ -143,7 +142,7 @@ register_legal_holds = Table(
     metadata,
     Column("worker_id", String(32), primary_key=True),
     Column("case_reference", String(64), primary_key=True),
-    Column("placed_at", DateTime(timezone=True), nullable=False),
+    Column("placed_at", UTCDateTime, nullable=False),
     Column("sealed_reason", Text, nullable=True),
 )
 
@@ -279,10 +278,10 @@ def opened_birth_dates(conn: Connection, keys: KeyStore, worker_ids: Iterable[st
     """The birth dates of these workers (hex ids), opened; a shredded worker, or one the view lacks, has none."""
     found: dict[str, date] = {}
     ids = sorted(set(worker_ids))
-    for i in range(0, len(ids), MAX_PAGE):
+    for chunk in in_chunks(ids, MAX_PAGE):
         rows = conn.execute(
             select(register_workers.c.worker_id, register_workers.c.sealed_birth_date).where(
-                register_workers.c.worker_id.in_(ids[i : i + MAX_PAGE]), register_workers.c.shredded.is_(False)
+                register_workers.c.worker_id.in_(chunk), register_workers.c.shredded.is_(False)
             )
         ).all()
         data_keys = keys.data_keys(UUID(row.worker_id) for row in rows)
@@ -311,10 +310,9 @@ def open_legal_hold(row: Any, data_key: bytes | None) -> LegalHold:
     """A legal-hold row with its reason opened (`SHREDDED` without a key)."""
     field = f"legal_hold:{row.case_reference}"
     reason = SHREDDED if data_key is None else _open_text(data_key, row.worker_id, field, row.sealed_reason)
-    placed = row.placed_at
-    # SQLite hands back naive datetimes (stored as UTC); PostgreSQL aware ones.
-    placed = placed.replace(tzinfo=UTC) if placed.tzinfo is None else placed.astimezone(UTC)
-    return LegalHold(case_reference=row.case_reference, placed_at=placed, reason=SHREDDED if reason is None else reason)
+    return LegalHold(
+        case_reference=row.case_reference, placed_at=row.placed_at, reason=SHREDDED if reason is None else reason
+    )
 
 
 # -- records ----------------------------------------------------------------------------
@@ -399,8 +397,8 @@ def read_names(engine: Engine, keys: KeyStore, worker_ids: Iterable[UUID]) -> di
     columns = (w.worker_id, w.employer_id, w.shredded, w.sealed_family_name, w.sealed_given_names)
     rows: list[Any] = []
     with reading(engine) as conn:
-        for i in range(0, len(ids), MAX_PAGE):
-            rows += conn.execute(select(*columns).where(w.worker_id.in_(ids[i : i + MAX_PAGE]))).all()
+        for chunk in in_chunks(ids, MAX_PAGE):
+            rows += conn.execute(select(*columns).where(w.worker_id.in_(chunk))).all()
     found = keys.data_keys(UUID(row.worker_id) for row in rows if not row.shredded)
     return {UUID(row.worker_id): _worker_name(row, found.get(UUID(row.worker_id))) for row in rows}
 

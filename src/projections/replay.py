@@ -30,6 +30,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from dateutil.relativedelta import relativedelta
 from eventsourcing.persistence import Notification, Tracking
 from sqlalchemy import Column, Engine, func, inspect, select
 
@@ -37,7 +38,6 @@ from ledger.application import Ledger
 from ledger.audit import audit_links
 from ledger.migrations import upgrade
 from ledger.sealing import PrefetchedKeys
-from projections.coordination import view_lock
 from projections.headcounts import GroupBy, headcounts
 from projections.history import residence_intervals
 from projections.occupancy import occupancy, residents
@@ -45,6 +45,7 @@ from projections.projection import LedgerProjection
 from projections.registry import build_projections, build_view_runners
 from projections.residence import location_facts, residence_workers
 from projections.runner import ViewRunner
+from projections.up_to_date import up_to_date
 
 # How long to wait for a runner of another process to bring a live view up to the log's head.
 WAIT_S = 60.0
@@ -178,7 +179,8 @@ def compare(
     answer for fewer events than the replay applied.
     """
     for runner in build_view_runners(ledger):
-        bring_up_to_date(ledger, runner, wait_s=wait_s)
+        with up_to_date(ledger, runner, wait_s=wait_s):
+            pass
     live = ledger.keys.engine
     queries: list[tuple[str, Query]] = []
     first, last = min(days), max(days)
@@ -197,28 +199,12 @@ def compare(
     return [QueryCheck(name, _difference(query(live, as_known_at), query(replayed, now))) for name, query in queries]
 
 
-def bring_up_to_date(ledger: Ledger, runner: ViewRunner, *, wait_s: float = WAIT_S) -> None:
-    """Catch a live view up under its lock or, when a runner of another process holds it, wait for that one."""
-    lock = view_lock(ledger.settings, runner.name)
-    if lock.acquire():
-        try:
-            runner.catch_up()
-        finally:
-            lock.release()
-        return
-    runner.wait(ledger.recorder.max_notification_id() or 0, timeout=wait_s)
-
-
 def default_days(as_known_at: datetime, timezone: str) -> list[date]:
     """The day T fell on and the first day of each month from five months before it to two after."""
     day = as_known_at.astimezone(ZoneInfo(timezone)).date()
-    firsts = [_months_later(day.replace(day=1), n) for n in range(-5, 3)]
+    # The first of a month stays the first whatever months are added: no end-of-month clipping is involved.
+    firsts = [day.replace(day=1) + relativedelta(months=n) for n in range(-5, 3)]
     return sorted({day, *firsts})
-
-
-def _months_later(first: date, months: int) -> date:
-    index = first.year * 12 + first.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def _ids(column: Column[Any], *engines: Engine) -> list[UUID]:

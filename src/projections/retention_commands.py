@@ -30,7 +30,6 @@ from ledger.console import progress_bar, tell
 from ledger.database import database_unavailable
 from ledger.retention import load_policies
 from ledger.settings import Settings
-from projections.coordination import view_lock
 from projections.register import RegisterView
 from projections.registry import build_view_runners
 from projections.retention import (
@@ -41,6 +40,7 @@ from projections.retention import (
     report_facts,
     run_retention,
 )
+from projections.up_to_date import up_to_date
 
 log = structlog.get_logger()
 
@@ -224,15 +224,8 @@ def _line(subject: DueSubject) -> str:
 def _update_register(ledger: Ledger) -> None:
     """The due dates are read from the register: make it reflect every event first."""
     runner = next(r for r in build_view_runners(ledger) if isinstance(r.view, RegisterView))
-    lock = view_lock(ledger.settings, runner.name)
-    if lock.acquire():
-        try:
-            runner.catch_up()
-        finally:
-            lock.release()
-        return
-    head = ledger.recorder.max_notification_id() or 0
-    runner.wait(head, timeout=_REGISTER_WAIT_S)  # a running `ledger project` is following it
+    with up_to_date(ledger, runner, wait_s=_REGISTER_WAIT_S):  # caught up here, or by a running `ledger project`
+        pass
 
 
 def _date(text: str) -> date:

@@ -15,11 +15,11 @@ of the decoding). `LedgerProjection` says True, so a projection that does not
 say otherwise opens personal data.
 
 `ViewRunner` does the work for one view; whoever calls it must hold the view's
-lock (`projections.coordination`): `ProjectionRunner`, which runs every view
+lock (`projections.coordination`): `LogFollower`, which runs every view
 it can lock and follows new events, or `ledger projections rebuild`.
 
 The database going away (a restart, a crash, a lock timeout) ends a round of
-`ProjectionRunner`, wherever in the round it happens, and is never taken for a
+`LogFollower`, wherever in the round it happens, and is never taken for a
 broken event: the round is tried again after a wait that grows (tenacity's
 exponential backoff with jitter, up to `RECONNECT_MAX_WAIT_S`), one log line
 per attempt with the error's type only; once the database answers, the runner
@@ -31,8 +31,8 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -63,6 +63,9 @@ PAGE_SIZE = 2000
 # analyses a table once a tenth of it changed; a catch-up of live writes stays below.
 STATISTICS_AFTER_EVENTS = 10_000
 STATISTICS_AFTER_SHARE = 0.1
+
+# A reader waiting for a position looks at the view after 5 ms, then twice as long each time, up to 0.1 s.
+_WAIT_BACKOFF = wait_exponential(multiplier=0.005, max=0.1)
 
 # A caught-up runner looks again at least this often, even without a notification.
 _IDLE_TIMEOUT_S = 1.0
@@ -189,17 +192,28 @@ class ViewRunner:
         once if the view stopped before reaching `position` (it will not get there).
         """
         deadline = time.monotonic() + timeout
-        delay = 0.005
-        while self.position() < position:
+
+        def reached() -> bool:
+            if self.position() >= position:
+                return True
             stopped = self.view.stopped()
             if stopped is not None and stopped[0] <= position:
                 raise ViewStoppedError(self.name, *stopped)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                msg = f"view {self.name} has not reached position {position} within {timeout} s"
-                raise TimeoutError(msg)
-            time.sleep(min(delay, remaining))
-            delay = min(delay * 2, 0.1)
+            return False
+
+        def until_next_look(state: RetryCallState) -> float:
+            # Looks again soon, then less often; never sleeps past the deadline.
+            return min(_WAIT_BACKOFF(state), max(deadline - time.monotonic(), 0.0))
+
+        looking = Retrying(
+            retry=retry_if_result(lambda done: not done),
+            wait=until_next_look,
+            stop=lambda _state: time.monotonic() >= deadline,
+            retry_error_callback=lambda _state: False,
+        )
+        if not looking(reached):
+            msg = f"view {self.name} has not reached position {position} within {timeout} s"
+            raise TimeoutError(msg)
 
     def catch_up(self, stop: threading.Event | None = None) -> int:
         """Process every notification after the stored position; return how many.
@@ -333,8 +347,14 @@ def _has_sealed_fields(topic: str) -> bool:
         return False
 
 
-class ProjectionRunner:
-    """Runs every view it can lock: catch up, then follow new events until stopped."""
+class LogFollower:
+    """Runs every view it can lock: catch up, then follow new events until stopped.
+
+    Not the library's `eventsourcing.projection.ProjectionRunner` (which runs
+    one projection of the library's kind): named apart so neither is taken for
+    the other. Nothing stored carries the name: views track their positions
+    under the ledger's name, and log lines say `projection_runner_…`.
+    """
 
     def __init__(self, ledger: Ledger, runners: Sequence[ViewRunner], *, poll_interval: float = 0.2) -> None:
         self.ledger = ledger
@@ -453,30 +473,3 @@ def _log_unavailable(retry_state: RetryCallState) -> None:
         retry_in_s=round(retry_state.next_action.sleep, 2) if retry_state.next_action else None,
         error_type=type(trouble).__qualname__,
     )
-
-
-@contextmanager
-def running_in_background(runner: ProjectionRunner) -> Iterator[ProjectionRunner]:
-    """Run the projections in a thread (the embedded default's `ledger serve`, tests).
-
-    On leaving, the runner is stopped and joined; if it died of an error, that
-    error is raised here rather than lost in the thread.
-    """
-    failures: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            runner.run()
-        except BaseException as error:
-            log.exception("projection_runner_failed")
-            failures.append(error)
-
-    thread = threading.Thread(target=run, name="projection-runner", daemon=True)
-    thread.start()
-    try:
-        yield runner
-    finally:
-        runner.stop()
-        thread.join(timeout=30)
-    if failures:
-        raise failures[0]

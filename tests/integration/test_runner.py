@@ -25,7 +25,8 @@ from projections.residence import (
     residence_history,
     residence_workers,
 )
-from projections.runner import ProjectionRunner, ViewRunner, ViewStoppedError, running_in_background
+from projections.runner import LogFollower, ViewRunner, ViewStoppedError
+from tests.background import running_in_background
 from tests.factories import World, a_person, a_world, an_employment
 from tests.integration.view_contents import view_rows
 
@@ -101,7 +102,7 @@ def test_catch_up_brings_every_view_to_the_head_of_the_log(ledger: Ledger) -> No
     runners = build_view_runners(ledger)
     for view_runner in runners:
         view_runner.page_size = 7  # many pages
-    runner = ProjectionRunner(ledger, runners)
+    runner = LogFollower(ledger, runners)
     try:
         processed = runner.run_once()
     finally:
@@ -117,7 +118,7 @@ def test_a_following_runner_lets_a_writer_read_its_own_writes(ledger: Ledger) ->
     runners = build_view_runners(ledger)
     residence = named(runners, "residence")
 
-    with running_in_background(ProjectionRunner(ledger, runners, poll_interval=0.05)):
+    with running_in_background(LogFollower(ledger, runners, poll_interval=0.05)):
         worker = register(ledger, world)
         residence.wait(worker.position, timeout=10)
         assert worker.id.hex in workers_in_view(ledger)
@@ -173,7 +174,7 @@ def test_a_runner_leaves_a_view_locked_by_another_runner_alone(ledger: Ledger) -
     a_world(ledger)
     residence = residence_runner(ledger)
     elsewhere = view_lock(ledger.settings, "residence")
-    runner = ProjectionRunner(ledger, [residence])
+    runner = LogFollower(ledger, [residence])
     try:
         assert elsewhere.acquire()
         assert runner.run_once() == 0
@@ -217,7 +218,7 @@ def test_a_stopped_view_stays_stopped_until_a_restart_retries_it(ledger: Ledger)
     moved = ledger.change_housing(worker.id, housing_location_id=world.other_location_id, valid_from=date(2026, 5, 1))
     later = register(ledger, world)
 
-    broken = ProjectionRunner(ledger, [residence_runner(ledger, broken_at=moved.position)])
+    broken = LogFollower(ledger, [residence_runner(ledger, broken_at=moved.position)])
     try:
         broken.run_once()
         later_again = register(ledger, world)
@@ -227,7 +228,7 @@ def test_a_stopped_view_stays_stopped_until_a_restart_retries_it(ledger: Ledger)
     assert residence_runner(ledger).status().stopped_at == moved.position
 
     fixed = residence_runner(ledger)
-    restarted = ProjectionRunner(ledger, [fixed])
+    restarted = LogFollower(ledger, [fixed])
     try:
         restarted.run_once()
     finally:
@@ -244,7 +245,7 @@ def test_a_database_error_interrupts_a_view_without_stopping_it(ledger: Ledger) 
     moved = ledger.change_housing(worker.id, housing_location_id=world.other_location_id, valid_from=date(2026, 5, 1))
     gone = OperationalError("INSERT INTO residence_history", {}, ConnectionError("server closed the connection"))
     residence = residence_runner(ledger, broken_at=moved.position, error=gone, times=1)
-    runner = ProjectionRunner(ledger, [residence])
+    runner = LogFollower(ledger, [residence])
     try:
         assert runner.run_once() == 0
         assert (residence.status().stopped, residence.position()) == (False, 0)

@@ -27,7 +27,8 @@ from ledger.settings import Settings
 from projections.consistency import verify_views
 from projections.coordination import view_lock, wakeup_for
 from projections.registry import build_view_runners
-from projections.runner import ProjectionRunner, ViewRunner, running_in_background
+from projections.runner import LogFollower, ViewRunner
+from tests.background import running_in_background
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.factories import World, a_person, a_world, an_employment
 from tests.integration.postgres_cluster import free_port
@@ -61,7 +62,7 @@ def test_a_runner_rides_out_database_errors_anywhere_in_its_round_and_catches_up
 ) -> None:
     world = a_world(ledger)
     runners = build_view_runners(ledger)
-    runner = ProjectionRunner(ledger, runners, poll_interval=0.05)
+    runner = LogFollower(ledger, runners, poll_interval=0.05)
     outage = threading.Event()
 
     def failing(method: Callable[..., Any], error: Callable[[], Exception]) -> Callable[..., Any]:
@@ -108,7 +109,7 @@ def test_a_runner_whose_database_fails_at_random_calls_survives_and_its_views_eq
 ) -> None:
     """Every call the runner makes to the database fails now and then (seeded): wherever it fails, it goes on."""
     world = a_world(ledger)
-    runner = ProjectionRunner(ledger, build_view_runners(ledger), poll_interval=0.01)
+    runner = LogFollower(ledger, build_view_runners(ledger), poll_interval=0.01)
     observed = build_view_runners(ledger)  # the test's own views: their calls never fail
     chaos = threading.Event()
     dice = random.Random(20)

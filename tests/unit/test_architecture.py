@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
 from pathlib import Path
 
 import pytest
@@ -55,3 +57,31 @@ def test_domain_imports_nothing_of_the_project_outside_the_domain() -> None:
 def test_the_walk_sees_the_modules() -> None:
     assert any(path.name == "worker.py" for path in _modules("ledger/domain"))
     assert "ledger.domain.errors" in _imports(SRC / "ledger/domain/worker.py")
+
+
+def _library_classes() -> set[str]:
+    """The public class names of the eventsourcing modules the project builds on."""
+    names: set[str] = set()
+    for module in ("application", "domain", "persistence", "projection", "system", "postgres", "sqlite"):
+        loaded = importlib.import_module(f"eventsourcing.{module}")
+        names.update(name for name, value in vars(loaded).items() if inspect.isclass(value) and name[0] != "_")
+    return names
+
+
+def _classes(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+
+
+def test_no_class_of_the_project_takes_the_name_of_one_of_the_librarys() -> None:
+    # A reader (or an import) taking ours for the library's, or the reverse, is a bug waiting;
+    # subclasses that say what they extend (`ChainedPostgresFactory`) are fine.
+    library = _library_classes()
+    clashes = [
+        f"{path.relative_to(SRC)}: {name}"
+        for package in ("ledger", "projections", "api")
+        for path in _modules(package)
+        for name in _classes(path) & library
+    ]
+    assert "ProjectionRunner" in library, "the walk must see the library's classes"
+    assert clashes == []

@@ -6,6 +6,8 @@ import math
 
 import pytest
 from bench.stats import Comparison, Run, median, median_pair_ratio, pair_ratios, percentile
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def test_median_of_an_odd_and_an_even_count():
@@ -67,3 +69,20 @@ def test_a_comparison_pools_latencies_and_judges_by_the_median_pair_ratio():
     assert comparison.ratio == 0.5  # median of 0.5, 1.0, 0.5
     assert len(comparison.latencies()) == 50
     assert len(comparison.latencies(of_baseline=True)) == 20
+
+
+def _percentile_as_hand_written(values: list[float], q: float) -> float:
+    """The harness's percentile before `statistics.quantiles`: linear between closest ranks."""
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), min_size=1, max_size=60),
+    q=st.integers(min_value=0, max_value=100),
+)
+def test_percentile_is_the_inclusive_quantile_of_the_statistics_module(values: list[float], q: int) -> None:
+    assert percentile(values, q) == pytest.approx(_percentile_as_hand_written(values, q), rel=1e-9, abs=1e-9)

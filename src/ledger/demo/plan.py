@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from faker import Faker
+from stdnum.nl import bsn as stdnum_bsn
 
 from ledger.claims import address_key
 from ledger.demo.latin import latin_name
@@ -396,9 +397,10 @@ def _between(rng: random.Random, first: date, last: date) -> date:
 
 
 def _bsn(rng: random.Random) -> str:
-    """A random 9-digit number passing the 11-test (weights 9..2, then -1 for the last digit)."""
+    """A random 9-digit number passing the 11-test (python-stdnum's); eight digits drawn again if none does."""
     while True:
-        digits = [rng.randint(1, 9), *(rng.randint(0, 9) for _ in range(7))]
-        check = sum(d * w for d, w in zip(digits, range(9, 1, -1), strict=True)) % 11
+        digits = "".join(map(str, [rng.randint(1, 9), *(rng.randint(0, 9) for _ in range(7))]))
+        # With 0 as the last digit, the 11-test's remainder is the check digit the eight need (none when it is 10).
+        check = stdnum_bsn.checksum(digits + "0")
         if check < 10:
-            return "".join(map(str, digits)) + str(check)
+            return digits + str(check)

@@ -7,7 +7,9 @@ and each answer must be `application/problem+json` with `type`, `title`,
 `status`, `detail` and `instance`, and carry `API-Version`, the security
 headers and the trace context. The API answers no 406, 415 or 422: a body that
 is not JSON is invalid input (400), and is checked as such. The 500 comes from
-a ledger method made to fail; nothing else is faked.
+a ledger method made to fail; nothing else is faked. Every answer carries its
+Content-Length, the ones the middleware gives as well (one builder renders
+every problem).
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ def _what_is_wrong(answer: httpx.Response, status: int, path: str) -> list[str]:
             wrong.append(f"members missing: {sorted(missing)}")
         elif (body["status"], body["instance"]) != (status, path) or not body["title"] or not body["detail"]:
             wrong.append(f"members: {body}")
+    # Every answer is framed alike, those the middleware gives (413, 500) too: one builder renders them all.
+    if answer.headers.get("content-length") != str(len(answer.content)):
+        wrong.append(f"content-length {answer.headers.get('content-length')} for a body of {len(answer.content)}")
     if answer.headers.get("api-version") != API_VERSION:
         wrong.append("no API-Version")
     wrong += [f"no {n.decode()}" for n, v in SECURITY_HEADERS if answer.headers.get(n.decode()) != v.decode()]

@@ -24,7 +24,8 @@ from ledger.domain.employer import Employer
 from ledger.settings import Settings
 from projections.coordination import view_lock
 from projections.registry import build_view_runners
-from projections.runner import ProjectionRunner, running_in_background
+from projections.runner import LogFollower
+from tests.background import running_in_background
 from tests.conftest import fixed_clock
 
 BOUND_S = 30.0
@@ -89,7 +90,7 @@ def test_not_ready_while_no_runner_follows_the_views_and_ready_once_one_does(mig
         views = body["checks"]["projections"]
         assert views and all(view["runner"] is False for view in views.values())
 
-        runner = ProjectionRunner(ledger, build_view_runners(ledger), poll_interval=0.05)
+        runner = LogFollower(ledger, build_view_runners(ledger), poll_interval=0.05)
         with running_in_background(runner):
             body = wait_for_readiness(client, 200)
             assert all(view["runner"] is True for view in body["checks"]["projections"].values())
@@ -123,7 +124,7 @@ def test_not_ready_once_the_oldest_unprocessed_event_is_older_than_the_setting(m
 @pytest.mark.parametrize("backend", ["postgresql"])
 def test_readyz_answers_within_a_second_when_the_database_does_not(migrated: Settings) -> None:
     with serving(migrated) as client, opened(migrated) as ledger:
-        runner = ProjectionRunner(ledger, build_view_runners(ledger), poll_interval=0.05)
+        runner = LogFollower(ledger, build_view_runners(ledger), poll_interval=0.05)
         with running_in_background(runner):
             wait_for_readiness(client, 200)
             # Another session takes the schema table away: every query of the probe now waits on it.
