@@ -115,7 +115,7 @@ class HandLoop:
 
     def run(self) -> int:
         """Empty the tables and replay the whole log into them; return how many events were read."""
-        engine = self.ledger.keys.engine
+        engine = self.ledger.database.engine
         with engine.begin() as conn:
             for table in reversed(TABLES):
                 conn.execute(delete(table))

@@ -23,13 +23,11 @@ from pathlib import Path
 
 import httpx
 import psycopg
-from sqlalchemy import Engine
 
 from ledger.application import Ledger
-from ledger.bootstrap import open_keystore, open_ledger
-from ledger.keystore import KeyStore
 from ledger.migrations import upgrade
 from ledger.settings import Settings
+from ledger.system import open_database, open_ledger
 
 # The server the throw-away databases are created on (the test suite's variable, or the default).
 ADMIN_URL = os.environ.get(
@@ -101,39 +99,15 @@ def child_environment(settings: Settings) -> dict[str, str]:
 
 def migrate(settings: Settings) -> None:
     """What `ledger migrate` does: the ledger's schema and the key store's."""
-    keys = open_keystore(settings)
-    try:
-        upgrade(keys.engine, key_engine(keys))
-    finally:
-        dispose(keys)
-
-
-def key_engine(keys: KeyStore) -> Engine:
-    """The engine of the wrapped keys (their own database, or the ledger's)."""
-    engine: Engine = getattr(keys, "key_engine", keys.engine)
-    return engine
-
-
-def dispose(keys: KeyStore) -> None:
-    keys.engine.dispose()
-    key_engine(keys).dispose()
+    with open_database(settings) as database:
+        upgrade(database.engine, database.key_engine)
 
 
 @contextmanager
 def opened(settings: Settings, ledger_class: type[Ledger] = Ledger) -> Iterator[Ledger]:
     """A ledger on `settings` (the product's start-up checks included), closed afterwards."""
-    ledger = open_ledger(settings) if ledger_class is Ledger else _open_as(settings, ledger_class)
-    try:
+    with open_ledger(settings, application=ledger_class) as ledger:
         yield ledger
-    finally:
-        ledger.close()
-        dispose(ledger.keys)
-
-
-def _open_as(settings: Settings, ledger_class: type[Ledger]) -> Ledger:
-    # The same composition as `open_ledger`, with another Ledger subclass (a different mapper).
-    keys = open_keystore(settings)
-    return ledger_class(settings, keys)
 
 
 def free_port() -> int:

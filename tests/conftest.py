@@ -23,9 +23,9 @@ from api.app import create_app
 from api.auth import DevelopmentTokens, Role
 from api.services import Services
 from ledger.application import Ledger
-from ledger.bootstrap import open_keystore, open_ledger
 from ledger.migrations import upgrade
 from ledger.settings import KEYSTORE_FILE_NAME, Settings
+from ledger.system import open_database, open_ledger
 
 # The server the tests create their databases on (CI starts it; see .ci/run).
 POSTGRES_ADMIN_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -105,9 +105,8 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 def _migrate(settings: Settings) -> None:
-    keys = open_keystore(settings)
-    upgrade(keys.engine, keys.key_engine)
-    keys.dispose()
+    with open_database(settings) as database:
+        upgrade(database.engine, database.key_engine)
 
 
 @pytest.fixture(scope="session")
@@ -171,12 +170,8 @@ def migrated(settings: Settings, request: pytest.FixtureRequest) -> Settings:
 
 @pytest.fixture
 def ledger(migrated: Settings) -> Iterator[Ledger]:
-    app = open_ledger(migrated, clock=fixed_clock)
-    try:
+    with open_ledger(migrated, clock=fixed_clock) as app:
         yield app
-    finally:
-        app.close()
-        app.keys.engine.dispose()
 
 
 class Api:

@@ -28,7 +28,7 @@ def audit(ctx: Context, backend: str) -> list[Row]:
     events = ctx.size(BIG_FULL if backend == "postgresql" else 100_000, 2_000)
     settings, store = ctx.store(backend, events)
     with opened(settings) as ledger:
-        chain = AuditChain(ledger.recorder, ledger.keys.engine)
+        chain = AuditChain(ledger.recorder, ledger.database.engine)
         workers = default_workers()  # what `ledger audit verify` uses
         blobs: list[bytes] = []
         position = 0

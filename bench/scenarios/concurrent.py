@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from contextlib import ExitStack
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Lock
@@ -22,14 +23,14 @@ from uuid import uuid4
 
 from bench.context import Context
 from bench.data import FixedKeys, Inputs, Places, register_places
-from bench.infra import dispose, opened
+from bench.infra import opened
 from bench.raw import RawEvents
 from bench.report import Row, ratio_at_least, row_of
 from bench.stats import Comparison, Run
-from ledger.bootstrap import open_ledger
 from ledger.logs import configure_logging
 from ledger.sealing import SealingMapper
 from ledger.settings import Settings
+from ledger.system import open_ledger
 
 WRITERS: tuple[int, ...] = (1, 2, 4, 8)
 # The scaling check: the ledger with 4 writers against the ledger with 1.
@@ -41,9 +42,9 @@ def _writer(pipe: Connection, opening: Lock, settings: Settings, places: Places,
     configure_logging("WARNING")
     # One process opens a ledger at a time: the library's start-up (CREATE_TABLE) replaces its insert
     # function, and two processes doing that at once fail with "tuple concurrently updated".
-    with opening:
-        ledger = open_ledger(settings)
-    try:
+    with ExitStack() as stack:
+        with opening:
+            ledger = stack.enter_context(open_ledger(settings))
         raw = RawEvents(settings)
         inputs = Inputs(seed, ledger.today())
         event = inputs.worker(places).collect_events()[0]
@@ -63,9 +64,6 @@ def _writer(pipe: Connection, opening: Lock, settings: Settings, places: Places,
                 latencies.append(time.monotonic() - began)
             pipe.send((len(latencies), time.monotonic(), latencies))
         raw.close()
-    finally:
-        ledger.close()
-        dispose(ledger.keys)
 
 
 def _receive(pipe: Connection) -> tuple[str, float, float] | None:

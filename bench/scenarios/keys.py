@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Engine, select, text
 
 from bench.context import Context, timed
-from bench.infra import key_engine, opened
+from bench.infra import opened
 from bench.report import NO_GOAL, Row, row_of
 from bench.stats import Comparison, median
 from ledger.keyring import KEY_BYTES, NONCE_BYTES
@@ -67,7 +67,7 @@ class _RawRewrap:
     """A copy of the key rows under a key-encryption key of its own, re-wrapped whole each run."""
 
     def __init__(self, store: KeyStore) -> None:
-        self.engine: Engine = key_engine(store)
+        self.engine: Engine = store.database.key_engine
         self.kek = AESGCM(secrets.token_bytes(KEY_BYTES))
         self.epoch = 1
         with self.engine.begin() as conn:

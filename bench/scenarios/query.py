@@ -26,7 +26,7 @@ from sqlalchemy import Engine, event
 
 from bench.context import Context, timed_each
 from bench.data import Store
-from bench.infra import key_engine, opened
+from bench.infra import opened
 from bench.report import Goal, Row, row_of
 from bench.stats import Comparison
 from ledger.settings import Settings
@@ -69,9 +69,9 @@ def query(ctx: Context, backend: str) -> list[Row]:
     with opened(settings) as ledger:
         for runner in build_view_runners(ledger):
             runner.catch_up()
-        engine = ledger.keys.engine
+        engine = ledger.database.engine
         # The keys may live in a database of their own (they do by default).
-        engines = tuple(dict.fromkeys((engine, key_engine(ledger.keys))))
+        engines = tuple(dict.fromkeys((engine, ledger.database.key_engine)))
         register = RegisterView(engine, ledger.keys)
         today, now = ledger.today(), datetime.now(UTC)
         norms = ledger.settings.alert_floor_area_norms_m2

@@ -39,7 +39,7 @@ def read_log(ledger: Ledger, page_size: int = PAGE_SIZE) -> int:
 
 
 def table_counts(ledger: Ledger) -> dict[str, int]:
-    with ledger.keys.engine.connect() as conn:
+    with ledger.database.engine.connect() as conn:
         return {t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one()) for t in TABLES}
 
 

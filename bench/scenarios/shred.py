@@ -25,7 +25,7 @@ from sqlalchemy import bindparam, text
 
 from bench.context import Context
 from bench.data import Inputs, ended_workers, register_places
-from bench.infra import key_engine, opened
+from bench.infra import opened
 from bench.report import Row, rate_at_least, row_of
 from bench.stats import Comparison, Run
 from ledger.retention import load_policies
@@ -42,7 +42,7 @@ def shred(ctx: Context, backend: str) -> list[Row]:
         register = next(r for r in build_view_runners(ledger) if r.name == "register")
         policies = load_policies(settings.retention_file)
         on = ledger.today() + timedelta(days=3 * 365)
-        keys = key_engine(ledger.keys)
+        keys = ledger.database.key_engine
         with keys.begin() as conn:
             conn.execute(text("CREATE TABLE IF NOT EXISTS bench_raw_keys AS SELECT * FROM subject_keys WHERE 1 = 0"))
             conn.execute(text("CREATE UNIQUE INDEX IF NOT EXISTS bench_raw_keys_id ON bench_raw_keys (subject_id)"))
@@ -64,7 +64,7 @@ def shred(ctx: Context, backend: str) -> list[Row]:
             stamps = [time.perf_counter()]
             report = run_retention(
                 ledger,
-                ledger.keys.engine,
+                ledger.database.engine,
                 policies,
                 on=on,
                 progress=lambda _done, _total: stamps.append(time.perf_counter()),

@@ -27,7 +27,7 @@ from api.middleware import (
 )
 from api.routers import ROUTERS, docs, health
 from api.routing import PathMethods
-from api.services import build_services
+from api.services import open_services
 from ledger.settings import Settings
 
 DESCRIPTION = """\
@@ -47,12 +47,9 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = build_services(config, clock=clock)
-        app.state.services = services
-        try:
+        with open_services(config, clock=clock) as services:
+            app.state.services = services
             yield
-        finally:
-            services.close()
 
     app = FastAPI(
         title="westland-ledger",

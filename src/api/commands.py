@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 import structlog
 
 from api.auth import DevelopmentTokens, Role, token_verifier
-from ledger.bootstrap import open_ledger, settle_start_up
 from ledger.logs import configure_logging
 from ledger.settings import Settings
+from ledger.system import open_ledger, settle_start_up
 
 if TYPE_CHECKING:
     import uvicorn
@@ -117,9 +117,8 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
 def _check_start_up(settings: Settings) -> None:
     # The same checks the lifespan makes, before binding the port: the CLI turns their errors into exit status 1.
     token_verifier(settings)
-    ledger = open_ledger(settings)
-    ledger.close()
-    ledger.keys.engine.dispose()
+    with open_ledger(settings):
+        pass
 
 
 def _number(parse: Callable[[str], int], low: int, high: int, what: str) -> Callable[[str], int]:

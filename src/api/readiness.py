@@ -51,7 +51,7 @@ def check_readiness(ledger: Ledger, runners: Sequence[ViewRunner], head: str | N
     """Look at the database, the schema (against `head`) and every view; any failure is not ready."""
     checks: dict[str, object] = {}
     try:
-        engine = ledger.keys.engine
+        engine = ledger.database.engine
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         checks["database"] = "ok"

@@ -1,4 +1,4 @@
-"""What the API runs on, built once in the app's lifespan: the composition root of the HTTP side.
+"""What the API runs on, opened once for the app's lifespan: the composition root of the HTTP side.
 
 The ledger (writes, and the answers kept for `Idempotency-Key`s), the views
 (reads), the token verifier and the processing log; on the embedded default also the projection runner
@@ -8,7 +8,8 @@ in a background thread, so that one `ledger serve` is a working system.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -20,11 +21,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from api.auth import TokenVerifier, token_verifier
 from api.readiness import ReadinessProbe
 from ledger.application import Ledger
-from ledger.bootstrap import open_ledger
 from ledger.errors import RuleViolated
 from ledger.processing_log import ProcessingLog
 from ledger.retention import RetentionPolicies, load_policies
 from ledger.settings import Settings
+from ledger.system import open_ledger
 from projections.alerts import AlertFactsView
 from projections.register import RegisterView
 from projections.registry import build_view_runners
@@ -56,9 +57,9 @@ class Services:
     processing_log: ProcessingLog
     readiness: ReadinessProbe
     retention_policies: RetentionPolicies = field(default_factory=load_policies)
+    # On the embedded default: the projection runner of this process, and the scheduler of the nightly job.
     background: LogFollower | None = None
-    _thread: threading.Thread | None = field(default=None, repr=False)
-    _scheduler: BackgroundScheduler | None = field(default=None, repr=False)
+    scheduler: BackgroundScheduler | None = None
 
     def view(self, kind: type[Any]) -> Any:
         """The view of the given class."""
@@ -85,7 +86,7 @@ class Services:
     def retention_due(self, worker_ids: Iterable[UUID]) -> dict[UUID, date | None]:
         """The retention due dates of these workers, under the policies in force today."""
         return worker_due_dates(
-            self.ledger.keys.engine, self.retention_policies, on=self.ledger.today(), worker_ids=worker_ids
+            self.ledger.database.engine, self.retention_policies, on=self.ledger.today(), worker_ids=worker_ids
         )
 
     def wait_for(self, position: int | None) -> None:
@@ -103,35 +104,67 @@ class Services:
             except (TimeoutError, ViewStoppedError):
                 raise ProjectionLagError(position, retry_after_s=max(1, round(timeout))) from None
 
-    def start_background_projections(self) -> None:
-        """Run the projection runner and the nightly retention job in this process (the embedded default)."""
-        self.background = LogFollower(self.ledger, self.runners)
-        self._thread = threading.Thread(
-            target=_run_projections, args=(self.background,), name="projection-runner", daemon=True
-        )
-        self._thread.start()
-        self._scheduler = BackgroundScheduler(timezone=self.settings.timezone)
-        self._scheduler.add_job(
-            nightly_retention,
-            retention_trigger(self.settings),
-            args=[self.settings],
-            id="retention",
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=3600,
-        )
-        self._scheduler.start()
 
-    def close(self) -> None:
-        """Stop the background runner and release connections."""
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
-        if self.background is not None and self._thread is not None:
-            self.background.stop()
-            self._thread.join(timeout=30)
-        self.readiness.close()
-        self.ledger.close()
-        self.ledger.keys.engine.dispose()
+@contextmanager
+def open_services(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Iterator[Services]:
+    """Open the ledger and build the views and the rest on its database; all of it closed after the block.
+
+    On the embedded default the projection runner and the nightly retention
+    job run in this process too, stopped (the job first) before the ledger closes.
+    """
+    with (
+        open_ledger(settings, clock=clock, statement_timeout_ms=settings.api_statement_timeout_ms) as ledger,
+        ExitStack() as stack,
+    ):
+        runners = build_view_runners(ledger)
+        readiness = ReadinessProbe(ledger, runners)
+        stack.callback(readiness.close)
+        services = Services(
+            settings=settings,
+            ledger=ledger,
+            runners=runners,
+            verifier=token_verifier(settings),
+            processing_log=ProcessingLog(ledger.database.engine),
+            readiness=readiness,
+            retention_policies=load_policies(settings.retention_file),
+        )
+        if settings.runs_projections_in_process:
+            services.background = stack.enter_context(_following(ledger, runners))
+            services.scheduler = stack.enter_context(_nightly_retention(settings))
+        yield services
+
+
+@contextmanager
+def _following(ledger: Ledger, runners: list[ViewRunner]) -> Iterator[LogFollower]:
+    """The projection runner in a thread of this process, stopped when the block ends."""
+    follower = LogFollower(ledger, runners)
+    thread = threading.Thread(target=_run_projections, args=(follower,), name="projection-runner", daemon=True)
+    thread.start()
+    try:
+        yield follower
+    finally:
+        follower.stop()
+        thread.join(timeout=30)
+
+
+@contextmanager
+def _nightly_retention(settings: Settings) -> Iterator[BackgroundScheduler]:
+    """The nightly retention job, scheduled in this process; the scheduler is shut down when the block ends."""
+    scheduler = BackgroundScheduler(timezone=settings.timezone)
+    scheduler.add_job(
+        nightly_retention,
+        retention_trigger(settings),
+        args=[settings],
+        id="retention",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
+    scheduler.start()
+    try:
+        yield scheduler
+    finally:
+        scheduler.shutdown(wait=False)
 
 
 def _run_projections(runner: LogFollower) -> None:
@@ -144,22 +177,3 @@ def _run_projections(runner: LogFollower) -> None:
         runner.run()
     except Exception as error:
         log.error("projection_runner_failed", error_type=type(error).__qualname__)
-
-
-def build_services(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Services:
-    """Open the ledger and build the views and the rest on its engine."""
-    ledger = open_ledger(settings, clock=clock, statement_timeout_ms=settings.api_statement_timeout_ms)
-    engine = ledger.keys.engine
-    runners = build_view_runners(ledger)
-    services = Services(
-        settings=settings,
-        ledger=ledger,
-        runners=runners,
-        verifier=token_verifier(settings),
-        processing_log=ProcessingLog(engine),
-        readiness=ReadinessProbe(ledger, runners),
-        retention_policies=load_policies(settings.retention_file),
-    )
-    if settings.runs_projections_in_process:
-        services.start_background_projections()
-    return services

@@ -47,6 +47,7 @@ from ledger.claims import (
     KeptAnswer,
     claims_of,
 )
+from ledger.database import Database
 from ledger.domain.employer import Employer
 from ledger.domain.erasure import ErasureNote, ErasureReason, checked_erasure
 from ledger.domain.errors import AlreadyRegistered, ConcurrentModification, Conflict, NotFound, RuleViolated
@@ -119,6 +120,7 @@ class Ledger(Application[UUID]):
     def __init__(
         self,
         settings: Settings,
+        database: Database,
         keys: KeyStore,
         clock: Callable[[], datetime] | None = None,
         *,
@@ -126,6 +128,7 @@ class Ledger(Application[UUID]):
         statement_timeout_ms: int | None = None,
     ) -> None:
         self.settings = settings
+        self.database = database
         self.keys = keys
         self._clock = clock or (lambda: datetime.now(ZoneInfo(settings.timezone)))
         self._zone = ZoneInfo(settings.timezone)
@@ -135,7 +138,7 @@ class Ledger(Application[UUID]):
         check_durability(self.recorder)
         # Loads that open no personal field and look up no key: facts for holds and shredding.
         self._facts = Repository(event_store=EventStore(self._mapper_with(NoKeys()), self.recorder))
-        self.claims = ClaimStore(keys.engine)
+        self.claims = ClaimStore(database.engine)
 
     # -- infrastructure ---------------------------------------------------
 
@@ -213,12 +216,6 @@ class Ledger(Application[UUID]):
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         register_ledger_transcodings(transcoder)
-
-    def close(self) -> None:
-        """Close the event store's connections and the key store's own engine."""
-        super().close()
-        if self.keys.key_engine is not self.keys.engine:
-            self.keys.key_engine.dispose()
 
     def today(self) -> date:
         """Today's calendar date in the municipality's time zone."""
@@ -320,7 +317,7 @@ class Ledger(Application[UUID]):
             (claim, claim.kind == ADDRESS or claim.holder_id not in released, position)
             for claim, position in sorted(taken.values(), key=lambda item: item[1])
         ]
-        written = write_backfill(self.keys.engine, rows)
+        written = write_backfill(self.database.engine, rows)
         if written is None:
             return None
         duplicates = sum(1 for _, active, _ in rows if active) - written[1]

@@ -23,12 +23,12 @@ from typing import Any, TextIO
 
 from ledger.application import Ledger
 from ledger.audit import AuditChain, default_workers
-from ledger.bootstrap import open_keystore, open_ledger
 from ledger.console import progress_bar, tell, whole_number
 from ledger.event_documents import event_document
 from ledger.exclusive import AlreadyRunningError
 from ledger.keyring import FileKeyring
 from ledger.settings import Settings
+from ledger.system import open_keystore, open_ledger
 
 _PAGE = 1000
 
@@ -77,24 +77,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
 
 
-@contextmanager
-def _opened(settings: Settings) -> Iterator[Ledger]:
-    ledger = open_ledger(settings)
-    try:
-        yield ledger
-    finally:
-        ledger.close()
-        ledger.keys.engine.dispose()
-
-
 def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
     """Print `ok` and the number of events checked, or the first broken position and what differs.
 
     With `--checkpoint`, first the checkpoint it starts from, to compare with the copy kept outside.
     """
     workers = args.workers or default_workers()
-    with _opened(settings) as ledger, progress_bar("audit verify") as progress:
-        chain = AuditChain(ledger.recorder, ledger.keys.engine)
+    with open_ledger(settings) as ledger, progress_bar("audit verify") as progress:
+        chain = AuditChain(ledger.recorder, ledger.database.engine)
         if args.checkpoint:
             checkpoint, result = chain.verify_since_checkpoint(workers=workers, progress=progress)
             print(
@@ -129,8 +119,8 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_checkpoint(settings: Settings, _args: argparse.Namespace) -> int:
     """Record the chain's head (position, link, time) and print it, to be kept outside the system."""
-    with _opened(settings) as ledger:
-        checkpoint = AuditChain(ledger.recorder, ledger.keys.engine).checkpoint()
+    with open_ledger(settings) as ledger:
+        checkpoint = AuditChain(ledger.recorder, ledger.database.engine).checkpoint()
     if checkpoint is None:
         tell(settings, "no events yet", "audit_checkpoint_skipped")
         return 0
@@ -147,7 +137,7 @@ def cmd_checkpoint(settings: Settings, _args: argparse.Namespace) -> int:
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     """Write the events after `--after` as JSON Lines, to stdout or to a file only its owner may read."""
-    with _opened(settings) as ledger:
+    with open_ledger(settings) as ledger:
         if args.out is None:
             written = export_events(ledger, args.after, sys.stdout)
         else:
@@ -182,15 +172,12 @@ def export_events(ledger: Ledger, after: int, out: TextIO) -> int:
 
 def cmd_rotate(settings: Settings, _args: argparse.Namespace) -> int:
     """Rotate the key-encryption key."""
-    keys = open_keystore(settings)
     try:
-        with progress_bar("keys rotate", unit="key") as progress:
+        with open_keystore(settings) as keys, progress_bar("keys rotate", unit="key") as progress:
             report = keys.rotate(progress=progress)
     except AlreadyRunningError:
         print("ledger: another key rotation is running; nothing done (run again once it has finished)", file=sys.stderr)
         return 1
-    finally:
-        keys.dispose()
     retired = ", ".join(str(e) for e in report.retired_epochs) or "none"
     tell(
         settings,
@@ -217,11 +204,8 @@ def cmd_init(settings: Settings, _args: argparse.Namespace) -> int:
 
 def cmd_check(settings: Settings, _args: argparse.Namespace) -> int:
     """Destroy again any key of a shredded subject (restored from a backup)."""
-    keys = open_keystore(settings)
-    try:
+    with open_keystore(settings) as keys:
         removed = keys.reshred_tombstoned()
-    finally:
-        keys.dispose()
     line = f"{removed} keys of shredded subjects destroyed again" if removed else "ok: no key of a shredded subject"
     tell(settings, line, "keys_checked", destroyed_again=removed)
     return 0

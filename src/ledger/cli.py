@@ -29,13 +29,13 @@ from typing import Any, NoReturn
 import structlog
 
 from ledger import audit_commands
-from ledger.bootstrap import open_keystore, open_ledger
 from ledger.console import progress_bar, refusal, tell, whole_number
 from ledger.demo import run_demo
 from ledger.errors import DuplicatePerson
 from ledger.logs import configure_logging
 from ledger.migrations import upgrade
 from ledger.settings import Settings
+from ledger.system import open_database, open_ledger
 
 log = structlog.get_logger()
 
@@ -71,15 +71,11 @@ class CommandParser(argparse.ArgumentParser):
 
 def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
     """Bring the database schema to the newest revision."""
-    keys = open_keystore(settings)
-    try:
-        revision = upgrade(keys.engine, keys.key_engine)
-    finally:
-        keys.dispose()
+    with open_database(settings) as database:
+        revision = upgrade(database.engine, database.key_engine)
     # The event store's tables are the library's: the first ledger creates them, here, once.
-    ledger = open_ledger(settings)
-    ledger.close()
-    ledger.keys.engine.dispose()
+    with open_ledger(settings):
+        pass
     line = f"database schema at revision {revision} ({settings.backend})"
     tell(settings, line, "schema_migrated", revision=revision, backend=settings.backend)
     return 0
@@ -87,20 +83,17 @@ def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     """Fill the ledger with realistic synthetic Medemblik data (with `--if-empty`, only an empty one)."""
-    ledger = open_ledger(settings)
-    try:
+    with open_ledger(settings) as ledger:
         if args.if_empty and ledger.recorder.max_notification_id():
             tell(settings, "demo: the ledger holds events already; nothing appended", "demo_skipped")
             return 0
-        with progress_bar("demo", unit="step") as progress:
-            summary = run_demo(ledger, workers=args.workers, seed=args.seed, progress=progress)
-    except DuplicatePerson:
-        # The same seed draws the same people: their registrations are in the ledger already.
-        print(f"demo: the workers of seed {args.seed} are registered already; use another --seed", file=sys.stderr)
-        return 1
-    finally:
-        ledger.close()
-        ledger.keys.engine.dispose()
+        try:
+            with progress_bar("demo", unit="step") as progress:
+                summary = run_demo(ledger, workers=args.workers, seed=args.seed, progress=progress)
+        except DuplicatePerson:
+            # The same seed draws the same people: their registrations are in the ledger already.
+            print(f"demo: the workers of seed {args.seed} are registered already; use another --seed", file=sys.stderr)
+            return 1
     tell(
         settings,
         summary.render(),

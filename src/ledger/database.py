@@ -1,4 +1,8 @@
-"""SQLAlchemy engines for everything beside the event store: key store, read models, migrations.
+"""The ledger's databases as SQLAlchemy engines (`Database`): key store, read models, claims, audit, migrations.
+
+The event store reaches its tables through the eventsourcing recorder's own
+connections; everything else a process reads or writes goes through the
+`Database` it was opened with (`ledger.system`), and is disposed with it.
 
 SQLite connections get the same durability pragmas as the event store's own
 connections, plus `secure_delete` so that a destroyed data key is overwritten
@@ -27,6 +31,37 @@ T = TypeVar("T")
 # A statement's IN list (or a batch of rows inserted at once) is cut into chunks of this many, so its
 # parameters stay within SQLite's limit on one statement (999 before SQLite 3.32, 32 766 since).
 IN_LIST_SIZE = 500
+
+
+class Database:
+    """The ledger's database and the key store's, as engines: one object to pass around and to dispose.
+
+    `engine` is the ledger's database: the tables beside the events (claims,
+    audit links, tombstones) and the read models. `key_engine` is the key
+    store's, the very same engine when the keys live in the ledger's database
+    (PostgreSQL without `LEDGER_KEYSTORE_URL`). Opened and disposed by
+    `ledger.system`; connects lazily, on first use.
+    """
+
+    def __init__(self, engine: Engine, key_engine: Engine | None = None) -> None:
+        self.engine = engine
+        self.key_engine = key_engine or engine
+
+    @classmethod
+    def of(cls, settings: Settings, *, statement_timeout_ms: int | None = None) -> Database:
+        """The engines of the configured databases (nothing connects yet)."""
+        engine = create_ledger_engine(settings, statement_timeout_ms=statement_timeout_ms)
+        return cls(engine, create_keystore_engine(settings, engine))
+
+    @property
+    def engines(self) -> list[Engine]:
+        """Each engine once: the ledger's, then the key store's if it is another."""
+        return [self.engine] if self.key_engine is self.engine else [self.engine, self.key_engine]
+
+    def dispose(self) -> None:
+        """Close the connections of every engine."""
+        for engine in self.engines:
+            engine.dispose()
 
 
 def create_ledger_engine(settings: Settings, *, statement_timeout_ms: int | None = None, **kwargs: Any) -> Engine:

@@ -43,7 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ledger.claim_store import forget_holders, forget_tombstoned
-from ledger.database import in_chunks, reading
+from ledger.database import Database, in_chunks, reading
 from ledger.domain.errors import Conflict
 from ledger.exclusive import exclusively
 from ledger.keyring import KEY_BYTES, Keyring
@@ -107,23 +107,16 @@ class SubjectShredded(Conflict):
 class KeyStore:
     """Creates, opens and destroys data keys.
 
-    The wrapped keys live in the key store database (`key_engine`); the
-    tombstones live with the ledger's events (`engine`), so that restoring an
-    old copy of either never brings a shredded subject back: restored ledger
-    data finds no key, a restored key table is checked against the tombstones.
-    `engine` is the ledger's database, which the read models share.
+    The wrapped keys live in the key store database (`database.key_engine`);
+    the tombstones live with the ledger's events (`database.engine`), so that
+    restoring an old copy of either never brings a shredded subject back:
+    restored ledger data finds no key, a restored key table is checked against
+    the tombstones. The database is the caller's to dispose.
     """
 
-    def __init__(self, engine: Engine, keyring: Keyring, key_engine: Engine | None = None) -> None:
-        self.engine = engine
-        self.key_engine = key_engine or engine
+    def __init__(self, database: Database, keyring: Keyring) -> None:
+        self.database = database
         self.keyring = keyring
-
-    def dispose(self) -> None:
-        """Close the connections of both engines."""
-        self.engine.dispose()
-        if self.key_engine is not self.engine:
-            self.key_engine.dispose()
 
     @staticmethod
     def _associated_data(subject_id: str, epoch: int) -> bytes:
@@ -138,7 +131,7 @@ class KeyStore:
         wanted = list(dict.fromkeys(subject_ids))
         if not wanted:
             return {}
-        with reading(self.key_engine) as conn:
+        with reading(self.database.key_engine) as conn:
             return self._lookup(conn, wanted)
 
     def _lookup(self, conn: Connection, subject_ids: Sequence[UUID]) -> dict[UUID, bytes]:
@@ -171,7 +164,7 @@ class KeyStore:
         added to `created`, when given (see `discard_unused`).
         """
         wanted = list(dict.fromkeys(subject_ids))
-        with self.key_engine.connect() as keys_conn:
+        with self.database.key_engine.connect() as keys_conn:
             keys = self._lookup(keys_conn, wanted)
             missing = [s for s in wanted if s not in keys]
             if missing:
@@ -191,10 +184,10 @@ class KeyStore:
     @contextmanager
     def _ledger_connection(self, keys_conn: Connection) -> Iterator[Connection]:
         # When the keys live in the ledger's own database, one connection does it all (fewer round trips).
-        if self.key_engine is self.engine:
+        if self.database.key_engine is self.database.engine:
             yield keys_conn
         else:
-            with self.engine.connect() as conn:
+            with self.database.engine.connect() as conn:
                 yield conn
 
     def _create_missing(
@@ -235,14 +228,14 @@ class KeyStore:
             for s, key in fresh.items()
         ]
         by_hex = {s.hex: s for s in subject_ids}
-        stmt = _insert_new(subject_keys, self.key_engine).returning(subject_keys.c.subject_id)
+        stmt = _insert_new(subject_keys, self.database.key_engine).returning(subject_keys.c.subject_id)
         inserted = conn.execute(stmt, rows).scalars().all()
         conn.commit()
         return {by_hex[h]: fresh[by_hex[h]] for h in inserted}
 
     def is_shredded(self, subject_id: UUID) -> bool:
         """Whether the subject has a tombstone."""
-        with self.engine.connect() as conn:
+        with self.database.engine.connect() as conn:
             return bool(self._tombstoned_on(conn, [subject_id]))
 
     def _tombstoned_on(self, conn: Connection, subject_ids: Sequence[UUID]) -> list[UUID]:
@@ -275,9 +268,10 @@ class KeyStore:
         if not hexes:
             return 0
         now = datetime.now(UTC)
-        with self.engine.begin() as conn:
+        with self.database.engine.begin() as conn:
             conn.execute(
-                _insert_new(key_tombstones, self.engine), [{"subject_id": h, "shredded_at": now} for h in hexes]
+                _insert_new(key_tombstones, self.database.engine),
+                [{"subject_id": h, "shredded_at": now} for h in hexes],
             )
             forget_holders(conn, hexes)
         return self._delete_keys(hexes)
@@ -288,7 +282,7 @@ class KeyStore:
         Document claims of tombstoned subjects that a restored ledger database
         brought back are destroyed again too.
         """
-        with self.engine.begin() as conn:
+        with self.database.engine.begin() as conn:
             forget_tombstoned(conn, key_tombstones)
             tombstoned = [str(r[0]) for r in conn.execute(select(key_tombstones.c.subject_id))]
         return self._delete_keys(tombstoned)
@@ -297,7 +291,7 @@ class KeyStore:
         if not subject_hexes:
             return 0
         removed = 0
-        with self.key_engine.begin() as conn:
+        with self.database.key_engine.begin() as conn:
             for chunk in in_chunks(subject_hexes):
                 removed += conn.execute(delete(subject_keys).where(subject_keys.c.subject_id.in_(chunk))).rowcount
         if removed:
@@ -317,7 +311,7 @@ class KeyStore:
         another is running (two would each destroy the epoch the other re-wraps under).
         `progress(done, total)` is told the keys re-wrapped after each batch.
         """
-        with exclusively(self.key_engine, "keys-rotate"):
+        with exclusively(self.database.key_engine, "keys-rotate"):
             epoch = self.keyring.add_epoch()
             rewrapped = 0
             tally = _RotationTally(self._count_not_under(epoch), progress)
@@ -330,7 +324,7 @@ class KeyStore:
         return RotationReport(epoch=epoch, rewrapped=rewrapped, retired_epochs=retired)
 
     def _count_not_under(self, epoch: int) -> int:
-        with self.key_engine.connect() as conn:
+        with self.database.key_engine.connect() as conn:
             count = conn.execute(
                 select(func.count()).select_from(subject_keys).where(subject_keys.c.kek_epoch != epoch)
             ).scalar_one()
@@ -358,7 +352,7 @@ class KeyStore:
             ]
             # Read apart, written in a transaction of its own: on SQLite a read that
             # turns into a write fails at once if another writer came in between.
-            with self.key_engine.begin() as conn:
+            with self.database.key_engine.begin() as conn:
                 done = conn.execute(rewrite, params).rowcount
             rewrapped += done
             tally.add(done)
@@ -371,7 +365,7 @@ class KeyStore:
         return self.keyring.wrap(data_key, epoch=epoch, associated_data=self._associated_data(subject_hex, epoch))
 
     def _rows_not_under(self, epoch: int, batch: int, *, after: str = "") -> list[tuple[str, int, bytes]]:
-        with self.key_engine.connect() as conn:
+        with self.database.key_engine.connect() as conn:
             rows = conn.execute(
                 select(subject_keys.c.subject_id, subject_keys.c.kek_epoch, subject_keys.c.wrapped_key)
                 .where((subject_keys.c.kek_epoch != epoch) & (subject_keys.c.subject_id > after))
@@ -383,8 +377,8 @@ class KeyStore:
     def _flush_deleted_pages(self) -> None:
         # With WAL, the page that held the key survives in the -wal file until a
         # checkpoint; truncating it makes `secure_delete` reach the disk now.
-        if self.key_engine.dialect.name == "sqlite":
-            with self.key_engine.connect() as conn:
+        if self.database.key_engine.dialect.name == "sqlite":
+            with self.database.key_engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 

@@ -23,12 +23,11 @@ from typing import TypeAlias
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from ledger.application import Ledger
-from ledger.bootstrap import open_ledger
 from ledger.console import progress_bar, tell
 from ledger.database import create_ledger_engine
 from ledger.migrations import require_migrated
 from ledger.settings import Settings
+from ledger.system import open_ledger
 from projections.consistency import ViewCheck, verify_views
 from projections.replay import NotAReplayTargetError, compare, default_days, replay
 
@@ -67,7 +66,7 @@ def register(subparsers: Subparsers) -> None:
 
 def cmd_replay(settings: Settings, args: argparse.Namespace) -> int:
     """Rebuild every read model into `--into` from the events recorded at or before `--as-known-at`."""
-    with _opened(settings) as ledger, _engine(settings, args.into) as target:
+    with open_ledger(settings) as ledger, _engine(settings, args.into) as target:
         try:
             with progress_bar("audit replay", unit="view") as progress:
                 report = replay(ledger, as_known_at=args.as_known_at, into=target, progress=progress)
@@ -91,7 +90,7 @@ def cmd_replay(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_compare(settings: Settings, args: argparse.Namespace) -> int:
     """Print ok or the difference per query; exit 1 if any differs."""
     days = sorted(set(args.days)) if args.days else default_days(args.as_known_at, settings.timezone)
-    with _opened(settings) as ledger, _engine(settings, args.url) as replayed:
+    with open_ledger(settings) as ledger, _engine(settings, args.url) as replayed:
         require_migrated(replayed)
         checks = compare(ledger, replayed, as_known_at=args.as_known_at, days=days)
     differing = [check for check in checks if not check.ok]
@@ -112,7 +111,7 @@ def cmd_compare(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_verify(settings: Settings, _args: argparse.Namespace) -> int:
     """Print ok or the differences per view; exit 1 if any view differs from its rebuild."""
-    with _opened(settings) as ledger, progress_bar("projections verify", unit="view") as progress:
+    with open_ledger(settings) as ledger, progress_bar("projections verify", unit="view") as progress:
         checks = verify_views(ledger, progress=progress)
     for check in checks:
         print(render_check(check))
@@ -145,16 +144,6 @@ def _instant(text: str) -> datetime:
 def _shown(instant: datetime) -> str:
     """An instant in UTC with `Z`, as the API writes instants."""
     return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-@contextmanager
-def _opened(settings: Settings) -> Iterator[Ledger]:
-    ledger = open_ledger(settings)
-    try:
-        yield ledger
-    finally:
-        ledger.close()
-        ledger.keys.engine.dispose()
 
 
 @contextmanager

@@ -25,9 +25,9 @@ import structlog
 from sqlalchemy.exc import SQLAlchemyError
 
 from ledger.application import Ledger
-from ledger.bootstrap import open_ledger, settle_start_up
 from ledger.console import Progress, progress_bar, tell
 from ledger.settings import Settings
+from ledger.system import open_ledger, settle_start_up
 from projections import audit_commands, retention_commands
 from projections.rebuild import rebuild_views
 from projections.registry import build_view_runners
@@ -70,7 +70,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
     """Run every view until SIGINT or SIGTERM."""
-    with _opened(settings) as ledger:
+    with open_ledger(settings) as ledger:
         runners = build_view_runners(ledger)
         for view_runner in runners:
             view_runner.page_size = args.page_size
@@ -83,7 +83,7 @@ def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
     """Replay the named views (all when none is named) from zero, side by side."""
-    with _opened(settings) as ledger:
+    with open_ledger(settings) as ledger:
         known = [r.name for r in build_view_runners(ledger)]
         unknown = [name for name in args.names if name not in known]
         if unknown:
@@ -157,7 +157,7 @@ def _positions_watched(ledger: Ledger, names: list[str], progress: Progress) -> 
 
 def cmd_status(settings: Settings, _args: argparse.Namespace) -> int:
     """Print each view's position, the log's head, the lag, and where it stopped."""
-    with _opened(settings) as ledger:
+    with open_ledger(settings) as ledger:
         for runner in build_view_runners(ledger):
             print(render_status(runner.status()))
     return 0
@@ -169,16 +169,6 @@ def render_status(status: ViewStatus) -> str:
     if status.stopped:
         line += f", stopped at {status.stopped_at} ({status.error_type})"
     return line
-
-
-@contextmanager
-def _opened(settings: Settings) -> Iterator[Ledger]:
-    ledger = open_ledger(settings)
-    try:
-        yield ledger
-    finally:
-        ledger.close()
-        ledger.keys.engine.dispose()
 
 
 def _stop_on_signals(runner: LogFollower) -> None:

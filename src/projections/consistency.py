@@ -100,7 +100,7 @@ def view_contents(view: View) -> dict[str, Rows]:
 @contextmanager
 def scratch_database(ledger: Ledger) -> Iterator[Engine]:
     """An empty database for a rebuild, removed afterwards."""
-    settings, live = ledger.settings, ledger.keys.engine
+    settings, live = ledger.settings, ledger.database.engine
     if settings.backend == "sqlite":
         with tempfile.TemporaryDirectory(prefix="verify-", dir=settings.sqlite_path.parent) as directory:
             engine = create_engine(f"sqlite+pysqlite:///{directory}/scratch.db")

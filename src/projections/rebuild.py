@@ -35,10 +35,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import repeat
 
-from ledger.bootstrap import open_ledger, settle_start_up
 from ledger.exclusive import holding
 from ledger.logs import configure_logging
 from ledger.settings import Settings
+from ledger.system import open_ledger, settle_start_up
 from projections.coordination import view_lock
 from projections.registry import build_view_runners
 from projections.runner import ViewStoppedError
@@ -63,8 +63,7 @@ class Rebuilt:
 def rebuild_view(settings: Settings, name: str) -> Rebuilt:
     """Empty the view `name` and replay the whole log into it, under the view's lock."""
     started = time.perf_counter()
-    ledger = open_ledger(settings)
-    try:
+    with open_ledger(settings) as ledger:
         runner = next(r for r in build_view_runners(ledger) if r.name == name)
         with holding(view_lock(settings, name)) as held:
             if not held:
@@ -74,9 +73,6 @@ def rebuild_view(settings: Settings, name: str) -> Rebuilt:
             except ViewStoppedError as stopped:
                 return Rebuilt(name, 0, stopped.position, time.perf_counter() - started, str(stopped))
         return Rebuilt(name, events, runner.position(), time.perf_counter() - started)
-    finally:
-        ledger.close()
-        ledger.keys.engine.dispose()
 
 
 def rebuild_views(

@@ -18,7 +18,7 @@ from projections.runner import ViewRunner
 
 def build_projections(ledger: Ledger) -> list[LedgerProjection[Any]]:
     """One projection per read model, each with its view."""
-    engine = ledger.keys.engine
+    engine = ledger.database.engine
     return [
         ResidenceProjection(view=ResidenceView(engine)),
         RegisterProjection(view=RegisterView(engine, ledger.keys)),

@@ -181,7 +181,7 @@ def compare(
     for runner in build_view_runners(ledger):
         with up_to_date(ledger, runner, wait_s=wait_s):
             pass
-    live = ledger.keys.engine
+    live = ledger.database.engine
     queries: list[tuple[str, Query]] = []
     first, last = min(days), max(days)
     norms = ledger.settings.alert_floor_area_norms_m2

@@ -215,7 +215,7 @@ def report_facts(report: RetentionReport) -> dict[str, Any]:
 
 def _purge_processing_log(ledger: Ledger, policies: RetentionPolicies, on: date) -> int:
     cutoff = policies[PROCESSING_LOG].period.before(on)
-    return ProcessingLog(ledger.keys.engine).purge(before=datetime.combine(cutoff, time.min, tzinfo=UTC))
+    return ProcessingLog(ledger.database.engine).purge(before=datetime.combine(cutoff, time.min, tzinfo=UTC))
 
 
 def _shred(ledger: Ledger, chunk: list[DueSubject], report: RetentionReport) -> None:

@@ -25,11 +25,11 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_de
 
 from ledger.application import Ledger
 from ledger.audit import AuditChain
-from ledger.bootstrap import open_ledger
 from ledger.console import progress_bar, tell
 from ledger.database import database_unavailable
 from ledger.retention import load_policies
 from ledger.settings import Settings
+from ledger.system import open_ledger
 from projections.register import RegisterView
 from projections.registry import build_view_runners
 from projections.retention import (
@@ -74,15 +74,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def cmd_retention_run(settings: Settings, args: argparse.Namespace) -> int:
     """Run the retention job once."""
-    ledger = open_ledger(settings)
-    try:
+    with open_ledger(settings) as ledger:
         _update_register(ledger)
         on = args.on or ledger.today()
         try:
             with progress_bar("retention run", unit="subject") as progress:
                 report = run_retention(
                     ledger,
-                    ledger.keys.engine,
+                    ledger.database.engine,
                     load_policies(settings.retention_file),
                     on=on,
                     dry_run=args.dry_run,
@@ -93,23 +92,16 @@ def cmd_retention_run(settings: Settings, args: argparse.Namespace) -> int:
             return 1
         tell(settings, render_report(report), "retention_run", **report_facts(report))
         return 1 if report.failed else 0
-    finally:
-        ledger.close()
-        ledger.keys.engine.dispose()
 
 
 def cmd_retention_due(settings: Settings, args: argparse.Namespace) -> int:
     """List the due subjects."""
-    ledger = open_ledger(settings)
-    try:
+    with open_ledger(settings) as ledger:
         _update_register(ledger)
         on = args.on or ledger.today()
-        for subject in due_subjects(ledger, ledger.keys.engine, load_policies(settings.retention_file), on=on):
+        for subject in due_subjects(ledger, ledger.database.engine, load_policies(settings.retention_file), on=on):
             print(_line(subject))
         return 0
-    finally:
-        ledger.close()
-        ledger.keys.engine.dispose()
 
 
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
@@ -187,20 +179,18 @@ def _log_nightly_retry(retry_state: RetryCallState) -> None:
 
 def _nightly_run(settings: Settings) -> None:
     """Record an audit checkpoint, update the register, then shred what is due today."""
-    ledger = open_ledger(settings)
     try:
-        # The nightly audit checkpoint goes to the log, to be kept outside the system.
-        checkpoint = AuditChain(ledger.recorder, ledger.keys.engine).checkpoint()
-        if checkpoint is not None:
-            log.info("audit_checkpoint", position=checkpoint[0], link=checkpoint[1].hex())
-        _update_register(ledger)
-        report = run_retention(ledger, ledger.keys.engine, load_policies(settings.retention_file), on=ledger.today())
+        with open_ledger(settings) as ledger:
+            # The nightly audit checkpoint goes to the log, to be kept outside the system.
+            checkpoint = AuditChain(ledger.recorder, ledger.database.engine).checkpoint()
+            if checkpoint is not None:
+                log.info("audit_checkpoint", position=checkpoint[0], link=checkpoint[1].hex())
+            _update_register(ledger)
+            policies = load_policies(settings.retention_file)
+            report = run_retention(ledger, ledger.database.engine, policies, on=ledger.today())
         log.info("retention_run", **report_facts(report))
     except RetentionJobBusyError:
         log.info("retention_skipped", reason="another instance is running")
-    finally:
-        ledger.close()
-        ledger.keys.engine.dispose()
 
 
 def render_report(report: RetentionReport) -> str:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 from eventsourcing.application import Application
 
-from ledger.bootstrap import open_ledger
 from ledger.settings import Settings
+from ledger.system import open_ledger
 
 
 def test_a_cache_asked_for_in_the_process_environment_is_not_made(
@@ -21,13 +21,9 @@ def test_a_cache_asked_for_in_the_process_environment_is_not_made(
 ) -> None:
     monkeypatch.setenv(Application.AGGREGATE_CACHE_MAXSIZE, "1000")
     monkeypatch.setenv(Application.AGGREGATE_CACHE_FASTFORWARD, "y")
-    ledger = open_ledger(migrated)
-    try:
+    with open_ledger(migrated) as ledger:
         # The guard is what stops it: the library's own reading of the environment would have the cache.
         assert Application.construct_env(ledger, ledger.name).get(Application.AGGREGATE_CACHE_MAXSIZE) == "1000"
 
         assert ledger.env.get(Application.AGGREGATE_CACHE_MAXSIZE) is None
         assert ledger.repository.cache is None
-    finally:
-        ledger.close()
-        ledger.keys.engine.dispose()

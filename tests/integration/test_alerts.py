@@ -13,7 +13,7 @@ from tests.factories import a_bag_id, a_person, a_world, an_address, an_employme
 
 
 def _alerts(ledger: Ledger, today: date, kind: AlertKind) -> list[Alert]:
-    engine = ledger.keys.engine
+    engine = ledger.database.engine
     for projection in (
         ResidenceProjection(view=ResidenceView(engine)),
         AlertFactsProjection(view=AlertFactsView(engine)),
@@ -118,7 +118,7 @@ def test_alerts_filter_by_location_and_employer(ledger: Ledger) -> None:
     world = a_world(ledger, max_occupants=1)
     register_worker(ledger, world)
     register_worker(ledger, world)
-    engine = ledger.keys.engine
+    engine = ledger.database.engine
     _alerts(ledger, date(2026, 6, 1), AlertKind.OVER_CAPACITY)
 
     at_location = alerts(engine, ledger.settings, today=date(2026, 9, 1), housing_location_id=world.location_id)

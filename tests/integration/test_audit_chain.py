@@ -39,7 +39,7 @@ Verify = Callable[..., Verification]
 @pytest.fixture
 def chain(ledger: Ledger) -> AuditChain:
     run_demo(ledger, workers=25, seed=7)
-    return AuditChain(ledger.recorder, ledger.keys.engine)
+    return AuditChain(ledger.recorder, ledger.database.engine)
 
 
 @pytest.fixture(params=[ONE_PAGE, SMALL_PAGES_IN_PROCESSES], ids=["one-page", "pages-in-processes"])
@@ -59,7 +59,7 @@ def _table(ledger: Ledger) -> tuple[str, str]:
 
 
 def _execute(ledger: Ledger, sql: str, **params: object) -> None:
-    with ledger.keys.engine.begin() as conn:
+    with ledger.database.engine.begin() as conn:
         conn.execute(text(sql), params)
 
 
@@ -80,7 +80,7 @@ def test_the_chain_verifies_over_a_demo_ledger(ledger: Ledger, verify: Verify) -
 
 def test_flipping_one_byte_of_a_stored_state_is_found_at_its_position(ledger: Ledger, verify: Verify) -> None:
     table, position = _table(ledger)
-    with ledger.keys.engine.connect() as conn:
+    with ledger.database.engine.connect() as conn:
         state = bytes(conn.execute(text(f"SELECT state FROM {table} WHERE {position} = 17")).scalar_one())
     flipped = state[:5] + bytes([state[5] ^ 1]) + state[6:]
     _execute(ledger, f"UPDATE {table} SET state = :state WHERE {position} = 17", state=flipped)
@@ -114,7 +114,7 @@ def test_deleting_the_last_event_is_found_too(ledger: Ledger, verify: Verify) ->
 
 def test_swapping_two_rows_states_is_found_at_the_first(ledger: Ledger, verify: Verify) -> None:
     table, position = _table(ledger)
-    with ledger.keys.engine.connect() as conn:
+    with ledger.database.engine.connect() as conn:
         states = dict(conn.execute(text(f"SELECT {position}, state FROM {table} WHERE {position} IN (20, 30)")).all())
     _execute(ledger, f"UPDATE {table} SET state = :s WHERE {position} = 20", s=bytes(states[30]))
     _execute(ledger, f"UPDATE {table} SET state = :s WHERE {position} = 30", s=bytes(states[20]))
@@ -155,7 +155,7 @@ def test_an_id_in_another_spelling_of_the_same_uuid_still_verifies(ledger: Ledge
     # and the row-by-row check reads any spelling the canonical form accepts.
     if ledger.settings.backend != "sqlite":
         pytest.skip("PostgreSQL stores ids as uuid: one spelling only")
-    with ledger.keys.engine.connect() as conn:
+    with ledger.database.engine.connect() as conn:
         identity = conn.execute(text("SELECT originator_id FROM stored_events WHERE rowid = 9")).scalar_one()
     _execute(ledger, "UPDATE stored_events SET originator_id = :id WHERE rowid = 9", id=str(uuid.UUID(identity)))
 

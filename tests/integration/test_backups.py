@@ -13,18 +13,19 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from uuid import UUID
 
 import pytest
 
 from ledger.application import Ledger
-from ledger.bootstrap import open_keystore, open_ledger
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
 from ledger.errors import SubjectShredded
 from ledger.migrations import upgrade
 from ledger.settings import Settings
+from ledger.system import open_database, open_ledger
 from tests.conftest import PostgresDatabase, fixed_clock
 from tests.factories import a_world, register_worker
 
@@ -40,9 +41,8 @@ def separate_settings(backend: str, tmp_path: Path) -> Iterator[Settings]:
         for database in databases:
             database.create()
         settings = Settings(data_dir=tmp_path / "var", database_url=databases[0].url, keystore_url=databases[1].url)
-    keys = open_keystore(settings)
-    upgrade(keys.engine, keys.key_engine)
-    keys.dispose()
+    with open_database(settings) as opened:
+        upgrade(opened.engine, opened.key_engine)
     try:
         yield settings
     finally:
@@ -50,22 +50,14 @@ def separate_settings(backend: str, tmp_path: Path) -> Iterator[Settings]:
             database.discard()
 
 
-def _open(settings: Settings) -> Ledger:
+def _open(settings: Settings) -> AbstractContextManager[Ledger]:
     return open_ledger(settings, clock=fixed_clock)
 
 
-def _close(ledger: Ledger) -> None:
-    ledger.close()
-    ledger.keys.engine.dispose()
-
-
 def _two_workers(settings: Settings) -> tuple[UUID, UUID]:
-    ledger = _open(settings)
-    try:
+    with _open(settings) as ledger:
         world = a_world(ledger)
         return register_worker(ledger, world, family_name="Gewist"), register_worker(ledger, world)
-    finally:
-        _close(ledger)
 
 
 def _backup_ledger_database(settings: Settings, into: Path) -> Path:
@@ -130,18 +122,16 @@ def test_an_old_ledger_copy_restored_after_shred_and_rotation_opens_only_live_su
 ) -> None:
     shredded, live = _two_workers(separate_settings)
     backup = _backup_ledger_database(separate_settings, tmp_path / "backup")
-    ledger = _open(separate_settings)
-    ledger.shred_subject(shredded, policy="erasure_request")
-    ledger.keys.rotate()
-    _close(ledger)
+    with _open(separate_settings) as ledger:
+        ledger.shred_subject(shredded, policy="erasure_request")
+        ledger.keys.rotate()
 
     restored_settings = _restore_ledger_database(separate_settings, backup)
-    restored = _open(restored_settings)
     try:
-        assert restored.get(Worker, shredded).family_name is SHREDDED
-        assert restored.get(Worker, live).family_name == "Kowalska"
+        with _open(restored_settings) as restored:
+            assert restored.get(Worker, shredded).family_name is SHREDDED
+            assert restored.get(Worker, live).family_name == "Kowalska"
     finally:
-        _close(restored)
         if restored_settings is not separate_settings:
             PostgresDatabase.named(str(restored_settings.url.database)).discard()
 
@@ -154,18 +144,14 @@ def test_an_old_key_store_restored_after_a_shred_is_shredded_again_at_start_up(
         pytest.skip("restoring a PostgreSQL key database is the same scenario as the key table test in test_key_epochs")
     keys_file = separate_settings.sqlite_path.with_name("keys.db")
     shutil.copy2(keys_file, tmp_path / "keys.db.backup")
-    ledger = _open(separate_settings)
-    ledger.shred_subject(shredded, policy="erasure_request")
-    _close(ledger)
+    with _open(separate_settings) as ledger:
+        ledger.shred_subject(shredded, policy="erasure_request")
     for path in keys_file.parent.glob("keys.db*"):
         path.unlink()
     shutil.copy2(tmp_path / "keys.db.backup", keys_file)
 
-    restarted = _open(separate_settings)
-    try:
+    with _open(separate_settings) as restarted:
         assert restarted.get(Worker, shredded).family_name is SHREDDED
         assert restarted.get(Worker, live).family_name == "Kowalska"
         with pytest.raises(SubjectShredded):
             restarted.keys.data_key_for_writing(shredded)
-    finally:
-        _close(restarted)

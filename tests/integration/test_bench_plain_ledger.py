@@ -9,25 +9,23 @@ from __future__ import annotations
 from bench.scenarios.append import PlainLedger
 from sqlalchemy import func, select
 
-from ledger.bootstrap import open_keystore
+from ledger.application import Ledger
 from ledger.keystore import subject_keys
 from ledger.settings import Settings
+from ledger.system import open_ledger
 from tests.factories import a_world, register_worker
 
 
 def test_the_plain_ledger_stores_the_names_as_they_are_and_makes_no_key(migrated: Settings) -> None:
-    ledger = PlainLedger(migrated, open_keystore(migrated))
-    try:
+    with open_ledger(migrated, application=PlainLedger) as ledger:
         before = _keys(ledger)
         register_worker(ledger, a_world(ledger), family_name="Plainfamily")
         stored = ledger.recorder.select_notifications(start=1, limit=100)
 
         assert _keys(ledger) == before  # the world's employer and location seal nothing either
         assert any(b"Plainfamily" in bytes(n.state) for n in stored)
-    finally:
-        ledger.close()
 
 
-def _keys(ledger: PlainLedger) -> int:
-    with ledger.keys.key_engine.connect() as conn:
+def _keys(ledger: Ledger) -> int:
+    with ledger.database.key_engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(subject_keys)).scalar_one())

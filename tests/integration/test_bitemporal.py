@@ -21,7 +21,7 @@ NORMS = {date(1900, 1, 1): 12.0}
 
 
 def _project(ledger: Ledger) -> None:
-    ViewRunner(ledger, ResidenceProjection(view=ResidenceView(ledger.keys.engine))).catch_up()
+    ViewRunner(ledger, ResidenceProjection(view=ResidenceView(ledger.database.engine))).catch_up()
 
 
 def _recorded_at(ledger: Ledger, receipt: Receipt) -> datetime:
@@ -31,7 +31,7 @@ def _recorded_at(ledger: Ledger, receipt: Receipt) -> datetime:
 
 
 def _occupants(ledger: Ledger, location: UUID, on: date, known: datetime) -> set[UUID]:
-    answer = occupancy(ledger.keys.engine, location, on=on, as_known_at=known, norms=NORMS)
+    answer = occupancy(ledger.database.engine, location, on=on, as_known_at=known, norms=NORMS)
     assert answer is not None
     return {r.worker_id for r in answer.occupants}
 
@@ -69,12 +69,12 @@ def test_back_dated_move_between_two_later_moves(ledger: Ledger, world: World) -
     assert _occupants(ledger, third, date(2026, 7, 15), after_correction) == {worker}
     assert _occupants(ledger, world.other_location_id, date(2026, 6, 15), after_correction) == {worker}
     assert _occupants(ledger, world.location_id, date(2026, 8, 5), after_correction) == {worker}
-    known_before = residence_intervals(ledger.keys.engine, worker, as_known_at=_recorded_at(ledger, to_second))
+    known_before = residence_intervals(ledger.database.engine, worker, as_known_at=_recorded_at(ledger, to_second))
     assert [(i.housing_location_id, i.valid_from, i.valid_to) for i in known_before] == [
         (world.location_id, date(2026, 4, 1), date(2026, 6, 1)),
         (world.other_location_id, date(2026, 6, 1), None),
     ]
-    now = residence_intervals(ledger.keys.engine, worker, as_known_at=after_correction)
+    now = residence_intervals(ledger.database.engine, worker, as_known_at=after_correction)
     assert [(i.housing_location_id, i.valid_from, i.valid_to) for i in now] == [
         (world.location_id, date(2026, 4, 1), date(2026, 6, 1)),
         (world.other_location_id, date(2026, 6, 1), date(2026, 7, 1)),
@@ -100,7 +100,7 @@ def test_a_stay_believed_only_between_two_events_of_one_page_keeps_both_instants
     corrected = ledger.change_housing(worker, housing_location_id=None, valid_from=date(2026, 6, 1))
     _project(ledger)  # one page: the stay is added and given up within it
 
-    with ledger.keys.engine.connect() as conn:
+    with ledger.database.engine.connect() as conn:
         rows = conn.execute(
             select(residence_history.c.recorded_from, residence_history.c.recorded_to).where(
                 (residence_history.c.worker_id == worker.hex)
@@ -122,7 +122,7 @@ def test_move_out_to_no_housing_and_departure_end_residence(ledger: Ledger, worl
     assert _occupants(ledger, world.location_id, date(2026, 5, 1), known) == {departed}
     assert _occupants(ledger, world.location_id, date(2026, 6, 1), known) == set()
     stays = residents(
-        ledger.keys.engine, world.location_id, first=date(2026, 5, 15), last=date(2026, 7, 1), as_known_at=known
+        ledger.database.engine, world.location_id, first=date(2026, 5, 15), last=date(2026, 7, 1), as_known_at=known
     )
     assert [r.worker_id for r in stays] == [departed]
 
@@ -135,7 +135,7 @@ def test_occupancy_limit_changes_and_over_capacity_since(ledger: Ledger) -> None
     before_raise = _recorded_at(ledger, Receipt(workers[2], 2, 0))
     lowered = ledger.change_occupancy_limit(world.location_id, max_occupants=1, valid_from=date(2026, 8, 1))
     _project(ledger)
-    engine = ledger.keys.engine
+    engine = ledger.database.engine
 
     april = occupancy(
         engine, world.location_id, on=date(2026, 4, 15), as_known_at=_recorded_at(ledger, lowered), norms=NORMS
@@ -162,7 +162,8 @@ def test_location_not_yet_registered_has_no_occupancy(ledger: Ledger) -> None:
     world = a_world(ledger)
     _project(ledger)
     assert (
-        occupancy(ledger.keys.engine, world.location_id, on=date(2026, 5, 1), as_known_at=before, norms=NORMS) is None
+        occupancy(ledger.database.engine, world.location_id, on=date(2026, 5, 1), as_known_at=before, norms=NORMS)
+        is None
     )
 
 
@@ -176,7 +177,7 @@ def test_headcounts_by_every_grouping(ledger: Ledger, world: World) -> None:
     known = _recorded_at(ledger, last)
 
     def counts(group_by: GroupBy) -> dict[str, int]:
-        answer = headcounts(ledger.keys.engine, group_by=group_by, on=date(2026, 5, 15), as_known_at=known)
+        answer = headcounts(ledger.database.engine, group_by=group_by, on=date(2026, 5, 15), as_known_at=known)
         assert answer.total == 3
         return answer.groups
 
@@ -191,7 +192,7 @@ def test_occupancy_residents_and_headcounts_narrowed_to_one_employer(ledger: Led
     own = register_worker(ledger, world)
     theirs = register_worker(ledger, World(other_employer, world.location_id, world.other_location_id))
     _project(ledger)
-    engine, known, on = ledger.keys.engine, _recorded_at(ledger, Receipt(theirs, 1, 0)), date(2026, 5, 1)
+    engine, known, on = ledger.database.engine, _recorded_at(ledger, Receipt(theirs, 1, 0)), date(2026, 5, 1)
 
     answer = occupancy(engine, world.location_id, on=on, as_known_at=known, norms=NORMS, employer_id=world.employer_id)
     stays = residents(engine, world.location_id, first=on, last=on, as_known_at=known, employer_id=other_employer)
@@ -211,4 +212,4 @@ def test_residents_of_a_location_not_yet_registered_is_none(ledger: Ledger) -> N
     world = a_world(ledger)
     _project(ledger)
     day = date(2026, 5, 1)
-    assert residents(ledger.keys.engine, world.location_id, first=day, last=day, as_known_at=before) is None
+    assert residents(ledger.database.engine, world.location_id, first=day, last=day, as_known_at=before) is None

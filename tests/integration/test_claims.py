@@ -9,6 +9,7 @@ events before the claims existed.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -21,7 +22,6 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import func, select
 
 from ledger.application import Ledger, ShredRequest
-from ledger.bootstrap import open_ledger
 from ledger.claim_store import pending_backfills, write_claims
 from ledger.claims import ADDRESS, IDENTITY_DOCUMENT, ClaimWrites
 from ledger.domain.housing_location import HousingLocation
@@ -30,6 +30,7 @@ from ledger.errors import Conflict, DuplicateAddress, DuplicatePerson
 from ledger.keystore import subject_keys
 from ledger.migrations import script_location
 from ledger.settings import Settings
+from ledger.system import open_ledger
 from tests.conftest import fixed_clock
 from tests.factories import (
     World,
@@ -51,13 +52,13 @@ def world(ledger: Ledger) -> World:
 def claims_of(ledger: Ledger, holder: UUID) -> list[tuple[str, bool]]:
     """The (kind, active) claims `holder` holds."""
     c = write_claims.c
-    with ledger.keys.engine.connect() as conn:
+    with ledger.database.engine.connect() as conn:
         rows = conn.execute(select(c.kind, c.active).where(c.holder_id == holder.hex)).all()
     return sorted((row.kind, bool(row.active)) for row in rows)
 
 
 def events_and_keys(ledger: Ledger) -> tuple[int, int]:
-    with ledger.keys.key_engine.connect() as conn:
+    with ledger.database.key_engine.connect() as conn:
         keys = conn.execute(select(func.count()).select_from(subject_keys)).scalar_one()
     return ledger.recorder.max_notification_id() or 0, keys
 
@@ -196,26 +197,22 @@ def test_the_same_bag_id_twice_is_still_the_plain_conflict(ledger: Ledger) -> No
 def _alembic(settings: Settings, ledger: Ledger, step: str, revision: str) -> None:
     config = Config()
     config.set_main_option("script_location", str(script_location()))
-    with ledger.keys.engine.begin() as connection:
+    with ledger.database.engine.begin() as connection:
         config.attributes["connection"] = connection
         getattr(command, step)(config, revision)
 
 
 @pytest.fixture
-def reopened(migrated: Settings) -> Iterator[tuple[Settings, list[Ledger]]]:
-    opened: list[Ledger] = []
-    yield migrated, opened
-    for ledger in opened:
-        ledger.close()
-        ledger.keys.engine.dispose()
+def reopened(migrated: Settings) -> Iterator[tuple[Settings, ExitStack]]:
+    with ExitStack() as opened:
+        yield migrated, opened
 
 
 def test_the_first_start_after_the_migration_builds_the_claims_of_existing_events(
-    reopened: tuple[Settings, list[Ledger]], monkeypatch: pytest.MonkeyPatch
+    reopened: tuple[Settings, ExitStack], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings, opened = reopened
-    ledger = open_ledger(settings, clock=fixed_clock)
-    opened.append(ledger)
+    ledger = opened.enter_context(open_ledger(settings, clock=fixed_clock))
     world = a_world(ledger)
     document = an_identity_document()
     active = register_worker(ledger, world, id_document=document)
@@ -234,11 +231,10 @@ def test_the_first_start_after_the_migration_builds_the_claims_of_existing_event
     monkeypatch.undo()
     _alembic(settings, ledger, "downgrade", "0007")
     _alembic(settings, ledger, "upgrade", "head")
-    with ledger.keys.engine.connect() as conn:
+    with ledger.database.engine.connect() as conn:
         marked = conn.execute(select(pending_backfills.c.name)).scalars().all()
 
-    backfilled = open_ledger(settings, clock=fixed_clock)
-    opened.append(backfilled)
+    backfilled = opened.enter_context(open_ledger(settings, clock=fixed_clock))
 
     assert marked == ["write_claims"]
     assert claims_of(backfilled, active) == [(IDENTITY_DOCUMENT, True)]
@@ -246,7 +242,7 @@ def test_the_first_start_after_the_migration_builds_the_claims_of_existing_event
     assert claims_of(backfilled, ended) == [(IDENTITY_DOCUMENT, False)]
     assert claims_of(backfilled, erased) == []
     assert claims_of(backfilled, world.location_id) == [(ADDRESS, True)]
-    with backfilled.keys.engine.connect() as conn:
+    with backfilled.database.engine.connect() as conn:
         assert conn.execute(select(pending_backfills.c.name)).first() is None
     with pytest.raises(DuplicatePerson) as refused:
         register_worker(backfilled, world, id_document=document)

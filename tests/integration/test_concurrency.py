@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import date
 
 import pytest
 
 from ledger.application import Ledger
-from ledger.bootstrap import open_ledger
 from ledger.domain.worker import Worker
 from ledger.errors import ConcurrentModification
+from ledger.system import open_ledger
 from tests.conftest import fixed_clock
 from tests.factories import a_world, an_address, register_worker
 
@@ -17,8 +18,7 @@ from tests.factories import a_world, an_address, register_worker
 def test_second_writer_on_the_same_version_gets_concurrent_modification(ledger: Ledger) -> None:
     world = a_world(ledger)
     worker_id = register_worker(ledger, world)
-    other = open_ledger(ledger.settings, clock=fixed_clock)
-    try:
+    with open_ledger(ledger.settings, clock=fixed_clock) as other:
         mine = ledger.get(Worker, worker_id)
         theirs = other.get(Worker, worker_id)
         mine.change_housing(world.other_location_id, date(2026, 5, 1), date(2026, 6, 15))
@@ -27,9 +27,6 @@ def test_second_writer_on_the_same_version_gets_concurrent_modification(ledger: 
         ledger.save(mine)
         with pytest.raises(ConcurrentModification):
             other._save(theirs)
-    finally:
-        other.close()
-        other.keys.engine.dispose()
 
     stored = ledger.get(Worker, worker_id)
     assert stored.version == 2
@@ -60,7 +57,8 @@ class CompetingWriter:
 
     def __init__(self, ledger: Ledger, *, times: int, skip: int = 0) -> None:
         self.ledger = ledger
-        self.other = open_ledger(ledger.settings, clock=fixed_clock)
+        self._opened = ExitStack()
+        self.other = self._opened.enter_context(open_ledger(ledger.settings, clock=fixed_clock))
         self.left = times
         self.skip = skip
         self.loads = 0
@@ -85,8 +83,7 @@ class CompetingWriter:
 
     def __exit__(self, *exc: object) -> None:
         del self.ledger.get
-        self.other.close()
-        self.other.keys.engine.dispose()
+        self._opened.close()
 
 
 def test_with_if_match_a_write_overtaken_between_load_and_save_is_stale_not_a_conflict(ledger: Ledger) -> None:

@@ -34,10 +34,10 @@ import httpx
 import pytest
 
 from ledger.application import Ledger
-from ledger.bootstrap import open_ledger
 from ledger.domain.employer import Employer, employer_id_for
 from ledger.errors import NotFound
 from ledger.settings import Settings
+from ledger.system import open_ledger
 from projections.consistency import verify_views
 from projections.registry import build_view_runners
 from tests.integration.ledger_process import ledger_command, ledger_env, run_ledger
@@ -270,8 +270,7 @@ def test_the_system_rides_out_a_postgresql_crash_under_write_load(cluster: Clust
 
         # The runner: the same process, alive, caught up by itself.
         assert project.process.poll() is None and serve.process.poll() is None
-        ledger = open_ledger(settings)
-        try:
+        with open_ledger(settings) as ledger:
             acknowledged = [w for w in writes if w.status == 201]
             assert all(_is_stored(ledger, w.kvk) and ledger.get(Employer, UUID(w.body["id"])) for w in acknowledged)
             assert not [w.kvk for w in during if _is_stored(ledger, w.kvk)], "refused writes were stored"
@@ -281,9 +280,6 @@ def test_the_system_rides_out_a_postgresql_crash_under_write_load(cluster: Clust
             wait_until(lambda: all(r.position() == head for r in runners), "the views at the head", processes)
             checks = verify_views(ledger)
             assert all(check.ok for check in checks), [c for c in checks if not c.ok]
-        finally:
-            ledger.close()
-            ledger.keys.engine.dispose()
         assert probe.status() == 200
     finally:
         exits = [_stop(started.process) for started in processes]

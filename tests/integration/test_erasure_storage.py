@@ -72,10 +72,10 @@ def test_the_note_is_shredded_by_the_retention_job_when_its_own_period_ends(ledg
     note_id = erasure_note_id_for(worker_id)
     due_on = date(2031, 6, 15)  # five years after the erasure
 
-    before = due_subjects(ledger, ledger.keys.engine, POLICIES, on=due_on - timedelta(days=1))
-    run_retention(ledger, ledger.keys.engine, POLICIES, on=due_on - timedelta(days=1))
+    before = due_subjects(ledger, ledger.database.engine, POLICIES, on=due_on - timedelta(days=1))
+    run_retention(ledger, ledger.database.engine, POLICIES, on=due_on - timedelta(days=1))
     still = ledger.get(ErasureNote, note_id).text
-    report = run_retention(ledger, ledger.keys.engine, POLICIES, on=due_on)
+    report = run_retention(ledger, ledger.database.engine, POLICIES, on=due_on)
 
     assert note_id not in {s.subject_id for s in before}
     assert still == "uitspraak rechtbank"
@@ -96,7 +96,7 @@ def test_the_retention_job_records_retention_as_the_reason(ledger: Ledger) -> No
     world = a_world(ledger)
     inspection_id = an_inspection_with_violations(ledger, world, notes="negen bewoners")
 
-    run_retention(ledger, ledger.keys.engine, POLICIES, on=date(2036, 6, 10))
+    run_retention(ledger, ledger.database.engine, POLICIES, on=date(2036, 6, 10))
 
     event = list(ledger.events.get(inspection_id))[-1]
     assert isinstance(event, Inspection.PersonalDataShredded)

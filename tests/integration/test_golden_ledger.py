@@ -35,7 +35,6 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import resolve_topic
 
 from ledger.application import Ledger
-from ledger.bootstrap import open_keystore, open_ledger
 from ledger.cli import build_parser
 from ledger.domain.inspection import Inspection
 from ledger.domain.values import SHREDDED
@@ -43,6 +42,7 @@ from ledger.event_documents import event_document
 from ledger.migrations import upgrade
 from ledger.retention import load_policies
 from ledger.settings import Settings
+from ledger.system import open_database, open_ledger
 from projections.registry import build_view_runners
 from projections.retention import DueSubject, due_subjects, run_retention
 from projections.runner import ViewRunner
@@ -129,17 +129,12 @@ def golden(backend: str, tmp_path: Path) -> Iterator[Golden]:
     shutil.copyfile(source / "keyring", settings.keyring_path)
     settings.keyring_path.chmod(0o600)
     try:
-        keys = open_keystore(settings)
-        upgrade(keys.engine, keys.key_engine)  # as `ledger migrate` brings an old ledger to today's schema
-        keys.dispose()
-        ledger = open_ledger(settings, clock=fixed_clock)
-        try:
+        with open_database(settings) as opened:
+            upgrade(opened.engine, opened.key_engine)  # as `ledger migrate` brings an old ledger to today's schema
+        with open_ledger(settings, clock=fixed_clock) as ledger:
             yield Golden(
                 settings, ledger, manifest, read_json(source / "events.json"), read_json(source / "views.json")
             )
-        finally:
-            ledger.close()
-            ledger.keys.engine.dispose()
     finally:
         if database is not None:
             database.discard()
@@ -282,11 +277,11 @@ def test_ledger_audit_verify_passes_over_the_whole_chain_and_from_the_checkpoint
 
 def test_the_claims_backfill_finds_the_old_registrations(golden: Golden) -> None:
     # A ledger migrated from before claims (0008) builds them from the events, selected by their topics.
-    forget_claims(golden.ledger.keys.engine)
-    reopened = open_ledger(golden.settings, clock=fixed_clock)
-    reopened.close()
+    forget_claims(golden.ledger.database.engine)
+    with open_ledger(golden.settings, clock=fixed_clock):
+        pass
 
-    found = claim_rows(golden.ledger.keys.engine)
+    found = claim_rows(golden.ledger.database.engine)
 
     expected = golden.manifest["claims"]
     differences = [f"claimed then, not now: {c}" for c in expected if c not in found]
@@ -368,7 +363,7 @@ def test_the_retention_job_finds_the_old_subjects_due_when_the_old_code_did(gold
     ledger = golden.ledger
     _catch_up(ledger)
 
-    found = [_due(s) for s in due_subjects(ledger, ledger.keys.engine, load_policies(), on=END_OF_TIME)]
+    found = [_due(s) for s in due_subjects(ledger, ledger.database.engine, load_policies(), on=END_OF_TIME)]
 
     expected = golden.manifest["due"]
     differences = [f"due then, not now: {s}" for s in expected if s not in found]
@@ -387,9 +382,11 @@ def test_the_old_inspections_notes_fall_due_on_their_dates_and_are_shredded(gold
     for subject in inspections:
         due_on = date.fromisoformat(subject["dueOn"])
         before = {
-            s.subject_id.hex for s in due_subjects(ledger, ledger.keys.engine, policies, on=due_on - timedelta(1))
+            s.subject_id.hex for s in due_subjects(ledger, ledger.database.engine, policies, on=due_on - timedelta(1))
         }
-        on_the_day = {s.subject_id.hex: s.policy for s in due_subjects(ledger, ledger.keys.engine, policies, on=due_on)}
+        on_the_day = {
+            s.subject_id.hex: s.policy for s in due_subjects(ledger, ledger.database.engine, policies, on=due_on)
+        }
         if subject["subjectId"] in before:
             differences.append(f"inspection {subject['subjectId']}: due before {due_on}")
         if on_the_day.get(subject["subjectId"]) != subject["policy"]:
@@ -400,7 +397,7 @@ def test_the_old_inspections_notes_fall_due_on_their_dates_and_are_shredded(gold
     _fail_listing("old inspections whose notes do not fall due as they did", differences)
 
     last_due = max(date.fromisoformat(s["dueOn"]) for s in inspections)
-    report = run_retention(ledger, ledger.keys.engine, policies, on=last_due)
+    report = run_retention(ledger, ledger.database.engine, policies, on=last_due)
 
     shredded = {s.subject_id.hex for s in report.shredded}
     assert report.failed == []
@@ -422,11 +419,11 @@ def test_no_canary_stands_in_plain_text_after_a_rebuild_and_a_retention_run(gold
     ledger = golden.ledger
     for runner in build_view_runners(ledger):
         runner.rebuild()
-    run_retention(ledger, ledger.keys.engine, load_policies(), on=END_OF_TIME)
+    run_retention(ledger, ledger.database.engine, load_policies(), on=END_OF_TIME)
     tokens = golden.manifest["canaries"]
     assert tokens, "the fixture names its canaries"
 
-    assert plaintext_found(ledger.keys.engine, tokens) == []
+    assert plaintext_found(ledger.database.engine, tokens) == []
 
 
 def test_what_was_shredded_then_stays_shredded(golden: Golden) -> None:

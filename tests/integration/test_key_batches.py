@@ -49,7 +49,7 @@ def _counting_commits(engine: Engine) -> Iterator[list[int]]:
 
 
 def _key_rows(keys: KeyStore) -> int:
-    with keys.key_engine.connect() as conn:
+    with keys.database.key_engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(subject_keys)).scalar_one())
 
 
@@ -57,7 +57,7 @@ def test_a_batch_save_makes_every_new_key_in_one_key_store_transaction(ledger: L
     world = a_world(ledger)
     workers = _new_workers(ledger, world, 25)
 
-    with _counting_commits(ledger.keys.key_engine) as commits:
+    with _counting_commits(ledger.database.key_engine) as commits:
         ledger.save(*workers)
 
     assert len(commits) == 1
@@ -113,7 +113,7 @@ class _StaleReads(KeyStore):
 def test_a_key_another_process_made_first_is_the_one_answered(ledger: Ledger) -> None:
     subject = uuid4()
     theirs = ledger.keys.data_key_for_writing(subject)
-    racing = _StaleReads(ledger.keys.engine, ledger.keys.keyring, ledger.keys.key_engine)
+    racing = _StaleReads(ledger.database, ledger.keys.keyring)
 
     assert racing.data_key_for_writing(subject) == theirs
     assert ledger.keys.data_key(subject) == theirs
@@ -129,7 +129,7 @@ class _LateTombstone(KeyStore):
 def test_a_shred_racing_the_creation_of_its_key_leaves_no_key(ledger: Ledger) -> None:
     subject, other = uuid4(), uuid4()
     ledger.keys.shred(subject)
-    racing = _LateTombstone(ledger.keys.engine, ledger.keys.keyring, ledger.keys.key_engine)
+    racing = _LateTombstone(ledger.database, ledger.keys.keyring)
 
     with pytest.raises(SubjectShredded):
         racing.data_keys_for_writing([other, subject])
@@ -151,11 +151,11 @@ def test_rotation_rewraps_a_key_made_under_the_old_epoch_behind_its_position(led
                     late_key, epoch=old_epoch, associated_data=KeyStore._associated_data(late.hex, old_epoch)
                 )
                 row = {"subject_id": late.hex, "kek_epoch": old_epoch, "wrapped_key": wrapped}
-                with keys.key_engine.begin() as conn:
+                with keys.database.key_engine.begin() as conn:
                     conn.execute(insert(subject_keys).values(**row, created_at=datetime.now(UTC)))
             return super()._rows_not_under(epoch, batch, after=after)
 
-    report = _WriterDuringRotation(keys.engine, keys.keyring, keys.key_engine).rotate(batch=4)
+    report = _WriterDuringRotation(keys.database, keys.keyring).rotate(batch=4)
 
     assert (report.rewrapped, report.retired_epochs) == (7, (old_epoch,))
     assert keys.data_key(late) == late_key

@@ -47,7 +47,7 @@ def test_holding_a_lock_that_another_holds_leaves_it_to_that_one(ledger: Ledger)
 
 
 def test_exclusively_is_refused_while_another_holds_the_work(ledger: Ledger) -> None:
-    engine = ledger.keys.engine
+    engine = ledger.database.engine
     with exclusively(engine, "some-work"), pytest.raises(AlreadyRunningError), exclusively(engine, "some-work"):
         pass
     with exclusively(engine, "some-work"):  # given back after the block

@@ -9,6 +9,7 @@ error's type only and leaves the scheduler waiting for the next night.
 from __future__ import annotations
 
 import threading
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,7 +43,7 @@ def test_a_nightly_run_retries_while_the_database_is_unavailable_then_runs(
     opened = retention_commands.open_ledger
     calls = 0
 
-    def unavailable_twice(settings: Settings) -> Ledger:
+    def unavailable_twice(settings: Settings) -> AbstractContextManager[Ledger]:
         nonlocal calls
         calls += 1
         if calls <= 2:

@@ -23,10 +23,10 @@ from eventsourcing.persistence import StoredEvent
 from sqlalchemy import func, select, text
 
 from ledger.application import Ledger
-from ledger.bootstrap import open_keystore
 from ledger.domain.housing_location import HousingLocation
 from ledger.migrations import script_location, upgrade
 from ledger.settings import APPLICATION_NAME, Settings
+from ledger.system import open_keystore
 from projections.occupancy import occupancy
 from projections.residence import ResidenceProjection, ResidenceView, metadata
 from projections.runner import ViewRunner
@@ -44,7 +44,7 @@ def _stored_v1() -> StoredEvent:
 
 
 def _residence(ledger: Ledger) -> ViewRunner:
-    return ViewRunner(ledger, ResidenceProjection(view=ResidenceView(ledger.keys.engine)))
+    return ViewRunner(ledger, ResidenceProjection(view=ResidenceView(ledger.database.engine)))
 
 
 def test_a_registered_event_stored_in_the_old_shape_reads_as_the_municipalitys_limit(ledger: Ledger) -> None:
@@ -59,7 +59,7 @@ def test_a_registered_event_stored_in_the_old_shape_reads_as_the_municipalitys_l
     assert facts.max_occupants_on(TODAY) == 6
 
     found = occupancy(
-        ledger.keys.engine,
+        ledger.database.engine,
         old.originator_id,
         on=TODAY,
         as_known_at=datetime.now(UTC),
@@ -74,44 +74,44 @@ def test_a_registered_event_stored_in_the_old_shape_reads_as_the_municipalitys_l
 
 
 def test_the_migration_empties_the_residence_view_for_a_rebuild_in_the_new_shape(settings: Settings) -> None:
-    keys = open_keystore(settings)
     config = Config()
     config.set_main_option("script_location", str(script_location()))
-    with keys.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0008")  # the revision before the change (0009)
-    ledger = Ledger(settings, keys, clock=fixed_clock)
-    try:
-        registered = ledger.register_housing_location(
-            bag_id=a_bag_id(), address=an_address(), kind="dwelling", max_occupants=4, floor_area_m2=20
-        )
-        _as_the_old_code_left_the_views(keys.engine, registered.id, registered.position)
-
-        upgrade(keys.engine, keys.key_engine)
-
-        with keys.engine.connect() as conn:
-            left = {
-                table.name: conn.execute(select(func.count()).select_from(table)).scalar()
-                for table in ResidenceView.tables
-            }
-            positions = set(
-                conn.execute(select(projection_tracking.c.view_name, projection_tracking.c.notification_id))
+    with open_keystore(settings) as keys:
+        engine = keys.database.engine
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0008")  # the revision before the change (0009)
+        ledger = Ledger(settings, keys.database, keys, clock=fixed_clock)
+        try:
+            registered = ledger.register_housing_location(
+                bag_id=a_bag_id(), address=an_address(), kind="dwelling", max_occupants=4, floor_area_m2=20
             )
-        assert left == dict.fromkeys(left, 0)
-        assert positions == {("alerts", registered.position)}  # the other views are left as they were
-        assert _residence(ledger).catch_up() == 1
-        found = occupancy(
-            keys.engine,
-            registered.id,
-            on=TODAY,
-            as_known_at=datetime.now(UTC),
-            norms=settings.alert_floor_area_norms_m2,
-        )
-        assert found is not None
-        assert (found.max_occupants, found.limit_basis) == (4, "municipality")
-    finally:
-        ledger.close()
-        keys.dispose()
+            _as_the_old_code_left_the_views(engine, registered.id, registered.position)
+
+            upgrade(engine, keys.database.key_engine)
+
+            with engine.connect() as conn:
+                left = {
+                    table.name: conn.execute(select(func.count()).select_from(table)).scalar()
+                    for table in ResidenceView.tables
+                }
+                positions = set(
+                    conn.execute(select(projection_tracking.c.view_name, projection_tracking.c.notification_id))
+                )
+            assert left == dict.fromkeys(left, 0)
+            assert positions == {("alerts", registered.position)}  # the other views are left as they were
+            assert _residence(ledger).catch_up() == 1
+            found = occupancy(
+                engine,
+                registered.id,
+                on=TODAY,
+                as_known_at=datetime.now(UTC),
+                norms=settings.alert_floor_area_norms_m2,
+            )
+            assert found is not None
+            assert (found.max_occupants, found.limit_basis) == (4, "municipality")
+        finally:
+            ledger.close()
 
 
 def _as_the_old_code_left_the_views(engine: Any, location: UUID, position: int) -> None:
@@ -141,7 +141,7 @@ def _as_the_old_code_left_the_views(engine: Any, location: UUID, position: int) 
 
 
 def test_the_migrations_create_the_residence_tables_as_declared(ledger: Ledger) -> None:
-    with ledger.keys.engine.connect() as conn:
+    with ledger.database.engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
 
     def table_of(difference: Any) -> str:

@@ -30,7 +30,7 @@ def _employers_location(ledger: Ledger, world: World, floor_area: int) -> World:
 
 
 def _project(ledger: Ledger) -> None:
-    engine = ledger.keys.engine
+    engine = ledger.database.engine
     for projection in (
         ResidenceProjection(view=ResidenceView(engine)),
         AlertFactsProjection(view=AlertFactsView(engine)),
@@ -46,10 +46,10 @@ def test_a_stricter_norm_from_a_date_makes_the_location_over_full_from_that_date
     now = datetime.now(UTC)
 
     april = occupancy(
-        ledger.keys.engine, world.location_id, on=date(2026, 4, 30), as_known_at=now, norms=STRICTER_FROM_MAY
+        ledger.database.engine, world.location_id, on=date(2026, 4, 30), as_known_at=now, norms=STRICTER_FROM_MAY
     )
     june = occupancy(
-        ledger.keys.engine, world.location_id, on=date(2026, 6, 1), as_known_at=now, norms=STRICTER_FROM_MAY
+        ledger.database.engine, world.location_id, on=date(2026, 6, 1), as_known_at=now, norms=STRICTER_FROM_MAY
     )
 
     assert april is not None and june is not None
@@ -64,7 +64,7 @@ def test_the_over_capacity_alert_says_the_limit_comes_from_the_floor_area(ledger
     _project(ledger)
     settings = ledger.settings.model_copy(update={"alert_floor_area_norms_m2": STRICTER_FROM_MAY})
 
-    found = alerts(ledger.keys.engine, settings, today=date(2026, 6, 1), housing_location_id=world.location_id)
+    found = alerts(ledger.database.engine, settings, today=date(2026, 6, 1), housing_location_id=world.location_id)
 
     over = [a for a in found if a.kind == AlertKind.OVER_CAPACITY]
     assert [(a.since, a.detail) for a in over] == [

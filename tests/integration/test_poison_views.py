@@ -131,7 +131,7 @@ def test_every_view_stores_poisoned_text_and_goes_on_to_later_events(escaping: L
     for runner in runners:
         status = runner.status()
         assert (status.name, status.stopped, status.position) == (runner.name, False, head)
-    register = RegisterView(ledger.keys.engine, ledger.keys)
+    register = RegisterView(ledger.database.engine, ledger.keys)
     poisoned = register.worker(worker_id, today=TODAY)
     assert poisoned is not None
     assert (poisoned.person.family_name, poisoned.person.given_names) == (f"Kowal{SHOWN}ska", f"Anna{SHOWN}")
@@ -144,7 +144,7 @@ def test_every_view_stores_poisoned_text_and_goes_on_to_later_events(escaping: L
     assert {w.family_name for w in register.names([worker_id, later.id]).values()} == {f"Kowal{SHOWN}ska", "Nowak"}
     assert register.search(f"Kowal{POISON}ska", today=TODAY) == [poisoned]
     found = occupancy(
-        ledger.keys.engine,
+        ledger.database.engine,
         location_id,
         on=TODAY,
         as_known_at=datetime.now(UTC),
@@ -152,7 +152,7 @@ def test_every_view_stores_poisoned_text_and_goes_on_to_later_events(escaping: L
     )
     assert found is not None
     assert {o.worker_id for o in found.occupants} == {worker_id, later.id}
-    with ledger.keys.engine.connect() as conn:
+    with ledger.database.engine.connect() as conn:
         facts = conn.execute(select(location_facts.c.postcode_area, location_facts.c.kind)).one()
     assert tuple(facts) == (f"1{SHOWN}1", f"dwelling{SHOWN}")
 
@@ -184,7 +184,7 @@ def test_a_nul_the_event_store_took_before_the_domain_refused_it_stops_no_view(l
     runners = run_every_view(ledger)
 
     assert not any(runner.status().stopped for runner in runners)
-    record = RegisterView(ledger.keys.engine, ledger.keys).worker(worker.id, today=TODAY)
+    record = RegisterView(ledger.database.engine, ledger.keys).worker(worker.id, today=TODAY)
     assert record is not None
     assert (record.person.family_name, record.nationality) == ("Kowal\ufffdska", "P\ufffd")
     assert (record.work_address.street, record.work_address.city) == ("Handels\ufffdweg", "Wog\ufffdnum")
@@ -208,7 +208,7 @@ def test_text_longer_than_its_column_is_cut_to_fit_and_stops_no_view(ledger: Led
     runners = run_every_view(ledger)
 
     assert not any(runner.status().stopped for runner in runners)
-    record = RegisterView(ledger.keys.engine, ledger.keys).worker(worker.id, today=TODAY)
+    record = RegisterView(ledger.database.engine, ledger.keys).worker(worker.id, today=TODAY)
     assert record is not None
     assert (record.work_address.street, record.work_address.city) == (("Handelsweg" * 30)[:200], ("Wognum" * 20)[:80])
     assert [hold.case_reference for hold in record.legal_holds] == [("HH-" + "7" * 80)[:64]]
@@ -218,7 +218,7 @@ def test_text_longer_than_its_column_is_cut_to_fit_and_stops_no_view(ledger: Led
 
 
 def key_count(ledger: Ledger) -> int:
-    with ledger.keys.key_engine.connect() as conn:
+    with ledger.database.key_engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(subject_keys)).scalar_one())
 
 

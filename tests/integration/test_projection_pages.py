@@ -60,12 +60,12 @@ def _a_busy_history(ledger: Ledger) -> list[UUID]:
 
 
 def _register(ledger: Ledger, page_size: int) -> ViewRunner:
-    view = RegisterView(ledger.keys.engine, ledger.keys)
+    view = RegisterView(ledger.database.engine, ledger.keys)
     return ViewRunner(ledger, RegisterProjection(view=view), page_size=page_size)
 
 
 def _alerts(ledger: Ledger, page_size: int) -> ViewRunner:
-    return ViewRunner(ledger, AlertFactsProjection(view=AlertFactsView(ledger.keys.engine)), page_size=page_size)
+    return ViewRunner(ledger, AlertFactsProjection(view=AlertFactsView(ledger.database.engine)), page_size=page_size)
 
 
 @contextmanager
@@ -132,7 +132,7 @@ def test_a_register_page_is_written_with_a_few_statements_and_one_key_lookup_wha
     _a_busy_history(ledger)
     runner = _register(ledger, page_size=10_000)
 
-    with _statements(ledger.keys.engine, ledger.keys.key_engine) as sent:
+    with _statements(ledger.database.engine, ledger.database.key_engine) as sent:
         events = runner.catch_up()
 
     key_lookups = [s for s in sent if "subject_keys" in s]
@@ -145,7 +145,7 @@ def test_an_alerts_page_is_written_with_a_few_statements_and_no_key_lookup(ledge
     _a_busy_history(ledger)
     runner = _alerts(ledger, page_size=10_000)
 
-    with _statements(ledger.keys.engine, ledger.keys.key_engine) as sent:
+    with _statements(ledger.database.engine, ledger.database.key_engine) as sent:
         events = runner.catch_up()
 
     assert events > 50
@@ -177,10 +177,10 @@ class _NamesLeftSealed(_NamesSeen):
 
 def test_a_view_that_does_not_open_personal_data_gets_the_sealed_fields_sealed_and_no_keys(ledger: Ledger) -> None:
     register_worker(ledger, a_world(ledger), family_name="Wiśniewska")
-    opened, sealed = _NamesSeen(_Names(ledger.keys.engine)), _NamesLeftSealed(_Names(ledger.keys.engine))
+    opened, sealed = _NamesSeen(_Names(ledger.database.engine)), _NamesLeftSealed(_Names(ledger.database.engine))
 
     ViewRunner(ledger, opened).catch_up()
-    with _statements(ledger.keys.engine, ledger.keys.key_engine) as sent:
+    with _statements(ledger.database.engine, ledger.database.key_engine) as sent:
         sealed.view.reset()
         ViewRunner(ledger, sealed).catch_up()
 

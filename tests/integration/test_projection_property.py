@@ -93,17 +93,17 @@ def test_queries_equal_a_naive_fold_over_the_events(ledger: Ledger, data: st.Dat
             _, where, maximum, day = command
             ledger.change_occupancy_limit(locations[where], max_occupants=maximum, valid_from=day)
         instants.append(datetime.now().astimezone())
-    ViewRunner(ledger, ResidenceProjection(view=ResidenceView(ledger.keys.engine))).catch_up()
+    ViewRunner(ledger, ResidenceProjection(view=ResidenceView(ledger.database.engine))).catch_up()
 
     for _ in range(5):
         instant = data.draw(st.sampled_from(instants))
         day = data.draw(DAYS)
         folded = {w: _fold(ledger, w, instant) for w in workers}
         housed = {w: f.housing_on(day) for w, f in folded.items() if f is not None}
-        counts = headcounts(ledger.keys.engine, group_by=GroupBy.HOUSING_LOCATION, on=day, as_known_at=instant)
+        counts = headcounts(ledger.database.engine, group_by=GroupBy.HOUSING_LOCATION, on=day, as_known_at=instant)
         for location in locations:
             expected = {w for w, at in housed.items() if at == location}
-            answer = occupancy(ledger.keys.engine, location, on=day, as_known_at=instant, norms=NORMS)
+            answer = occupancy(ledger.database.engine, location, on=day, as_known_at=instant, norms=NORMS)
             limit: HousingLocation = _fold(ledger, location, instant)
             assert answer is not None
             assert {o.worker_id for o in answer.occupants} == expected
@@ -146,7 +146,7 @@ def test_a_page_folded_in_memory_writes_the_rows_of_one_event_at_a_time(ledger: 
         else:
             _, where, maximum, day = command
             ledger.change_occupancy_limit(locations[where], max_occupants=maximum, valid_from=day)
-    view = ResidenceView(ledger.keys.engine)
+    view = ResidenceView(ledger.database.engine)
 
     def built_in_pages_of(size: int) -> dict[str, list[tuple[Any, ...]]]:
         ViewRunner(ledger, ResidenceProjection(view=view), page_size=size).rebuild()

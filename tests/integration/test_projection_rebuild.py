@@ -28,7 +28,7 @@ def test_rebuild_after_shredding_half_the_workers_keeps_every_count(ledger: Ledg
     runners = build_view_runners(ledger)
     for runner in runners:
         runner.catch_up()
-    engine, now, day = ledger.keys.engine, datetime.now(UTC), date(2026, 5, 15)
+    engine, now, day = ledger.database.engine, datetime.now(UTC), date(2026, 5, 15)
 
     def counts() -> list[dict[str, int]]:
         return [headcounts(engine, group_by=g, on=day, as_known_at=now).groups for g in GroupBy]
@@ -56,7 +56,7 @@ def test_the_residence_view_is_built_alike_from_events_whose_personal_data_stays
     ledger.change_housing(workers[0], housing_location_id=world.other_location_id, valid_from=date(2026, 5, 1))
     ledger.record_departure(workers[1], departed_on=date(2026, 6, 1))
     ledger.change_occupancy_limit(world.location_id, max_occupants=2, valid_from=date(2026, 7, 1))
-    view = ResidenceView(ledger.keys.engine)
+    view = ResidenceView(ledger.database.engine)
     projection = ResidenceProjection(view=view)
     ViewRunner(ledger, projection).catch_up()
     with_personal_data_opened = view_rows(view)

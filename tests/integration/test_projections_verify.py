@@ -57,7 +57,7 @@ def test_verify_is_ok_when_every_view_is_what_its_projection_built(
 def test_verify_reports_a_view_row_altered_by_hand(history: Ledger, capsys: pytest.CaptureFixture[str]) -> None:
     for runner in build_view_runners(history):
         runner.catch_up()
-    engine = history.keys.engine
+    engine = history.database.engine
     with engine.begin() as conn:
         first = conn.execute(select(func.min(residence_history.c.row_id))).scalar_one()
         conn.execute(
@@ -75,7 +75,7 @@ def test_verify_reports_a_view_row_altered_by_hand(history: Ledger, capsys: pyte
 def test_a_deleted_row_and_a_sealed_value_removed_are_differences(history: Ledger) -> None:
     for runner in build_view_runners(history):
         runner.catch_up()
-    with history.keys.engine.begin() as conn:
+    with history.database.engine.begin() as conn:
         conn.execute(text("DELETE FROM alert_workers WHERE worker_id = (SELECT MIN(worker_id) FROM alert_workers)"))
         conn.execute(update(register_workers).where(register_workers.c.shredded.is_(False)).values(sealed_bsn="x"))
 

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import psycopg
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, insert, select
+from sqlalchemy import Column, Engine, Integer, MetaData, Table, insert, select
 
-from ledger.bootstrap import open_keystore
 from ledger.database import reading
 from ledger.settings import Settings
+from ledger.system import open_database
 
 metadata = MetaData()
 numbers = Table("reading_numbers", metadata, Column("n", Integer, primary_key=True))
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    with open_database(settings) as database:
+        yield database.engine
 
 
 class Refused(Exception):
     """Raised inside a write transaction to roll it back."""
 
 
-def test_a_read_sees_what_was_committed_and_a_later_write_is_still_one_transaction(settings: Settings) -> None:
-    engine = open_keystore(settings).engine
+def test_a_read_sees_what_was_committed_and_a_later_write_is_still_one_transaction(engine: Engine) -> None:
     metadata.create_all(engine)
     with engine.begin() as conn:
         conn.execute(insert(numbers), [{"n": 1}, {"n": 2}])
@@ -34,12 +41,10 @@ def test_a_read_sees_what_was_committed_and_a_later_write_is_still_one_transacti
         raise Refused
     with reading(engine) as conn:
         assert conn.execute(select(numbers.c.n).order_by(numbers.c.n)).scalars().all() == [1, 2]
-    engine.dispose()
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
-def test_on_postgresql_a_read_opens_no_transaction_block(settings: Settings) -> None:
-    engine = open_keystore(settings).engine
+def test_on_postgresql_a_read_opens_no_transaction_block(engine: Engine) -> None:
     metadata.create_all(engine)
     with reading(engine) as conn:
         conn.execute(select(numbers.c.n)).all()
@@ -52,4 +57,3 @@ def test_on_postgresql_a_read_opens_no_transaction_block(settings: Settings) -> 
         driver = conn.connection.driver_connection
         assert isinstance(driver, psycopg.Connection)
         assert driver.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
-    engine.dispose()

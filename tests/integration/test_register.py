@@ -49,7 +49,7 @@ class Register:
 
 @pytest.fixture
 def register(ledger: Ledger) -> Register:
-    view = RegisterView(ledger.keys.engine, ledger.keys)
+    view = RegisterView(ledger.database.engine, ledger.keys)
     return Register(view, ViewRunner(ledger, RegisterProjection(view=view)))
 
 
@@ -457,7 +457,7 @@ def test_a_hold_reason_copied_to_another_case_does_not_open(ledger: Ledger, regi
 
 
 def test_the_migration_creates_the_register_tables_as_declared(ledger: Ledger) -> None:
-    with ledger.keys.engine.connect() as conn:
+    with ledger.database.engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
 
     def table_of(difference: Any) -> str:

@@ -48,7 +48,7 @@ def _lives(ledger: Ledger, world: World) -> dict[str, UUID]:
 
 def test_due_dates_follow_the_registration_policy(ledger: Ledger) -> None:
     lives = _lives(ledger, a_world(ledger))
-    due = worker_due_dates(ledger.keys.engine, POLICIES, on=date(2026, 6, 15))
+    due = worker_due_dates(ledger.database.engine, POLICIES, on=date(2026, 6, 15))
 
     assert due[lives["ended"]] == date(2027, 5, 10)
     assert due[lives["departed"]] == date(2027, 6, 1)
@@ -62,13 +62,13 @@ def test_the_job_shreds_exactly_the_due_subjects_without_a_hold_and_a_second_run
     lives = _lives(ledger, a_world(ledger))
     on = date(2027, 5, 15)
 
-    dry = run_retention(ledger, ledger.keys.engine, POLICIES, on=on, dry_run=True)
+    dry = run_retention(ledger, ledger.database.engine, POLICIES, on=on, dry_run=True)
     assert {s.subject_id for s in dry.shredded} == {lives["ended"], lives["back_dated"]}
     assert ledger.get(Worker, lives["ended"]).family_name == "Kowalska"  # a dry run changes nothing
 
-    first = run_retention(ledger, ledger.keys.engine, POLICIES, on=on)
+    first = run_retention(ledger, ledger.database.engine, POLICIES, on=on)
     _catch_up(ledger)
-    second = run_retention(ledger, ledger.keys.engine, POLICIES, on=on)
+    second = run_retention(ledger, ledger.database.engine, POLICIES, on=on)
 
     assert {s.subject_id for s in first.shredded} == {lives["ended"], lives["back_dated"]}
     assert [s.subject_id for s in first.held] == [lives["held"]]
@@ -84,7 +84,7 @@ def test_a_run_killed_between_key_deletion_and_event_is_completed_by_the_next(le
     lives = _lives(ledger, a_world(ledger))
     ledger.keys.shred(lives["ended"])  # the run died right after destroying the key
 
-    report = run_retention(ledger, ledger.keys.engine, POLICIES, on=date(2027, 5, 15))
+    report = run_retention(ledger, ledger.database.engine, POLICIES, on=date(2027, 5, 15))
 
     assert lives["ended"] in {s.subject_id for s in report.shredded}
     assert ledger.get(Worker, lives["ended"]).shredded
@@ -113,8 +113,8 @@ def test_inspection_notes_are_due_after_five_years_or_after_the_sanction_period(
     )
     _catch_up(ledger)
 
-    due_2031 = {s.subject_id for s in due_subjects(ledger, ledger.keys.engine, POLICIES, on=date(2031, 6, 1))}
-    run_retention(ledger, ledger.keys.engine, POLICIES, on=date(2031, 6, 1))
+    due_2031 = {s.subject_id for s in due_subjects(ledger, ledger.database.engine, POLICIES, on=date(2031, 6, 1))}
+    run_retention(ledger, ledger.database.engine, POLICIES, on=date(2031, 6, 1))
 
     assert due_2031 == {plain}
     assert ledger.get(Inspection, plain).notes is SHREDDED
@@ -122,10 +122,10 @@ def test_inspection_notes_are_due_after_five_years_or_after_the_sanction_period(
 
 
 def test_processing_log_lines_past_their_retention_are_deleted(ledger: Ledger) -> None:
-    log = ProcessingLog(ledger.keys.engine)
+    log = ProcessingLog(ledger.database.engine)
     old, recent = uuid4(), uuid4()
     for subject, at in ((old, datetime(2024, 5, 1, tzinfo=UTC)), (recent, datetime(2026, 5, 1, tzinfo=UTC))):
-        with ledger.keys.engine.begin() as conn:
+        with ledger.database.engine.begin() as conn:
             conn.execute(
                 insert(processing_log).values(
                     at=at,
@@ -140,7 +140,7 @@ def test_processing_log_lines_past_their_retention_are_deleted(ledger: Ledger) -
                 )
             )
 
-    report = run_retention(ledger, ledger.keys.engine, POLICIES, on=date(2026, 6, 15))
+    report = run_retention(ledger, ledger.database.engine, POLICIES, on=date(2026, 6, 15))
 
     assert report.log_lines_deleted == 1
     assert [line.subject_id for line in log.lines()] == [recent]
@@ -154,7 +154,9 @@ def test_a_run_in_chunks_reports_each_subject_and_its_progress(ledger: Ledger) -
     _catch_up(ledger)
     steps: list[tuple[int, int]] = []
 
-    report = run_retention(ledger, ledger.keys.engine, POLICIES, on=date(2027, 5, 15), chunk=2, progress=_record(steps))
+    report = run_retention(
+        ledger, ledger.database.engine, POLICIES, on=date(2027, 5, 15), chunk=2, progress=_record(steps)
+    )
 
     assert {s.subject_id for s in report.shredded} == {lives["ended"], lives["back_dated"], *more}
     assert [s.subject_id for s in report.held] == [lives["held"]]
@@ -177,10 +179,10 @@ def test_a_run_killed_between_tombstones_and_key_deletion_records_nothing_and_th
     ledger: Ledger,
 ) -> None:
     lives = _lives(ledger, a_world(ledger))
-    keys = _DiesBeforeKeyDeletion(ledger.keys.engine, ledger.keys.keyring, ledger.keys.key_engine)
-    dying = Ledger(ledger.settings, keys, clock=fixed_clock)
+    keys = _DiesBeforeKeyDeletion(ledger.database, ledger.keys.keyring)
+    dying = Ledger(ledger.settings, ledger.database, keys, clock=fixed_clock)
     try:
-        killed = run_retention(dying, ledger.keys.engine, POLICIES, on=date(2027, 5, 15))
+        killed = run_retention(dying, ledger.database.engine, POLICIES, on=date(2027, 5, 15))
     finally:
         dying.close()
 
@@ -188,7 +190,7 @@ def test_a_run_killed_between_tombstones_and_key_deletion_records_nothing_and_th
     assert not ledger.get(Worker, lives["ended"]).shredded  # no event before the key is gone
     assert ledger.keys.is_shredded(lives["ended"])
 
-    finished = run_retention(ledger, ledger.keys.engine, POLICIES, on=date(2027, 5, 15))
+    finished = run_retention(ledger, ledger.database.engine, POLICIES, on=date(2027, 5, 15))
 
     assert {s.subject_id for s in finished.shredded} == {lives["ended"], lives["back_dated"]}
     shredded = [e for e in ledger.events.get(lives["ended"]) if isinstance(e, Worker.PersonalDataShredded)]

@@ -16,12 +16,12 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from ledger.application import Ledger
-from ledger.bootstrap import open_ledger
 from ledger.domain.errors import RuleViolated
 from ledger.domain.inspection import Inspection
 from ledger.domain.worker import Worker
 from ledger.event_documents import event_document
 from ledger.settings import Settings
+from ledger.system import open_ledger
 from tests.conftest import fixed_clock
 from tests.factories import World, a_world, broken_rules, register_worker
 
@@ -118,8 +118,9 @@ def test_a_sanction_against_an_unknown_employer_is_refused_naming_it_and_stores_
 
 
 def test_an_amount_above_the_configured_maximum_is_refused(migrated: Settings) -> None:
-    ledger = open_ledger(migrated.model_copy(update={"sanction_max_amount_eur": Decimal(500)}), clock=fixed_clock)
-    try:
+    with open_ledger(
+        migrated.model_copy(update={"sanction_max_amount_eur": Decimal(500)}), clock=fixed_clock
+    ) as ledger:
         inspection_id = an_inspection_with_violations(ledger, a_world(ledger))
         with pytest.raises(RuleViolated) as refused:
             ledger.impose_sanction(
@@ -136,7 +137,4 @@ def test_an_amount_above_the_configured_maximum_is_refused(migrated: Settings) -
             owner_kvk_number="34781256",
             amount_eur=Decimal(500),
         )
-    finally:
-        ledger.close()
-        ledger.keys.engine.dispose()
     assert broken_rules(refused.value) == {("amount_eur", "out_of_range")}

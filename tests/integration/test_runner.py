@@ -66,7 +66,7 @@ def register(ledger: Ledger, world: World) -> Receipt:
 
 
 def residence_runner(ledger: Ledger, *, broken_at: int | None = None, **breakage: Any) -> ViewRunner:
-    view = ResidenceView(ledger.keys.engine)
+    view = ResidenceView(ledger.database.engine)
     projection = ResidenceProjection(view=view) if broken_at is None else BreaksAt(view, broken_at, **breakage)
     return ViewRunner(ledger, projection)
 
@@ -80,12 +80,12 @@ def head(ledger: Ledger) -> int:
 
 
 def workers_in_view(ledger: Ledger) -> set[str]:
-    with ledger.keys.engine.connect() as conn:
+    with ledger.database.engine.connect() as conn:
         return set(conn.execute(select(residence_workers.c.worker_id)).scalars())
 
 
 def believed_locations(ledger: Ledger, worker: Receipt) -> set[str]:
-    with ledger.keys.engine.connect() as conn:
+    with ledger.database.engine.connect() as conn:
         rows = conn.execute(
             select(residence_history.c.housing_location_id).where(
                 (residence_history.c.worker_id == worker.id.hex) & residence_history.c.recorded_to.is_(None)

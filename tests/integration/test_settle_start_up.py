@@ -11,7 +11,7 @@ import sys
 
 CHILD = """
 import gc, weakref
-from ledger.bootstrap import settle_start_up
+from ledger.system import settle_start_up
 
 class Node:
     pass

@@ -14,23 +14,24 @@ import pytest
 from sqlalchemy import text
 
 from ledger.application import Ledger, ShredRequest
-from ledger.bootstrap import open_ledger
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
 from ledger.errors import Conflict, SealBrokenError, SubjectShredded
 from ledger.keyring import KeyringError
 from ledger.keystore import KeyStore
 from ledger.settings import Settings
+from ledger.system import open_ledger
 from tests.conftest import fixed_clock
 from tests.factories import a_world, register_worker, valid_bsn
 
 _READ_IN_ANOTHER_PROCESS = """
 import json, sys
 from uuid import UUID
-from ledger.bootstrap import open_ledger
+from ledger.system import open_ledger
 from ledger.domain.worker import Worker
 from ledger.settings import Settings
-worker = open_ledger(Settings()).get(Worker, UUID(sys.argv[1]))
+with open_ledger(Settings()) as ledger:
+    worker = ledger.get(Worker, UUID(sys.argv[1]))
 print(json.dumps({
     "family_name": repr(worker.family_name), "bsn": repr(worker.bsn), "nationality": worker.nationality,
     "employer_id": str(worker.employer_id), "housing": str(worker.housing_on(worker.employment_start)),
@@ -77,14 +78,10 @@ def test_new_process_reads_shredded_personal_fields_and_correct_facts(ledger: Le
 def test_shred_is_effective_at_once_in_a_process_that_read_before(ledger: Ledger) -> None:
     world = a_world(ledger)
     worker_id = register_worker(ledger, world)
-    other = open_ledger(ledger.settings, clock=fixed_clock)
-    try:
+    with open_ledger(ledger.settings, clock=fixed_clock) as other:
         assert other.get(Worker, worker_id).family_name == "Kowalska"
         ledger.shred_subject(worker_id, policy="erasure_request")
         assert other.get(Worker, worker_id).family_name is SHREDDED
-    finally:
-        other.close()
-        other.keys.engine.dispose()
 
 
 def test_shredding_appends_one_event_without_personal_data_and_is_idempotent(ledger: Ledger) -> None:
@@ -145,7 +142,7 @@ def test_tampered_ciphertext_fails_loudly(ledger: Ledger) -> None:
     world = a_world(ledger)
     worker_id = register_worker(ledger, world)
     table = _events_table(ledger)
-    with ledger.keys.engine.begin() as conn:
+    with ledger.database.engine.begin() as conn:
         state = conn.execute(
             text(f"SELECT state FROM {table} WHERE originator_id = :id AND originator_version = 1"),
             {"id": _id_param(ledger, worker_id)},
@@ -167,7 +164,7 @@ def test_ciphertext_copied_into_another_field_does_not_open(ledger: Ledger) -> N
     world = a_world(ledger)
     worker_id = register_worker(ledger, world)
     table = _events_table(ledger)
-    with ledger.keys.engine.begin() as conn:
+    with ledger.database.engine.begin() as conn:
         state = conn.execute(
             text(f"SELECT state FROM {table} WHERE originator_id = :id AND originator_version = 1"),
             {"id": _id_param(ledger, worker_id)},
@@ -186,7 +183,7 @@ def test_ciphertext_copied_into_another_field_does_not_open(ledger: Ledger) -> N
 def test_another_subjects_key_does_not_open(ledger: Ledger) -> None:
     world = a_world(ledger)
     victim, other = register_worker(ledger, world), register_worker(ledger, world)
-    with ledger.keys.key_engine.begin() as conn:
+    with ledger.database.key_engine.begin() as conn:
         wrapped = conn.execute(
             text("SELECT wrapped_key FROM subject_keys WHERE subject_id = :id"), {"id": other.hex}
         ).scalar_one()
@@ -202,13 +199,9 @@ def test_a_different_keyring_does_not_open_the_keys(ledger: Ledger, settings: Se
     world = a_world(ledger)
     worker_id = register_worker(ledger, world)
     settings.keyring_path.rename(settings.keyring_path.with_name("keyring.moved"))
-    stranger = open_ledger(settings, clock=fixed_clock)  # creates a fresh keyring
-    try:
-        with pytest.raises(KeyringError):
-            stranger.get(Worker, worker_id)
-    finally:
-        stranger.close()
-        stranger.keys.engine.dispose()
+    # The ledger opened creates a fresh keyring.
+    with open_ledger(settings, clock=fixed_clock) as stranger, pytest.raises(KeyringError):
+        stranger.get(Worker, worker_id)
 
 
 def _shredded_events(ledger: Ledger, worker_id: UUID) -> list[Worker.PersonalDataShredded]:
@@ -242,7 +235,7 @@ class _WriterAfterKeyDeletion(KeyStore):
     """A key store after whose key deletion another writer records a departure of one of the subjects."""
 
     def __init__(self, keys: KeyStore, writer: Ledger, worker_id: UUID) -> None:
-        super().__init__(keys.engine, keys.keyring, keys.key_engine)
+        super().__init__(keys.database, keys.keyring)
         self.writer, self.worker_id = writer, worker_id
 
     def shred_many(self, subject_ids: Iterable[UUID]) -> int:
@@ -254,7 +247,9 @@ class _WriterAfterKeyDeletion(KeyStore):
 def test_a_subject_changed_during_a_batch_shred_is_recorded_once_and_keeps_the_change(ledger: Ledger) -> None:
     world = a_world(ledger)
     workers = [register_worker(ledger, world) for _ in range(3)]
-    shredder = Ledger(ledger.settings, _WriterAfterKeyDeletion(ledger.keys, ledger, workers[1]), clock=fixed_clock)
+    shredder = Ledger(
+        ledger.settings, ledger.database, _WriterAfterKeyDeletion(ledger.keys, ledger, workers[1]), clock=fixed_clock
+    )
     try:
         outcome = shredder.shred_subjects([ShredRequest(w, "erasure_request") for w in workers])
     finally:

@@ -8,24 +8,23 @@ import psycopg
 import pytest
 from eventsourcing.sqlite import SQLiteConnection
 
-from ledger.bootstrap import open_keystore, open_ledger
 from ledger.durability import DurabilityError, check_durability
 from ledger.keyring import FileKeyring, KeyringError
 from ledger.migrations import NotMigratedError
 from ledger.settings import Settings
 from ledger.sqlite_store import DurableSQLiteConnectionPool, DurableSQLiteFactory
+from ledger.system import open_keystore, open_ledger
 from tests.conftest import POSTGRES_ADMIN_URL
 
 
 def test_an_unmigrated_database_is_refused(settings: Settings) -> None:
-    with pytest.raises(NotMigratedError, match="ledger migrate"):
-        open_ledger(settings)
+    with pytest.raises(NotMigratedError, match="ledger migrate"), open_ledger(settings):
+        pass
 
 
 def test_a_migrated_database_on_durable_settings_starts(migrated: Settings) -> None:
-    ledger = open_ledger(migrated)
-    ledger.close()
-    ledger.keys.engine.dispose()
+    with open_ledger(migrated):
+        pass
 
 
 class _UnsafePool(DurableSQLiteConnectionPool):
@@ -49,18 +48,19 @@ def test_postgresql_with_synchronous_commit_off_is_refused(migrated: Settings) -
         pytest.skip("a PostgreSQL setting")
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'ALTER DATABASE "{migrated.url.database}" SET synchronous_commit = off')
-    with pytest.raises(DurabilityError, match="synchronous_commit"):
-        open_ledger(migrated)
+    with pytest.raises(DurabilityError, match="synchronous_commit"), open_ledger(migrated):
+        pass
 
 
 def test_keyring_is_created_private_on_first_use_in_development(settings: Settings) -> None:
-    keys = open_keystore(settings)
-    keys.dispose()
+    with open_keystore(settings):
+        pass
     assert settings.keyring_path.stat().st_mode & 0o777 == 0o600
 
 
 def test_keyring_readable_by_others_is_refused(settings: Settings) -> None:
-    open_keystore(settings).dispose()
+    with open_keystore(settings):
+        pass
     settings.keyring_path.chmod(0o644)
     with pytest.raises(KeyringError, match="chmod 600"):
         FileKeyring.open(settings.keyring_path, create=False)
@@ -68,25 +68,24 @@ def test_keyring_readable_by_others_is_refused(settings: Settings) -> None:
 
 def test_production_never_creates_a_keyring(settings: Settings) -> None:
     production = settings.model_copy(update={"env": "production", "keyring_file": settings.data_dir / "missing"})
-    with pytest.raises(KeyringError, match="never created implicitly"):
-        open_keystore(production)
+    with pytest.raises(KeyringError, match="never created implicitly"), open_keystore(production):
+        pass
 
 
 def test_many_ledgers_start_at_once_on_a_migrated_database(migrated: Settings) -> None:
     """Starting never redefines the event store: concurrent starts do not trip over each other's DDL."""
-    open_ledger(migrated).close()  # the event store exists, as after `ledger migrate`
+    with open_ledger(migrated):  # the event store exists, as after `ledger migrate`
+        pass
     barrier = threading.Barrier(6)
     failures: list[BaseException] = []
 
     def start() -> None:
         barrier.wait()
         try:
-            ledger = open_ledger(migrated)
+            with open_ledger(migrated):
+                pass
         except BaseException as error:  # collected and reported below, after every thread ended
             failures.append(error)
-            return
-        ledger.close()
-        ledger.keys.engine.dispose()
 
     for _ in range(5):
         threads = [threading.Thread(target=start) for _ in range(barrier.parties)]

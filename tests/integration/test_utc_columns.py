@@ -22,7 +22,7 @@ WRITTEN = datetime(2026, 6, 15, 12, 0, tzinfo=SUMMER_TIME)  # 10:00 UTC
 
 
 def test_a_legal_hold_reads_back_the_instant_it_was_placed(ledger: Ledger) -> None:
-    engine = ledger.keys.engine
+    engine = ledger.database.engine
     with engine.begin() as conn:
         conn.execute(insert(register_legal_holds).values(worker_id="ab" * 16, case_reference="HH-1", placed_at=WRITTEN))
     with engine.connect() as conn:
@@ -34,7 +34,7 @@ def test_a_legal_hold_reads_back_the_instant_it_was_placed(ledger: Ledger) -> No
 
 
 def test_an_audit_checkpoint_reads_back_the_instant_it_was_recorded(ledger: Ledger) -> None:
-    engine = ledger.keys.engine
+    engine = ledger.database.engine
     with engine.begin() as conn:
         conn.execute(insert(audit_checkpoints).values(position=7, link=bytes(32), recorded_at=WRITTEN))
 

@@ -20,7 +20,7 @@ from tests.integration.view_contents import view_rows
 
 
 def residence_runner(ledger: Ledger, *, statistics_after: int) -> ViewRunner:
-    view = ResidenceView(ledger.keys.engine)
+    view = ResidenceView(ledger.database.engine)
     return ViewRunner(ledger, ResidenceProjection(view=view), statistics_after=statistics_after)
 
 
@@ -29,15 +29,15 @@ def table_names(runner: ViewRunner) -> list[str]:
 
 
 def without_autovacuum(ledger: Ledger, runner: ViewRunner) -> None:
-    if ledger.keys.engine.dialect.name == "postgresql":
-        with ledger.keys.engine.begin() as conn:
+    if ledger.database.engine.dialect.name == "postgresql":
+        with ledger.database.engine.begin() as conn:
             for name in table_names(runner):
                 conn.exec_driver_sql(f'ALTER TABLE "{name}" SET (autovacuum_enabled = false)')
 
 
 def analysed(ledger: Ledger, runner: ViewRunner) -> dict[str, bool]:
     """Per table of the view, whether the database holds statistics of it."""
-    with ledger.keys.engine.connect() as conn:
+    with ledger.database.engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             # reltuples is -1 until the table is first vacuumed or analysed.
             query = text("SELECT relname, reltuples >= 0 FROM pg_class WHERE relname = ANY(:names)")
@@ -55,7 +55,7 @@ def test_a_catch_up_over_the_whole_log_has_the_view_analysed_on_postgresql_only(
     processed = runner.catch_up()
 
     assert processed >= 10
-    on_postgresql = ledger.keys.engine.dialect.name == "postgresql"
+    on_postgresql = ledger.database.engine.dialect.name == "postgresql"
     assert analysed(ledger, runner) == dict.fromkeys(table_names(runner), on_postgresql)
 
 

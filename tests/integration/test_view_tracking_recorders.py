@@ -8,6 +8,7 @@ database) and migrates it.
 from __future__ import annotations
 
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 from eventsourcing.persistence import TrackingRecorder
@@ -16,10 +17,10 @@ from eventsourcing.persistence import TrackingRecorder
 from eventsourcing.tests import persistence
 from sqlalchemy import Engine
 
-from ledger.bootstrap import open_keystore
 from ledger.keystore import KeyStore
 from ledger.migrations import upgrade
 from ledger.settings import Settings
+from ledger.system import open_keystore
 from projections.register import RegisterView
 from projections.residence import ResidenceView
 from tests.conftest import PostgresDatabase
@@ -42,21 +43,22 @@ class _Database:
         self._directory = tempfile.TemporaryDirectory()
         try:
             settings = Settings(data_dir=Path(self._directory.name) / "var", database_url=self.database_url())
-            self.keys = open_keystore(settings)
-            upgrade(self.keys.engine, self.keys.key_engine)
+            self._opened = ExitStack()
+            self.keys = self._opened.enter_context(open_keystore(settings))
+            upgrade(self.engine, self.keys.database.key_engine)
         except BaseException:
             self.tearDown()  # unittest skips tearDown when setUp fails
             raise
 
     def tearDown(self) -> None:
-        if hasattr(self, "keys"):
-            self.keys.dispose()
+        if hasattr(self, "_opened"):
+            self._opened.close()
         self.drop_database()
         self._directory.cleanup()
 
     @property
     def engine(self) -> Engine:
-        return self.keys.engine
+        return self.keys.database.engine
 
 
 class _PostgreSQL(_Database):

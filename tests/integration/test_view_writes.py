@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import Boolean, Column, Date, DateTime, Engine, Integer, MetaData, String, Table, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from ledger.bootstrap import open_keystore
 from ledger.settings import Settings
+from ledger.system import open_database
 from projections.view import insert_rows
 
 metadata = MetaData()
@@ -24,6 +25,12 @@ kinds = Table(
     Column("flag", Boolean),
     Column("count", Integer),
 )
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    with open_database(settings) as database:
+        yield database.engine
 
 
 def _rows(prefix: str) -> list[dict[str, Any]]:
@@ -46,15 +53,13 @@ def _rows(prefix: str) -> list[dict[str, Any]]:
     ]
 
 
-def test_insert_rows_stores_what_sqlalchemys_insert_stores(settings: Settings) -> None:
-    engine = open_keystore(settings).engine
+def test_insert_rows_stores_what_sqlalchemys_insert_stores(engine: Engine) -> None:
     metadata.create_all(engine)
     with engine.begin() as conn:
         conn.execute(insert(kinds), _rows("by-sqlalchemy"))
         insert_rows(conn, kinds, _rows("by-insert-rows"))
     with engine.connect() as conn:
         stored = {row.name: row[2:] for row in conn.execute(select(kinds))}
-    engine.dispose()
 
     for n, expected in enumerate(_rows("by-sqlalchemy"), start=1):
         ours = stored[expected["name"].replace("by-sqlalchemy", "by-insert-rows")]
@@ -62,19 +67,15 @@ def test_insert_rows_stores_what_sqlalchemys_insert_stores(settings: Settings) -
     assert len(stored) == 6
 
 
-def test_insert_rows_refuses_a_column_the_table_lacks(settings: Settings) -> None:
-    engine = open_keystore(settings).engine
+def test_insert_rows_refuses_a_column_the_table_lacks(engine: Engine) -> None:
     metadata.create_all(engine)
     with pytest.raises(ValueError, match="no column colour"), engine.begin() as conn:
         insert_rows(conn, kinds, [{"name": "x", "colour": "blue"}])
     with engine.connect() as conn:
         assert conn.execute(select(kinds)).all() == []
-    engine.dispose()
 
 
-def test_a_database_error_of_insert_rows_is_sqlalchemys_error(settings: Settings) -> None:
-    engine = open_keystore(settings).engine
+def test_a_database_error_of_insert_rows_is_sqlalchemys_error(engine: Engine) -> None:
     metadata.create_all(engine)
     with pytest.raises(IntegrityError), engine.begin() as conn:
         insert_rows(conn, kinds, [{"name": None}])
-    engine.dispose()

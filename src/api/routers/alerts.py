@@ -42,7 +42,7 @@ def get_alerts(
 ) -> AlertsPublic:
     """The alerts in force today, as known now, optionally filtered."""
     found = alerts(
-        services.ledger.keys.engine,
+        services.ledger.database.engine,
         services.settings,
         today=services.ledger.today(),
         kind=kind,

@@ -155,7 +155,7 @@ def _revealed(value: Any) -> bool:
 def get_verification(services: ServicesDep, _: Annotated[Principal, Depends(allow(AUDIT))]) -> VerificationPublic:
     """Recompute the hash chain over every stored event: `ok`, how many were checked, where it first breaks."""
     ledger = services.ledger
-    return VerificationPublic.of(AuditChain(ledger.recorder, ledger.keys.engine).verify())
+    return VerificationPublic.of(AuditChain(ledger.recorder, ledger.database.engine).verify())
 
 
 @router.get("/events")

@@ -31,7 +31,7 @@ def get_headcounts(
 ) -> HeadcountsPublic:
     """Housed workers `on` a day as known at `asKnownAt`, per housing location, employer, nationality or area."""
     counts = headcounts(
-        services.ledger.keys.engine,
+        services.ledger.database.engine,
         group_by=group_by,
         on=when.on,
         as_known_at=when.as_known_at,

@@ -65,7 +65,7 @@ def get_occupancy(
     `maxOccupants` is the municipality's limit, else the floor area's at the
     norm of that day, else `null` (then `overCapacity` is `null` too).
     """
-    engine, scope = services.ledger.keys.engine, employer_scope(principal)
+    engine, scope = services.ledger.database.engine, employer_scope(principal)
     found = occupancy(
         engine,
         housing_location_id,
@@ -94,7 +94,7 @@ def get_residents(
 ) -> ResidentsPublic:
     """Everyone who lived at the location on any day in [from, to], as known at `asKnownAt` (404: unknown then)."""
     known = moment(services, as_known_at=as_known_at).as_known_at
-    engine, scope = services.ledger.keys.engine, employer_scope(principal)
+    engine, scope = services.ledger.database.engine, employer_scope(principal)
     stays = residents(
         engine, housing_location_id, first=days.first, last=days.last, as_known_at=known, employer_id=scope
     )

@@ -100,7 +100,7 @@ def retention_due(
 ) -> DueSubjects:
     """Subjects whose retention ends on or before `on`, with the legal holds that keep them."""
     day = on or services.ledger.today()
-    due = due_subjects(services.ledger, services.ledger.keys.engine, services.retention_policies, on=day)
+    due = due_subjects(services.ledger, services.ledger.database.engine, services.retention_policies, on=day)
     return DueSubjects(on=day, items=[DueSubjectPublic.of(s) for s in due])
 
 
@@ -125,7 +125,7 @@ def subject_export(services: Services, worker_id: UUID) -> SubjectExport:
     due = services.retention_due([worker_id]).get(worker_id)
     events = list(ledger.events.get(worker_id))
     # Read after the events: every event read has its position by then (events are never removed).
-    positions = event_positions(ledger.keys.engine, ledger.recorder, worker_id)
+    positions = event_positions(ledger.database.engine, ledger.recorder, worker_id)
     return SubjectExport(
         generated_at=datetime.now(UTC),
         worker=WorkerPublic.of(record, hold_reasons=True, retention_due_on=due) if record else None,

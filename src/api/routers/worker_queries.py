@@ -208,7 +208,7 @@ def get_residence_history(
     """Where the worker lived, as believed at `asKnownAt`: intervals with the instant each was recorded."""
     visible(principal, worker_id, services.register.employer_of(worker_id))
     known = moment(services, as_known_at=as_known_at).as_known_at
-    intervals = residence_intervals(services.ledger.keys.engine, worker_id, as_known_at=known)
+    intervals = residence_intervals(services.ledger.database.engine, worker_id, as_known_at=known)
     processing.record(Activity.HOUSING_SUPERVISION, Operation.READ, worker_id)
     return ResidenceHistoryPublic(
         worker_id=worker_id, as_known_at=known, intervals=[ResidenceIntervalPublic.of(i) for i in intervals]

@@ -60,7 +60,7 @@ def test_the_chain_verifies_and_a_tampered_row_is_named(api: Api) -> None:
 
     table = str(ledger.recorder.events_table_name)  # type: ignore[attr-defined]
     position = "rowid" if ledger.settings.backend == "sqlite" else "notification_id"
-    with ledger.keys.engine.begin() as conn:
+    with ledger.database.engine.begin() as conn:
         state = bytes(conn.execute(text(f"SELECT state FROM {table} WHERE {position} = 4")).scalar_one())
         conn.execute(text(f"UPDATE {table} SET state = :s WHERE {position} = 4"), {"s": state.replace(b"0", b"1", 1)})
 

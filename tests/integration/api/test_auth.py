@@ -36,9 +36,9 @@ from jwt.algorithms import ECAlgorithm
 
 from api.app import create_app
 from api.auth import DEVELOPMENT_ISSUER, DevelopmentTokens, Role
-from ledger.bootstrap import open_keystore
 from ledger.migrations import upgrade
 from ledger.settings import Settings
+from ledger.system import open_database
 from tests.conftest import Api
 
 ISSUER = "https://login.medemblik.example/realms/ledger"
@@ -155,9 +155,8 @@ def assert_refused_and_nothing_stored(issuer: Issuer, token: str | None, *, url:
 @pytest.fixture
 def sqlite_settings(tmp_path: Path) -> Settings:
     settings = Settings(data_dir=tmp_path / "var", database_url=None)
-    keys = open_keystore(settings)
-    upgrade(keys.engine, keys.key_engine)
-    keys.dispose()
+    with open_database(settings) as database:
+        upgrade(database.engine, database.key_engine)
     return settings
 
 

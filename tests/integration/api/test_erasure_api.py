@@ -78,9 +78,9 @@ def test_the_note_is_readable_in_the_event_feed_until_its_retention_ends(api: Ap
     # (read before the retention runs below, which also purge the processing log of their time).
     logged = {(line.operation, line.processing_activity) for line in api.services.processing_log.lines(subject_id=note)}
     ledger = api.services.ledger
-    run_retention(ledger, ledger.keys.engine, load_policies(), on=date(2031, 6, 14))
+    run_retention(ledger, ledger.database.engine, load_policies(), on=date(2031, 6, 14))
     (kept,) = [e for e in events(api, role) if e["type"] == "ErasureNote.Written"]
-    run_retention(ledger, ledger.keys.engine, load_policies(), on=date(2031, 6, 15))
+    run_retention(ledger, ledger.database.engine, load_policies(), on=date(2031, 6, 15))
     (gone,) = [e for e in events(api, role) if e["type"] == "ErasureNote.Written"]
 
     assert written["aggregateId"] == str(note)

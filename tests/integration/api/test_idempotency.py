@@ -246,7 +246,7 @@ def test_answers_are_kept_for_the_retention_period_then_purged(migrated: Setting
         within = client.post(EMPLOYERS, json=body, headers=headers)
         clock.now = FIXED_NOW + timedelta(hours=25)
         other = client.post(EMPLOYERS, json={"kvkNumber": a_kvk_number(), "name": "B"}, headers=keyed(headers, "later"))
-        with client.app.state.services.ledger.keys.engine.connect() as conn:  # type: ignore[attr-defined]
+        with client.app.state.services.ledger.database.engine.connect() as conn:  # type: ignore[attr-defined]
             kept = conn.execute(text("SELECT count(*) FROM idempotency_keys")).scalar()
         after = client.post(EMPLOYERS, json=body, headers=headers)
 
@@ -264,7 +264,7 @@ def test_answers_are_kept_for_the_retention_period_then_purged(migrated: Setting
 def held_idempotency_reads(api: Api) -> Iterator[tuple[threading.Event, threading.Semaphore]]:
     """Every database statement on the kept answers waits until released; the semaphore counts them."""
     release, arrived = threading.Event(), threading.Semaphore(0)
-    engine = api.services.ledger.keys.engine
+    engine = api.services.ledger.database.engine
 
     def hold(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if "idempotency_keys" in statement and not release.is_set():

@@ -199,7 +199,7 @@ def post_raw(api: Api, path: str, body: Any, role: str, kvk: str | None = None) 
 def stored(api: Api) -> tuple[int, int]:
     """The last event's position and the number of data keys."""
     ledger = api.services.ledger
-    with ledger.keys.key_engine.connect() as conn:
+    with ledger.database.key_engine.connect() as conn:
         keys = conn.execute(select(func.count()).select_from(subject_keys)).scalar_one()
     return ledger.recorder.max_notification_id() or 0, keys
 

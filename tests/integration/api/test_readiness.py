@@ -19,9 +19,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from ledger.application import Ledger
-from ledger.bootstrap import open_ledger
 from ledger.domain.employer import Employer
 from ledger.settings import Settings
+from ledger.system import open_ledger
 from projections.coordination import view_lock
 from projections.registry import build_view_runners
 from projections.runner import LogFollower
@@ -41,12 +41,8 @@ def serving(settings: Settings, **overrides: Any) -> Iterator[TestClient]:
 
 @contextmanager
 def opened(settings: Settings) -> Iterator[Ledger]:
-    ledger = open_ledger(settings, clock=fixed_clock)
-    try:
+    with open_ledger(settings, clock=fixed_clock) as ledger:
         yield ledger
-    finally:
-        ledger.close()
-        ledger.keys.engine.dispose()
 
 
 @contextmanager

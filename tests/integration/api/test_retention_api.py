@@ -99,7 +99,7 @@ def test_the_export_is_not_for_employers_or_inspectors(api: Api, world: World) -
 
 
 def test_the_embedded_server_schedules_the_nightly_retention_job(api: Api, world: World) -> None:
-    scheduler = api.services._scheduler
+    scheduler = api.services.scheduler
     assert scheduler is not None and scheduler.running
     job = scheduler.get_job("retention")
     assert job is not None
