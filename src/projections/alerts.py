@@ -54,8 +54,8 @@ alert_workers = Table(
     Column("expected_end_date", Date, nullable=True),
     Column("contract_end", Date, nullable=True),
     Column("departed_on", Date, nullable=True),
+    Column("confirmed_on", Date, nullable=True),  # the employer's latest confirmation (the database has it last)
     Column("brp_registered_on", Date, nullable=True),
-    Column("confirmed_on", Date, nullable=True),  # the employer's latest confirmation
 )
 
 
