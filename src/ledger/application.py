@@ -485,6 +485,22 @@ class Ledger(Application[UUID]):
             lambda worker: worker.record_population_registration(register, registered_on, bsn, self.today()),
         )
 
+    def confirm_registration(
+        self,
+        worker_id: UUID,
+        *,
+        confirmed_on: date,
+        expected_end_date: date | None = None,
+        expected_version: int | None = None,
+    ) -> Receipt:
+        """Record that a worker's registration still holds on `confirmed_on`, expected to end on `expected_end_date`."""
+        return self._change(
+            Worker,
+            worker_id,
+            expected_version,
+            lambda worker: worker.confirm_registration(confirmed_on, expected_end_date, self.today()),
+        )
+
     def place_legal_hold(
         self, worker_id: UUID, *, case_reference: str, reason: str, expected_version: int | None = None
     ) -> Receipt:

@@ -19,6 +19,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from ledger.domain.staleness import StalePeriods
+
 SQLITE_FILE_NAME = "ledger.db"
 KEYSTORE_FILE_NAME = "keys.db"
 APPLICATION_NAME = "Ledger"
@@ -92,6 +94,20 @@ class Settings(BaseSettings):
         gt=0,
         le=Decimal(1_000_000_000),
         description="The largest amount in euros a fine or an order subject to penalty may name.",
+    )
+
+    # Stale registrations and opened exports: local policy of 2026-12-06 (docs/domain-rules.md, docs/audit.md).
+    stale_registration_months: int = Field(
+        default=6,
+        ge=1,
+        le=120,
+        description="Without an expected end: not confirmed this long, a registration is stale.",
+    )
+    stale_retention_months: int = Field(
+        default=3, ge=0, le=120, description="Stale this long, a registration's retention clock starts."
+    )
+    opened_export_days: int = Field(
+        default=30, ge=1, le=365, description="An export with opened personal data is to be destroyed after this."
     )
 
     retention_run_at: str = Field(
@@ -172,6 +188,11 @@ class Settings(BaseSettings):
             msg = "LEDGER_OIDC_ALGORITHMS must be asymmetric: HMAC and 'none' are refused"
             raise ValueError(msg)
         return self
+
+    @property
+    def stale_periods(self) -> StalePeriods:
+        """The periods of the stale-registration rule (`ledger.domain.staleness`)."""
+        return StalePeriods(self.stale_registration_months, self.stale_retention_months)
 
     @property
     def jwt_dev_key_path(self) -> Path:

@@ -25,6 +25,7 @@ from sqlalchemy import Column, Connection, Date, Engine, MetaData, String, Table
 
 from ledger.database import reading
 from ledger.domain.housing_location import LimitBasis, floor_area_norm_on
+from ledger.domain.staleness import stale_registration
 from ledger.domain.values import ADULT_AGE, PopulationRegister, years_after
 from ledger.domain.worker import Worker
 from ledger.keystore import KeyStore
@@ -53,6 +54,7 @@ alert_workers = Table(
     Column("expected_end_date", Date, nullable=True),
     Column("contract_end", Date, nullable=True),
     Column("departed_on", Date, nullable=True),
+    Column("confirmed_on", Date, nullable=True),  # the employer's latest confirmation (the database has it last)
     Column("brp_registered_on", Date, nullable=True),
 )
 
@@ -68,6 +70,7 @@ class AlertKind(StrEnum):
     NO_BRP_AFTER_FOUR_MONTHS = "no_brp_after_four_months"
     NO_BRP_AFTER_ARRIVAL = "no_brp_after_arrival"
     MINOR_IN_HOUSING = "minor_in_housing"
+    STALE_REGISTRATION = "stale_registration"
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ class AlertFactsView(View):
 
 
 # The facts an event after the registration may change.
-_MUTABLE_COLUMNS = ("contract_end", "departed_on", "brp_registered_on")
+_MUTABLE_COLUMNS = ("contract_end", "departed_on", "brp_registered_on", "expected_end_date", "confirmed_on")
 # An IN list of at most this many ids stays within SQLite's limit on parameters.
 _IN_LIST = 1000
 
@@ -104,7 +107,7 @@ class AlertFactsPage:
     registered: list[str] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)
 
-    def change(self, worker_id: UUID, **values: date) -> None:
+    def change(self, worker_id: UUID, **values: date | None) -> None:
         """Change facts of the worker (nothing if the view does not know it)."""
         worker = worker_id.hex
         row = self.rows.get(worker)
@@ -158,6 +161,7 @@ class AlertFactsProjection(LedgerProjection[AlertFactsView]):
             "contract_end": None,
             "departed_on": None,
             "brp_registered_on": None,
+            "confirmed_on": None,
         }
         page.registered.append(worker)
 
@@ -168,6 +172,10 @@ class AlertFactsProjection(LedgerProjection[AlertFactsView]):
     @handles(Worker.Departed)
     def departed(self, page: AlertFactsPage, event: Worker.Departed, position: int) -> None:
         page.change(event.originator_id, departed_on=event.departed_on)
+
+    @handles(Worker.RegistrationConfirmed)
+    def confirmed(self, page: AlertFactsPage, event: Worker.RegistrationConfirmed, position: int) -> None:
+        page.change(event.originator_id, confirmed_on=event.confirmed_on, expected_end_date=event.expected_end_date)
 
     @handles(Worker.PopulationRegisterRecorded)
     def population_register(
@@ -275,6 +283,7 @@ class _WorkerFacts:
     contract_end: date | None
     departed_on: date | None
     brp_registered_on: date | None
+    confirmed_on: date | None
 
 
 Stay = tuple[str, date, date | None]  # (housing location, valid_from, valid_to)
@@ -308,6 +317,7 @@ def _worker_alerts(conn: Connection, settings: Settings, today: date) -> list[Al
             contract_end=row.contract_end,
             departed_on=row.departed_on,
             brp_registered_on=row.brp_registered_on,
+            confirmed_on=row.confirmed_on,
         )
         found += _alerts_for_worker(facts, stays.get(row.worker_id, []), settings, today)
     return found
@@ -330,6 +340,16 @@ def _alerts_for_worker(w: _WorkerFacts, stays: list[Stay], settings: Settings, t
         limit = ended + timedelta(days=settings.alert_housed_after_contract_days + 1)
         if today >= limit:
             found.append(alert(AlertKind.HOUSED_AFTER_CONTRACT_END, limit, f"contract ended {ended.isoformat()}"))
+    stale = stale_registration(
+        employment_start=start,
+        expected_end_date=w.expected_end_date,
+        confirmed_on=w.confirmed_on,
+        contract_end=ended,
+        departed_on=departed,
+        periods=settings.stale_periods,
+    )
+    if stale is not None and today >= stale.since:  # the rule and its source: ledger.domain.staleness
+        found.append(alert(AlertKind.STALE_REGISTRATION, stale.since, f"{stale.describe()}; no end reported"))
     arrival = min((s for _, s, _ in stays), default=None)
     without_brp = w.brp_registered_on is None or w.brp_registered_on > today
     if arrival is not None and location is not None and without_brp:

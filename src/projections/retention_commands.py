@@ -218,7 +218,8 @@ def render_report(report: RetentionReport) -> str:
 
 def _line(subject: DueSubject) -> str:
     holds = f" — legal hold {', '.join(subject.legal_holds)}" if subject.legal_holds else ""
-    return f"{subject.subject_type} {subject.subject_id} policy {subject.policy}, due {subject.due_on}{holds}"
+    clock = f" ({subject.clock})" if subject.clock else ""
+    return f"{subject.subject_type} {subject.subject_id} policy {subject.policy}, due {subject.due_on}{clock}{holds}"
 
 
 def _update_register(ledger: Ledger) -> None:

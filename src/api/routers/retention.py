@@ -41,6 +41,11 @@ class DueSubjectPublic(ApiModel):
     policy: str
     due_on: date
     legal_holds: list[str] = Field(description="Case references of holds that block shredding.")
+    clock: str | None = Field(
+        default=None,
+        description="What started a worker's retention clock: `registration ended …`, or `stale since …` with why "
+        "(past its expected end, or not confirmed since a day); `null` for inspections and erasure notes.",
+    )
 
     @classmethod
     def of(cls, subject: DueSubject) -> DueSubjectPublic:
@@ -51,6 +56,7 @@ class DueSubjectPublic(ApiModel):
             policy=subject.policy,
             due_on=subject.due_on,
             legal_holds=list(subject.legal_holds),
+            clock=subject.clock,
         )
 
 
@@ -114,7 +120,9 @@ def export_worker(
 ) -> SubjectExport:
     """A person's data: the register row, every event about them, and when and why it was processed."""
     require_worker_in_scope(services, principal, worker_id)
-    processing.record(Activity.DATA_SUBJECT_RIGHTS, Operation.READ, worker_id)
+    # The person's copy leaves the system, opened by nature: logged as an export, with no destruction date
+    # of ours (it is the person's own).
+    processing.record(Activity.DATA_SUBJECT_RIGHTS, Operation.EXPORT, worker_id)
     return subject_export(services, worker_id)
 
 

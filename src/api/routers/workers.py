@@ -31,6 +31,7 @@ from api.schemas.workers import (
     HousingChange,
     LegalHoldCreate,
     PopulationRegistration,
+    RegistrationConfirmation,
     WorkAddressChange,
     WorkerCreate,
 )
@@ -199,6 +200,28 @@ def record_population_registration(
         register=body.population_register.value,
         registered_on=body.registered_on,
         bsn=body.bsn,
+        expected_version=expected,
+    )
+    return Written(position=receipt.position, version=receipt.version)
+
+
+@router.post("/{workerId}/confirmations", status_code=status.HTTP_201_CREATED)
+def confirm_registration(
+    worker_id: WorkerId,
+    body: RegistrationConfirmation,
+    services: ServicesDep,
+    principal: Registrant,
+    processing: ProcessingDep,
+    expected: IfMatch,
+    idempotent: Idempotent,
+) -> Written:
+    """Confirm that the worker is still employed, with the expected end from now on; clears `stale_registration`."""
+    require_worker_in_scope(services, principal, worker_id)
+    processing.record(Activity.REGISTRATION, Operation.UPDATE, worker_id)
+    receipt = services.ledger.confirm_registration(
+        worker_id,
+        confirmed_on=body.confirmed_on,
+        expected_end_date=body.expected_end_date,
         expected_version=expected,
     )
     return Written(position=receipt.position, version=receipt.version)

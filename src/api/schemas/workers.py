@@ -222,6 +222,19 @@ class Departure(RequestModel):
     departed_on: IsoDate
 
 
+class RegistrationConfirmation(RequestModel):
+    """The employer vouches that the worker is still employed on a day; a registration not confirmed goes stale."""
+
+    confirmed_on: IsoDate = Field(
+        description="A day the worker was employed: not in the future, not after a contract end."
+    )
+    expected_end_date: IsoDate | None = Field(
+        default=None,
+        description="The expected end from now on, replacing the earlier one; left out or null: none known, and the "
+        "registration must be confirmed again within `LEDGER_STALE_REGISTRATION_MONTHS` months.",
+    )
+
+
 class PopulationRegistration(RequestModel):
     """The worker was registered in the BRP (residents) or the RNI (non-residents)."""
 

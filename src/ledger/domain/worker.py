@@ -17,6 +17,7 @@ from eventsourcing.domain import Aggregate
 from ledger.domain.erasure import ErasureReason, upcast_shredding_v1_v2
 from ledger.domain.errors import Conflict, NotFound, Violations
 from ledger.domain.housing_location import MUNICIPALITY, Registrant
+from ledger.domain.staleness import checked_confirmation
 from ledger.domain.timeline import Timeline
 from ledger.domain.values import (
     Address,
@@ -146,6 +147,15 @@ class Worker(Aggregate):
             worker.population_register = (self.register, self.registered_on)
             if self.bsn is not None:
                 worker.bsn = self.bsn
+
+    class RegistrationConfirmed(Aggregate.Event):
+        """The employer vouches the worker is still employed on a day, expected to end then (None: unknown)."""
+
+        confirmed_on: date
+        expected_end_date: date | None
+
+        def apply(self, worker: Worker) -> None:
+            worker.expected_end_date = self.expected_end_date  # the latest confirmation's, as for a contract end
 
     class LegalHoldPlaced(Aggregate.Event):
         """An inspector placed a legal hold: nothing of the worker may be erased."""
@@ -327,6 +337,20 @@ class Worker(Aggregate):
         if bsn is not None:
             self._guard_not_shredded()
         self.trigger_event(self.PopulationRegisterRecorded, register=register, registered_on=registered_on, bsn=bsn)
+
+    def confirm_registration(self, confirmed_on: date, expected_end_date: date | None, today: date) -> None:
+        """Record that the registration still holds on `confirmed_on` (docs/domain-rules.md, *Stale registrations*)."""
+        v = Violations()
+        checked_confirmation(
+            confirmed_on=confirmed_on,
+            expected_end_date=expected_end_date,
+            employment_start=self.employment_start,
+            contract_end=self.contract_end,
+            today=today,
+            v=v,
+        )
+        v.raise_if_any()
+        self.trigger_event(self.RegistrationConfirmed, confirmed_on=confirmed_on, expected_end_date=expected_end_date)
 
     def place_legal_hold(self, case_reference: str, reason: str) -> None:
         """Block erasure while an enforcement case is open."""
