@@ -66,6 +66,33 @@ END_OF_TIME = date(2100, 12, 31)
 # the fixture was built, each with the reason; they are left out of the comparison. Empty: nothing did.
 CHANGED_ON_PURPOSE: dict[str, str] = {}
 
+# Subjects whose retention due date a rule changed on purpose: subject id -> (what is due now, or None; why).
+# Issue 16 §4: a registration that reports no end goes stale, and its retention clock starts
+# LEDGER_STALE_RETENTION_MONTHS after it became stale (docs/retention.md), so the fixture's two workers that
+# are still registered without an end now come due.
+DUE_CHANGED_ON_PURPOSE: dict[str, tuple[dict[str, Any] | None, str]] = {
+    "0b43c2ee17cb49f6b3fe5c5ca554e53e": (
+        {
+            "subjectId": "0b43c2ee17cb49f6b3fe5c5ca554e53e",
+            "subjectType": "worker",
+            "policy": "worker_registration",
+            "dueOn": "2027-11-29",
+            "legalHolds": [],
+        },
+        "a stale registration's retention clock starts (issue 16 §4)",
+    ),
+    "a3d96c80ebbe449d94c56b9a4a54e9c9": (
+        {
+            "subjectId": "a3d96c80ebbe449d94c56b9a4a54e9c9",
+            "subjectType": "worker",
+            "policy": "worker_registration",
+            "dueOn": "2028-02-01",
+            "legalHolds": [],
+        },
+        "a stale registration's retention clock starts (issue 16 §4)",
+    ),
+}
+
 # How many differences a failure lists (the rest are counted).
 SHOWN = 25
 
@@ -370,7 +397,8 @@ def test_the_retention_job_finds_the_old_subjects_due_when_the_old_code_did(gold
 
     found = [_due(s) for s in due_subjects(ledger, ledger.keys.engine, load_policies(), on=END_OF_TIME)]
 
-    expected = golden.manifest["due"]
+    expected = [s for s in golden.manifest["due"] if s["subjectId"] not in DUE_CHANGED_ON_PURPOSE]
+    expected += [due for due, _why in DUE_CHANGED_ON_PURPOSE.values() if due is not None]
     differences = [f"due then, not now: {s}" for s in expected if s not in found]
     differences += [f"due now, not then: {s}" for s in found if s not in expected]
     _fail_listing(f"subjects the retention job finds due by {END_OF_TIME}", differences)
