@@ -148,7 +148,7 @@ def test_every_view_stores_poisoned_text_and_goes_on_to_later_events(escaping: L
         location_id,
         on=TODAY,
         as_known_at=datetime.now(UTC),
-        norms=ledger.settings.alert_floor_area_norms_m2,
+        norms=ledger.settings.floor_area_norms_m2,
     )
     assert found is not None
     assert {o.worker_id for o in found.occupants} == {worker_id, later.id}
