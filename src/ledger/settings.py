@@ -110,6 +110,14 @@ class Settings(BaseSettings):
         description="The largest amount in euros a fine or an order subject to penalty may name.",
     )
 
+    # Local policy (docs/retention.md): a hold placed without a review date is reviewed this long after.
+    legal_hold_review_months: int = Field(
+        default=12,
+        ge=1,
+        le=12,
+        description="Months after which a legal hold placed without a review date is due for review (at most a year).",
+    )
+
     retention_run_at: str = Field(
         default="02:30",
         pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",

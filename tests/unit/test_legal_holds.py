@@ -9,8 +9,8 @@ from uuid import UUID
 
 import pytest
 
-from ledger.domain.errors import Conflict, NotFound, RuleViolated
 from ledger.domain.erasure import ErasureReason
+from ledger.domain.errors import Conflict, NotFound, RuleViolated
 from ledger.domain.inspection import Inspection
 from ledger.domain.legal_hold import review_date
 from ledger.domain.personal import personal_fields_of
