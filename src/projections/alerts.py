@@ -24,7 +24,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Column, Connection, Date, Engine, MetaData, String, Table, bindparam, select, update
 
 from ledger.database import reading
-from ledger.domain.housing_location import LimitBasis, floor_area_norm_on
+from ledger.domain.floor_area_norms import floor_area_norm_on
+from ledger.domain.housing_location import LimitBasis
 from ledger.domain.staleness import stale_registration
 from ledger.domain.values import ADULT_AGE, PopulationRegister, years_after
 from ledger.domain.worker import Worker
@@ -224,7 +225,7 @@ def alerts(
 
 def _location_alerts(conn: Connection, settings: Settings, today: date, now: datetime) -> list[Alert]:
     found = []
-    norms = settings.alert_floor_area_norms_m2
+    norms = settings.floor_area_norms_m2
     for row in conn.execute(select(location_facts)):
         location, facts = UUID(row.housing_location_id), read_facts(row)
         history = location_history(conn, location, now, norms, facts)
@@ -235,13 +236,13 @@ def _location_alerts(conn: Connection, settings: Settings, today: date, now: dat
         if since is not None:
             detail = f"{headcount} occupants, {maximum} permitted"
             if basis == LimitBasis.FLOOR_AREA_NORM:
-                norm = floor_area_norm_on(norms, today)
+                norm = floor_area_norm_on(history.norms, today)  # the norm of the location's kind
                 detail += f" (no limit set by the municipality: {facts.floor_area_m2} m² at {norm:g} m² a person)"
             found.append(Alert(AlertKind.OVER_CAPACITY, location, since, detail, housing_location_id=location))
         if maximum is None:
             found.append(_not_assessed_alert(settings, location, history, today))
         if facts.floor_area_m2 is not None:
-            found += _floor_area_alert(settings, location, facts.floor_area_m2, history, today)
+            found += _floor_area_alert(location, facts.floor_area_m2, history, today)
     return found
 
 
@@ -251,25 +252,27 @@ def _not_assessed_alert(settings: Settings, location: UUID, history: LocationHis
     registered_on = history.facts.registered_at.astimezone(ZoneInfo(settings.timezone)).date()
     run_start = history.since(today, not_assessed) or today
     since = min(max(run_start, registered_on), today)
-    detail = "no limit set by the municipality and no floor area to derive one from"
+    if history.facts.floor_area_m2 is None:
+        detail = "no limit set by the municipality and no floor area to derive one from"
+    else:  # the settings hold no norm for this kind of location (docs/occupancy.md)
+        detail = f"no limit set by the municipality and no floor-area norm for a {history.facts.kind}"
     proposed = history.facts.proposed_max_occupants
     if proposed is not None:
         detail += f"; the registrant proposed {proposed}"
     return Alert(AlertKind.LIMIT_NOT_ASSESSED, location, since, detail, housing_location_id=location)
 
 
-def _floor_area_alert(
-    settings: Settings, location: UUID, floor_area: int, history: LocationHistory, today: date
-) -> list[Alert]:
+def _floor_area_alert(location: UUID, floor_area: int, history: LocationHistory, today: date) -> list[Alert]:
+    # The norms of the location's kind (a caravan site's are not a dwelling's).
     def below_norm(day: date, headcount: int, _maximum: int | None) -> bool:
-        norm = floor_area_norm_on(settings.alert_floor_area_norms_m2, day)
+        norm = floor_area_norm_on(history.norms, day)
         return headcount > 0 and norm is not None and floor_area / headcount < norm
 
     since = history.since(today, below_norm)
     if since is None:
         return []
     per_person = floor_area / history.headcount_on(today)
-    norm = floor_area_norm_on(settings.alert_floor_area_norms_m2, today)
+    norm = floor_area_norm_on(history.norms, today)
     detail = f"{per_person:.1f} m² per person, norm {norm:g} m²"
     return [Alert(AlertKind.FLOOR_AREA_BELOW_NORM, location, since, detail, housing_location_id=location)]
 

@@ -6,7 +6,7 @@ the read models: a worker's registration end from the worker register
 day its stale registration starts the clock: `ledger.registration_clock`), an
 inspection's date and sanctions from
 the event store, an erasure note's date from the event store too. A subject
-under a legal hold is never shredded. Due subjects
+(a worker, an inspection) under a legal hold is never shredded. Due subjects
 are shredded in chunks (`Ledger.shred_subjects`: a few transactions per chunk,
 not a few per subject). The job is idempotent (shredded subjects are not due
 any more) and resumable (a shred whose key is gone but whose event is missing
@@ -164,10 +164,10 @@ def due_subjects(ledger: Ledger, engine: Engine, policies: RetentionPolicies, *,
 
 def _inspection_due(ledger: Ledger, policies: RetentionPolicies) -> Iterator[DueSubject]:
     for inspection in _recorded(ledger, Inspection, Inspection.Recorded):
-        if inspection.shredded or inspection.notes is None:
-            continue  # nothing personal left to shred
+        if inspection.shredded or not inspection.has_personal_data:
+            continue  # nothing personal (notes, a hold's reason) left to shred
         due_on, policy = inspection_due_on(policies, inspection.inspected_on, inspection.sanction_dates)
-        yield DueSubject(inspection.id, "inspection", policy, due_on)
+        yield DueSubject(inspection.id, "inspection", policy, due_on, tuple(sorted(inspection.legal_holds)))
 
 
 def _erasure_note_due(ledger: Ledger, policies: RetentionPolicies) -> Iterator[DueSubject]:

@@ -30,6 +30,7 @@ from ledger.console import progress_bar, tell
 from ledger.database import database_unavailable
 from ledger.retention import load_policies
 from ledger.settings import Settings
+from projections.hold_reviews import HoldDueForReview, holds_due_for_review
 from projections.register import RegisterView
 from projections.registry import build_view_runners
 from projections.retention import (
@@ -91,7 +92,9 @@ def cmd_retention_run(settings: Settings, args: argparse.Namespace) -> int:
         except RetentionJobBusyError as e:
             print(f"ledger: {e}", file=sys.stderr)
             return 1
-        tell(settings, render_report(report), "retention_run", **report_facts(report))
+        reviews = holds_due_for_review(ledger, on=on)
+        text = render_report(report) + ("\n" + render_reviews(reviews) if reviews else "")
+        tell(settings, text, "retention_run", **report_facts(report), holds_due_for_review=len(reviews))
         return 1 if report.failed else 0
     finally:
         ledger.close()
@@ -106,6 +109,8 @@ def cmd_retention_due(settings: Settings, args: argparse.Namespace) -> int:
         on = args.on or ledger.today()
         for subject in due_subjects(ledger, ledger.keys.engine, load_policies(settings.retention_file), on=on):
             print(_line(subject))
+        if reviews := render_reviews(holds_due_for_review(ledger, on=on)):
+            print(reviews)
         return 0
     finally:
         ledger.close()
@@ -213,6 +218,19 @@ def render_report(report: RetentionReport) -> str:
     lines += [f"  {verb}: {_line(s)}" for s in report.shredded]
     lines += [f"  held:  {_line(s)}" for s in report.held]
     lines += [f"  FAILED: {_line(s)}" for s in report.failed]
+    return "\n".join(lines)
+
+
+def render_reviews(holds: list[HoldDueForReview]) -> str:
+    """The legal holds due for review, a line each ("" when there are none)."""
+    if not holds:
+        return ""
+    lines = [f"holds due for review: {len(holds)}"]
+    lines += [
+        f"  review: {h.subject_type} {h.subject_id} legal hold {h.case_reference}, placed {h.placed_on},"
+        f" review on {h.review_on}"
+        for h in holds
+    ]
     return "\n".join(lines)
 
 

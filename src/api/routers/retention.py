@@ -28,6 +28,7 @@ from api.services import Services
 from ledger.domain.housing_location import HousingLocation
 from ledger.event_documents import event_document, event_positions
 from ledger.processing_log import Activity, LogLine, Operation, ProcessingLog
+from projections.hold_reviews import HoldDueForReview, holds_due_for_review
 from projections.retention import DueSubject, due_subjects
 
 router = APIRouter(tags=["retention"], route_class=ApiRoute)
@@ -60,11 +61,35 @@ class DueSubjectPublic(ApiModel):
         )
 
 
+class HoldDueForReviewPublic(ApiModel):
+    """A legal hold in place whose review date has come: review it, and lift it if its case has closed."""
+
+    subject_id: UUID
+    subject_type: str = Field(description="`worker` or `inspection`.")
+    case_reference: str
+    placed_on: date
+    review_on: date = Field(description="The hold's review date (for a hold placed without one: 12 months on).")
+
+    @classmethod
+    def of(cls, hold: HoldDueForReview) -> HoldDueForReviewPublic:
+        """From the list of holds due for review."""
+        return cls(
+            subject_id=hold.subject_id,
+            subject_type=hold.subject_type,
+            case_reference=hold.case_reference,
+            placed_on=hold.placed_on,
+            review_on=hold.review_on,
+        )
+
+
 class DueSubjects(ApiModel):
-    """What the retention job would shred on `on` (held subjects included, with their holds)."""
+    """What the retention job would shred on `on` (held subjects with their holds), and the holds to review."""
 
     on: date
     items: list[DueSubjectPublic]
+    holds_due_for_review: list[HoldDueForReviewPublic] = Field(
+        description="Legal holds in place whose review date is on or before `on`, the oldest first."
+    )
 
 
 class ProcessingRecord(ApiModel):
@@ -104,10 +129,19 @@ def retention_due(
     _: Annotated[Principal, Depends(allow(RETENTION))],
     on: Annotated[IsoDate | None, Query(description="Default: today.")] = None,
 ) -> DueSubjects:
-    """Subjects whose retention ends on or before `on`, with the legal holds that keep them."""
+    """Subjects whose retention ends on or before `on`, with the legal holds that keep them.
+
+    `holdsDueForReview` lists, apart, every legal hold (on a worker or an
+    inspection) whose review date is on or before `on`.
+    """
     day = on or services.ledger.today()
     due = due_subjects(services.ledger, services.ledger.keys.engine, services.retention_policies, on=day)
-    return DueSubjects(on=day, items=[DueSubjectPublic.of(s) for s in due])
+    reviews = holds_due_for_review(services.ledger, on=day)
+    return DueSubjects(
+        on=day,
+        items=[DueSubjectPublic.of(s) for s in due],
+        holds_due_for_review=[HoldDueForReviewPublic.of(h) for h in reviews],
+    )
 
 
 @router.get("/workers/{workerId}/export")

@@ -237,11 +237,18 @@ def place_legal_hold(
     expected: IfMatch,
     idempotent: Idempotent,
 ) -> Written:
-    """Place a legal hold for an open enforcement case: the worker's data may not be erased; 409 if in place."""
+    """Place a legal hold for an open enforcement case: the worker's data may not be erased; 409 if in place.
+
+    The hold is due for review from `reviewOn` (default: in 12 months) until it is lifted.
+    """
     require_worker_in_scope(services, principal, worker_id)
     processing.record(Activity.ENFORCEMENT, Operation.UPDATE, worker_id)
     receipt = services.ledger.place_legal_hold(
-        worker_id, case_reference=body.case_reference, reason=body.reason, expected_version=expected
+        worker_id,
+        case_reference=body.case_reference,
+        reason=body.reason,
+        review_on=body.review_on,
+        expected_version=expected,
     )
     return Written(position=receipt.position, version=receipt.version)
 

@@ -249,7 +249,7 @@ class PopulationRegistration(RequestModel):
 
 
 class LegalHoldCreate(RequestModel):
-    """An open enforcement case: nothing of the worker may be erased until the hold is lifted."""
+    """An open enforcement case: nothing of the worker (or the inspection's notes) may be erased until it is lifted."""
 
     case_reference: str = Field(
         description="1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.",
@@ -257,6 +257,14 @@ class LegalHoldCreate(RequestModel):
         json_schema_extra={"pattern": patterns.CASE_REFERENCE},
     )
     reason: str = Field(json_schema_extra={"minLength": 1, "maxLength": 2000})
+    review_on: IsoDate | None = Field(
+        default=None,
+        description=(
+            "When the hold is to be reviewed: from then on it is listed as due for review (`GET /retention/due`)"
+            " until it is lifted. From today up to a year ahead; default: today plus"
+            " `LEDGER_LEGAL_HOLD_REVIEW_MONTHS` (12)."
+        ),
+    )
 
 
 class ErasureRequest(RequestModel):
