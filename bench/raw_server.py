@@ -23,7 +23,7 @@ from projections.occupancy import occupancy
 
 def create_raw_app(settings: Settings) -> FastAPI:
     engine = create_ledger_engine(settings)
-    norms = settings.alert_floor_area_norms_m2
+    norms = settings.floor_area_norms_m2
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
 
     @app.get("/healthz")

@@ -24,6 +24,8 @@ from ledger.domain.values import Address, Employment, IdentityDocument, Person
 from ledger.domain.worker import Worker
 
 TODAY = date(2026, 6, 15)
+# A legal hold's review date: after TODAY, within the year a review date may lie ahead.
+REVIEW_ON = date(2027, 1, 15)
 
 _bsn_counter = itertools.count()
 _document_counter = itertools.count(1_234_567)

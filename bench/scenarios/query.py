@@ -74,7 +74,7 @@ def query(ctx: Context, backend: str) -> list[Row]:
         engines = tuple(dict.fromkeys((engine, ledger.database.key_engine)))
         register = RegisterView(engine, ledger.keys)
         today, now = ledger.today(), datetime.now(UTC)
-        norms = ledger.settings.alert_floor_area_norms_m2
+        norms = ledger.settings.floor_area_norms_m2
         rng = random.Random(11)
         locations = [rng.choice(store.places.location_ids) for _ in range(ctx.size(500, 100, smoke=20))]
 

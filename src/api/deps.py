@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -74,7 +75,7 @@ class Processing:
     def __init__(self, services: Services, request: Request) -> None:
         self.services = services
         self.request = request
-        self.entries: list[tuple[Activity, Operation, list[UUID], str, str | None]] = []
+        self.entries: list[tuple[Activity, Operation, list[UUID], str, str | None, date | None]] = []
 
     def record(
         self,
@@ -83,12 +84,14 @@ class Processing:
         *subjects: UUID,
         subject_type: str = "worker",
         reason_code: str | None = None,
+        destroy_on: date | None = None,
     ) -> None:
         """Say that this request processes the personal data of `subjects` (workers, inspections, erasure notes).
 
-        `reason_code` says why an erasure (`Operation.DELETE`) erases.
+        `reason_code` says why an erasure (`Operation.DELETE`) erases, or why an
+        export (`Operation.EXPORT`) opens; `destroy_on`, by when an opened export is to be destroyed.
         """
-        self.entries.append((activity, operation, list(subjects), subject_type, reason_code))
+        self.entries.append((activity, operation, list(subjects), subject_type, reason_code, destroy_on))
 
 
 def processing(services: ServicesDep, request: Request) -> Iterator[Processing]:
@@ -102,7 +105,7 @@ def processing(services: ServicesDep, request: Request) -> Iterator[Processing]:
         raise
     finally:
         principal: Principal | None = getattr(request.state, "principal", None)
-        for activity, operation, subjects, subject_type, reason_code in lines.entries:
+        for activity, operation, subjects, subject_type, reason_code, destroy_on in lines.entries:
             services.processing_log.append(
                 actor=principal.sub if principal else "anonymous",
                 role=principal.role.value if principal else "none",
@@ -113,6 +116,7 @@ def processing(services: ServicesDep, request: Request) -> Iterator[Processing]:
                 trace_id=trace_id_var.get(),
                 subject_type=subject_type,
                 reason_code=reason_code,
+                destroy_on=destroy_on,
             )
 
 

@@ -86,7 +86,11 @@ class Services:
     def retention_due(self, worker_ids: Iterable[UUID]) -> dict[UUID, date | None]:
         """The retention due dates of these workers, under the policies in force today."""
         return worker_due_dates(
-            self.ledger.database.engine, self.retention_policies, on=self.ledger.today(), worker_ids=worker_ids
+            self.ledger.database.engine,
+            self.retention_policies,
+            on=self.ledger.today(),
+            stale=self.settings.stale_periods,
+            worker_ids=worker_ids,
         )
 
     def wait_for(self, position: int | None) -> None:

@@ -53,6 +53,7 @@ from ledger.domain.erasure import ErasureNote, ErasureReason, checked_erasure
 from ledger.domain.errors import AlreadyRegistered, ConcurrentModification, Conflict, NotFound, RuleViolated
 from ledger.domain.housing_location import MUNICIPALITY, HousingLocation, Registrant
 from ledger.domain.inspection import Inspection
+from ledger.domain.legal_hold import months_after
 from ledger.domain.values import Address, Employment, Person
 from ledger.domain.worker import Worker
 from ledger.durability import check_durability
@@ -482,12 +483,43 @@ class Ledger(Application[UUID]):
             lambda worker: worker.record_population_registration(register, registered_on, bsn, self.today()),
         )
 
-    def place_legal_hold(
-        self, worker_id: UUID, *, case_reference: str, reason: str, expected_version: int | None = None
+    def confirm_registration(
+        self,
+        worker_id: UUID,
+        *,
+        confirmed_on: date,
+        expected_end_date: date | None = None,
+        expected_version: int | None = None,
     ) -> Receipt:
-        """Place a legal hold: the worker's data must not be erased while the case is open."""
+        """Record that a worker's registration still holds on `confirmed_on`, expected to end on `expected_end_date`."""
         return self._change(
-            Worker, worker_id, expected_version, lambda worker: worker.place_legal_hold(case_reference, reason)
+            Worker,
+            worker_id,
+            expected_version,
+            lambda worker: worker.confirm_registration(confirmed_on, expected_end_date, self.today()),
+        )
+
+    def place_legal_hold(
+        self,
+        worker_id: UUID,
+        *,
+        case_reference: str,
+        reason: str,
+        review_on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Receipt:
+        """Place a legal hold: the worker's data must not be erased while the case is open.
+
+        Without `review_on` the hold is due for review the configured period
+        from today (`LEDGER_LEGAL_HOLD_REVIEW_MONTHS`).
+        """
+        today = self.today()
+        review = review_on or months_after(today, self.settings.legal_hold_review_months)
+        return self._change(
+            Worker,
+            worker_id,
+            expected_version,
+            lambda worker: worker.place_legal_hold(case_reference, reason, review_on=review, today=today),
         )
 
     def lift_legal_hold(self, worker_id: UUID, *, case_reference: str, expected_version: int | None = None) -> Receipt:
@@ -506,7 +538,7 @@ class Ledger(Application[UUID]):
         """Destroy a subject's data key, then record `PersonalDataShredded` on it, with why.
 
         The subject is a worker or an inspection (its notes). Refused with
-        `Conflict` while a worker has a legal hold. `reason_code` is an
+        `Conflict` while it has a legal hold. `reason_code` is an
         `ErasureReason`, kept on the event; `note`, an optional explanation,
         becomes an `ErasureNote` saved with that event, sealed under a key of
         its own (it outlives the subject's key, until its own retention ends).
@@ -516,17 +548,18 @@ class Ledger(Application[UUID]):
         """
         code, text = checked_erasure(reason_code, note)
         subject = self._load_subject(subject_id)
-        if isinstance(subject, Worker) and subject.legal_holds:
+        if isinstance(subject, Worker | Inspection) and subject.legal_holds:
             cases = ", ".join(sorted(subject.legal_holds))
-            raise Conflict(f"legal hold in place (case {cases}); nothing of this worker may be erased")
+            kind = _kind_name(type(subject))
+            raise Conflict(f"legal hold in place (case {cases}); nothing of this {kind} may be erased")
         self.keys.shred(subject_id)
         return self._record_shredding(ShredRequest(subject_id, policy, due_on, code), note=text)
 
     def shred_subjects(self, requests: Sequence[ShredRequest]) -> ShredOutcome:
         """Shred many subjects: one tombstone transaction, one key deletion, one event transaction.
 
-        What `shred_subject` guarantees holds for each subject: a worker under a
-        legal hold is left alone (held); its tombstone precedes the destruction
+        What `shred_subject` guarantees holds for each subject: a worker or an
+        inspection under a legal hold is left alone (held); its tombstone precedes the destruction
         of its key; its `PersonalDataShredded` is appended only once the key is
         gone. A batch cut short is finished by the next call: tombstones and key
         deletions are idempotent, and a shredded subject records no second event.
@@ -657,6 +690,33 @@ class Ledger(Application[UUID]):
             ),
         )
 
+    def place_inspection_legal_hold(
+        self,
+        inspection_id: UUID,
+        *,
+        case_reference: str,
+        reason: str,
+        review_on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Receipt:
+        """Place a legal hold on an inspection: its notes are kept past their retention until it is lifted."""
+        today = self.today()
+        review = review_on or months_after(today, self.settings.legal_hold_review_months)
+        return self._change(
+            Inspection,
+            inspection_id,
+            expected_version,
+            lambda inspection: inspection.place_legal_hold(case_reference, reason, review_on=review, today=today),
+        )
+
+    def lift_inspection_legal_hold(
+        self, inspection_id: UUID, *, case_reference: str, expected_version: int | None = None
+    ) -> Receipt:
+        """Lift the legal hold of a closed case from an inspection."""
+        return self._change(
+            Inspection, inspection_id, expected_version, lambda inspection: inspection.lift_legal_hold(case_reference)
+        )
+
     # -- reading ---------------------------------------------------------------
 
     def get(self, kind: type[A], aggregate_id: UUID, *, version: int | None = None) -> A:
@@ -765,8 +825,8 @@ def _seals_personal_data(event: DomainEventProtocol[UUID]) -> bool:
 
 
 def _held(subject: Subject) -> bool:
-    """A legal hold blocks shredding (only workers carry holds)."""
-    return isinstance(subject, Worker) and bool(subject.legal_holds)
+    """A legal hold blocks shredding (workers and inspections carry holds; erasure notes none)."""
+    return isinstance(subject, Worker | Inspection) and bool(subject.legal_holds)
 
 
 def _kind_name(kind: type[Any]) -> str:

@@ -4,7 +4,9 @@ An auditor runs `ledger audit verify` (exit 0 when the chain holds, 1 with the
 first broken position otherwise, 2 for a `--from` past the log's head;
 `--checkpoint` only what was written after the latest checkpoint), keeps the
 checkpoints it logs, and archives the event feed with `ledger audit export` as
-JSON Lines (a file only its owner may read: the personal fields are opened).
+JSON Lines (a file only its owner may read), its personal fields pseudonymised
+unless `--open --reason R` opens them: that export is logged per person, with
+the date by which it is to be destroyed (`ledger.exports`).
 An operator makes a production keyring once with `ledger keys init`, rotates
 the key-encryption key with `ledger keys rotate` and re-shreds keys restored
 from an old backup with `ledger keys check`.
@@ -13,20 +15,24 @@ from an old backup with `ledger keys check`.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
+from uuid import UUID
 
 from ledger.application import Ledger
 from ledger.audit import AuditChain, default_workers
 from ledger.console import progress_bar, tell, whole_number
-from ledger.event_documents import event_document
 from ledger.exclusive import AlreadyRunningError
+from ledger.exports import ExportOpening, OpeningReason, event_page, export_opening
 from ledger.keyring import FileKeyring
+from ledger.processing_log import Activity, Operation, ProcessingLog
 from ledger.settings import Settings
 from ledger.system import open_keystore, open_ledger
 
@@ -60,9 +66,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     verify.set_defaults(func=cmd_verify)
     sub.add_parser("checkpoint", help="record and log the chain's head").set_defaults(func=cmd_checkpoint)
-    export = sub.add_parser("export", help="every event after a position as JSON Lines (personal fields opened)")
+    export = sub.add_parser(
+        "export", help="every event after a position as JSON Lines (personal fields pseudonymised unless --open)"
+    )
     export.add_argument("--after", type=_position, default=0, metavar="POS", help="the last position not exported")
     export.add_argument("--out", type=Path, default=None, metavar="FILE", help="write here instead of stdout")
+    export.add_argument(
+        "--open", dest="opened", action="store_true", help="open the personal fields (needs --reason; logged)"
+    )
+    export.add_argument(
+        "--reason", choices=[r.value for r in OpeningReason], default=None, help="why the personal fields are opened"
+    )
     export.set_defaults(func=cmd_export)
     keys = subparsers.add_parser("keys", help="key epochs and tombstones")
     key_commands = keys.add_subparsers(dest="keys_command", required=True)
@@ -136,17 +150,42 @@ def cmd_checkpoint(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    """Write the events after `--after` as JSON Lines, to stdout or to a file only its owner may read."""
+    """Write the events after `--after` as JSON Lines, to stdout or to a file only its owner may read.
+
+    Pseudonymised by default; `--open --reason R` opens the personal fields, logs the export per
+    person and says by when the copy is to be destroyed.
+    """
+    if args.opened != (args.reason is not None):
+        print("ledger audit export: --open and --reason go together: why is the personal data opened?", file=sys.stderr)
+        return 2
     with open_ledger(settings) as ledger:
+        opening = None
+        if args.opened:
+            opening = export_opening(args.reason, today=ledger.today(), settings=settings, actor=_os_user())
         if args.out is None:
-            written = export_events(ledger, args.after, sys.stdout)
+            written = export_events(ledger, args.after, sys.stdout, opening=opening)
         else:
             with _private(args.out) as out:
-                written = export_events(ledger, args.after, out)
+                written = export_events(ledger, args.after, out, opening=opening)
     # On stdout the events are the output: the human line goes beside them, to stderr.
     where: dict[str, Any] = {} if args.out is not None else {"stream": sys.stderr}
-    tell(settings, f"exported {written} events", "audit_exported", events=written, after=args.after, **where)
+    facts: dict[str, Any] = {"opened": opening is not None}
+    if opening is None:
+        line = f"exported {written} events, personal data pseudonymised"
+    else:
+        destroy_on = opening.destroy_on.isoformat()
+        line = f"exported {written} events with personal data opened ({opening.reason}): destroy it by {destroy_on}"
+        facts |= {"reason": opening.reason.value, "destroy_on": destroy_on}
+    tell(settings, line, "audit_exported", events=written, after=args.after, **facts, **where)
     return 0
+
+
+def _os_user() -> str:
+    """Who runs the command, for the processing log: the login name (or the uid where there is none)."""
+    try:
+        return f"os:{getpass.getuser()}"
+    except (KeyError, OSError):  # a uid without a passwd entry and no LOGNAME, as in some containers
+        return f"os:uid-{os.getuid()}"
 
 
 @contextmanager
@@ -158,16 +197,38 @@ def _private(path: Path) -> Iterator[TextIO]:
         yield out
 
 
-def export_events(ledger: Ledger, after: int, out: TextIO) -> int:
-    """Write every event after position `after` to `out`, one JSON document per line."""
+def export_events(ledger: Ledger, after: int, out: TextIO, *, opening: ExportOpening | None = None) -> int:
+    """Write every event after position `after` to `out`, one JSON document per line.
+
+    Pseudonymised, unless `opening`: then each page's people are logged before the page is written.
+    """
+    log, trace = ProcessingLog(ledger.database.engine), uuid.uuid4().hex  # one trace id ties the export's lines
+    logged: set[UUID] = set()  # one line per person for the whole export, whichever pages name them
     written, position = 0, after
-    while notifications := ledger.recorder.select_notifications(start=position + 1, limit=_PAGE):
-        for notification in notifications:
-            event = ledger.mapper.to_domain_event(notification)
-            out.write(json.dumps(event_document(event, notification.id), ensure_ascii=False) + "\n")
-        written += len(notifications)
-        position = notifications[-1].id
-    return written
+    while True:
+        page = event_page(ledger, after=position, limit=_PAGE, opened=opening is not None)
+        if opening is not None:
+            for subject_type, subjects in page.revealed.items():
+                new = [subject for subject in dict.fromkeys(subjects) if subject not in logged]
+                logged.update(new)
+                log.append(
+                    actor=opening.actor,
+                    role=opening.role,
+                    activity=Activity.AUDIT,
+                    subjects=new,
+                    operation=Operation.EXPORT,
+                    outcome="OK",
+                    trace_id=trace,
+                    subject_type=subject_type,
+                    reason_code=opening.reason.value,
+                    destroy_on=opening.destroy_on,
+                )
+        for document in page.documents:
+            out.write(json.dumps(document, ensure_ascii=False) + "\n")
+        written += len(page.documents)
+        if page.next is None:
+            return written
+        position = page.next
 
 
 def cmd_rotate(settings: Settings, _args: argparse.Namespace) -> int:

@@ -4,21 +4,24 @@ Every request that reads or writes personal data appends, per subject, who
 (`sub` and role), when, which processing activity (an id in
 `docs/processing-register.md`, which holds purpose and legal basis), the
 operation, the outcome and the W3C trace id; an erasure also says why (its
-reason code). The table is append-only: the code never updates or deletes a
-line. Reading the log is itself logged.
+reason code), and an export with opened personal data says why it was opened
+and by when its copy is to be destroyed (docs/audit.md). The table is
+append-only: the code never updates or deletes a line. Reading the log is
+itself logged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from uuid import UUID
 
 from sqlalchemy import (
     BigInteger,
     Column,
+    Date,
     Engine,
     Index,
     Integer,
@@ -49,8 +52,10 @@ processing_log = Table(
     Column("operation", String(16), nullable=False),
     Column("outcome", String(8), nullable=False),
     Column("trace_id", String(32), nullable=False),
-    # Why the subject's data was erased (an `ErasureReason`); only on erasures.
+    # Why: the reason code of an erasure (an `ErasureReason`) or of an opened export (an `OpeningReason`).
     Column("reason_code", String(32), nullable=True),
+    # By when the copy an opened export made outside the system is to be destroyed; only on such exports.
+    Column("destroy_on", Date, nullable=True),
     Index("ix_processing_log_subject", "subject_id", "at"),
     Index("ix_processing_log_at", "at"),
 )
@@ -73,6 +78,7 @@ class Operation(StrEnum):
     READ = "read"
     UPDATE = "update"
     DELETE = "delete"
+    EXPORT = "export"  # a read whose copy leaves the system: an opened export, a person's own export
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,7 @@ class LogLine:
     outcome: str
     trace_id: str
     reason_code: str | None = None
+    destroy_on: date | None = None
     line_id: int = 0  # the line's place among lines of the same instant: (at, line_id) orders the log
 
 
@@ -109,8 +116,9 @@ class ProcessingLog:
         trace_id: str,
         subject_type: str = "worker",
         reason_code: str | None = None,
+        destroy_on: date | None = None,
     ) -> None:
-        """One line per subject, in one statement (`reason_code`: why, for an erasure)."""
+        """One line per subject, in one statement (`reason_code`: why; `destroy_on`: an opened export's date)."""
         now = datetime.now(UTC)
         rows = [
             {
@@ -124,6 +132,7 @@ class ProcessingLog:
                 "outcome": outcome,
                 "trace_id": trace_id,
                 "reason_code": reason_code,
+                "destroy_on": destroy_on,
             }
             for subject in dict.fromkeys(subjects)
         ]
@@ -177,6 +186,7 @@ class ProcessingLog:
                 outcome=r.outcome,
                 trace_id=r.trace_id,
                 reason_code=r.reason_code,
+                destroy_on=r.destroy_on,
                 line_id=int(r.line_id),
             )
             for r in rows

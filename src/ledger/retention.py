@@ -133,9 +133,17 @@ def registration_due_on(policies: RetentionPolicies, ended_on: date | None) -> d
 def inspection_due_on(
     policies: RetentionPolicies, inspected_on: date, sanctions: list[tuple[str, date]]
 ) -> tuple[date, str]:
-    """When an inspection's notes are due, and under which policy (the longest clock wins)."""
+    """When an inspection's notes are due, and under which policy (the longest clock wins).
+
+    A warning starts no clock of its own: it is no sanction under the Awb
+    (art. 5:2: a sanction imposes an obligation or withholds an entitlement,
+    to remedy or to punish; a warning does neither), so an inspection followed
+    only by warnings keeps the supervision period (docs/retention.md).
+    """
     candidates = [(policies[INSPECTION].period.after(inspected_on), INSPECTION)]
     for kind, imposed_on in sanctions:
+        if kind == SanctionKind.WARNING:
+            continue
         name = SANCTION_FINE if kind == SanctionKind.ADMINISTRATIVE_FINE else SANCTION_ENFORCEMENT
         candidates.append((policies[name].period.after(imposed_on), name))
     return max(candidates)

@@ -9,15 +9,28 @@ nothing.
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PositiveFloat, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
+
+from ledger.domain.floor_area_norms import DEFAULT_FLOOR_AREA_NORMS_M2
+from ledger.domain.staleness import StalePeriods
+from ledger.domain.values import HousingKind
+
+# Environment variables that were renamed: refused, naming the new one and its shape (CHANGELOG.md).
+RENAMED_SETTINGS = {
+    "LEDGER_ALERT_FLOOR_AREA_NORMS_M2": (
+        "LEDGER_FLOOR_AREA_NORMS_M2",
+        'a norm per kind of location, e.g. {"dwelling": {"1900-01-01": 12}, "caravan_site": {"1900-01-01": 6}}',
+    ),
+}
 
 SQLITE_FILE_NAME = "ledger.db"
 KEYSTORE_FILE_NAME = "keys.db"
@@ -76,11 +89,15 @@ class Settings(BaseSettings):
         ),
     )
 
-    # Alert thresholds (docs/alerts.md says where each comes from).
-    alert_floor_area_norms_m2: dict[date, float] = Field(
-        default={date(1900, 1, 1): 12.0},
-        description="Minimum usable floor area per person, by the date each norm applies from.",
+    # The floor-area norms per kind of location (docs/occupancy.md gives each one's source).
+    floor_area_norms_m2: dict[str, dict[date, PositiveFloat]] = Field(
+        default_factory=lambda: {kind: dict(norms) for kind, norms in DEFAULT_FLOOR_AREA_NORMS_M2.items()},
+        description=(
+            "Minimum usable floor area per person (m²) per kind of housing location, by the date each norm applies"
+            " from; a kind left out derives no limit from its floor area."
+        ),
     )
+    # Alert thresholds (docs/alerts.md says where each comes from).
     alert_housed_after_contract_days: int = Field(default=14, ge=0)
     alert_without_brp_months: int = Field(default=4, ge=1)
     alert_brp_registration_days: int = Field(default=5, ge=0)
@@ -92,6 +109,28 @@ class Settings(BaseSettings):
         gt=0,
         le=Decimal(1_000_000_000),
         description="The largest amount in euros a fine or an order subject to penalty may name.",
+    )
+
+    # Stale registrations and opened exports: local policy of 2026-12-06 (docs/domain-rules.md, docs/audit.md).
+    stale_registration_months: int = Field(
+        default=6,
+        ge=1,
+        le=120,
+        description="Without an expected end: not confirmed this long, a registration is stale.",
+    )
+    stale_retention_months: int = Field(
+        default=3, ge=0, le=120, description="Stale this long, a registration's retention clock starts."
+    )
+    opened_export_days: int = Field(
+        default=30, ge=1, le=365, description="An export with opened personal data is to be destroyed after this."
+    )
+
+    # Local policy (docs/retention.md): a hold placed without a review date is reviewed this long after.
+    legal_hold_review_months: int = Field(
+        default=12,
+        ge=1,
+        le=12,
+        description="Months after which a legal hold placed without a review date is due for review (at most a year).",
     )
 
     retention_run_at: str = Field(
@@ -160,6 +199,25 @@ class Settings(BaseSettings):
             raise ValueError(msg)
         return value
 
+    @field_validator("floor_area_norms_m2")
+    @classmethod
+    def _norms_of_known_kinds(cls, value: dict[str, dict[date, float]]) -> dict[str, dict[date, float]]:
+        """Refuse a norm for a kind no location can have: a typo would leave the real kind without one."""
+        unknown = sorted(set(value) - {kind.value for kind in HousingKind})
+        if unknown:
+            msg = f"no such kind of housing location: {', '.join(unknown)} (kinds: {', '.join(HousingKind)})"
+            raise ValueError(msg)
+        return value
+
+    @model_validator(mode="after")
+    def _renamed_settings_are_refused(self) -> Settings:
+        """A setting that was renamed is refused, not ignored: its value would silently stop counting."""
+        for old, (new, shape) in RENAMED_SETTINGS.items():
+            if any(name.upper() == old for name in os.environ):
+                msg = f"{old} was renamed: set {new} instead, {shape}"
+                raise ValueError(msg)
+        return self
+
     @model_validator(mode="after")
     def _production_needs_explicit_keys(self) -> Settings:
         if self.env == "production" and self.keyring_file is None:
@@ -172,6 +230,11 @@ class Settings(BaseSettings):
             msg = "LEDGER_OIDC_ALGORITHMS must be asymmetric: HMAC and 'none' are refused"
             raise ValueError(msg)
         return self
+
+    @property
+    def stale_periods(self) -> StalePeriods:
+        """The periods of the stale-registration rule (`ledger.domain.staleness`)."""
+        return StalePeriods(self.stale_registration_months, self.stale_retention_months)
 
     @property
     def jwt_dev_key_path(self) -> Path:

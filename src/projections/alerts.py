@@ -24,7 +24,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Column, Connection, Date, Engine, MetaData, String, Table, bindparam, select, update
 
 from ledger.database import reading
-from ledger.domain.housing_location import LimitBasis, floor_area_norm_on
+from ledger.domain.floor_area_norms import floor_area_norm_on
+from ledger.domain.housing_location import LimitBasis
+from ledger.domain.staleness import stale_registration
 from ledger.domain.values import ADULT_AGE, PopulationRegister, years_after
 from ledger.domain.worker import Worker
 from ledger.keystore import KeyStore
@@ -53,6 +55,7 @@ alert_workers = Table(
     Column("expected_end_date", Date, nullable=True),
     Column("contract_end", Date, nullable=True),
     Column("departed_on", Date, nullable=True),
+    Column("confirmed_on", Date, nullable=True),  # the employer's latest confirmation (the database has it last)
     Column("brp_registered_on", Date, nullable=True),
 )
 
@@ -68,6 +71,7 @@ class AlertKind(StrEnum):
     NO_BRP_AFTER_FOUR_MONTHS = "no_brp_after_four_months"
     NO_BRP_AFTER_ARRIVAL = "no_brp_after_arrival"
     MINOR_IN_HOUSING = "minor_in_housing"
+    STALE_REGISTRATION = "stale_registration"
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,7 @@ class AlertFactsView(View):
 
 
 # The facts an event after the registration may change.
-_MUTABLE_COLUMNS = ("contract_end", "departed_on", "brp_registered_on")
+_MUTABLE_COLUMNS = ("contract_end", "departed_on", "brp_registered_on", "expected_end_date", "confirmed_on")
 # An IN list of at most this many ids stays within SQLite's limit on parameters.
 _IN_LIST = 1000
 
@@ -104,7 +108,7 @@ class AlertFactsPage:
     registered: list[str] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)
 
-    def change(self, worker_id: UUID, **values: date) -> None:
+    def change(self, worker_id: UUID, **values: date | None) -> None:
         """Change facts of the worker (nothing if the view does not know it)."""
         worker = worker_id.hex
         row = self.rows.get(worker)
@@ -158,6 +162,7 @@ class AlertFactsProjection(LedgerProjection[AlertFactsView]):
             "contract_end": None,
             "departed_on": None,
             "brp_registered_on": None,
+            "confirmed_on": None,
         }
         page.registered.append(worker)
 
@@ -168,6 +173,10 @@ class AlertFactsProjection(LedgerProjection[AlertFactsView]):
     @handles(Worker.Departed)
     def departed(self, page: AlertFactsPage, event: Worker.Departed, position: int) -> None:
         page.change(event.originator_id, departed_on=event.departed_on)
+
+    @handles(Worker.RegistrationConfirmed)
+    def confirmed(self, page: AlertFactsPage, event: Worker.RegistrationConfirmed, position: int) -> None:
+        page.change(event.originator_id, confirmed_on=event.confirmed_on, expected_end_date=event.expected_end_date)
 
     @handles(Worker.PopulationRegisterRecorded)
     def population_register(
@@ -216,7 +225,7 @@ def alerts(
 
 def _location_alerts(conn: Connection, settings: Settings, today: date, now: datetime) -> list[Alert]:
     found = []
-    norms = settings.alert_floor_area_norms_m2
+    norms = settings.floor_area_norms_m2
     for row in conn.execute(select(location_facts)):
         location, facts = UUID(row.housing_location_id), read_facts(row)
         history = location_history(conn, location, now, norms, facts)
@@ -227,13 +236,13 @@ def _location_alerts(conn: Connection, settings: Settings, today: date, now: dat
         if since is not None:
             detail = f"{headcount} occupants, {maximum} permitted"
             if basis == LimitBasis.FLOOR_AREA_NORM:
-                norm = floor_area_norm_on(norms, today)
+                norm = floor_area_norm_on(history.norms, today)  # the norm of the location's kind
                 detail += f" (no limit set by the municipality: {facts.floor_area_m2} m² at {norm:g} m² a person)"
             found.append(Alert(AlertKind.OVER_CAPACITY, location, since, detail, housing_location_id=location))
         if maximum is None:
             found.append(_not_assessed_alert(settings, location, history, today))
         if facts.floor_area_m2 is not None:
-            found += _floor_area_alert(settings, location, facts.floor_area_m2, history, today)
+            found += _floor_area_alert(location, facts.floor_area_m2, history, today)
     return found
 
 
@@ -243,25 +252,27 @@ def _not_assessed_alert(settings: Settings, location: UUID, history: LocationHis
     registered_on = history.facts.registered_at.astimezone(ZoneInfo(settings.timezone)).date()
     run_start = history.since(today, not_assessed) or today
     since = min(max(run_start, registered_on), today)
-    detail = "no limit set by the municipality and no floor area to derive one from"
+    if history.facts.floor_area_m2 is None:
+        detail = "no limit set by the municipality and no floor area to derive one from"
+    else:  # the settings hold no norm for this kind of location (docs/occupancy.md)
+        detail = f"no limit set by the municipality and no floor-area norm for a {history.facts.kind}"
     proposed = history.facts.proposed_max_occupants
     if proposed is not None:
         detail += f"; the registrant proposed {proposed}"
     return Alert(AlertKind.LIMIT_NOT_ASSESSED, location, since, detail, housing_location_id=location)
 
 
-def _floor_area_alert(
-    settings: Settings, location: UUID, floor_area: int, history: LocationHistory, today: date
-) -> list[Alert]:
+def _floor_area_alert(location: UUID, floor_area: int, history: LocationHistory, today: date) -> list[Alert]:
+    # The norms of the location's kind (a caravan site's are not a dwelling's).
     def below_norm(day: date, headcount: int, _maximum: int | None) -> bool:
-        norm = floor_area_norm_on(settings.alert_floor_area_norms_m2, day)
+        norm = floor_area_norm_on(history.norms, day)
         return headcount > 0 and norm is not None and floor_area / headcount < norm
 
     since = history.since(today, below_norm)
     if since is None:
         return []
     per_person = floor_area / history.headcount_on(today)
-    norm = floor_area_norm_on(settings.alert_floor_area_norms_m2, today)
+    norm = floor_area_norm_on(history.norms, today)
     detail = f"{per_person:.1f} m² per person, norm {norm:g} m²"
     return [Alert(AlertKind.FLOOR_AREA_BELOW_NORM, location, since, detail, housing_location_id=location)]
 
@@ -275,6 +286,7 @@ class _WorkerFacts:
     contract_end: date | None
     departed_on: date | None
     brp_registered_on: date | None
+    confirmed_on: date | None
 
 
 Stay = tuple[str, date, date | None]  # (housing location, valid_from, valid_to)
@@ -308,6 +320,7 @@ def _worker_alerts(conn: Connection, settings: Settings, today: date) -> list[Al
             contract_end=row.contract_end,
             departed_on=row.departed_on,
             brp_registered_on=row.brp_registered_on,
+            confirmed_on=row.confirmed_on,
         )
         found += _alerts_for_worker(facts, stays.get(row.worker_id, []), settings, today)
     return found
@@ -330,6 +343,16 @@ def _alerts_for_worker(w: _WorkerFacts, stays: list[Stay], settings: Settings, t
         limit = ended + timedelta(days=settings.alert_housed_after_contract_days + 1)
         if today >= limit:
             found.append(alert(AlertKind.HOUSED_AFTER_CONTRACT_END, limit, f"contract ended {ended.isoformat()}"))
+    stale = stale_registration(
+        employment_start=start,
+        expected_end_date=w.expected_end_date,
+        confirmed_on=w.confirmed_on,
+        contract_end=ended,
+        departed_on=departed,
+        periods=settings.stale_periods,
+    )
+    if stale is not None and today >= stale.since:  # the rule and its source: ledger.domain.staleness
+        found.append(alert(AlertKind.STALE_REGISTRATION, stale.since, f"{stale.describe()}; no end reported"))
     arrival = min((s for _, s, _ in stays), default=None)
     without_brp = w.brp_registered_on is None or w.brp_registered_on > today
     if arrival is not None and location is not None and without_brp:

@@ -8,9 +8,10 @@ Both queries can be narrowed to one employer's workers (an employer sees only
 its own people); the headcount and the maximum stay the location's.
 
 The permitted maximum on D is the municipality's limit on D, else floor(floor
-area / the floor-area norm in force on D), else unknown (None) — and an
-unknown maximum is never "over" (`ledger.domain.housing_location.permitted_maximum`).
-The norms are a setting, so callers pass them; an employer's proposed number is
+area / the floor-area norm of the location's kind in force on D), else unknown
+(None) — and an unknown maximum is never "over"
+(`ledger.domain.housing_location.permitted_maximum`). The norms are a setting
+(per kind, by date), so callers pass them; an employer's proposed number is
 reported beside the maximum, never as it.
 """
 
@@ -25,7 +26,8 @@ from uuid import UUID
 from sqlalchemy import Connection, Engine, select
 
 from ledger.database import reading
-from ledger.domain.housing_location import LimitBasis, floor_area_norm_on, permitted_maximum
+from ledger.domain.floor_area_norms import FloorAreaNorms, floor_area_norm_on, norms_for_kind
+from ledger.domain.housing_location import LimitBasis, permitted_maximum
 from projections.bitemporal import known_at, valid_during
 from projections.residence import BEGINNING, location_facts, occupancy_limit_history, residence_history
 
@@ -64,6 +66,7 @@ class Occupancy:
 class LocationFacts:
     """What a location's registration said that the limit in force depends on or shows beside."""
 
+    kind: str  # its floor-area norm is this kind's
     floor_area_m2: int | None
     proposed_max_occupants: int | None
     registered_at: datetime
@@ -76,7 +79,7 @@ class LocationHistory:
     stays: tuple[Resident, ...]
     limits: tuple[tuple[date, date | None, int | None], ...]  # the municipality's (None: none set)
     facts: LocationFacts
-    norms: Mapping[date, float]  # minimum floor area per person, by the date each applies from
+    norms: Mapping[date, float]  # its kind's minimum floor area a person, by the date each applies from
 
     def headcount_on(self, day: date) -> int:
         """How many lived there on `day`."""
@@ -119,12 +122,13 @@ def location_history(
     conn: Connection,
     location_id: UUID,
     as_known_at: datetime,
-    norms: Mapping[date, float],
+    norms: FloorAreaNorms,
     facts: LocationFacts | None = None,
 ) -> LocationHistory | None:
     """A location's stays and limits as believed at `as_known_at`; None if not registered then.
 
-    `facts` are read unless given (the alerts read every location's at once).
+    `norms` are every kind's; the history keeps its location's kind's. `facts`
+    are read unless given (the alerts read every location's at once).
     """
     location = location_id.hex
     limit_rows = conn.execute(
@@ -149,7 +153,7 @@ def location_history(
         stays=tuple(_resident(r) for r in stay_rows),
         limits=tuple((r.valid_from, r.valid_to, r.max_occupants) for r in limit_rows),
         facts=facts,
-        norms=norms,
+        norms=norms_for_kind(norms, facts.kind),
     )
 
 
@@ -169,13 +173,13 @@ def occupancy(
     *,
     on: date,
     as_known_at: datetime,
-    norms: Mapping[date, float],
+    norms: FloorAreaNorms,
     employer_id: UUID | None = None,
 ) -> Occupancy | None:
     """The occupancy of a location; None when the location was not registered as of `as_known_at`.
 
-    `norms` are the floor-area norms (m² a person, by the date each applies
-    from: `Settings.alert_floor_area_norms_m2`). With `employer_id`, only that
+    `norms` are the floor-area norms (m² a person per kind of location, by the
+    date each applies from: `Settings.floor_area_norms_m2`). With `employer_id`, only that
     employer's workers are listed as occupants; the headcount, the maximum and
     the over-capacity stay the location's, since whether a house is full does
     not depend on whose workers fill it.
@@ -242,10 +246,11 @@ def _registered(conn: Connection, location_id: UUID, as_known_at: datetime) -> b
 
 def read_facts(row: Any) -> LocationFacts:
     """The facts of a `location_facts` row."""
-    return LocationFacts(row.floor_area_m2, row.proposed_max_occupants, row.registered_at)
+    return LocationFacts(row.kind, row.floor_area_m2, row.proposed_max_occupants, row.registered_at)
 
 
 _FACT_COLUMNS = (
+    location_facts.c.kind,
     location_facts.c.floor_area_m2,
     location_facts.c.proposed_max_occupants,
     location_facts.c.registered_at,

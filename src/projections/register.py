@@ -195,6 +195,7 @@ class RegisterProjection(LedgerProjection[RegisterView]):
             "departed_on": None,
             "population_register": None,
             "population_registered_on": None,
+            "confirmed_on": None,
             "shredded": sealed is None,
             "version": event.originator_version,
             **_PERSONAL_COLUMNS,
@@ -225,6 +226,11 @@ class RegisterProjection(LedgerProjection[RegisterView]):
     def contract_ended(self, page: RegisterPage, event: Worker.ContractEnded, position: int) -> None:
         # The reason is free text (personal) and nobody queries it here: not kept.
         page.touch(event, contract_end=event.end_date)
+
+    @handles(Worker.RegistrationConfirmed)
+    def confirmed(self, page: RegisterPage, event: Worker.RegistrationConfirmed, position: int) -> None:
+        # The latest confirmation's expected end is the worker's (as in the domain); the day starts the period.
+        page.touch(event, expected_end_date=event.expected_end_date, confirmed_on=event.confirmed_on)
 
     @handles(Worker.PopulationRegisterRecorded)
     def population_registered(

@@ -93,6 +93,7 @@ register_workers = Table(
     Column("departed_on", Date, nullable=True),
     Column("population_register", String(3), nullable=True),
     Column("population_registered_on", Date, nullable=True),
+    Column("confirmed_on", Date, nullable=True),  # the employer's latest confirmation (stale registrations)
     Column("shredded", Boolean, nullable=False),
     Column("version", Integer, nullable=False),
     *(Column(f"sealed_{field}", Text, nullable=True) for field in PERSONAL_FIELDS),

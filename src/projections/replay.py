@@ -23,7 +23,7 @@ import copy
 import dataclasses
 import functools
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -36,6 +36,7 @@ from sqlalchemy import Column, Engine, func, inspect, select
 
 from ledger.application import Ledger
 from ledger.audit import audit_links
+from ledger.domain.floor_area_norms import FloorAreaNorms
 from ledger.migrations import upgrade
 from ledger.sealing import PrefetchedKeys
 from projections.headcounts import GroupBy, headcounts
@@ -184,7 +185,7 @@ def compare(
     live = ledger.database.engine
     queries: list[tuple[str, Query]] = []
     first, last = min(days), max(days)
-    norms = ledger.settings.alert_floor_area_norms_m2
+    norms = ledger.settings.floor_area_norms_m2
     for location in _ids(location_facts.c.housing_location_id, live, replayed):
         for day in days:
             occupancy_on = functools.partial(_occupancy, location, day, norms)
@@ -216,7 +217,7 @@ def _ids(column: Column[Any], *engines: Engine) -> list[UUID]:
     return [UUID(hex_id) for hex_id in sorted(found)]
 
 
-def _occupancy(location: UUID, day: date, norms: Mapping[date, float], engine: Engine, instant: datetime) -> Any:
+def _occupancy(location: UUID, day: date, norms: FloorAreaNorms, engine: Engine, instant: datetime) -> Any:
     return occupancy(engine, location, on=day, as_known_at=instant, norms=norms)
 
 

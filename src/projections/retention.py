@@ -2,9 +2,11 @@
 
 Due dates come from the policies (`ledger.retention`) applied to the facts in
 the read models: a worker's registration end from the worker register
-(contract end, departure, housing), an inspection's date and sanctions from
+(contract end, departure, housing; or, when the employer reports no end, the
+day its stale registration starts the clock: `ledger.registration_clock`), an
+inspection's date and sanctions from
 the event store, an erasure note's date from the event store too. A subject
-under a legal hold is never shredded. Due subjects
+(a worker, an inspection) under a legal hold is never shredded. Due subjects
 are shredded in chunks (`Ledger.shred_subjects`: a few transactions per chunk,
 not a few per subject). The job is idempotent (shredded subjects are not due
 any more) and resumable (a shred whose key is gone but whose event is missing
@@ -29,7 +31,9 @@ from sqlalchemy import Engine, select
 from ledger.application import Ledger, ShredRequest
 from ledger.domain.erasure import ErasureNote, ErasureReason
 from ledger.domain.inspection import Inspection
+from ledger.domain.staleness import StalePeriods
 from ledger.processing_log import ProcessingLog
+from ledger.registration_clock import RegistrationClock, registration_clock
 from ledger.retention import (
     ERASURE_NOTE,
     PROCESSING_LOG,
@@ -38,7 +42,6 @@ from ledger.retention import (
     erasure_note_due_on,
     inspection_due_on,
     registration_due_on,
-    registration_end,
 )
 from projections.coordination import view_lock
 from projections.register_queries import register_housing, register_legal_holds, register_workers
@@ -64,6 +67,7 @@ class DueSubject:
     policy: str
     due_on: date
     legal_holds: tuple[str, ...] = ()
+    clock: str | None = None  # what started a worker's retention clock, in words (`ledger retention due`)
 
     @property
     def held(self) -> bool:
@@ -88,37 +92,55 @@ class RetentionJobBusyError(RuntimeError):
 
 
 def worker_due_dates(
-    engine: Engine, policies: RetentionPolicies, *, on: date, worker_ids: Iterable[UUID] | None = None
+    engine: Engine,
+    policies: RetentionPolicies,
+    *,
+    on: date,
+    stale: StalePeriods,
+    worker_ids: Iterable[UUID] | None = None,
 ) -> dict[UUID, date | None]:
-    """Unshredded workers' retention due dates (None while the registration has not ended).
+    """Unshredded workers' retention due dates (None while the registration has not ended nor gone stale).
 
     All workers, or only `worker_ids` (the HTTP API asks for the workers it shows).
     """
+    clocks = worker_clocks(engine, on=on, stale=stale, worker_ids=worker_ids)
+    return {
+        worker: registration_due_on(policies, clock.starts_on if clock else None) for worker, clock in clocks.items()
+    }
+
+
+def worker_clocks(
+    engine: Engine, *, on: date, stale: StalePeriods, worker_ids: Iterable[UUID] | None = None
+) -> dict[UUID, RegistrationClock | None]:
+    """When each unshredded worker's retention clock starts, and why (`ledger.registration_clock`)."""
     chosen = None if worker_ids is None else [w.hex for w in worker_ids]
+    w = register_workers.c
     workers_query = select(
-        register_workers.c.worker_id, register_workers.c.contract_end, register_workers.c.departed_on
-    ).where(register_workers.c.shredded.is_(False))
+        w.worker_id, w.contract_start, w.expected_end_date, w.confirmed_on, w.contract_end, w.departed_on
+    ).where(w.shredded.is_(False))
     stays_query = select(register_housing.c.worker_id, register_housing.c.valid_from, register_housing.c.valid_to)
     if chosen is not None:
-        workers_query = workers_query.where(register_workers.c.worker_id.in_(chosen))
+        workers_query = workers_query.where(w.worker_id.in_(chosen))
         stays_query = stays_query.where(register_housing.c.worker_id.in_(chosen))
     with engine.connect() as conn:
         workers = conn.execute(workers_query).all()
         stays: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
         for worker, start, end in conn.execute(stays_query):
             stays[worker].append((start, end))
-    due: dict[UUID, date | None] = {}
-    for worker, contract_end, departed_on in workers:
-        intervals = stays.get(worker, [])
-        housed = any(end is None or (start <= on < end) for start, end in intervals)
-        ended = registration_end(
-            contract_end=contract_end,
-            departed_on=departed_on,
+    clocks: dict[UUID, RegistrationClock | None] = {}
+    for row in workers:
+        intervals = stays.get(row.worker_id, [])
+        clocks[UUID(row.worker_id)] = registration_clock(
+            employment_start=row.contract_start,
+            expected_end_date=row.expected_end_date,
+            confirmed_on=row.confirmed_on,
+            contract_end=row.contract_end,
+            departed_on=row.departed_on,
             last_housing_end=max((end for _, end in intervals if end is not None), default=None),
-            housed_now=housed,
+            housed_now=any(end is None or (start <= on < end) for start, end in intervals),
+            periods=stale,
         )
-        due[UUID(worker)] = registration_due_on(policies, ended)
-    return due
+    return clocks
 
 
 def due_subjects(ledger: Ledger, engine: Engine, policies: RetentionPolicies, *, on: date) -> list[DueSubject]:
@@ -129,11 +151,12 @@ def due_subjects(ledger: Ledger, engine: Engine, policies: RetentionPolicies, *,
             select(register_legal_holds.c.worker_id, register_legal_holds.c.case_reference)
         ):
             holds[worker].append(case)
-    due = [
-        DueSubject(worker, "worker", REGISTRATION, due_on, tuple(sorted(holds.get(worker.hex, []))))
-        for worker, due_on in worker_due_dates(engine, policies, on=on).items()
-        if due_on is not None and due_on <= on
-    ]
+    due = []
+    for worker, clock in worker_clocks(engine, on=on, stale=ledger.settings.stale_periods).items():
+        due_on = registration_due_on(policies, clock.starts_on if clock else None)
+        if clock is not None and due_on is not None and due_on <= on:
+            held = tuple(sorted(holds.get(worker.hex, [])))
+            due.append(DueSubject(worker, "worker", REGISTRATION, due_on, held, clock=clock.reason))
     due += [subject for subject in _inspection_due(ledger, policies) if subject.due_on <= on]
     due += [subject for subject in _erasure_note_due(ledger, policies) if subject.due_on <= on]
     return sorted(due, key=lambda s: (s.due_on, s.subject_id.hex))
@@ -141,10 +164,10 @@ def due_subjects(ledger: Ledger, engine: Engine, policies: RetentionPolicies, *,
 
 def _inspection_due(ledger: Ledger, policies: RetentionPolicies) -> Iterator[DueSubject]:
     for inspection in _recorded(ledger, Inspection, Inspection.Recorded):
-        if inspection.shredded or inspection.notes is None:
-            continue  # nothing personal left to shred
+        if inspection.shredded or not inspection.has_personal_data:
+            continue  # nothing personal (notes, a hold's reason) left to shred
         due_on, policy = inspection_due_on(policies, inspection.inspected_on, inspection.sanction_dates)
-        yield DueSubject(inspection.id, "inspection", policy, due_on)
+        yield DueSubject(inspection.id, "inspection", policy, due_on, tuple(sorted(inspection.legal_holds)))
 
 
 def _erasure_note_due(ledger: Ledger, policies: RetentionPolicies) -> Iterator[DueSubject]:

@@ -30,6 +30,7 @@ from ledger.database import database_unavailable
 from ledger.retention import load_policies
 from ledger.settings import Settings
 from ledger.system import open_ledger
+from projections.hold_reviews import HoldDueForReview, holds_due_for_review
 from projections.register import RegisterView
 from projections.registry import build_view_runners
 from projections.retention import (
@@ -90,7 +91,9 @@ def cmd_retention_run(settings: Settings, args: argparse.Namespace) -> int:
         except RetentionJobBusyError as e:
             print(f"ledger: {e}", file=sys.stderr)
             return 1
-        tell(settings, render_report(report), "retention_run", **report_facts(report))
+        reviews = holds_due_for_review(ledger, on=on)
+        text = render_report(report) + ("\n" + render_reviews(reviews) if reviews else "")
+        tell(settings, text, "retention_run", **report_facts(report), holds_due_for_review=len(reviews))
         return 1 if report.failed else 0
 
 
@@ -101,6 +104,8 @@ def cmd_retention_due(settings: Settings, args: argparse.Namespace) -> int:
         on = args.on or ledger.today()
         for subject in due_subjects(ledger, ledger.database.engine, load_policies(settings.retention_file), on=on):
             print(_line(subject))
+        if reviews := render_reviews(holds_due_for_review(ledger, on=on)):
+            print(reviews)
         return 0
 
 
@@ -206,9 +211,23 @@ def render_report(report: RetentionReport) -> str:
     return "\n".join(lines)
 
 
+def render_reviews(holds: list[HoldDueForReview]) -> str:
+    """The legal holds due for review, a line each ("" when there are none)."""
+    if not holds:
+        return ""
+    lines = [f"holds due for review: {len(holds)}"]
+    lines += [
+        f"  review: {h.subject_type} {h.subject_id} legal hold {h.case_reference}, placed {h.placed_on},"
+        f" review on {h.review_on}"
+        for h in holds
+    ]
+    return "\n".join(lines)
+
+
 def _line(subject: DueSubject) -> str:
     holds = f" — legal hold {', '.join(subject.legal_holds)}" if subject.legal_holds else ""
-    return f"{subject.subject_type} {subject.subject_id} policy {subject.policy}, due {subject.due_on}{holds}"
+    clock = f" ({subject.clock})" if subject.clock else ""
+    return f"{subject.subject_type} {subject.subject_id} policy {subject.policy}, due {subject.due_on}{clock}{holds}"
 
 
 def _update_register(ledger: Ledger) -> None:

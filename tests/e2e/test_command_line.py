@@ -34,6 +34,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from ledger.application import Ledger
+from ledger.processing_log import ProcessingLog
 from ledger.settings import Settings
 from tests.conftest import POSTGRES_ADMIN_URL, PostgresDatabase
 from tests.factories import a_world, register_worker
@@ -300,6 +301,29 @@ def test_an_exported_file_is_readable_by_its_owner_only(ledger: Ledger, tmp_path
     assert exported.returncode == 0, exported.stderr
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert len(out.read_text(encoding="utf-8").splitlines()) == head(ledger)
+
+
+def test_an_opened_export_needs_a_reason_and_says_by_when_to_destroy_it(ledger: Ledger, tmp_path: Path) -> None:
+    worker = register_worker(ledger, a_world(ledger), family_name="Exportowska")
+    out = tmp_path / "opened.jsonl"
+
+    refused = run(development(ledger.settings), "audit", "export", "--open", "--out", str(out))
+    pseudonymised = run(development(ledger.settings), "audit", "export", "--out", str(out))
+    kept = out.read_text(encoding="utf-8")
+    opened = run(
+        development(ledger.settings), "audit", "export", "--open", "--reason", "accuracy_check", "--out", str(out)
+    )
+
+    assert refused.returncode == 2
+    assert "--reason" in one_line(refused.stderr)
+    assert pseudonymised.returncode == 0, pseudonymised.stderr
+    assert "Exportowska" not in kept and "pseudonym:" in kept
+    assert opened.returncode == 0, opened.stderr
+    assert "Exportowska" in out.read_text(encoding="utf-8")
+    (line,) = [line for line in ProcessingLog(ledger.database.engine).lines(subject_id=worker)]
+    assert (line.operation, line.reason_code) == ("export", "accuracy_check")
+    assert line.destroy_on is not None
+    assert f"destroy it by {line.destroy_on.isoformat()}" in opened.stdout
 
 
 def test_status_on_an_empty_data_folder_creates_nothing(settings: Settings, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from projections.runner import ViewRunner
 from tests.factories import World, a_bag_id, a_world, an_address, register_worker
 
 # The floor-area norm of the default settings: 12 m² a person (a limit where the municipality set none).
-NORMS = {date(1900, 1, 1): 12.0}
+NORMS = {"dwelling": {date(1900, 1, 1): 12.0}}
 
 
 def _project(ledger: Ledger) -> None:

@@ -63,7 +63,7 @@ def test_a_registered_event_stored_in_the_old_shape_reads_as_the_municipalitys_l
         old.originator_id,
         on=TODAY,
         as_known_at=datetime.now(UTC),
-        norms=ledger.settings.alert_floor_area_norms_m2,
+        norms=ledger.settings.floor_area_norms_m2,
     )
 
     assert found is not None
@@ -106,7 +106,7 @@ def test_the_migration_empties_the_residence_view_for_a_rebuild_in_the_new_shape
                 registered.id,
                 on=TODAY,
                 as_known_at=datetime.now(UTC),
-                norms=settings.alert_floor_area_norms_m2,
+                norms=settings.floor_area_norms_m2,
             )
             assert found is not None
             assert (found.max_occupants, found.limit_basis) == (4, "municipality")

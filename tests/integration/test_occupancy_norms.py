@@ -1,4 +1,4 @@
-"""The limit from the floor area follows the norm in force each day, in the occupancy read and the alerts."""
+"""The limit from the floor area follows the norm of the location's kind in force each day, in reads and alerts."""
 
 from __future__ import annotations
 
@@ -12,16 +12,16 @@ from projections.residence import ResidenceProjection, ResidenceView
 from projections.runner import ViewRunner
 from tests.factories import World, a_bag_id, a_world, an_address, register_worker
 
-# A municipality that raises its norm from 12 to 15 m² a person on 1 May 2026.
-STRICTER_FROM_MAY = {date(1900, 1, 1): 12.0, date(2026, 5, 1): 15.0}
+# A municipality that raises the norm of a dwelling from 12 to 15 m² a person on 1 May 2026.
+STRICTER_FROM_MAY = {"dwelling": {date(1900, 1, 1): 12.0, date(2026, 5, 1): 15.0}}
 
 
-def _employers_location(ledger: Ledger, world: World, floor_area: int) -> World:
+def _employers_location(ledger: Ledger, world: World, floor_area: int, kind: str = "dwelling") -> World:
     """`world` with its first location replaced by one an employer registered (maximum proposed, not set)."""
     location = ledger.register_housing_location(
         bag_id=a_bag_id(),
-        address=an_address(street="Westerstraat", house_number=floor_area),
-        kind="dwelling",
+        address=an_address(street="Westerstraat"),
+        kind=kind,
         max_occupants=10_000,
         floor_area_m2=floor_area,
         registrant=Registrant(municipal=False, employer_id=world.employer_id),
@@ -62,7 +62,7 @@ def test_the_over_capacity_alert_says_the_limit_comes_from_the_floor_area(ledger
     register_worker(ledger, world)
     register_worker(ledger, world)
     _project(ledger)
-    settings = ledger.settings.model_copy(update={"alert_floor_area_norms_m2": STRICTER_FROM_MAY})
+    settings = ledger.settings.model_copy(update={"floor_area_norms_m2": STRICTER_FROM_MAY})
 
     found = alerts(ledger.database.engine, settings, today=date(2026, 6, 1), housing_location_id=world.location_id)
 
@@ -71,3 +71,57 @@ def test_the_over_capacity_alert_says_the_limit_comes_from_the_floor_area(ledger
         (date(2026, 4, 1), "2 occupants, 1 permitted (no limit set by the municipality: 20 m² at 15 m² a person)")
     ]
     assert AlertKind.LIMIT_NOT_ASSESSED not in {a.kind for a in found}
+
+
+def test_two_people_in_14_m2_fill_a_caravan_site_but_overfill_a_dwelling(ledger: Ledger) -> None:
+    world = a_world(ledger)
+    caravan = _employers_location(ledger, world, floor_area=14, kind="caravan_site")
+    dwelling = _employers_location(ledger, world, floor_area=14, kind="dwelling")
+    for place in (caravan, dwelling):
+        register_worker(ledger, place)
+        register_worker(ledger, place)
+    _project(ledger)
+    now, today = datetime.now(UTC), date(2026, 6, 1)
+    norms = ledger.settings.floor_area_norms_m2
+
+    at_caravan = occupancy(ledger.database.engine, caravan.location_id, on=today, as_known_at=now, norms=norms)
+    at_dwelling = occupancy(ledger.database.engine, dwelling.location_id, on=today, as_known_at=now, norms=norms)
+    found = alerts(ledger.database.engine, ledger.settings, today=today)
+
+    assert at_caravan is not None and at_dwelling is not None
+    assert (at_caravan.max_occupants, at_caravan.over_capacity) == (2, False)
+    assert (at_dwelling.max_occupants, at_dwelling.over_capacity) == (1, True)
+    raised = {(a.kind, a.subject_id) for a in found if a.subject_id in {caravan.location_id, dwelling.location_id}}
+    assert raised == {
+        (AlertKind.OVER_CAPACITY, dwelling.location_id),
+        (AlertKind.FLOOR_AREA_BELOW_NORM, dwelling.location_id),
+    }
+    below = next(a for a in found if a.kind == AlertKind.FLOOR_AREA_BELOW_NORM)
+    assert below.detail == "7.0 m² per person, norm 12 m²"
+
+
+def test_a_kind_without_a_norm_is_not_assessed_and_the_alert_says_why(ledger: Ledger) -> None:
+    world = _employers_location(ledger, a_world(ledger), floor_area=60, kind="hotel_pension")
+    register_worker(ledger, world)
+    _project(ledger)
+    only_dwellings = {"dwelling": {date(1900, 1, 1): 12.0}}
+    settings = ledger.settings.model_copy(update={"floor_area_norms_m2": only_dwellings})
+
+    answer = occupancy(
+        ledger.database.engine,
+        world.location_id,
+        on=date(2026, 6, 1),
+        as_known_at=datetime.now(UTC),
+        norms=only_dwellings,
+    )
+    found = alerts(ledger.database.engine, settings, today=date(2026, 6, 1), housing_location_id=world.location_id)
+
+    assert answer is not None
+    assert (answer.max_occupants, answer.limit_basis, answer.over_capacity) == (None, None, None)
+    assert [(a.kind, a.detail) for a in found if a.subject_id == world.location_id] == [
+        (
+            AlertKind.LIMIT_NOT_ASSESSED,
+            "no limit set by the municipality and no floor-area norm for a hotel_pension;"
+            " the registrant proposed 10000",
+        )
+    ]

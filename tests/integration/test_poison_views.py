@@ -33,7 +33,15 @@ from projections.register import RegisterView
 from projections.registry import build_view_runners
 from projections.residence import location_facts
 from projections.runner import ViewRunner
-from tests.factories import a_bag_id, a_kvk_number, a_person, an_address, an_employment, an_identity_document
+from tests.factories import (
+    REVIEW_ON,
+    a_bag_id,
+    a_kvk_number,
+    a_person,
+    an_address,
+    an_employment,
+    an_identity_document,
+)
 
 POISON = "\x00\ud800"  # a NUL and a lone surrogate
 SHOWN = "\ufffd\ufffd"  # what a view keeps of them
@@ -101,7 +109,9 @@ def write_poison(ledger: Ledger) -> tuple[UUID, UUID, UUID]:
     )
     worker.trigger_event(Worker.ContractEnded, end_date=date(2026, 7, 31), reason=f"season{POISON}")
     worker.trigger_event(Worker.PopulationRegisterRecorded, register=f"R{POISON}", registered_on=TODAY, bsn=None)
-    worker.trigger_event(Worker.LegalHoldPlaced, case_reference=f"HH{POISON}1", reason=f"case{POISON}")
+    worker.trigger_event(
+        Worker.LegalHoldPlaced, case_reference=f"HH{POISON}1", reason=f"case{POISON}", review_on=REVIEW_ON
+    )
     ledger.save(location, worker)
     return employer.id, location.id, worker.id
 
@@ -148,7 +158,7 @@ def test_every_view_stores_poisoned_text_and_goes_on_to_later_events(escaping: L
         location_id,
         on=TODAY,
         as_known_at=datetime.now(UTC),
-        norms=ledger.settings.alert_floor_area_norms_m2,
+        norms=ledger.settings.floor_area_norms_m2,
     )
     assert found is not None
     assert {o.worker_id for o in found.occupants} == {worker_id, later.id}
@@ -202,7 +212,7 @@ def test_text_longer_than_its_column_is_cut_to_fit_and_stops_no_view(ledger: Led
         work_address=an_address(street="Handelsweg" * 30, city="Wognum" * 20),
         valid_from=date(2026, 5, 1),
     )
-    worker.trigger_event(Worker.LegalHoldPlaced, case_reference="HH-" + "7" * 80, reason="case")
+    worker.trigger_event(Worker.LegalHoldPlaced, case_reference="HH-" + "7" * 80, reason="case", review_on=REVIEW_ON)
     ledger.save(worker)
 
     runners = run_every_view(ledger)

@@ -22,7 +22,7 @@ from tests.factories import World, a_bag_id, a_world, an_address, register_worke
 from tests.integration.view_contents import view_rows
 
 # The floor-area norm of the default settings: 12 m² a person (a limit where the municipality set none).
-NORMS = {date(1900, 1, 1): 12.0}
+NORMS = {"dwelling": {date(1900, 1, 1): 12.0}}
 
 DAYS = st.integers(min_value=0, max_value=300).map(lambda n: date(2026, 1, 1) + timedelta(days=n))
 # A departure is on or after the employment's start (2026-04-01 in the factories); an earlier one is refused.

@@ -18,7 +18,7 @@ from tests.factories import a_world, register_worker
 from tests.integration.view_contents import view_rows
 
 # The floor-area norm of the default settings: 12 m² a person (a limit where the municipality set none).
-NORMS = {date(1900, 1, 1): 12.0}
+NORMS = {"dwelling": {date(1900, 1, 1): 12.0}}
 
 
 def test_rebuild_after_shredding_half_the_workers_keeps_every_count(ledger: Ledger) -> None:

@@ -48,11 +48,12 @@ def _lives(ledger: Ledger, world: World) -> dict[str, UUID]:
 
 def test_due_dates_follow_the_registration_policy(ledger: Ledger) -> None:
     lives = _lives(ledger, a_world(ledger))
-    due = worker_due_dates(ledger.database.engine, POLICIES, on=date(2026, 6, 15))
+    due = worker_due_dates(ledger.database.engine, POLICIES, on=date(2026, 6, 15), stale=ledger.settings.stale_periods)
 
     assert due[lives["ended"]] == date(2027, 5, 10)
     assert due[lives["departed"]] == date(2027, 6, 1)
-    assert due[lives["active"]] is None
+    # No end reported: stale the day after its expected end (2026-10-31), its clock 3 months on.
+    assert due[lives["active"]] == date(2028, 2, 1)
     assert due[lives["back_dated"]] == date(2027, 4, 20)
 
 

@@ -25,7 +25,7 @@ from ledger.sealing import SealingMapper
 from ledger.transcodings import register_ledger_transcodings
 from tests.factories import TODAY, a_housing_location, broken_rules
 
-TWELVE = {date(1900, 1, 1): 12.0}
+TWELVE = {"dwelling": {date(1900, 1, 1): 12.0}}
 OWN_KVK = "60000042"
 AN_EMPLOYER = Registrant(municipal=False, employer_id=employer_id_for(OWN_KVK))
 
@@ -120,8 +120,8 @@ def test_the_norm_in_force_on_the_day_is_used() -> None:
     assert floor_area_norm_on(norms, date(2026, 12, 31)) == 12.0
     assert floor_area_norm_on(norms, date(2027, 1, 1)) == 15.0
     assert floor_area_norm_on(norms, date(1899, 12, 31)) is None
-    assert location.permitted_maximum_on(date(2026, 12, 31), norms) == 4
-    assert location.permitted_maximum_on(date(2027, 1, 1), norms) == 3
+    assert location.permitted_maximum_on(date(2026, 12, 31), {"dwelling": norms}) == 4
+    assert location.permitted_maximum_on(date(2027, 1, 1), {"dwelling": norms}) == 3
 
 
 # -- the owner ------------------------------------------------------------------------------

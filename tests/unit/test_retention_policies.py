@@ -109,7 +109,39 @@ def test_inspection_notes_follow_the_longest_clock() -> None:
         date(2033, 4, 1),
         "sanction_fine",
     )
-    assert inspection_due_on(POLICIES, date(2026, 3, 1), [("warning", date(2026, 4, 1))])[1] == "sanction_enforcement"
+    assert inspection_due_on(POLICIES, date(2026, 3, 1), [("order_subject_to_penalty", date(2026, 4, 1))]) == (
+        date(2036, 4, 1),
+        "sanction_enforcement",
+    )
+
+
+def test_an_inspection_followed_only_by_a_warning_keeps_the_five_year_notes_policy() -> None:
+    # A warning is no sanction (Awb art. 5:2): it imposes no obligation and withholds nothing.
+    assert inspection_due_on(POLICIES, date(2026, 3, 1), [("warning", date(2026, 4, 1))]) == (
+        date(2031, 3, 1),
+        INSPECTION,
+    )
+
+
+@given(
+    inspected_on=st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 1, 1)),
+    sanctions=st.lists(
+        st.tuples(
+            st.sampled_from(["order_subject_to_penalty", "administrative_fine"]),
+            st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 1, 1)),
+        ),
+        max_size=3,
+    ),
+    warnings=st.lists(st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 1, 1)), max_size=3),
+)
+def test_warnings_never_move_an_inspections_due_date(
+    inspected_on: date, sanctions: list[tuple[str, date]], warnings: list[date]
+) -> None:
+    with_warnings = sanctions + [("warning", day) for day in warnings]
+
+    assert inspection_due_on(POLICIES, inspected_on, with_warnings) == inspection_due_on(
+        POLICIES, inspected_on, sanctions
+    )
 
 
 def test_a_period_before_a_day_is_the_inverse_of_after() -> None:

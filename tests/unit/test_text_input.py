@@ -21,6 +21,7 @@ from ledger.domain.employer import Employer
 from ledger.domain.errors import RuleViolated
 from ledger.domain.worker import Worker
 from tests.factories import (
+    REVIEW_ON,
     TODAY,
     a_housing_location,
     a_person,
@@ -94,7 +95,7 @@ def _contract_end_reason(value: str) -> object:
 
 def _legal_hold_reason(value: str) -> object:
     worker = _registered()
-    worker.place_legal_hold("HH-2026-0042", value)
+    worker.place_legal_hold("HH-2026-0042", value, review_on=REVIEW_ON, today=TODAY)
     return _last_event_field(worker, "reason")
 
 

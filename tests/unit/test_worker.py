@@ -12,7 +12,7 @@ from ledger.domain.errors import Conflict, NotFound, RuleViolated
 from ledger.domain.housing_location import housing_location_id_for
 from ledger.domain.values import years_after
 from ledger.domain.worker import Worker
-from tests.factories import TODAY, a_worker, an_address, broken_rules, valid_bsn
+from tests.factories import REVIEW_ON, TODAY, a_worker, an_address, broken_rules, valid_bsn
 
 OTHER_LOCATION = housing_location_id_for("0420010000000002")
 TOO_FAR = years_after(TODAY, 1) + timedelta(days=1)
@@ -212,7 +212,9 @@ def test_population_registration_with_an_invalid_bsn_is_refused() -> None:
 def test_placing_and_lifting_a_legal_hold_emits_both_events() -> None:
     worker = registered_worker()
 
-    worker.place_legal_hold("HH-2026.0042", "enforcement case overcrowding Dorpsstraat")
+    worker.place_legal_hold(
+        "HH-2026.0042", "enforcement case overcrowding Dorpsstraat", review_on=REVIEW_ON, today=TODAY
+    )
     assert worker.legal_holds == {"HH-2026.0042": "enforcement case overcrowding Dorpsstraat"}
     worker.lift_legal_hold("HH-2026.0042")
 
@@ -228,7 +230,7 @@ def test_placing_and_lifting_a_legal_hold_emits_both_events() -> None:
 def test_malformed_case_reference_is_refused(reference: str) -> None:
     worker = registered_worker()
 
-    assert refusal(lambda: worker.place_legal_hold(reference, "open case")) == {
+    assert refusal(lambda: worker.place_legal_hold(reference, "open case", review_on=REVIEW_ON, today=TODAY)) == {
         ("case_reference", "invalid_case_reference")
     }
 
@@ -236,16 +238,18 @@ def test_malformed_case_reference_is_refused(reference: str) -> None:
 def test_legal_hold_without_a_reason_is_refused() -> None:
     worker = registered_worker()
 
-    assert refusal(lambda: worker.place_legal_hold("HH-1", " ")) == {("reason", "required")}
+    assert refusal(lambda: worker.place_legal_hold("HH-1", " ", review_on=REVIEW_ON, today=TODAY)) == {
+        ("reason", "required")
+    }
 
 
 def test_placing_the_same_legal_hold_twice_is_a_conflict() -> None:
     worker = registered_worker()
-    worker.place_legal_hold("HH-1", "open case")
+    worker.place_legal_hold("HH-1", "open case", review_on=REVIEW_ON, today=TODAY)
     worker.collect_events()
 
     with pytest.raises(Conflict):
-        worker.place_legal_hold("HH-1", "open case again")
+        worker.place_legal_hold("HH-1", "open case again", review_on=REVIEW_ON, today=TODAY)
 
     assert worker.collect_events() == []
 
@@ -263,6 +267,6 @@ def test_lifting_an_unknown_legal_hold_is_not_found() -> None:
 def test_case_reference_with_a_trailing_newline_is_refused() -> None:
     worker = registered_worker()
 
-    assert refusal(lambda: worker.place_legal_hold("HH-1\n", "open case")) == {
+    assert refusal(lambda: worker.place_legal_hold("HH-1\n", "open case", review_on=REVIEW_ON, today=TODAY)) == {
         ("case_reference", "invalid_case_reference")
     }

@@ -10,7 +10,7 @@ from ledger.domain.erasure import ErasureReason
 from ledger.domain.errors import Conflict
 from ledger.domain.housing_location import housing_location_id_for
 from ledger.domain.worker import Worker
-from tests.factories import TODAY, a_worker, valid_bsn
+from tests.factories import REVIEW_ON, TODAY, a_worker, valid_bsn
 
 
 def shredded_worker() -> Worker:
@@ -83,7 +83,7 @@ def test_legal_hold_after_shredding_is_a_conflict() -> None:
     worker = shredded_worker()
 
     with pytest.raises(Conflict):
-        worker.place_legal_hold("HH-1", "late enforcement case")
+        worker.place_legal_hold("HH-1", "late enforcement case", review_on=REVIEW_ON, today=TODAY)
 
     assert worker.collect_events() == []
 

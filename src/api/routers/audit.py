@@ -2,18 +2,19 @@
 
 `/audit/verification` recomputes the chain over every stored event, as
 `ledger audit verify` does. `/audit/events` pages through every event in
-notification order with the personal fields opened for the auditor (`null`
-where the subject's key is gone), the same documents `ledger audit export`
-writes. Opening personal data is a processing: one processing-log line per
-subject a page reveals, under the audit activity. The access log, the third
-audit endpoint, is in `api.routers.access_log`.
+notification order, the same documents `ledger audit export` writes: personal
+fields pseudonymised, or with `open=true&reason=R` opened for the auditor
+(`null` either way where the subject's key is gone; `ledger.exports`). An
+opened page is an export of personal data: one processing-log line per
+subject it reveals, under the audit activity, with the reason and the date by
+which the copy is to be destroyed. The access log, the third audit endpoint,
+is in `api.routers.access_log`.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
@@ -25,17 +26,14 @@ from api.policy import AUDIT, allow
 from api.routing import ApiRoute
 from api.schemas.common import ApiModel
 from api.schemas.queries import Instant
-from ledger.application import Ledger
 from ledger.audit import AuditChain, Verification
-from ledger.domain.values import SHREDDED
-from ledger.event_documents import event_document
+from ledger.errors import RuleViolated
+from ledger.exports import OpeningReason, event_page, export_opening
 from ledger.processing_log import Activity, Operation
-from ledger.sealing import PrefetchedKeys, SealingMapper, sealed_fields_of
 
 router = APIRouter(prefix="/audit", tags=["audit"], route_class=ApiRoute)
 
 MAX_LIMIT = 500
-_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
 DEFAULT_LIMIT = 100
 # Positions are 64-bit; the feed asks the store for `after + 1`, which must still fit.
 _MAX_AFTER = 2**63 - 2
@@ -71,7 +69,10 @@ class AuditEventPublic(ApiModel):
     aggregate_id: UUID
     version: int
     type: str = Field(description="The aggregate and the event, as the domain names them (`Worker.Registered`).")
-    data: dict[str, Any] = Field(description="The event's fields; personal fields opened, `null` once shredded.")
+    data: dict[str, Any] = Field(
+        description="The event's fields; personal fields pseudonymised (`pseudonym:` and 32 hex digits: the same "
+        "for the same value of one person) or, on an opened page, opened; `null` once shredded."
+    )
     shredded: bool = Field(description="Some personal fields are `null` because the subject's key is gone.")
     shredded_fields: list[str] = Field(description="Which fields of `data` are `null` because of a shred.")
 
@@ -95,6 +96,10 @@ class AuditEventsPage(ApiModel):
 
     items: list[AuditEventPublic]
     next: int | None = Field(description="Pass as `after` for the next page; null at the end of the log.")
+    personal_data: Literal["pseudonymised", "opened"] = Field(description="How the personal fields are given.")
+    destroy_on: date | None = Field(
+        description="On an opened page: the day by which every copy of it is to be destroyed (logged); null otherwise."
+    )
 
 
 def _clamped(limit: int) -> int:
@@ -106,46 +111,15 @@ After = Annotated[int, Query(ge=0, le=_MAX_AFTER, description="Events after this
 Limit = Annotated[
     int, Query(ge=1, description=f"Page size (at most {MAX_LIMIT}; larger is clamped)."), AfterValidator(_clamped)
 ]
-
-
-# -- reading the log ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EventPage:
-    """Event documents of one page, where the next page starts, and whose personal data it opens."""
-
-    documents: list[dict[str, Any]]
-    next: int | None
-    revealed: dict[str, list[UUID]] = field(default_factory=dict)  # subject type -> subjects
-
-
-def event_page(ledger: Ledger, *, after: int, limit: int) -> EventPage:
-    """The events after position `after`, at most `limit`, personal fields opened."""
-    notifications = ledger.recorder.select_notifications(start=after + 1, limit=limit + 1)
-    more = len(notifications) > limit
-    notifications = notifications[:limit]
-    mapper = ledger.mapper
-    assert isinstance(mapper, SealingMapper)
-    # One key lookup for the page, forgotten after it (a shred must win at once).
-    keys = PrefetchedKeys(ledger.keys.data_keys({UUID(str(n.originator_id)) for n in notifications}), ledger.keys)
-    page_mapper = SealingMapper(transcoder=mapper.transcoder, keys=keys)
-    documents: list[dict[str, Any]] = []
-    revealed: dict[str, list[UUID]] = {}
-    for notification in notifications:
-        event = page_mapper.to_domain_event(notification)
-        documents.append(event_document(event, notification.id))
-        if any(_revealed(getattr(event, f, None)) for f in sealed_fields_of(type(event))):
-            # The aggregate is the subject: `Worker.Registered` reveals a worker, `Inspection.…` an
-            # inspection, `ErasureNote.…` an erasure note.
-            subject_type = _CAMEL_BOUNDARY.sub("_", type(event).__qualname__.split(".")[0]).lower()
-            revealed.setdefault(subject_type, []).append(event.originator_id)
-    return EventPage(documents, notifications[-1].id if more else None, revealed)
-
-
-def _revealed(value: Any) -> bool:
-    # By identity: a name that happens to read "shredded" is still a name.
-    return value is not None and value is not SHREDDED
+Opened = Annotated[
+    bool,
+    Query(
+        alias="open",
+        description="Open the personal fields instead of pseudonymising them; needs `reason`, and is logged per "
+        "person with the date by which the page is to be destroyed.",
+    ),
+]
+Reason = Annotated[OpeningReason | None, Query(description="Why the personal fields are opened (with `open=true`).")]
 
 
 # -- routes -------------------------------------------------------------------------------
@@ -161,13 +135,36 @@ def get_verification(services: ServicesDep, _: Annotated[Principal, Depends(allo
 @router.get("/events")
 def get_events(
     services: ServicesDep,
-    _: Annotated[Principal, Depends(allow(AUDIT))],
+    principal: Annotated[Principal, Depends(allow(AUDIT))],
     processing: ProcessingDep,
     after: After = 0,
     limit: Limit = DEFAULT_LIMIT,
+    opened: Opened = False,
+    reason: Reason = None,
 ) -> AuditEventsPage:
-    """Every event in notification order, after `after`; personal fields opened, `null` where shredded."""
-    page = event_page(services.ledger, after=after, limit=limit)
-    for subject_type, subjects in page.revealed.items():
-        processing.record(Activity.AUDIT, Operation.READ, *subjects, subject_type=subject_type)
-    return AuditEventsPage(items=[AuditEventPublic.of(d) for d in page.documents], next=page.next)
+    """Every event in notification order, after `after`: personal fields pseudonymised, or opened for a reason."""
+    if reason is not None and not opened:
+        raise RuleViolated.single("reason", "not_applicable", "a reason is given only with open=true")
+    ledger = services.ledger
+    opening = (
+        export_opening(reason, today=ledger.today(), settings=services.settings, actor=principal.sub)
+        if opened
+        else None
+    )
+    page = event_page(ledger, after=after, limit=limit, opened=opening is not None)
+    if opening is not None:
+        for subject_type, subjects in page.revealed.items():
+            processing.record(
+                Activity.AUDIT,
+                Operation.EXPORT,
+                *subjects,
+                subject_type=subject_type,
+                reason_code=opening.reason.value,
+                destroy_on=opening.destroy_on,
+            )
+    return AuditEventsPage(
+        items=[AuditEventPublic.of(d) for d in page.documents],
+        next=page.next,
+        personal_data="opened" if opening else "pseudonymised",
+        destroy_on=opening.destroy_on if opening else None,
+    )

@@ -2,7 +2,9 @@
 
 An inspection's notes may describe people: they are personal data, sealed
 under the inspection's own key, so recording them is a line in the processing
-log (activity enforcement).
+log (activity enforcement). So is a legal hold on an inspection, whose reason
+is sealed under the same key: it keeps the notes past their retention period
+until it is lifted.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from api.policy import ENFORCEMENT, allow
 from api.routing import ApiRoute
 from api.schemas.common import Created, Written
 from api.schemas.inspections import InspectionCreate, SanctionCreate
+from api.schemas.workers import LegalHoldCreate
 from ledger.processing_log import Activity, Operation
 
 router = APIRouter(prefix="/inspections", tags=["inspections"], route_class=ApiRoute)
@@ -73,4 +76,47 @@ def impose_sanction(
         deadline=body.deadline,
         expected_version=expected,
     )
+    return Written(position=receipt.position, version=receipt.version)
+
+
+@router.post("/{id}/legal-holds", status_code=status.HTTP_201_CREATED)
+def place_legal_hold(
+    id: Annotated[UUID, Path(description="The inspection's id.")],
+    body: LegalHoldCreate,
+    services: ServicesDep,
+    processing: ProcessingDep,
+    expected: IfMatch,
+    _: Annotated[Principal, Depends(allow(ENFORCEMENT))],
+    idempotent: Idempotent,
+) -> Written:
+    """Place a legal hold on an inspection: its notes are kept past their retention period until it is lifted.
+
+    The hold is due for review from `reviewOn` (default: in 12 months). 404
+    for an unknown inspection; 409 if the case's hold is in place, or the
+    notes are shredded already; 412 when `If-Match` is stale.
+    """
+    receipt = services.ledger.place_inspection_legal_hold(
+        id,
+        case_reference=body.case_reference,
+        reason=body.reason,
+        review_on=body.review_on,
+        expected_version=expected,
+    )
+    processing.record(Activity.ENFORCEMENT, Operation.UPDATE, id, subject_type="inspection")
+    return Written(position=receipt.position, version=receipt.version)
+
+
+@router.delete("/{id}/legal-holds/{caseReference}")
+def lift_legal_hold(
+    id: Annotated[UUID, Path(description="The inspection's id.")],
+    case_reference: Annotated[str, Path(alias="caseReference", description="The case whose hold is lifted.")],
+    services: ServicesDep,
+    processing: ProcessingDep,
+    expected: IfMatch,
+    _: Annotated[Principal, Depends(allow(ENFORCEMENT))],
+    idempotent: Idempotent,
+) -> Written:
+    """Lift the legal hold of a closed case from an inspection; 404 if it has no hold for it."""
+    receipt = services.ledger.lift_inspection_legal_hold(id, case_reference=case_reference, expected_version=expected)
+    processing.record(Activity.ENFORCEMENT, Operation.UPDATE, id, subject_type="inspection")
     return Written(position=receipt.position, version=receipt.version)

@@ -71,7 +71,7 @@ def get_occupancy(
         housing_location_id,
         on=when.on,
         as_known_at=when.as_known_at,
-        norms=services.settings.alert_floor_area_norms_m2,
+        norms=services.settings.floor_area_norms_m2,
         employer_id=scope,
     )
     if found is None:

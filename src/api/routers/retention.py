@@ -28,6 +28,7 @@ from api.services import Services
 from ledger.domain.housing_location import HousingLocation
 from ledger.event_documents import event_document, event_positions
 from ledger.processing_log import Activity, LogLine, Operation, ProcessingLog
+from projections.hold_reviews import HoldDueForReview, holds_due_for_review
 from projections.retention import DueSubject, due_subjects
 
 router = APIRouter(tags=["retention"], route_class=ApiRoute)
@@ -41,6 +42,11 @@ class DueSubjectPublic(ApiModel):
     policy: str
     due_on: date
     legal_holds: list[str] = Field(description="Case references of holds that block shredding.")
+    clock: str | None = Field(
+        default=None,
+        description="What started a worker's retention clock: `registration ended …`, or `stale since …` with why "
+        "(past its expected end, or not confirmed since a day); `null` for inspections and erasure notes.",
+    )
 
     @classmethod
     def of(cls, subject: DueSubject) -> DueSubjectPublic:
@@ -51,14 +57,39 @@ class DueSubjectPublic(ApiModel):
             policy=subject.policy,
             due_on=subject.due_on,
             legal_holds=list(subject.legal_holds),
+            clock=subject.clock,
+        )
+
+
+class HoldDueForReviewPublic(ApiModel):
+    """A legal hold in place whose review date has come: review it, and lift it if its case has closed."""
+
+    subject_id: UUID
+    subject_type: str = Field(description="`worker` or `inspection`.")
+    case_reference: str
+    placed_on: date
+    review_on: date = Field(description="The hold's review date (for a hold placed without one: 12 months on).")
+
+    @classmethod
+    def of(cls, hold: HoldDueForReview) -> HoldDueForReviewPublic:
+        """From the list of holds due for review."""
+        return cls(
+            subject_id=hold.subject_id,
+            subject_type=hold.subject_type,
+            case_reference=hold.case_reference,
+            placed_on=hold.placed_on,
+            review_on=hold.review_on,
         )
 
 
 class DueSubjects(ApiModel):
-    """What the retention job would shred on `on` (held subjects included, with their holds)."""
+    """What the retention job would shred on `on` (held subjects with their holds), and the holds to review."""
 
     on: date
     items: list[DueSubjectPublic]
+    holds_due_for_review: list[HoldDueForReviewPublic] = Field(
+        description="Legal holds in place whose review date is on or before `on`, the oldest first."
+    )
 
 
 class ProcessingRecord(ApiModel):
@@ -98,10 +129,19 @@ def retention_due(
     _: Annotated[Principal, Depends(allow(RETENTION))],
     on: Annotated[IsoDate | None, Query(description="Default: today.")] = None,
 ) -> DueSubjects:
-    """Subjects whose retention ends on or before `on`, with the legal holds that keep them."""
+    """Subjects whose retention ends on or before `on`, with the legal holds that keep them.
+
+    `holdsDueForReview` lists, apart, every legal hold (on a worker or an
+    inspection) whose review date is on or before `on`.
+    """
     day = on or services.ledger.today()
     due = due_subjects(services.ledger, services.ledger.database.engine, services.retention_policies, on=day)
-    return DueSubjects(on=day, items=[DueSubjectPublic.of(s) for s in due])
+    reviews = holds_due_for_review(services.ledger, on=day)
+    return DueSubjects(
+        on=day,
+        items=[DueSubjectPublic.of(s) for s in due],
+        holds_due_for_review=[HoldDueForReviewPublic.of(h) for h in reviews],
+    )
 
 
 @router.get("/workers/{workerId}/export")
@@ -114,7 +154,9 @@ def export_worker(
 ) -> SubjectExport:
     """A person's data: the register row, every event about them, and when and why it was processed."""
     require_worker_in_scope(services, principal, worker_id)
-    processing.record(Activity.DATA_SUBJECT_RIGHTS, Operation.READ, worker_id)
+    # The person's copy leaves the system, opened by nature: logged as an export, with no destruction date
+    # of ours (it is the person's own).
+    processing.record(Activity.DATA_SUBJECT_RIGHTS, Operation.EXPORT, worker_id)
     return subject_export(services, worker_id)
 
 

@@ -31,6 +31,7 @@ from api.schemas.workers import (
     HousingChange,
     LegalHoldCreate,
     PopulationRegistration,
+    RegistrationConfirmation,
     WorkAddressChange,
     WorkerCreate,
 )
@@ -204,6 +205,28 @@ def record_population_registration(
     return Written(position=receipt.position, version=receipt.version)
 
 
+@router.post("/{workerId}/confirmations", status_code=status.HTTP_201_CREATED)
+def confirm_registration(
+    worker_id: WorkerId,
+    body: RegistrationConfirmation,
+    services: ServicesDep,
+    principal: Registrant,
+    processing: ProcessingDep,
+    expected: IfMatch,
+    idempotent: Idempotent,
+) -> Written:
+    """Confirm that the worker is still employed, with the expected end from now on; clears `stale_registration`."""
+    require_worker_in_scope(services, principal, worker_id)
+    processing.record(Activity.REGISTRATION, Operation.UPDATE, worker_id)
+    receipt = services.ledger.confirm_registration(
+        worker_id,
+        confirmed_on=body.confirmed_on,
+        expected_end_date=body.expected_end_date,
+        expected_version=expected,
+    )
+    return Written(position=receipt.position, version=receipt.version)
+
+
 @router.post("/{workerId}/legal-holds", status_code=status.HTTP_201_CREATED)
 def place_legal_hold(
     worker_id: WorkerId,
@@ -214,11 +237,18 @@ def place_legal_hold(
     expected: IfMatch,
     idempotent: Idempotent,
 ) -> Written:
-    """Place a legal hold for an open enforcement case: the worker's data may not be erased; 409 if in place."""
+    """Place a legal hold for an open enforcement case: the worker's data may not be erased; 409 if in place.
+
+    The hold is due for review from `reviewOn` (default: in 12 months) until it is lifted.
+    """
     require_worker_in_scope(services, principal, worker_id)
     processing.record(Activity.ENFORCEMENT, Operation.UPDATE, worker_id)
     receipt = services.ledger.place_legal_hold(
-        worker_id, case_reference=body.case_reference, reason=body.reason, expected_version=expected
+        worker_id,
+        case_reference=body.case_reference,
+        reason=body.reason,
+        review_on=body.review_on,
+        expected_version=expected,
     )
     return Written(position=receipt.position, version=receipt.version)
 

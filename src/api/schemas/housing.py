@@ -57,7 +57,12 @@ class HousingLocationCreate(RequestModel):
         examples=["Medemblik"],
         json_schema_extra={"minLength": 1, "maxLength": 80},
     )
-    kind: HousingKind = Field(description="What kind of place it is.")
+    kind: HousingKind = Field(
+        description=(
+            "What kind of place it is; the floor-area norm a person follows from it (a dwelling 12 m², a woonwagen on"
+            " a `caravan_site` 6 m², lodging 10 m², by default)."
+        )
+    )
     max_occupants: WholeNumber | None = Field(
         default=None,
         description=(

@@ -510,7 +510,13 @@ class AccessLogLine(ApiModel):
     outcome: str
     trace_id: str
     reason_code: str | None = Field(
-        default=None, description="Why the data was erased (an erasure's reason code); `null` on other lines."
+        default=None,
+        description="Why: an erasure's reason code, or why an export opened the personal data; `null` on other lines.",
+    )
+    destroy_on: date | None = Field(
+        default=None,
+        description="By when the copy an export with opened personal data made is to be destroyed; `null` on other "
+        "lines (a person's own export belongs to the person).",
     )
 
     @classmethod
@@ -526,6 +532,7 @@ class AccessLogLine(ApiModel):
             outcome=line.outcome,
             trace_id=line.trace_id,
             reason_code=line.reason_code,
+            destroy_on=line.destroy_on,
         )
 
 

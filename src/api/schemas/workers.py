@@ -222,6 +222,19 @@ class Departure(RequestModel):
     departed_on: IsoDate
 
 
+class RegistrationConfirmation(RequestModel):
+    """The employer vouches that the worker is still employed on a day; a registration not confirmed goes stale."""
+
+    confirmed_on: IsoDate = Field(
+        description="A day the worker was employed: not in the future, not after a contract end."
+    )
+    expected_end_date: IsoDate | None = Field(
+        default=None,
+        description="The expected end from now on, replacing the earlier one; left out or null: none known, and the "
+        "registration must be confirmed again within `LEDGER_STALE_REGISTRATION_MONTHS` months.",
+    )
+
+
 class PopulationRegistration(RequestModel):
     """The worker was registered in the BRP (residents) or the RNI (non-residents)."""
 
@@ -236,7 +249,7 @@ class PopulationRegistration(RequestModel):
 
 
 class LegalHoldCreate(RequestModel):
-    """An open enforcement case: nothing of the worker may be erased until the hold is lifted."""
+    """An open enforcement case: nothing of the worker (or the inspection's notes) may be erased until it is lifted."""
 
     case_reference: str = Field(
         description="1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.",
@@ -244,6 +257,14 @@ class LegalHoldCreate(RequestModel):
         json_schema_extra={"pattern": patterns.CASE_REFERENCE},
     )
     reason: str = Field(json_schema_extra={"minLength": 1, "maxLength": 2000})
+    review_on: IsoDate | None = Field(
+        default=None,
+        description=(
+            "When the hold is to be reviewed: from then on it is listed as due for review (`GET /retention/due`)"
+            " until it is lifted. From today up to a year ahead; default: today plus"
+            " `LEDGER_LEGAL_HOLD_REVIEW_MONTHS` (12)."
+        ),
+    )
 
 
 class ErasureRequest(RequestModel):

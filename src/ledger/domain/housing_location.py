@@ -10,14 +10,15 @@ The permitted maximum is the municipality's (its decision in issue 13, recorded
 2026-12-06; docs/occupancy.md). A number a municipal role gives is the limit; an
 employer's is recorded as proposed and never counted. Where the municipality
 has set no limit, the limit in force on a day is floor(floor area / the
-floor-area norm in force that day) — Bouwbesluit 2012 art. 7.18, 12 m² a
-person — and without a floor area it is unknown (`permitted_maximum`).
+floor-area norm of the location's kind in force that day) — Bouwbesluit 2012
+art. 7.18: 12 m² a person in a dwelling, 6 m² in a woonwagen; lodging takes
+the SNF's 10 m² (`ledger.domain.floor_area_norms`) — and without a floor area,
+or for a kind without a norm, it is unknown (`permitted_maximum`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -29,6 +30,7 @@ from eventsourcing.domain import Aggregate
 
 from ledger.domain.employer import employer_id_for
 from ledger.domain.errors import Violations
+from ledger.domain.floor_area_norms import FloorAreaNorms, floor_area_norm_on, norms_for_kind
 from ledger.domain.timeline import Timeline
 from ledger.domain.values import (
     Address,
@@ -75,12 +77,6 @@ class LimitBasis(StrEnum):
 
     MUNICIPALITY = "municipality"  # set by a municipal role (at registration, or a later change)
     FLOOR_AREA_NORM = "floor_area_norm"  # floor(floor area / the norm in force that day)
-
-
-def floor_area_norm_on(norms: Mapping[date, float], day: date) -> float | None:
-    """The minimum floor area per person (m²) in force on `day`: the norm of the latest date on or before it."""
-    in_force = [start for start in norms if start <= day]
-    return norms[max(in_force)] if in_force else None
 
 
 def permitted_maximum(
@@ -237,7 +233,11 @@ class HousingLocation(Aggregate):
         """The municipality's permitted maximum on `day` (None: it has set none for that day)."""
         return self.occupancy_limits.value_on(day, None)
 
-    def permitted_maximum_on(self, day: date, norms: Mapping[date, float]) -> int | None:
-        """The maximum in force on `day`: the municipality's, else from the floor area and `norms`, else None."""
-        limit, _ = permitted_maximum(self.max_occupants_on(day), self.floor_area_m2, floor_area_norm_on(norms, day))
+    def permitted_maximum_on(self, day: date, norms: FloorAreaNorms) -> int | None:
+        """The maximum in force on `day`: the municipality's, else from the floor area and its kind's norm, else None.
+
+        The kind is fixed at registration, so the norm is that kind's of the day.
+        """
+        norm = floor_area_norm_on(norms_for_kind(norms, self.kind), day)
+        limit, _ = permitted_maximum(self.max_occupants_on(day), self.floor_area_m2, norm)
         return limit

@@ -2,7 +2,9 @@
 
 Free-text notes may describe people, so they are personal data, sealed under
 the inspection's own key and shredded when the supervision retention period
-(5 years) ends; the coded findings, counts and outcome stay readable.
+(5 years) ends; the coded findings, counts and outcome stay readable. A legal
+hold (an appeal, a case before the court) keeps the notes past that period
+until it is lifted; its reason is free text too, sealed under the same key.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 
 from ledger.domain.erasure import ErasureReason, upcast_shredding_v1_v2
-from ledger.domain.errors import Conflict, Violations
+from ledger.domain.errors import Conflict, NotFound, Violations
+from ledger.domain.legal_hold import HoldReview, checked_hold
 from ledger.domain.values import (
     Finding,
     Outcome,
@@ -55,6 +58,10 @@ class Inspection(Aggregate):
             inspection.notes = self.notes
             inspection.sanctions = []
             inspection.sanction_dates = []
+            inspection.legal_holds = {}
+            inspection.hold_reviews = {}
+            # Whether anything was sealed under the inspection's key: notes, or later a hold's reason.
+            inspection.has_personal_data = self.notes is not None
             inspection.shredded = False
 
     class SanctionImposed(Aggregate.Event):
@@ -82,6 +89,32 @@ class Inspection(Aggregate):
         def apply(self, inspection: Inspection) -> None:
             inspection.sanctions.append(self.kind)
             inspection.sanction_dates.append((self.kind, self.imposed_on))
+
+    class LegalHoldPlaced(Aggregate.Event):
+        """An inspector placed a legal hold: the notes are kept until it is lifted.
+
+        The reason is free text, sealed under the inspection's key like the
+        notes; the hold is due for review from `review_on`.
+        """
+
+        personal_fields: ClassVar[tuple[str, ...]] = ("reason",)
+        case_reference: str
+        reason: Sealable[str]
+        review_on: date
+
+        def apply(self, inspection: Inspection) -> None:
+            inspection.legal_holds[self.case_reference] = self.reason
+            inspection.hold_reviews[self.case_reference] = HoldReview(self.timestamp, self.review_on)
+            inspection.has_personal_data = True
+
+    class LegalHoldLifted(Aggregate.Event):
+        """The case closed; its hold no longer keeps the notes."""
+
+        case_reference: str
+
+        def apply(self, inspection: Inspection) -> None:
+            inspection.legal_holds.pop(self.case_reference, None)
+            inspection.hold_reviews.pop(self.case_reference, None)
 
     class PersonalDataShredded(Aggregate.Event):
         """The inspection's data key was destroyed: its notes are unreadable for ever.
@@ -111,6 +144,9 @@ class Inspection(Aggregate):
         notes: Sealable[str | None]
         sanctions: list[str]
         sanction_dates: list[tuple[str, date]]
+        legal_holds: dict[str, Sealable[str]]
+        hold_reviews: dict[str, HoldReview]
+        has_personal_data: bool
 
     def __repr__(self) -> str:
         # The library's repr lists every attribute, personal data included; a
@@ -210,6 +246,24 @@ class Inspection(Aggregate):
             deadline=deadline,
             imposed_on=today,
         )
+
+    def place_legal_hold(self, case_reference: str, reason: str, *, review_on: date, today: date) -> None:
+        """Keep the notes past their retention while a case is open; due for review from `review_on`."""
+        v = Violations()
+        reason = checked_hold(case_reference, reason, review_on, today, v)
+        v.raise_if_any()
+        if case_reference in self.legal_holds:
+            raise Conflict(f"legal hold {case_reference} is already in place")
+        if self.shredded:
+            # The key is gone: nothing is left to keep, and the reason could not be sealed.
+            raise Conflict("the inspection's notes have been shredded; a hold has nothing left to keep")
+        self.trigger_event(self.LegalHoldPlaced, case_reference=case_reference, reason=reason, review_on=review_on)
+
+    def lift_legal_hold(self, case_reference: str) -> None:
+        """Lift the hold of a closed case."""
+        if case_reference not in self.legal_holds:
+            raise NotFound("legal hold", case_reference)
+        self.trigger_event(self.LegalHoldLifted, case_reference=case_reference)
 
     def record_shredding(self, policy: str, due_on: date | None, reason_code: ErasureReason) -> None:
         """Record that the notes' data key was destroyed, and why (after it is gone, never before)."""

@@ -75,12 +75,13 @@ Sealable: TypeAlias = T | Shredded
 
 
 class HousingKind(StrEnum):
-    """What kind of place a housing location is."""
+    """What kind of place a housing location is; its floor-area norm follows from it (`floor_area_norms`)."""
 
-    DWELLING = "dwelling"
-    SHORT_STAY_FACILITY = "short_stay_facility"
-    HOTEL_PENSION = "hotel_pension"
-    RECREATIONAL = "recreational"
+    DWELLING = "dwelling"  # a woonfunctie (Bouwbesluit 2012)
+    SHORT_STAY_FACILITY = "short_stay_facility"  # lodging (logies) for short stays
+    HOTEL_PENSION = "hotel_pension"  # lodging (logies)
+    RECREATIONAL = "recreational"  # a holiday home or chalet: recreational lodging
+    CARAVAN_SITE = "caravan_site"  # a woonwagen on a standplaats (BAG object type 03)
     OTHER = "other"
 
 

@@ -17,6 +17,8 @@ from eventsourcing.domain import Aggregate
 from ledger.domain.erasure import ErasureReason, upcast_shredding_v1_v2
 from ledger.domain.errors import Conflict, NotFound, Violations
 from ledger.domain.housing_location import MUNICIPALITY, Registrant
+from ledger.domain.legal_hold import HoldReview, checked_hold
+from ledger.domain.staleness import checked_confirmation
 from ledger.domain.timeline import Timeline
 from ledger.domain.values import (
     Address,
@@ -26,11 +28,9 @@ from ledger.domain.values import (
     Sealable,
     checked_address,
     checked_bsn,
-    checked_case_reference,
     checked_date_in_range,
     checked_employment,
     checked_enum,
-    checked_free_text,
     checked_not_before_birth,
     checked_not_in_future,
     checked_not_too_far_ahead,
@@ -92,6 +92,7 @@ class Worker(Aggregate):
             worker.departure_seq = 0
             worker.population_register = None
             worker.legal_holds = {}
+            worker.hold_reviews = {}
             worker.shredded = False
 
     class HousingAddressChanged(Aggregate.Event):
@@ -147,15 +148,36 @@ class Worker(Aggregate):
             if self.bsn is not None:
                 worker.bsn = self.bsn
 
-    class LegalHoldPlaced(Aggregate.Event):
-        """An inspector placed a legal hold: nothing of the worker may be erased."""
+    class RegistrationConfirmed(Aggregate.Event):
+        """The employer vouches the worker is still employed on a day, expected to end then (None: unknown)."""
 
+        confirmed_on: date
+        expected_end_date: date | None
+
+        def apply(self, worker: Worker) -> None:
+            worker.expected_end_date = self.expected_end_date  # the latest confirmation's, as for a contract end
+
+    class LegalHoldPlaced(Aggregate.Event):
+        """An inspector placed a legal hold: nothing of the worker may be erased.
+
+        It is due for review from `review_on` on (`ledger.domain.legal_hold`).
+        Version 1 had no review date; it reads with None.
+        """
+
+        class_version = 2
         personal_fields: ClassVar[tuple[str, ...]] = ("reason",)
         case_reference: str
         reason: Sealable[str]
+        review_on: date | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # Its review date follows from when it was placed and the setting, when asked.
+            state["review_on"] = None
 
         def apply(self, worker: Worker) -> None:
             worker.legal_holds[self.case_reference] = self.reason
+            worker.hold_reviews[self.case_reference] = HoldReview(self.timestamp, self.review_on)
 
     class LegalHoldLifted(Aggregate.Event):
         """The enforcement case closed; its hold no longer blocks erasure."""
@@ -164,6 +186,7 @@ class Worker(Aggregate):
 
         def apply(self, worker: Worker) -> None:
             worker.legal_holds.pop(self.case_reference, None)
+            worker.hold_reviews.pop(self.case_reference, None)
 
     class PersonalDataShredded(Aggregate.Event):
         """The worker's data key was destroyed; personal fields are unreadable for ever.
@@ -204,6 +227,7 @@ class Worker(Aggregate):
         departure_seq: int
         population_register: tuple[str, date] | None
         legal_holds: dict[str, Sealable[str]]
+        hold_reviews: dict[str, HoldReview]
         shredded: bool
 
     def __repr__(self) -> str:
@@ -328,16 +352,29 @@ class Worker(Aggregate):
             self._guard_not_shredded()
         self.trigger_event(self.PopulationRegisterRecorded, register=register, registered_on=registered_on, bsn=bsn)
 
-    def place_legal_hold(self, case_reference: str, reason: str) -> None:
-        """Block erasure while an enforcement case is open."""
+    def confirm_registration(self, confirmed_on: date, expected_end_date: date | None, today: date) -> None:
+        """Record that the registration still holds on `confirmed_on` (docs/domain-rules.md, *Stale registrations*)."""
         v = Violations()
-        checked_case_reference(case_reference, "case_reference", v)
-        reason = checked_free_text(reason, "reason", v)
+        checked_confirmation(
+            confirmed_on=confirmed_on,
+            expected_end_date=expected_end_date,
+            employment_start=self.employment_start,
+            contract_end=self.contract_end,
+            today=today,
+            v=v,
+        )
+        v.raise_if_any()
+        self.trigger_event(self.RegistrationConfirmed, confirmed_on=confirmed_on, expected_end_date=expected_end_date)
+
+    def place_legal_hold(self, case_reference: str, reason: str, *, review_on: date, today: date) -> None:
+        """Block erasure while an enforcement case is open; the hold is due for review from `review_on`."""
+        v = Violations()
+        reason = checked_hold(case_reference, reason, review_on, today, v)
         v.raise_if_any()
         if case_reference in self.legal_holds:
             raise Conflict(f"legal hold {case_reference} is already in place")
         self._guard_not_shredded()
-        self.trigger_event(self.LegalHoldPlaced, case_reference=case_reference, reason=reason)
+        self.trigger_event(self.LegalHoldPlaced, case_reference=case_reference, reason=reason, review_on=review_on)
 
     def lift_legal_hold(self, case_reference: str) -> None:
         """Lift the hold of a closed case."""

@@ -100,7 +100,12 @@ def test_the_feed_pages_through_every_event_in_order(api: Api) -> None:
     assert moved["recordedAt"].endswith("Z")
     assert moved["data"]["housingLocationId"] == str(world.other_location_id)
     assert moved["data"]["validFrom"] == "2026-05-01"
-    assert ok(feed(api, after=head(ledger))) == {"items": [], "next": None}
+    assert ok(feed(api, after=head(ledger))) == {
+        "items": [],
+        "next": None,
+        "personalData": "pseudonymised",
+        "destroyOn": None,
+    }
 
 
 def test_a_page_is_clamped_to_the_largest_page(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -116,14 +121,15 @@ def test_a_page_is_clamped_to_the_largest_page(api: Api, monkeypatch: pytest.Mon
     assert feed(api, after=-1).status_code == 400
 
 
-def test_personal_fields_are_opened_for_the_auditor_and_null_once_shredded(api: Api) -> None:
+def test_personal_fields_are_opened_for_a_reason_and_null_once_shredded(api: Api) -> None:
     ledger = api.services.ledger
     world = a_world(ledger)
     kept = register_worker(ledger, world, family_name="Kowalska")
     erased = register_worker(ledger, world, family_name="Nowak")
     ledger.shred_subject(erased, policy="erasure_request")
 
-    registered = {i["aggregateId"]: i for i in every_item(api, limit=100) if i["type"] == "Worker.Registered"}
+    page = ok(feed(api, limit=100, open="true", reason="accuracy_check"))
+    registered = {i["aggregateId"]: i for i in page["items"] if i["type"] == "Worker.Registered"}
 
     opened = registered[str(kept)]
     assert (opened["data"]["familyName"], opened["data"]["givenNames"]) == ("Kowalska", "Anna Maria")
@@ -142,7 +148,7 @@ def test_only_auditors_and_admins_read_the_audit_endpoints(api: Api, role: str) 
     assert api.client.get(f"{V1}/audit/verification", headers=headers).status_code == 403
 
 
-def test_a_page_logs_one_line_per_subject_whose_personal_data_it_reveals(api: Api) -> None:
+def test_an_opened_page_logs_one_line_per_subject_whose_personal_data_it_reveals(api: Api) -> None:
     ledger = api.services.ledger
     world = a_world(ledger)
     workers = [register_worker(ledger, world, family_name=n) for n in ("Kowalska", "Nowak", "Popescu")]
@@ -156,10 +162,10 @@ def test_a_page_logs_one_line_per_subject_whose_personal_data_it_reveals(api: Ap
         notes="Bewoners gesproken",
     ).id
 
-    ok(feed(api, sub="auditor-7", limit=500))
+    ok(feed(api, sub="auditor-7", limit=500, open="true", reason="incident_investigation"))
 
     lines = [line for line in api.services.processing_log.lines(actor="auditor-7")]
-    assert {(line.processing_activity, line.operation) for line in lines} == {(Activity.AUDIT.value, "read")}
+    assert {(line.processing_activity, line.operation) for line in lines} == {(Activity.AUDIT.value, "export")}
     # The shredded worker's data is not revealed; employers and locations are not data subjects.
     assert sorted(line.subject_id for line in lines) == sorted([*workers[:2], inspection])
     assert len(lines) == 3  # one per subject, however many of its events the page holds

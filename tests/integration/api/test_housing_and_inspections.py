@@ -371,6 +371,7 @@ def test_openapi_shows_the_enumerations(api: Api) -> None:
         "short_stay_facility",
         "hotel_pension",
         "recreational",
+        "caravan_site",
         "other",
     ]
     assert schemas["Finding"]["enum"] == [

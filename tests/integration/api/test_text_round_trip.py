@@ -207,8 +207,9 @@ def test_accepted_text_reads_back_normalised_through_every_view(
     assert found.status_code == 200, found.text
     assert [{k: w["person"][k] for k in names} for w in found.json()["items"] if w["id"] == worker] == [names]
 
-    # The audit feed: every event, personal fields opened.
-    events = read(api, "/audit/events", "auditor", after=first - 1, limit=100)["items"]
+    # The audit feed, opened for a reason: every event, personal fields opened.
+    opened = {"open": "true", "reason": "accuracy_check"}
+    events = read(api, "/audit/events", "auditor", after=first - 1, limit=100, **opened)["items"]
     data = {e["type"]: e["data"] for e in events}
     assert data["Employer.Registered"]["name"] == as_line(employer_name)
     assert {k: data["HousingLocation.Registered"]["address"][k] for k in ("street", "city")} == {

@@ -118,8 +118,16 @@ CHANGES: dict[str, tuple[str, dict[str, Any]]] = {
     ),
     "legal hold": ("legal-holds", {"caseReference": "HH-2026-0042", "reason": "overcrowding case"}),
     "erasure": ("erasure", {"reasonCode": "data_subject_request", "reason": "AVG article 17 request"}),
+    "confirmation": ("confirmations", {"confirmedOn": "2026-06-15", "expectedEndDate": "2027-03-31"}),
 }
-REGISTRANT_CHANGES = ["housing change", "work address change", "contract end", "departure", "population registration"]
+REGISTRANT_CHANGES = [
+    "housing change",
+    "work address change",
+    "contract end",
+    "departure",
+    "population registration",
+    "confirmation",
+]
 
 
 def change(api: Api, worker_id: UUID, name: str, headers: dict[str, str]) -> Response:
@@ -334,6 +342,10 @@ def test_invalid_address_change_is_400_naming_the_member_and_stores_nothing(
         ("population-registrations", {"register": "GBA", "registeredOn": "2026-04-03"}, "register"),
         ("population-registrations", {"register": "BRP", "registeredOn": "2026-07-01"}, "registeredOn"),
         ("population-registrations", {"register": "BRP", "registeredOn": "2026-04-03", "bsn": "12345"}, "bsn"),
+        ("confirmations", {"expectedEndDate": "2027-03-31"}, "confirmedOn"),
+        ("confirmations", {"confirmedOn": "2026-06-16"}, "confirmedOn"),
+        ("confirmations", {"confirmedOn": "2026-03-31"}, "confirmedOn"),
+        ("confirmations", {"confirmedOn": "2026-06-01", "expectedEndDate": "2026-05-31"}, "expectedEndDate"),
     ],
 )
 def test_invalid_change_is_400_naming_the_member_and_stores_nothing(
