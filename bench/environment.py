@@ -22,7 +22,7 @@ import psycopg
 from sqlalchemy import text
 
 from bench.infra import ADMIN_URL, Workspace
-from ledger.database import create_ledger_engine
+from ledger.persistence.database import create_ledger_engine
 
 PACKAGES = ("eventsourcing", "psycopg", "cryptography", "uvicorn", "sqlalchemy", "fastapi", "httpx")
 

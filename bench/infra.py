@@ -25,7 +25,7 @@ import httpx
 import psycopg
 
 from ledger.application import Ledger
-from ledger.migrations import upgrade
+from ledger.persistence.migrations import upgrade
 from ledger.settings import Settings
 from ledger.system import open_database, open_ledger
 

@@ -21,8 +21,8 @@ import psycopg
 from eventsourcing.persistence import Notification, StoredEvent
 
 from ledger.audit import GENESIS, next_link
+from ledger.persistence.sqlite_store import SQLITE_PRAGMAS
 from ledger.settings import Settings
-from ledger.sqlite_store import SQLITE_PRAGMAS
 
 Row = tuple[Any, int, str, bytes]
 

@@ -16,7 +16,7 @@ from uuid import UUID
 import uvicorn
 from fastapi import FastAPI, HTTPException
 
-from ledger.database import create_ledger_engine
+from ledger.persistence.database import create_ledger_engine
 from ledger.settings import Settings
 from projections.occupancy import occupancy
 

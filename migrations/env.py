@@ -1,6 +1,6 @@
 """Alembic environment: runs migrations on the connection `ledger migrate` hands over.
 
-Run through `ledger migrate` (or `ledger.migrations.upgrade`), which builds the
+Run through `ledger migrate` (or `ledger.persistence.migrations.upgrade`), which builds the
 engine from the ledger's settings; plain `alembic upgrade head` works too and
 reads the same `LEDGER_*` settings.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from ledger.database import create_ledger_engine
+from ledger.persistence.database import create_ledger_engine
 from ledger.settings import Settings
 
 

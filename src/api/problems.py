@@ -25,7 +25,6 @@ from pydantic.alias_generators import to_camel
 from starlette.exceptions import HTTPException
 
 from api.services import ProjectionLagError
-from ledger import database
 from ledger.errors import (
     AlreadyRegistered,
     ConcurrentModification,
@@ -36,6 +35,7 @@ from ledger.errors import (
     RuleViolated,
     SubjectShredded,
 )
+from ledger.persistence import database
 
 log = structlog.get_logger()
 
@@ -83,7 +83,7 @@ def problem(
 def database_unavailable(request: Request, error: BaseException) -> JSONResponse | None:
     """503 with `Retry-After` when `error` says the database was unreachable or too slow; None for any other error.
 
-    Unreachable or too slow: `ledger.database.database_unavailable` (a lost
+    Unreachable or too slow: `ledger.persistence.database.database_unavailable` (a lost
     or refused connection, a pool or statement or lock timeout, SQLite's
     "database is locked"). The request's transaction failed and was rolled
     back before this answer is given, so nothing of it commits afterwards; the

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 
 from ledger.application import Ledger
-from ledger.migrations import current_revision, head_revision
+from ledger.persistence.migrations import current_revision, head_revision
 from projections.coordination import views_followed
 from projections.runner import ViewRunner
 

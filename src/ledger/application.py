@@ -31,7 +31,6 @@ from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Mapper, Recording
 from eventsourcing.utils import Environment, EnvType, get_topic
 
-from ledger.claim_store import ClaimStore, write_backfill
 from ledger.claims import (
     ADDRESS,
     IDEMPOTENCY,
@@ -47,7 +46,6 @@ from ledger.claims import (
     KeptAnswer,
     claims_of,
 )
-from ledger.database import Database
 from ledger.domain.employer import Employer
 from ledger.domain.erasure import ErasureNote, ErasureReason, checked_erasure
 from ledger.domain.errors import AlreadyRegistered, ConcurrentModification, Conflict, NotFound, RuleViolated
@@ -56,12 +54,14 @@ from ledger.domain.inspection import Inspection
 from ledger.domain.legal_hold import months_after
 from ledger.domain.values import Address, Employment, Person
 from ledger.domain.worker import Worker
-from ledger.durability import check_durability
 from ledger.keystore import KeyStore, NoKeys
 from ledger.overtaken import retry_change, retry_shredding
+from ledger.persistence.claim_store import ClaimStore, write_backfill
+from ledger.persistence.database import Database
+from ledger.persistence.durability import check_durability
+from ledger.persistence.transcodings import register_ledger_transcodings
 from ledger.sealing import PrefetchedKeys, SealingMapper, SubjectKeys, sealed_fields_of
 from ledger.settings import APPLICATION_NAME, Settings
-from ledger.transcodings import register_ledger_transcodings
 
 A = TypeVar("A", bound=Aggregate)
 # What can be shredded: each has a data key of its own.

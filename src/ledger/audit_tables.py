@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, LargeBinary, MetaData, Table
 
-from ledger.utc_datetime import UTCDateTime
+from ledger.persistence.utc_datetime import UTCDateTime
 
 metadata = MetaData()
 

@@ -9,8 +9,8 @@ event store's primary key could guard:
   housing location: one building is registered under one BAG id;
 - an **`Idempotency-Key`** of one caller: one request is carried out once.
 
-Each is a claim row that the ledger's recorders (`ledger.sqlite_store`,
-`ledger.postgres_store`) write in the very transaction that stores the
+Each is a claim row that the ledger's recorders (`ledger.persistence.sqlite_store`,
+`ledger.persistence.postgres_store`) write in the very transaction that stores the
 events, as they write the audit link: the application passes a `ClaimWrites`
 down through `Application.save(..., claims=...)`, which the library hands to
 the recorder's `insert_events`. A claim that is taken already makes the
@@ -49,7 +49,7 @@ IDENTITY_DOCUMENT = "identity_document"
 ADDRESS = "address"
 IDEMPOTENCY = "idempotency"
 
-# The recorders' table names; `ledger.claim_store` defines the same tables for SQLAlchemy and the migration.
+# The recorders' table names; `ledger.persistence.claim_store` defines the same tables for SQLAlchemy and the migration.
 CLAIMS_TABLE = "write_claims"
 IDEMPOTENCY_TABLE = "idempotency_keys"
 

@@ -33,7 +33,7 @@ from ledger.console import progress_bar, refusal, tell, whole_number
 from ledger.demo import run_demo
 from ledger.errors import DuplicatePerson
 from ledger.logs import configure_logging
-from ledger.migrations import upgrade
+from ledger.persistence.migrations import upgrade
 from ledger.settings import Settings
 from ledger.system import open_database, open_ledger
 

@@ -24,10 +24,10 @@ import structlog
 from pydantic import ValidationError
 from tqdm import tqdm
 
-from ledger.durability import DurabilityError
-from ledger.exclusive import AlreadyRunningError
 from ledger.keyring import KeyringError
-from ledger.migrations import NotMigratedError
+from ledger.persistence.durability import DurabilityError
+from ledger.persistence.exclusive import AlreadyRunningError
+from ledger.persistence.migrations import NotMigratedError
 from ledger.settings import Settings
 
 log = structlog.get_logger()

@@ -5,7 +5,7 @@ crypto-shredding. Keys are stored only wrapped by a key-encryption key from
 the keyring, bound to the subject id and epoch so a key row copied to another
 subject does not open. A shredded subject leaves a tombstone that is kept for
 ever: no key is ever created again for it (no resurrection). The claims of
-the subject's identity document (`ledger.claim_store`) are destroyed with the
+the subject's identity document (`ledger.persistence.claim_store`) are destroyed with the
 tombstone, in its transaction: an erased document can no longer be confirmed.
 
 Keys are not cached across calls, so a shred is effective in every process as
@@ -42,11 +42,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ledger.claim_store import forget_holders, forget_tombstoned
-from ledger.database import Database, in_chunks, reading
 from ledger.domain.errors import Conflict
-from ledger.exclusive import exclusively
 from ledger.keyring import KEY_BYTES, Keyring
+from ledger.persistence.claim_store import forget_holders, forget_tombstoned
+from ledger.persistence.database import Database, in_chunks, reading
+from ledger.persistence.exclusive import exclusively
 
 metadata = MetaData()
 

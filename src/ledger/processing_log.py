@@ -35,7 +35,7 @@ from sqlalchemy import (
     select,
 )
 
-from ledger.database import UTCDateTime, reading
+from ledger.persistence.database import UTCDateTime, reading
 
 metadata = MetaData()
 

@@ -35,7 +35,7 @@ RENAMED_SETTINGS = {
 SQLITE_FILE_NAME = "ledger.db"
 KEYSTORE_FILE_NAME = "keys.db"
 APPLICATION_NAME = "Ledger"
-# Keys of the event store's environment that `ledger.postgres_store` reads (the library ignores them).
+# Keys of the event store's environment that `ledger.persistence.postgres_store` reads (the library ignores them).
 SERVER_CONNECT_TIMEOUT_ENV = "POSTGRES_SERVER_CONNECT_TIMEOUT"
 STATEMENT_TIMEOUT_ENV = "POSTGRES_STATEMENT_TIMEOUT_MS"
 
@@ -311,14 +311,14 @@ class Settings(BaseSettings):
         env = {"CREATE_TABLE": "y" if create_tables else "n"}
         if self.backend == "sqlite":
             env |= {
-                "PERSISTENCE_MODULE": "ledger.sqlite_store:DurableSQLiteFactory",
+                "PERSISTENCE_MODULE": "ledger.persistence.sqlite_store:DurableSQLiteFactory",
                 "SQLITE_DBNAME": str(self.sqlite_path),
                 "SQLITE_LOCK_TIMEOUT": str(self.sqlite_lock_timeout_s),
             }
             return env
         url = self.url
         env |= {
-            "PERSISTENCE_MODULE": "ledger.postgres_store:ChainedPostgresFactory",
+            "PERSISTENCE_MODULE": "ledger.persistence.postgres_store:ChainedPostgresFactory",
             "POSTGRES_DBNAME": url.database or "postgres",
             "POSTGRES_HOST": url.host or "localhost",
             "POSTGRES_PORT": str(url.port or 5432),
@@ -331,7 +331,7 @@ class Settings(BaseSettings):
             # A pooled connection is checked before it is handed out: after a server restart the pool's
             # dead connections are replaced instead of failing the next requests.
             "POSTGRES_PRE_PING": "y",
-            # Read by `ledger.postgres_store.ChainedPostgresFactory`, not by the library.
+            # Read by `ledger.persistence.postgres_store.ChainedPostgresFactory`, not by the library.
             SERVER_CONNECT_TIMEOUT_ENV: str(self.db_connect_timeout_s),
         }
         if statement_timeout_ms is not None:

@@ -25,11 +25,11 @@ import structlog
 from sqlalchemy import inspect
 
 from ledger.application import Ledger
-from ledger.claim_store import backfill_pending
-from ledger.database import Database
 from ledger.keyring import FileKeyring
 from ledger.keystore import KeyStore
-from ledger.migrations import NotMigratedError, require_migrated
+from ledger.persistence.claim_store import backfill_pending
+from ledger.persistence.database import Database
+from ledger.persistence.migrations import NotMigratedError, require_migrated
 from ledger.settings import Settings
 
 log = structlog.get_logger()

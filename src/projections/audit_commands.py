@@ -24,8 +24,8 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from ledger.console import progress_bar, tell
-from ledger.database import create_ledger_engine
-from ledger.migrations import require_migrated
+from ledger.persistence.database import create_ledger_engine
+from ledger.persistence.migrations import require_migrated
 from ledger.settings import Settings
 from ledger.system import open_ledger
 from projections.consistency import ViewCheck, verify_views

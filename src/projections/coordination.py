@@ -35,7 +35,7 @@ import structlog
 from psycopg import sql
 from sqlalchemy import Engine, text
 
-from ledger.exclusive import Lock, LockFile, lock_key
+from ledger.persistence.exclusive import Lock, LockFile, lock_key
 from ledger.settings import Settings
 
 log = structlog.get_logger()

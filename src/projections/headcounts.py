@@ -16,7 +16,7 @@ from uuid import UUID
 
 from sqlalchemy import Engine, func, select
 
-from ledger.database import reading
+from ledger.persistence.database import reading
 from projections.bitemporal import known_at, valid_on
 from projections.residence import residence_history
 

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from sqlalchemy import Engine, select
 
-from ledger.database import reading
+from ledger.persistence.database import reading
 from projections.bitemporal import known_at
 from projections.residence import residence_history
 

@@ -25,9 +25,9 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Engine, select
 
-from ledger.database import reading
 from ledger.domain.floor_area_norms import FloorAreaNorms, floor_area_norm_on, norms_for_kind
 from ledger.domain.housing_location import LimitBasis, permitted_maximum
+from ledger.persistence.database import reading
 from projections.bitemporal import known_at, valid_during
 from projections.residence import BEGINNING, location_facts, occupancy_limit_history, residence_history
 

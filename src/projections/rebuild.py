@@ -35,8 +35,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import repeat
 
-from ledger.exclusive import holding
 from ledger.logs import configure_logging
+from ledger.persistence.exclusive import holding
 from ledger.settings import Settings
 from ledger.system import open_ledger, settle_start_up
 from projections.coordination import view_lock

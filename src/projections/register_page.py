@@ -20,9 +20,9 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Table, bindparam, delete, select, update
 
-from ledger.database import in_chunks
 from ledger.domain.values import SHREDDED
 from ledger.keyring import Keyring
+from ledger.persistence.database import in_chunks
 from ledger.sealing import SubjectKeys
 from projections.housing import fold_housing
 from projections.register_queries import (

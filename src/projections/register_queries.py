@@ -45,10 +45,10 @@ from sqlalchemy import (
     select,
 )
 
-from ledger.database import UTCDateTime, in_chunks, reading
 from ledger.domain.timeline import Timeline
 from ledger.domain.values import SHREDDED, Address, Sealable
 from ledger.keystore import KeyStore
+from ledger.persistence.database import UTCDateTime, in_chunks, reading
 from ledger.sealing import open_bytes, seal_bytes
 from projections.storable import storable
 

@@ -37,7 +37,7 @@ from sqlalchemy import Column, Engine, func, inspect, select
 from ledger.application import Ledger
 from ledger.audit import audit_links
 from ledger.domain.floor_area_norms import FloorAreaNorms
-from ledger.migrations import upgrade
+from ledger.persistence.migrations import upgrade
 from ledger.sealing import PrefetchedKeys
 from projections.headcounts import GroupBy, headcounts
 from projections.history import residence_intervals

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Boolean, Column, Date, Index, Integer, MetaData, String, Table
 
-from ledger.database import UTCDateTime
+from ledger.persistence.database import UTCDateTime
 
 metadata = MetaData()
 

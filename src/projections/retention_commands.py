@@ -26,7 +26,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_de
 from ledger.application import Ledger
 from ledger.audit import AuditChain
 from ledger.console import progress_bar, tell
-from ledger.database import database_unavailable
+from ledger.persistence.database import database_unavailable
 from ledger.retention import load_policies
 from ledger.settings import Settings
 from ledger.system import open_ledger

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from ledger.application import Ledger
-from ledger.exclusive import holding
+from ledger.persistence.exclusive import holding
 from projections.coordination import view_lock
 from projections.runner import ViewRunner
 

@@ -23,7 +23,7 @@ from ledger.application import Ledger
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
 from ledger.errors import SubjectShredded
-from ledger.migrations import upgrade
+from ledger.persistence.migrations import upgrade
 from ledger.settings import Settings
 from ledger.system import open_database, open_ledger
 from tests.conftest import PostgresDatabase, fixed_clock

@@ -22,13 +22,13 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import func, select
 
 from ledger.application import Ledger, ShredRequest
-from ledger.claim_store import pending_backfills, write_claims
 from ledger.claims import ADDRESS, IDENTITY_DOCUMENT, ClaimWrites
 from ledger.domain.housing_location import HousingLocation
 from ledger.domain.worker import Worker
 from ledger.errors import Conflict, DuplicateAddress, DuplicatePerson
 from ledger.keystore import subject_keys
-from ledger.migrations import script_location
+from ledger.persistence.claim_store import pending_backfills, write_claims
+from ledger.persistence.migrations import script_location
 from ledger.settings import Settings
 from ledger.system import open_ledger
 from tests.conftest import fixed_clock

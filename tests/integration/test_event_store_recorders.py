@@ -16,8 +16,8 @@ from eventsourcing.tests.persistence import ApplicationRecorderTestCase
 from sqlalchemy import create_engine, func, select
 
 from ledger.audit import audit_links, metadata
-from ledger.postgres_store import ChainedPostgresFactory
-from ledger.sqlite_store import DurableSQLiteFactory
+from ledger.persistence.postgres_store import ChainedPostgresFactory
+from ledger.persistence.sqlite_store import DurableSQLiteFactory
 from tests.conftest import PostgresDatabase
 
 

@@ -39,7 +39,7 @@ from ledger.cli import build_parser
 from ledger.domain.inspection import Inspection
 from ledger.domain.values import SHREDDED
 from ledger.event_documents import event_document
-from ledger.migrations import upgrade
+from ledger.persistence.migrations import upgrade
 from ledger.retention import load_policies
 from ledger.settings import Settings
 from ledger.system import open_database, open_ledger

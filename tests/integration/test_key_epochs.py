@@ -9,9 +9,9 @@ from ledger.application import Ledger
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
 from ledger.errors import SubjectShredded
-from ledger.exclusive import AlreadyRunningError, exclusively
 from ledger.keyring import KeyringError
 from ledger.keystore import KeyStore, subject_keys
+from ledger.persistence.exclusive import AlreadyRunningError, exclusively
 from ledger.system import open_keystore, open_ledger
 from tests.conftest import fixed_clock
 from tests.factories import a_world, register_worker

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from ledger.application import Ledger
-from ledger.exclusive import AlreadyRunningError, exclusively, holding
+from ledger.persistence.exclusive import AlreadyRunningError, exclusively, holding
 from projections.coordination import view_lock
 from projections.registry import build_view_runners
 from projections.runner import ViewRunner

@@ -24,7 +24,7 @@ from sqlalchemy import func, select, text
 
 from ledger.application import Ledger
 from ledger.domain.housing_location import HousingLocation
-from ledger.migrations import script_location, upgrade
+from ledger.persistence.migrations import script_location, upgrade
 from ledger.settings import APPLICATION_NAME, Settings
 from ledger.system import open_keystore
 from projections.occupancy import occupancy

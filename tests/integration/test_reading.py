@@ -8,7 +8,7 @@ import psycopg
 import pytest
 from sqlalchemy import Column, Engine, Integer, MetaData, Table, insert, select
 
-from ledger.database import reading
+from ledger.persistence.database import reading
 from ledger.settings import Settings
 from ledger.system import open_database
 

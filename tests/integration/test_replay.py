@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 from ledger.application import Ledger, Receipt
 from ledger.cli import build_parser
-from ledger.database import create_ledger_engine
+from ledger.persistence.database import create_ledger_engine
 from projections.replay import compare, replay
 from tests.conftest import PostgresDatabase
 from tests.factories import a_world, register_worker

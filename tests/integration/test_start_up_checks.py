@@ -8,11 +8,11 @@ import psycopg
 import pytest
 from eventsourcing.sqlite import SQLiteConnection
 
-from ledger.durability import DurabilityError, check_durability
 from ledger.keyring import FileKeyring, KeyringError
-from ledger.migrations import NotMigratedError
+from ledger.persistence.durability import DurabilityError, check_durability
+from ledger.persistence.migrations import NotMigratedError
+from ledger.persistence.sqlite_store import DurableSQLiteConnectionPool, DurableSQLiteFactory
 from ledger.settings import Settings
-from ledger.sqlite_store import DurableSQLiteConnectionPool, DurableSQLiteFactory
 from ledger.system import open_keystore, open_ledger
 from tests.conftest import POSTGRES_ADMIN_URL
 

@@ -18,7 +18,7 @@ from eventsourcing.tests import persistence
 from sqlalchemy import Engine
 
 from ledger.keystore import KeyStore
-from ledger.migrations import upgrade
+from ledger.persistence.migrations import upgrade
 from ledger.settings import Settings
 from ledger.system import open_keystore
 from projections.register import RegisterView

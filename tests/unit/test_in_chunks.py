@@ -1,4 +1,4 @@
-"""IN lists are cut into chunks by one helper (`ledger.database.in_chunks`), for all inputs."""
+"""IN lists are cut into chunks by one helper (`ledger.persistence.database.in_chunks`), for all inputs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.database import in_chunks
+from ledger.persistence.database import in_chunks
 
 
 @given(items=st.lists(st.integers(), max_size=50), size=st.integers(min_value=1, max_value=12))

@@ -21,8 +21,8 @@ from ledger.domain.housing_location import (
     floor_area_norm_on,
     permitted_maximum,
 )
+from ledger.persistence.transcodings import register_ledger_transcodings
 from ledger.sealing import SealingMapper
-from ledger.transcodings import register_ledger_transcodings
 from tests.factories import TODAY, a_housing_location, broken_rules
 
 TWELVE = {"dwelling": {date(1900, 1, 1): 12.0}}

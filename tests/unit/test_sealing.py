@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from ledger.domain.employer import Employer
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
+from ledger.persistence.transcodings import register_ledger_transcodings
 from ledger.sealing import SealBrokenError, SealingMapper, open_bytes, seal_bytes
-from ledger.transcodings import register_ledger_transcodings
 from tests.factories import TODAY, a_person, an_employment
 
 

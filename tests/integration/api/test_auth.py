@@ -36,7 +36,7 @@ from jwt.algorithms import ECAlgorithm
 
 from api.app import create_app
 from api.auth import DEVELOPMENT_ISSUER, DevelopmentTokens, Role
-from ledger.migrations import upgrade
+from ledger.persistence.migrations import upgrade
 from ledger.settings import Settings
 from ledger.system import open_database
 from tests.conftest import Api

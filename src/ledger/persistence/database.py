@@ -22,9 +22,9 @@ import psycopg
 from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy import exc as sqlalchemy_errors
 
+from ledger.persistence.sqlite_store import SQLITE_PRAGMAS
+from ledger.persistence.utc_datetime import UTCDateTime as UTCDateTime  # noqa: PLC0414 (re-exported: tables import it here)
 from ledger.settings import Settings
-from ledger.sqlite_store import SQLITE_PRAGMAS
-from ledger.utc_datetime import UTCDateTime as UTCDateTime  # noqa: PLC0414 (re-exported: tables import it here)
 
 T = TypeVar("T")
 

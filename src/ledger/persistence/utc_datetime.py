@@ -1,9 +1,9 @@
 """The column type of every instant the project's own tables keep: UTC on both backends, read back aware.
 
 A module of its own, importing nothing of the project, so that every table
-can use it — the audit chain's too, which `ledger.database` cannot be
+can use it — the audit chain's too, which `ledger.persistence.database` cannot be
 imported by (it imports the SQLite recorder, which imports the chain).
-`ledger.database` names it as well.
+`ledger.persistence.database` names it as well.
 """
 
 from __future__ import annotations

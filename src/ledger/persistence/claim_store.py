@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from ledger.claims import CLAIMS_TABLE, IDEMPOTENCY_TABLE, IDENTITY_DOCUMENT, Claim, IdempotencyClaim, KeptAnswer
-from ledger.database import UTCDateTime, in_chunks, reading
+from ledger.persistence.database import UTCDateTime, in_chunks, reading
 
 metadata = MetaData()
 

@@ -25,7 +25,7 @@ def script_location() -> Path:
     packaged = Path(__file__).parent / "_migrations"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "migrations"
+    return Path(__file__).resolve().parents[3] / "migrations"
 
 
 KEYSTORE_VERSION_TABLE = "alembic_version_keystore"
