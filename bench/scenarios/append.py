@@ -26,7 +26,7 @@ from bench.raw import RawEvents, rows_of
 from bench.report import Goal, Row, ratio_at_least, row_of
 from bench.stats import Comparison, Run, median
 from ledger.application import Ledger
-from ledger.sealing import SealingMapper, sealed_fields_of
+from ledger.crypto.sealing import SealingMapper, sealed_fields_of
 from ledger.settings import APPLICATION_NAME
 
 B1_GOALS = {

@@ -27,8 +27,8 @@ from bench.infra import opened
 from bench.raw import RawEvents
 from bench.report import Row, ratio_at_least, row_of
 from bench.stats import Comparison, Run
+from ledger.crypto.sealing import SealingMapper
 from ledger.logs import configure_logging
-from ledger.sealing import SealingMapper
 from ledger.settings import Settings
 from ledger.system import open_ledger
 

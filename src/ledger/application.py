@@ -46,6 +46,8 @@ from ledger.claims import (
     KeptAnswer,
     claims_of,
 )
+from ledger.crypto.keystore import KeyStore, NoKeys
+from ledger.crypto.sealing import PrefetchedKeys, SealingMapper, SubjectKeys, sealed_fields_of
 from ledger.domain.employer import Employer
 from ledger.domain.erasure import ErasureNote, ErasureReason, checked_erasure
 from ledger.domain.errors import AlreadyRegistered, ConcurrentModification, Conflict, NotFound, RuleViolated
@@ -54,13 +56,11 @@ from ledger.domain.inspection import Inspection
 from ledger.domain.legal_hold import months_after
 from ledger.domain.values import Address, Employment, Person
 from ledger.domain.worker import Worker
-from ledger.keystore import KeyStore, NoKeys
 from ledger.overtaken import retry_change, retry_shredding
 from ledger.persistence.claim_store import ClaimStore, write_backfill
 from ledger.persistence.database import Database
 from ledger.persistence.durability import check_durability
 from ledger.persistence.transcodings import register_ledger_transcodings
-from ledger.sealing import PrefetchedKeys, SealingMapper, SubjectKeys, sealed_fields_of
 from ledger.settings import APPLICATION_NAME, Settings
 
 A = TypeVar("A", bound=Aggregate)

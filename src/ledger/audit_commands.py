@@ -29,8 +29,8 @@ from uuid import UUID
 from ledger.application import Ledger
 from ledger.audit import AuditChain, default_workers
 from ledger.console import progress_bar, tell, whole_number
+from ledger.crypto.keyring import FileKeyring
 from ledger.exports import ExportOpening, OpeningReason, event_page, export_opening
-from ledger.keyring import FileKeyring
 from ledger.persistence.exclusive import AlreadyRunningError
 from ledger.processing_log import Activity, Operation, ProcessingLog
 from ledger.settings import Settings

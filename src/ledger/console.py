@@ -24,7 +24,7 @@ import structlog
 from pydantic import ValidationError
 from tqdm import tqdm
 
-from ledger.keyring import KeyringError
+from ledger.crypto.keyring import KeyringError
 from ledger.persistence.durability import DurabilityError
 from ledger.persistence.exclusive import AlreadyRunningError
 from ledger.persistence.migrations import NotMigratedError

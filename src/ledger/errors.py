@@ -7,6 +7,8 @@ module is the public name the outer layers import.
 from __future__ import annotations
 
 from ledger.claims import AnswerGiven, AnswerPending, DuplicateAddress, DuplicatePerson
+from ledger.crypto.keystore import SubjectShredded
+from ledger.crypto.sealing import SealBrokenError
 from ledger.domain.errors import (
     AlreadyRegistered,
     ConcurrentModification,
@@ -16,8 +18,6 @@ from ledger.domain.errors import (
     RuleViolated,
     Violation,
 )
-from ledger.keystore import SubjectShredded
-from ledger.sealing import SealBrokenError
 
 __all__ = [
     "AlreadyRegistered",

@@ -25,8 +25,8 @@ import structlog
 from sqlalchemy import inspect
 
 from ledger.application import Ledger
-from ledger.keyring import FileKeyring
-from ledger.keystore import KeyStore
+from ledger.crypto.keyring import FileKeyring
+from ledger.crypto.keystore import KeyStore
 from ledger.persistence.claim_store import backfill_pending
 from ledger.persistence.database import Database
 from ledger.persistence.migrations import NotMigratedError, require_migrated

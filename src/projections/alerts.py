@@ -23,14 +23,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Column, Connection, Date, Engine, MetaData, String, Table, bindparam, select, update
 
+from ledger.crypto.keystore import KeyStore
+from ledger.crypto.sealing import SubjectKeys
 from ledger.domain.floor_area_norms import floor_area_norm_on
 from ledger.domain.housing_location import LimitBasis
 from ledger.domain.staleness import stale_registration
 from ledger.domain.values import ADULT_AGE, PopulationRegister, years_after
 from ledger.domain.worker import Worker
-from ledger.keystore import KeyStore
 from ledger.persistence.database import reading
-from ledger.sealing import SubjectKeys
 from ledger.settings import Settings
 from projections.occupancy import (
     LocationHistory,

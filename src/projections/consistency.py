@@ -32,8 +32,8 @@ from sqlalchemy import Engine, Table, create_engine, select, text
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from ledger.application import Ledger
+from ledger.crypto.sealing import SEALED_PREFIX
 from ledger.persistence.migrations import upgrade
-from ledger.sealing import SEALED_PREFIX
 from projections.projection import LedgerProjection
 from projections.registry import build_view_runners
 from projections.replay import WAIT_S, BoundedRunner, projections_on

@@ -21,7 +21,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 from sqlalchemy import Connection
 
-from ledger.sealing import SubjectKeys
+from ledger.crypto.sealing import SubjectKeys
 from projections.view import View
 
 V = TypeVar("V", bound=View)

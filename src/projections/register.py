@@ -32,11 +32,11 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Engine, Select, select
 
+from ledger.crypto.keystore import KeyStore
+from ledger.crypto.sealing import SubjectKeys
 from ledger.domain.values import SHREDDED, Address
 from ledger.domain.worker import Worker
-from ledger.keystore import KeyStore
 from ledger.persistence.database import reading
-from ledger.sealing import SubjectKeys
 from projections.projection import LedgerProjection, handles
 from projections.register_page import _PERSONAL_COLUMNS, HousingEntry, RegisterPage, _rows_of
 from projections.register_queries import (

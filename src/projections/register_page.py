@@ -20,10 +20,10 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Table, bindparam, delete, select, update
 
+from ledger.crypto.keyring import Keyring
+from ledger.crypto.sealing import SubjectKeys
 from ledger.domain.values import SHREDDED
-from ledger.keyring import Keyring
 from ledger.persistence.database import in_chunks
-from ledger.sealing import SubjectKeys
 from projections.housing import fold_housing
 from projections.register_queries import (
     MAX_PAGE,

@@ -45,11 +45,11 @@ from sqlalchemy import (
     select,
 )
 
+from ledger.crypto.keystore import KeyStore
+from ledger.crypto.sealing import open_bytes, seal_bytes
 from ledger.domain.timeline import Timeline
 from ledger.domain.values import SHREDDED, Address, Sealable
-from ledger.keystore import KeyStore
 from ledger.persistence.database import UTCDateTime, in_chunks, reading
-from ledger.sealing import open_bytes, seal_bytes
 from projections.storable import storable
 
 # Each sealed personal field of the register, and the type of its plaintext.

@@ -36,9 +36,9 @@ from sqlalchemy import Column, Engine, func, inspect, select
 
 from ledger.application import Ledger
 from ledger.audit import audit_links
+from ledger.crypto.sealing import PrefetchedKeys
 from ledger.domain.floor_area_norms import FloorAreaNorms
 from ledger.persistence.migrations import upgrade
-from ledger.sealing import PrefetchedKeys
 from projections.headcounts import GroupBy, headcounts
 from projections.history import residence_intervals
 from projections.occupancy import occupancy, residents

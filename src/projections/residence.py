@@ -31,10 +31,10 @@ from uuid import UUID
 
 from sqlalchemy import Connection
 
+from ledger.crypto.sealing import SubjectKeys
 from ledger.domain.housing_location import HousingLocation
 from ledger.domain.timeline import Timeline
 from ledger.domain.worker import Worker
-from ledger.sealing import SubjectKeys
 from projections.housing import fold_housing
 from projections.projection import LedgerProjection, handles
 from projections.residence_page import Belief, BeliefRows, HousingEntry, LimitEntry, ResidencePage

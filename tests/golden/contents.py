@@ -26,11 +26,11 @@ from uuid import UUID
 from sqlalchemy import Connection, Engine, Table, delete, insert, inspect, select, table, text
 
 from ledger.application import Ledger
+from ledger.crypto.keystore import KeyStore
+from ledger.crypto.sealing import SEALED_PREFIX
 from ledger.domain.values import SHREDDED
 from ledger.event_documents import event_document
-from ledger.keystore import KeyStore
 from ledger.persistence.claim_store import CLAIMS_BACKFILL, pending_backfills, write_claims
-from ledger.sealing import SEALED_PREFIX
 from projections.register_queries import open_legal_hold, open_person
 from projections.view import View
 

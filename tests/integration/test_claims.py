@@ -23,10 +23,10 @@ from sqlalchemy import func, select
 
 from ledger.application import Ledger, ShredRequest
 from ledger.claims import ADDRESS, IDENTITY_DOCUMENT, ClaimWrites
+from ledger.crypto.keystore import subject_keys
 from ledger.domain.housing_location import HousingLocation
 from ledger.domain.worker import Worker
 from ledger.errors import Conflict, DuplicateAddress, DuplicatePerson
-from ledger.keystore import subject_keys
 from ledger.persistence.claim_store import pending_backfills, write_claims
 from ledger.persistence.migrations import script_location
 from ledger.settings import Settings

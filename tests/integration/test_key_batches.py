@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import Connection, Engine, event, func, insert, select
 
 from ledger.application import Ledger
+from ledger.crypto.keyring import KEY_BYTES
+from ledger.crypto.keystore import KeyStore, subject_keys
 from ledger.domain.worker import Worker
 from ledger.errors import SubjectShredded
-from ledger.keyring import KEY_BYTES
-from ledger.keystore import KeyStore, subject_keys
 from tests.factories import World, a_person, a_world, an_employment, letters
 
 

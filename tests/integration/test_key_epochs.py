@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import insert, select
 
 from ledger.application import Ledger
+from ledger.crypto.keyring import KeyringError
+from ledger.crypto.keystore import KeyStore, subject_keys
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
 from ledger.errors import SubjectShredded
-from ledger.keyring import KeyringError
-from ledger.keystore import KeyStore, subject_keys
 from ledger.persistence.exclusive import AlreadyRunningError, exclusively
 from ledger.system import open_keystore, open_ledger
 from tests.conftest import fixed_clock

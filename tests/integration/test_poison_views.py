@@ -24,10 +24,10 @@ from eventsourcing.persistence import OperationalError
 from sqlalchemy import func, select
 
 from ledger.application import Ledger
+from ledger.crypto.keystore import subject_keys
 from ledger.domain.housing_location import HousingLocation, housing_location_id_for
 from ledger.domain.values import Address
 from ledger.domain.worker import Worker
-from ledger.keystore import subject_keys
 from projections.occupancy import occupancy
 from projections.register import RegisterView
 from projections.registry import build_view_runners

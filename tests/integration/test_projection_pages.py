@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import Connection, Engine, event
 
 from ledger.application import Ledger
+from ledger.crypto.sealing import SEALED_PREFIX
 from ledger.demo import run_demo
 from ledger.domain.worker import Worker
-from ledger.sealing import SEALED_PREFIX
 from projections.alerts import AlertFactsProjection, AlertFactsView
 from projections.projection import LedgerProjection, handles
 from projections.register import RegisterProjection, RegisterView

@@ -10,10 +10,10 @@ from uuid import UUID, uuid4
 from sqlalchemy import insert
 
 from ledger.application import Ledger
+from ledger.crypto.keystore import KeyStore
 from ledger.domain.inspection import Inspection
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
-from ledger.keystore import KeyStore
 from ledger.processing_log import ProcessingLog, processing_log
 from ledger.retention import load_policies
 from projections.registry import build_view_runners

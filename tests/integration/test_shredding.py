@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import text
 
 from ledger.application import Ledger, ShredRequest
+from ledger.crypto.keyring import KeyringError
+from ledger.crypto.keystore import KeyStore
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
 from ledger.errors import Conflict, SealBrokenError, SubjectShredded
-from ledger.keyring import KeyringError
-from ledger.keystore import KeyStore
 from ledger.settings import Settings
 from ledger.system import open_ledger
 from tests.conftest import fixed_clock

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 from eventsourcing.sqlite import SQLiteConnection
 
-from ledger.keyring import FileKeyring, KeyringError
+from ledger.crypto.keyring import FileKeyring, KeyringError
 from ledger.persistence.durability import DurabilityError, check_durability
 from ledger.persistence.migrations import NotMigratedError
 from ledger.persistence.sqlite_store import DurableSQLiteConnectionPool, DurableSQLiteFactory

@@ -17,7 +17,7 @@ from eventsourcing.persistence import TrackingRecorder
 from eventsourcing.tests import persistence
 from sqlalchemy import Engine
 
-from ledger.keystore import KeyStore
+from ledger.crypto.keystore import KeyStore
 from ledger.persistence.migrations import upgrade
 from ledger.settings import Settings
 from ledger.system import open_keystore

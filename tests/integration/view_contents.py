@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ledger.sealing import SEALED_PREFIX
+from ledger.crypto.sealing import SEALED_PREFIX
 from projections.view import View
 
 # Surrogate keys number rows in insertion order, which a replay need not repeat.

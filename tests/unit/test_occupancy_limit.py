@@ -11,6 +11,7 @@ from uuid import UUID
 import pytest
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 
+from ledger.crypto.sealing import SealingMapper
 from ledger.domain.employer import employer_id_for
 from ledger.domain.errors import RuleViolated
 from ledger.domain.housing_location import (
@@ -22,7 +23,6 @@ from ledger.domain.housing_location import (
     permitted_maximum,
 )
 from ledger.persistence.transcodings import register_ledger_transcodings
-from ledger.sealing import SealingMapper
 from tests.factories import TODAY, a_housing_location, broken_rules
 
 TWELVE = {"dwelling": {date(1900, 1, 1): 12.0}}

@@ -15,11 +15,11 @@ from eventsourcing.persistence import JSONTranscoder, StoredEvent
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ledger.crypto.sealing import SealBrokenError, SealingMapper, open_bytes, seal_bytes
 from ledger.domain.employer import Employer
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
 from ledger.persistence.transcodings import register_ledger_transcodings
-from ledger.sealing import SealBrokenError, SealingMapper, open_bytes, seal_bytes
 from tests.factories import TODAY, a_person, an_employment
 
 

@@ -42,8 +42,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ledger.crypto.keyring import KEY_BYTES, Keyring
 from ledger.domain.errors import Conflict
-from ledger.keyring import KEY_BYTES, Keyring
 from ledger.persistence.claim_store import forget_holders, forget_tombstoned
 from ledger.persistence.database import Database, in_chunks, reading
 from ledger.persistence.exclusive import exclusively
