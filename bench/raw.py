@@ -20,7 +20,7 @@ from uuid import UUID
 import psycopg
 from eventsourcing.persistence import Notification, StoredEvent
 
-from ledger.audit import GENESIS, next_link
+from ledger.audit.chain import GENESIS, next_link
 from ledger.persistence.sqlite_store import SQLITE_PRAGMAS
 from ledger.settings import Settings
 

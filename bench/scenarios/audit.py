@@ -20,7 +20,7 @@ from bench.infra import opened
 from bench.report import Row, ratio_at_least, row_of
 from bench.scenarios.scale import BIG_FULL
 from bench.stats import Comparison, Run
-from ledger.audit import GENESIS, AuditChain, canonical_bytes, default_workers
+from ledger.audit.chain import GENESIS, AuditChain, canonical_bytes, default_workers
 
 
 def audit(ctx: Context, backend: str) -> list[Row]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from ledger.audit import GENESIS, next_link
+from ledger.audit.chain import GENESIS, next_link
 
 revision = "0007"
 down_revision = "0006"

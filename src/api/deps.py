@@ -18,7 +18,7 @@ from fastapi import Depends, Header, HTTPException, Query, Request, status
 from api.auth import Principal
 from api.middleware import trace_id_var
 from api.services import Services
-from ledger.processing_log import Activity, Operation
+from ledger.audit.processing_log import Activity, Operation
 
 
 def get_services(request: Request) -> Services:

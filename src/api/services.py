@@ -21,8 +21,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from api.auth import TokenVerifier, token_verifier
 from api.readiness import ReadinessProbe
 from ledger.application import Ledger
+from ledger.audit.processing_log import ProcessingLog
 from ledger.errors import RuleViolated
-from ledger.processing_log import ProcessingLog
 from ledger.retention import RetentionPolicies, load_policies
 from ledger.settings import Settings
 from ledger.system import open_ledger

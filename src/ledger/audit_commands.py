@@ -6,7 +6,7 @@ first broken position otherwise, 2 for a `--from` past the log's head;
 checkpoints it logs, and archives the event feed with `ledger audit export` as
 JSON Lines (a file only its owner may read), its personal fields pseudonymised
 unless `--open --reason R` opens them: that export is logged per person, with
-the date by which it is to be destroyed (`ledger.exports`).
+the date by which it is to be destroyed (`ledger.audit.exports`).
 An operator makes a production keyring once with `ledger keys init`, rotates
 the key-encryption key with `ledger keys rotate` and re-shreds keys restored
 from an old backup with `ledger keys check`.
@@ -27,12 +27,12 @@ from typing import Any, TextIO
 from uuid import UUID
 
 from ledger.application import Ledger
-from ledger.audit import AuditChain, default_workers
+from ledger.audit.chain import AuditChain, default_workers
+from ledger.audit.exports import ExportOpening, OpeningReason, event_page, export_opening
+from ledger.audit.processing_log import Activity, Operation, ProcessingLog
 from ledger.console import progress_bar, tell, whole_number
 from ledger.crypto.keyring import FileKeyring
-from ledger.exports import ExportOpening, OpeningReason, event_page, export_opening
 from ledger.persistence.exclusive import AlreadyRunningError
-from ledger.processing_log import Activity, Operation, ProcessingLog
 from ledger.settings import Settings
 from ledger.system import open_keystore, open_ledger
 

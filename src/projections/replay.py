@@ -35,7 +35,7 @@ from eventsourcing.persistence import Notification, Tracking
 from sqlalchemy import Column, Engine, func, inspect, select
 
 from ledger.application import Ledger
-from ledger.audit import audit_links
+from ledger.audit.chain import audit_links
 from ledger.crypto.sealing import PrefetchedKeys
 from ledger.domain.floor_area_norms import FloorAreaNorms
 from ledger.persistence.migrations import upgrade

@@ -29,10 +29,10 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import Engine, select
 
 from ledger.application import Ledger, ShredRequest
+from ledger.audit.processing_log import ProcessingLog
 from ledger.domain.erasure import ErasureNote, ErasureReason
 from ledger.domain.inspection import Inspection
 from ledger.domain.staleness import StalePeriods
-from ledger.processing_log import ProcessingLog
 from ledger.registration_clock import RegistrationClock, registration_clock
 from ledger.retention import (
     ERASURE_NOTE,

@@ -24,7 +24,7 @@ from apscheduler.triggers.cron import CronTrigger
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_delay, wait_exponential
 
 from ledger.application import Ledger
-from ledger.audit import AuditChain
+from ledger.audit.chain import AuditChain
 from ledger.console import progress_bar, tell
 from ledger.persistence.database import database_unavailable
 from ledger.retention import load_policies

@@ -34,7 +34,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from ledger.application import Ledger
-from ledger.processing_log import ProcessingLog
+from ledger.audit.processing_log import ProcessingLog
 from ledger.settings import Settings
 from tests.conftest import POSTGRES_ADMIN_URL, PostgresDatabase
 from tests.factories import a_world, register_worker

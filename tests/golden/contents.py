@@ -26,10 +26,10 @@ from uuid import UUID
 from sqlalchemy import Connection, Engine, Table, delete, insert, inspect, select, table, text
 
 from ledger.application import Ledger
+from ledger.audit.event_documents import event_document
 from ledger.crypto.keystore import KeyStore
 from ledger.crypto.sealing import SEALED_PREFIX
 from ledger.domain.values import SHREDDED
-from ledger.event_documents import event_document
 from ledger.persistence.claim_store import CLAIMS_BACKFILL, pending_backfills, write_claims
 from projections.register_queries import open_legal_hold, open_person
 from projections.view import View
@@ -136,7 +136,7 @@ _NO_KEYS: Any = _NoKeyStore()
 def stored_events(ledger: Ledger, *, page: int = 500) -> list[dict[str, Any]]:
     """Every stored event in log order: its position, its stored topic, and its document as the mapper decodes it.
 
-    The document (`ledger.event_documents`, the auditor's feed) has the personal
+    The document (`ledger.audit.event_documents`, the auditor's feed) has the personal
     fields opened, or `null` and listed in `shreddedFields` once the key is gone.
     """
     events: list[dict[str, Any]] = []

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from ledger.application import Ledger
-from ledger.audit import AuditChain, Verification
+from ledger.audit.chain import AuditChain, Verification
 from ledger.cli import build_parser
 from ledger.demo import run_demo
 

@@ -8,9 +8,9 @@ from datetime import date
 from typing import Any
 
 from ledger.application import Ledger
+from ledger.audit.exports import ExportOpening, event_page, export_opening
+from ledger.audit.processing_log import ProcessingLog
 from ledger.audit_commands import export_events
-from ledger.exports import ExportOpening, event_page, export_opening
-from ledger.processing_log import ProcessingLog
 from tests.factories import a_world, register_worker
 
 

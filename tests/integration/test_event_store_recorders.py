@@ -15,7 +15,7 @@ from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.tests.persistence import ApplicationRecorderTestCase
 from sqlalchemy import create_engine, func, select
 
-from ledger.audit import audit_links, metadata
+from ledger.audit.chain import audit_links, metadata
 from ledger.persistence.postgres_store import ChainedPostgresFactory
 from ledger.persistence.sqlite_store import DurableSQLiteFactory
 from tests.conftest import PostgresDatabase

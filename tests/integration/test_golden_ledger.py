@@ -35,10 +35,10 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import resolve_topic
 
 from ledger.application import Ledger
+from ledger.audit.event_documents import event_document
 from ledger.cli import build_parser
 from ledger.domain.inspection import Inspection
 from ledger.domain.values import SHREDDED
-from ledger.event_documents import event_document
 from ledger.persistence.migrations import upgrade
 from ledger.retention import load_policies
 from ledger.settings import Settings

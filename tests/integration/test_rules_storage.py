@@ -16,10 +16,10 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from ledger.application import Ledger
+from ledger.audit.event_documents import event_document
 from ledger.domain.errors import RuleViolated
 from ledger.domain.inspection import Inspection
 from ledger.domain.worker import Worker
-from ledger.event_documents import event_document
 from ledger.settings import Settings
 from ledger.system import open_ledger
 from tests.conftest import fixed_clock

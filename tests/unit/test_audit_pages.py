@@ -11,8 +11,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from ledger.audit import GENESIS, next_link
-from ledger.audit_scan import _links_hold, _sqlite_page
+from ledger.audit.chain import GENESIS, next_link
+from ledger.audit.scan import _links_hold, _sqlite_page
 
 TOPIC = "ledger.domain.worker:Worker.Registered"
 

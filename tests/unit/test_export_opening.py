@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ledger.audit.exports import OpeningReason, export_opening, pseudonym
 from ledger.errors import RuleViolated
-from ledger.exports import OpeningReason, export_opening, pseudonym
 from ledger.settings import Settings
 from tests.factories import broken_rules
 

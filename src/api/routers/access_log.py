@@ -22,7 +22,7 @@ from api.deps import ProcessingDep, ServicesDep
 from api.policy import AUDIT, allow
 from api.routing import ApiRoute
 from api.schemas.queries import AccessLogLine, AccessLogPublic, QueryInstant
-from ledger.processing_log import Activity, LogLine, Operation
+from ledger.audit.processing_log import Activity, LogLine, Operation
 
 router = APIRouter(prefix="/audit", tags=["audit"], route_class=ApiRoute)
 

@@ -16,7 +16,7 @@ from api.deps import FreshReads, ProcessingDep, ServicesDep
 from api.policy import QUERIES, allow
 from api.routing import ApiRoute
 from api.schemas.queries import AlertPublic, AlertsPublic, scoped_employer
-from ledger.processing_log import Activity, Operation
+from ledger.audit.processing_log import Activity, Operation
 from projections.alerts import Alert, AlertKind, alerts
 
 router = APIRouter(prefix="/alerts", tags=["alerts"], route_class=ApiRoute)

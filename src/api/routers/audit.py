@@ -4,7 +4,7 @@
 `ledger audit verify` does. `/audit/events` pages through every event in
 notification order, the same documents `ledger audit export` writes: personal
 fields pseudonymised, or with `open=true&reason=R` opened for the auditor
-(`null` either way where the subject's key is gone; `ledger.exports`). An
+(`null` either way where the subject's key is gone; `ledger.audit.exports`). An
 opened page is an export of personal data: one processing-log line per
 subject it reveals, under the audit activity, with the reason and the date by
 which the copy is to be destroyed. The access log, the third audit endpoint,
@@ -26,10 +26,10 @@ from api.policy import AUDIT, allow
 from api.routing import ApiRoute
 from api.schemas.common import ApiModel
 from api.schemas.queries import Instant
-from ledger.audit import AuditChain, Verification
+from ledger.audit.chain import AuditChain, Verification
+from ledger.audit.exports import OpeningReason, event_page, export_opening
+from ledger.audit.processing_log import Activity, Operation
 from ledger.errors import RuleViolated
-from ledger.exports import OpeningReason, event_page, export_opening
-from ledger.processing_log import Activity, Operation
 
 router = APIRouter(prefix="/audit", tags=["audit"], route_class=ApiRoute)
 
@@ -78,7 +78,7 @@ class AuditEventPublic(ApiModel):
 
     @classmethod
     def of(cls, document: dict[str, Any]) -> AuditEventPublic:
-        """From an event document (`ledger.event_documents`)."""
+        """From an event document (`ledger.audit.event_documents`)."""
         return cls(
             position=document["position"],
             recorded_at=document["recordedAt"],

@@ -22,7 +22,7 @@ from api.routing import ApiRoute
 from api.schemas.common import Created, Written
 from api.schemas.inspections import InspectionCreate, SanctionCreate
 from api.schemas.workers import LegalHoldCreate
-from ledger.processing_log import Activity, Operation
+from ledger.audit.processing_log import Activity, Operation
 
 router = APIRouter(prefix="/inspections", tags=["inspections"], route_class=ApiRoute)
 

@@ -21,8 +21,8 @@ from api.routing import ApiRoute
 from api.schemas.queries import AsKnownAt, MomentDep, OccupancyPublic, ResidentsPublic, moment
 from api.schemas.workers import IsoDate
 from api.scoping import employer_scope
+from ledger.audit.processing_log import Activity, Operation
 from ledger.errors import NotFound, RuleViolated
-from ledger.processing_log import Activity, Operation
 from projections.occupancy import occupancy, residents
 
 router = APIRouter(prefix="/housing-locations", tags=["housing locations"], route_class=ApiRoute)

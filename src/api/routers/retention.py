@@ -25,9 +25,9 @@ from api.schemas.queries import AddressPublic, WorkerPublic
 from api.schemas.workers import IsoDate
 from api.scoping import require_worker_in_scope
 from api.services import Services
+from ledger.audit.event_documents import event_document, event_positions
+from ledger.audit.processing_log import Activity, LogLine, Operation, ProcessingLog
 from ledger.domain.housing_location import HousingLocation
-from ledger.event_documents import event_document, event_positions
-from ledger.processing_log import Activity, LogLine, Operation, ProcessingLog
 from projections.hold_reviews import HoldDueForReview, holds_due_for_review
 from projections.retention import DueSubject, due_subjects
 

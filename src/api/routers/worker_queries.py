@@ -35,8 +35,8 @@ from api.schemas.queries import (
 )
 from api.scoping import employer_scope
 from api.services import Services
+from ledger.audit.processing_log import Activity, Operation
 from ledger.errors import NotFound
-from ledger.processing_log import Activity, Operation
 from projections.history import residence_intervals
 from projections.register_queries import WorkerRecord, WorkerStatus
 

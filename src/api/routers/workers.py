@@ -36,8 +36,8 @@ from api.schemas.workers import (
     WorkerCreate,
 )
 from api.scoping import require_employer_in_scope, require_worker_in_scope
+from ledger.audit.processing_log import Activity, Operation
 from ledger.domain.erasure import ERASURE_REQUEST_POLICY, erasure_note_id_for
-from ledger.processing_log import Activity, Operation
 
 
 def _untagged(error: dict[str, Any], body: Any) -> dict[str, Any]:

@@ -25,9 +25,9 @@ from api.deps import ServicesDep
 from api.schemas.common import ApiModel, RequestModel
 from api.schemas.workers import IsoDate
 from api.scoping import employer_scope, require_employer_in_scope
+from ledger.audit.processing_log import LogLine
 from ledger.domain.housing_location import LimitBasis
 from ledger.domain.values import EARLIEST_DATE, LATEST_DATE, SHREDDED, Address, Sealable, date_in_range
-from ledger.processing_log import LogLine
 from projections.alerts import Alert, AlertKind
 from projections.headcounts import GroupBy, Headcounts
 from projections.history import ResidenceInterval

@@ -42,7 +42,7 @@ from psycopg import Cursor
 from psycopg.errors import UniqueViolation
 from psycopg.rows import DictRow
 
-from ledger.audit import GENESIS, next_link
+from ledger.audit.chain import GENESIS, next_link
 from ledger.claims import POSTGRESQL, ClaimWrites, statements
 from ledger.settings import SERVER_CONNECT_TIMEOUT_ENV, STATEMENT_TIMEOUT_ENV
 

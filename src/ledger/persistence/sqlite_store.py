@@ -21,7 +21,7 @@ from eventsourcing.sqlite import (
 )
 from eventsourcing.utils import Environment, EnvType
 
-from ledger.audit import GENESIS, next_link
+from ledger.audit.chain import GENESIS, next_link
 from ledger.claims import SQLITE, ClaimWrites, statements
 
 # Pragmas every connection to the ledger's SQLite file runs with.

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from api.routers import audit
 from ledger.application import Ledger
-from ledger.processing_log import Activity
+from ledger.audit.processing_log import Activity
 from tests.conftest import Api
 from tests.factories import a_world, register_worker
 

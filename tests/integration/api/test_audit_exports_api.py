@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from ledger.processing_log import Activity
+from ledger.audit.processing_log import Activity
 from tests.conftest import Api
 from tests.factories import a_person, a_world, an_employment, register_worker, valid_bsn
 

@@ -38,7 +38,7 @@ from cryptography.hazmat.primitives import serialization
 from fastapi.routing import RouteContext
 
 from api.auth import DEVELOPMENT_ISSUER, Role
-from ledger.processing_log import Activity, Operation
+from ledger.audit.processing_log import Activity, Operation
 from tests.conftest import Api
 from tests.factories import World, a_bag_id, a_world, an_address, register_worker
 from tests.integration.api.test_policy import api_routes, policies_of

@@ -8,8 +8,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from ledger.audit.processing_log import Activity
 from ledger.domain.inspection import Inspection
-from ledger.processing_log import Activity
 from tests.conftest import Api
 from tests.factories import World, a_world, register_worker
 

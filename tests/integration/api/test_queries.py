@@ -16,7 +16,7 @@ import pytest
 
 from api.routers import worker_queries
 from ledger.application import Ledger, Receipt
-from ledger.processing_log import Activity
+from ledger.audit.processing_log import Activity
 from tests.conftest import Api
 from tests.factories import a_bag_id, a_kvk_number, a_person, an_address, an_employment, an_identity_document
 

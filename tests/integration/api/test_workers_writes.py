@@ -11,10 +11,10 @@ from uuid import UUID, uuid4
 import pytest
 from httpx import Response
 
+from ledger.audit.processing_log import Activity
 from ledger.domain.employer import employer_id_for
 from ledger.domain.inspection import Inspection
 from ledger.domain.worker import Worker
-from ledger.processing_log import Activity
 from tests.conftest import Api
 from tests.factories import a_bag_id, a_document_number, a_kvk_number, an_address, valid_bsn
 

@@ -1,9 +1,9 @@
 """The audit chain's tables and the link before the first event.
 
 `audit_links` holds one link per stored event and `audit_checkpoints` the
-recorded heads of the chain. They live apart from `ledger.audit` so that the
-chain and its verification scan (`ledger.audit_scan`) can both use them
-without importing each other; `ledger.audit` names them too.
+recorded heads of the chain. They live apart from `ledger.audit.chain` so that the
+chain and its verification scan (`ledger.audit.scan`) can both use them
+without importing each other; `ledger.audit.chain` names them too.
 """
 
 from __future__ import annotations

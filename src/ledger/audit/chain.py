@@ -16,7 +16,7 @@ legitimate write; in-transaction linking can. Crypto-shredding never changes
 stored bytes, so the chain survives any shred.
 
 Verification reads the log in pages of positions and checks each page's links
-fast (`ledger.audit_scan`). A page where anything is off is checked again row
+fast (`ledger.audit.scan`). A page where anything is off is checked again row
 by row, by the plain merge of events and links, which names the first broken
 position and what differs. Long ranges can be split over processes, each on
 its own connection.
@@ -41,16 +41,16 @@ from eventsourcing.persistence import ApplicationRecorder
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.engine import Connection
 
-from ledger.audit_scan import (
+from ledger.audit.scan import (
     _collector_paused,
     _in_processes,
     _links_hold,
     _Store,
 )
-from ledger.audit_tables import GENESIS, audit_checkpoints, audit_links, metadata
+from ledger.audit.tables import GENESIS, audit_checkpoints, audit_links, metadata
 
-# The tables and the genesis link live in `ledger.audit_tables`, the scan in
-# `ledger.audit_scan`; they are named here too, where the recorders, the
+# The tables and the genesis link live in `ledger.audit.tables`, the scan in
+# `ledger.audit.scan`; they are named here too, where the recorders, the
 # migrations and the tests import them from.
 __all__ = [
     "CHECKPOINT_DIFFERS",
@@ -248,7 +248,8 @@ class AuditChain:
             if len(ranges) == 1:
                 return self._scan(conn, start, head, starts[0], tally.add)
         outcomes = _in_processes(
-            self,
+            self.engine,
+            self._verify_range,
             [(low, high, before) for (low, high), before in zip(ranges, starts, strict=True)],
             progress=None if progress is None else tally.set,
         )

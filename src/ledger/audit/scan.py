@@ -24,21 +24,30 @@ from dataclasses import dataclass
 from functools import partial
 from multiprocessing.connection import Connection as Pipe
 from operator import eq, methodcaller
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import Connection
 
-from ledger.audit_tables import GENESIS, audit_links
-
-if TYPE_CHECKING:
-    from ledger.audit import AuditChain, Verification
+from ledger.audit.tables import GENESIS, audit_links
 
 _digest = methodcaller("digest")
 # A page: the stored links; columns that joined row by row are their records' canonical
 # bytes; whether the links and the records are at the same positions.
 _Page = tuple[Sequence[Any], Sequence[Iterable[Any]], bool]
 _T = TypeVar("_T")
+
+
+class _Outcome(Protocol):
+    """What verifying a range answers (`ledger.audit.chain.Verification`): whether it holds."""
+
+    @property
+    def ok(self) -> bool: ...
+
+
+_V = TypeVar("_V", bound=_Outcome)
+# Verifies positions `low`..`high` following the link `previous`, telling `on_page` the positions of each page.
+RangeCheck = Callable[[int, int, bytes, Callable[[int], None]], _V]
 _HEAD, _U32, _U64 = struct.Struct(">q16sq"), struct.Struct(">I"), struct.Struct(">Q")
 
 
@@ -205,9 +214,13 @@ _PROGRESS_EVERY_S = 0.2
 
 
 def _in_processes(
-    chain: AuditChain, ranges: list[tuple[int, int, bytes]], *, progress: Callable[[int], None] | None = None
-) -> list[Verification]:
-    """Verify each range in a forked process; the outcomes in order, up to the first broken one.
+    engine: Engine,
+    check: RangeCheck[_V],
+    ranges: list[tuple[int, int, bytes]],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> list[_V]:
+    """Verify each range with `check` in a forked process; the outcomes in order, up to the first broken one.
 
     The children add the positions they verified to one shared counter, which
     `progress` is told while the parent waits.
@@ -217,11 +230,13 @@ def _in_processes(
     children = []
     for low, high, previous in ranges:
         receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_child, args=(chain, low, high, previous, sender, verified), daemon=True)
+        process = context.Process(
+            target=_child, args=(engine, check, low, high, previous, sender, verified), daemon=True
+        )
         process.start()
         sender.close()
         children.append((process, receiver))
-    outcomes: list[Verification] = []
+    outcomes: list[_V] = []
     try:
         for process, receiver in children:
             while progress is not None and not receiver.poll(_PROGRESS_EVERY_S):
@@ -251,17 +266,19 @@ def _in_processes(
 _INHERITED: list[object] = []
 
 
-def _child(chain: AuditChain, low: int, high: int, previous: bytes, sender: Pipe, verified: Any) -> None:
+def _child(
+    engine: Engine, check: RangeCheck[_V], low: int, high: int, previous: bytes, sender: Pipe, verified: Any
+) -> None:
     # The parent's pooled connections stay the parent's: this process opens its own.
-    _INHERITED.append(chain.engine.pool)
-    chain.engine.dispose(close=False)
+    _INHERITED.append(engine.pool)
+    engine.dispose(close=False)
 
     def on_page(positions: int) -> None:
         with verified.get_lock():
             verified.value += positions
 
     try:
-        sender.send(chain._verify_range(low, high, previous, on_page))
+        sender.send(check(low, high, previous, on_page))
     except Exception as error:  # reported to the parent, which raises
         sender.send(repr(error))
     finally:
