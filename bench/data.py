@@ -22,7 +22,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.domain.housing_location import HousingLocation
 from ledger.domain.values import Address, Employment, IdentityDocument, Person
 from ledger.domain.worker import Worker

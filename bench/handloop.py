@@ -21,7 +21,7 @@ from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, bindparam, delete, insert, update
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.domain.housing_location import HousingLocation
 from ledger.domain.timeline import Timeline
 from ledger.domain.worker import Worker

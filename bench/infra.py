@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 import psycopg
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.persistence.migrations import upgrade
 from ledger.settings import Settings
 from ledger.system import open_database, open_ledger

@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.auth import DevelopmentTokens, Role
 from api.services import Services
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.persistence.migrations import upgrade
 from ledger.settings import KEYSTORE_FILE_NAME, Settings
 from ledger.system import open_database, open_ledger

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from stdnum.nl import bsn as stdnum_bsn
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.domain.employer import employer_id_for
 from ledger.domain.errors import RuleViolated
 from ledger.domain.housing_location import HousingLocation, housing_location_id_for

@@ -25,7 +25,7 @@ from bench.infra import opened
 from bench.raw import RawEvents, rows_of
 from bench.report import Goal, Row, ratio_at_least, row_of
 from bench.stats import Comparison, Run, median
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.crypto.sealing import SealingMapper, sealed_fields_of
 from ledger.settings import APPLICATION_NAME
 

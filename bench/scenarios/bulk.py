@@ -23,7 +23,7 @@ from bench.raw import RawEvents, Row, rows_of
 from bench.report import Row as ReportRow
 from bench.report import both, rate_at_least, ratio_at_least, row_of
 from bench.stats import Comparison, Run
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.domain.employer import Employer
 from ledger.domain.housing_location import HousingLocation
 from ledger.domain.worker import Worker

@@ -25,7 +25,7 @@ from bench.data import build_store
 from bench.infra import Process, child_environment, ledger_command, opened
 from bench.report import Goal, Row
 from bench.stats import median, percentile
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.settings import Settings
 
 RATE = 200.0

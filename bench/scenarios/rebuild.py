@@ -21,7 +21,7 @@ from bench.handloop import TABLES, HandLoop
 from bench.infra import opened
 from bench.report import Row, rate_at_least, ratio_at_least, row_of
 from bench.stats import Comparison, Run, median
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from projections.rebuild import rebuild_views
 from projections.registry import build_view_runners
 from projections.runner import PAGE_SIZE, ViewRunner

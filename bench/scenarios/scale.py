@@ -32,7 +32,7 @@ from bench.loadgen import Load
 from bench.report import Row, ratio_at_least, row_of
 from bench.scenarios.http import Requests
 from bench.stats import Comparison, Run
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.settings import Settings
 from projections.registry import build_view_runners
 

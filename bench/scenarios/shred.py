@@ -28,7 +28,7 @@ from bench.data import Inputs, ended_workers, register_places
 from bench.infra import opened
 from bench.report import Row, rate_at_least, row_of
 from bench.stats import Comparison, Run
-from ledger.retention import load_policies
+from ledger.application.retention import load_policies
 from projections.registry import build_view_runners
 from projections.retention import SHRED_CHUNK, run_retention
 

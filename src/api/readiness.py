@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.persistence.migrations import current_revision, head_revision
 from projections.coordination import views_followed
 from projections.runner import ViewRunner

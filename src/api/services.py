@@ -20,10 +20,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from api.auth import TokenVerifier, token_verifier
 from api.readiness import ReadinessProbe
-from ledger.application import Ledger
+from ledger.application.retention import RetentionPolicies, load_policies
+from ledger.application.service import Ledger
 from ledger.audit.processing_log import ProcessingLog
 from ledger.errors import RuleViolated
-from ledger.retention import RetentionPolicies, load_policies
 from ledger.settings import Settings
 from ledger.system import open_ledger
 from projections.alerts import AlertFactsView

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from uuid import UUID
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.audit.chain import AuditChain, default_workers
 from ledger.audit.exports import ExportOpening, OpeningReason, event_page, export_opening
 from ledger.audit.processing_log import Activity, Operation, ProcessingLog

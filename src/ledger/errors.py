@@ -6,7 +6,7 @@ module is the public name the outer layers import.
 
 from __future__ import annotations
 
-from ledger.claims import AnswerGiven, AnswerPending, DuplicateAddress, DuplicatePerson
+from ledger.application.claims import AnswerGiven, AnswerPending, DuplicateAddress, DuplicatePerson
 from ledger.crypto.keystore import SubjectShredded
 from ledger.crypto.sealing import SealBrokenError
 from ledger.domain.errors import (

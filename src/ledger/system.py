@@ -24,7 +24,7 @@ from pathlib import Path
 import structlog
 from sqlalchemy import inspect
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.crypto.keyring import FileKeyring
 from ledger.crypto.keystore import KeyStore
 from ledger.persistence.claim_store import backfill_pending

@@ -24,7 +24,7 @@ from typing import TypeVar
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.console import Progress, progress_bar, tell
 from ledger.settings import Settings
 from ledger.system import open_ledger, settle_start_up

@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import Engine, Table, create_engine, select, text
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.crypto.sealing import SEALED_PREFIX
 from ledger.persistence.migrations import upgrade
 from projections.projection import LedgerProjection

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.domain.inspection import Inspection
 from ledger.domain.legal_hold import review_date
 from ledger.domain.worker import Worker

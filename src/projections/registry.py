@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from projections.alerts import AlertFactsProjection, AlertFactsView
 from projections.projection import LedgerProjection
 from projections.register import RegisterProjection, RegisterView

@@ -34,7 +34,7 @@ from dateutil.relativedelta import relativedelta
 from eventsourcing.persistence import Notification, Tracking
 from sqlalchemy import Column, Engine, func, inspect, select
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.audit.chain import audit_links
 from ledger.crypto.sealing import PrefetchedKeys
 from ledger.domain.floor_area_norms import FloorAreaNorms

@@ -1,9 +1,9 @@
 """The retention job: find the subjects whose retention has ended, and shred them.
 
-Due dates come from the policies (`ledger.retention`) applied to the facts in
+Due dates come from the policies (`ledger.application.retention`) applied to the facts in
 the read models: a worker's registration end from the worker register
 (contract end, departure, housing; or, when the employer reports no end, the
-day its stale registration starts the clock: `ledger.registration_clock`), an
+day its stale registration starts the clock: `ledger.application.registration_clock`), an
 inspection's date and sanctions from
 the event store, an erasure note's date from the event store too. A subject
 (a worker, an inspection) under a legal hold is never shredded. Due subjects
@@ -28,13 +28,8 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 from sqlalchemy import Engine, select
 
-from ledger.application import Ledger, ShredRequest
-from ledger.audit.processing_log import ProcessingLog
-from ledger.domain.erasure import ErasureNote, ErasureReason
-from ledger.domain.inspection import Inspection
-from ledger.domain.staleness import StalePeriods
-from ledger.registration_clock import RegistrationClock, registration_clock
-from ledger.retention import (
+from ledger.application.registration_clock import RegistrationClock, registration_clock
+from ledger.application.retention import (
     ERASURE_NOTE,
     PROCESSING_LOG,
     REGISTRATION,
@@ -43,6 +38,11 @@ from ledger.retention import (
     inspection_due_on,
     registration_due_on,
 )
+from ledger.application.service import Ledger, ShredRequest
+from ledger.audit.processing_log import ProcessingLog
+from ledger.domain.erasure import ErasureNote, ErasureReason
+from ledger.domain.inspection import Inspection
+from ledger.domain.staleness import StalePeriods
 from projections.coordination import view_lock
 from projections.register_queries import register_housing, register_legal_holds, register_workers
 
@@ -112,7 +112,7 @@ def worker_due_dates(
 def worker_clocks(
     engine: Engine, *, on: date, stale: StalePeriods, worker_ids: Iterable[UUID] | None = None
 ) -> dict[UUID, RegistrationClock | None]:
-    """When each unshredded worker's retention clock starts, and why (`ledger.registration_clock`)."""
+    """When each unshredded worker's retention clock starts, and why (`ledger.application.registration_clock`)."""
     chosen = None if worker_ids is None else [w.hex for w in worker_ids]
     w = register_workers.c
     workers_query = select(

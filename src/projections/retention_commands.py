@@ -23,11 +23,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_delay, wait_exponential
 
-from ledger.application import Ledger
+from ledger.application.retention import load_policies
+from ledger.application.service import Ledger
 from ledger.audit.chain import AuditChain
 from ledger.console import progress_bar, tell
 from ledger.persistence.database import database_unavailable
-from ledger.retention import load_policies
 from ledger.settings import Settings
 from ledger.system import open_ledger
 from projections.hold_reviews import HoldDueForReview, holds_due_for_review

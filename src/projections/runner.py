@@ -47,7 +47,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from tenacity import RetryCallState, Retrying, retry_if_result, wait_exponential, wait_random
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.crypto.keystore import KeyStore
 from ledger.crypto.sealing import PrefetchedKeys, SealingMapper, sealed_fields_of
 from projections.coordination import ViewLock, view_lock, wakeup_for

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.persistence.exclusive import holding
 from projections.coordination import view_lock
 from projections.runner import ViewRunner

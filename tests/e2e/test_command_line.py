@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.engine import make_url
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.audit.processing_log import ProcessingLog
 from ledger.settings import Settings
 from tests.conftest import POSTGRES_ADMIN_URL, PostgresDatabase

@@ -29,7 +29,7 @@ from api.app import create_app
 from api.auth import DevelopmentTokens, Role
 from api.commands import uvicorn_config
 from api.middleware import API_VERSION, SECURITY_HEADERS
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.domain.employer import employer_id_for
 from ledger.logs import Renderer, configure_logging
 from ledger.settings import Settings

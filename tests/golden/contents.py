@@ -25,7 +25,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Engine, Table, delete, insert, inspect, select, table, text
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.audit.event_documents import event_document
 from ledger.crypto.keystore import KeyStore
 from ledger.crypto.sealing import SEALED_PREFIX

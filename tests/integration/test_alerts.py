@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from projections.alerts import Alert, AlertFactsProjection, AlertFactsView, AlertKind, alerts
 from projections.register import RegisterProjection, RegisterView
 from projections.residence import ResidenceProjection, ResidenceView

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import text
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.audit.chain import AuditChain, Verification
 from ledger.cli import build_parser
 from ledger.demo import run_demo

@@ -7,7 +7,7 @@ import json
 from datetime import date
 from typing import Any
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.audit.exports import ExportOpening, event_page, export_opening
 from ledger.audit.processing_log import ProcessingLog
 from ledger.audit_commands import export_events

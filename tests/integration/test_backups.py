@@ -19,7 +19,7 @@ from uuid import UUID
 
 import pytest
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
 from ledger.errors import SubjectShredded

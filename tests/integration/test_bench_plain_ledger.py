@@ -9,7 +9,7 @@ from __future__ import annotations
 from bench.scenarios.append import PlainLedger
 from sqlalchemy import func, select
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.crypto.keystore import subject_keys
 from ledger.settings import Settings
 from ledger.system import open_ledger

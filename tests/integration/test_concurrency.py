@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.domain.worker import Worker
 from ledger.errors import ConcurrentModification
 from ledger.system import open_ledger

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.demo import run_demo
 from projections.coordination import view_lock
 from projections.registry import build_view_runners

@@ -33,7 +33,7 @@ from uuid import UUID
 import httpx
 import pytest
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.domain.employer import Employer, employer_id_for
 from ledger.errors import NotFound
 from ledger.settings import Settings

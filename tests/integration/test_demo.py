@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from stdnum.nl import bsn
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.demo import DemoSummary, plan_demo, run_demo
 from ledger.demo import plan as demo_plan
 from ledger.domain.housing_location import HousingLocation, housing_location_id_for

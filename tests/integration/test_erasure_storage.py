@@ -13,13 +13,13 @@ from datetime import date, timedelta
 import pytest
 from eventsourcing.utils import get_topic
 
-from ledger.application import Ledger
+from ledger.application.retention import load_policies
+from ledger.application.service import Ledger
 from ledger.domain.erasure import ErasureNote, erasure_note_id_for
 from ledger.domain.errors import Conflict, RuleViolated
 from ledger.domain.inspection import Inspection
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
-from ledger.retention import load_policies
 from projections.retention import due_subjects, run_retention
 from tests.conftest import FIXED_NOW
 from tests.factories import a_world, broken_rules, register_worker

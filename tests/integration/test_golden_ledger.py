@@ -34,13 +34,13 @@ import pytest
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import resolve_topic
 
-from ledger.application import Ledger
+from ledger.application.retention import load_policies
+from ledger.application.service import Ledger
 from ledger.audit.event_documents import event_document
 from ledger.cli import build_parser
 from ledger.domain.inspection import Inspection
 from ledger.domain.values import SHREDDED
 from ledger.persistence.migrations import upgrade
-from ledger.retention import load_policies
 from ledger.settings import Settings
 from ledger.system import open_database, open_ledger
 from projections.registry import build_view_runners

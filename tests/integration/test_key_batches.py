@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import Connection, Engine, event, func, insert, select
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.crypto.keyring import KEY_BYTES
 from ledger.crypto.keystore import KeyStore, subject_keys
 from ledger.domain.worker import Worker

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import insert, select
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.crypto.keyring import KeyringError
 from ledger.crypto.keystore import KeyStore, subject_keys
 from ledger.domain.values import SHREDDED

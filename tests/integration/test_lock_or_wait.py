@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.persistence.exclusive import AlreadyRunningError, exclusively, holding
 from projections.coordination import view_lock
 from projections.registry import build_view_runners

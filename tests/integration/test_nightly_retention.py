@@ -21,7 +21,7 @@ from apscheduler.triggers.date import DateTrigger
 from sqlalchemy.exc import OperationalError
 from structlog.testing import capture_logs
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.settings import Settings
 from projections import retention_commands
 from projections.retention_commands import nightly_retention, retention_trigger

@@ -22,7 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import func, select, text
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.domain.housing_location import HousingLocation
 from ledger.persistence.migrations import script_location, upgrade
 from ledger.settings import APPLICATION_NAME, Settings

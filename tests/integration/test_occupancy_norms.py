@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.domain.housing_location import Registrant
 from projections.alerts import AlertFactsProjection, AlertFactsView, AlertKind, alerts
 from projections.occupancy import occupancy

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import structlog
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.logs import configure_logging
 from ledger.settings import Settings
 from projections.registry import build_view_runners

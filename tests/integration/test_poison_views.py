@@ -23,7 +23,7 @@ import pytest
 from eventsourcing.persistence import OperationalError
 from sqlalchemy import func, select
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.crypto.keystore import subject_keys
 from ledger.domain.housing_location import HousingLocation, housing_location_id_for
 from ledger.domain.values import Address

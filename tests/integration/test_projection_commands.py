@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.cli import build_parser
 from projections.coordination import view_lock
 from projections.registry import build_view_runners

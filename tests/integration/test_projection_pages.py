@@ -17,7 +17,7 @@ from uuid import UUID
 import pytest
 from sqlalchemy import Connection, Engine, event
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.crypto.sealing import SEALED_PREFIX
 from ledger.demo import run_demo
 from ledger.domain.worker import Worker

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.domain.housing_location import HousingLocation, Registrant
 from ledger.domain.worker import Worker
 from projections.headcounts import GroupBy, headcounts

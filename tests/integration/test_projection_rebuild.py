@@ -7,7 +7,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import Mapper, Tracking
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from projections.headcounts import GroupBy, headcounts
 from projections.occupancy import occupancy
 from projections.register import RegisterView

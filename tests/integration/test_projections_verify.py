@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select, text, update
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.cli import build_parser
 from projections.consistency import verify_views
 from projections.register_queries import register_workers

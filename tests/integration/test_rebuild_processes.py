@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.demo import run_demo
 from tests.integration.ledger_process import ledger_command, ledger_env
 

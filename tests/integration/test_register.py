@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, update
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.domain.values import SHREDDED
 from ledger.errors import SealBrokenError
 from projections.register import RegisterProjection, RegisterView, metadata

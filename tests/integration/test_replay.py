@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from ledger.application import Ledger, Receipt
+from ledger.application.service import Ledger, Receipt
 from ledger.cli import build_parser
 from ledger.persistence.database import create_ledger_engine
 from projections.replay import compare, replay

@@ -9,13 +9,13 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import insert
 
-from ledger.application import Ledger
+from ledger.application.retention import load_policies
+from ledger.application.service import Ledger
 from ledger.audit.processing_log import ProcessingLog, processing_log
 from ledger.crypto.keystore import KeyStore
 from ledger.domain.inspection import Inspection
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
-from ledger.retention import load_policies
 from projections.registry import build_view_runners
 from projections.retention import due_subjects, run_retention, worker_due_dates
 from tests.conftest import fixed_clock

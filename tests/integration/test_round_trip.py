@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.domain.housing_location import HousingLocation
 from ledger.domain.inspection import Inspection
 from ledger.domain.worker import Worker

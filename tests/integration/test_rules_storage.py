@@ -15,7 +15,7 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.audit.event_documents import event_document
 from ledger.domain.errors import RuleViolated
 from ledger.domain.inspection import Inspection

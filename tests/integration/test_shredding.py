@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import text
 
-from ledger.application import Ledger, ShredRequest
+from ledger.application.service import Ledger, ShredRequest
 from ledger.crypto.keyring import KeyringError
 from ledger.crypto.keystore import KeyStore
 from ledger.domain.values import SHREDDED

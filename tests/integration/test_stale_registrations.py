@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from ledger.application import Ledger
+from ledger.application.retention import load_policies
+from ledger.application.service import Ledger
 from ledger.domain.staleness import StalePeriods
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
-from ledger.retention import load_policies
 from projections.alerts import Alert, AlertKind, alerts
 from projections.registry import build_view_runners
 from projections.retention import due_subjects, run_retention, worker_due_dates

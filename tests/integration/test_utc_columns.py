@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import insert, select
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.audit.chain import AuditChain
 from ledger.audit.tables import audit_checkpoints
 from projections.register_queries import open_legal_hold, register_legal_holds

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.demo import run_demo
 from projections.residence import ResidenceProjection, ResidenceView
 from projections.runner import ViewRunner

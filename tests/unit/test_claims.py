@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from ledger.claims import ADDRESS, IDENTITY_DOCUMENT, address_key, claims_of, identity_document_key
+from ledger.application.claims import ADDRESS, IDENTITY_DOCUMENT, address_key, claims_of, identity_document_key
 from ledger.domain.values import Address
 from tests.factories import TODAY, a_housing_location, a_worker
 

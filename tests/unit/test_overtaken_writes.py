@@ -13,8 +13,8 @@ from __future__ import annotations
 import pytest
 from eventsourcing.persistence import IntegrityError
 
+from ledger.application.overtaken import CHANGE_ATTEMPTS, SHRED_RECORD_ATTEMPTS, retry_change, retry_shredding
 from ledger.domain.errors import ConcurrentModification, NotFound
-from ledger.overtaken import CHANGE_ATTEMPTS, SHRED_RECORD_ATTEMPTS, retry_change, retry_shredding
 
 
 class Overtaken:

@@ -8,9 +8,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ledger.application.registration_clock import RegistrationClock, registration_clock
+from ledger.application.retention import load_policies, registration_due_on, registration_end
 from ledger.domain.staleness import StalePeriods, stale_registration
-from ledger.registration_clock import RegistrationClock, registration_clock
-from ledger.retention import load_policies, registration_due_on, registration_end
 
 POLICIES = load_policies()
 PERIODS = StalePeriods(unconfirmed_months=6, retention_months=3)

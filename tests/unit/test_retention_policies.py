@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.retention import (
+from ledger.application.retention import (
     INSPECTION,
     REGISTRATION,
     Period,

@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pydantic.alias_generators import to_camel
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.audit.event_documents import event_document, jsonable
 from ledger.crypto.sealing import PrefetchedKeys, SealingMapper, sealed_fields_of
 from ledger.domain.errors import RuleViolated

@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any
 from uuid import UUID
 
-from ledger.application import Ledger, Receipt
+from ledger.application.service import Ledger, Receipt
 from ledger.demo.plan import DemoPlan, PlannedInspection, PlannedWorker, plan_demo
 from ledger.domain.employer import employer_id_for
 from ledger.domain.housing_location import housing_location_id_for

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from api.routers import audit
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.audit.processing_log import Activity
 from tests.conftest import Api
 from tests.factories import a_world, register_worker

@@ -8,8 +8,8 @@ from uuid import UUID
 
 import pytest
 
+from ledger.application.retention import load_policies
 from ledger.domain.erasure import erasure_note_id_for
-from ledger.retention import load_policies
 from projections.retention import run_retention
 from tests.conftest import Api
 from tests.factories import a_bag_id, a_kvk_number, an_address

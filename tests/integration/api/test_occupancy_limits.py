@@ -17,7 +17,7 @@ from uuid import UUID
 import httpx
 import pytest
 
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from tests.conftest import Api
 from tests.factories import a_bag_id, a_kvk_number, a_person, an_employment
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from api.routers import worker_queries
-from ledger.application import Ledger, Receipt
+from ledger.application.service import Ledger, Receipt
 from ledger.audit.processing_log import Activity
 from tests.conftest import Api
 from tests.factories import a_bag_id, a_kvk_number, a_person, an_address, an_employment, an_identity_document

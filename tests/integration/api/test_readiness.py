@@ -18,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from ledger.application import Ledger
+from ledger.application.service import Ledger
 from ledger.domain.employer import Employer
 from ledger.settings import Settings
 from ledger.system import open_ledger

@@ -1,6 +1,6 @@
 """The retention clock of a worker's registration: the earliest of its reported end and its stale end.
 
-`ledger.retention.registration_end` says when a registration ended by what
+`ledger.application.retention.registration_end` says when a registration ended by what
 was reported (contract end, departure, housing). A registration whose
 employer reports no end becomes stale (`ledger.domain.staleness`), and its
 clock then starts a further period later as if it had ended. The earlier of
@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ledger.application.retention import registration_end
 from ledger.domain.staleness import StalePeriods, stale_registration
-from ledger.retention import registration_end
 
 
 @dataclass(frozen=True)

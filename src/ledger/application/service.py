@@ -6,7 +6,7 @@ the aggregate's new version and the notification position of the last event
 stored, so a client can read its own write from the projections. Library
 errors are translated here, once, into the ledger's own (`ledger.errors`).
 
-Every save also writes its claims (`ledger.claims`) in the events' own
+Every save also writes its claims (`ledger.application.claims`) in the events' own
 transaction: the identity document a registration takes, the address of a
 housing location, and — inside `claiming(idempotency=...)` — the caller's
 `Idempotency-Key` with the answer it gets. A claim that is taken refuses the
@@ -31,7 +31,7 @@ from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Mapper, Recording
 from eventsourcing.utils import Environment, EnvType, get_topic
 
-from ledger.claims import (
+from ledger.application.claims import (
     ADDRESS,
     IDEMPOTENCY,
     IDENTITY_DOCUMENT,
@@ -46,6 +46,7 @@ from ledger.claims import (
     KeptAnswer,
     claims_of,
 )
+from ledger.application.overtaken import retry_change, retry_shredding
 from ledger.crypto.keystore import KeyStore, NoKeys
 from ledger.crypto.sealing import PrefetchedKeys, SealingMapper, SubjectKeys, sealed_fields_of
 from ledger.domain.employer import Employer
@@ -56,7 +57,6 @@ from ledger.domain.inspection import Inspection
 from ledger.domain.legal_hold import months_after
 from ledger.domain.values import Address, Employment, Person
 from ledger.domain.worker import Worker
-from ledger.overtaken import retry_change, retry_shredding
 from ledger.persistence.claim_store import ClaimStore, write_backfill
 from ledger.persistence.database import Database
 from ledger.persistence.durability import check_durability
@@ -156,7 +156,7 @@ class Ledger(Application[UUID]):
         return SealingMapper(transcoder=self.mapper.transcoder, keys=keys)
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
-        # The save's claims go to the recorder with the events (`ledger.claims`); one
+        # The save's claims go to the recorder with the events (`ledger.application.claims`); one
         # held already is refused here, before any data key is made for a new subject.
         writes = self._claim_writes(processing_event.events)
         if writes:
