@@ -28,9 +28,9 @@ from typing import Any, NoReturn
 
 import structlog
 
+from demo import run_demo
 from ledger import audit_commands
 from ledger.console import progress_bar, refusal, tell, whole_number
-from ledger.demo import run_demo
 from ledger.errors import DuplicatePerson
 from ledger.logs import configure_logging
 from ledger.persistence.migrations import upgrade

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from demo import run_demo
 from ledger.application.service import Ledger
-from ledger.demo import run_demo
 from projections.coordination import view_lock
 from projections.registry import build_view_runners
 from projections.runner import ViewRunner

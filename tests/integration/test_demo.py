@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from stdnum.nl import bsn
 
+from demo import DemoSummary, plan_demo, run_demo
+from demo import plan as demo_plan
 from ledger.application.service import Ledger
-from ledger.demo import DemoSummary, plan_demo, run_demo
-from ledger.demo import plan as demo_plan
 from ledger.domain.housing_location import HousingLocation, housing_location_id_for
 from ledger.domain.values import Address, years_after
 from ledger.domain.worker import Worker

@@ -17,9 +17,9 @@ from uuid import UUID
 import pytest
 from sqlalchemy import Connection, Engine, event
 
+from demo import run_demo
 from ledger.application.service import Ledger
 from ledger.crypto.sealing import SEALED_PREFIX
-from ledger.demo import run_demo
 from ledger.domain.worker import Worker
 from projections.alerts import AlertFactsProjection, AlertFactsView
 from projections.projection import LedgerProjection, handles

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from demo import run_demo
 from ledger.application.service import Ledger
-from ledger.demo import run_demo
 from tests.integration.ledger_process import ledger_command, ledger_env
 
 pytestmark = pytest.mark.slow

@@ -12,8 +12,8 @@ from eventsourcing.persistence import StoredEvent
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from demo import run_demo
 from ledger.application.service import Ledger, Receipt
-from ledger.demo import run_demo
 from ledger.domain.worker import Worker
 from projections.coordination import view_lock, wakeup_for
 from projections.projection import handles

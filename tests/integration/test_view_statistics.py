@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from demo import run_demo
 from ledger.application.service import Ledger
-from ledger.demo import run_demo
 from projections.residence import ResidenceProjection, ResidenceView
 from projections.runner import ViewRunner
 from tests.factories import a_person, a_world, an_employment

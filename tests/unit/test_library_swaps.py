@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.nl import bsn as stdnum_bsn
 
-from ledger.demo.plan import _bsn
+from demo.plan import _bsn
 from projections.replay import default_days
 from tests.factories import valid_bsn
 

@@ -1,6 +1,6 @@
 """Synthetic Medemblik data for demonstrations: what `ledger demo` appends.
 
-`run_demo` sends the plan of `ledger.demo.plan` through the application
+`run_demo` sends the plan of `demo.plan` through the application
 service, the only door into the ledger, so every record passes the domain's
 rules, and answers a `DemoSummary` of counts. No personal data is ever printed.
 """
@@ -14,8 +14,8 @@ from functools import partial
 from typing import Any
 from uuid import UUID
 
+from demo.plan import DemoPlan, PlannedInspection, PlannedWorker, plan_demo
 from ledger.application.service import Ledger, Receipt
-from ledger.demo.plan import DemoPlan, PlannedInspection, PlannedWorker, plan_demo
 from ledger.domain.employer import employer_id_for
 from ledger.domain.housing_location import housing_location_id_for
 from ledger.errors import Conflict

@@ -23,8 +23,8 @@ from decimal import Decimal
 from faker import Faker
 from stdnum.nl import bsn as stdnum_bsn
 
+from demo.latin import latin_name
 from ledger.application.claims import address_key
-from ledger.demo.latin import latin_name
 from ledger.domain.timeline import Timeline
 from ledger.domain.values import Address, Employment, IdentityDocument, Person, years_after
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledger.demo.plan import DemoPlan, plan_demo
-from ledger.demo.run import DemoSummary, run_demo
+from demo.plan import DemoPlan, plan_demo
+from demo.run import DemoSummary, run_demo
 
 __all__ = ["DemoPlan", "DemoSummary", "plan_demo", "run_demo"]
