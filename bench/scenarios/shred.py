@@ -28,9 +28,9 @@ from bench.data import Inputs, ended_workers, register_places
 from bench.infra import opened
 from bench.report import Row, rate_at_least, row_of
 from bench.stats import Comparison, Run
+from jobs.retention import SHRED_CHUNK, run_retention
 from ledger.application.retention import load_policies
 from projections.registry import build_view_runners
-from projections.retention import SHRED_CHUNK, run_retention
 
 
 def shred(ctx: Context, backend: str) -> list[Row]:

@@ -8,7 +8,7 @@ call the application or a projection query, shape the answer.
 
 The package itself imports nothing: `ledger token` and the other commands
 `api` plugs into `ledger` load only what they use, not FastAPI (see
-`api.commands`).
+`cli.server_commands`).
 """
 
 from __future__ import annotations

@@ -20,6 +20,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from api.auth import TokenVerifier, token_verifier
 from api.readiness import ReadinessProbe
+from jobs.retention import worker_due_dates
+from jobs.scheduler import nightly_scheduler
 from ledger.application.retention import RetentionPolicies, load_policies
 from ledger.application.service import Ledger
 from ledger.audit.processing_log import ProcessingLog
@@ -30,8 +32,6 @@ from projections.alerts import AlertFactsView
 from projections.register import RegisterView
 from projections.registry import build_view_runners
 from projections.residence import ResidenceView
-from projections.retention import worker_due_dates
-from projections.retention_commands import nightly_retention, retention_trigger
 from projections.runner import LogFollower, ViewRunner, ViewStoppedError
 
 log = structlog.get_logger()
@@ -153,17 +153,8 @@ def _following(ledger: Ledger, runners: list[ViewRunner]) -> Iterator[LogFollowe
 
 @contextmanager
 def _nightly_retention(settings: Settings) -> Iterator[BackgroundScheduler]:
-    """The nightly retention job, scheduled in this process; the scheduler is shut down when the block ends."""
-    scheduler = BackgroundScheduler(timezone=settings.timezone)
-    scheduler.add_job(
-        nightly_retention,
-        retention_trigger(settings),
-        args=[settings],
-        id="retention",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=3600,
-    )
+    """The nightly job, scheduled in this process; the scheduler is shut down when the block ends."""
+    scheduler = nightly_scheduler(settings)
     scheduler.start()
     try:
         yield scheduler

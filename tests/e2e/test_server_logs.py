@@ -27,8 +27,8 @@ import uvicorn
 
 from api.app import create_app
 from api.auth import DevelopmentTokens, Role
-from api.commands import uvicorn_config
 from api.middleware import API_VERSION, SECURITY_HEADERS
+from cli.server_commands import uvicorn_config
 from ledger.application.service import Ledger
 from ledger.domain.employer import employer_id_for
 from ledger.logs import Renderer, configure_logging

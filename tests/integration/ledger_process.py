@@ -20,7 +20,7 @@ def ledger_env(settings: Settings) -> dict[str, str]:
 
 def ledger_command(*args: str) -> list[str]:
     """The command line of `ledger ARGS…` with this interpreter."""
-    return [sys.executable, "-m", "ledger.cli", *args]
+    return [sys.executable, "-m", "cli", *args]
 
 
 def run_ledger(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:

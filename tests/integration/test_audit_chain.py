@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import text
 
+from cli.parser import build_parser
 from demo import run_demo
 from ledger.application.service import Ledger
 from ledger.audit.chain import AuditChain, Verification
-from ledger.cli import build_parser
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ import json
 from datetime import date
 from typing import Any
 
+from cli.audit_commands import export_events
 from ledger.application.service import Ledger
 from ledger.audit.exports import ExportOpening, event_page, export_opening
 from ledger.audit.processing_log import ProcessingLog
-from ledger.audit_commands import export_events
 from tests.factories import a_world, register_worker
 
 

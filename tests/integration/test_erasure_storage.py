@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import pytest
 from eventsourcing.utils import get_topic
 
+from jobs.retention import due_subjects, run_retention
 from ledger.application.retention import load_policies
 from ledger.application.service import Ledger
 from ledger.domain.erasure import ErasureNote, erasure_note_id_for
@@ -20,7 +21,6 @@ from ledger.domain.errors import Conflict, RuleViolated
 from ledger.domain.inspection import Inspection
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
-from projections.retention import due_subjects, run_retention
 from tests.conftest import FIXED_NOW
 from tests.factories import a_world, broken_rules, register_worker
 from tests.integration.test_rules_storage import an_inspection_with_violations

@@ -34,17 +34,17 @@ import pytest
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import resolve_topic
 
+from cli.parser import build_parser
+from jobs.retention import DueSubject, due_subjects, run_retention
 from ledger.application.retention import load_policies
 from ledger.application.service import Ledger
 from ledger.audit.event_documents import event_document
-from ledger.cli import build_parser
 from ledger.domain.inspection import Inspection
 from ledger.domain.values import SHREDDED
 from ledger.persistence.migrations import upgrade
 from ledger.settings import Settings
 from ledger.system import open_database, open_ledger
 from projections.registry import build_view_runners
-from projections.retention import DueSubject, due_subjects, run_retention
 from projections.runner import ViewRunner
 from tests.conftest import PostgresDatabase, fixed_clock
 from tests.golden.contents import (

@@ -9,14 +9,14 @@ from uuid import UUID
 import pytest
 from eventsourcing.persistence import StoredEvent
 
+from jobs.hold_reviews import holds_due_for_review
+from jobs.retention import due_subjects, run_retention
 from ledger.application.retention import INSPECTION, load_policies
 from ledger.application.service import Ledger, ShredRequest
 from ledger.domain.errors import Conflict
 from ledger.domain.inspection import Inspection
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
-from projections.hold_reviews import holds_due_for_review
-from projections.retention import due_subjects, run_retention
 from tests.conftest import FIXED_NOW
 from tests.factories import World, a_world, register_worker
 

@@ -21,10 +21,10 @@ from apscheduler.triggers.date import DateTrigger
 from sqlalchemy.exc import OperationalError
 from structlog.testing import capture_logs
 
+from jobs import scheduler as nightly
+from jobs.scheduler import nightly_retention, retention_trigger
 from ledger.application.service import Ledger
 from ledger.settings import Settings
-from projections import retention_commands
-from projections.retention_commands import nightly_retention, retention_trigger
 from tests.integration.postgres_cluster import free_port
 
 BOUND_S = 30.0
@@ -32,15 +32,15 @@ BOUND_S = 30.0
 
 @pytest.fixture
 def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(retention_commands, "NIGHTLY_RETRY_FIRST_WAIT_S", 0.01, raising=False)
-    monkeypatch.setattr(retention_commands, "NIGHTLY_RETRY_FOR_S", 0.5, raising=False)
+    monkeypatch.setattr(nightly, "NIGHTLY_RETRY_FIRST_WAIT_S", 0.01, raising=False)
+    monkeypatch.setattr(nightly, "NIGHTLY_RETRY_FOR_S", 0.5, raising=False)
 
 
 @pytest.mark.usefixtures("quick_retries")
 def test_a_nightly_run_retries_while_the_database_is_unavailable_then_runs(
     migrated: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    opened = retention_commands.open_ledger
+    opened = nightly.open_ledger
     calls = 0
 
     def unavailable_twice(settings: Settings) -> AbstractContextManager[Ledger]:
@@ -50,7 +50,7 @@ def test_a_nightly_run_retries_while_the_database_is_unavailable_then_runs(
             raise OperationalError("SELECT 1", {}, psycopg.OperationalError("connection refused"))
         return opened(settings)
 
-    monkeypatch.setattr(retention_commands, "open_ledger", unavailable_twice)
+    monkeypatch.setattr(nightly, "open_ledger", unavailable_twice)
 
     with capture_logs() as logs:
         nightly_retention(migrated)

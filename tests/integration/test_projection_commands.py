@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
+from cli.parser import build_parser
 from ledger.application.service import Ledger
-from ledger.cli import build_parser
 from projections.coordination import view_lock
 from projections.registry import build_view_runners
 from tests.factories import a_world, register_worker

@@ -12,8 +12,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select, text, update
 
+from cli.parser import build_parser
 from ledger.application.service import Ledger
-from ledger.cli import build_parser
 from projections.consistency import verify_views
 from projections.register_queries import register_workers
 from projections.registry import build_view_runners

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from cli.parser import build_parser
 from ledger.application.service import Ledger, Receipt
-from ledger.cli import build_parser
 from ledger.persistence.database import create_ledger_engine
 from projections.replay import compare, replay
 from tests.conftest import PostgresDatabase

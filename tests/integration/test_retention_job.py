@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import insert
 
+from jobs.retention import due_subjects, run_retention, worker_due_dates
 from ledger.application.retention import load_policies
 from ledger.application.service import Ledger
 from ledger.audit.processing_log import ProcessingLog, processing_log
@@ -17,7 +18,6 @@ from ledger.domain.inspection import Inspection
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
 from projections.registry import build_view_runners
-from projections.retention import due_subjects, run_retention, worker_due_dates
 from tests.conftest import fixed_clock
 from tests.factories import World, a_world, register_worker
 

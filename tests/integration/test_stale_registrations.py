@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+from cli.retention_commands import render_report
+from jobs.retention import due_subjects, run_retention, worker_due_dates
 from ledger.application.retention import load_policies
 from ledger.application.service import Ledger
 from ledger.domain.staleness import StalePeriods
@@ -18,8 +20,6 @@ from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
 from projections.alerts import Alert, AlertKind, alerts
 from projections.registry import build_view_runners
-from projections.retention import due_subjects, run_retention, worker_due_dates
-from projections.retention_commands import render_report
 from tests.factories import World, a_person, a_world, an_employment, register_worker
 
 POLICIES = load_policies()

@@ -9,14 +9,14 @@ from uuid import UUID
 
 import pytest
 
+from cli.retention_commands import render_reviews
+from jobs.hold_reviews import HoldDueForReview
 from ledger.domain.erasure import ErasureReason
 from ledger.domain.errors import Conflict, NotFound, RuleViolated
 from ledger.domain.inspection import Inspection
 from ledger.domain.legal_hold import review_date
 from ledger.domain.personal import personal_fields_of
 from ledger.domain.worker import Worker
-from projections.hold_reviews import HoldDueForReview
-from projections.retention_commands import render_reviews
 from tests.factories import TODAY, a_worker, an_inspection, broken_rules
 
 REVIEW = date(2027, 1, 15)

@@ -25,11 +25,11 @@ from api.schemas.queries import AddressPublic, WorkerPublic
 from api.schemas.workers import IsoDate
 from api.scoping import require_worker_in_scope
 from api.services import Services
+from jobs.hold_reviews import HoldDueForReview, holds_due_for_review
+from jobs.retention import DueSubject, due_subjects
 from ledger.audit.event_documents import event_document, event_positions
 from ledger.audit.processing_log import Activity, LogLine, Operation, ProcessingLog
 from ledger.domain.housing_location import HousingLocation
-from projections.hold_reviews import HoldDueForReview, holds_due_for_review
-from projections.retention import DueSubject, due_subjects
 
 router = APIRouter(tags=["retention"], route_class=ApiRoute)
 

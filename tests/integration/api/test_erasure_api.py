@@ -8,9 +8,9 @@ from uuid import UUID
 
 import pytest
 
+from jobs.retention import run_retention
 from ledger.application.retention import load_policies
 from ledger.domain.erasure import erasure_note_id_for
-from projections.retention import run_retention
 from tests.conftest import Api
 from tests.factories import a_bag_id, a_kvk_number, an_address
 from tests.integration.api.test_workers_writes import WORKERS, Setting, register

@@ -1,7 +1,6 @@
 """The HTTP subcommands of `ledger`: `serve` (the API under uvicorn) and `token` (a development token).
 
-`ledger.cli` finds `register` through the `westland_ledger.commands` entry
-point (pyproject.toml), because `ledger` never imports `api`. `ledger serve`
+`ledger serve`
 checks what every process checks at start-up (schema migrated, database
 durable, keys readable) before it binds the port, so a refused start is a
 one-line message and exit status 1, not a traceback; on the embedded default
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING
 import structlog
 
 from api.auth import DevelopmentTokens, Role, token_verifier
+from cli.console import Subcommands
 from ledger.logs import configure_logging
 from ledger.settings import Settings
 from ledger.system import open_ledger, settle_start_up
@@ -34,12 +34,16 @@ log = structlog.get_logger()
 DEFAULT_TOKEN_TTL_S = 8 * 3600
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `serve` and `token` to the `ledger` command."""
+def add_serve(subparsers: Subcommands) -> None:
+    """Add `serve` to the `ledger` command."""
     serve = subparsers.add_parser("serve", help="run the HTTP API (and, on the embedded default, the projections)")
     serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="TCP port (default 8000)")
     serve.set_defaults(func=cmd_serve)
+
+
+def add_token(subparsers: Subcommands) -> None:
+    """Add `token` to the `ledger` command."""
     token = subparsers.add_parser("token", help="print a development bearer token (not with an OIDC issuer)")
     token.add_argument("--role", required=True, choices=[r.value for r in Role], help="the token's role")
     token.add_argument("--kvk", metavar="NUMBER", type=_kvk_number, help="the employer's KvK number (role employer)")

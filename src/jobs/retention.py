@@ -44,7 +44,10 @@ from ledger.domain.erasure import ErasureNote, ErasureReason
 from ledger.domain.inspection import Inspection
 from ledger.domain.staleness import StalePeriods
 from projections.coordination import view_lock
+from projections.register import RegisterView
 from projections.register_queries import register_housing, register_legal_holds, register_workers
+from projections.registry import build_view_runners
+from projections.up_to_date import up_to_date
 
 log = structlog.get_logger()
 
@@ -56,6 +59,9 @@ A = TypeVar("A", bound=Aggregate)
 # transaction each; large enough that commits do not dominate, small enough
 # that a failing chunk leaves little for the next run and progress moves.
 SHRED_CHUNK = 200
+
+# How long a run waits for a running `ledger project` to bring the register up to date.
+REGISTER_WAIT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,16 @@ class RetentionReport:
 
 class RetentionJobBusyError(RuntimeError):
     """Another retention job holds the lock."""
+
+
+def update_register(ledger: Ledger, *, wait_s: float = REGISTER_WAIT_S) -> None:
+    """The due dates are read from the register: make it reflect every event first.
+
+    Caught up here, or, while a `ledger project` runs the view, by that runner (waited for up to `wait_s`).
+    """
+    runner = next(r for r in build_view_runners(ledger) if isinstance(r.view, RegisterView))
+    with up_to_date(ledger, runner, wait_s=wait_s):
+        pass
 
 
 def worker_due_dates(

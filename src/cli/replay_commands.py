@@ -7,8 +7,8 @@ the replayed database's `asKnownAt now` and prints a summary line, after the
 first few queries that differ (there are hundreds of queries: one line each
 would bury the one that matters); `ledger projections verify` rebuilds every
 view into a scratch database and compares it row by row with the live one.
-Each exits 0 when all agree, 1 otherwise. `audit` and `projections` are created by `ledger.audit_commands` and
-`projections.commands`; these subcommands are added to them.
+Each exits 0 when all agree, 1 otherwise. `cli.parser` makes the `audit` and
+`projections` groups; these subcommands are added to them.
 """
 
 from __future__ import annotations
@@ -18,12 +18,11 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import TypeAlias
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from ledger.console import progress_bar, tell
+from cli.console import Subcommands, progress_bar, tell
 from ledger.persistence.database import create_ledger_engine
 from ledger.persistence.migrations import require_migrated
 from ledger.settings import Settings
@@ -31,16 +30,12 @@ from ledger.system import open_ledger
 from projections.consistency import ViewCheck, verify_views
 from projections.replay import NotAReplayTargetError, compare, default_days, replay
 
-# argparse's class is generic only to type checkers, so the alias is a string.
-Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
-
 # `ledger audit compare` names at most this many differing queries; the summary counts them all.
 SHOWN_DIFFERENCES = 20
 
 
-def register(subparsers: Subparsers) -> None:
-    """Add `audit replay`, `audit compare` and `projections verify` to the `ledger` command."""
-    audit = _subcommands(subparsers, "audit", "audit_command")
+def add_to_audit(audit: Subcommands) -> None:
+    """Add `replay` and `compare` to `ledger audit`."""
     into = audit.add_parser("replay", help="rebuild every read model from the events known at an instant")
     into.add_argument("--as-known-at", dest="as_known_at", type=_instant, required=True, metavar="T")
     into.add_argument(
@@ -59,7 +54,10 @@ def register(subparsers: Subparsers) -> None:
         help="a day to ask about (repeatable; default: T's day and the first of the months around it)",
     )
     against.set_defaults(func=cmd_compare)
-    projections = _subcommands(subparsers, "projections", "projections_command")
+
+
+def add_to_projections(projections: Subcommands) -> None:
+    """Add `verify` to `ledger projections`."""
     verify = projections.add_parser("verify", help="rebuild every view into a scratch database, compare row by row")
     verify.set_defaults(func=cmd_verify)
 
@@ -123,13 +121,6 @@ def render_check(check: ViewCheck) -> str:
     if check.ok:
         return f"{check.view}: ok ({check.rows} rows at position {check.position})"
     return "\n".join([f"{check.view}: DIFF at position {check.position}", *(f"  {d}" for d in check.differences)])
-
-
-def _subcommands(subparsers: Subparsers, name: str, dest: str) -> Subparsers:
-    """The subcommands of `ledger NAME` (created by another package's `register`), or a new group."""
-    parser = subparsers.choices.get(name) or subparsers.add_parser(name)
-    found = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    return found[0] if found else parser.add_subparsers(dest=dest, required=True)
 
 
 def _instant(text: str) -> datetime:

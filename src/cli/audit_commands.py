@@ -1,4 +1,4 @@
-"""The audit and key subcommands of `ledger`: `audit verify|checkpoint|export`, `keys init|rotate|check`.
+"""The auditor's subcommands of `ledger`: `audit verify|checkpoint|export`.
 
 An auditor runs `ledger audit verify` (exit 0 when the chain holds, 1 with the
 first broken position otherwise, 2 for a `--from` past the log's head;
@@ -7,9 +7,7 @@ checkpoints it logs, and archives the event feed with `ledger audit export` as
 JSON Lines (a file only its owner may read), its personal fields pseudonymised
 unless `--open --reason R` opens them: that export is logged per person, with
 the date by which it is to be destroyed (`ledger.audit.exports`).
-An operator makes a production keyring once with `ledger keys init`, rotates
-the key-encryption key with `ledger keys rotate` and re-shreds keys restored
-from an old backup with `ledger keys check`.
+`ledger audit replay` and `ledger audit compare` are `cli.replay_commands`'.
 """
 
 from __future__ import annotations
@@ -26,15 +24,13 @@ from pathlib import Path
 from typing import Any, TextIO
 from uuid import UUID
 
+from cli.console import Subcommands, progress_bar, tell, whole_number
 from ledger.application.service import Ledger
 from ledger.audit.chain import AuditChain, default_workers
 from ledger.audit.exports import ExportOpening, OpeningReason, event_page, export_opening
 from ledger.audit.processing_log import Activity, Operation, ProcessingLog
-from ledger.console import progress_bar, tell, whole_number
-from ledger.crypto.keyring import FileKeyring
-from ledger.persistence.exclusive import AlreadyRunningError
 from ledger.settings import Settings
-from ledger.system import open_keystore, open_ledger
+from ledger.system import open_ledger
 
 _PAGE = 1000
 
@@ -43,11 +39,9 @@ _position = whole_number(0)
 _positive = whole_number(1)
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `audit` and `keys` to the `ledger` command."""
-    audit = subparsers.add_parser("audit", help="tamper evidence: verify the chain, checkpoints, export")
-    sub = audit.add_subparsers(dest="audit_command", required=True)
-    verify = sub.add_parser("verify", help="recompute the hash chain over the stored events")
+def add_to(audit: Subcommands) -> None:
+    """Add `verify`, `checkpoint` and `export` to `ledger audit`."""
+    verify = audit.add_parser("verify", help="recompute the hash chain over the stored events")
     where = verify.add_mutually_exclusive_group()
     where.add_argument(
         "--from", dest="start", type=_position, default=0, metavar="POS", help="start at this position (default 0)"
@@ -65,8 +59,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="processes to share the work (default: one per CPU)",
     )
     verify.set_defaults(func=cmd_verify)
-    sub.add_parser("checkpoint", help="record and log the chain's head").set_defaults(func=cmd_checkpoint)
-    export = sub.add_parser(
+    audit.add_parser("checkpoint", help="record and log the chain's head").set_defaults(func=cmd_checkpoint)
+    export = audit.add_parser(
         "export", help="every event after a position as JSON Lines (personal fields pseudonymised unless --open)"
     )
     export.add_argument("--after", type=_position, default=0, metavar="POS", help="the last position not exported")
@@ -78,17 +72,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--reason", choices=[r.value for r in OpeningReason], default=None, help="why the personal fields are opened"
     )
     export.set_defaults(func=cmd_export)
-    keys = subparsers.add_parser("keys", help="key epochs and tombstones")
-    key_commands = keys.add_subparsers(dest="keys_command", required=True)
-    key_commands.add_parser(
-        "init", help="make the keyring at LEDGER_KEYRING_FILE, once, for a new ledger (production never makes one)"
-    ).set_defaults(func=cmd_init)
-    key_commands.add_parser("rotate", help="new key-encryption key; re-wrap live keys; destroy the old").set_defaults(
-        func=cmd_rotate
-    )
-    key_commands.add_parser("check", help="destroy keys of shredded subjects restored from a backup").set_defaults(
-        func=cmd_check
-    )
 
 
 def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
@@ -229,44 +212,3 @@ def export_events(ledger: Ledger, after: int, out: TextIO, *, opening: ExportOpe
         if page.next is None:
             return written
         position = page.next
-
-
-def cmd_rotate(settings: Settings, _args: argparse.Namespace) -> int:
-    """Rotate the key-encryption key."""
-    try:
-        with open_keystore(settings) as keys, progress_bar("keys rotate", unit="key") as progress:
-            report = keys.rotate(progress=progress)
-    except AlreadyRunningError:
-        print("ledger: another key rotation is running; nothing done (run again once it has finished)", file=sys.stderr)
-        return 1
-    retired = ", ".join(str(e) for e in report.retired_epochs) or "none"
-    tell(
-        settings,
-        f"key epoch {report.epoch}: {report.rewrapped} data keys re-wrapped; epochs destroyed: {retired}",
-        "keys_rotated",
-        epoch=report.epoch,
-        rewrapped=report.rewrapped,
-        retired_epochs=list(report.retired_epochs),
-    )
-    return 0
-
-
-def cmd_init(settings: Settings, _args: argparse.Namespace) -> int:
-    """Make the keyring at `LEDGER_KEYRING_FILE`; refuse when one is there (its keys would be lost)."""
-    keyring = FileKeyring.create(settings.keyring_path)
-    tell(
-        settings,
-        f"keyring {keyring.path} made (mode 0600): back it up apart from the database",
-        "keyring_created",
-        path=str(keyring.path),
-    )
-    return 0
-
-
-def cmd_check(settings: Settings, _args: argparse.Namespace) -> int:
-    """Destroy again any key of a shredded subject (restored from a backup)."""
-    with open_keystore(settings) as keys:
-        removed = keys.reshred_tombstoned()
-    line = f"{removed} keys of shredded subjects destroyed again" if removed else "ok: no key of a shredded subject"
-    tell(settings, line, "keys_checked", destroyed_again=removed)
-    return 0

@@ -1,8 +1,6 @@
 """The projection subcommands of `ledger`: `project`, `projections rebuild`, `projections status`.
 
-`ledger.cli` finds `register` through the `westland_ledger.commands` entry
-point (pyproject.toml), because `ledger` never imports `projections`. Each
-command is a few lines around the runner: open the ledger, build the view
+Each command is a few lines around the runner: open the ledger, build the view
 runners, run, print a short summary. Exit status 0 on success, 1 when a view
 stopped or is held by another runner, 2 for an unknown view name. A rebuild
 on a terminal shows its progress, read from the views' stored positions while
@@ -24,11 +22,10 @@ from typing import TypeVar
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
 
+from cli.console import Progress, Subcommands, progress_bar, tell
 from ledger.application.service import Ledger
-from ledger.console import Progress, progress_bar, tell
 from ledger.settings import Settings
 from ledger.system import open_ledger, settle_start_up
-from projections import audit_commands, retention_commands
 from projections.rebuild import rebuild_views
 from projections.registry import build_view_runners
 from projections.runner import PAGE_SIZE, LogFollower, ViewStatus
@@ -41,8 +38,8 @@ N = TypeVar("N", int, float)
 _WATCH_EVERY_S = 0.25
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `project` and `projections {rebuild,status}` to the `ledger` command."""
+def add_project(subparsers: Subcommands) -> None:
+    """Add `project` to the `ledger` command."""
     project = subparsers.add_parser("project", help="run the projections: catch up, then follow new events")
     project.add_argument(
         "--poll-interval", type=_positive(float), default=0.2, metavar="S", help="SQLite: seconds between looks"
@@ -51,9 +48,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--page-size", type=_positive(int), default=PAGE_SIZE, metavar="N", help="events per view transaction"
     )
     project.set_defaults(func=cmd_project)
-    projections = subparsers.add_parser("projections", help="status and rebuild of the read models")
-    sub = projections.add_subparsers(dest="projections_command", required=True)
-    rebuild = sub.add_parser("rebuild", help="drop views' rows and position and replay the log from zero")
+
+
+def add_to(projections: Subcommands) -> None:
+    """Add `rebuild` and `status` to `ledger projections`."""
+    rebuild = projections.add_parser("rebuild", help="drop views' rows and position and replay the log from zero")
     rebuild.add_argument("names", nargs="*", metavar="NAME", help="the views to rebuild (default: all)")
     rebuild.add_argument(
         "--processes",
@@ -63,9 +62,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="views rebuilt side by side, each in a process of its own (default: the number of cores)",
     )
     rebuild.set_defaults(func=cmd_rebuild)
-    sub.add_parser("status", help="each view's position, lag, and stop").set_defaults(func=cmd_status)
-    retention_commands.register(subparsers)
-    audit_commands.register(subparsers)
+    projections.add_parser("status", help="each view's position, lag, and stop").set_defaults(func=cmd_status)
 
 
 def cmd_project(settings: Settings, args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeAlias
 
 import psycopg
 import structlog
@@ -31,6 +31,10 @@ from ledger.persistence.migrations import NotMigratedError
 from ledger.settings import Settings
 
 log = structlog.get_logger()
+
+# A group of subcommands, to which a command module adds its own (argparse's class is generic only to type
+# checkers, so the alias is a string).
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 # A long job calls this with what it has done and its total, as often as it likes.
 Progress = Callable[[int, int], None]

@@ -1,0 +1,7 @@
+"""`python -m cli`: the `ledger` command."""
+
+import sys
+
+from cli import main
+
+sys.exit(main())
