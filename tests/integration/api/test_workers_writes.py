@@ -19,6 +19,7 @@ from tests.conftest import Api
 from tests.factories import a_bag_id, a_document_number, a_kvk_number, an_address, valid_bsn
 
 WORKERS = "/api/v1/workers"
+BRP_ADDRESS = {"bagId": "0420010000000001", "municipalityCode": "0420", "since": "2026-04-01"}
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,9 @@ CHANGES: dict[str, tuple[str, dict[str, Any]]] = {
     "legal hold": ("legal-holds", {"caseReference": "HH-2026-0042", "reason": "overcrowding case"}),
     "erasure": ("erasure", {"reasonCode": "data_subject_request", "reason": "AVG article 17 request"}),
 }
-REGISTRANT_CHANGES = ["housing change", "work address change", "contract end", "departure", "population registration"]
+REGISTRANT_CHANGES = ["housing change", "work address change", "contract end", "departure"]
+# Only the municipality records BRP/RNI facts (tests/integration/api/test_population_register_api.py).
+MUNICIPAL_CHANGES = ["population registration"]
 
 
 def change(api: Api, worker_id: UUID, name: str, headers: dict[str, str]) -> Response:
@@ -332,8 +335,16 @@ def test_invalid_address_change_is_400_naming_the_member_and_stores_nothing(
         ("departures", {"departedOn": "2026/06/10"}, "departedOn"),
         ("departures", {"departedOn": "2026-06-10", "destination": "PL"}, "destination"),
         ("population-registrations", {"register": "GBA", "registeredOn": "2026-04-03"}, "register"),
-        ("population-registrations", {"register": "BRP", "registeredOn": "2026-07-01"}, "registeredOn"),
-        ("population-registrations", {"register": "BRP", "registeredOn": "2026-04-03", "bsn": "12345"}, "bsn"),
+        (
+            "population-registrations",
+            {"register": "BRP", "registeredOn": "2026-07-01", "address": BRP_ADDRESS},
+            "registeredOn",
+        ),
+        (
+            "population-registrations",
+            {"register": "BRP", "registeredOn": "2026-04-03", "bsn": "12345", "address": BRP_ADDRESS},
+            "bsn",
+        ),
     ],
 )
 def test_invalid_change_is_400_naming_the_member_and_stores_nothing(
@@ -358,7 +369,7 @@ def test_another_employers_worker_is_404_and_stores_nothing(api: Api, worker: UU
 
 @pytest.mark.parametrize(
     ("name", "role"),
-    [(name, "registrar") for name in REGISTRANT_CHANGES]
+    [(name, "registrar") for name in REGISTRANT_CHANGES + MUNICIPAL_CHANGES]
     + [("legal hold", "inspector"), ("lift legal hold", "inspector"), ("erasure", "admin")],
 )
 def test_unknown_worker_is_404(api: Api, setting: Setting, name: str, role: str) -> None:
@@ -499,6 +510,7 @@ def test_erasure_needs_a_reason_code(api: Api, worker: UUID) -> None:
 FORBIDDEN = (
     [("registration", role) for role in ("inspector", "auditor")]
     + [(name, role) for name in REGISTRANT_CHANGES for role in ("inspector", "auditor")]
+    + [(name, role) for name in MUNICIPAL_CHANGES for role in ("employer", "inspector", "auditor")]
     + [("legal hold", role) for role in ("employer", "registrar", "auditor")]
     + [("lift legal hold", role) for role in ("employer", "registrar", "auditor")]
     + [("erasure", role) for role in ("employer", "registrar", "inspector", "auditor")]
