@@ -14,6 +14,8 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from ledger.domain.housing_location import housing_location_id_for
 from projections.brp_alerts import (
     BrpAlert,
     BrpAlertKind,
@@ -23,8 +25,6 @@ from projections.brp_alerts import (
     brp_alerts,
     days_housed_in_window,
 )
-
-from ledger.domain.housing_location import housing_location_id_for
 
 HOME_BAG_ID = "0420010000000001"
 HOME = housing_location_id_for(HOME_BAG_ID).hex
