@@ -13,16 +13,24 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from eventsourcing.persistence import StoredEvent
+from sqlalchemy import func, select, text
 
 from ledger.application import Ledger
+from ledger.bootstrap import open_keystore
 from ledger.domain.population import BrpAddress
-from projections.alerts import Alert, AlertFactsProjection, AlertFactsView, AlertKind, alerts, metadata
+from ledger.migrations import script_location, upgrade
+from ledger.settings import APPLICATION_NAME, Settings
+from projections.alerts import Alert, AlertFactsProjection, AlertFactsView, AlertKind, alert_workers, alerts, metadata
 from projections.register import RegisterProjection, RegisterView
 from projections.residence import ResidenceProjection, ResidenceView
 from projections.runner import ViewRunner
+from projections.tracking import projection_tracking
+from tests.conftest import fixed_clock
 from tests.factories import TODAY, World, a_bag_id, a_person, a_world, an_address, an_employment
 
 BRP_KINDS = {
@@ -183,6 +191,49 @@ def test_a_registration_stored_before_the_address_was_kept_still_clears_the_brp_
         None,
         None,
     )
+
+
+def test_the_migration_empties_the_alerts_and_register_views_for_a_rebuild(settings: Settings) -> None:
+    keys = open_keystore(settings)
+    config = Config()
+    config.set_main_option("script_location", str(script_location()))
+    upgrade(keys.engine, keys.key_engine)
+    ledger = Ledger(settings, keys, clock=fixed_clock)
+    try:
+        worker = hire(ledger, a_world(ledger), start=date(2026, 2, 15), expected_end=None)
+        position = ledger.recorder.max_notification_id()
+        ViewRunner(ledger, ResidenceProjection(view=ResidenceView(keys.engine))).catch_up()  # a view 0011 keeps
+        with keys.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0010")  # the shape before the change
+        with keys.engine.begin() as conn:  # the rows and positions the code before the change left
+            conn.execute(
+                text(
+                    "INSERT INTO alert_workers (worker_id, employer_id, employment_start)"
+                    " VALUES (:worker, :worker, '2026-02-15')"
+                ),
+                {"worker": worker.hex},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO projection_tracking (view_name, application_name, notification_id)"
+                    " VALUES ('alerts', :app, :position), ('register', :app, :position)"
+                ),
+                {"app": APPLICATION_NAME, "position": position},
+            )
+
+        upgrade(keys.engine, keys.key_engine)
+
+        with keys.engine.connect() as conn:
+            left = conn.execute(select(func.count()).select_from(alert_workers)).scalar()
+            positions = set(conn.execute(select(projection_tracking.c.view_name)).scalars())
+        assert (left, positions) == (0, {"residence"})
+        assert brp_alerts_of(ledger, worker, date(2026, 6, 15)) == {
+            AlertKind.NO_BRP_AFTER_FOUR_MONTHS: date(2026, 6, 15)
+        }
+    finally:
+        ledger.close()
+        keys.dispose()
 
 
 def test_the_migration_creates_the_alert_tables_as_declared(ledger: Ledger) -> None:
