@@ -4,8 +4,9 @@ Employers register and change their own workers only: another employer's
 worker, or a registration under another employer id, is answered 404 as if
 unknown (`api.scoping`). Changes of an existing worker take `If-Match:
 "<version>"` (412 when stale) and answer the new `version`. Legal holds are
-the inspectors'; erasure is the administrator's. Each write names the worker
-in the processing log.
+the inspectors'; erasure is the administrator's; BRP/RNI registrations and
+deregistrations are the municipality's (an employer reports a declaration,
+which clears nothing). Each write names the worker in the processing log.
 """
 
 from __future__ import annotations
