@@ -39,6 +39,9 @@ class Policy:
 REGISTER_EMPLOYERS = Policy("register employers", frozenset({R, ADM}))
 REGISTER_WORKERS_AND_HOUSING = Policy("register / change own workers, own housing locations", frozenset({E, R, ADM}))
 OCCUPANCY_LIMITS = Policy("occupancy limits of housing locations", frozenset({R, ADM}))
+# Only the municipality records BRP/RNI facts, from the BRP itself (later the BRP link does); an
+# employer's word would silence the BRP alerts. An employer reports a declaration instead (issue 16).
+POPULATION_REGISTER = Policy("BRP/RNI registrations and deregistrations", frozenset({R, ADM}))
 ENFORCEMENT = Policy("inspections, sanctions, legal holds", frozenset({I, ADM}))
 QUERIES = Policy("queries", frozenset({E, R, I, A, ADM}))
 AUDIT = Policy("audit", frozenset({A, ADM}))

@@ -53,6 +53,7 @@ from ledger.domain.errors import AlreadyRegistered, ConcurrentModification, Conf
 from ledger.domain.housing_location import MUNICIPALITY, HousingLocation, Registrant
 from ledger.domain.inspection import Inspection
 from ledger.domain.legal_hold import months_after
+from ledger.domain.population import BrpAddress
 from ledger.domain.values import Address, Employment, Person
 from ledger.domain.worker import Worker
 from ledger.durability import check_durability
@@ -476,14 +477,44 @@ class Ledger(Application[UUID]):
         register: str,
         registered_on: date,
         bsn: str | None = None,
+        address: BrpAddress | None = None,
         expected_version: int | None = None,
     ) -> Receipt:
-        """Record a worker's BRP or RNI registration."""
+        """Record a worker's BRP registration (with its address) or RNI registration: the municipality's fact."""
         return self._change(
             Worker,
             worker_id,
             expected_version,
-            lambda worker: worker.record_population_registration(register, registered_on, bsn, self.today()),
+            lambda worker: worker.record_population_registration(
+                register, registered_on, bsn, self.today(), address=address
+            ),
+        )
+
+    def record_population_deregistration(
+        self, worker_id: UUID, *, deregistered_on: date, reason: str, expected_version: int | None = None
+    ) -> Receipt:
+        """Record that the BRP ended a worker's registration (emigrated, whereabouts unknown)."""
+        return self._change(
+            Worker, worker_id, expected_version, lambda w: w.deregister(deregistered_on, reason, self.today())
+        )
+
+    def report_population_declaration(
+        self, worker_id: UUID, *, register: str, declared_on: date, expected_version: int | None = None
+    ) -> Receipt:
+        """Record an employer's report that a worker declared a registration; it records no registration."""
+        return self._change(
+            Worker,
+            worker_id,
+            expected_version,
+            lambda w: w.report_population_declaration(register, declared_on, self.today()),
+        )
+
+    def record_temporary_protection(
+        self, worker_id: UUID, *, valid_from: date, expected_version: int | None = None
+    ) -> Receipt:
+        """Record that a worker is under temporary protection from `valid_from`."""
+        return self._change(
+            Worker, worker_id, expected_version, lambda w: w.record_temporary_protection(valid_from, self.today())
         )
 
     def confirm_registration(

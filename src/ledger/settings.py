@@ -99,9 +99,15 @@ class Settings(BaseSettings):
     )
     # Alert thresholds (docs/alerts.md says where each comes from).
     alert_housed_after_contract_days: int = Field(default=14, ge=0)
-    alert_without_brp_months: int = Field(default=4, ge=1)
+    # Wet BRP art. 2.38: at least two thirds of a half year, so at most the 6 months counted in.
+    alert_without_brp_months: int = Field(default=4, ge=1, le=6)
     alert_brp_registration_days: int = Field(default=5, ge=0)
     alert_expected_stay_months: int = Field(default=4, ge=1)
+    alert_brp_address_days: int = Field(
+        default=5,
+        ge=0,
+        description="Days the BRP address may differ from the registered housing (Wet BRP art. 2.39: 5).",
+    )
 
     # Enforcement (docs/domain-rules.md says where the default comes from).
     sanction_max_amount_eur: Decimal = Field(

@@ -13,7 +13,7 @@ Thresholds are settings; `docs/alerts.md` says where each rule comes from.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -32,6 +32,7 @@ from ledger.domain.worker import Worker
 from ledger.keystore import KeyStore
 from ledger.sealing import SubjectKeys
 from ledger.settings import Settings
+from projections.brp_alerts import BrpFacts, BrpThresholds, Stay, brp_alerts
 from projections.occupancy import (
     LocationHistory,
     location_history,
@@ -42,6 +43,7 @@ from projections.occupancy import (
 from projections.projection import LedgerProjection, handles
 from projections.register_queries import opened_birth_dates
 from projections.residence import location_facts, residence_history
+from projections.storable import storable
 from projections.view import View, insert_rows
 
 metadata = MetaData()
@@ -57,6 +59,12 @@ alert_workers = Table(
     Column("departed_on", Date, nullable=True),
     Column("confirmed_on", Date, nullable=True),  # the employer's latest confirmation (the database has it last)
     Column("brp_registered_on", Date, nullable=True),
+    # The BRP facts of `projections.brp_alerts.BrpFacts` (issue 16): the latest registration's BRP address,
+    # the latest deregistration (cleared by a registration recorded after it), temporary protection.
+    Column("brp_bag_id", String(16), nullable=True),
+    Column("brp_address_since", Date, nullable=True),
+    Column("deregistered_on", Date, nullable=True),
+    Column("temporary_protection_from", Date, nullable=True),
 )
 
 
@@ -70,6 +78,8 @@ class AlertKind(StrEnum):
     HOUSED_AFTER_CONTRACT_END = "housed_after_contract_end"
     NO_BRP_AFTER_FOUR_MONTHS = "no_brp_after_four_months"
     NO_BRP_AFTER_ARRIVAL = "no_brp_after_arrival"
+    BRP_ADDRESS_DIFFERS = "brp_address_differs"
+    DEREGISTERED_WHILE_HOUSED = "deregistered_while_housed"
     MINOR_IN_HOUSING = "minor_in_housing"
     STALE_REGISTRATION = "stale_registration"
 
@@ -94,7 +104,19 @@ class AlertFactsView(View):
 
 
 # The facts an event after the registration may change.
-_MUTABLE_COLUMNS = ("contract_end", "departed_on", "brp_registered_on", "expected_end_date", "confirmed_on")
+_MUTABLE_COLUMNS = (
+    "contract_end",
+    "departed_on",
+    "brp_registered_on",
+    "brp_bag_id",
+    "brp_address_since",
+    "deregistered_on",
+    "temporary_protection_from",
+    "expected_end_date",
+    "confirmed_on",
+)
+# The BRP address and deregistration facts: the latest population-register event recorded sets them all.
+_NO_BRP_ADDRESS: dict[str, Any] = {"brp_bag_id": None, "brp_address_since": None, "deregistered_on": None}
 # An IN list of at most this many ids stays within SQLite's limit on parameters.
 _IN_LIST = 1000
 
@@ -108,7 +130,7 @@ class AlertFactsPage:
     registered: list[str] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)
 
-    def change(self, worker_id: UUID, **values: date | None) -> None:
+    def change(self, worker_id: UUID, **values: date | str | None) -> None:
         """Change facts of the worker (nothing if the view does not know it)."""
         worker = worker_id.hex
         row = self.rows.get(worker)
@@ -163,6 +185,8 @@ class AlertFactsProjection(LedgerProjection[AlertFactsView]):
             "departed_on": None,
             "brp_registered_on": None,
             "confirmed_on": None,
+            **_NO_BRP_ADDRESS,
+            "temporary_protection_from": None,
         }
         page.registered.append(worker)
 
@@ -183,11 +207,24 @@ class AlertFactsProjection(LedgerProjection[AlertFactsView]):
         self, page: AlertFactsPage, event: Worker.PopulationRegisterRecorded, position: int
     ) -> None:
         if event.register != PopulationRegister.BRP:
-            return  # an RNI registration does not end the "without BRP" alerts
+            # An RNI registration does not end the "without BRP" alerts; it ends a BRP address.
+            page.change(event.originator_id, **_NO_BRP_ADDRESS)
+            return
+        bag_id = None if event.address_bag_id is None else storable(event.address_bag_id, alert_workers.c.brp_bag_id)
+        address = {"brp_bag_id": bag_id, "brp_address_since": event.address_since}
+        page.change(event.originator_id, **(_NO_BRP_ADDRESS | address))
         row = page.rows.get(event.originator_id.hex)
         current = None if row is None else row["brp_registered_on"]
         if current is None or event.registered_on < current:
             page.change(event.originator_id, brp_registered_on=event.registered_on)
+
+    @handles(Worker.PopulationDeregistered)
+    def deregistered(self, page: AlertFactsPage, event: Worker.PopulationDeregistered, position: int) -> None:
+        page.change(event.originator_id, **(_NO_BRP_ADDRESS | {"deregistered_on": event.deregistered_on}))
+
+    @handles(Worker.TemporaryProtectionRecorded)
+    def protected(self, page: AlertFactsPage, event: Worker.TemporaryProtectionRecorded, position: int) -> None:
+        page.change(event.originator_id, temporary_protection_from=event.valid_from)
 
 
 def alerts(
@@ -285,12 +322,8 @@ class _WorkerFacts:
     expected_end_date: date | None
     contract_end: date | None
     departed_on: date | None
-    brp_registered_on: date | None
+    brp: BrpFacts
     confirmed_on: date | None
-
-
-Stay = tuple[str, date, date | None]  # (housing location, valid_from, valid_to)
-AlertMaker = Callable[[AlertKind, date, str], Alert]
 
 
 def _believed_stays(conn: Connection) -> dict[str, list[Stay]]:
@@ -319,7 +352,14 @@ def _worker_alerts(conn: Connection, settings: Settings, today: date) -> list[Al
             expected_end_date=row.expected_end_date,
             contract_end=row.contract_end,
             departed_on=row.departed_on,
-            brp_registered_on=row.brp_registered_on,
+            brp=BrpFacts(
+                brp_registered_on=row.brp_registered_on,
+                expected_end_date=row.expected_end_date,
+                brp_bag_id=row.brp_bag_id,
+                brp_address_since=row.brp_address_since,
+                deregistered_on=row.deregistered_on,
+                temporary_protection_from=row.temporary_protection_from,
+            ),
             confirmed_on=row.confirmed_on,
         )
         found += _alerts_for_worker(facts, stays.get(row.worker_id, []), settings, today)
@@ -353,10 +393,13 @@ def _alerts_for_worker(w: _WorkerFacts, stays: list[Stay], settings: Settings, t
     )
     if stale is not None and today >= stale.since:  # the rule and its source: ledger.domain.staleness
         found.append(alert(AlertKind.STALE_REGISTRATION, stale.since, f"{stale.describe()}; no end reported"))
-    arrival = min((s for _, s, _ in stays), default=None)
-    without_brp = w.brp_registered_on is None or w.brp_registered_on > today
-    if arrival is not None and location is not None and without_brp:
-        found += _brp_alerts(alert, settings, arrival, w, today)
+    terms = BrpThresholds(
+        months_without_brp=settings.alert_without_brp_months,
+        registration_days=settings.alert_brp_registration_days,
+        expected_stay_months=settings.alert_expected_stay_months,
+        address_days=settings.alert_brp_address_days,
+    )
+    found += [alert(AlertKind(a.kind.value), a.since, a.detail) for a in brp_alerts(w.brp, stays, today, terms)]
     return found
 
 
@@ -405,28 +448,3 @@ def _housed_since(stays: list[Stay], today: date) -> date:
     while since in starts:  # a stay ended the day this run began: the run began earlier
         since = starts[since]
     return since
-
-
-def _brp_alerts(alert: AlertMaker, settings: Settings, arrival: date, w: _WorkerFacts, today: date) -> list[Alert]:
-    # BRP registration is due within 5 days of arrival for a stay of over 4 months;
-    # a stay of over 4 months in any 6 without it is the RNI-only blind spot.
-    found = []
-    months_in = _months_after(arrival, settings.alert_without_brp_months)
-    if today > months_in:
-        since = months_in + timedelta(days=1)
-        found.append(alert(AlertKind.NO_BRP_AFTER_FOUR_MONTHS, since, f"arrived {arrival}"))
-    expected = w.expected_end_date
-    stay_limit = _months_after(w.employment_start, settings.alert_expected_stay_months)
-    long_stay = expected is not None and expected > stay_limit
-    deadline = arrival + timedelta(days=settings.alert_brp_registration_days)
-    if long_stay and today > deadline:
-        detail = f"expected stay until {expected}, arrived {arrival}"
-        found.append(alert(AlertKind.NO_BRP_AFTER_ARRIVAL, deadline + timedelta(days=1), detail))
-    return found
-
-
-def _months_after(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day (31 January + 1 month = 28/29 February)."""
-    year, month = divmod(day.month - 1 + months, 12)
-    first_of_next = date(day.year + year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
-    return min(date(day.year + year, month + 1, 1) + timedelta(days=day.day - 1), first_of_next - timedelta(days=1))

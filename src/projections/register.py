@@ -42,6 +42,7 @@ from projections.register_page import _PERSONAL_COLUMNS, HousingEntry, RegisterP
 from projections.register_queries import (
     MAX_PAGE,
     PERSONAL_FIELDS,
+    PopulationStatus,
     WorkerName,
     WorkerRecord,
     WorkerStatus,
@@ -150,6 +151,18 @@ class RegisterView(View):
         return read_records(self.engine, self.keys, statement, today)
 
 
+# A worker's population-register facts before any is recorded (`register_queries.population_registration`).
+_NO_POPULATION_FACTS: dict[str, Any] = {
+    "population_status": None,
+    "population_municipality_code": None,
+    "population_address_since": None,
+    "deregistered_on": None,
+    "deregistration_reason": None,
+    "declared_register": None,
+    "declared_on": None,
+    "temporary_protection_from": None,
+}
+
 # Events that add to a worker's housing timeline after its registration.
 _HOUSING_EVENTS = (Worker.HousingAddressChanged, Worker.Departed)
 
@@ -196,6 +209,7 @@ class RegisterProjection(LedgerProjection[RegisterView]):
             "population_register": None,
             "population_registered_on": None,
             "confirmed_on": None,
+            **_NO_POPULATION_FACTS,
             "shredded": sealed is None,
             "version": event.originator_version,
             **_PERSONAL_COLUMNS,
@@ -237,7 +251,18 @@ class RegisterProjection(LedgerProjection[RegisterView]):
         self, page: RegisterPage, event: Worker.PopulationRegisterRecorded, position: int
     ) -> None:
         register = storable(event.register, register_workers.c.population_register)
-        page.touch(event, population_register=register, population_registered_on=event.registered_on)
+        page.touch(
+            event,
+            population_register=register,
+            population_registered_on=event.registered_on,
+            population_status=PopulationStatus.REGISTERED.value,
+            population_municipality_code=_storable_or_none(
+                event.municipality_code, register_workers.c.population_municipality_code
+            ),
+            population_address_since=event.address_since,
+            deregistered_on=None,
+            deregistration_reason=None,
+        )
         if event.bsn is None:
             return
         sealed = page.sealed(event.originator_id, {"bsn": event.bsn})
@@ -245,6 +270,27 @@ class RegisterProjection(LedgerProjection[RegisterView]):
             page.shred(event.originator_id.hex)
         else:
             page.touch(event, **sealed)
+
+    @handles(Worker.PopulationDeregistered)
+    def deregistered(self, page: RegisterPage, event: Worker.PopulationDeregistered, position: int) -> None:
+        # The registration it ended stays shown (register, date); its address no longer holds.
+        page.touch(
+            event,
+            population_status=PopulationStatus.DEREGISTERED.value,
+            population_municipality_code=None,
+            population_address_since=None,
+            deregistered_on=event.deregistered_on,
+            deregistration_reason=storable(event.reason, register_workers.c.deregistration_reason),
+        )
+
+    @handles(Worker.PopulationDeclarationReported)
+    def declared(self, page: RegisterPage, event: Worker.PopulationDeclarationReported, position: int) -> None:
+        register = storable(event.register, register_workers.c.declared_register)
+        page.touch(event, declared_register=register, declared_on=event.declared_on)
+
+    @handles(Worker.TemporaryProtectionRecorded)
+    def protected(self, page: RegisterPage, event: Worker.TemporaryProtectionRecorded, position: int) -> None:
+        page.touch(event, temporary_protection_from=event.valid_from)
 
     @handles(Worker.LegalHoldPlaced)
     def legal_hold_placed(self, page: RegisterPage, event: Worker.LegalHoldPlaced, position: int) -> None:
@@ -283,6 +329,10 @@ def _record_work_address(page: RegisterPage, event: Any, valid_from: date, addre
     columns = register_work_addresses.c
     fields = {k: storable(v, columns[k]) if isinstance(v, str) else v for k, v in vars(address).items()}
     page.work_addresses.append({"worker_id": worker, "seq": seq, "valid_from": valid_from, **fields})
+
+
+def _storable_or_none(value: str | None, column: Any) -> str | None:
+    return None if value is None else storable(value, column)
 
 
 def _case_reference(event: Worker.LegalHoldPlaced | Worker.LegalHoldLifted) -> str:

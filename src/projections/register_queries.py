@@ -94,6 +94,15 @@ register_workers = Table(
     Column("population_register", String(3), nullable=True),
     Column("population_registered_on", Date, nullable=True),
     Column("confirmed_on", Date, nullable=True),  # the employer's latest confirmation (stale registrations)
+    # The rest of the population-register facts (`PopulationRegistration`); the BRP address's BAG id is not kept.
+    Column("population_status", String(16), nullable=True),
+    Column("population_municipality_code", String(4), nullable=True),
+    Column("population_address_since", Date, nullable=True),
+    Column("deregistered_on", Date, nullable=True),
+    Column("deregistration_reason", String(32), nullable=True),
+    Column("declared_register", String(3), nullable=True),
+    Column("declared_on", Date, nullable=True),
+    Column("temporary_protection_from", Date, nullable=True),
     Column("shredded", Boolean, nullable=False),
     Column("version", Integer, nullable=False),
     *(Column(f"sealed_{field}", Text, nullable=True) for field in PERSONAL_FIELDS),
@@ -180,12 +189,27 @@ class PersonalDetails:
 SHREDDED_DETAILS = PersonalDetails(*(SHREDDED,) * len(PERSONAL_FIELDS))
 
 
+class PopulationStatus(StrEnum):
+    """What is known of the worker's population registration (docs/domain-rules.md § The BRP and the RNI)."""
+
+    REGISTERED = "registered"  # the municipality recorded a BRP or RNI registration last
+    DEREGISTERED = "deregistered"  # the municipality recorded a deregistration last
+    DECLARED_BY_EMPLOYER = "declared_by_employer"  # only the employer's report: shown, it clears nothing
+
+
 @dataclass(frozen=True)
 class PopulationRegistration:
-    """The worker's latest BRP or RNI registration."""
+    """The worker's population-register facts: the municipality's latest, and the employer's declaration."""
 
-    register: str
-    registered_on: date
+    register: str | None  # the municipality's latest registration (None if it recorded none)
+    registered_on: date | None
+    status: PopulationStatus = PopulationStatus.REGISTERED
+    municipality_code: str | None = None  # BRP only: the municipality holding the address
+    address_since: date | None = None
+    deregistered_on: date | None = None
+    deregistration_reason: str | None = None
+    declared_register: str | None = None  # the employer's latest declaration
+    declared_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -216,6 +240,7 @@ class WorkerRecord:
     population_register: PopulationRegistration | None
     legal_holds: tuple[LegalHold, ...]
     version: int
+    temporary_protection_from: date | None = None
 
 
 @dataclass(frozen=True)
@@ -341,7 +366,6 @@ def worker_record(
     """A register row (with its status and current housing as of `today`) as a record."""
     # A key gone before the view saw `PersonalDataShredded` is already a shred.
     shredded = bool(row.shredded) or data_key is None
-    register = row.population_register
     return WorkerRecord(
         id=UUID(row.worker_id),
         employer_id=UUID(row.employer_id),
@@ -355,9 +379,33 @@ def worker_record(
         expected_end_date=row.expected_end_date,
         contract_end=row.contract_end,
         departed_on=row.departed_on,
-        population_register=PopulationRegistration(register, row.population_registered_on) if register else None,
+        population_register=population_registration(row),
         legal_holds=tuple(open_legal_hold(h, data_key) for h in holds),
         version=row.version,
+        temporary_protection_from=row.temporary_protection_from,
+    )
+
+
+def population_registration(row: Any) -> PopulationRegistration | None:
+    """A register row's population-register facts; None when neither the municipality nor the employer gave any."""
+    if row.population_status is not None:
+        status = PopulationStatus(row.population_status)
+    elif row.population_register is not None:  # the status came with issue 16; a rebuild fills it in
+        status = PopulationStatus.REGISTERED
+    elif row.declared_on is not None:
+        status = PopulationStatus.DECLARED_BY_EMPLOYER
+    else:
+        return None
+    return PopulationRegistration(
+        register=row.population_register,
+        registered_on=row.population_registered_on,
+        status=status,
+        municipality_code=row.population_municipality_code,
+        address_since=row.population_address_since,
+        deregistered_on=row.deregistered_on,
+        deregistration_reason=row.deregistration_reason,
+        declared_register=row.declared_register,
+        declared_on=row.declared_on,
     )
 
 

@@ -32,7 +32,14 @@ from projections.alerts import Alert, AlertKind
 from projections.headcounts import GroupBy, Headcounts
 from projections.history import ResidenceInterval
 from projections.occupancy import Occupancy, Resident
-from projections.register_queries import LegalHold, WorkerName, WorkerRecord, WorkerStatus
+from projections.register_queries import (
+    LegalHold,
+    PopulationRegistration,
+    PopulationStatus,
+    WorkerName,
+    WorkerRecord,
+    WorkerStatus,
+)
 
 T = TypeVar("T")
 
@@ -325,12 +332,51 @@ class PersonPublic(ApiModel):
     bsn: str | None
 
 
-class PopulationRegistrationPublic(ApiModel):
-    """The worker's latest BRP or RNI registration."""
+class PopulationDeclarationPublic(ApiModel):
+    """A registration the employer reported as declared: shown as such, it is no registration and clears no alert."""
 
+    population_register: str = Field(alias="register", description="BRP or RNI, as the employer reported it.")
+    declared_on: date
+
+
+class PopulationRegistrationPublic(ApiModel):
+    """The worker's registration in the BRP (ingezetene) or the RNI (niet-ingezetene), as far as it is known.
+
+    `status`: `registered` or `deregistered` after the municipality's latest
+    fact; `declared_by_employer` when only the employer reported one.
+    """
+
+    status: PopulationStatus
     # Not `register`: that would shadow `BaseModel.register` (ABCMeta); the wire name is kept by the alias.
-    population_register: str = Field(alias="register", description="BRP or RNI.")
-    registered_on: date
+    population_register: str | None = Field(
+        alias="register",
+        description="BRP or RNI: the municipality's latest registration (`null` when it recorded none).",
+    )
+    registered_on: date | None
+    municipality_code: str | None = Field(
+        description="BRP: the CBS gemeentecode of the municipality where the BRP address is (4 digits)."
+    )
+    address_since: date | None = Field(description="BRP: the first day of the BRP address.")
+    deregistered_on: date | None
+    deregistration_reason: str | None = Field(description="`emigrated` or `unknown_whereabouts`.")
+    declaration: PopulationDeclarationPublic | None = Field(description="The employer's latest declaration.")
+
+    @classmethod
+    def of(cls, p: PopulationRegistration) -> PopulationRegistrationPublic:
+        """From the register's record."""
+        declared = None
+        if p.declared_register is not None and p.declared_on is not None:
+            declared = PopulationDeclarationPublic(register=p.declared_register, declared_on=p.declared_on)
+        return cls(
+            status=p.status,
+            register=p.register,
+            registered_on=p.registered_on,
+            municipality_code=p.municipality_code,
+            address_since=p.address_since,
+            deregistered_on=p.deregistered_on,
+            deregistration_reason=p.deregistration_reason,
+            declaration=declared,
+        )
 
 
 class LegalHoldPublic(ApiModel):
@@ -361,6 +407,9 @@ class WorkerPublic(ApiModel):
     contract_end: date | None
     departed_on: date | None
     population_register: PopulationRegistrationPublic | None
+    temporary_protection_from: date | None = Field(
+        description="The first day of temporary protection (then BRP, never RNI, whatever the expected stay)."
+    )
     retention_due_on: date | None = Field(default=None, description="When the personal data is due for erasure.")
     legal_holds: list[LegalHoldWithReason | LegalHoldPublic]
     version: int = Field(description="The aggregate version, for `If-Match`.")
@@ -380,11 +429,8 @@ class WorkerPublic(ApiModel):
             expected_end_date=record.expected_end_date,
             contract_end=record.contract_end,
             departed_on=record.departed_on,
-            population_register=(
-                PopulationRegistrationPublic(register=p.register, registered_on=p.registered_on)
-                if (p := record.population_register)
-                else None
-            ),
+            population_register=(PopulationRegistrationPublic.of(p) if (p := record.population_register) else None),
+            temporary_protection_from=record.temporary_protection_from,
             retention_due_on=retention_due_on,
             legal_holds=[_hold(h, with_reason=hold_reasons) for h in record.legal_holds],
             version=record.version,

@@ -21,6 +21,7 @@ from pydantic_core import PydanticCustomError
 from api.schemas import patterns
 from api.schemas.common import RequestModel, WholeNumber
 from ledger.domain.erasure import MAX_NOTE_LENGTH, ErasureReason
+from ledger.domain.population import BrpAddress, DeregistrationReason
 from ledger.domain.values import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -235,8 +236,29 @@ class RegistrationConfirmation(RequestModel):
     )
 
 
+class BrpAddressIn(RequestModel):
+    """The address a BRP registration holds (Wet BRP art. 2.38, 2.39)."""
+
+    bag_id: str = Field(
+        description="The BAG id of the adresseerbaar object: 16 digits, object type verblijfsobject (01), "
+        "ligplaats (02) or standplaats (03).",
+        examples=["0420010000123456"],
+        json_schema_extra={"pattern": patterns.BAG_ID},
+    )
+    municipality_code: str = Field(
+        description="The CBS gemeentecode of the municipality where the address is: 4 digits (Medemblik `0420`).",
+        examples=["0420"],
+        json_schema_extra={"pattern": patterns.MUNICIPALITY_CODE},
+    )
+    since: IsoDate = Field(description="The first day of the address holding (not in the future).")
+
+    def to_address(self) -> BrpAddress:
+        """The ledger's BRP address value."""
+        return BrpAddress(bag_id=self.bag_id, municipality_code=self.municipality_code, since=self.since)
+
+
 class PopulationRegistration(RequestModel):
-    """The worker was registered in the BRP (residents) or the RNI (non-residents)."""
+    """The municipality records the worker's registration in the BRP (ingezetene) or the RNI (niet-ingezetene)."""
 
     # Not `register`: that would shadow `BaseModel.register` (ABCMeta); the wire name is kept by the alias.
     population_register: PopulationRegister = Field(alias="register", description="BRP or RNI.")
@@ -246,6 +268,31 @@ class PopulationRegistration(RequestModel):
         description=f"The BSN the registration gave, when known: {BSN_DESCRIPTION}",
         json_schema_extra={"pattern": patterns.BSN},
     )
+    address: BrpAddressIn | None = Field(
+        default=None, description="Required for a BRP registration; an RNI registration has no Dutch address (400)."
+    )
+
+
+class PopulationDeregistration(RequestModel):
+    """The BRP ended the worker's registration."""
+
+    deregistered_on: IsoDate = Field(description="Not in the future.")
+    reason: DeregistrationReason = Field(
+        description="`emigrated` (vertrek naar het buitenland) or `unknown_whereabouts` (vertrokken onbekend waarheen)."
+    )
+
+
+class PopulationDeclaration(RequestModel):
+    """The employer reports that the worker declared a registration: shown as declared; it clears no alert."""
+
+    population_register: PopulationRegister = Field(alias="register", description="BRP or RNI.")
+    declared_on: IsoDate = Field(description="When the worker declared it (not in the future).")
+
+
+class TemporaryProtection(RequestModel):
+    """The worker is under temporary protection (as those displaced from Ukraine): BRP, never RNI."""
+
+    valid_from: IsoDate = Field(description="The first day of the protection; a later one corrects it.")
 
 
 class LegalHoldCreate(RequestModel):

@@ -18,6 +18,13 @@ from ledger.domain.erasure import ErasureReason, upcast_shredding_v1_v2
 from ledger.domain.errors import Conflict, NotFound, Violations
 from ledger.domain.housing_location import MUNICIPALITY, Registrant
 from ledger.domain.legal_hold import HoldReview, checked_hold
+from ledger.domain.population import (
+    BrpAddress,
+    checked_brp_address,
+    checked_declaration,
+    checked_deregistration,
+    checked_protection,
+)
 from ledger.domain.staleness import checked_confirmation
 from ledger.domain.timeline import Timeline
 from ledger.domain.values import (
@@ -91,6 +98,8 @@ class Worker(Aggregate):
             worker.departed_on = None
             worker.departure_seq = 0
             worker.population_register = None
+            worker.deregistered_on = None
+            worker.temporary_protection_from = None
             worker.legal_holds = {}
             worker.hold_reviews = {}
             worker.shredded = False
@@ -136,15 +145,29 @@ class Worker(Aggregate):
             worker.departure_seq = self.originator_version
 
     class PopulationRegisterRecorded(Aggregate.Event):
-        """The worker was registered in the BRP or the RNI (with BSN when known)."""
+        """The municipality recorded the worker's BRP or RNI registration (with BSN when known).
 
+        A BRP registration holds its address: the BAG id, the municipality's
+        code and the date the holding began. Version 1 had no address; it is
+        upcast with the address unknown (None).
+        """
+
+        class_version = 2
         personal_fields: ClassVar[tuple[str, ...]] = ("bsn",)
         register: str
         registered_on: date
         bsn: Sealable[str | None]
+        address_bag_id: str | None
+        municipality_code: str | None
+        address_since: date | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.update(address_bag_id=None, municipality_code=None, address_since=None)
 
         def apply(self, worker: Worker) -> None:
             worker.population_register = (self.register, self.registered_on)
+            worker.deregistered_on = None
             if self.bsn is not None:
                 worker.bsn = self.bsn
 
@@ -156,6 +179,29 @@ class Worker(Aggregate):
 
         def apply(self, worker: Worker) -> None:
             worker.expected_end_date = self.expected_end_date  # the latest confirmation's, as for a contract end
+
+    class PopulationDeregistered(Aggregate.Event):
+        """The municipality recorded that the BRP ended the worker's registration (emigrated, whereabouts unknown)."""
+
+        deregistered_on: date
+        reason: str
+
+        def apply(self, worker: Worker) -> None:
+            worker.deregistered_on = self.deregistered_on
+
+    class PopulationDeclarationReported(Aggregate.Event):
+        """The employer reported that the worker declared a BRP or RNI registration: shown, never a registration."""
+
+        register: str
+        declared_on: date
+
+    class TemporaryProtectionRecorded(Aggregate.Event):
+        """The worker is under temporary protection from a date (a later one corrects it): BRP, never RNI."""
+
+        valid_from: date
+
+        def apply(self, worker: Worker) -> None:
+            worker.temporary_protection_from = self.valid_from
 
     class LegalHoldPlaced(Aggregate.Event):
         """An inspector placed a legal hold: nothing of the worker may be erased.
@@ -226,6 +272,8 @@ class Worker(Aggregate):
         departed_on: date | None
         departure_seq: int
         population_register: tuple[str, date] | None
+        deregistered_on: date | None
+        temporary_protection_from: date | None
         legal_holds: dict[str, Sealable[str]]
         hold_reviews: dict[str, HoldReview]
         shredded: bool
@@ -339,18 +387,44 @@ class Worker(Aggregate):
         v.raise_if_any()
         self.trigger_event(self.Departed, departed_on=departed_on)
 
-    def record_population_registration(self, register: str, registered_on: date, bsn: str | None, today: date) -> None:
-        """Record a BRP or RNI registration, with the BSN it gave when known."""
+    def record_population_registration(
+        self, register: str, registered_on: date, bsn: str | None, today: date, *, address: BrpAddress | None = None
+    ) -> None:
+        """Record a BRP registration with its address, or an RNI one, with the BSN it gave when known."""
         v = Violations()
         checked_enum(register, PopulationRegister, "register", v)
         checked_not_in_future(registered_on, today, "registered_on", v)
         if checked_date_in_range(registered_on, "registered_on", v):
             checked_not_before_birth(registered_on, self.birth_date, "registered_on", v)
         bsn = checked_bsn(bsn, "bsn", v)
+        address = checked_brp_address(register, address, self.birth_date, today, v)
         v.raise_if_any()
         if bsn is not None:
             self._guard_not_shredded()
-        self.trigger_event(self.PopulationRegisterRecorded, register=register, registered_on=registered_on, bsn=bsn)
+        self.trigger_event(
+            self.PopulationRegisterRecorded,
+            register=register,
+            registered_on=registered_on,
+            bsn=bsn,
+            address_bag_id=address.bag_id if address else None,
+            municipality_code=address.municipality_code if address else None,
+            address_since=address.since if address else None,
+        )
+
+    def deregister(self, deregistered_on: date, reason: str, today: date) -> None:
+        """Record that the BRP ended the worker's registration on `deregistered_on`, and why."""
+        checked_deregistration(deregistered_on, reason, self.birth_date, today)
+        self.trigger_event(self.PopulationDeregistered, deregistered_on=deregistered_on, reason=reason)
+
+    def report_population_declaration(self, register: str, declared_on: date, today: date) -> None:
+        """Record the employer's report that the worker declared a registration (it clears no alert)."""
+        checked_declaration(register, declared_on, self.birth_date, today)
+        self.trigger_event(self.PopulationDeclarationReported, register=register, declared_on=declared_on)
+
+    def record_temporary_protection(self, valid_from: date, today: date) -> None:
+        """Record that the worker is under temporary protection from `valid_from` (never from the nationality)."""
+        checked_protection(valid_from, self.birth_date, today)
+        self.trigger_event(self.TemporaryProtectionRecorded, valid_from=valid_from)
 
     def confirm_registration(self, confirmed_on: date, expected_end_date: date | None, today: date) -> None:
         """Record that the registration still holds on `confirmed_on` (docs/domain-rules.md, *Stale registrations*)."""
