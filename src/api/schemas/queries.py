@@ -322,7 +322,10 @@ class PersonPublic(ApiModel):
     birth_date: date | None
     nationality: str
     id_document: IdentityDocumentPublic | None
-    bsn: str | None
+    bsn: str | None = Field(
+        description="Recorded by the municipality only; `null` in every answer to an employer (Wabb art. 1, 10;"
+        " UAVG art. 46)."
+    )
 
 
 class PopulationRegistrationPublic(ApiModel):
@@ -366,13 +369,15 @@ class WorkerPublic(ApiModel):
     version: int = Field(description="The aggregate version, for `If-Match`.")
 
     @classmethod
-    def of(cls, record: WorkerRecord, *, hold_reasons: bool, retention_due_on: date | None = None) -> WorkerPublic:
-        """From a register record; the holds' reasons only when `hold_reasons`."""
+    def of(
+        cls, record: WorkerRecord, *, hold_reasons: bool, bsn: bool, retention_due_on: date | None = None
+    ) -> WorkerPublic:
+        """From a register record; the holds' reasons only when `hold_reasons`, the BSN only when `bsn`."""
         return cls(
             id=record.id,
             employer_id=record.employer_id,
             status=record.status,
-            person=_person(record),
+            person=_person(record, bsn=bsn),
             shredded=record.shredded,
             housing_location_id=record.housing_location_id,
             work_address=AddressPublic.of(record.work_address),
@@ -391,7 +396,7 @@ class WorkerPublic(ApiModel):
         )
 
 
-def _person(record: WorkerRecord) -> PersonPublic:
+def _person(record: WorkerRecord, *, bsn: bool) -> PersonPublic:
     person = record.person
     kind, number, expires = (
         _plain(person.id_document_type),
@@ -407,7 +412,7 @@ def _person(record: WorkerRecord) -> PersonPublic:
         birth_date=_plain(person.birth_date),
         nationality=record.nationality,
         id_document=document,
-        bsn=_plain(person.bsn),
+        bsn=_plain(person.bsn) if bsn else None,
     )
 
 

@@ -8,7 +8,6 @@ employer's token must carry is tested with the other token rules
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 import httpx
 import pytest
