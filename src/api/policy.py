@@ -22,7 +22,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import AuthenticationError, Principal, Role, TokenVerifier
+from api.auth import AssuranceTooLow, AuthenticationError, Principal, Role, TokenVerifier
 from ledger.domain.housing_location import MUNICIPALITY, Registrant
 
 E, R, I, A, ADM = Role.EMPLOYER, Role.REGISTRAR, Role.INSPECTOR, Role.AUDITOR, Role.ADMIN  # noqa: E741
@@ -67,6 +67,9 @@ def authenticate(
         principal = verifier.verify(credentials.credentials)
     except AuthenticationError as e:
         raise _unauthorized(str(e)) from None
+    except AssuranceTooLow as e:
+        # A genuine token, but not good enough for the role it claims: forbidden, not unauthenticated.
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=str(e)) from None
     request.state.principal = principal
     return principal
 

@@ -481,7 +481,10 @@ def test_an_employer_token_below_eh3_writes_nothing(oidc_public_key: Issuer) -> 
     assert post(oidc_public_key, oidc_public_key.token(), kvk=kvk).status_code == 201
     location = {
         "bagId": "0420010000654321",
-        "address": {"street": "Dorpsstraat", "houseNumber": 7, "postcode": "1671 AB", "city": "Medemblik"},
+        "street": "Dorpsstraat",
+        "houseNumber": 7,
+        "postcode": "1671 AB",
+        "city": "Medemblik",
         "kind": "dwelling",
         "ownerKvkNumber": kvk,
     }
