@@ -121,10 +121,11 @@ def _require_eh3(claims: dict[str, Any], settings: Settings) -> None:
     """Refuse an employer token below eHerkenning EH3 ("substantieel").
 
     An employer registers other people's personal data (identity documents,
-    birth dates, where they live): the Afsprakenstelsel eHerkenning's guidance
-    on choosing a level puts services handling such data at EH3 at least, and
-    the Wet digitale overheid (art. 5) asks a government service to require
-    the level that fits the data — "substantieel" (eIDAS art. 8) for these.
+    birth dates, where they live). A service provider sets the minimum level
+    per service by its risks (Forum Standaardisatie, *Handreiking
+    betrouwbaarheidsniveaus voor digitale dienstverlening*); the municipality
+    set EH3, eIDAS "substantial" (Regulation (EU) 910/2014, art. 8), for this
+    one (issue 16, §2; docs/roles.md).
     """
     claim = settings.oidc_acr_claim
     level = claims.get(claim)
