@@ -38,7 +38,7 @@ from projections.occupancy import (
     read_facts,
 )
 from projections.projection import LedgerProjection, handles
-from projections.register_queries import opened_birth_dates
+from projections.register_queries import lived_outside, opened_birth_dates
 from projections.residence import location_facts, residence_history
 from projections.view import View, insert_rows
 
@@ -278,6 +278,7 @@ class _WorkerFacts:
 
 
 Stay = tuple[str, date, date | None]  # (housing location, valid_from, valid_to)
+Interval = tuple[date, date | None]  # [valid_from, valid_to)
 AlertMaker = Callable[[AlertKind, date, str], Alert]
 
 
@@ -298,6 +299,7 @@ def _believed_stays(conn: Connection) -> dict[str, list[Stay]]:
 
 def _worker_alerts(conn: Connection, settings: Settings, today: date) -> list[Alert]:
     stays = _believed_stays(conn)
+    outside = lived_outside(conn)  # the register's: living elsewhere is no stay here
     found: list[Alert] = []
     for row in conn.execute(select(alert_workers)):
         facts = _WorkerFacts(
@@ -309,11 +311,15 @@ def _worker_alerts(conn: Connection, settings: Settings, today: date) -> list[Al
             departed_on=row.departed_on,
             brp_registered_on=row.brp_registered_on,
         )
-        found += _alerts_for_worker(facts, stays.get(row.worker_id, []), settings, today)
+        found += _alerts_for_worker(
+            facts, stays.get(row.worker_id, []), settings, today, outside.get(row.worker_id, [])
+        )
     return found
 
 
-def _alerts_for_worker(w: _WorkerFacts, stays: list[Stay], settings: Settings, today: date) -> list[Alert]:
+def _alerts_for_worker(
+    w: _WorkerFacts, stays: list[Stay], settings: Settings, today: date, outside: Sequence[Interval] = ()
+) -> list[Alert]:
     here = next((loc for loc, start, end in stays if start <= today and (end is None or today < end)), None)
     location = UUID(here) if here else None
 
@@ -323,8 +329,11 @@ def _alerts_for_worker(w: _WorkerFacts, stays: list[Stay], settings: Settings, t
     found = []
     ended, departed, start = w.contract_end, w.departed_on, w.employment_start
     employed = start <= today and (ended is None or today <= ended) and (departed is None or today < departed)
-    if employed and location is None:
-        housing_ended = max((end for _, _, end in stays if end is not None and end <= today), default=start)
+    # A worker known to live outside the municipality (a commuter) is not unhoused (docs/alerts.md).
+    elsewhere = any(begin <= today and (end is None or today < end) for begin, end in outside)
+    if employed and location is None and not elsewhere:
+        ends = [end for _, _, end in stays] + [end for _, end in outside]
+        housing_ended = max((end for end in ends if end is not None and end <= today), default=start)
         found.append(alert(AlertKind.NO_HOUSING, max(start, housing_ended), "employed without registered housing"))
     if ended is not None and location is not None:
         limit = ended + timedelta(days=settings.alert_housed_after_contract_days + 1)

@@ -52,6 +52,7 @@ from projections.register_queries import (
     register_housing,
     register_housing_entries,
     register_legal_holds,
+    register_outside,
     register_select,
     register_work_addresses,
     register_workers,
@@ -71,6 +72,7 @@ class RegisterView(View):
         register_workers,
         register_housing_entries,
         register_housing,
+        register_outside,
         register_work_addresses,
         register_legal_holds,
     )
@@ -203,11 +205,19 @@ class RegisterProjection(LedgerProjection[RegisterView]):
         page.registered.append(worker)
         _record_work_address(page, event, event.employment_start, event.work_address)
         if event.housing_valid_from is not None:
-            page.record_housing(event, event.housing_valid_from, event.housing_location_id, is_departure=False)
+            page.record_housing(
+                event,
+                event.housing_valid_from,
+                event.housing_location_id,
+                is_departure=False,
+                outside=event.housing_outside_municipality,
+            )
 
     @handles(Worker.HousingAddressChanged)
     def housing_changed(self, page: RegisterPage, event: Worker.HousingAddressChanged, position: int) -> None:
-        page.record_housing(event, event.valid_from, event.housing_location_id, is_departure=False)
+        page.record_housing(
+            event, event.valid_from, event.housing_location_id, is_departure=False, outside=event.outside_municipality
+        )
         page.touch(event)
 
     @handles(Worker.Departed)

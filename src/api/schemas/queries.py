@@ -358,6 +358,9 @@ class WorkerPublic(ApiModel):
     person: PersonPublic
     shredded: bool
     housing_location_id: UUID | None = Field(description="Where the worker lives today; `null` if not housed.")
+    outside_municipality: bool = Field(
+        description="The worker lives outside the municipality today (a commuter; `housingLocationId` is `null`)."
+    )
     work_address: AddressPublic
     contract_start: date
     expected_end_date: date | None
@@ -380,6 +383,7 @@ class WorkerPublic(ApiModel):
             person=_person(record, bsn=bsn),
             shredded=record.shredded,
             housing_location_id=record.housing_location_id,
+            outside_municipality=record.outside_municipality,
             work_address=AddressPublic.of(record.work_address),
             contract_start=record.contract_start,
             expected_end_date=record.expected_end_date,
