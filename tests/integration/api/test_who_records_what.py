@@ -8,6 +8,7 @@ employer's token must carry is tested with the other token rules
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -103,9 +104,9 @@ V1 = "/api/v1"
 OUTSIDE = {"outsideMunicipality": True, "validFrom": "2026-04-01"}
 
 
-def no_housing_alerts(api: Api, role: str = "registrar", **params: Any) -> list[str]:
+def no_housing_alerts(api: Api, role: str = "registrar", kvk: str | None = None) -> list[str]:
     answer = api.client.get(
-        f"{V1}/alerts", params={"kind": "no_housing", **params, **fresh(api)}, headers=api.auth(role)
+        f"{V1}/alerts", params={"kind": "no_housing", **fresh(api)}, headers=api.auth(role, kvk=kvk)
     )
     assert answer.status_code == 200, answer.text
     return [alert["subjectId"] for alert in answer.json()["items"]]
@@ -218,3 +219,163 @@ def test_outside_the_municipality_with_a_location_or_without_a_date_is_400_namin
     assert answer.status_code == 400, answer.text
     assert [p["name"] for p in answer.json()["invalidParams"]] == [name]
     assert api.services.ledger.recorder.max_notification_id() == before
+
+
+# -- transfers: one person, one worker, whoever employs it ------------------------------------------------------
+
+
+@pytest.fixture
+def agencies(api: Api, setting: Setting) -> tuple[Setting, Setting]:
+    """The setting's employer, and a second agency (its own KvK number) sharing the housing location."""
+    kvk = a_kvk_number()
+    other = api.services.ledger.register_employer(kvk_number=kvk, name="Uitzendbureau Opmeer B.V.")
+    return setting, Setting(kvk=kvk, employer_id=other.id, location_id=setting.location_id)
+
+
+def transfer(
+    api: Api, worker: str, to: Setting, valid_from: str = "2026-06-01", role: str = "registrar"
+) -> httpx.Response:
+    body = {"employerId": str(to.employer_id), "validFrom": valid_from}
+    return api.client.post(f"{WORKERS}/{worker}/transfers", json=body, headers=api.auth(role))
+
+
+def test_a_registrar_transfers_a_worker_whom_the_new_employer_could_not_register_again(
+    api: Api, agencies: tuple[Setting, Setting]
+) -> None:
+    old, new = agencies
+    body = a_worker_body(old)
+    worker = str(created(api.client.post(WORKERS, json=body, headers=api.auth("employer", kvk=old.kvk)))["id"])
+    again = a_worker_body(new, person=body["person"])  # the same person, the same identity document
+    old_employer, new_employer = api.auth("employer", kvk=old.kvk), api.auth("employer", kvk=new.kvk)
+
+    refused = api.client.post(WORKERS, json=again, headers=new_employer)
+    assert refused.status_code == 409, refused.text
+    assert "existingId" not in refused.json()  # another employer's worker: not named to it
+
+    moved = transfer(api, worker, new)
+    assert moved.status_code == 201, moved.text
+    assert set(moved.json()) == {"position", "version"}
+
+    assert read_worker(api, worker, new_employer)["employerId"] == str(new.employer_id)
+    assert api.client.get(f"{WORKERS}/{worker}", params=fresh(api), headers=old_employer).status_code == 404
+    change = {"type": "housing", "housingLocationId": None, "validFrom": "2026-06-10"}
+    assert api.client.post(f"{WORKERS}/{worker}/address-changes", json=change, headers=old_employer).status_code == 404
+    assert api.client.post(f"{WORKERS}/{worker}/address-changes", json=change, headers=new_employer).status_code == 201
+    listed = {
+        who: [w["id"] for w in api.client.get(WORKERS, params=fresh(api), headers=headers).json()["items"]]
+        for who, headers in (("old", old_employer), ("new", new_employer))
+    }
+    assert listed == {"old": [], "new": [worker]}
+    named = api.client.post(WORKERS, json=again, headers=new_employer)
+    assert (named.status_code, named.json().get("existingId")) == (409, worker)  # now its own worker
+
+
+def headcounts_by_employer(api: Api, on: str, **params: Any) -> dict[str, int]:
+    answer = api.client.get(
+        f"{V1}/headcounts",
+        params={"groupBy": "employer", "on": on, **params, **fresh(api)},
+        headers=api.auth("registrar"),
+    )
+    assert answer.status_code == 200, answer.text
+    return {group["key"]: group["headcount"] for group in answer.json()["groups"]}
+
+
+def test_headcounts_per_employer_count_the_employer_of_that_day_as_known_then(
+    api: Api, agencies: tuple[Setting, Setting]
+) -> None:
+    old, new = agencies
+    worker = a_worker(api, old)
+    before_the_transfer = datetime.now(UTC).isoformat()
+
+    created(transfer(api, worker, new))
+
+    assert headcounts_by_employer(api, "2026-05-15") == {str(old.employer_id): 1}
+    assert headcounts_by_employer(api, "2026-06-15") == {str(new.employer_id): 1}
+    assert headcounts_by_employer(api, "2026-06-15", asKnownAt=before_the_transfer) == {str(old.employer_id): 1}
+    by_the_old = api.client.get(
+        f"{V1}/headcounts",
+        params={"groupBy": "housingLocation", "on": "2026-06-15", **fresh(api)},
+        headers=api.auth("employer", kvk=old.kvk),
+    )
+    assert by_the_old.json()["total"] == 0
+
+
+def test_alerts_and_occupants_follow_the_worker_to_its_new_employer(
+    api: Api, agencies: tuple[Setting, Setting]
+) -> None:
+    old, new = agencies
+    unhoused = a_worker(api, old, housing=None)
+    housed = a_worker(api, old)
+
+    created(transfer(api, unhoused, new))
+    created(transfer(api, housed, new))
+
+    alerts = api.client.get(f"{V1}/alerts", params={"kind": "no_housing", **fresh(api)}, headers=api.auth("registrar"))
+    assert [(a["subjectId"], a["employerId"]) for a in alerts.json()["items"]] == [(unhoused, str(new.employer_id))]
+    assert no_housing_alerts(api, "employer", kvk=old.kvk) == []
+    assert no_housing_alerts(api, "employer", kvk=new.kvk) == [unhoused]
+    occupancy = f"{V1}/housing-locations/{old.location_id}/occupancy"
+    residents = f"{V1}/housing-locations/{old.location_id}/residents"
+    for who, expected in ((old, []), (new, [housed])):
+        employer = api.auth("employer", kvk=who.kvk)
+        # Before the transfer too: a former employer sees nothing of the worker any more.
+        seen = api.client.get(occupancy, params={"on": "2026-05-15", **fresh(api)}, headers=employer).json()
+        lived = api.client.get(
+            residents, params={"from": "2026-04-01", "to": "2026-06-15", **fresh(api)}, headers=employer
+        )
+        assert ([o["workerId"] for o in seen["occupants"]], seen["headcount"]) == (expected, 1)
+        assert [r["workerId"] for r in lived.json()["residents"]] == expected
+
+
+@pytest.mark.parametrize("role", ["employer", "inspector", "auditor"])
+def test_only_the_municipality_transfers_a_worker(api: Api, agencies: tuple[Setting, Setting], role: str) -> None:
+    old, new = agencies
+    worker = a_worker(api, old)
+    answer = api.client.post(
+        f"{WORKERS}/{worker}/transfers",
+        json={"employerId": str(new.employer_id), "validFrom": "2026-06-01"},
+        headers=api.auth(role, kvk=old.kvk if role == "employer" else None),
+    )
+    assert answer.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        ({"employerId": "3e7d9a2c-5b1f-4e6a-8c0d-2f4b6a8c1e39", "validFrom": "2026-06-01"}, "employerId"),
+        ({"employerId": "<new>", "validFrom": "2026-03-31"}, "validFrom"),  # before the employment started
+        ({"employerId": "<new>", "validFrom": "2026-06-16"}, "validFrom"),  # after today
+        ({"employerId": "<new>"}, "validFrom"),
+        ({"validFrom": "2026-06-01"}, "employerId"),
+    ],
+)
+def test_a_bad_transfer_is_400_naming_the_member_and_stores_nothing(
+    api: Api, agencies: tuple[Setting, Setting], body: dict[str, str], name: str
+) -> None:
+    old, new = agencies
+    worker = a_worker(api, old)
+    request = {k: v.replace("<new>", str(new.employer_id)) for k, v in body.items()}
+    before = api.services.ledger.recorder.max_notification_id()
+
+    answer = api.client.post(f"{WORKERS}/{worker}/transfers", json=request, headers=api.auth("registrar"))
+
+    assert answer.status_code == 400, answer.text
+    assert [p["name"] for p in answer.json()["invalidParams"]] == [name]
+    assert api.services.ledger.recorder.max_notification_id() == before
+
+
+def test_an_ended_registration_is_not_transferred_but_registered_anew(
+    api: Api, agencies: tuple[Setting, Setting]
+) -> None:
+    old, new = agencies
+    worker = a_worker(api, old)
+    created(
+        api.client.post(
+            f"{WORKERS}/{worker}/contract-ends", json={"endDate": "2026-05-31"}, headers=api.auth("registrar")
+        )
+    )
+
+    answer = transfer(api, worker, new)
+
+    assert answer.status_code == 409, answer.text
+    assert "anew" in answer.json()["detail"]
