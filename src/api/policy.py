@@ -39,6 +39,8 @@ class Policy:
 REGISTER_EMPLOYERS = Policy("register employers", frozenset({R, ADM}))
 REGISTER_WORKERS_AND_HOUSING = Policy("register / change own workers, own housing locations", frozenset({E, R, ADM}))
 OCCUPANCY_LIMITS = Policy("occupancy limits of housing locations", frozenset({R, ADM}))
+# A worker moves to another employer by the municipality's hand only (ledger.domain.transfer).
+TRANSFERS = Policy("transfer workers between employers", frozenset({R, ADM}))
 ENFORCEMENT = Policy("inspections, sanctions, legal holds", frozenset({I, ADM}))
 QUERIES = Policy("queries", frozenset({E, R, I, A, ADM}))
 AUDIT = Policy("audit", frozenset({A, ADM}))

@@ -450,6 +450,15 @@ class Ledger(Application[UUID]):
             ),
         )
 
+    def transfer_worker(
+        self, worker_id: UUID, *, employer_id: UUID, valid_from: date, expected_version: int | None = None
+    ) -> Receipt:
+        """Record that a worker works for another registered employer from `valid_from` on (one worker still)."""
+        self._require(Employer, employer_id, "employer_id")
+        return self._change(
+            Worker, worker_id, expected_version, lambda worker: worker.transfer(employer_id, valid_from, self.today())
+        )
+
     def change_work_address(
         self, worker_id: UUID, *, work_address: Address, valid_from: date, expected_version: int | None = None
     ) -> Receipt:

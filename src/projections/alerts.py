@@ -25,6 +25,7 @@ from sqlalchemy import Column, Connection, Date, Engine, MetaData, String, Table
 
 from ledger.database import reading
 from ledger.domain.housing_location import LimitBasis, floor_area_norm_on
+from ledger.domain.transfer import employer_after
 from ledger.domain.values import ADULT_AGE, PopulationRegister, years_after
 from ledger.domain.worker import Worker
 from ledger.keystore import KeyStore
@@ -48,7 +49,8 @@ alert_workers = Table(
     "alert_workers",
     metadata,
     Column("worker_id", String(32), primary_key=True),
-    Column("employer_id", String(32), nullable=False),
+    Column("employer_id", String(32), nullable=False),  # the employer in force now (after any transfer)
+    Column("employer_since", Date, nullable=True),  # the date of the transfer to it; null: the registering one
     Column("employment_start", Date, nullable=False),
     Column("expected_end_date", Date, nullable=True),
     Column("contract_end", Date, nullable=True),
@@ -90,7 +92,7 @@ class AlertFactsView(View):
 
 
 # The facts an event after the registration may change.
-_MUTABLE_COLUMNS = ("contract_end", "departed_on", "brp_registered_on")
+_MUTABLE_COLUMNS = ("employer_id", "employer_since", "contract_end", "departed_on", "brp_registered_on")
 # An IN list of at most this many ids stays within SQLite's limit on parameters.
 _IN_LIST = 1000
 
@@ -104,7 +106,7 @@ class AlertFactsPage:
     registered: list[str] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)
 
-    def change(self, worker_id: UUID, **values: date) -> None:
+    def change(self, worker_id: UUID, **values: date | str) -> None:
         """Change facts of the worker (nothing if the view does not know it)."""
         worker = worker_id.hex
         row = self.rows.get(worker)
@@ -153,6 +155,7 @@ class AlertFactsProjection(LedgerProjection[AlertFactsView]):
         page.rows[worker] = {
             "worker_id": worker,
             "employer_id": event.employer_id.hex,
+            "employer_since": None,
             "employment_start": event.employment_start,
             "expected_end_date": event.expected_end_date,
             "contract_end": None,
@@ -160,6 +163,13 @@ class AlertFactsProjection(LedgerProjection[AlertFactsView]):
             "brp_registered_on": None,
         }
         page.registered.append(worker)
+
+    @handles(Worker.EmployerChanged)
+    def employer_changed(self, page: AlertFactsPage, event: Worker.EmployerChanged, position: int) -> None:
+        # An alert carries the employer of today, the one in force now (ledger.domain.transfer).
+        row = page.rows.get(event.originator_id.hex)
+        if row is not None and employer_after(row["employer_since"] or date.min, event.valid_from):
+            page.change(event.originator_id, employer_id=event.employer_id.hex, employer_since=event.valid_from)
 
     @handles(Worker.ContractEnded)
     def contract_ended(self, page: AlertFactsPage, event: Worker.ContractEnded, position: int) -> None:

@@ -33,6 +33,7 @@ from uuid import UUID
 from sqlalchemy import Connection, Engine, Select, select
 
 from ledger.database import reading
+from ledger.domain.transfer import employer_after
 from ledger.domain.values import SHREDDED, Address
 from ledger.domain.worker import Worker
 from ledger.keystore import KeyStore
@@ -190,6 +191,7 @@ class RegisterProjection(LedgerProjection[RegisterView]):
         page.rows[worker] = {
             "worker_id": worker,
             "employer_id": event.employer_id.hex,
+            "employer_since": None,
             "nationality": storable(event.nationality, register_workers.c.nationality),
             "contract_start": event.employment_start,
             "expected_end_date": event.expected_end_date,
@@ -230,6 +232,15 @@ class RegisterProjection(LedgerProjection[RegisterView]):
     def work_address_changed(self, page: RegisterPage, event: Worker.WorkAddressChanged, position: int) -> None:
         _record_work_address(page, event, event.valid_from, event.work_address)
         page.touch(event)
+
+    @handles(Worker.EmployerChanged)
+    def employer_changed(self, page: RegisterPage, event: Worker.EmployerChanged, position: int) -> None:
+        # The register keeps the employer in force now, by the domain's rule (ledger.domain.transfer).
+        row = page.rows.get(event.originator_id.hex)
+        if row is not None and employer_after(row["employer_since"] or date.min, event.valid_from):
+            page.touch(event, employer_id=event.employer_id.hex, employer_since=event.valid_from)
+        else:
+            page.touch(event)
 
     @handles(Worker.ContractEnded)
     def contract_ended(self, page: RegisterPage, event: Worker.ContractEnded, position: int) -> None:

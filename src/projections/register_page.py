@@ -40,6 +40,8 @@ from projections.view import insert_rows
 
 # The columns an event after the registration may change; the others are the registration's.
 _MUTABLE_COLUMNS = (
+    "employer_id",
+    "employer_since",
     "contract_end",
     "departed_on",
     "population_register",

@@ -87,7 +87,9 @@ register_workers = Table(
     "register_workers",
     metadata,
     Column("worker_id", String(32), primary_key=True),
-    Column("employer_id", String(32), nullable=False),
+    Column("employer_id", String(32), nullable=False),  # the employer in force now (after any transfer)
+    # The date of the transfer to it; null: the registering employer, from the beginning (since 0011).
+    Column("employer_since", Date, nullable=True),
     Column("nationality", String(3), nullable=False),
     Column("contract_start", Date, nullable=False),
     Column("expected_end_date", Date, nullable=True),

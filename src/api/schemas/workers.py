@@ -222,6 +222,15 @@ class WorkAddressChange(RequestModel):
 AddressChange = Annotated[HousingChange | WorkAddressChange, Field(discriminator="type")]
 
 
+class Transfer(RequestModel):
+    """The worker works for another employer from a date on: still one worker (its history kept)."""
+
+    employer_id: UUID = Field(description="A registered employer: the worker's employer from `validFrom` on.")
+    valid_from: IsoDate = Field(
+        description="Not before the employment started, not after today (a transfer is recorded once it happened)."
+    )
+
+
 class ContractEnd(RequestModel):
     """The employment ends (or ended) on a date; a later one corrects an earlier one."""
 

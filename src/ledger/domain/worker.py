@@ -14,19 +14,13 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
+from ledger.domain import territory
 from ledger.domain.erasure import ErasureReason, upcast_shredding_v1_v2
 from ledger.domain.errors import Conflict, NotFound, Violations
 from ledger.domain.housing_location import MUNICIPALITY, Registrant
-from ledger.domain.territory import (
-    Housing,
-    Territory,
-    checked_housing_given,
-    checked_outside,
-    housing_of,
-    location_of,
-    upcast_outside_v1_v2,
-)
+from ledger.domain.territory import Housing, housing_of
 from ledger.domain.timeline import Timeline
+from ledger.domain.transfer import checked_transfer, current_employer
 from ledger.domain.values import (
     Address,
     Employment,
@@ -85,7 +79,7 @@ class Worker(Aggregate):
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
-            upcast_outside_v1_v2(state, "housing_outside_municipality")
+            territory.upcast_outside_v1_v2(state, "housing_outside_municipality")
 
         def apply(self, worker: Worker) -> None:
             worker.employer_id = self.employer_id
@@ -99,6 +93,10 @@ class Worker(Aggregate):
             worker.bsn = self.bsn
             worker.employment_start = self.employment_start
             worker.expected_end_date = self.expected_end_date
+            # The registering employer's from the beginning (housing may begin before the employment); transfers
+            # follow (ledger.domain.transfer). The read models fold it alike.
+            worker.employers = Timeline()
+            worker.employers.record(date.min, self.employer_id, self.originator_version)
             worker.work_addresses = Timeline()
             worker.work_addresses.record(self.employment_start, self.work_address, self.originator_version)
             worker.housing = Timeline()
@@ -126,11 +124,21 @@ class Worker(Aggregate):
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
-            upcast_outside_v1_v2(state, "outside_municipality")
+            territory.upcast_outside_v1_v2(state, "outside_municipality")
 
         def apply(self, worker: Worker) -> None:
             housing = housing_of(self.housing_location_id, self.outside_municipality)
             worker.housing.record(self.valid_from, housing, self.originator_version)
+
+    class EmployerChanged(Aggregate.Event):
+        """The registrar transferred the worker to another employer from a date on (ledger.domain.transfer)."""
+
+        employer_id: UUID
+        valid_from: date
+
+        def apply(self, worker: Worker) -> None:
+            worker.employers.record(self.valid_from, self.employer_id, self.originator_version)
+            worker.employer_id = current_employer(worker.employers)
 
     class WorkAddressChanged(Aggregate.Event):
         """The worker works at another address from a date on."""
@@ -214,7 +222,8 @@ class Worker(Aggregate):
             worker.shredded = True
 
     if TYPE_CHECKING:  # State set by the events; a class annotation would become an __init__ field.
-        employer_id: UUID
+        employer_id: UUID  # the employer in force now
+        employers: Timeline[UUID]
         family_name: Sealable[str]
         given_names: Sealable[str]
         birth_date: Sealable[date]
@@ -269,7 +278,7 @@ class Worker(Aggregate):
             )
         employment = checked_employment(employment, today, v)
         outside = housing_outside_municipality
-        checked_housing_given(housing_location_id, housing_valid_from, outside, v)
+        territory.checked_housing_given(housing_location_id, housing_valid_from, outside, v)
         if housing_valid_from is not None and checked_date_in_range(housing_valid_from, "housing.valid_from", v):
             checked_not_too_far_ahead(housing_valid_from, today, "housing.valid_from", v)
             if not v.has("person.birth_date"):  # a refused birth date orders nothing
@@ -301,7 +310,7 @@ class Worker(Aggregate):
     ) -> None:
         """Record where the worker lives from `valid_from` on (None: not housed here; or outside the municipality)."""
         v = Violations()
-        checked_outside(housing_location_id, outside_municipality, "housing_location_id", v)
+        territory.checked_outside(housing_location_id, outside_municipality, "housing_location_id", v)
         if checked_date_in_range(valid_from, "valid_from", v):
             checked_not_too_far_ahead(valid_from, today, "valid_from", v)
             checked_not_before_birth(valid_from, self.birth_date, "valid_from", v)
@@ -312,6 +321,12 @@ class Worker(Aggregate):
             valid_from=valid_from,
             outside_municipality=outside_municipality,
         )
+
+    def transfer(self, employer_id: UUID, valid_from: date, today: date) -> None:
+        """Record that the worker works for `employer_id` from `valid_from` on: still one worker."""
+        ended = self.contract_end is not None or self.departed_on is not None
+        checked_transfer(valid_from, employment_start=self.employment_start, ended=ended, today=today)
+        self.trigger_event(self.EmployerChanged, employer_id=employer_id, valid_from=valid_from)
 
     def change_work_address(self, work_address: Address, valid_from: date, today: date) -> None:
         """Record that the worker works at `work_address` from `valid_from` on."""
@@ -402,11 +417,15 @@ class Worker(Aggregate):
 
     def housing_on(self, day: date) -> UUID | None:
         """The housing location the worker lives at on `day`, if any (outside the municipality is none)."""
-        return location_of(self.housing_timeline().value_on(day, None))
+        return territory.location_of(self.housing_timeline().value_on(day, None))
 
     def lives_outside_on(self, day: date) -> bool:
         """Whether the worker lives outside the municipality on `day` (a commuter)."""
-        return isinstance(self.housing_timeline().value_on(day, None), Territory)
+        return isinstance(self.housing_timeline().value_on(day, None), territory.Territory)
+
+    def employer_on(self, day: date) -> UUID:
+        """The employer on `day` (the registering one until the first transfer)."""
+        return self.employers.value_on(day, self.employer_id)
 
     def work_address_on(self, day: date) -> Address:
         """The work address on `day` (the first one before the employment starts)."""
