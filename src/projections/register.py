@@ -1,6 +1,7 @@
 """The worker register: one row per worker, its facts plain and its personal fields sealed.
 
-The row holds the operational facts (employer, nationality, contract dates,
+The row holds the operational facts (the employer now — after a transfer the
+new one, by the domain's rule `employer_after` — nationality, contract dates,
 departure, BRP/RNI registration, aggregate version) in plain columns and the
 personal fields re-sealed under the worker's data key (`sealed_*`; never
 plaintext), plus a keyed blind index of the normalised family name for
@@ -15,7 +16,8 @@ kind of change.
 Everything that depends on the day is computed at query time for a `today`
 argument, never frozen at the event: the current housing (from the worker's
 housing intervals, folded with the domain's `Timeline` exactly as
-`Worker.housing_timeline()` does), the current work address, and the status —
+`Worker.housing_timeline()` does; living outside the municipality is kept
+apart, in `register_outside`), the current work address, and the status —
 `shredded` if shredded; else `departed` if departed on or before today and not
 housed today (a housing change after the departure is a return); else
 `contract_ended` if the contract end is on or before today; else `active` (an

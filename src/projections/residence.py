@@ -9,7 +9,9 @@ every earlier answer can be given again. The worker's timeline is folded with
 the domain's own `Timeline`, so the semantics are exactly those of the write
 side (docs/time.md).
 
-The same projection keeps the occupancy-limit history (same technique: the
+The same projection keeps who employed a transferred worker when
+(`employment_history`, same technique; `projections.employment` reads it), the
+occupancy-limit history (same technique: the
 municipality's limit, null where it set none) and the few facts of workers and
 locations that queries group by or need (floor area, an employer's proposed
 maximum, when the location was registered); the occupancy, headcount and alert
