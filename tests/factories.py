@@ -20,6 +20,7 @@ from ledger.domain.employer import employer_id_for
 from ledger.domain.errors import RuleViolated
 from ledger.domain.housing_location import HousingLocation, housing_location_id_for
 from ledger.domain.inspection import Inspection
+from ledger.domain.population import BrpAddress
 from ledger.domain.values import Address, Employment, IdentityDocument, Person
 from ledger.domain.worker import Worker
 
@@ -102,6 +103,12 @@ _kvk_counter = itertools.count(1)
 
 def a_bag_id() -> str:
     return f"042001{next(_bag_counter):010d}"
+
+
+def a_brp_address(**overrides: Any) -> BrpAddress:
+    """The BRP address a BRP registration records: a dwelling in Medemblik (0420), held from 1 April 2026."""
+    fields: dict[str, Any] = {"bag_id": "0420010000000001", "municipality_code": "0420", "since": date(2026, 4, 1)}
+    return BrpAddress(**(fields | overrides))
 
 
 def a_kvk_number() -> str:

@@ -18,6 +18,7 @@ from demo.plan import DemoPlan, PlannedInspection, PlannedWorker, plan_demo
 from ledger.application.service import Ledger, Receipt
 from ledger.domain.employer import employer_id_for
 from ledger.domain.housing_location import housing_location_id_for
+from ledger.domain.population import BrpAddress
 from ledger.errors import Conflict
 
 _PAGE = 1000  # notifications read at a time when counting what was appended
@@ -207,7 +208,12 @@ def _follow_up(ledger: Ledger, worker: PlannedWorker, worker_id: UUID, plan: Dem
         ledger.change_work_address(worker_id, work_address=plan.employers[employer].site, valid_from=valid_from)
     if worker.registered is not None:
         register, registered_on, bsn = worker.registered
-        ledger.record_population_registration(worker_id, register=register, registered_on=registered_on, bsn=bsn)
+        # A BRP registration holds the address the worker was housed at from the start (in Medemblik, 0420).
+        first_home = plan.locations[worker.location].bag_id
+        address = BrpAddress(first_home, "0420", worker.employment.start_date) if register == "BRP" else None
+        ledger.record_population_registration(
+            worker_id, register=register, registered_on=registered_on, bsn=bsn, address=address
+        )
     if worker.contract_end is not None:
         end_date, reason = worker.contract_end
         ledger.end_contract(worker_id, end_date=end_date, reason=reason)

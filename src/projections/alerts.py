@@ -13,7 +13,7 @@ Thresholds are settings; `docs/alerts.md` says where each rule comes from.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -28,10 +28,12 @@ from ledger.crypto.sealing import SubjectKeys
 from ledger.domain.floor_area_norms import floor_area_norm_on
 from ledger.domain.housing_location import LimitBasis
 from ledger.domain.staleness import stale_registration
+from ledger.domain.transfer import employer_after
 from ledger.domain.values import ADULT_AGE, PopulationRegister, years_after
 from ledger.domain.worker import Worker
 from ledger.persistence.database import reading
 from ledger.settings import Settings
+from projections.brp_alerts import BrpFacts, BrpThresholds, Stay, brp_alerts
 from projections.occupancy import (
     LocationHistory,
     location_history,
@@ -40,8 +42,9 @@ from projections.occupancy import (
     read_facts,
 )
 from projections.projection import LedgerProjection, handles
-from projections.register_queries import opened_birth_dates
+from projections.register_queries import lived_outside, opened_birth_dates
 from projections.residence import location_facts, residence_history
+from projections.storable import storable
 from projections.view import View, insert_rows
 
 metadata = MetaData()
@@ -50,13 +53,20 @@ alert_workers = Table(
     "alert_workers",
     metadata,
     Column("worker_id", String(32), primary_key=True),
-    Column("employer_id", String(32), nullable=False),
+    Column("employer_id", String(32), nullable=False),  # the employer in force now (after any transfer)
+    Column("employer_since", Date, nullable=True),  # the date of the transfer to it; null: the registering one
     Column("employment_start", Date, nullable=False),
     Column("expected_end_date", Date, nullable=True),
     Column("contract_end", Date, nullable=True),
     Column("departed_on", Date, nullable=True),
     Column("confirmed_on", Date, nullable=True),  # the employer's latest confirmation (the database has it last)
     Column("brp_registered_on", Date, nullable=True),
+    # The BRP facts of `projections.brp_alerts.BrpFacts` (issue 16): the latest registration's BRP address,
+    # the latest deregistration (cleared by a registration recorded after it), temporary protection.
+    Column("brp_bag_id", String(16), nullable=True),
+    Column("brp_address_since", Date, nullable=True),
+    Column("deregistered_on", Date, nullable=True),
+    Column("temporary_protection_from", Date, nullable=True),
 )
 
 
@@ -70,6 +80,8 @@ class AlertKind(StrEnum):
     HOUSED_AFTER_CONTRACT_END = "housed_after_contract_end"
     NO_BRP_AFTER_FOUR_MONTHS = "no_brp_after_four_months"
     NO_BRP_AFTER_ARRIVAL = "no_brp_after_arrival"
+    BRP_ADDRESS_DIFFERS = "brp_address_differs"
+    DEREGISTERED_WHILE_HOUSED = "deregistered_while_housed"
     MINOR_IN_HOUSING = "minor_in_housing"
     STALE_REGISTRATION = "stale_registration"
 
@@ -94,7 +106,21 @@ class AlertFactsView(View):
 
 
 # The facts an event after the registration may change.
-_MUTABLE_COLUMNS = ("contract_end", "departed_on", "brp_registered_on", "expected_end_date", "confirmed_on")
+_MUTABLE_COLUMNS = (
+    "employer_id",
+    "employer_since",
+    "contract_end",
+    "departed_on",
+    "brp_registered_on",
+    "brp_bag_id",
+    "brp_address_since",
+    "deregistered_on",
+    "temporary_protection_from",
+    "expected_end_date",
+    "confirmed_on",
+)
+# The BRP address and deregistration facts: the latest population-register event recorded sets them all.
+_NO_BRP_ADDRESS: dict[str, Any] = {"brp_bag_id": None, "brp_address_since": None, "deregistered_on": None}
 # An IN list of at most this many ids stays within SQLite's limit on parameters.
 _IN_LIST = 1000
 
@@ -108,7 +134,7 @@ class AlertFactsPage:
     registered: list[str] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)
 
-    def change(self, worker_id: UUID, **values: date | None) -> None:
+    def change(self, worker_id: UUID, **values: date | str | None) -> None:
         """Change facts of the worker (nothing if the view does not know it)."""
         worker = worker_id.hex
         row = self.rows.get(worker)
@@ -157,14 +183,24 @@ class AlertFactsProjection(LedgerProjection[AlertFactsView]):
         page.rows[worker] = {
             "worker_id": worker,
             "employer_id": event.employer_id.hex,
+            "employer_since": None,
             "employment_start": event.employment_start,
             "expected_end_date": event.expected_end_date,
             "contract_end": None,
             "departed_on": None,
             "brp_registered_on": None,
             "confirmed_on": None,
+            **_NO_BRP_ADDRESS,
+            "temporary_protection_from": None,
         }
         page.registered.append(worker)
+
+    @handles(Worker.EmployerChanged)
+    def employer_changed(self, page: AlertFactsPage, event: Worker.EmployerChanged, position: int) -> None:
+        # An alert carries the employer of today, the one in force now (ledger.domain.transfer).
+        row = page.rows.get(event.originator_id.hex)
+        if row is not None and employer_after(row["employer_since"] or date.min, event.valid_from):
+            page.change(event.originator_id, employer_id=event.employer_id.hex, employer_since=event.valid_from)
 
     @handles(Worker.ContractEnded)
     def contract_ended(self, page: AlertFactsPage, event: Worker.ContractEnded, position: int) -> None:
@@ -183,11 +219,24 @@ class AlertFactsProjection(LedgerProjection[AlertFactsView]):
         self, page: AlertFactsPage, event: Worker.PopulationRegisterRecorded, position: int
     ) -> None:
         if event.register != PopulationRegister.BRP:
-            return  # an RNI registration does not end the "without BRP" alerts
+            # An RNI registration does not end the "without BRP" alerts; it ends a BRP address.
+            page.change(event.originator_id, **_NO_BRP_ADDRESS)
+            return
+        bag_id = None if event.address_bag_id is None else storable(event.address_bag_id, alert_workers.c.brp_bag_id)
+        address = {"brp_bag_id": bag_id, "brp_address_since": event.address_since}
+        page.change(event.originator_id, **(_NO_BRP_ADDRESS | address))
         row = page.rows.get(event.originator_id.hex)
         current = None if row is None else row["brp_registered_on"]
         if current is None or event.registered_on < current:
             page.change(event.originator_id, brp_registered_on=event.registered_on)
+
+    @handles(Worker.PopulationDeregistered)
+    def deregistered(self, page: AlertFactsPage, event: Worker.PopulationDeregistered, position: int) -> None:
+        page.change(event.originator_id, **(_NO_BRP_ADDRESS | {"deregistered_on": event.deregistered_on}))
+
+    @handles(Worker.TemporaryProtectionRecorded)
+    def protected(self, page: AlertFactsPage, event: Worker.TemporaryProtectionRecorded, position: int) -> None:
+        page.change(event.originator_id, temporary_protection_from=event.valid_from)
 
 
 def alerts(
@@ -285,12 +334,11 @@ class _WorkerFacts:
     expected_end_date: date | None
     contract_end: date | None
     departed_on: date | None
-    brp_registered_on: date | None
+    brp: BrpFacts
     confirmed_on: date | None
 
 
-Stay = tuple[str, date, date | None]  # (housing location, valid_from, valid_to)
-AlertMaker = Callable[[AlertKind, date, str], Alert]
+Interval = tuple[date, date | None]  # [valid_from, valid_to)
 
 
 def _believed_stays(conn: Connection) -> dict[str, list[Stay]]:
@@ -310,6 +358,7 @@ def _believed_stays(conn: Connection) -> dict[str, list[Stay]]:
 
 def _worker_alerts(conn: Connection, settings: Settings, today: date) -> list[Alert]:
     stays = _believed_stays(conn)
+    outside = lived_outside(conn)  # the register's: living elsewhere is no stay here
     found: list[Alert] = []
     for row in conn.execute(select(alert_workers)):
         facts = _WorkerFacts(
@@ -319,14 +368,25 @@ def _worker_alerts(conn: Connection, settings: Settings, today: date) -> list[Al
             expected_end_date=row.expected_end_date,
             contract_end=row.contract_end,
             departed_on=row.departed_on,
-            brp_registered_on=row.brp_registered_on,
+            brp=BrpFacts(
+                brp_registered_on=row.brp_registered_on,
+                expected_end_date=row.expected_end_date,
+                brp_bag_id=row.brp_bag_id,
+                brp_address_since=row.brp_address_since,
+                deregistered_on=row.deregistered_on,
+                temporary_protection_from=row.temporary_protection_from,
+            ),
             confirmed_on=row.confirmed_on,
         )
-        found += _alerts_for_worker(facts, stays.get(row.worker_id, []), settings, today)
+        found += _alerts_for_worker(
+            facts, stays.get(row.worker_id, []), settings, today, outside.get(row.worker_id, [])
+        )
     return found
 
 
-def _alerts_for_worker(w: _WorkerFacts, stays: list[Stay], settings: Settings, today: date) -> list[Alert]:
+def _alerts_for_worker(
+    w: _WorkerFacts, stays: list[Stay], settings: Settings, today: date, outside: Sequence[Interval] = ()
+) -> list[Alert]:
     here = next((loc for loc, start, end in stays if start <= today and (end is None or today < end)), None)
     location = UUID(here) if here else None
 
@@ -336,8 +396,11 @@ def _alerts_for_worker(w: _WorkerFacts, stays: list[Stay], settings: Settings, t
     found = []
     ended, departed, start = w.contract_end, w.departed_on, w.employment_start
     employed = start <= today and (ended is None or today <= ended) and (departed is None or today < departed)
-    if employed and location is None:
-        housing_ended = max((end for _, _, end in stays if end is not None and end <= today), default=start)
+    # A worker known to live outside the municipality (a commuter) is not unhoused (docs/alerts.md).
+    elsewhere = any(begin <= today and (end is None or today < end) for begin, end in outside)
+    if employed and location is None and not elsewhere:
+        ends = [end for _, _, end in stays] + [end for _, end in outside]
+        housing_ended = max((end for end in ends if end is not None and end <= today), default=start)
         found.append(alert(AlertKind.NO_HOUSING, max(start, housing_ended), "employed without registered housing"))
     if ended is not None and location is not None:
         limit = ended + timedelta(days=settings.alert_housed_after_contract_days + 1)
@@ -353,10 +416,13 @@ def _alerts_for_worker(w: _WorkerFacts, stays: list[Stay], settings: Settings, t
     )
     if stale is not None and today >= stale.since:  # the rule and its source: ledger.domain.staleness
         found.append(alert(AlertKind.STALE_REGISTRATION, stale.since, f"{stale.describe()}; no end reported"))
-    arrival = min((s for _, s, _ in stays), default=None)
-    without_brp = w.brp_registered_on is None or w.brp_registered_on > today
-    if arrival is not None and location is not None and without_brp:
-        found += _brp_alerts(alert, settings, arrival, w, today)
+    terms = BrpThresholds(
+        months_without_brp=settings.alert_without_brp_months,
+        registration_days=settings.alert_brp_registration_days,
+        expected_stay_months=settings.alert_expected_stay_months,
+        address_days=settings.alert_brp_address_days,
+    )
+    found += [alert(AlertKind(a.kind.value), a.since, a.detail) for a in brp_alerts(w.brp, stays, today, terms)]
     return found
 
 
@@ -405,28 +471,3 @@ def _housed_since(stays: list[Stay], today: date) -> date:
     while since in starts:  # a stay ended the day this run began: the run began earlier
         since = starts[since]
     return since
-
-
-def _brp_alerts(alert: AlertMaker, settings: Settings, arrival: date, w: _WorkerFacts, today: date) -> list[Alert]:
-    # BRP registration is due within 5 days of arrival for a stay of over 4 months;
-    # a stay of over 4 months in any 6 without it is the RNI-only blind spot.
-    found = []
-    months_in = _months_after(arrival, settings.alert_without_brp_months)
-    if today > months_in:
-        since = months_in + timedelta(days=1)
-        found.append(alert(AlertKind.NO_BRP_AFTER_FOUR_MONTHS, since, f"arrived {arrival}"))
-    expected = w.expected_end_date
-    stay_limit = _months_after(w.employment_start, settings.alert_expected_stay_months)
-    long_stay = expected is not None and expected > stay_limit
-    deadline = arrival + timedelta(days=settings.alert_brp_registration_days)
-    if long_stay and today > deadline:
-        detail = f"expected stay until {expected}, arrived {arrival}"
-        found.append(alert(AlertKind.NO_BRP_AFTER_ARRIVAL, deadline + timedelta(days=1), detail))
-    return found
-
-
-def _months_after(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day (31 January + 1 month = 28/29 February)."""
-    year, month = divmod(day.month - 1 + months, 12)
-    first_of_next = date(day.year + year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
-    return min(date(day.year + year, month + 1, 1) + timedelta(days=day.day - 1), first_of_next - timedelta(days=1))

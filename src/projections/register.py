@@ -1,6 +1,7 @@
 """The worker register: one row per worker, its facts plain and its personal fields sealed.
 
-The row holds the operational facts (employer, nationality, contract dates,
+The row holds the operational facts (the employer now — after a transfer the
+new one, by the domain's rule `employer_after` — nationality, contract dates,
 departure, BRP/RNI registration, aggregate version) in plain columns and the
 personal fields re-sealed under the worker's data key (`sealed_*`; never
 plaintext), plus a keyed blind index of the normalised family name for
@@ -15,7 +16,8 @@ kind of change.
 Everything that depends on the day is computed at query time for a `today`
 argument, never frozen at the event: the current housing (from the worker's
 housing intervals, folded with the domain's `Timeline` exactly as
-`Worker.housing_timeline()` does), the current work address, and the status —
+`Worker.housing_timeline()` does; living outside the municipality is kept
+apart, in `register_outside`), the current work address, and the status —
 `shredded` if shredded; else `departed` if departed on or before today and not
 housed today (a housing change after the departure is a return); else
 `contract_ended` if the contract end is on or before today; else `active` (an
@@ -34,6 +36,7 @@ from sqlalchemy import Connection, Engine, Select, select
 
 from ledger.crypto.keystore import KeyStore
 from ledger.crypto.sealing import SubjectKeys
+from ledger.domain.transfer import employer_after
 from ledger.domain.values import SHREDDED, Address
 from ledger.domain.worker import Worker
 from ledger.persistence.database import reading
@@ -42,6 +45,7 @@ from projections.register_page import _PERSONAL_COLUMNS, HousingEntry, RegisterP
 from projections.register_queries import (
     MAX_PAGE,
     PERSONAL_FIELDS,
+    PopulationStatus,
     WorkerName,
     WorkerRecord,
     WorkerStatus,
@@ -52,6 +56,7 @@ from projections.register_queries import (
     register_housing,
     register_housing_entries,
     register_legal_holds,
+    register_outside,
     register_select,
     register_work_addresses,
     register_workers,
@@ -71,6 +76,7 @@ class RegisterView(View):
         register_workers,
         register_housing_entries,
         register_housing,
+        register_outside,
         register_work_addresses,
         register_legal_holds,
     )
@@ -150,6 +156,18 @@ class RegisterView(View):
         return read_records(self.engine, self.keys, statement, today)
 
 
+# A worker's population-register facts before any is recorded (`register_queries.population_registration`).
+_NO_POPULATION_FACTS: dict[str, Any] = {
+    "population_status": None,
+    "population_municipality_code": None,
+    "population_address_since": None,
+    "deregistered_on": None,
+    "deregistration_reason": None,
+    "declared_register": None,
+    "declared_on": None,
+    "temporary_protection_from": None,
+}
+
 # Events that add to a worker's housing timeline after its registration.
 _HOUSING_EVENTS = (Worker.HousingAddressChanged, Worker.Departed)
 
@@ -188,6 +206,7 @@ class RegisterProjection(LedgerProjection[RegisterView]):
         page.rows[worker] = {
             "worker_id": worker,
             "employer_id": event.employer_id.hex,
+            "employer_since": None,
             "nationality": storable(event.nationality, register_workers.c.nationality),
             "contract_start": event.employment_start,
             "expected_end_date": event.expected_end_date,
@@ -196,6 +215,7 @@ class RegisterProjection(LedgerProjection[RegisterView]):
             "population_register": None,
             "population_registered_on": None,
             "confirmed_on": None,
+            **_NO_POPULATION_FACTS,
             "shredded": sealed is None,
             "version": event.originator_version,
             **_PERSONAL_COLUMNS,
@@ -204,11 +224,19 @@ class RegisterProjection(LedgerProjection[RegisterView]):
         page.registered.append(worker)
         _record_work_address(page, event, event.employment_start, event.work_address)
         if event.housing_valid_from is not None:
-            page.record_housing(event, event.housing_valid_from, event.housing_location_id, is_departure=False)
+            page.record_housing(
+                event,
+                event.housing_valid_from,
+                event.housing_location_id,
+                is_departure=False,
+                outside=event.housing_outside_municipality,
+            )
 
     @handles(Worker.HousingAddressChanged)
     def housing_changed(self, page: RegisterPage, event: Worker.HousingAddressChanged, position: int) -> None:
-        page.record_housing(event, event.valid_from, event.housing_location_id, is_departure=False)
+        page.record_housing(
+            event, event.valid_from, event.housing_location_id, is_departure=False, outside=event.outside_municipality
+        )
         page.touch(event)
 
     @handles(Worker.Departed)
@@ -221,6 +249,15 @@ class RegisterProjection(LedgerProjection[RegisterView]):
     def work_address_changed(self, page: RegisterPage, event: Worker.WorkAddressChanged, position: int) -> None:
         _record_work_address(page, event, event.valid_from, event.work_address)
         page.touch(event)
+
+    @handles(Worker.EmployerChanged)
+    def employer_changed(self, page: RegisterPage, event: Worker.EmployerChanged, position: int) -> None:
+        # The register keeps the employer in force now, by the domain's rule (ledger.domain.transfer).
+        row = page.rows.get(event.originator_id.hex)
+        if row is not None and employer_after(row["employer_since"] or date.min, event.valid_from):
+            page.touch(event, employer_id=event.employer_id.hex, employer_since=event.valid_from)
+        else:
+            page.touch(event)
 
     @handles(Worker.ContractEnded)
     def contract_ended(self, page: RegisterPage, event: Worker.ContractEnded, position: int) -> None:
@@ -237,7 +274,18 @@ class RegisterProjection(LedgerProjection[RegisterView]):
         self, page: RegisterPage, event: Worker.PopulationRegisterRecorded, position: int
     ) -> None:
         register = storable(event.register, register_workers.c.population_register)
-        page.touch(event, population_register=register, population_registered_on=event.registered_on)
+        page.touch(
+            event,
+            population_register=register,
+            population_registered_on=event.registered_on,
+            population_status=PopulationStatus.REGISTERED.value,
+            population_municipality_code=_storable_or_none(
+                event.municipality_code, register_workers.c.population_municipality_code
+            ),
+            population_address_since=event.address_since,
+            deregistered_on=None,
+            deregistration_reason=None,
+        )
         if event.bsn is None:
             return
         sealed = page.sealed(event.originator_id, {"bsn": event.bsn})
@@ -245,6 +293,27 @@ class RegisterProjection(LedgerProjection[RegisterView]):
             page.shred(event.originator_id.hex)
         else:
             page.touch(event, **sealed)
+
+    @handles(Worker.PopulationDeregistered)
+    def deregistered(self, page: RegisterPage, event: Worker.PopulationDeregistered, position: int) -> None:
+        # The registration it ended stays shown (register, date); its address no longer holds.
+        page.touch(
+            event,
+            population_status=PopulationStatus.DEREGISTERED.value,
+            population_municipality_code=None,
+            population_address_since=None,
+            deregistered_on=event.deregistered_on,
+            deregistration_reason=storable(event.reason, register_workers.c.deregistration_reason),
+        )
+
+    @handles(Worker.PopulationDeclarationReported)
+    def declared(self, page: RegisterPage, event: Worker.PopulationDeclarationReported, position: int) -> None:
+        register = storable(event.register, register_workers.c.declared_register)
+        page.touch(event, declared_register=register, declared_on=event.declared_on)
+
+    @handles(Worker.TemporaryProtectionRecorded)
+    def protected(self, page: RegisterPage, event: Worker.TemporaryProtectionRecorded, position: int) -> None:
+        page.touch(event, temporary_protection_from=event.valid_from)
 
     @handles(Worker.LegalHoldPlaced)
     def legal_hold_placed(self, page: RegisterPage, event: Worker.LegalHoldPlaced, position: int) -> None:
@@ -283,6 +352,10 @@ def _record_work_address(page: RegisterPage, event: Any, valid_from: date, addre
     columns = register_work_addresses.c
     fields = {k: storable(v, columns[k]) if isinstance(v, str) else v for k, v in vars(address).items()}
     page.work_addresses.append({"worker_id": worker, "seq": seq, "valid_from": valid_from, **fields})
+
+
+def _storable_or_none(value: str | None, column: Any) -> str | None:
+    return None if value is None else storable(value, column)
 
 
 def _case_reference(event: Worker.LegalHoldPlaced | Worker.LegalHoldLifted) -> str:

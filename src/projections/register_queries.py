@@ -41,6 +41,7 @@ from sqlalchemy import (
     Text,
     and_,
     case,
+    false,
     or_,
     select,
 )
@@ -85,7 +86,9 @@ register_workers = Table(
     "register_workers",
     metadata,
     Column("worker_id", String(32), primary_key=True),
-    Column("employer_id", String(32), nullable=False),
+    Column("employer_id", String(32), nullable=False),  # the employer in force now (after any transfer)
+    # The date of the transfer to it; null: the registering employer, from the beginning (since 0011).
+    Column("employer_since", Date, nullable=True),
     Column("nationality", String(3), nullable=False),
     Column("contract_start", Date, nullable=False),
     Column("expected_end_date", Date, nullable=True),
@@ -94,6 +97,15 @@ register_workers = Table(
     Column("population_register", String(3), nullable=True),
     Column("population_registered_on", Date, nullable=True),
     Column("confirmed_on", Date, nullable=True),  # the employer's latest confirmation (stale registrations)
+    # The rest of the population-register facts (`PopulationRegistration`); the BRP address's BAG id is not kept.
+    Column("population_status", String(16), nullable=True),
+    Column("population_municipality_code", String(4), nullable=True),
+    Column("population_address_since", Date, nullable=True),
+    Column("deregistered_on", Date, nullable=True),
+    Column("deregistration_reason", String(32), nullable=True),
+    Column("declared_register", String(3), nullable=True),
+    Column("declared_on", Date, nullable=True),
+    Column("temporary_protection_from", Date, nullable=True),
     Column("shredded", Boolean, nullable=False),
     Column("version", Integer, nullable=False),
     *(Column(f"sealed_{field}", Text, nullable=True) for field in PERSONAL_FIELDS),
@@ -111,6 +123,8 @@ register_housing_entries = Table(
     Column("valid_from", Date, nullable=False),
     Column("housing_location_id", String(32), nullable=True),
     Column("is_departure", Boolean, nullable=False),
+    # The worker lives outside the municipality from `valid_from` on (housing_location_id null); since 0011.
+    Column("outside_municipality", Boolean, nullable=False, server_default=false()),
 )
 
 # The timeline folded: where the worker is housed, [valid_from, valid_to); not housed = no row.
@@ -122,6 +136,15 @@ register_housing = Table(
     Column("valid_to", Date, nullable=True),
     Column("housing_location_id", String(32), nullable=False),
     Index("ix_register_housing_location", "housing_location_id", "valid_from"),
+)
+
+# The timeline folded: when the worker lives outside the municipality, [valid_from, valid_to).
+register_outside = Table(
+    "register_outside",
+    metadata,
+    Column("worker_id", String(32), primary_key=True),
+    Column("valid_from", Date, primary_key=True),
+    Column("valid_to", Date, nullable=True),
 )
 
 register_work_addresses = Table(
@@ -180,12 +203,27 @@ class PersonalDetails:
 SHREDDED_DETAILS = PersonalDetails(*(SHREDDED,) * len(PERSONAL_FIELDS))
 
 
+class PopulationStatus(StrEnum):
+    """What is known of the worker's population registration (docs/domain-rules.md § The BRP and the RNI)."""
+
+    REGISTERED = "registered"  # the municipality recorded a BRP or RNI registration last
+    DEREGISTERED = "deregistered"  # the municipality recorded a deregistration last
+    DECLARED_BY_EMPLOYER = "declared_by_employer"  # only the employer's report: shown, it clears nothing
+
+
 @dataclass(frozen=True)
 class PopulationRegistration:
-    """The worker's latest BRP or RNI registration."""
+    """The worker's population-register facts: the municipality's latest, and the employer's declaration."""
 
-    register: str
-    registered_on: date
+    register: str | None  # the municipality's latest registration (None if it recorded none)
+    registered_on: date | None
+    status: PopulationStatus = PopulationStatus.REGISTERED
+    municipality_code: str | None = None  # BRP only: the municipality holding the address
+    address_since: date | None = None
+    deregistered_on: date | None = None
+    deregistration_reason: str | None = None
+    declared_register: str | None = None  # the employer's latest declaration
+    declared_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -208,6 +246,7 @@ class WorkerRecord:
     person: PersonalDetails
     nationality: str
     housing_location_id: UUID | None
+    outside_municipality: bool  # lives outside the municipality today (a commuter)
     work_address: Address
     contract_start: date
     expected_end_date: date | None
@@ -216,6 +255,7 @@ class WorkerRecord:
     population_register: PopulationRegistration | None
     legal_holds: tuple[LegalHold, ...]
     version: int
+    temporary_protection_from: date | None = None
 
 
 @dataclass(frozen=True)
@@ -296,6 +336,15 @@ def opened_birth_dates(conn: Connection, keys: KeyStore, worker_ids: Iterable[st
     return found
 
 
+def lived_outside(conn: Connection) -> dict[str, list[tuple[date, date | None]]]:
+    """When each worker (hex id) lives outside the municipality, as the register now believes: [from, to)."""
+    intervals: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
+    o = register_outside.c
+    for worker, start, end in conn.execute(select(o.worker_id, o.valid_from, o.valid_to)):
+        intervals[worker].append((start, end))
+    return intervals
+
+
 def open_person(row: Any, data_key: bytes | None) -> PersonalDetails:
     """The personal fields of a register row, opened; all `SHREDDED` without a key."""
     if data_key is None or row.shredded:
@@ -341,7 +390,6 @@ def worker_record(
     """A register row (with its status and current housing as of `today`) as a record."""
     # A key gone before the view saw `PersonalDataShredded` is already a shred.
     shredded = bool(row.shredded) or data_key is None
-    register = row.population_register
     return WorkerRecord(
         id=UUID(row.worker_id),
         employer_id=UUID(row.employer_id),
@@ -350,14 +398,39 @@ def worker_record(
         person=open_person(row, data_key),
         nationality=row.nationality,
         housing_location_id=UUID(row.current_housing) if row.current_housing else None,
+        outside_municipality=bool(row.outside_today),
         work_address=work_address_on(work_addresses, today),
         contract_start=row.contract_start,
         expected_end_date=row.expected_end_date,
         contract_end=row.contract_end,
         departed_on=row.departed_on,
-        population_register=PopulationRegistration(register, row.population_registered_on) if register else None,
+        population_register=population_registration(row),
         legal_holds=tuple(open_legal_hold(h, data_key) for h in holds),
         version=row.version,
+        temporary_protection_from=row.temporary_protection_from,
+    )
+
+
+def population_registration(row: Any) -> PopulationRegistration | None:
+    """A register row's population-register facts; None when neither the municipality nor the employer gave any."""
+    if row.population_status is not None:
+        status = PopulationStatus(row.population_status)
+    elif row.population_register is not None:  # the status came with issue 16; a rebuild fills it in
+        status = PopulationStatus.REGISTERED
+    elif row.declared_on is not None:
+        status = PopulationStatus.DECLARED_BY_EMPLOYER
+    else:
+        return None
+    return PopulationRegistration(
+        register=row.population_register,
+        registered_on=row.population_registered_on,
+        status=status,
+        municipality_code=row.population_municipality_code,
+        address_since=row.population_address_since,
+        deregistered_on=row.deregistered_on,
+        deregistration_reason=row.deregistration_reason,
+        declared_register=row.declared_register,
+        declared_on=row.declared_on,
     )
 
 
@@ -370,6 +443,10 @@ def register_select(today: date) -> tuple[Select[Any], tuple[ColumnElement[Any],
     housed_today = and_(
         h.worker_id == w.worker_id, h.valid_from <= today, or_(h.valid_to.is_(None), h.valid_to > today)
     )
+    o = register_outside.c
+    outside_today = and_(
+        o.worker_id == w.worker_id, o.valid_from <= today, or_(o.valid_to.is_(None), o.valid_to > today)
+    )
     housing = h.housing_location_id
     status = case(
         (w.shredded, WorkerStatus.SHREDDED.value),
@@ -377,9 +454,12 @@ def register_select(today: date) -> tuple[Select[Any], tuple[ColumnElement[Any],
         (w.contract_end <= today, WorkerStatus.CONTRACT_ENDED.value),
         else_=WorkerStatus.ACTIVE.value,
     )
-    statement = select(register_workers, housing.label("current_housing"), status.label("status")).select_from(
-        register_workers.outerjoin(register_housing, housed_today)
-    )
+    statement = select(
+        register_workers,
+        housing.label("current_housing"),
+        o.worker_id.is_not(None).label("outside_today"),
+        status.label("status"),
+    ).select_from(register_workers.outerjoin(register_housing, housed_today).outerjoin(register_outside, outside_today))
     return statement, (status, housing)
 
 

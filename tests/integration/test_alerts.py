@@ -9,7 +9,7 @@ from projections.alerts import Alert, AlertFactsProjection, AlertFactsView, Aler
 from projections.register import RegisterProjection, RegisterView
 from projections.residence import ResidenceProjection, ResidenceView
 from projections.runner import ViewRunner
-from tests.factories import a_bag_id, a_person, a_world, an_address, an_employment, register_worker
+from tests.factories import a_bag_id, a_brp_address, a_person, a_world, an_address, an_employment, register_worker
 
 
 def _alerts(ledger: Ledger, today: date, kind: AlertKind) -> list[Alert]:
@@ -86,11 +86,14 @@ def test_four_months_without_brp_is_raised_and_cleared_by_brp_not_by_rni(ledger:
     worker = register_worker(ledger, world)  # arrived 1 April
     ledger.record_population_registration(worker, register="RNI", registered_on=date(2026, 4, 2))
 
-    assert _alerts(ledger, date(2026, 8, 1), AlertKind.NO_BRP_AFTER_FOUR_MONTHS) == []
-    raised = _alerts(ledger, date(2026, 8, 2), AlertKind.NO_BRP_AFTER_FOUR_MONTHS)
-    ledger.record_population_registration(worker, register="BRP", registered_on=date(2026, 6, 1))
+    # At least 4 months (Wet BRP art. 2.38): reached on 1 August, not the day after.
+    assert _alerts(ledger, date(2026, 7, 31), AlertKind.NO_BRP_AFTER_FOUR_MONTHS) == []
+    raised = _alerts(ledger, date(2026, 8, 1), AlertKind.NO_BRP_AFTER_FOUR_MONTHS)
+    ledger.record_population_registration(
+        worker, register="BRP", registered_on=date(2026, 6, 1), address=a_brp_address()
+    )
 
-    assert [(a.subject_id, a.since) for a in raised] == [(worker, date(2026, 8, 2))]
+    assert [(a.subject_id, a.since) for a in raised] == [(worker, date(2026, 8, 1))]
     assert _alerts(ledger, date(2026, 8, 2), AlertKind.NO_BRP_AFTER_FOUR_MONTHS) == []
 
 
@@ -107,7 +110,9 @@ def test_long_expected_stay_without_brp_five_days_after_arrival(ledger: Ledger) 
 
     assert _alerts(ledger, date(2026, 4, 6), AlertKind.NO_BRP_AFTER_ARRIVAL) == []
     raised = _alerts(ledger, date(2026, 4, 7), AlertKind.NO_BRP_AFTER_ARRIVAL)
-    ledger.record_population_registration(long_stay, register="BRP", registered_on=date(2026, 4, 10))
+    ledger.record_population_registration(
+        long_stay, register="BRP", registered_on=date(2026, 4, 10), address=a_brp_address()
+    )
 
     assert [(a.subject_id, a.since) for a in raised] == [(long_stay, date(2026, 4, 7))]
     assert short_stay not in {a.subject_id for a in raised}

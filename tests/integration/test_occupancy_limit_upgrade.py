@@ -20,11 +20,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from eventsourcing.persistence import StoredEvent
-from sqlalchemy import func, select, text
+from sqlalchemy import func, inspect, select, text
 
 from ledger.application.service import Ledger
 from ledger.domain.housing_location import HousingLocation
-from ledger.persistence.migrations import script_location, upgrade
+from ledger.persistence.migrations import script_location
 from ledger.settings import APPLICATION_NAME, Settings
 from ledger.system import open_keystore
 from projections.occupancy import occupancy
@@ -88,12 +88,16 @@ def test_the_migration_empties_the_residence_view_for_a_rebuild_in_the_new_shape
             )
             _as_the_old_code_left_the_views(engine, registered.id, registered.position)
 
-            upgrade(engine, keys.database.key_engine)
+            with engine.begin() as conn:  # 0009 alone: later revisions empty other views for reasons of their own
+                config.attributes["connection"] = conn
+                command.upgrade(config, "0009")
 
             with engine.connect() as conn:
+                # The view's tables of then: a later revision adds some (0013: employment_entries).
                 left = {
                     table.name: conn.execute(select(func.count()).select_from(table)).scalar()
                     for table in ResidenceView.tables
+                    if inspect(conn).has_table(table.name)
                 }
                 positions = set(
                     conn.execute(select(projection_tracking.c.view_name, projection_tracking.c.notification_id))

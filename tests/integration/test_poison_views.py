@@ -79,6 +79,7 @@ def poisoned_worker(employer_id: UUID, location_id: UUID, poison: str = POISON) 
         work_address=Address(street=f"Handels{poison}weg", house_number=3, postcode=f"16{poison}AA"[:6], city=poison),
         housing_location_id=location_id,
         housing_valid_from=date(2026, 4, 1),
+        housing_outside_municipality=False,
     )
 
 
@@ -108,7 +109,16 @@ def write_poison(ledger: Ledger) -> tuple[UUID, UUID, UUID]:
         valid_from=date(2026, 5, 1),
     )
     worker.trigger_event(Worker.ContractEnded, end_date=date(2026, 7, 31), reason=f"season{POISON}")
-    worker.trigger_event(Worker.PopulationRegisterRecorded, register=f"R{POISON}", registered_on=TODAY, bsn=None)
+    worker.trigger_event(
+        Worker.PopulationRegisterRecorded,
+        register=f"R{POISON}",
+        registered_on=TODAY,
+        bsn=None,
+        address_bag_id=f"0420{POISON}",
+        municipality_code=f"04{POISON}",
+        address_since=TODAY,
+    )
+    worker.trigger_event(Worker.PopulationDeclarationReported, register=f"B{POISON}", declared_on=TODAY)
     worker.trigger_event(
         Worker.LegalHoldPlaced, case_reference=f"HH{POISON}1", reason=f"case{POISON}", review_on=REVIEW_ON
     )
@@ -149,6 +159,8 @@ def test_every_view_stores_poisoned_text_and_goes_on_to_later_events(escaping: L
     assert (poisoned.work_address.street, poisoned.work_address.city) == (f"Veiling{SHOWN}weg", f"Mede{SHOWN}")
     assert poisoned.population_register is not None
     assert poisoned.population_register.register == f"R{SHOWN}"
+    assert poisoned.population_register.municipality_code == f"04{SHOWN}"
+    assert poisoned.population_register.declared_register == f"B{SHOWN}"[:3]
     assert poisoned.legal_holds == ()  # placed and lifted under the same (poisoned) case reference
     assert register.worker(later.id, today=TODAY) is not None
     assert {w.family_name for w in register.names([worker_id, later.id]).values()} == {f"Kowal{SHOWN}ska", "Nowak"}

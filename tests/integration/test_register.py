@@ -20,6 +20,7 @@ from projections.register import RegisterProjection, RegisterView, metadata
 from projections.register_queries import WorkerStatus, register_legal_holds, register_workers
 from projections.runner import ViewRunner
 from tests.factories import (
+    a_brp_address,
     a_person,
     a_world,
     an_address,
@@ -309,7 +310,9 @@ def test_workers_are_filtered_by_employer_status_and_current_housing(ledger: Led
 def test_population_registration_and_legal_holds_are_kept(ledger: Ledger, register: Register) -> None:
     worker_id = register_worker(ledger, a_world(ledger))
     bsn = valid_bsn()
-    ledger.record_population_registration(worker_id, register="BRP", registered_on=date(2026, 5, 2), bsn=bsn)
+    ledger.record_population_registration(
+        worker_id, register="BRP", registered_on=date(2026, 5, 2), bsn=bsn, address=a_brp_address()
+    )
     ledger.place_legal_hold(worker_id, case_reference="HH-2026-01", reason="overcrowding case")
     ledger.place_legal_hold(worker_id, case_reference="HH-2026-02", reason="second case")
     ledger.lift_legal_hold(worker_id, case_reference="HH-2026-01")

@@ -13,6 +13,7 @@ from ledger.domain.errors import RuleViolated
 from ledger.domain.housing_location import housing_location_id_for
 from tests.factories import (
     TODAY,
+    a_brp_address,
     a_housing_location,
     a_person,
     a_worker,
@@ -135,9 +136,11 @@ def test_housing_from_before_the_employment_starts_is_allowed() -> None:
 
 def test_a_population_registration_before_the_birth_date_is_refused() -> None:
     worker = a_worker()
-    assert refusal(lambda: worker.record_population_registration("BRP", BORN - timedelta(days=1), None, TODAY)) == {
-        ("registered_on", "before_birth")
-    }
+    assert refusal(
+        lambda: worker.record_population_registration(
+            "BRP", BORN - timedelta(days=1), None, TODAY, address=a_brp_address()
+        )
+    ) == {("registered_on", "before_birth")}
 
 
 def test_a_document_expiring_before_the_birth_date_is_refused() -> None:

@@ -12,7 +12,7 @@ from ledger.domain.errors import Conflict, NotFound, RuleViolated
 from ledger.domain.housing_location import housing_location_id_for
 from ledger.domain.values import years_after
 from ledger.domain.worker import Worker
-from tests.factories import REVIEW_ON, TODAY, a_worker, an_address, broken_rules, valid_bsn
+from tests.factories import REVIEW_ON, TODAY, a_brp_address, a_worker, an_address, broken_rules, valid_bsn
 
 OTHER_LOCATION = housing_location_id_for("0420010000000002")
 TOO_FAR = years_after(TODAY, 1) + timedelta(days=1)
@@ -176,7 +176,7 @@ def test_population_registration_without_bsn_keeps_the_known_bsn() -> None:
     worker = registered_worker()
     worker.record_population_registration("RNI", date(2026, 4, 10), bsn, TODAY)
 
-    worker.record_population_registration("BRP", TODAY, None, TODAY)
+    worker.record_population_registration("BRP", TODAY, None, TODAY, address=a_brp_address())
 
     assert (worker.population_register, worker.bsn) == (("BRP", TODAY), bsn)
 
@@ -193,9 +193,9 @@ def test_population_registration_in_the_future_is_refused() -> None:
     worker = registered_worker()
     tomorrow = TODAY + timedelta(days=1)
 
-    assert refusal(lambda: worker.record_population_registration("BRP", tomorrow, None, TODAY)) == {
-        ("registered_on", "in_future")
-    }
+    assert refusal(
+        lambda: worker.record_population_registration("BRP", tomorrow, None, TODAY, address=a_brp_address())
+    ) == {("registered_on", "in_future")}
 
 
 def test_population_registration_with_an_invalid_bsn_is_refused() -> None:

@@ -10,7 +10,7 @@ from ledger.domain.erasure import ErasureReason
 from ledger.domain.errors import Conflict
 from ledger.domain.housing_location import housing_location_id_for
 from ledger.domain.worker import Worker
-from tests.factories import REVIEW_ON, TODAY, a_worker, valid_bsn
+from tests.factories import REVIEW_ON, TODAY, a_brp_address, a_worker, valid_bsn
 
 
 def shredded_worker() -> Worker:
@@ -54,7 +54,7 @@ def test_population_registration_with_a_bsn_after_shredding_is_a_conflict() -> N
 def test_population_registration_without_a_bsn_after_shredding_is_recorded() -> None:
     worker = shredded_worker()
 
-    worker.record_population_registration("BRP", TODAY, None, TODAY)
+    worker.record_population_registration("BRP", TODAY, None, TODAY, address=a_brp_address())
 
     (event,) = worker.collect_events()
     assert isinstance(event, Worker.PopulationRegisterRecorded)

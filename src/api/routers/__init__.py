@@ -12,6 +12,7 @@ from api.routers import (
     inspections,
     occupancy,
     retention,
+    transfers,
     worker_queries,
     workers,
 )
@@ -21,6 +22,7 @@ ROUTERS = [
     housing_locations.router,
     occupancy.router,
     workers.router,
+    transfers.router,
     worker_queries.router,
     inspections.router,
     headcounts.router,

@@ -4,8 +4,9 @@ Employers register and change their own workers only: another employer's
 worker, or a registration under another employer id, is answered 404 as if
 unknown (`api.scoping`). Changes of an existing worker take `If-Match:
 "<version>"` (412 when stale) and answer the new `version`. Legal holds are
-the inspectors'; erasure is the administrator's. Each write names the worker
-in the processing log.
+the inspectors'; erasure is the administrator's; BRP/RNI registrations and
+deregistrations are the municipality's (an employer reports a declaration,
+which clears nothing). Each write names the worker in the processing log.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from api.auth import Principal
 from api.deps import IfMatch, ProcessingDep, ServicesDep
 from api.idempotency import Idempotent
-from api.policy import ENFORCEMENT, REGISTER_WORKERS_AND_HOUSING, RETENTION, allow, registrant
+from api.policy import ENFORCEMENT, POPULATION_REGISTER, REGISTER_WORKERS_AND_HOUSING, RETENTION, allow, registrant
 from api.routing import ApiRoute
 from api.schemas.common import Created, Written
 from api.schemas.workers import (
@@ -30,8 +31,11 @@ from api.schemas.workers import (
     ErasureRequest,
     HousingChange,
     LegalHoldCreate,
+    PopulationDeclaration,
+    PopulationDeregistration,
     PopulationRegistration,
     RegistrationConfirmation,
+    TemporaryProtection,
     WorkAddressChange,
     WorkerCreate,
 )
@@ -86,6 +90,7 @@ router = APIRouter(prefix="/workers", tags=["workers"], route_class=MemberPathRo
 WorkerId = Annotated[UUID, Path(alias="workerId", description="The worker's id.")]
 Registrant = Annotated[Principal, Depends(allow(REGISTER_WORKERS_AND_HOUSING))]
 Enforcer = Annotated[Principal, Depends(allow(ENFORCEMENT))]
+Municipality = Annotated[Principal, Depends(allow(POPULATION_REGISTER))]
 Administrator = Annotated[Principal, Depends(allow(RETENTION))]
 
 
@@ -110,6 +115,7 @@ def register_worker(
         housing_location_id=body.housing.housing_location_id if body.housing else None,
         housing_valid_from=body.housing.valid_from if body.housing else None,
         registrant=registrant(principal),
+        housing_outside_municipality=body.housing.outside_municipality if body.housing else False,
     )
     processing.record(Activity.REGISTRATION, Operation.CREATE, receipt.id)
     return Created(id=receipt.id, position=receipt.position)
@@ -125,7 +131,11 @@ def change_address(
     expected: IfMatch,
     idempotent: Idempotent,
 ) -> Written:
-    """Record where the worker lives (`housing`; null: not housed here) or works (`work`) from `validFrom` on."""
+    """Record where the worker lives (`housing`; null: not housed here) or works (`work`) from `validFrom` on.
+
+    A worker who lives outside the municipality (a commuter) has `housingLocationId` null and
+    `outsideMunicipality` true: known to live elsewhere, counted nowhere here.
+    """
     require_worker_in_scope(services, principal, worker_id)
     processing.record(Activity.REGISTRATION, Operation.UPDATE, worker_id)
     match body:
@@ -134,6 +144,7 @@ def change_address(
                 worker_id,
                 housing_location_id=body.housing_location_id,
                 valid_from=body.valid_from,
+                outside_municipality=body.outside_municipality,
                 expected_version=expected,
             )
         case WorkAddressChange():
@@ -187,12 +198,17 @@ def record_population_registration(
     worker_id: WorkerId,
     body: PopulationRegistration,
     services: ServicesDep,
-    principal: Registrant,
+    principal: Municipality,
     processing: ProcessingDep,
     expected: IfMatch,
     idempotent: Idempotent,
 ) -> Written:
-    """Record the worker's registration in the BRP or the RNI, with the BSN it gave when known."""
+    """Record the worker's registration in the BRP (with its address) or the RNI, with the BSN when known.
+
+    The municipality's fact, from the BRP: a BRP registration clears the BRP
+    alerts for good; its address raises `brp_address_differs` while it is
+    not the registered housing.
+    """
     require_worker_in_scope(services, principal, worker_id)
     processing.record(Activity.REGISTRATION, Operation.UPDATE, worker_id)
     receipt = services.ledger.record_population_registration(
@@ -200,6 +216,7 @@ def record_population_registration(
         register=body.population_register.value,
         registered_on=body.registered_on,
         bsn=body.bsn,
+        address=body.address.to_address() if body.address else None,
         expected_version=expected,
     )
     return Written(position=receipt.position, version=receipt.version)
@@ -223,6 +240,69 @@ def confirm_registration(
         confirmed_on=body.confirmed_on,
         expected_end_date=body.expected_end_date,
         expected_version=expected,
+    )
+    return Written(position=receipt.position, version=receipt.version)
+
+
+@router.post("/{workerId}/population-deregistrations", status_code=status.HTTP_201_CREATED)
+def record_population_deregistration(
+    worker_id: WorkerId,
+    body: PopulationDeregistration,
+    services: ServicesDep,
+    principal: Municipality,
+    processing: ProcessingDep,
+    expected: IfMatch,
+    idempotent: Idempotent,
+) -> Written:
+    """Record that the BRP ended the worker's registration (emigrated, or whereabouts unknown)."""
+    require_worker_in_scope(services, principal, worker_id)
+    processing.record(Activity.REGISTRATION, Operation.UPDATE, worker_id)
+    receipt = services.ledger.record_population_deregistration(
+        worker_id, deregistered_on=body.deregistered_on, reason=body.reason.value, expected_version=expected
+    )
+    return Written(position=receipt.position, version=receipt.version)
+
+
+@router.post("/{workerId}/population-declarations", status_code=status.HTTP_201_CREATED)
+def report_population_declaration(
+    worker_id: WorkerId,
+    body: PopulationDeclaration,
+    services: ServicesDep,
+    principal: Registrant,
+    processing: ProcessingDep,
+    expected: IfMatch,
+    idempotent: Idempotent,
+) -> Written:
+    """Report that the worker declared a BRP or RNI registration: shown as declared by the employer.
+
+    It is no registration: it clears no alert (only the municipality records one).
+    """
+    require_worker_in_scope(services, principal, worker_id)
+    processing.record(Activity.REGISTRATION, Operation.UPDATE, worker_id)
+    receipt = services.ledger.report_population_declaration(
+        worker_id,
+        register=body.population_register.value,
+        declared_on=body.declared_on,
+        expected_version=expected,
+    )
+    return Written(position=receipt.position, version=receipt.version)
+
+
+@router.post("/{workerId}/temporary-protections", status_code=status.HTTP_201_CREATED)
+def record_temporary_protection(
+    worker_id: WorkerId,
+    body: TemporaryProtection,
+    services: ServicesDep,
+    principal: Registrant,
+    processing: ProcessingDep,
+    expected: IfMatch,
+    idempotent: Idempotent,
+) -> Written:
+    """Record that the worker is under temporary protection from `validFrom`: the BRP within 5 days of arrival."""
+    require_worker_in_scope(services, principal, worker_id)
+    processing.record(Activity.REGISTRATION, Operation.UPDATE, worker_id)
+    receipt = services.ledger.record_temporary_protection(
+        worker_id, valid_from=body.valid_from, expected_version=expected
     )
     return Written(position=receipt.position, version=receipt.version)
 

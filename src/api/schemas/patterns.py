@@ -47,6 +47,8 @@ KVK_NUMBER = f"^[{WHITE_SPACE}]*[0-9]{{8}}[{WHITE_SPACE}]*$"
 # A BAG object id: 16 digits, trimmed likewise (`HousingLocation.register`).
 # The object type in digits 5-6: 01 verblijfsobject, 02 ligplaats, 03 standplaats (`checked_bag_id`).
 BAG_ID = f"^[{WHITE_SPACE}]*[0-9]{{4}}0[1-3][0-9]{{10}}[{WHITE_SPACE}]*$"
+# A CBS gemeentecode: 4 digits, trimmed likewise (`checked_brp_address`).
+MUNICIPALITY_CODE = f"^[{WHITE_SPACE}]*[0-9]{{4}}[{WHITE_SPACE}]*$"
 # A BSN: 9 digits, with spaces, dots or hyphens anywhere (`checked_bsn`); the 11-test is beyond a pattern.
 BSN = "^[ .-]*(?:[0-9][ .-]*){9}$"
 # One letter, or empty (read as none); up to 4 letters or digits, or empty (`checked_address`).

@@ -32,7 +32,14 @@ from projections.alerts import Alert, AlertKind
 from projections.headcounts import GroupBy, Headcounts
 from projections.history import ResidenceInterval
 from projections.occupancy import Occupancy, Resident
-from projections.register_queries import LegalHold, WorkerName, WorkerRecord, WorkerStatus
+from projections.register_queries import (
+    LegalHold,
+    PopulationRegistration,
+    PopulationStatus,
+    WorkerName,
+    WorkerRecord,
+    WorkerStatus,
+)
 
 T = TypeVar("T")
 
@@ -322,15 +329,57 @@ class PersonPublic(ApiModel):
     birth_date: date | None
     nationality: str
     id_document: IdentityDocumentPublic | None
-    bsn: str | None
+    bsn: str | None = Field(
+        description="Recorded by the municipality only; `null` in every answer to an employer (Wabb art. 1, 10;"
+        " UAVG art. 46)."
+    )
+
+
+class PopulationDeclarationPublic(ApiModel):
+    """A registration the employer reported as declared: shown as such, it is no registration and clears no alert."""
+
+    population_register: str = Field(alias="register", description="BRP or RNI, as the employer reported it.")
+    declared_on: date
 
 
 class PopulationRegistrationPublic(ApiModel):
-    """The worker's latest BRP or RNI registration."""
+    """The worker's registration in the BRP (ingezetene) or the RNI (niet-ingezetene), as far as it is known.
 
+    `status`: `registered` or `deregistered` after the municipality's latest
+    fact; `declared_by_employer` when only the employer reported one.
+    """
+
+    status: PopulationStatus
     # Not `register`: that would shadow `BaseModel.register` (ABCMeta); the wire name is kept by the alias.
-    population_register: str = Field(alias="register", description="BRP or RNI.")
-    registered_on: date
+    population_register: str | None = Field(
+        alias="register",
+        description="BRP or RNI: the municipality's latest registration (`null` when it recorded none).",
+    )
+    registered_on: date | None
+    municipality_code: str | None = Field(
+        description="BRP: the CBS gemeentecode of the municipality where the BRP address is (4 digits)."
+    )
+    address_since: date | None = Field(description="BRP: the first day of the BRP address.")
+    deregistered_on: date | None
+    deregistration_reason: str | None = Field(description="`emigrated` or `unknown_whereabouts`.")
+    declaration: PopulationDeclarationPublic | None = Field(description="The employer's latest declaration.")
+
+    @classmethod
+    def of(cls, p: PopulationRegistration) -> PopulationRegistrationPublic:
+        """From the register's record."""
+        declared = None
+        if p.declared_register is not None and p.declared_on is not None:
+            declared = PopulationDeclarationPublic(register=p.declared_register, declared_on=p.declared_on)
+        return cls(
+            status=p.status,
+            register=p.register,
+            registered_on=p.registered_on,
+            municipality_code=p.municipality_code,
+            address_since=p.address_since,
+            deregistered_on=p.deregistered_on,
+            deregistration_reason=p.deregistration_reason,
+            declaration=declared,
+        )
 
 
 class LegalHoldPublic(ApiModel):
@@ -355,43 +404,49 @@ class WorkerPublic(ApiModel):
     person: PersonPublic
     shredded: bool
     housing_location_id: UUID | None = Field(description="Where the worker lives today; `null` if not housed.")
+    outside_municipality: bool = Field(
+        description="The worker lives outside the municipality today (a commuter; `housingLocationId` is `null`)."
+    )
     work_address: AddressPublic
     contract_start: date
     expected_end_date: date | None
     contract_end: date | None
     departed_on: date | None
     population_register: PopulationRegistrationPublic | None
+    temporary_protection_from: date | None = Field(
+        description="The first day of temporary protection (then BRP, never RNI, whatever the expected stay)."
+    )
     retention_due_on: date | None = Field(default=None, description="When the personal data is due for erasure.")
     legal_holds: list[LegalHoldWithReason | LegalHoldPublic]
     version: int = Field(description="The aggregate version, for `If-Match`.")
 
     @classmethod
-    def of(cls, record: WorkerRecord, *, hold_reasons: bool, retention_due_on: date | None = None) -> WorkerPublic:
-        """From a register record; the holds' reasons only when `hold_reasons`."""
+    def of(
+        cls, record: WorkerRecord, *, hold_reasons: bool, bsn: bool, retention_due_on: date | None = None
+    ) -> WorkerPublic:
+        """From a register record; the holds' reasons only when `hold_reasons`, the BSN only when `bsn`."""
         return cls(
             id=record.id,
             employer_id=record.employer_id,
             status=record.status,
-            person=_person(record),
+            person=_person(record, bsn=bsn),
             shredded=record.shredded,
             housing_location_id=record.housing_location_id,
+            outside_municipality=record.outside_municipality,
             work_address=AddressPublic.of(record.work_address),
             contract_start=record.contract_start,
             expected_end_date=record.expected_end_date,
             contract_end=record.contract_end,
             departed_on=record.departed_on,
-            population_register=(
-                PopulationRegistrationPublic(register=p.register, registered_on=p.registered_on)
-                if (p := record.population_register)
-                else None
-            ),
+            population_register=(PopulationRegistrationPublic.of(p) if (p := record.population_register) else None),
+            temporary_protection_from=record.temporary_protection_from,
             retention_due_on=retention_due_on,
             legal_holds=[_hold(h, with_reason=hold_reasons) for h in record.legal_holds],
             version=record.version,
         )
 
 
-def _person(record: WorkerRecord) -> PersonPublic:
+def _person(record: WorkerRecord, *, bsn: bool) -> PersonPublic:
     person = record.person
     kind, number, expires = (
         _plain(person.id_document_type),
@@ -407,7 +462,7 @@ def _person(record: WorkerRecord) -> PersonPublic:
         birth_date=_plain(person.birth_date),
         nationality=record.nationality,
         id_document=document,
-        bsn=_plain(person.bsn),
+        bsn=_plain(person.bsn) if bsn else None,
     )
 
 

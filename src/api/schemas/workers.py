@@ -15,12 +15,13 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, StrictBool
 from pydantic_core import PydanticCustomError
 
 from api.schemas import patterns
 from api.schemas.common import RequestModel, WholeNumber
 from ledger.domain.erasure import MAX_NOTE_LENGTH, ErasureReason
+from ledger.domain.population import BrpAddress, DeregistrationReason
 from ledger.domain.values import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -174,10 +175,20 @@ class EmploymentIn(RequestModel):
         )
 
 
-class HousingIn(RequestModel):
-    """Where the worker lives from the start."""
+OUTSIDE_DESCRIPTION = (
+    "The worker lives outside the municipality (a commuter): its housing is known, so no `no_housing` alert, and it"
+    " is counted in no headcount or occupancy here. The other municipality's address is not recorded."
+)
 
-    housing_location_id: UUID = Field(description="A registered housing location.")
+
+class HousingIn(RequestModel):
+    """Where the worker lives from the start: a housing location here, or outside the municipality."""
+
+    housing_location_id: UUID | None = Field(
+        default=None,
+        description="A registered housing location; required unless `outsideMunicipality` is true, then left out.",
+    )
+    outside_municipality: StrictBool = Field(default=False, description=OUTSIDE_DESCRIPTION)
     valid_from: IsoDate
 
 
@@ -191,10 +202,13 @@ class WorkerCreate(RequestModel):
 
 
 class HousingChange(RequestModel):
-    """The worker lives at another housing location (or, with null, nowhere in the municipality)."""
+    """The worker lives at another housing location (or, with null, nowhere in the municipality; or outside it)."""
 
     type: Literal["housing"]
-    housing_location_id: UUID | None = Field(description="A registered housing location, or null: not housed here.")
+    housing_location_id: UUID | None = Field(
+        description="A registered housing location, or null: not housed here (null with `outsideMunicipality`)."
+    )
+    outside_municipality: StrictBool = Field(default=False, description=OUTSIDE_DESCRIPTION)
     valid_from: IsoDate
 
 
@@ -207,6 +221,15 @@ class WorkAddressChange(RequestModel):
 
 
 AddressChange = Annotated[HousingChange | WorkAddressChange, Field(discriminator="type")]
+
+
+class Transfer(RequestModel):
+    """The worker works for another employer from a date on: still one worker (its history kept)."""
+
+    employer_id: UUID = Field(description="A registered employer: the worker's employer from `validFrom` on.")
+    valid_from: IsoDate = Field(
+        description="Not before the employment started, not after today (a transfer is recorded once it happened)."
+    )
 
 
 class ContractEnd(RequestModel):
@@ -235,8 +258,29 @@ class RegistrationConfirmation(RequestModel):
     )
 
 
+class BrpAddressIn(RequestModel):
+    """The address a BRP registration holds (Wet BRP art. 2.38, 2.39)."""
+
+    bag_id: str = Field(
+        description="The BAG id of the adresseerbaar object: 16 digits, object type verblijfsobject (01), "
+        "ligplaats (02) or standplaats (03).",
+        examples=["0420010000123456"],
+        json_schema_extra={"pattern": patterns.BAG_ID},
+    )
+    municipality_code: str = Field(
+        description="The CBS gemeentecode of the municipality where the address is: 4 digits (Medemblik `0420`).",
+        examples=["0420"],
+        json_schema_extra={"pattern": patterns.MUNICIPALITY_CODE},
+    )
+    since: IsoDate = Field(description="The first day of the address holding (not in the future).")
+
+    def to_address(self) -> BrpAddress:
+        """The ledger's BRP address value."""
+        return BrpAddress(bag_id=self.bag_id, municipality_code=self.municipality_code, since=self.since)
+
+
 class PopulationRegistration(RequestModel):
-    """The worker was registered in the BRP (residents) or the RNI (non-residents)."""
+    """The municipality records the worker's registration in the BRP (ingezetene) or the RNI (niet-ingezetene)."""
 
     # Not `register`: that would shadow `BaseModel.register` (ABCMeta); the wire name is kept by the alias.
     population_register: PopulationRegister = Field(alias="register", description="BRP or RNI.")
@@ -246,6 +290,31 @@ class PopulationRegistration(RequestModel):
         description=f"The BSN the registration gave, when known: {BSN_DESCRIPTION}",
         json_schema_extra={"pattern": patterns.BSN},
     )
+    address: BrpAddressIn | None = Field(
+        default=None, description="Required for a BRP registration; an RNI registration has no Dutch address (400)."
+    )
+
+
+class PopulationDeregistration(RequestModel):
+    """The BRP ended the worker's registration."""
+
+    deregistered_on: IsoDate = Field(description="Not in the future.")
+    reason: DeregistrationReason = Field(
+        description="`emigrated` (vertrek naar het buitenland) or `unknown_whereabouts` (vertrokken onbekend waarheen)."
+    )
+
+
+class PopulationDeclaration(RequestModel):
+    """The employer reports that the worker declared a registration: shown as declared; it clears no alert."""
+
+    population_register: PopulationRegister = Field(alias="register", description="BRP or RNI.")
+    declared_on: IsoDate = Field(description="When the worker declared it (not in the future).")
+
+
+class TemporaryProtection(RequestModel):
+    """The worker is under temporary protection (as those displaced from Ukraine): BRP, never RNI."""
+
+    valid_from: IsoDate = Field(description="The first day of the protection; a later one corrects it.")
 
 
 class LegalHoldCreate(RequestModel):

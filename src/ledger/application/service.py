@@ -55,6 +55,7 @@ from ledger.domain.errors import AlreadyRegistered, ConcurrentModification, Conf
 from ledger.domain.housing_location import MUNICIPALITY, HousingLocation, Registrant
 from ledger.domain.inspection import Inspection
 from ledger.domain.legal_hold import months_after
+from ledger.domain.population import BrpAddress
 from ledger.domain.values import Address, Employment, Person
 from ledger.domain.worker import Worker
 from ledger.persistence.claim_store import ClaimStore, write_backfill
@@ -404,13 +405,14 @@ class Ledger(Application[UUID]):
         housing_location_id: UUID | None = None,
         housing_valid_from: date | None = None,
         registrant: Registrant = MUNICIPALITY,
+        housing_outside_municipality: bool = False,
     ) -> Receipt:
-        """Register a worker for an existing employer, housed at a registered location.
+        """Register a worker for an existing employer, housed at a registered location (or outside the municipality).
 
         `registrant` is who registers: only the municipality may record a BSN.
         """
         self._require(Employer, employer_id, "employer_id")
-        if housing_location_id is not None:
+        if housing_location_id is not None and not housing_outside_municipality:
             self._require(HousingLocation, housing_location_id, "housing.housing_location_id")
         worker = Worker.register(
             employer_id=employer_id,
@@ -420,6 +422,7 @@ class Ledger(Application[UUID]):
             housing_valid_from=housing_valid_from,
             today=self.today(),
             registrant=registrant,
+            housing_outside_municipality=housing_outside_municipality,
         )
         return self._save(worker)
 
@@ -429,16 +432,28 @@ class Ledger(Application[UUID]):
         *,
         housing_location_id: UUID | None,
         valid_from: date,
+        outside_municipality: bool = False,
         expected_version: int | None = None,
     ) -> Receipt:
-        """Record where a worker lives from `valid_from` on (None: not housed in the municipality)."""
-        if housing_location_id is not None:
+        """Record where a worker lives from `valid_from` on (None: not housed here; or outside the municipality)."""
+        if housing_location_id is not None and not outside_municipality:
             self._require(HousingLocation, housing_location_id, "housing_location_id")
         return self._change(
             Worker,
             worker_id,
             expected_version,
-            lambda worker: worker.change_housing(housing_location_id, valid_from, self.today()),
+            lambda worker: worker.change_housing(
+                housing_location_id, valid_from, self.today(), outside_municipality=outside_municipality
+            ),
+        )
+
+    def transfer_worker(
+        self, worker_id: UUID, *, employer_id: UUID, valid_from: date, expected_version: int | None = None
+    ) -> Receipt:
+        """Record that a worker works for another registered employer from `valid_from` on (one worker still)."""
+        self._require(Employer, employer_id, "employer_id")
+        return self._change(
+            Worker, worker_id, expected_version, lambda worker: worker.transfer(employer_id, valid_from, self.today())
         )
 
     def change_work_address(
@@ -473,14 +488,44 @@ class Ledger(Application[UUID]):
         register: str,
         registered_on: date,
         bsn: str | None = None,
+        address: BrpAddress | None = None,
         expected_version: int | None = None,
     ) -> Receipt:
-        """Record a worker's BRP or RNI registration."""
+        """Record a worker's BRP registration (with its address) or RNI registration: the municipality's fact."""
         return self._change(
             Worker,
             worker_id,
             expected_version,
-            lambda worker: worker.record_population_registration(register, registered_on, bsn, self.today()),
+            lambda worker: worker.record_population_registration(
+                register, registered_on, bsn, self.today(), address=address
+            ),
+        )
+
+    def record_population_deregistration(
+        self, worker_id: UUID, *, deregistered_on: date, reason: str, expected_version: int | None = None
+    ) -> Receipt:
+        """Record that the BRP ended a worker's registration (emigrated, whereabouts unknown)."""
+        return self._change(
+            Worker, worker_id, expected_version, lambda w: w.deregister(deregistered_on, reason, self.today())
+        )
+
+    def report_population_declaration(
+        self, worker_id: UUID, *, register: str, declared_on: date, expected_version: int | None = None
+    ) -> Receipt:
+        """Record an employer's report that a worker declared a registration; it records no registration."""
+        return self._change(
+            Worker,
+            worker_id,
+            expected_version,
+            lambda w: w.report_population_declaration(register, declared_on, self.today()),
+        )
+
+    def record_temporary_protection(
+        self, worker_id: UUID, *, valid_from: date, expected_version: int | None = None
+    ) -> Receipt:
+        """Record that a worker is under temporary protection from `valid_from`."""
+        return self._change(
+            Worker, worker_id, expected_version, lambda w: w.record_temporary_protection(valid_from, self.today())
         )
 
     def confirm_registration(

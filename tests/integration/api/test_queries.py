@@ -313,7 +313,17 @@ def test_worker_reads_back_whole_with_its_version_as_etag(api: Api, town: Town) 
     }
     # No end reported: stale past its expected end (2026-10-31), due a year after its clock starts 3 months on.
     assert (body["contractStart"], body["contractEnd"], body["retentionDueOn"]) == ("2026-04-01", None, "2028-02-01")
-    assert body["populationRegister"] == {"register": "RNI", "registeredOn": "2026-04-03"}
+    assert body["populationRegister"] == {
+        "status": "registered",
+        "register": "RNI",
+        "registeredOn": "2026-04-03",
+        "municipalityCode": None,
+        "addressSince": None,
+        "deregisteredOn": None,
+        "deregistrationReason": None,
+        "declaration": None,
+    }
+    assert body["temporaryProtectionFrom"] is None
     (hold,) = body["legalHolds"]
     assert set(hold) == {"caseReference", "placedAt"}  # the reason is about the person's case
     assert hold["caseReference"] == "HH-2026-7"

@@ -19,6 +19,7 @@ from tests.conftest import Api
 from tests.factories import a_bag_id, a_document_number, a_kvk_number, an_address, valid_bsn
 
 WORKERS = "/api/v1/workers"
+BRP_ADDRESS = {"bagId": "0420010000000001", "municipalityCode": "0420", "since": "2026-04-01"}
 
 
 @dataclass(frozen=True)
@@ -120,14 +121,9 @@ CHANGES: dict[str, tuple[str, dict[str, Any]]] = {
     "erasure": ("erasure", {"reasonCode": "data_subject_request", "reason": "AVG article 17 request"}),
     "confirmation": ("confirmations", {"confirmedOn": "2026-06-15", "expectedEndDate": "2027-03-31"}),
 }
-REGISTRANT_CHANGES = [
-    "housing change",
-    "work address change",
-    "contract end",
-    "departure",
-    "population registration",
-    "confirmation",
-]
+REGISTRANT_CHANGES = ["housing change", "work address change", "contract end", "departure", "confirmation"]
+# Only the municipality records BRP/RNI facts (tests/integration/api/test_population_register_api.py).
+MUNICIPAL_CHANGES = ["population registration"]
 
 
 def change(api: Api, worker_id: UUID, name: str, headers: dict[str, str]) -> Response:
@@ -340,8 +336,16 @@ def test_invalid_address_change_is_400_naming_the_member_and_stores_nothing(
         ("departures", {"departedOn": "2026/06/10"}, "departedOn"),
         ("departures", {"departedOn": "2026-06-10", "destination": "PL"}, "destination"),
         ("population-registrations", {"register": "GBA", "registeredOn": "2026-04-03"}, "register"),
-        ("population-registrations", {"register": "BRP", "registeredOn": "2026-07-01"}, "registeredOn"),
-        ("population-registrations", {"register": "BRP", "registeredOn": "2026-04-03", "bsn": "12345"}, "bsn"),
+        (
+            "population-registrations",
+            {"register": "BRP", "registeredOn": "2026-07-01", "address": BRP_ADDRESS},
+            "registeredOn",
+        ),
+        (
+            "population-registrations",
+            {"register": "BRP", "registeredOn": "2026-04-03", "bsn": "12345", "address": BRP_ADDRESS},
+            "bsn",
+        ),
         ("confirmations", {"expectedEndDate": "2027-03-31"}, "confirmedOn"),
         ("confirmations", {"confirmedOn": "2026-06-16"}, "confirmedOn"),
         ("confirmations", {"confirmedOn": "2026-03-31"}, "confirmedOn"),
@@ -370,7 +374,7 @@ def test_another_employers_worker_is_404_and_stores_nothing(api: Api, worker: UU
 
 @pytest.mark.parametrize(
     ("name", "role"),
-    [(name, "registrar") for name in REGISTRANT_CHANGES]
+    [(name, "registrar") for name in REGISTRANT_CHANGES + MUNICIPAL_CHANGES]
     + [("legal hold", "inspector"), ("lift legal hold", "inspector"), ("erasure", "admin")],
 )
 def test_unknown_worker_is_404(api: Api, setting: Setting, name: str, role: str) -> None:
@@ -511,6 +515,7 @@ def test_erasure_needs_a_reason_code(api: Api, worker: UUID) -> None:
 FORBIDDEN = (
     [("registration", role) for role in ("inspector", "auditor")]
     + [(name, role) for name in REGISTRANT_CHANGES for role in ("inspector", "auditor")]
+    + [(name, role) for name in MUNICIPAL_CHANGES for role in ("employer", "inspector", "auditor")]
     + [("legal hold", role) for role in ("employer", "registrar", "auditor")]
     + [("lift legal hold", role) for role in ("employer", "registrar", "auditor")]
     + [("erasure", role) for role in ("employer", "registrar", "inspector", "auditor")]

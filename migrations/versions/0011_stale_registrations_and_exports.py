@@ -8,7 +8,7 @@ new column is added, empty, and nothing is rebuilt. `processing_log` gets the
 date by which an export with opened personal data is to be destroyed
 (`destroy_on`; only on such an export's lines).
 
-Revision ID: 0011_retain
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-06
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_retain"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
