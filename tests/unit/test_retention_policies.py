@@ -32,13 +32,15 @@ def test_shipped_defaults_match_the_sources() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "period"), [("P1Y", Period(1)), ("P18M", Period(months=18)), ("P1Y6M10D", Period(1, 6, 10))]
+    ("text", "period"),
+    [("P1Y", Period(1)), ("P18M", Period(months=18)), ("P1Y6M10D", Period(1, 6, 10)), ("P45D", Period(days=45))],
 )
 def test_periods_parse(text: str, period: Period) -> None:
     assert Period.parse(text) == period
 
 
-@pytest.mark.parametrize("text", ["", "P", "1Y", "P1W", "PT1H"])
+# isodate reads the whole ISO 8601 grammar; a policy takes whole years, months and days only.
+@pytest.mark.parametrize("text", ["", "P", "1Y", "P1W", "PT1H", "P1YT0S", "P1.5Y", "-P1Y", "P1Y-2M"])
 def test_malformed_periods_are_refused(text: str) -> None:
     with pytest.raises(RetentionConfigError):
         Period.parse(text)

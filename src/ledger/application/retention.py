@@ -9,16 +9,16 @@ changed policy applies at once to every subject.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+import isodate
+
 from ledger.domain.values import SanctionKind
 
 DEFAULT_POLICY_FILE = Path(__file__).with_name("retention.toml")
-_PERIOD = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?")
 
 REGISTRATION = "worker_registration"
 INSPECTION = "inspection_notes"
@@ -43,13 +43,24 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        """An ISO 8601 duration like `P1Y`, `P18M`, `P1Y6M10D`."""
-        match = _PERIOD.fullmatch(text.strip())
-        if match is None or text.strip() == "P":
-            msg = f"not a period of years, months and days: {text!r}"
+        """An ISO 8601 duration of whole years, months and days, like `P1Y`, `P18M`, `P1Y6M10D` (read by isodate).
+
+        Weeks, a time of day, fractions and signs are refused: a policy counts calendar days, months and years.
+        """
+        written = text.strip()
+        msg = f"not a period of years, months and days: {text!r}"
+        try:
+            parsed = isodate.parse_duration(written)
+        except (isodate.ISO8601Error, ValueError, ArithmeticError):
+            raise RetentionConfigError(msg) from None
+        if isinstance(parsed, isodate.Duration):
+            years, months, rest = parsed.years, parsed.months, parsed.tdelta
+        else:
+            years, months, rest = 0, 0, parsed
+        whole = all(part == int(part) and part >= 0 for part in (years, months, rest.days))
+        if not whole or rest.seconds or rest.microseconds or any(unit in written.upper() for unit in "WT"):
             raise RetentionConfigError(msg)
-        years, months, days = (int(g or 0) for g in match.groups())
-        return cls(years, months, days)
+        return cls(int(years), int(months), rest.days)
 
     def after(self, day: date) -> date:
         """The day this period after `day`."""
