@@ -43,6 +43,7 @@ from ledger.audit.processing_log import ProcessingLog
 from ledger.domain.erasure import ErasureNote, ErasureReason
 from ledger.domain.inspection import Inspection
 from ledger.domain.staleness import StalePeriods
+from ledger.persistence.exclusive import holding
 from projections.coordination import view_lock
 from projections.register import RegisterView
 from projections.register_queries import register_housing, register_legal_holds, register_workers
@@ -217,10 +218,9 @@ def run_retention(
     Subjects are shredded `chunk` at a time; `progress(done, total)` is called after each chunk.
     The caller reports the outcome (`report_facts` are its numbers for a log record).
     """
-    lock = view_lock(ledger.settings, "retention-job")
-    if not lock.acquire():
-        raise RetentionJobBusyError("another retention job is running")
-    try:
+    with holding(view_lock(ledger.settings, "retention-job")) as held:
+        if not held:
+            raise RetentionJobBusyError("another retention job is running")
         report = RetentionReport(on=on, dry_run=dry_run)
         subjects = due_subjects(ledger, engine, policies, on=on)
         for done in range(0, len(subjects), chunk):
@@ -234,8 +234,6 @@ def run_retention(
                 progress(done + len(part), len(subjects))
         if not dry_run:
             report.log_lines_deleted = _purge_processing_log(ledger, policies, on)
-    finally:
-        lock.release()
     return report
 
 
