@@ -28,7 +28,7 @@ from ledger.audit.processing_log import ProcessingLog
 from ledger.errors import RuleViolated
 from ledger.settings import Settings
 from ledger.system import open_ledger
-from projections.alerts import AlertFactsView
+from projections.alert_facts import AlertFactsView
 from projections.register import RegisterView
 from projections.registry import build_view_runners
 from projections.residence import ResidenceView

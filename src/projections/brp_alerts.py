@@ -41,7 +41,7 @@ Stay = tuple[str, date, date | None]  # (housing location id, hex; valid_from; v
 
 
 class BrpAlertKind(StrEnum):
-    """The BRP alerts (the same names as `projections.alerts.AlertKind`'s)."""
+    """The BRP alerts (the same names as `projections.alert_rules.AlertKind`'s)."""
 
     NO_BRP_AFTER_FOUR_MONTHS = "no_brp_after_four_months"
     NO_BRP_AFTER_ARRIVAL = "no_brp_after_arrival"

@@ -24,11 +24,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, FromClause, and_, func, select
 
+from ledger.persistence.database import in_chunks
 from projections.bitemporal import known_at, valid_on
 from projections.residence_tables import employment_history, residence_history, residence_workers
-
-# An IN list of at most this many ids stays within SQLite's limit on parameters.
-_IN_LIST = 1000
 
 
 def residence_with_employer(on: date, as_known_at: datetime) -> tuple[FromClause, ColumnElement[Any]]:
@@ -45,8 +43,7 @@ def employers_now(conn: Connection, workers: Collection[str]) -> dict[str, str]:
     """The employer of each of these workers (hex ids) now, as the residence view currently believes."""
     ids = sorted(set(workers))
     found: dict[str, str] = {}
-    for i in range(0, len(ids), _IN_LIST):
-        chunk = ids[i : i + _IN_LIST]
+    for chunk in in_chunks(ids):
         w, e = residence_workers.c, employment_history.c
         for worker, employer in conn.execute(select(w.worker_id, w.employer_id).where(w.worker_id.in_(chunk))):
             found[worker] = employer

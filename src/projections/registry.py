@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.application.service import Ledger
-from projections.alerts import AlertFactsProjection, AlertFactsView
+from projections.alert_facts import AlertFactsProjection, AlertFactsView
 from projections.projection import LedgerProjection
 from projections.register import RegisterProjection, RegisterView
 from projections.residence import ResidenceProjection, ResidenceView

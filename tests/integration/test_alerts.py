@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from ledger.application.service import Ledger
-from projections.alerts import Alert, AlertFactsProjection, AlertFactsView, AlertKind, alerts
+from projections.alert_facts import AlertFactsProjection, AlertFactsView
+from projections.alert_rules import Alert, AlertKind
+from projections.alerts import alerts
 from projections.register import RegisterProjection, RegisterView
 from projections.residence import ResidenceProjection, ResidenceView
 from projections.runner import ViewRunner

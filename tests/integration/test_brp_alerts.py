@@ -25,7 +25,9 @@ from ledger.domain.population import BrpAddress
 from ledger.persistence.migrations import script_location, upgrade
 from ledger.settings import APPLICATION_NAME, Settings
 from ledger.system import open_keystore
-from projections.alerts import Alert, AlertFactsProjection, AlertFactsView, AlertKind, alert_workers, alerts, metadata
+from projections.alert_facts import AlertFactsProjection, AlertFactsView, alert_workers, metadata
+from projections.alert_rules import Alert, AlertKind
+from projections.alerts import alerts
 from projections.register import RegisterProjection, RegisterView
 from projections.residence import ResidenceProjection, ResidenceView
 from projections.runner import ViewRunner

@@ -6,7 +6,9 @@ from datetime import UTC, date, datetime
 
 from ledger.application.service import Ledger
 from ledger.domain.housing_location import Registrant
-from projections.alerts import AlertFactsProjection, AlertFactsView, AlertKind, alerts
+from projections.alert_facts import AlertFactsProjection, AlertFactsView
+from projections.alert_rules import AlertKind
+from projections.alerts import alerts
 from projections.occupancy import occupancy
 from projections.residence import ResidenceProjection, ResidenceView
 from projections.runner import ViewRunner

@@ -21,7 +21,7 @@ from demo import run_demo
 from ledger.application.service import Ledger
 from ledger.crypto.sealing import SEALED_PREFIX
 from ledger.domain.worker import Worker
-from projections.alerts import AlertFactsProjection, AlertFactsView, alert_workers
+from projections.alert_facts import AlertFactsProjection, AlertFactsView, alert_workers
 from projections.projection import LedgerProjection, handles
 from projections.register import RegisterProjection, RegisterView
 from projections.runner import ViewRunner

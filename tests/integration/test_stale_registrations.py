@@ -18,7 +18,8 @@ from ledger.application.service import Ledger
 from ledger.domain.staleness import StalePeriods
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
-from projections.alerts import Alert, AlertKind, alerts
+from projections.alert_rules import Alert, AlertKind
+from projections.alerts import alerts
 from projections.registry import build_view_runners
 from tests.factories import World, a_person, a_world, an_employment, register_worker
 

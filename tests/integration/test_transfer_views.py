@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from ledger.application.service import Ledger
 from ledger.domain.worker import Worker
-from projections.alerts import AlertFactsProjection, AlertFactsView
+from projections.alert_facts import AlertFactsProjection, AlertFactsView
 from projections.headcounts import GroupBy, headcounts
 from projections.register import RegisterProjection, RegisterView
 from projections.residence import ResidenceProjection, ResidenceView

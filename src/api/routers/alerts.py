@@ -17,7 +17,8 @@ from api.policy import QUERIES, allow
 from api.routing import ApiRoute
 from api.schemas.queries import AlertPublic, AlertsPublic, scoped_employer
 from ledger.audit.processing_log import Activity, Operation
-from projections.alerts import Alert, AlertKind, alerts
+from projections.alert_rules import Alert, AlertKind
+from projections.alerts import alerts
 
 router = APIRouter(prefix="/alerts", tags=["alerts"], route_class=ApiRoute)
 

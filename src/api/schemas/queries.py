@@ -28,7 +28,7 @@ from api.scoping import employer_scope, require_employer_in_scope
 from ledger.audit.processing_log import LogLine
 from ledger.domain.housing_location import LimitBasis
 from ledger.domain.values import EARLIEST_DATE, LATEST_DATE, SHREDDED, Address, Sealable, date_in_range
-from projections.alerts import Alert, AlertKind
+from projections.alert_rules import Alert, AlertKind
 from projections.headcounts import GroupBy, Headcounts
 from projections.history import ResidenceInterval
 from projections.occupancy import Occupancy, Resident
