@@ -23,7 +23,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, update
 
 from ledger.application.service import Ledger
 from ledger.domain.housing_location import HousingLocation
-from ledger.domain.timeline import Timeline
+from ledger.domain.timeline import Move, Timeline, housing_timeline
 from ledger.domain.worker import Worker
 from projections.residence import (
     BEGINNING,
@@ -69,7 +69,7 @@ class _Fold:
     def __init__(self) -> None:
         self.areas: dict[str, str] = {}
         self.workers: dict[str, tuple[str, str]] = {}
-        self.housing: dict[str, list[tuple[int, date, str | None, bool]]] = defaultdict(list)
+        self.housing: dict[str, list[Move[str]]] = defaultdict(list)
         self.limits: dict[str, list[tuple[int, date, int]]] = defaultdict(list)
         self.beliefs: dict[Any, dict[str, dict[Belief, int]]] = {
             residence_history: defaultdict(dict),
@@ -220,16 +220,8 @@ def _housing(
             "is_departure": departure,
         }
     )
-    fold.housing[worker].append((seq, valid_from, where, departure))
-    timeline: Timeline[str | None] = Timeline()
-    last_departure = None
-    for entry_seq, start, value, is_departure in fold.housing[worker]:
-        if is_departure:
-            last_departure = (start, entry_seq)
-        else:
-            timeline.record(start, value, entry_seq)
-    if last_departure is not None:
-        timeline = timeline.with_entry(last_departure[0], None, last_departure[1])
+    fold.housing[worker].append(Move(valid_from, seq, where, departure=departure))
+    timeline = housing_timeline(fold.housing[worker])
     new = {(i.value, i.valid_from, i.valid_to) for i in timeline.intervals() if i.value is not None}
     employer, nationality = fold.workers[worker]
 

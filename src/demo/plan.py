@@ -25,7 +25,7 @@ from stdnum.nl import bsn as stdnum_bsn
 
 from demo.latin import latin_name
 from ledger.application.claims import address_key
-from ledger.domain.timeline import Timeline
+from ledger.domain.timeline import Move, Timeline, housing_timeline
 from ledger.domain.values import Address, Employment, IdentityDocument, Person, years_after
 
 # Invented companies: KvK number, trade name, staffing agency?, site (street, number, postcode, village).
@@ -187,7 +187,7 @@ class _Planner:
         # Beds handed out, never given back: only the targets can end up over-full.
         self.load: Counter[int] = Counter()
         self.quota = {t: self.locations[t].max_occupants + self.rng.randint(2, 3) for t in self.targets}
-        self.housing: list[Timeline[int | None]] = []
+        self.moves: list[list[Move[int]]] = []  # each worker's, as the ledger will record them
         self.limits = {i: Timeline[int]() for i in range(len(self.locations))}
         for i, location in enumerate(self.locations):
             self.limits[i].record(date.min, location.max_occupants, 0)
@@ -213,8 +213,7 @@ class _Planner:
         location = target if target is not None else self._free_location(None)
         assert location is not None, "the planner sizes the housing stock for every worker"
         self.load[location] += 1
-        self.housing.append(Timeline())
-        self.housing[-1].record(start, location, next(self.seq))
+        self.moves.append([Move(start, next(self.seq), location)])
         end = start + timedelta(days=rng.randint(91, 274))
         employment = Employment(start, self.employers[site].site, end)
         return PlannedWorker(employer, self._person(nationality, start), employment, location)
@@ -257,7 +256,7 @@ class _Planner:
         end = _between(rng, first_end, self.today + timedelta(days=45))
         departed = end + timedelta(days=rng.randint(0, 10)) if rng.random() < 0.7 else None
         if departed is not None:  # Many never report leaving: 3 in 10 here.
-            self.housing[index].record(departed, None, next(self.seq))
+            self.moves[index].append(Move(departed, next(self.seq), departure=True))
         return replace(worker, contract_end=(end, rng.choice(_END_REASONS)), departed_on=departed)
 
     def _move(self, index: int, worker: PlannedWorker) -> tuple[int | None, date]:
@@ -272,7 +271,7 @@ class _Planner:
         location = None if rng.random() < 0.1 else self._free_location(worker.location)
         if location is not None:
             self.load[location] += 1
-        self.housing[index].record(valid_from, location, next(self.seq))
+        self.moves[index].append(Move(valid_from, next(self.seq), location))
         return location, valid_from
 
     def _registration(self, worker: PlannedWorker) -> tuple[str, date, str | None]:
@@ -353,7 +352,7 @@ class _Planner:
         return routine, PlannedInspection(bad, day, found, findings, "violations", notes, sanction)
 
     def _occupants(self, location: int, day: date) -> int:
-        return sum(timeline.value_on(day, None) == location for timeline in self.housing)
+        return sum(housing_timeline(moves).value_on(day, None) == location for moves in self.moves)
 
 
 def _locations(workers: int, targets_wanted: int) -> tuple[tuple[PlannedLocation, ...], tuple[int, ...]]:

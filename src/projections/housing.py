@@ -1,18 +1,16 @@
-"""A worker's housing timeline, folded from recorded housing entries — shared by the views.
+"""A worker's housing timeline, folded from the housing entries a view keeps — shared by the views.
 
-The rule is the domain's (`Worker.housing_timeline()`): a housing change holds
-from its date until the next later one, the later recorded wins on the same
-date, only the latest departure counts and ends housing from its date, and a
-housing change after the departure is a return.
+The rule is the domain's, in one place (`ledger.domain.timeline.housing_timeline`,
+which `Worker.housing_timeline()` folds too): this module only reads a view's
+rows as moves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from typing import Any
 
-from ledger.domain.timeline import Timeline
+from ledger.domain.timeline import Move, Timeline, housing_timeline
 
 # The timeline's value while the worker lives outside the municipality (never a location id: those are
 # 32 hex digits). Only the register keeps it: to the residence view, outside is no stay here, as None is.
@@ -21,15 +19,13 @@ OUTSIDE = "outside"
 
 def fold_housing(entries: Iterable[Any]) -> Timeline[str | None]:
     """The timeline of rows with `valid_from`, `housing_location_id`, `seq`, `is_departure` (and outside)."""
-    timeline: Timeline[str | None] = Timeline()
-    departure: tuple[date, int] | None = None
-    for row in entries:
-        if row.is_departure:
-            if departure is None or row.seq > departure[1]:
-                departure = (row.valid_from, row.seq)
-        else:
-            outside = getattr(row, "outside_municipality", False)  # the residence view's rows have no such column
-            timeline.record(row.valid_from, OUTSIDE if outside else row.housing_location_id, row.seq)
-    if departure is not None:
-        return timeline.with_entry(departure[0], None, departure[1])
-    return timeline
+    return housing_timeline(
+        Move(
+            row.valid_from,
+            row.seq,
+            # The residence view's rows have no such column: to it, outside is no stay here.
+            OUTSIDE if getattr(row, "outside_municipality", False) else row.housing_location_id,
+            departure=row.is_departure,
+        )
+        for row in entries
+    )

@@ -1,18 +1,22 @@
-"""Valid-time timelines: what holds from which date on.
+"""Valid-time timelines: what holds from which date on; and the housing timeline of a worker.
 
 A fact recorded "from `valid_from` on" holds until the next later `valid_from`
 of the same timeline; of two entries with the same `valid_from`, the one
 recorded later wins (docs/time.md). Worker housing and the
-occupancy limit of a housing location both follow this rule.
+occupancy limit of a housing location both follow this rule. A worker's
+housing adds its departures (`housing_timeline`): the one home of that rule,
+for the aggregate, every view, the demo and the benchmark.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -81,3 +85,37 @@ class Timeline(Generic[T]):
                 result[-1] = Interval(last.valid_from, entry.valid_from, last.value)
             result.append(Interval(entry.valid_from, None, entry.value))
         return result
+
+
+@dataclass(frozen=True)
+class Move(Generic[V]):
+    """One recorded input of a worker's housing: where it lives from `valid_from` on, or its departure that day.
+
+    `seq` orders the recordings (the aggregate's version). `housing` is the
+    place (None: nowhere here); a departure names none.
+    """
+
+    valid_from: date
+    seq: int
+    housing: V | None = None
+    departure: bool = False
+
+
+def housing_timeline(moves: Iterable[Move[V]]) -> Timeline[V | None]:
+    """Where a worker lives over time, folded from its moves in any order (docs/time.md).
+
+    A housing change holds from its date until the next later one, the later
+    recorded wins on the same date; only the latest departure recorded counts
+    (a later one corrects an earlier one) and ends housing from its date; a
+    housing change dated after the departure (a return) counts from its own date.
+    """
+    timeline: Timeline[V | None] = Timeline()
+    departure: Move[V] | None = None
+    for move in moves:
+        if not move.departure:
+            timeline.record(move.valid_from, move.housing, move.seq)
+        elif departure is None or move.seq > departure.seq:
+            departure = move
+    if departure is None:
+        return timeline
+    return timeline.with_entry(departure.valid_from, None, departure.seq)

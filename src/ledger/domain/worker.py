@@ -27,8 +27,8 @@ from ledger.domain.population import (
     checked_protection,
 )
 from ledger.domain.staleness import checked_confirmation
-from ledger.domain.territory import Housing, housing_of
-from ledger.domain.timeline import Timeline
+from ledger.domain.territory import Housing, Territory, housing_of
+from ledger.domain.timeline import Move, Timeline, housing_timeline
 from ledger.domain.transfer import checked_transfer, current_employer
 from ledger.domain.values import (
     Address,
@@ -106,14 +106,13 @@ class Worker(Aggregate):
             worker.employers.record(date.min, self.employer_id, self.originator_version)
             worker.work_addresses = Timeline()
             worker.work_addresses.record(self.employment_start, self.work_address, self.originator_version)
-            worker.housing = Timeline()
+            worker.moves = []
             if self.housing_valid_from is not None:
                 housing = housing_of(self.housing_location_id, self.housing_outside_municipality)
-                worker.housing.record(self.housing_valid_from, housing, self.originator_version)
+                worker.moves.append(Move(self.housing_valid_from, self.originator_version, housing))
             worker.contract_end = None
             worker.contract_end_reason = None
             worker.departed_on = None
-            worker.departure_seq = 0
             worker.population_register = None
             worker.deregistered_on = None
             worker.temporary_protection_from = None
@@ -138,7 +137,7 @@ class Worker(Aggregate):
 
         def apply(self, worker: Worker) -> None:
             housing = housing_of(self.housing_location_id, self.outside_municipality)
-            worker.housing.record(self.valid_from, housing, self.originator_version)
+            worker.moves.append(Move(self.valid_from, self.originator_version, housing))
 
     class EmployerChanged(Aggregate.Event):
         """The registrar transferred the worker to another employer from a date on (ledger.domain.transfer)."""
@@ -176,10 +175,10 @@ class Worker(Aggregate):
         departed_on: date
 
         def apply(self, worker: Worker) -> None:
-            # A later departure corrects an earlier one (like a contract end), so
-            # only the latest is kept; it enters the housing timeline on reading.
+            # A later departure corrects an earlier one (like a contract end): the housing timeline
+            # counts only the latest.
             worker.departed_on = self.departed_on
-            worker.departure_seq = self.originator_version
+            worker.moves.append(Move(self.departed_on, self.originator_version, departure=True))
 
     class PopulationRegisterRecorded(Aggregate.Event):
         """The municipality recorded the worker's BRP or RNI registration (with BSN when known).
@@ -304,11 +303,10 @@ class Worker(Aggregate):
         employment_start: date
         expected_end_date: date | None
         work_addresses: Timeline[Address]
-        housing: Timeline[Housing]
+        moves: list[Move[UUID | Territory]]  # the inputs of the housing timeline
         contract_end: date | None
         contract_end_reason: Sealable[str | None]
         departed_on: date | None
-        departure_seq: int
         population_register: tuple[str, date] | None
         deregistered_on: date | None
         temporary_protection_from: date | None
@@ -517,14 +515,8 @@ class Worker(Aggregate):
         self.trigger_event(self.PersonalDataShredded, policy=policy, due_on=due_on, reason_code=reason_code.value)
 
     def housing_timeline(self) -> Timeline[Housing]:
-        """Where the worker lives over time: housing changes, ended by the departure.
-
-        A housing change with a later `valid_from` than the departure (a return)
-        still counts from its own date on.
-        """
-        if self.departed_on is None:
-            return self.housing
-        return self.housing.with_entry(self.departed_on, None, self.departure_seq)
+        """Where the worker lives over time: housing changes, ended by the latest departure (`housing_timeline`)."""
+        return housing_timeline(self.moves)
 
     def housing_on(self, day: date) -> UUID | None:
         """The housing location the worker lives at on `day`, if any (outside the municipality is none)."""
