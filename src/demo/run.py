@@ -15,7 +15,8 @@ from typing import Any
 from uuid import UUID
 
 from demo.plan import DemoPlan, PlannedInspection, PlannedWorker, plan_demo
-from ledger.application.service import Ledger, Receipt
+from ledger.application.core import Receipt
+from ledger.application.service import Ledger
 from ledger.domain.employer import employer_id_for
 from ledger.domain.housing_location import housing_location_id_for
 from ledger.domain.population import BrpAddress

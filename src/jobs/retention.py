@@ -28,6 +28,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 from sqlalchemy import Engine, select
 
+from ledger.application.erasure import ShredRequest
 from ledger.application.registration_clock import RegistrationClock, registration_clock
 from ledger.application.retention import (
     ERASURE_NOTE,
@@ -38,7 +39,7 @@ from ledger.application.retention import (
     inspection_due_on,
     registration_due_on,
 )
-from ledger.application.service import Ledger, ShredRequest
+from ledger.application.service import Ledger
 from ledger.audit.processing_log import ProcessingLog
 from ledger.domain.erasure import ErasureNote, ErasureReason
 from ledger.domain.inspection import Inspection

@@ -8,7 +8,8 @@ from uuid import UUID
 import pytest
 from sqlalchemy import select
 
-from ledger.application.service import Ledger, Receipt
+from ledger.application.core import Receipt
+from ledger.application.service import Ledger
 from projections.headcounts import GroupBy, headcounts
 from projections.history import residence_intervals
 from projections.occupancy import occupancy, residents

@@ -22,7 +22,8 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import func, select
 
 from ledger.application.claims import ADDRESS, IDENTITY_DOCUMENT, ClaimWrites
-from ledger.application.service import Ledger, ShredRequest
+from ledger.application.erasure import ShredRequest
+from ledger.application.service import Ledger
 from ledger.crypto.keystore import subject_keys
 from ledger.domain.housing_location import HousingLocation
 from ledger.domain.worker import Worker
@@ -222,7 +223,7 @@ def test_the_first_start_after_the_migration_builds_the_claims_of_existing_event
     ledger.shred_subject(erased, policy="erasure_request")
     # Data from before the rule: the same person registered twice, both active.
     monkeypatch.setattr(ledger.claims, "held", lambda claims: None)
-    monkeypatch.setattr("ledger.application.service.claims_of", lambda events, index_key: ClaimWrites())
+    monkeypatch.setattr("ledger.application.core.claims_of", lambda events, index_key: ClaimWrites())
     twin = ledger.register_worker(
         employer_id=world.employer_id,
         person=a_person(id_document=document),

@@ -11,8 +11,9 @@ from eventsourcing.persistence import StoredEvent
 
 from jobs.hold_reviews import holds_due_for_review
 from jobs.retention import due_subjects, run_retention
+from ledger.application.erasure import ShredRequest
 from ledger.application.retention import INSPECTION, load_policies
-from ledger.application.service import Ledger, ShredRequest
+from ledger.application.service import Ledger
 from ledger.domain.errors import Conflict
 from ledger.domain.inspection import Inspection
 from ledger.domain.values import SHREDDED

@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import Engine
 
 from cli.parser import build_parser
-from ledger.application.service import Ledger, Receipt
+from ledger.application.core import Receipt
+from ledger.application.service import Ledger
 from ledger.persistence.database import create_ledger_engine
 from projections.replay import compare, replay
 from tests.conftest import PostgresDatabase

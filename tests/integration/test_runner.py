@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from demo import run_demo
-from ledger.application.service import Ledger, Receipt
+from ledger.application.core import Receipt
+from ledger.application.service import Ledger
 from ledger.domain.worker import Worker
 from projections.coordination import view_lock, wakeup_for
 from projections.projection import handles

@@ -22,7 +22,8 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from structlog.testing import capture_logs
 
-from ledger.application.service import Ledger, Receipt
+from ledger.application.core import Receipt
+from ledger.application.service import Ledger
 from ledger.settings import Settings
 from projections.consistency import verify_views
 from projections.coordination import view_lock, wakeup_for

@@ -13,7 +13,8 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import text
 
-from ledger.application.service import Ledger, ShredRequest
+from ledger.application.erasure import ShredRequest
+from ledger.application.service import Ledger
 from ledger.crypto.keyring import KeyringError
 from ledger.crypto.keystore import KeyStore
 from ledger.domain.values import SHREDDED

@@ -15,7 +15,8 @@ import httpx
 import pytest
 
 from api.routers import worker_queries
-from ledger.application.service import Ledger, Receipt
+from ledger.application.core import Receipt
+from ledger.application.service import Ledger
 from ledger.audit.processing_log import Activity
 from tests.conftest import Api
 from tests.factories import a_bag_id, a_kvk_number, a_person, an_address, an_employment, an_identity_document
