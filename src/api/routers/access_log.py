@@ -19,9 +19,10 @@ from pydantic import AfterValidator
 
 from api.auth import Principal
 from api.deps import ProcessingDep, ServicesDep
+from api.parameters import QueryInstant
 from api.policy import AUDIT, allow
 from api.routing import ApiRoute
-from api.schemas.queries import AccessLogLine, AccessLogPublic, QueryInstant
+from api.schemas.access_log import AccessLogLine, AccessLogPublic
 from ledger.audit.processing_log import Activity, LogLine, Operation
 
 router = APIRouter(prefix="/audit", tags=["audit"], route_class=ApiRoute)

@@ -13,9 +13,10 @@ from fastapi import APIRouter, Depends, Query
 
 from api.auth import Principal
 from api.deps import FreshReads, ProcessingDep, ServicesDep
+from api.parameters import scoped_employer
 from api.policy import QUERIES, allow
 from api.routing import ApiRoute
-from api.schemas.queries import AlertPublic, AlertsPublic, scoped_employer
+from api.schemas.alerts import AlertPublic, AlertsPublic
 from ledger.audit.processing_log import Activity, Operation
 from projections.alert_rules import Alert, AlertKind
 from projections.alerts import alerts

@@ -24,8 +24,7 @@ from api.auth import Principal
 from api.deps import ProcessingDep, ServicesDep
 from api.policy import AUDIT, allow
 from api.routing import ApiRoute
-from api.schemas.common import ApiModel
-from api.schemas.queries import Instant
+from api.schemas.common import ApiModel, Instant
 from ledger.audit.chain import AuditChain, Verification
 from ledger.audit.exports import OpeningReason, event_page, export_opening
 from ledger.audit.processing_log import Activity, Operation

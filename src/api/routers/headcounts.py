@@ -12,9 +12,10 @@ from fastapi import APIRouter, Depends, Query
 
 from api.auth import Principal
 from api.deps import FreshReads, ServicesDep
+from api.parameters import MomentDep
 from api.policy import QUERIES, allow
 from api.routing import ApiRoute
-from api.schemas.queries import HeadcountsPublic, MomentDep
+from api.schemas.occupancy import HeadcountsPublic
 from api.scoping import employer_scope
 from projections.headcounts import GroupBy, headcounts
 

@@ -16,9 +16,10 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from api.auth import Principal
 from api.deps import FreshReads, ProcessingDep, ServicesDep
+from api.parameters import AsKnownAt, MomentDep, moment
 from api.policy import QUERIES, allow
 from api.routing import ApiRoute
-from api.schemas.queries import AsKnownAt, MomentDep, OccupancyPublic, ResidentsPublic, moment
+from api.schemas.occupancy import OccupancyPublic, ResidentsPublic
 from api.schemas.workers import IsoDate
 from api.scoping import employer_scope
 from ledger.audit.processing_log import Activity, Operation

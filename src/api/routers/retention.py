@@ -21,7 +21,7 @@ from api.deps import FreshReads, ProcessingDep, ServicesDep
 from api.policy import RETENTION, SUBJECT_ACCESS, allow
 from api.routing import ApiRoute
 from api.schemas.common import ApiModel
-from api.schemas.queries import AddressPublic, WorkerPublic
+from api.schemas.register import AddressPublic, WorkerPublic
 from api.schemas.workers import IsoDate
 from api.scoping import require_worker_in_scope
 from api.services import Services

@@ -20,18 +20,16 @@ from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 from api.auth import Principal, Role
 from api.deps import FreshReads, ProcessingDep, ServicesDep
+from api.parameters import AsKnownAt, moment, scoped_employer
 from api.policy import QUERIES, allow
 from api.routing import ApiRoute
-from api.schemas.queries import (
-    AsKnownAt,
+from api.schemas.register import (
     ResidenceHistoryPublic,
     ResidenceIntervalPublic,
     WorkerList,
     WorkerPublic,
     WorkerSearch,
     WorkersPage,
-    moment,
-    scoped_employer,
 )
 from api.scoping import employer_scope
 from api.services import Services

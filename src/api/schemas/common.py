@@ -7,11 +7,17 @@ forbid unknown members, so a client learns at once that a field is not taken
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+from ledger.domain.values import SHREDDED, Sealable
+
+T = TypeVar("T")
 
 
 def _integral(value: Any) -> Any:
@@ -52,3 +58,20 @@ class Written(ApiModel):
 
     position: int = Field(description="Notification id of the last event written; pass it as `minPosition`.")
     version: int = Field(description="The aggregate's new version, for `If-Match`.")
+
+
+def in_utc(instant: datetime) -> datetime:
+    """The instant in UTC; one past the ledger's year 9999 there is refused."""
+    try:
+        return instant.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00 is in the year 10000 in UTC
+        raise PydanticCustomError("datetime_range", "the instant is out of range in UTC") from None
+
+
+# An instant answered in UTC (serialised with `Z`), whatever offset it came with.
+Instant = Annotated[AwareDatetime, AfterValidator(in_utc)]
+
+
+def plain(value: Sealable[T]) -> T | None:
+    """A personal value, or None once its subject's key is gone."""
+    return None if value is SHREDDED else value
