@@ -6,7 +6,7 @@ it from the first event, as for any new view (docs/projections.md). Notes and
 hold reasons are kept sealed under each inspection's key (`sealed_*`).
 
 Revision ID: 0013_inspections
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-06
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_inspections"
-down_revision = "0012"
+down_revision = "0013"  # after 0013 (territory and transfers) on main: one head; the lead renumbers at merge
 branch_labels = None
 depends_on = None
 

@@ -13,6 +13,7 @@ from api.routers import (
     inspections,
     occupancy,
     retention,
+    transfers,
     worker_queries,
     workers,
 )
@@ -22,6 +23,7 @@ ROUTERS = [
     housing_locations.router,
     occupancy.router,
     workers.router,
+    transfers.router,
     worker_queries.router,
     inspections.router,
     inspection_queries.router,

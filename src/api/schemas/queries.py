@@ -329,7 +329,10 @@ class PersonPublic(ApiModel):
     birth_date: date | None
     nationality: str
     id_document: IdentityDocumentPublic | None
-    bsn: str | None
+    bsn: str | None = Field(
+        description="Recorded by the municipality only; `null` in every answer to an employer (Wabb art. 1, 10;"
+        " UAVG art. 46)."
+    )
 
 
 class PopulationDeclarationPublic(ApiModel):
@@ -401,6 +404,9 @@ class WorkerPublic(ApiModel):
     person: PersonPublic
     shredded: bool
     housing_location_id: UUID | None = Field(description="Where the worker lives today; `null` if not housed.")
+    outside_municipality: bool = Field(
+        description="The worker lives outside the municipality today (a commuter; `housingLocationId` is `null`)."
+    )
     work_address: AddressPublic
     contract_start: date
     expected_end_date: date | None
@@ -415,15 +421,18 @@ class WorkerPublic(ApiModel):
     version: int = Field(description="The aggregate version, for `If-Match`.")
 
     @classmethod
-    def of(cls, record: WorkerRecord, *, hold_reasons: bool, retention_due_on: date | None = None) -> WorkerPublic:
-        """From a register record; the holds' reasons only when `hold_reasons`."""
+    def of(
+        cls, record: WorkerRecord, *, hold_reasons: bool, bsn: bool, retention_due_on: date | None = None
+    ) -> WorkerPublic:
+        """From a register record; the holds' reasons only when `hold_reasons`, the BSN only when `bsn`."""
         return cls(
             id=record.id,
             employer_id=record.employer_id,
             status=record.status,
-            person=_person(record),
+            person=_person(record, bsn=bsn),
             shredded=record.shredded,
             housing_location_id=record.housing_location_id,
+            outside_municipality=record.outside_municipality,
             work_address=AddressPublic.of(record.work_address),
             contract_start=record.contract_start,
             expected_end_date=record.expected_end_date,
@@ -437,7 +446,7 @@ class WorkerPublic(ApiModel):
         )
 
 
-def _person(record: WorkerRecord) -> PersonPublic:
+def _person(record: WorkerRecord, *, bsn: bool) -> PersonPublic:
     person = record.person
     kind, number, expires = (
         _plain(person.id_document_type),
@@ -453,7 +462,7 @@ def _person(record: WorkerRecord) -> PersonPublic:
         birth_date=_plain(person.birth_date),
         nationality=record.nationality,
         id_document=document,
-        bsn=_plain(person.bsn),
+        bsn=_plain(person.bsn) if bsn else None,
     )
 
 
