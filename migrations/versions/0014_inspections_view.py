@@ -5,7 +5,7 @@ its runner (`ledger project`, or `ledger serve` on the embedded default) builds
 it from the first event, as for any new view (docs/projections.md). Notes and
 hold reasons are kept sealed under each inspection's key (`sealed_*`).
 
-Revision ID: 0013_inspections
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-06
 """
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_inspections"
-down_revision = "0013"  # after 0013 (territory and transfers) on main: one head; the lead renumbers at merge
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
