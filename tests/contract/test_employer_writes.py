@@ -1,11 +1,11 @@
-"""No write an employer may call takes a BSN, but for the two members the domain itself guards.
+"""No write an employer may call takes a BSN, but the one member the domain itself guards.
 
 A private party may use the BSN only where a law prescribes it (Wabb art. 1,
 10; UAVG art. 46; docs/domain-rules.md). The registration's `person.bsn` is
-refused for employers by the domain (400 naming it); the population
-registration's `bsn` is the registration issue 16 §1 makes the municipality's
-own. Any other member named `bsn` in a body an employer may send fails here, so
-a new write cannot quietly take one.
+refused for employers by the domain (400 naming it); a population
+registration, which carries one, is the municipality's alone (403 for an
+employer). Any other member named `bsn` in a body an employer may send fails
+here, so a new write cannot quietly take one.
 """
 
 from __future__ import annotations
@@ -16,11 +16,8 @@ from fastapi.testclient import TestClient
 
 from tests.contract.test_document import operations, route_roles
 
-# (operation, schema whose `bsn` member the domain refuses for an employer, or the municipality only records).
-GUARDED = {
-    ("POST /workers", "PersonIn"),
-    ("POST /workers/{workerId}/population-registrations", "PopulationRegistration"),
-}
+# (operation, schema whose `bsn` member the domain refuses for an employer).
+GUARDED = {("POST /workers", "PersonIn")}
 
 
 def _schemas_with_a_bsn(schema: dict[str, Any], components: dict[str, Any], seen: set[str]) -> set[str]:

@@ -83,9 +83,12 @@ def test_the_municipal_roles_read_the_bsn(api: Api, setting: Setting, role: str)
 def test_a_bsn_the_municipality_recorded_from_the_brp_is_not_shown_to_the_employer(api: Api, setting: Setting) -> None:
     bsn = valid_bsn()
     worker = created(api.client.post(WORKERS, json=a_worker_body(setting), headers=api.auth("registrar")))["id"]
-    # Since issue 16 §1 a BRP registration holds its address too.
-    address = {"bagId": "0405010000054321", "municipalityCode": "0405", "since": "2026-04-02"}
-    registration = {"register": "BRP", "registeredOn": "2026-04-03", "bsn": bsn, "address": address}
+    registration = {
+        "register": "BRP",
+        "registeredOn": "2026-04-03",
+        "bsn": bsn,
+        "address": {"bagId": "0420010000000001", "municipalityCode": "0420", "since": "2026-04-01"},
+    }
     created(
         api.client.post(
             f"{WORKERS}/{worker}/population-registrations", json=registration, headers=api.auth("registrar")
