@@ -47,7 +47,7 @@ from ledger.domain.staleness import StalePeriods
 from ledger.persistence.exclusive import holding
 from projections.coordination import view_lock
 from projections.register import RegisterView
-from projections.register_queries import register_housing, register_legal_holds, register_workers
+from projections.register_tables import register_housing, register_legal_holds, register_workers
 from projections.registry import build_view_runners
 from projections.up_to_date import up_to_date
 

@@ -42,25 +42,19 @@ from ledger.domain.worker import Worker
 from ledger.persistence.database import reading
 from projections.projection import LedgerProjection, handles
 from projections.register_page import _PERSONAL_COLUMNS, HousingEntry, RegisterPage, _rows_of
-from projections.register_queries import (
+from projections.register_queries import read_names, read_records, register_select
+from projections.register_records import PopulationStatus, WorkerName, WorkerRecord, WorkerStatus
+from projections.register_sealing import blind_index, seal_value
+from projections.register_tables import (
     MAX_PAGE,
     PERSONAL_FIELDS,
-    PopulationStatus,
-    WorkerName,
-    WorkerRecord,
-    WorkerStatus,
-    blind_index,
     metadata,
-    read_names,
-    read_records,
     register_housing,
     register_housing_entries,
     register_legal_holds,
     register_outside,
-    register_select,
     register_work_addresses,
     register_workers,
-    seal_value,
 )
 from projections.storable import storable
 from projections.view import View

@@ -25,17 +25,16 @@ from ledger.crypto.sealing import SubjectKeys
 from ledger.domain.values import SHREDDED
 from ledger.persistence.database import in_chunks
 from projections.housing import OUTSIDE, fold_housing
-from projections.register_queries import (
+from projections.register_sealing import blind_index, seal_value
+from projections.register_tables import (
     MAX_PAGE,
     PERSONAL_FIELDS,
-    blind_index,
     register_housing,
     register_housing_entries,
     register_legal_holds,
     register_outside,
     register_work_addresses,
     register_workers,
-    seal_value,
 )
 from projections.view import insert_rows
 

@@ -31,7 +31,7 @@ from ledger.crypto.keystore import KeyStore
 from ledger.crypto.sealing import SEALED_PREFIX
 from ledger.domain.values import SHREDDED
 from ledger.persistence.claim_store import CLAIMS_BACKFILL, pending_backfills, write_claims
-from projections.register_queries import open_legal_hold, open_person
+from projections.register_sealing import open_legal_hold, open_person
 from projections.view import View
 
 DATA = Path(__file__).with_name("data")

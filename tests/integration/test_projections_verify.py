@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text, update
 from cli.parser import build_parser
 from ledger.application.service import Ledger
 from projections.consistency import verify_views
-from projections.register_queries import register_workers
+from projections.register_tables import register_workers
 from projections.registry import build_view_runners
 from projections.residence import residence_history
 from tests.factories import a_world, register_worker

@@ -17,7 +17,8 @@ from ledger.application.service import Ledger
 from ledger.domain.values import SHREDDED
 from ledger.errors import SealBrokenError
 from projections.register import RegisterProjection, RegisterView, metadata
-from projections.register_queries import WorkerStatus, register_legal_holds, register_workers
+from projections.register_records import WorkerStatus
+from projections.register_tables import register_legal_holds, register_workers
 from projections.runner import ViewRunner
 from tests.factories import (
     a_brp_address,

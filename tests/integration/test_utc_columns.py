@@ -15,7 +15,8 @@ from sqlalchemy import insert, select
 from ledger.application.service import Ledger
 from ledger.audit.chain import AuditChain
 from ledger.audit.tables import audit_checkpoints
-from projections.register_queries import open_legal_hold, register_legal_holds
+from projections.register_sealing import open_legal_hold
+from projections.register_tables import register_legal_holds
 
 SUMMER_TIME = timezone(timedelta(hours=2))
 WRITTEN = datetime(2026, 6, 15, 12, 0, tzinfo=SUMMER_TIME)  # 10:00 UTC

@@ -36,7 +36,7 @@ from api.services import Services
 from ledger.audit.processing_log import Activity, Operation
 from ledger.errors import NotFound
 from projections.history import residence_intervals
-from projections.register_queries import WorkerRecord, WorkerStatus
+from projections.register_records import WorkerRecord, WorkerStatus
 
 router = APIRouter(prefix="/workers", tags=["workers"], route_class=ApiRoute)
 

@@ -16,9 +16,7 @@ from api.schemas.common import ApiModel, Instant, plain
 from ledger.domain.housing_location import LimitBasis
 from projections.headcounts import GroupBy, Headcounts
 from projections.occupancy import Occupancy, Resident
-from projections.register_queries import (
-    WorkerName,
-)
+from projections.register_records import WorkerName
 
 
 class OccupantPublic(ApiModel):

@@ -15,13 +15,7 @@ from api.schemas.common import ApiModel, Instant, RequestModel, plain
 from api.schemas.workers import IsoDate
 from ledger.domain.values import Address
 from projections.history import ResidenceInterval
-from projections.register_queries import (
-    LegalHold,
-    PopulationRegistration,
-    PopulationStatus,
-    WorkerRecord,
-    WorkerStatus,
-)
+from projections.register_records import LegalHold, PopulationRegistration, PopulationStatus, WorkerRecord, WorkerStatus
 
 
 class AddressPublic(ApiModel):
