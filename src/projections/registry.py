@@ -12,7 +12,8 @@ from ledger.application.service import Ledger
 from projections.alert_facts import AlertFactsProjection, AlertFactsView
 from projections.inspections import InspectionsProjection, InspectionsView
 from projections.projection import LedgerProjection
-from projections.register import RegisterProjection, RegisterView
+from projections.register import RegisterView
+from projections.register_projection import RegisterProjection
 from projections.residence import ResidenceProjection, ResidenceView
 from projections.runner import ViewRunner
 

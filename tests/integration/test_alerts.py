@@ -8,7 +8,8 @@ from ledger.application.service import Ledger
 from projections.alert_facts import AlertFactsProjection, AlertFactsView
 from projections.alert_rules import Alert, AlertKind
 from projections.alerts import alerts
-from projections.register import RegisterProjection, RegisterView
+from projections.register import RegisterView
+from projections.register_projection import RegisterProjection
 from projections.residence import ResidenceProjection, ResidenceView
 from projections.runner import ViewRunner
 from tests.factories import a_bag_id, a_brp_address, a_person, a_world, an_address, an_employment, register_worker

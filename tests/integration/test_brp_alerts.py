@@ -28,7 +28,8 @@ from ledger.system import open_keystore
 from projections.alert_facts import AlertFactsProjection, AlertFactsView, alert_workers, metadata
 from projections.alert_rules import Alert, AlertKind
 from projections.alerts import alerts
-from projections.register import RegisterProjection, RegisterView
+from projections.register import RegisterView
+from projections.register_projection import RegisterProjection
 from projections.residence import ResidenceProjection, ResidenceView
 from projections.runner import ViewRunner
 from projections.tracking import projection_tracking

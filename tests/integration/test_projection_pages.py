@@ -23,7 +23,8 @@ from ledger.crypto.sealing import SEALED_PREFIX
 from ledger.domain.worker import Worker
 from projections.alert_facts import AlertFactsProjection, AlertFactsView, alert_workers
 from projections.projection import LedgerProjection, handles
-from projections.register import RegisterProjection, RegisterView
+from projections.register import RegisterView
+from projections.register_projection import RegisterProjection
 from projections.runner import ViewRunner
 from projections.view import View
 from tests.factories import a_brp_address, a_world, an_address, register_worker, valid_bsn

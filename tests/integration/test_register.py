@@ -16,7 +16,8 @@ from sqlalchemy import select, update
 from ledger.application.service import Ledger
 from ledger.domain.values import SHREDDED
 from ledger.errors import SealBrokenError
-from projections.register import RegisterProjection, RegisterView, metadata
+from projections.register import RegisterView, metadata
+from projections.register_projection import RegisterProjection
 from projections.register_records import WorkerStatus
 from projections.register_tables import register_legal_holds, register_workers
 from projections.runner import ViewRunner

@@ -21,7 +21,8 @@ from ledger.application.service import Ledger
 from ledger.domain.worker import Worker
 from projections.alert_facts import AlertFactsProjection, AlertFactsView
 from projections.headcounts import GroupBy, headcounts
-from projections.register import RegisterProjection, RegisterView
+from projections.register import RegisterView
+from projections.register_projection import RegisterProjection
 from projections.residence import ResidenceProjection, ResidenceView
 from projections.runner import ViewRunner
 from tests.factories import a_kvk_number, a_world, register_worker
