@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import structlog
 
-from projections.runner import LogFollower
+from projections.follower import LogFollower
 
 log = structlog.get_logger()
 

@@ -29,10 +29,11 @@ from ledger.errors import RuleViolated
 from ledger.settings import Settings
 from ledger.system import open_ledger
 from projections.alert_facts import AlertFactsView
+from projections.follower import LogFollower
 from projections.register import RegisterView
 from projections.registry import build_view_runners
 from projections.residence import ResidenceView
-from projections.runner import LogFollower, ViewRunner, ViewStoppedError
+from projections.runner import ViewRunner, ViewStoppedError
 
 log = structlog.get_logger()
 

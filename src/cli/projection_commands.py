@@ -26,9 +26,10 @@ from cli.console import Progress, Subcommands, progress_bar, tell
 from ledger.application.service import Ledger
 from ledger.settings import Settings
 from ledger.system import open_ledger, settle_start_up
+from projections.follower import LogFollower
 from projections.rebuild import rebuild_views
 from projections.registry import build_view_runners
-from projections.runner import PAGE_SIZE, LogFollower, ViewStatus
+from projections.runner import PAGE_SIZE, ViewStatus
 
 log = structlog.get_logger()
 

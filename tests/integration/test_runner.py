@@ -17,6 +17,7 @@ from ledger.application.core import Receipt
 from ledger.application.service import Ledger
 from ledger.domain.worker import Worker
 from projections.coordination import view_lock, wakeup_for
+from projections.follower import LogFollower
 from projections.projection import handles
 from projections.registry import build_view_runners
 from projections.residence import (
@@ -26,7 +27,7 @@ from projections.residence import (
     residence_history,
     residence_workers,
 )
-from projections.runner import LogFollower, ViewRunner, ViewStoppedError
+from projections.runner import ViewRunner, ViewStoppedError
 from tests.background import running_in_background
 from tests.factories import World, a_person, a_world, an_employment
 from tests.integration.view_contents import view_rows

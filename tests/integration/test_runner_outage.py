@@ -27,8 +27,9 @@ from ledger.application.service import Ledger
 from ledger.settings import Settings
 from projections.consistency import verify_views
 from projections.coordination import view_lock, wakeup_for
+from projections.follower import LogFollower
 from projections.registry import build_view_runners
-from projections.runner import LogFollower, ViewRunner
+from projections.runner import ViewRunner
 from tests.background import running_in_background
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.factories import World, a_person, a_world, an_employment
@@ -133,7 +134,7 @@ def test_a_runner_whose_database_fails_at_random_calls_survives_and_its_views_eq
         monkeypatch.setattr(lock, "acquire", flaky(lock.acquire))
         for name in ("stopped", "clear_stopped", "max_tracking_id", "transaction"):
             monkeypatch.setattr(view, name, flaky(getattr(view, name)))
-    monkeypatch.setattr("projections.runner.RECONNECT_MAX_WAIT_S", 0.2)  # many rounds in little time
+    monkeypatch.setattr("projections.follower.RECONNECT_MAX_WAIT_S", 0.2)  # many rounds in little time
 
     with running_in_background(runner):
         chaos.set()

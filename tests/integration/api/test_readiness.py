@@ -23,8 +23,8 @@ from ledger.domain.employer import Employer
 from ledger.settings import Settings
 from ledger.system import open_ledger
 from projections.coordination import view_lock
+from projections.follower import LogFollower
 from projections.registry import build_view_runners
-from projections.runner import LogFollower
 from tests.background import running_in_background
 from tests.conftest import fixed_clock
 
