@@ -24,8 +24,10 @@ from bench.context import Context, timed
 from bench.infra import opened
 from bench.report import NO_GOAL, Row, row_of
 from bench.stats import Comparison, median
+from ledger.crypto.key_rotation import ROTATION_BATCH
+from ledger.crypto.key_tables import subject_keys
 from ledger.crypto.keyring import KEY_BYTES, NONCE_BYTES
-from ledger.crypto.keystore import ROTATION_BATCH, KeyStore, subject_keys
+from ledger.crypto.keystore import KeyStore
 
 _MAKE = 10_000  # keys made per call at set-up
 

@@ -10,7 +10,7 @@ from bench.scenarios.append import PlainLedger
 from sqlalchemy import func, select
 
 from ledger.application.service import Ledger
-from ledger.crypto.keystore import subject_keys
+from ledger.crypto.key_tables import subject_keys
 from ledger.settings import Settings
 from ledger.system import open_ledger
 from tests.factories import a_world, register_worker

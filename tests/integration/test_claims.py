@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from ledger.application.claims import ADDRESS, IDENTITY_DOCUMENT, ClaimWrites
 from ledger.application.erasure import ShredRequest
 from ledger.application.service import Ledger
-from ledger.crypto.keystore import subject_keys
+from ledger.crypto.key_tables import subject_keys
 from ledger.domain.housing_location import HousingLocation
 from ledger.domain.worker import Worker
 from ledger.errors import Conflict, DuplicateAddress, DuplicatePerson

@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import Connection, Engine, event, func, insert, select
 
 from ledger.application.service import Ledger
+from ledger.crypto.key_tables import subject_keys
 from ledger.crypto.keyring import KEY_BYTES
-from ledger.crypto.keystore import KeyStore, subject_keys
+from ledger.crypto.keystore import KeyStore
 from ledger.domain.worker import Worker
 from ledger.errors import SubjectShredded
 from tests.factories import World, a_person, a_world, an_employment, letters

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import insert, select
 
 from ledger.application.service import Ledger
+from ledger.crypto.key_tables import subject_keys
 from ledger.crypto.keyring import KeyringError
-from ledger.crypto.keystore import KeyStore, subject_keys
+from ledger.crypto.keystore import KeyStore
 from ledger.domain.values import SHREDDED
 from ledger.domain.worker import Worker
 from ledger.errors import SubjectShredded

@@ -24,7 +24,7 @@ from eventsourcing.persistence import OperationalError
 from sqlalchemy import func, select
 
 from ledger.application.service import Ledger
-from ledger.crypto.keystore import subject_keys
+from ledger.crypto.key_tables import subject_keys
 from ledger.domain.housing_location import HousingLocation, housing_location_id_for
 from ledger.domain.values import Address
 from ledger.domain.worker import Worker

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from ledger.crypto.keystore import subject_keys
+from ledger.crypto.key_tables import subject_keys
 from tests.conftest import Api
 from tests.factories import a_bag_id, a_kvk_number, an_address
 
