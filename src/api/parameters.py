@@ -23,7 +23,8 @@ from api.deps import ServicesDep
 from api.schemas.common import in_utc
 from api.schemas.workers import IsoDate
 from api.scoping import employer_scope, require_employer_in_scope
-from ledger.domain.values import EARLIEST_DATE, LATEST_DATE, date_in_range
+from ledger.domain.checks import date_in_range
+from ledger.domain.values import EARLIEST_DATE, LATEST_DATE
 
 _ISO_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T.+")
 

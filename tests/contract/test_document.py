@@ -31,10 +31,11 @@ from hypothesis import strategies as st
 from api.auth import Role
 from api.policy import Policy
 from api.routers.worker_queries import encode_cursor
+from ledger.domain.checks import checked_bsn, checked_case_reference, checked_postcode
 from ledger.domain.employer import Employer
 from ledger.domain.errors import RuleViolated, Violations
 from ledger.domain.housing_location import HousingLocation
-from ledger.domain.values import Address, checked_bsn, checked_case_reference, checked_postcode
+from ledger.domain.values import Address
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE_PATH = "/api/v1"

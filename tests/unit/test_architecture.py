@@ -56,7 +56,7 @@ def test_domain_imports_nothing_of_the_project_outside_the_domain() -> None:
 
 def test_the_walk_sees_the_modules() -> None:
     assert any(path.name == "worker.py" for path in _modules("ledger/domain"))
-    assert "ledger.domain.errors" in _imports(SRC / "ledger/domain/worker.py")
+    assert "ledger.domain.errors" in _imports(SRC / "ledger/domain/worker_commands.py")
 
 
 def _library_classes() -> set[str]:

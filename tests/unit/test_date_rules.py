@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from ledger.domain import values
+from ledger.domain import checks, values
 from ledger.domain.errors import RuleViolated
 from ledger.domain.housing_location import housing_location_id_for
 from tests.factories import (
@@ -41,8 +41,8 @@ def refusal(command: Callable[[], object]) -> set[tuple[str, str]]:
 def test_the_bounds_are_1900_01_01_and_2100_12_31_inclusive() -> None:
     # Looked up on the module: the API's parsing reads the same names.
     assert (EARLIEST, LATEST) == (values.EARLIEST_DATE, values.LATEST_DATE)
-    assert values.date_in_range(EARLIEST) and values.date_in_range(LATEST)
-    assert not values.date_in_range(BEFORE_1900) and not values.date_in_range(AFTER_2100)
+    assert checks.date_in_range(EARLIEST) and checks.date_in_range(LATEST)
+    assert not checks.date_in_range(BEFORE_1900) and not checks.date_in_range(AFTER_2100)
 
 
 # -- bounds -------------------------------------------------------------------------

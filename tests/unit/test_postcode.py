@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from ledger.domain.checks import checked_postcode
 from ledger.domain.errors import RuleViolated, Violations
-from ledger.domain.values import checked_postcode
 from tests.factories import TODAY, a_housing_location, a_worker, an_address, an_employment, broken_rules
 
 

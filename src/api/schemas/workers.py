@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from api.schemas import patterns
 from api.schemas.common import RequestModel, WholeNumber
+from ledger.domain.checks import date_in_range
 from ledger.domain.erasure import MAX_NOTE_LENGTH, ErasureReason
 from ledger.domain.population import BrpAddress, DeregistrationReason
 from ledger.domain.values import (
@@ -31,7 +32,6 @@ from ledger.domain.values import (
     IdentityDocument,
     Person,
     PopulationRegister,
-    date_in_range,
 )
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -11,8 +11,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from ledger.domain.checks import checked_kvk_number, checked_text
 from ledger.domain.errors import Violations
-from ledger.domain.values import checked_kvk_number, checked_text
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "urn:westland-ledger:employer")
 

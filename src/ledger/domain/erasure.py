@@ -19,8 +19,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from ledger.domain.checks import checked_enum, checked_optional_text
 from ledger.domain.errors import RuleViolated, Violations
-from ledger.domain.values import Sealable, checked_enum, checked_optional_text
+from ledger.domain.values import Sealable
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "urn:westland-ledger:erasure-note")
 

@@ -28,13 +28,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from ledger.domain.employer import employer_id_for
-from ledger.domain.errors import Violations
-from ledger.domain.floor_area_norms import FloorAreaNorms, floor_area_norm_on, norms_for_kind
-from ledger.domain.timeline import Timeline
-from ledger.domain.values import (
-    Address,
-    HousingKind,
+from ledger.domain.checks import (
     checked_address,
     checked_bag_id,
     checked_date_in_range,
@@ -43,6 +37,11 @@ from ledger.domain.values import (
     checked_not_too_far_ahead,
     checked_optional_text,
 )
+from ledger.domain.employer import employer_id_for
+from ledger.domain.errors import Violations
+from ledger.domain.floor_area_norms import FloorAreaNorms, floor_area_norm_on, norms_for_kind
+from ledger.domain.timeline import Timeline
+from ledger.domain.values import Address, HousingKind
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "urn:westland-ledger:housing-location")
 

@@ -16,15 +16,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
-from ledger.domain.erasure import ErasureReason, upcast_shredding_v1_v2
-from ledger.domain.errors import Conflict, NotFound, Violations
-from ledger.domain.legal_hold import HoldReview, checked_hold
-from ledger.domain.values import (
-    Finding,
-    Outcome,
-    SanctionKind,
-    SanctionTarget,
-    Sealable,
+from ledger.domain.checks import (
     checked_amount_eur,
     checked_date_in_range,
     checked_enum,
@@ -33,6 +25,10 @@ from ledger.domain.values import (
     checked_not_too_far_ahead,
     checked_optional_text,
 )
+from ledger.domain.erasure import ErasureReason, upcast_shredding_v1_v2
+from ledger.domain.errors import Conflict, NotFound, Violations
+from ledger.domain.legal_hold import HoldReview, checked_hold
+from ledger.domain.values import Finding, Outcome, SanctionKind, SanctionTarget, Sealable
 
 
 class Inspection(Aggregate):

@@ -17,13 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ledger.domain.errors import Violations
-from ledger.domain.values import (
+from ledger.domain.checks import (
     checked_case_reference,
     checked_date_in_range,
     checked_free_text,
     checked_not_too_far_ahead,
 )
+from ledger.domain.errors import Violations
 
 
 @dataclass(frozen=True)

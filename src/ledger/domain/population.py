@@ -18,10 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from ledger.domain.errors import Violations
-from ledger.domain.values import (
-    PopulationRegister,
-    Sealable,
+from ledger.domain.checks import (
     checked_bag_id,
     checked_date_in_range,
     checked_enum,
@@ -29,6 +26,8 @@ from ledger.domain.values import (
     checked_not_in_future,
     checked_not_too_far_ahead,
 )
+from ledger.domain.errors import Violations
+from ledger.domain.values import PopulationRegister, Sealable
 
 # A CBS gemeentecode: 4 digits, as the BRP writes it (Medemblik 0420); not the `GM` prefix of CBS's tables.
 _MUNICIPALITY_CODE = re.compile(r"[0-9]{4}")

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from ledger.domain.checks import checked_date_in_range, checked_not_in_future
 from ledger.domain.errors import Violations
-from ledger.domain.values import checked_date_in_range, checked_not_in_future
 
 
 class StaleBasis(StrEnum):

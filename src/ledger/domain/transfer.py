@@ -28,9 +28,9 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+from ledger.domain.checks import checked_date_in_range, checked_not_in_future
 from ledger.domain.errors import Conflict, Violations
 from ledger.domain.timeline import Timeline
-from ledger.domain.values import checked_date_in_range, checked_not_in_future
 
 
 def checked_transfer(valid_from: date, *, employment_start: date, ended: bool, today: date) -> None:
