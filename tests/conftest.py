@@ -23,8 +23,9 @@ from api.app import create_app
 from api.auth import DevelopmentTokens, Role
 from api.services import Services
 from ledger.application.service import Ledger
+from ledger.persistence.database_settings import KEYSTORE_FILE_NAME
 from ledger.persistence.migrations import upgrade
-from ledger.settings import KEYSTORE_FILE_NAME, Settings
+from ledger.settings import Settings
 from ledger.system import open_database, open_ledger
 
 # The server the tests create their databases on (CI starts it; see .ci/run).

@@ -22,9 +22,9 @@ import psycopg
 from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy import exc as sqlalchemy_errors
 
+from ledger.persistence.database_settings import DatabaseSettings
 from ledger.persistence.sqlite_store import SQLITE_PRAGMAS
 from ledger.persistence.utc_datetime import UTCDateTime as UTCDateTime  # noqa: PLC0414 (re-exported: tables import it here)
-from ledger.settings import Settings
 
 T = TypeVar("T")
 
@@ -48,7 +48,7 @@ class Database:
         self.key_engine = key_engine or engine
 
     @classmethod
-    def of(cls, settings: Settings, *, statement_timeout_ms: int | None = None) -> Database:
+    def of(cls, settings: DatabaseSettings, *, statement_timeout_ms: int | None = None) -> Database:
         """The engines of the configured databases (nothing connects yet)."""
         engine = create_ledger_engine(settings, statement_timeout_ms=statement_timeout_ms)
         return cls(engine, create_keystore_engine(settings, engine))
@@ -64,7 +64,9 @@ class Database:
             engine.dispose()
 
 
-def create_ledger_engine(settings: Settings, *, statement_timeout_ms: int | None = None, **kwargs: Any) -> Engine:
+def create_ledger_engine(
+    settings: DatabaseSettings, *, statement_timeout_ms: int | None = None, **kwargs: Any
+) -> Engine:
     """An engine for the ledger database; connects lazily, on first use.
 
     `statement_timeout_ms` bounds every statement on PostgreSQL (the HTTP API
@@ -87,7 +89,7 @@ def reading(engine: Engine) -> Connection:
     return conn
 
 
-def create_keystore_engine(settings: Settings, ledger_engine: Engine) -> Engine:
+def create_keystore_engine(settings: DatabaseSettings, ledger_engine: Engine) -> Engine:
     """An engine for the key store; the ledger's own engine when both are one database."""
     url = settings.keystore_sqlalchemy_url()
     if url == ledger_engine.url:
@@ -95,7 +97,7 @@ def create_keystore_engine(settings: Settings, ledger_engine: Engine) -> Engine:
     return _engine(url, settings, None)
 
 
-def _engine(url: URL, settings: Settings, statement_timeout_ms: int | None, **kwargs: Any) -> Engine:
+def _engine(url: URL, settings: DatabaseSettings, statement_timeout_ms: int | None, **kwargs: Any) -> Engine:
     if url.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": settings.sqlite_lock_timeout_s}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)

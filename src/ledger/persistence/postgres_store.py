@@ -44,7 +44,7 @@ from psycopg.rows import DictRow
 
 from ledger.application.claims import POSTGRESQL, ClaimWrites, statements
 from ledger.audit.chain import GENESIS, next_link
-from ledger.settings import SERVER_CONNECT_TIMEOUT_ENV, STATEMENT_TIMEOUT_ENV
+from ledger.persistence.database_settings import SERVER_CONNECT_TIMEOUT_ENV, STATEMENT_TIMEOUT_ENV
 
 
 def _once(method: Callable[..., Any]) -> Callable[..., Any]:
