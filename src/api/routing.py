@@ -1,6 +1,6 @@
 """The edges of `/api/v1`: which methods a path has, which query parameters a route takes, who asks first.
 
-Two pieces, each in one place for every route under `/api/v1`:
+Three pieces, each in one place for every route under `/api/v1`:
 
 - `ApiRoute`, the route class of every `/api/v1` router. Before FastAPI reads
   the body or solves a dependency, it checks the bearer token (401) and the
@@ -17,6 +17,9 @@ Two pieces, each in one place for every route under `/api/v1`:
   worker called `_search`. Here a path belongs to its most specific templates
   (a literal segment before a parameter), a 405 lists every method they have,
   and HEAD is answered wherever GET is: as GET, with GET's headers and no body.
+- `MemberPathRoute`, the route class of the routers whose bodies are
+  discriminated unions (the workers'): an invalid member is named by its path
+  in the body, not by the union's tag.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import Any
 
 from fastapi import Request, Response
 from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -181,3 +185,44 @@ def _templates(routes: Sequence[BaseRoute], prefix: str) -> Iterator[_Template]:
             templates.setdefault(path, (context.path_regex, set()))[1].update(methods)
     for path, (matcher, methods) in templates.items():
         yield _Template(path, matcher, frozenset(methods))
+
+
+def _untagged(error: dict[str, Any], body: Any) -> dict[str, Any]:
+    """The error located by member path only: union tags dropped, a bad tag named by its member."""
+    location = list(error.get("loc", ()))
+    if location[:1] != ["body"]:
+        return error
+    kept: list[Any] = ["body"]
+    node = body
+    for index, part in enumerate(location[1:], start=2):
+        # A name that is absent from the body yet has a location below it cannot
+        # be a member (errors nest only under members that are there): a union tag.
+        if isinstance(node, dict) and isinstance(part, str) and part not in node and index < len(location):
+            continue
+        kept.append(part)
+        node = node.get(part) if isinstance(node, dict) else None
+    discriminator = str(error.get("ctx", {}).get("discriminator", ""))
+    if error.get("type") in {"union_tag_invalid", "union_tag_not_found"} and discriminator.startswith("'"):
+        kept.append(discriminator.strip("'"))
+    return {**error, "loc": tuple(kept)}
+
+
+class MemberPathRoute(ApiRoute):
+    """Names invalid members by their path in the body, as the contract does (`validFrom`).
+
+    Pydantic puts the tag of a discriminated union into an error's location
+    (`housing.validFrom` for a `{"type": "housing", ...}` body; pydantic issue
+    3947), which would name a member the body does not have.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as error:
+                errors = [_untagged(e, error.body) for e in error.errors()]
+                raise RequestValidationError(errors, body=error.body) from None
+
+        return route

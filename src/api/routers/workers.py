@@ -11,18 +11,16 @@ which clears nothing). Each write names the worker in the processing log.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Request, Response, status
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, Depends, Path, status
 
 from api.auth import Principal
 from api.deps import IfMatch, ProcessingDep, ServicesDep
 from api.idempotency import Idempotent
 from api.policy import ENFORCEMENT, POPULATION_REGISTER, REGISTER_WORKERS_AND_HOUSING, RETENTION, allow, registrant
-from api.routing import ApiRoute
+from api.routing import MemberPathRoute
 from api.schemas.common import Created, Written
 from api.schemas.workers import (
     AddressChange,
@@ -42,48 +40,6 @@ from api.schemas.workers import (
 from api.scoping import require_employer_in_scope, require_worker_in_scope
 from ledger.audit.processing_log import Activity, Operation
 from ledger.domain.erasure import ERASURE_REQUEST_POLICY, erasure_note_id_for
-
-
-def _untagged(error: dict[str, Any], body: Any) -> dict[str, Any]:
-    """The error located by member path only: union tags dropped, a bad tag named by its member."""
-    location = list(error.get("loc", ()))
-    if location[:1] != ["body"]:
-        return error
-    kept: list[Any] = ["body"]
-    node = body
-    for index, part in enumerate(location[1:], start=2):
-        # A name that is absent from the body yet has a location below it cannot
-        # be a member (errors nest only under members that are there): a union tag.
-        if isinstance(node, dict) and isinstance(part, str) and part not in node and index < len(location):
-            continue
-        kept.append(part)
-        node = node.get(part) if isinstance(node, dict) else None
-    discriminator = str(error.get("ctx", {}).get("discriminator", ""))
-    if error.get("type") in {"union_tag_invalid", "union_tag_not_found"} and discriminator.startswith("'"):
-        kept.append(discriminator.strip("'"))
-    return {**error, "loc": tuple(kept)}
-
-
-class MemberPathRoute(ApiRoute):
-    """Names invalid members by their path in the body, as the contract does (`validFrom`).
-
-    Pydantic puts the tag of a discriminated union into an error's location
-    (`housing.validFrom` for a `{"type": "housing", ...}` body; pydantic issue
-    3947), which would name a member the body does not have.
-    """
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except RequestValidationError as error:
-                errors = [_untagged(e, error.body) for e in error.errors()]
-                raise RequestValidationError(errors, body=error.body) from None
-
-        return route
-
 
 router = APIRouter(prefix="/workers", tags=["workers"], route_class=MemberPathRoute)
 
