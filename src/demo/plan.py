@@ -23,93 +23,11 @@ from decimal import Decimal
 from faker import Faker
 from stdnum.nl import bsn as stdnum_bsn
 
+from demo import stock
 from demo.latin import latin_name
-from ledger.application.claims import address_key
+from demo.stock import PlannedEmployer, PlannedLocation
 from ledger.domain.timeline import Move, Timeline, housing_timeline
 from ledger.domain.values import Address, Employment, IdentityDocument, Person, years_after
-
-# Invented companies: KvK number, trade name, staffing agency?, site (street, number, postcode, village).
-_EMPLOYERS = (
-    ("34781256", "Flexwerk West-Friesland B.V.", True, "Nijverheidsweg", 14, "1671NG", "Medemblik"),
-    ("37652093", "Polder Personeel Uitzendbureau B.V.", True, "Handelsweg", 3, "1687AA", "Wognum"),
-    ("61094837", "AgriFlex Noord-Holland B.V.", True, "Bedrijvenweg", 21, "1693CH", "Wervershoof"),
-    ("36210478", "Kwekerij De Zandhoek B.V.", False, "Dijkweg", 112, "1619BN", "Andijk"),
-    ("58930264", "Tuinderij Gebroeders Kool V.O.F.", False, "Oostereind", 46, "1679GK", "Midwoud"),
-    ("70413985", "Bloembollenbedrijf Het Grootslag B.V.", False, "Middenweg", 188, "1619JE", "Andijk"),
-    ("82265119", "Zaadteelt West-Friesland B.V.", False, "Zuidergouw", 7, "1693PR", "Wervershoof"),
-    ("64728301", "Fruitteeltbedrijf De Oosterbuurt", False, "Dorpsstraat", 95, "1657AR", "Abbekerk"),
-)
-_VILLAGES = (
-    ("1619", "Andijk", 3),
-    ("1657", "Abbekerk", 1),
-    ("1671", "Medemblik", 3),
-    ("1679", "Midwoud", 1),
-    ("1687", "Wognum", 2),
-    ("1688", "Nibbixwoud", 1),
-    ("1693", "Wervershoof", 2),
-)
-_STREETS = (
-    "Dorpsstraat",
-    "Kerkweg",
-    "Molenweg",
-    "Dijkweg",
-    "Middenweg",
-    "Westerstraat",
-    "Oosterstraat",
-    "Noordeinde",
-    "Zuideinde",
-    "Kerkstraat",
-    "Schoolstraat",
-    "Veilingweg",
-    "Tuinderslaan",
-    "Sluisweg",
-)
-# Postcode letters: no F, I, O, Q, U, Y; no SA, SD, SS (so no S first).
-_FIRST_LETTERS, _SECOND_LETTERS = "ABCDEGHJKLMNPRTVWXZ", "ABCDEGHJKLMNPRSTVWXZ"
-# Kind, weight, min and max occupants.
-_KINDS = (
-    ("dwelling", 60, 4, 6),
-    ("short_stay_facility", 15, 20, 80),
-    ("hotel_pension", 10, 8, 24),
-    ("recreational", 15, 2, 6),
-)
-_BAG_SEQUENCE_START = 9_000_000
-# Nationality: Faker locale, weight (%), passport and id-card number formats (L letter, D digit).
-_NATIONALITIES = {
-    "POL": ("pl_PL", 45, "LLDDDDDDD", "LLLDDDDDD"),
-    "ROU": ("ro_RO", 20, "DDDDDDDDD", "LLDDDDDD"),
-    "BGR": ("bg_BG", 10, "DDDDDDDDD", "DDDDDDDDD"),
-    "LTU": ("lt_LT", 5, "DDDDDDDD", "DDDDDDDD"),
-    "HUN": ("hu_HU", 5, "LLDDDDDDD", "DDDDDDLL"),
-    "PRT": ("pt_PT", 5, "LDDDDDD", "DDDDDDDDDLLD"),
-    "UKR": ("uk_UA", 10, "LLDDDDDD", "DDDDDDDDD"),
-}
-# What the README's "Trying the API" registers on a ledger filled by `make run`: never drawn here.
-_EXAMPLE_DOCUMENT = ("passport", "EA1234567", "POL")
-_EXAMPLE_ADDRESS = Address("Dorpsstraat", 12, "1671AB", "Medemblik")
-_END_REASONS = ("einde seizoen", "einde uitzendovereenkomst", "ontslag op eigen verzoek", "proeftijd niet doorstaan")
-
-
-@dataclass(frozen=True)
-class PlannedEmployer:
-    """An employer to register, with the site its workers (or its clients' hired workers) work at."""
-
-    kvk_number: str
-    name: str
-    agency: bool
-    site: Address
-
-
-@dataclass(frozen=True)
-class PlannedLocation:
-    """A housing location to register."""
-
-    bag_id: str
-    address: Address
-    kind: str
-    max_occupants: int
-    floor_area_m2: int
-    owner_kvk_number: str | None
 
 
 @dataclass(frozen=True)
@@ -174,16 +92,16 @@ class _Planner:
 
     def __init__(self, workers: int, seed: int, today: date) -> None:
         self.rng, self.today, self.seq = random.Random(seed), today, itertools.count(1)  # noqa: S311 (not crypto)
-        self.fakers = {code: Faker(spec[0]) for code, spec in _NATIONALITIES.items()}
+        self.fakers = {code: Faker(spec[0]) for code, spec in stock.NATIONALITIES.items()}
         for fake in self.fakers.values():
             fake.seed_instance(seed)
         self.employers = tuple(
             PlannedEmployer(kvk, name, agency, Address(street, number, postcode, city))
-            for kvk, name, agency, street, number, postcode, city in _EMPLOYERS
+            for kvk, name, agency, street, number, postcode, city in stock.EMPLOYERS
         )
         self.growers = [i for i, e in enumerate(self.employers) if not e.agency]
-        self.documents = {_EXAMPLE_DOCUMENT}
-        self.locations, self.targets = _locations(workers, 2 if workers >= 40 else 1 if workers >= 12 else 0)
+        self.documents = {stock.EXAMPLE_DOCUMENT}
+        self.locations, self.targets = stock.housing_stock(workers, 2 if workers >= 40 else 1 if workers >= 12 else 0)
         # Beds handed out, never given back: only the targets can end up over-full.
         self.load: Counter[int] = Counter()
         self.quota = {t: self.locations[t].max_occupants + self.rng.randint(2, 3) for t in self.targets}
@@ -207,7 +125,9 @@ class _Planner:
         # The over-full dwellings' occupants arrived well before anyone came to count them; others
         # over two seasons, so some registrations ended over a year ago and are due for erasure.
         start = self.today - timedelta(days=rng.randint(30, 200) if target is not None else rng.randint(-14, 700))
-        nationality = rng.choices(list(_NATIONALITIES), weights=[spec[1] for spec in _NATIONALITIES.values()])[0]
+        nationality = rng.choices(
+            list(stock.NATIONALITIES), weights=[spec[1] for spec in stock.NATIONALITIES.values()]
+        )[0]
         employer = rng.choices(range(len(self.employers)), weights=[4 if e.agency else 1 for e in self.employers])[0]
         site = rng.choice(self.growers) if self.employers[employer].agency else employer
         location = target if target is not None else self._free_location(None)
@@ -227,7 +147,7 @@ class _Planner:
         # As the identity document writes them: in Latin letters.
         given, family = latin_name(given, nationality), latin_name(family, nationality)
         born = years_after(start, -rng.randint(18, 59)) - timedelta(days=rng.randint(0, 364))
-        _locale, _weight, passport, id_card = _NATIONALITIES[nationality]
+        _locale, _weight, passport, id_card = stock.NATIONALITIES[nationality]
         kind, pattern = ("passport", passport) if nationality == "UKR" or rng.random() < 0.5 else ("id_card", id_card)
         while True:  # drawn again only on a (rare) repeat
             number = "".join(rng.choice(string.ascii_uppercase if c == "L" else string.digits) for c in pattern)
@@ -257,7 +177,7 @@ class _Planner:
         departed = end + timedelta(days=rng.randint(0, 10)) if rng.random() < 0.7 else None
         if departed is not None:  # Many never report leaving: 3 in 10 here.
             self.moves[index].append(Move(departed, next(self.seq), departure=True))
-        return replace(worker, contract_end=(end, rng.choice(_END_REASONS)), departed_on=departed)
+        return replace(worker, contract_end=(end, rng.choice(stock.END_REASONS)), departed_on=departed)
 
     def _move(self, index: int, worker: PlannedWorker) -> tuple[int | None, date]:
         rng, start, today = self.rng, worker.employment.start_date, self.today
@@ -353,42 +273,6 @@ class _Planner:
 
     def _occupants(self, location: int, day: date) -> int:
         return sum(housing_timeline(moves).value_on(day, None) == location for moves in self.moves)
-
-
-def _locations(workers: int, targets_wanted: int) -> tuple[tuple[PlannedLocation, ...], tuple[int, ...]]:
-    """The first locations of the fixed stock, enough beds for everyone; the first dwellings are the targets."""
-    locations: list[PlannedLocation] = []
-    targets: list[int] = []
-    addresses = {address_key(_EXAMPLE_ADDRESS)}
-    beds = 0
-    while len(locations) < 8 or len(targets) < targets_wanted or beds < workers * 1.3:
-        location = _location(len(locations))
-        for attempt in itertools.count(1):  # a repeated address is drawn again, the same way for every plan
-            if address_key(location.address) not in addresses:
-                break
-            location = _location(len(locations), attempt)
-        addresses.add(address_key(location.address))
-        if location.kind == "dwelling" and len(targets) < targets_wanted:
-            targets.append(len(locations))
-        else:
-            beds += location.max_occupants
-        locations.append(location)
-    return tuple(locations), tuple(targets)
-
-
-def _location(index: int, attempt: int = 0) -> PlannedLocation:
-    """Location `index` of the stock: the same for every seed, so a BAG id always names the same place."""
-    seed = f"medemblik-housing-{index}" + (f"-{attempt}" if attempt else "")
-    rng = random.Random(seed)  # noqa: S311 (not crypto)
-    prefix, city, _weight = rng.choices(_VILLAGES, weights=[v[2] for v in _VILLAGES])[0]
-    kind, _weight, fewest, most = rng.choices(_KINDS, weights=[k[1] for k in _KINDS])[0]
-    limit = rng.randint(fewest, most)
-    postcode = prefix + rng.choice(_FIRST_LETTERS) + rng.choice(_SECOND_LETTERS)
-    letter = rng.choice("AB") if rng.random() < 0.1 else None
-    address = Address(rng.choice(_STREETS), rng.randint(1, 160), postcode, city, house_letter=letter)
-    area = rng.randint(55, 140) if kind == "dwelling" else limit * rng.randint(10, 16)
-    owner = rng.choice(_EMPLOYERS)[0] if kind == "short_stay_facility" or rng.random() < 0.3 else None
-    return PlannedLocation(f"042001{_BAG_SEQUENCE_START + index:010d}", address, kind, limit, area, owner)
 
 
 def _between(rng: random.Random, first: date, last: date) -> date:

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from stdnum.nl import bsn
 
-from demo import DemoSummary, plan_demo, run_demo
-from demo import plan as demo_plan
+from demo import DemoSummary, plan_demo, run_demo, stock
 from ledger.application.service import Ledger
 from ledger.domain.housing_location import HousingLocation, housing_location_id_for
 from ledger.domain.values import Address, years_after
@@ -127,11 +126,11 @@ def test_every_planned_worker_passes_the_rules_the_ledger_checks() -> None:
 def test_the_plan_never_draws_a_document_or_an_address_twice(monkeypatch: pytest.MonkeyPatch) -> None:
     # Narrowed: three-digit document numbers, one street, two postcodes a village. Repeats are then
     # certain within a thousand people and a hundred places; the planner must draw those again.
-    narrow = {code: (spec[0], spec[1], "DDD", "DDD") for code, spec in demo_plan._NATIONALITIES.items()}
-    monkeypatch.setattr(demo_plan, "_NATIONALITIES", narrow)
-    monkeypatch.setattr(demo_plan, "_STREETS", ("Dorpsstraat",))
-    monkeypatch.setattr(demo_plan, "_FIRST_LETTERS", "A")
-    monkeypatch.setattr(demo_plan, "_SECOND_LETTERS", "AB")
+    narrow = {code: (spec[0], spec[1], "DDD", "DDD") for code, spec in stock.NATIONALITIES.items()}
+    monkeypatch.setattr(stock, "NATIONALITIES", narrow)
+    monkeypatch.setattr(stock, "STREETS", ("Dorpsstraat",))
+    monkeypatch.setattr(stock, "FIRST_LETTERS", "A")
+    monkeypatch.setattr(stock, "SECOND_LETTERS", "AB")
 
     plan = plan_demo(workers=1000, seed=420, today=TODAY)
 
