@@ -21,7 +21,7 @@ import psycopg
 from eventsourcing.persistence import Notification, StoredEvent
 
 from ledger.audit.chain import GENESIS, next_link
-from ledger.persistence.sqlite_store import SQLITE_PRAGMAS
+from ledger.persistence.durability import SQLITE_PRAGMAS
 from ledger.settings import Settings
 
 Row = tuple[Any, int, str, bytes]

@@ -5,7 +5,7 @@ caller is authenticated and authorised before anything is replayed to it. The
 key is scoped to the whole caller — subject, roles and employer — so an
 employer never meets another's key, even with the same `sub`. The key is
 claimed by the write itself, in the events' own transaction
-(`Ledger.claiming`, `ledger.application.claims`): a retry, or a duplicate sent at the same
+(`Ledger.claiming`, `ledger.persistence.claims`): a retry, or a duplicate sent at the same
 time, finds the first write's answer and writes nothing, also when the first
 response never reached the client. A refusal (4xx) wrote nothing, so it is kept
 in a small commit of its own; server errors and "try again" conflicts are not
@@ -33,8 +33,8 @@ from api.auth import Principal
 from api.deps import ServicesDep
 from api.policy import authenticate
 from api.problems import PROBLEM_JSON, problem
-from ledger.application.claims import AnswerGiven, AnswerPending, IdempotencyClaim, KeptAnswer
 from ledger.errors import ConcurrentModification, LedgerError
+from ledger.persistence.claims import AnswerGiven, AnswerPending, IdempotencyClaim, KeptAnswer
 
 MAX_KEY_LENGTH = 200
 REPLAYED = "Idempotent-Replayed"

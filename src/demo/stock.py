@@ -12,8 +12,8 @@ import itertools
 import random
 from dataclasses import dataclass
 
-from ledger.application.claims import address_key
 from ledger.domain.values import Address
+from ledger.persistence.claims import address_key
 
 # Invented companies: KvK number, trade name, staffing agency?, site (street, number, postcode, village).
 EMPLOYERS = (

@@ -6,7 +6,6 @@ module is the public name the outer layers import.
 
 from __future__ import annotations
 
-from ledger.application.claims import AnswerGiven, AnswerPending, DuplicateAddress, DuplicatePerson
 from ledger.crypto.keystore import SubjectShredded
 from ledger.crypto.sealing import SealBrokenError
 from ledger.domain.errors import (
@@ -18,6 +17,7 @@ from ledger.domain.errors import (
     RuleViolated,
     Violation,
 )
+from ledger.persistence.claims import AnswerGiven, AnswerPending, DuplicateAddress, DuplicatePerson
 
 __all__ = [
     "AlreadyRegistered",

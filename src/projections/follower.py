@@ -133,7 +133,7 @@ class LogFollower:
     def _discard_dead_connections(self) -> None:
         # The server may have restarted, killing every connection the event store's pool keeps; have them
         # checked now, so that the round after it is back does not spend its pool timeout finding out one by
-        # one (`ledger.persistence.postgres_store`; SQLite's recorder has no pool to check).
+        # one (`ledger.eventstore.postgres_store`; SQLite's recorder has no pool to check).
         discard = getattr(self.ledger.recorder, "discard_dead_connections", None)
         if discard is not None:
             discard()

@@ -21,7 +21,6 @@ from alembic.config import Config
 from eventsourcing.utils import get_topic
 from sqlalchemy import func, select
 
-from ledger.application.claims import ADDRESS, IDENTITY_DOCUMENT, ClaimWrites
 from ledger.application.erasure import ShredRequest
 from ledger.application.service import Ledger
 from ledger.crypto.key_tables import subject_keys
@@ -29,6 +28,7 @@ from ledger.domain.housing_location import HousingLocation
 from ledger.domain.worker import Worker
 from ledger.errors import Conflict, DuplicateAddress, DuplicatePerson
 from ledger.persistence.claim_store import pending_backfills, write_claims
+from ledger.persistence.claims import ADDRESS, IDENTITY_DOCUMENT, ClaimWrites
 from ledger.persistence.migrations import script_location
 from ledger.settings import Settings
 from ledger.system import open_ledger

@@ -16,8 +16,8 @@ from eventsourcing.tests.persistence import ApplicationRecorderTestCase
 from sqlalchemy import create_engine, func, select
 
 from ledger.audit.chain import audit_links, metadata
-from ledger.persistence.postgres_store import ChainedPostgresFactory
-from ledger.persistence.sqlite_store import DurableSQLiteFactory
+from ledger.eventstore.postgres_store import ChainedPostgresFactory
+from ledger.eventstore.sqlite_store import DurableSQLiteFactory
 from tests.conftest import PostgresDatabase
 
 

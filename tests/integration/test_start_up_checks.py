@@ -9,9 +9,9 @@ import pytest
 from eventsourcing.sqlite import SQLiteConnection
 
 from ledger.crypto.keyring import FileKeyring, KeyringError
+from ledger.eventstore.sqlite_store import DurableSQLiteConnectionPool, DurableSQLiteFactory
 from ledger.persistence.durability import DurabilityError, check_durability
 from ledger.persistence.migrations import NotMigratedError
-from ledger.persistence.sqlite_store import DurableSQLiteConnectionPool, DurableSQLiteFactory
 from ledger.settings import Settings
 from ledger.system import open_keystore, open_ledger
 from tests.conftest import POSTGRES_ADMIN_URL

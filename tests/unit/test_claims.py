@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from ledger.application.claims import ADDRESS, IDENTITY_DOCUMENT, address_key, claims_of, identity_document_key
 from ledger.domain.values import Address
+from ledger.persistence.claims import ADDRESS, IDENTITY_DOCUMENT, address_key, claims_of, identity_document_key
 from tests.factories import TODAY, a_housing_location, a_worker
 
 INDEX_KEY = bytes(range(32))

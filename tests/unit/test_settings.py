@@ -23,7 +23,7 @@ def test_default_is_an_sqlite_file_in_the_data_dir() -> None:
 def test_postgresql_url_renders_the_postgres_environment_with_psycopg() -> None:
     settings = Settings(database_url="postgresql://ledger:geheim@db.example:5433/medemblik")
     env = settings.eventsourcing_env()
-    assert env["PERSISTENCE_MODULE"] == "ledger.persistence.postgres_store:ChainedPostgresFactory"
+    assert env["PERSISTENCE_MODULE"] == "ledger.eventstore.postgres_store:ChainedPostgresFactory"
     assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"], env["POSTGRES_DBNAME"]) == ("db.example", "5433", "medemblik")
     assert (env["POSTGRES_USER"], env["POSTGRES_PASSWORD"]) == ("ledger", "geheim")
     assert settings.sqlalchemy_url().drivername == "postgresql+psycopg"

@@ -14,19 +14,19 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from ledger.application.claims import (
-    ADDRESS,
-    Claim,
-    IdempotencyClaim,
-    KeptAnswer,
-    claims_of,
-)
 from ledger.application.core import LedgerCore, PendingClaim, log, pending_claim
 from ledger.crypto.keystore import NoKeys
 from ledger.crypto.sealing import PrefetchedKeys
 from ledger.domain.housing_location import HousingLocation
 from ledger.domain.worker import Worker
 from ledger.persistence.claim_store import write_backfill
+from ledger.persistence.claims import (
+    ADDRESS,
+    Claim,
+    IdempotencyClaim,
+    KeptAnswer,
+    claims_of,
+)
 
 # Notifications read a page at a time by the claims' backfill.
 _BACKFILL_PAGE = 500

@@ -9,7 +9,7 @@ event stored, so a client can read its own write from the projections.
 Library errors are translated here, once, into the ledger's own
 (`ledger.errors`).
 
-Every save also writes its claims (`ledger.application.claims`) in the events'
+Every save also writes its claims (`ledger.persistence.claims`) in the events'
 own transaction: the identity document a registration takes, the address of a
 housing location, and — inside `Ledger.claiming(idempotency=...)` — the
 caller's `Idempotency-Key` with the answer it gets. A claim that is taken
@@ -32,7 +32,13 @@ from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Mapper, Recording
 from eventsourcing.utils import Environment, EnvType
 
-from ledger.application.claims import (
+from ledger.application.overtaken import retry_change
+from ledger.crypto.keystore import KeyStore, NoKeys
+from ledger.crypto.sealing import PrefetchedKeys, SealingMapper, SubjectKeys, sealed_fields_of
+from ledger.domain.errors import ConcurrentModification, Conflict, NotFound, RuleViolated
+from ledger.domain.worker import Worker
+from ledger.persistence.claim_store import ClaimStore
+from ledger.persistence.claims import (
     IDEMPOTENCY,
     IDENTITY_DOCUMENT,
     AnswerGiven,
@@ -45,12 +51,6 @@ from ledger.application.claims import (
     KeptAnswer,
     claims_of,
 )
-from ledger.application.overtaken import retry_change
-from ledger.crypto.keystore import KeyStore, NoKeys
-from ledger.crypto.sealing import PrefetchedKeys, SealingMapper, SubjectKeys, sealed_fields_of
-from ledger.domain.errors import ConcurrentModification, Conflict, NotFound, RuleViolated
-from ledger.domain.worker import Worker
-from ledger.persistence.claim_store import ClaimStore
 from ledger.persistence.database import Database
 from ledger.persistence.durability import check_durability
 from ledger.persistence.transcodings import register_ledger_transcodings
@@ -121,7 +121,7 @@ class LedgerCore(Application[UUID]):
         return SealingMapper(transcoder=self.mapper.transcoder, keys=keys)
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
-        # The save's claims go to the recorder with the events (`ledger.application.claims`); one
+        # The save's claims go to the recorder with the events (`ledger.persistence.claims`); one
         # held already is refused here, before any data key is made for a new subject.
         writes = self._claim_writes(processing_event.events)
         if writes:

@@ -10,9 +10,6 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from ledger.application.claims import (
-    DuplicateAddress,
-)
 from ledger.application.core import LedgerCore, Receipt
 from ledger.domain.employer import Employer
 from ledger.domain.errors import AlreadyRegistered, ConcurrentModification, Conflict
@@ -20,6 +17,9 @@ from ledger.domain.housing_location import MUNICIPALITY, HousingLocation, Regist
 from ledger.domain.population import BrpAddress
 from ledger.domain.values import Address, Employment, Person
 from ledger.domain.worker import Worker
+from ledger.persistence.claims import (
+    DuplicateAddress,
+)
 
 
 class Registrations(LedgerCore):

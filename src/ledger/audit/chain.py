@@ -8,7 +8,7 @@ deleting, swapping or inserting a stored row breaks the chain from there on,
 and `verify` names the first broken position and what differs.
 
 The links are written **in the same transaction as the events they cover**, by
-the ledger's recorders (`ledger.persistence.sqlite_store`, `ledger.persistence.postgres_store`): both
+the ledger's recorders (`ledger.eventstore.sqlite_store`, `ledger.eventstore.postgres_store`): both
 insert under the event table's write lock, so the last link is stable, and an
 event that exists always has its link. A follower extending the chain later
 could not tell a row inserted out of band at the end of the log from a

@@ -1,6 +1,6 @@
 """The claim tables, and what is read and written in them outside the events' transaction.
 
-The recorders write claims with the events (`ledger.application.claims`); this module
+The recorders write claims with the events (`ledger.persistence.claims`); this module
 defines the same tables for SQLAlchemy and the migration, and does the rest:
 find the holder of a taken claim, find the first answer to an
 `Idempotency-Key`, keep an answer that wrote no events (a refusal, or a
@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from ledger.application.claims import (
+from ledger.persistence.claims import (
     CLAIMS_TABLE,
     IDEMPOTENCY_TABLE,
     IDENTITY_DOCUMENT,

@@ -23,7 +23,7 @@ from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy import exc as sqlalchemy_errors
 
 from ledger.persistence.database_settings import DatabaseSettings
-from ledger.persistence.sqlite_store import SQLITE_PRAGMAS
+from ledger.persistence.durability import SQLITE_PRAGMAS
 from ledger.persistence.utc_datetime import UTCDateTime as UTCDateTime  # noqa: PLC0414 (re-exported: tables import it here)
 
 T = TypeVar("T")

@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError
 
 SQLITE_FILE_NAME = "ledger.db"
 KEYSTORE_FILE_NAME = "keys.db"
-# Keys of the event store's environment that `ledger.persistence.postgres_store` reads (the library ignores them).
+# Keys of the event store's environment that `ledger.eventstore.postgres_store` reads (the library ignores them).
 SERVER_CONNECT_TIMEOUT_ENV = "POSTGRES_SERVER_CONNECT_TIMEOUT"
 STATEMENT_TIMEOUT_ENV = "POSTGRES_STATEMENT_TIMEOUT_MS"
 
@@ -141,14 +141,14 @@ class DatabaseSettings(BaseSettings):
         env = {"CREATE_TABLE": "y" if create_tables else "n"}
         if self.backend == "sqlite":
             env |= {
-                "PERSISTENCE_MODULE": "ledger.persistence.sqlite_store:DurableSQLiteFactory",
+                "PERSISTENCE_MODULE": "ledger.eventstore.sqlite_store:DurableSQLiteFactory",
                 "SQLITE_DBNAME": str(self.sqlite_path),
                 "SQLITE_LOCK_TIMEOUT": str(self.sqlite_lock_timeout_s),
             }
             return env
         url = self.url
         env |= {
-            "PERSISTENCE_MODULE": "ledger.persistence.postgres_store:ChainedPostgresFactory",
+            "PERSISTENCE_MODULE": "ledger.eventstore.postgres_store:ChainedPostgresFactory",
             "POSTGRES_DBNAME": url.database or "postgres",
             "POSTGRES_HOST": url.host or "localhost",
             "POSTGRES_PORT": str(url.port or 5432),
@@ -161,7 +161,7 @@ class DatabaseSettings(BaseSettings):
             # A pooled connection is checked before it is handed out: after a server restart the pool's
             # dead connections are replaced instead of failing the next requests.
             "POSTGRES_PRE_PING": "y",
-            # Read by `ledger.persistence.postgres_store.ChainedPostgresFactory`, not by the library.
+            # Read by `ledger.eventstore.postgres_store.ChainedPostgresFactory`, not by the library.
             SERVER_CONNECT_TIMEOUT_ENV: str(self.db_connect_timeout_s),
         }
         if statement_timeout_ms is not None:

@@ -14,6 +14,8 @@ from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
+# Pragmas every connection to the ledger's SQLite file runs with.
+SQLITE_PRAGMAS = ("PRAGMA synchronous=FULL", "PRAGMA secure_delete=ON", "PRAGMA foreign_keys=ON")
 # SQLite's `PRAGMA synchronous` reports FULL as 2 (EXTRA, 3, is stricter still).
 _SQLITE_SYNCHRONOUS_FULL = 2
 

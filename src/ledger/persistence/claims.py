@@ -9,8 +9,8 @@ event store's primary key could guard:
   housing location: one building is registered under one BAG id;
 - an **`Idempotency-Key`** of one caller: one request is carried out once.
 
-Each is a claim row that the ledger's recorders (`ledger.persistence.sqlite_store`,
-`ledger.persistence.postgres_store`) write in the very transaction that stores the
+Each is a claim row that the ledger's recorders (`ledger.eventstore.sqlite_store`,
+`ledger.eventstore.postgres_store`) write in the very transaction that stores the
 events, as they write the audit link: the application passes a `ClaimWrites`
 down through `Application.save(..., claims=...)`, which the library hands to
 the recorder's `insert_events`. A claim that is taken already makes the

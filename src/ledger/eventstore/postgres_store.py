@@ -5,7 +5,7 @@ that transaction the last link is stable: the new events' links are computed
 from it and inserted before commit. An event written around this recorder has
 no link, which `ledger audit verify` reports as inserted out of band.
 
-The save's claims (`ledger.application.claims`) are written after the links. The library
+The save's claims (`ledger.persistence.claims`) are written after the links. The library
 runs the insert in pipeline mode, so each claim that may be taken is synced at
 once: its unique violation surfaces here, as `ClaimTaken`, within the
 library's own handling of a refused insert (the transaction is rolled back).
@@ -42,8 +42,8 @@ from psycopg import Cursor
 from psycopg.errors import UniqueViolation
 from psycopg.rows import DictRow
 
-from ledger.application.claims import POSTGRESQL, ClaimWrites, statements
 from ledger.audit.chain import GENESIS, next_link
+from ledger.persistence.claims import POSTGRESQL, ClaimWrites, statements
 from ledger.persistence.database_settings import SERVER_CONNECT_TIMEOUT_ENV, STATEMENT_TIMEOUT_ENV
 
 

@@ -21,11 +21,9 @@ from eventsourcing.sqlite import (
 )
 from eventsourcing.utils import Environment, EnvType
 
-from ledger.application.claims import SQLITE, ClaimWrites, statements
 from ledger.audit.chain import GENESIS, next_link
-
-# Pragmas every connection to the ledger's SQLite file runs with.
-SQLITE_PRAGMAS = ("PRAGMA synchronous=FULL", "PRAGMA secure_delete=ON", "PRAGMA foreign_keys=ON")
+from ledger.persistence.claims import SQLITE, ClaimWrites, statements
+from ledger.persistence.durability import SQLITE_PRAGMAS
 
 
 class DurableSQLiteConnectionPool(SQLiteConnectionPool):
@@ -44,7 +42,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
 
     SQLite serialises writers, so the last link read here is the one the new
     events follow; an event written around this recorder has no link. The
-    claims of the save (`claims=ClaimWrites`, see `ledger.application.claims`) follow; one
+    claims of the save (`claims=ClaimWrites`, see `ledger.persistence.claims`) follow; one
     that is taken raises `ClaimTaken`, and the transaction rolls back.
     """
 
