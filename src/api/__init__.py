@@ -7,8 +7,7 @@ ledger's errors into RFC 9457 problem details. It stays thin: parse, authorize,
 call the application or a projection query, shape the answer.
 
 The package itself imports nothing: `ledger token` and the other commands
-`api` plugs into `ledger` load only what they use, not FastAPI (see
-`cli.server_commands`).
+load only what they use, not FastAPI (see `cli.server_commands`).
 """
 
 from __future__ import annotations

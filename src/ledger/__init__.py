@@ -1,6 +1,9 @@
 """westland-ledger: the event-sourced registration ledger for labour migrants.
 
-The package holds the write side: the domain (pure aggregates and events), the
-application service that runs commands against the event store, the sealing of
-personal data and the key store, settings, and the command-line entrypoints.
+The package holds the write side, in folders that are layers
+(docs/architecture.md): the domain (pure aggregates, events and rules),
+persistence, crypto (sealing and keys), the application service, the audit
+chain and processing log, and the event store's recorders; beside them the
+settings, the errors the outer layers catch, logging, and `system`, where a
+process opens its database and ledger.
 """

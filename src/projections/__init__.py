@@ -1,9 +1,11 @@
 """Read models of the ledger (docs/architecture.md, docs/projections.md): what the queries of the HTTP API read.
 
-This package will hold one module per read model — occupancy, headcounts, the
-bitemporal residence history, the worker register and alerts — each with its
-SQLAlchemy Core tables (created by Alembic migrations), a view that writes its
-rows together with its tracking position in one transaction, and the
-eventsourcing `Projection` that fills it; plus the runner that catches up,
-follows new events and rebuilds from zero. It imports `ledger`, never `api`.
+The read models — the bitemporal residence history (with occupancy and
+headcounts), the worker register, the alerts' facts, the inspections — each
+with its SQLAlchemy Core tables (created by Alembic migrations), a view that
+writes its rows together with its tracking position in one transaction, the
+projection that fills it, and its queries; the alert rules as pure functions;
+the `ViewRunner` that catches a view up or rebuilds it from zero and the
+`LogFollower` that follows new events. It imports `ledger`, never `jobs`,
+`api` or `cli`.
 """
