@@ -108,6 +108,7 @@ def test_occupancy_names_the_occupants_and_says_since_when_it_is_over_full(api: 
 
     assert set(answer) == {
         "housingLocationId",
+        "housingLocationLabel",
         "on",
         "asKnownAt",
         "headcount",
