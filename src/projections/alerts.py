@@ -266,20 +266,31 @@ def _location_alerts(conn: Connection, settings: Settings, today: date, now: dat
     for row in conn.execute(select(location_facts)):
         location, facts = UUID(row.housing_location_id), read_facts(row)
         history = location_history(conn, location, now, norms, facts)
-        if history is None:
-            continue
-        headcount, (maximum, basis) = history.headcount_on(today), history.limit_on(today)
-        since = history.since(today, over_capacity)
-        if since is not None:
-            detail = f"{headcount} occupants, {maximum} permitted"
-            if basis == LimitBasis.FLOOR_AREA_NORM:
-                norm = floor_area_norm_on(history.norms, today)  # the norm of the location's kind
-                detail += f" (no limit set by the municipality: {facts.floor_area_m2} m² at {norm:g} m² a person)"
-            found.append(Alert(AlertKind.OVER_CAPACITY, location, since, detail, housing_location_id=location))
-        if maximum is None:
-            found.append(_not_assessed_alert(settings, location, history, today))
-        if facts.floor_area_m2 is not None:
-            found += _floor_area_alert(location, facts.floor_area_m2, history, today)
+        if history is not None:
+            found += location_alerts(settings, location, history, today)
+    return found
+
+
+def location_alerts(settings: Settings, location: UUID, history: LocationHistory, today: date) -> list[Alert]:
+    """The alerts about one location on `today`, from its history as believed at some instant.
+
+    `alerts` asks as known now; a location's own answer asks on its `on` as
+    known at its `asKnownAt` (`projections.location_queries`).
+    """
+    found = []
+    facts = history.facts
+    headcount, (maximum, basis) = history.headcount_on(today), history.limit_on(today)
+    since = history.since(today, over_capacity)
+    if since is not None:
+        detail = f"{headcount} occupants, {maximum} permitted"
+        if basis == LimitBasis.FLOOR_AREA_NORM:
+            norm = floor_area_norm_on(history.norms, today)  # the norm of the location's kind
+            detail += f" (no limit set by the municipality: {facts.floor_area_m2} m² at {norm:g} m² a person)"
+        found.append(Alert(AlertKind.OVER_CAPACITY, location, since, detail, housing_location_id=location))
+    if maximum is None:
+        found.append(_not_assessed_alert(settings, location, history, today))
+    if facts.floor_area_m2 is not None:
+        found += _floor_area_alert(location, facts.floor_area_m2, history, today)
     return found
 
 

@@ -6,10 +6,12 @@ from api.routers import (
     access_log,
     alerts,
     audit,
+    employer_queries,
     employers,
     headcounts,
     housing_locations,
     inspections,
+    location_queries,
     occupancy,
     retention,
     worker_queries,
@@ -18,7 +20,9 @@ from api.routers import (
 
 ROUTERS = [
     employers.router,
+    employer_queries.router,
     housing_locations.router,
+    location_queries.router,
     occupancy.router,
     workers.router,
     worker_queries.router,
