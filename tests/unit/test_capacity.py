@@ -6,6 +6,7 @@ from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from ledger.domain.capacity import capacity
 
 EXAMPLES = settings(max_examples=300, deadline=None, derandomize=True)

@@ -18,6 +18,7 @@ from api.routing import ApiRoute
 from api.schemas.queries import AlertPublic, AlertsPublic, scoped_employer
 from ledger.processing_log import Activity, Operation
 from projections.alerts import Alert, AlertKind, alerts
+from projections.labels import read_labels
 
 router = APIRouter(prefix="/alerts", tags=["alerts"], route_class=ApiRoute)
 
@@ -51,4 +52,9 @@ def get_alerts(
         keys=services.ledger.keys,
     )
     processing.record(Activity.HOUSING_SUPERVISION, Operation.READ, *about_people(found))
-    return AlertsPublic(items=[AlertPublic.of(alert) for alert in found])
+    labels = read_labels(
+        services.ledger.keys.engine,
+        employers=[a.employer_id for a in found],
+        locations=[a.housing_location_id for a in found],
+    )
+    return AlertsPublic(items=[AlertPublic.of(alert, labels) for alert in found])

@@ -26,11 +26,20 @@ from api.schemas.common import ApiModel, RequestModel
 from api.schemas.workers import IsoDate
 from api.scoping import employer_scope, require_employer_in_scope
 from ledger.domain.housing_location import LimitBasis
-from ledger.domain.values import EARLIEST_DATE, LATEST_DATE, SHREDDED, Address, Sealable, date_in_range
+from ledger.domain.values import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    SHREDDED,
+    Address,
+    DocumentType,
+    Sealable,
+    date_in_range,
+)
 from ledger.processing_log import LogLine
 from projections.alerts import Alert, AlertKind
 from projections.headcounts import GroupBy, Headcounts
 from projections.history import ResidenceInterval
+from projections.labels import Labels
 from projections.occupancy import Occupancy, Resident
 from projections.register_queries import (
     LegalHold,
@@ -42,6 +51,9 @@ from projections.register_queries import (
 )
 
 T = TypeVar("T")
+
+# Beside every location id: what a person reads (issue 18; `projections.labels`).
+LOCATION_LABEL = "The location's address on one line (`Kerkstraat 12A-2, 1671 AB Medemblik`)."
 
 
 def _plain(value: Sealable[T]) -> T | None:
@@ -170,6 +182,7 @@ class OccupancyPublic(ApiModel):
     """A housing location on a day, as known at an instant."""
 
     housing_location_id: UUID
+    housing_location_label: str | None = Field(default=None, description=LOCATION_LABEL)
     on: date
     as_known_at: Instant
     headcount: int = Field(description="Everyone living there, whoever employs them.")
@@ -193,10 +206,13 @@ class OccupancyPublic(ApiModel):
     occupants: list[OccupantPublic]
 
     @classmethod
-    def of(cls, occupancy: Occupancy, names: dict[UUID, WorkerName], *, show_proposal: bool) -> OccupancyPublic:
+    def of(
+        cls, occupancy: Occupancy, names: dict[UUID, WorkerName], *, show_proposal: bool, label: str | None = None
+    ) -> OccupancyPublic:
         """The answer from the occupancy query and the occupants' names; the proposal only if `show_proposal`."""
         return cls(
             housing_location_id=occupancy.housing_location_id,
+            housing_location_label=label,
             on=occupancy.on,
             as_known_at=occupancy.as_known_at,
             headcount=occupancy.headcount,
@@ -237,16 +253,24 @@ class ResidentsPublic(ApiModel):
     """Everyone who lived at a location on any day of a period."""
 
     housing_location_id: UUID
+    housing_location_label: str | None = Field(default=None, description=LOCATION_LABEL)
     as_known_at: Instant
     residents: list[ResidentPublic]
 
     @classmethod
     def of(
-        cls, location_id: UUID, as_known_at: datetime, stays: list[Resident], names: dict[UUID, WorkerName]
+        cls,
+        location_id: UUID,
+        as_known_at: datetime,
+        stays: list[Resident],
+        names: dict[UUID, WorkerName],
+        label: str | None = None,
     ) -> ResidentsPublic:
         """The answer from the residents query and the residents' names."""
         residents = [ResidentPublic.of(stay, names.get(stay.worker_id)) for stay in stays]
-        return cls(housing_location_id=location_id, as_known_at=as_known_at, residents=residents)
+        return cls(
+            housing_location_id=location_id, housing_location_label=label, as_known_at=as_known_at, residents=residents
+        )
 
 
 def _names(name: WorkerName | None) -> tuple[str | None, str | None, bool]:
@@ -262,6 +286,9 @@ class HeadcountGroup(ApiModel):
     """The housed workers of one group."""
 
     key: str = Field(description="A housing location or employer id, a nationality, or a postcode's four digits.")
+    label: str | None = Field(
+        default=None, description="The employer's name or the location's address on one line; `null` for the others."
+    )
     headcount: int
 
 
@@ -275,15 +302,21 @@ class HeadcountsPublic(ApiModel):
     groups: list[HeadcountGroup]
 
     @classmethod
-    def of(cls, counts: Headcounts) -> HeadcountsPublic:
-        """The answer from the headcount query (ids as UUID strings, like everywhere in the API)."""
-        ids = counts.group_by in (GroupBy.HOUSING_LOCATION, GroupBy.EMPLOYER)
+    def of(cls, counts: Headcounts, labels: Labels | None = None) -> HeadcountsPublic:
+        """The answer from the headcount query (ids as UUID strings, like everywhere in the API), ids labelled."""
+        labels = labels or Labels()
+        label = {GroupBy.HOUSING_LOCATION: labels.location, GroupBy.EMPLOYER: labels.employer}.get(counts.group_by)
         return cls(
             on=counts.on,
             as_known_at=counts.as_known_at,
             group_by=counts.group_by,
             total=counts.total,
-            groups=[HeadcountGroup(key=str(UUID(k)) if ids else k, headcount=n) for k, n in counts.groups.items()],
+            groups=[
+                HeadcountGroup(key=str(UUID(k)), label=label(UUID(k)), headcount=n)
+                if label
+                else HeadcountGroup(key=k, headcount=n)
+                for k, n in counts.groups.items()
+            ],
         )
 
 
@@ -397,10 +430,12 @@ class WorkerPublic(ApiModel):
 
     id: UUID
     employer_id: UUID
+    employer_name: str | None = Field(default=None, description="The employer's trade name.")
     status: WorkerStatus
     person: PersonPublic
     shredded: bool
     housing_location_id: UUID | None = Field(description="Where the worker lives today; `null` if not housed.")
+    housing_location_label: str | None = Field(default=None, description=LOCATION_LABEL)
     work_address: AddressPublic
     contract_start: date
     expected_end_date: date | None
@@ -415,15 +450,25 @@ class WorkerPublic(ApiModel):
     version: int = Field(description="The aggregate version, for `If-Match`.")
 
     @classmethod
-    def of(cls, record: WorkerRecord, *, hold_reasons: bool, retention_due_on: date | None = None) -> WorkerPublic:
-        """From a register record; the holds' reasons only when `hold_reasons`."""
+    def of(
+        cls,
+        record: WorkerRecord,
+        *,
+        hold_reasons: bool,
+        retention_due_on: date | None = None,
+        labels: Labels | None = None,
+    ) -> WorkerPublic:
+        """From a register record, its ids labelled; the holds' reasons only when `hold_reasons`."""
+        labels = labels or Labels()
         return cls(
             id=record.id,
             employer_id=record.employer_id,
+            employer_name=labels.employer(record.employer_id),
             status=record.status,
             person=_person(record),
             shredded=record.shredded,
             housing_location_id=record.housing_location_id,
+            housing_location_label=labels.location(record.housing_location_id),
             work_address=AddressPublic.of(record.work_address),
             contract_start=record.contract_start,
             expected_end_date=record.expected_end_date,
@@ -472,11 +517,27 @@ class WorkersPage(ApiModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; `null` on the last page.")
 
 
-class WorkerSearch(RequestModel):
-    """An exact search on the normalised family name (case, marks and spacing do not matter)."""
+class DocumentSearch(RequestModel):
+    """An identity document: type, number and nationality, matched through the blind index (docs/claims.md)."""
 
-    family_name: str = Field(min_length=1, max_length=200, examples=["Kowalska"])
+    type: DocumentType
+    number: str = Field(
+        min_length=1, max_length=40, description="Spaces and case do not matter.", examples=["EA1234567"]
+    )
+    nationality: str = Field(min_length=1, max_length=3, description="ISO 3166-1 alpha-3.", examples=["POL"])
+
+
+class WorkerSearch(RequestModel):
+    """A search by family name, by identity document, or both.
+
+    The family name is matched exactly once normalised (case, marks and
+    spacing do not matter); the document answers "is this person already
+    registered?", also after the registration ended.
+    """
+
+    family_name: str | None = Field(default=None, min_length=1, max_length=200, examples=["Kowalska"])
     birth_date: IsoDate | None = None
+    id_document: DocumentSearch | None = None
 
 
 class WorkerList(ApiModel):
@@ -489,15 +550,17 @@ class ResidenceIntervalPublic(ApiModel):
     """The worker lived at a location over [validFrom, validTo); the ledger recorded this at `recordedAt`."""
 
     housing_location_id: UUID
+    housing_location_label: str | None = Field(default=None, description=LOCATION_LABEL)
     valid_from: date
     valid_to: date | None
     recorded_at: Instant
 
     @classmethod
-    def of(cls, interval: ResidenceInterval) -> ResidenceIntervalPublic:
-        """From the history query's interval."""
+    def of(cls, interval: ResidenceInterval, labels: Labels | None = None) -> ResidenceIntervalPublic:
+        """From the history query's interval, its location labelled."""
         return cls(
             housing_location_id=interval.housing_location_id,
+            housing_location_label=(labels or Labels()).location(interval.housing_location_id),
             valid_from=interval.valid_from,
             valid_to=interval.valid_to,
             recorded_at=interval.recorded_at,
@@ -523,18 +586,23 @@ class AlertPublic(ApiModel):
     since: date
     detail: str
     housing_location_id: UUID | None
+    housing_location_label: str | None = Field(default=None, description=LOCATION_LABEL)
     employer_id: UUID | None
+    employer_name: str | None = Field(default=None, description="The employer's trade name.")
 
     @classmethod
-    def of(cls, alert: Alert) -> AlertPublic:
-        """From the alerts query."""
+    def of(cls, alert: Alert, labels: Labels | None = None) -> AlertPublic:
+        """From the alerts query, its ids labelled."""
+        labels = labels or Labels()
         return cls(
             kind=alert.kind,
             subject_id=alert.subject_id,
             since=alert.since,
             detail=alert.detail,
             housing_location_id=alert.housing_location_id,
+            housing_location_label=labels.location(alert.housing_location_id),
             employer_id=alert.employer_id,
+            employer_name=labels.employer(alert.employer_id),
         )
 
 
