@@ -11,27 +11,27 @@ from __future__ import annotations
 import base64
 import re
 import string
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
-
-from fastapi import Query
-from pydantic import BeforeValidator, WithJsonSchema
 
 _BASE64URL = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
 
 
+DESCRIPTION = "`nextCursor` of the previous page, unchanged (an opaque string); omit for the first page."
+
+
 class IdCursor:
-    """The cursor of one list: `encode` an id; `query` is the parameter that decodes it."""
+    """The cursor of one list: `encode` an id, `decode` it (a `BeforeValidator`), `schema` for the document.
+
+    A route declares its parameter as
+    `Annotated[UUID | None, BeforeValidator(C.decode), WithJsonSchema(C.schema), Query(description=DESCRIPTION)]`.
+    """
 
     def __init__(self, name: str) -> None:
         self.prefix = f"{name}.v1:".encode()
         self.pattern = self._pattern()
-        self.query: Any = Annotated[
-            UUID | None,
-            BeforeValidator(self._decode),
-            WithJsonSchema({"type": "string", "pattern": self.pattern}),
-            Query(description="`nextCursor` of the previous page, unchanged (an opaque string); omit for the first."),
-        ]
+        # An opaque string to clients, whatever it holds.
+        self.schema: dict[str, Any] = {"type": "string", "pattern": self.pattern}
 
     def encode(self, after: UUID) -> str:
         """The opaque cursor of the page after `after`."""
@@ -46,7 +46,8 @@ class IdCursor:
         shared = shared.replace("-", "") + ("-" if "-" in shared else "")
         return f"^{lowest[:fixed]}[{shared}][A-Za-z0-9_-]{{{len(lowest) - fixed - 1}}}$"
 
-    def _decode(self, value: object) -> object:
+    def decode(self, value: object) -> object:
+        """The id a cursor holds; `ValueError` (400 naming `cursor`) for one this list did not give out."""
         if not isinstance(value, str):
             return value
         # Only what the pattern admits: base64 decoding would skip characters outside the alphabet.

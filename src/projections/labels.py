@@ -57,12 +57,12 @@ def read_labels(
     lines: dict[UUID, str] = {}
     with reading(engine) as conn:
         for chunk in in_chunks(employer_ids):
-            for row in conn.execute(select(e.employer_id, e.name).where(e.employer_id.in_(chunk))):
-                names[UUID(row.employer_id)] = row.name
+            for named in conn.execute(select(e.employer_id, e.name).where(e.employer_id.in_(chunk))):
+                names[UUID(named.employer_id)] = named.name
         address = (loc.street, loc.house_number, loc.house_letter, loc.house_number_addition, loc.postcode, loc.city)
         for chunk in in_chunks(location_ids):
-            for row in conn.execute(
-                select(loc.housing_location_id, *address).where(loc.housing_location_id.in_(chunk))
-            ):
-                lines[UUID(row.housing_location_id)] = address_line(*row[1:])
+            statement = select(loc.housing_location_id, *address).where(loc.housing_location_id.in_(chunk))
+            for found in conn.execute(statement):
+                street, number, letter, addition, postcode, city = found[1:]
+                lines[UUID(found.housing_location_id)] = address_line(street, number, letter, addition, postcode, city)
     return Labels(employers=names, locations=lines)

@@ -199,7 +199,7 @@ def _record(
 ) -> LocationRecord:
     location_id = UUID(row.housing_location_id)
     scope = asked.employer_id
-    maximum, basis, headcount, alerts = None, None, 0, ()
+    maximum, basis, headcount, alerts = None, None, 0, tuple[Alert, ...]()
     if history is not None:  # None only while the residence view has not yet seen the registration
         maximum, basis = history.limit_on(asked.on)
         headcount = sum(s.holds_on(asked.on) and scope in (None, s.employer_id) for s in history.stays)
@@ -252,14 +252,14 @@ def _histories(conn: Connection, ids: list[str], asked: Asked) -> dict[str, Loca
             stays[row.housing_location_id].append(
                 Resident(UUID(row.worker_id), row.valid_from, row.valid_to, UUID(row.employer_id))
             )
-        for row in conn.execute(
+        for limit in conn.execute(
             select(o.housing_location_id, o.valid_from, o.valid_to, o.max_occupants)
             .where(o.housing_location_id.in_(chunk))
             .where(known_at(occupancy_limit_history, asked.as_known_at))
         ):
-            limits[row.housing_location_id].append((row.valid_from, row.valid_to, row.max_occupants))
-        for row in conn.execute(select(location_facts).where(location_facts.c.housing_location_id.in_(chunk))):
-            facts[row.housing_location_id] = read_facts(row)
+            limits[limit.housing_location_id].append((limit.valid_from, limit.valid_to, limit.max_occupants))
+        for fact in conn.execute(select(location_facts).where(location_facts.c.housing_location_id.in_(chunk))):
+            facts[fact.housing_location_id] = read_facts(fact)
     norms = asked.settings.floor_area_norms_m2
     return {
         location: LocationHistory(

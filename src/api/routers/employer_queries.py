@@ -12,9 +12,10 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BeforeValidator, WithJsonSchema
 
 from api.auth import Principal
-from api.cursors import IdCursor
+from api.cursors import DESCRIPTION, IdCursor
 from api.deps import FreshReads, ServicesDep
 from api.policy import QUERIES, allow
 from api.routers.worker_queries import DEFAULT_LIMIT, Limit
@@ -29,6 +30,9 @@ from projections.employer_queries import employer, employers
 router = APIRouter(prefix="/employers", tags=["employers"], route_class=ApiRoute)
 
 CURSOR = IdCursor("employers")
+Cursor = Annotated[
+    UUID | None, BeforeValidator(CURSOR.decode), WithJsonSchema(CURSOR.schema), Query(description=DESCRIPTION)
+]
 # Exactly 8 digits, as the KvK number is stored (white space is not trimmed in a query parameter).
 _KVK_NUMBER = patterns.KVK_NUMBER.replace(f"[{patterns.WHITE_SPACE}]*", "")
 
@@ -45,7 +49,7 @@ def list_employers(
     ] = None,
     kvk_number: Annotated[str | None, Query(alias="kvkNumber", pattern=_KVK_NUMBER, description="Exactly.")] = None,
     limit: Limit = DEFAULT_LIMIT,
-    cursor: CURSOR.query = None,  # type: ignore[valid-type]
+    cursor: Cursor = None,
 ) -> EmployersPage:
     """Employers in id order, a page at a time (pass `nextCursor` as `cursor`); an employer sees only itself.
 

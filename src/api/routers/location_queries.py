@@ -15,9 +15,10 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BeforeValidator, WithJsonSchema
 
 from api.auth import Principal
-from api.cursors import IdCursor
+from api.cursors import DESCRIPTION, IdCursor
 from api.deps import FreshReads, ServicesDep
 from api.policy import QUERIES, allow
 from api.routers.worker_queries import DEFAULT_LIMIT, Limit
@@ -35,6 +36,9 @@ from projections.location_queries import Asked, LocationFilter, location, locati
 router = APIRouter(prefix="/housing-locations", tags=["housing locations"], route_class=ApiRoute)
 
 CURSOR = IdCursor("housing-locations")
+Cursor = Annotated[
+    UUID | None, BeforeValidator(CURSOR.decode), WithJsonSchema(CURSOR.schema), Query(description=DESCRIPTION)
+]
 _TEXT = {"min_length": 1, "max_length": 200}
 
 
@@ -64,7 +68,7 @@ def list_housing_locations(
         bool | None, Query(alias="overCapacity", description="Over-full on `on` (not for employers).")
     ] = None,
     limit: Limit = DEFAULT_LIMIT,
-    cursor: CURSOR.query = None,  # type: ignore[valid-type]
+    cursor: Cursor = None,
 ) -> HousingLocationsPage:
     """Housing locations in id order, a page at a time (pass `nextCursor` as `cursor`), on `on` as known at `asKnownAt`.
 

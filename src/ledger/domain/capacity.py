@@ -5,8 +5,8 @@ kind's norm, else unknown (`housing_location.permitted_maximum`,
 docs/occupancy.md). What follows from it here is arithmetic, written once so
 that every answer says the same:
 
-- `free_places` is never negative: max(0, maximum − headcount); how many too
-  many live there is `over_by`, max(0, headcount − maximum). At most one of
+- `free_places` is never negative: max(0, maximum - headcount); how many too
+  many live there is `over_by`, max(0, headcount - maximum). At most one of
   the two is positive.
 - `utilisation` is headcount ÷ maximum (1.0: full), to four decimals; `None`
   for a maximum of 0 (a floor area too small for one person), where nobody may
