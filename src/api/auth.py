@@ -52,6 +52,10 @@ class AuthenticationError(Exception):
     """The bearer token is missing or not acceptable (401)."""
 
 
+class AssuranceTooLow(Exception):
+    """A genuine employer token below the assurance level the employer role needs (403)."""
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is calling: subject, roles and, for an employer, which employer."""
@@ -78,18 +82,59 @@ class TokenVerifier(Protocol):
         ...
 
 
-def principal_from_claims(claims: dict[str, Any], settings: Settings) -> Principal:
-    """Read sub, roles and (for employers) the KvK number from verified claims."""
+def principal_from_claims(claims: dict[str, Any], settings: Settings, *, assurance: bool = False) -> Principal:
+    """Read sub, roles and (for employers) the KvK number from verified claims.
+
+    The KvK number is the represented company's when the token names one (an
+    intermediary acting for it), else the `kvk` claim's. With `assurance` (the
+    tokens of the configured OIDC issuer) an employer token must also carry an
+    assurance level of EH3 or above, or it is refused (`AssuranceTooLow`).
+    """
     roles = _ledger_roles(claims.get(settings.oidc_roles_claim, []), settings.oidc_roles_claim)
     if not roles:
         raise AuthenticationError("the token carries none of the ledger's roles")
     employer_id = None
     if Role.EMPLOYER in roles:
-        kvk = claims.get(settings.oidc_kvk_claim)
-        if not isinstance(kvk, str) or len(kvk) != 8 or not kvk.isdigit():
-            raise AuthenticationError(f"an employer token needs the KvK number in claim {settings.oidc_kvk_claim!r}")
-        employer_id = employer_id_for(kvk)
+        employer_id = employer_id_for(_employer_kvk(claims, settings))
+        if assurance:
+            _require_eh3(claims, settings)
     return Principal(sub=str(claims["sub"]), roles=roles, employer_id=employer_id)
+
+
+def _employer_kvk(claims: dict[str, Any], settings: Settings) -> str:
+    """The KvK number an employer token acts for: the represented company's, else the signer's own.
+
+    Under an eHerkenning chain authorisation (ketenmachtiging) an intermediary
+    (a payroll or HR service) signs in for the employer (the dienstafnemer);
+    what it does there is that employer's, so the represented company counts.
+    """
+    claim = settings.oidc_represented_kvk_claim
+    if claims.get(claim) is None:
+        claim = settings.oidc_kvk_claim
+    kvk = claims.get(claim)
+    if not isinstance(kvk, str) or len(kvk) != 8 or not kvk.isdigit():
+        raise AuthenticationError(f"an employer token needs the KvK number in claim {claim!r}")
+    return kvk
+
+
+def _require_eh3(claims: dict[str, Any], settings: Settings) -> None:
+    """Refuse an employer token below eHerkenning EH3 ("substantieel").
+
+    An employer registers other people's personal data (identity documents,
+    birth dates, where they live). A service provider sets the minimum level
+    per service by its risks (Forum Standaardisatie, *Handreiking
+    betrouwbaarheidsniveaus voor digitale dienstverlening*); the municipality
+    set EH3, eIDAS "substantial" (Regulation (EU) 910/2014, art. 8), for this
+    one (issue 16, §2; docs/roles.md).
+    """
+    claim = settings.oidc_acr_claim
+    level = claims.get(claim)
+    if not isinstance(level, str) or level not in settings.oidc_employer_acr_values:
+        found = "names none" if level is None else "is below it"
+        raise AssuranceTooLow(
+            f"the employer role needs an eHerkenning assurance level of EH3 (substantieel) or higher in claim"
+            f" {claim!r}; this token's {found}"
+        )
 
 
 def _ledger_roles(claimed: object, claim: str) -> frozenset[Role]:
@@ -216,7 +261,7 @@ class OidcTokens:
     def verify(self, token: str) -> Principal:
         key = self._static_key if self._static_key is not None else self._jwks_key(token)
         claims = _decode(token, key, list(self.settings.oidc_algorithms), self.settings, self.issuer)
-        return principal_from_claims(claims, self.settings)
+        return principal_from_claims(claims, self.settings, assurance=True)
 
     def _jwks_key(self, token: str) -> Any:
         assert self._jwks is not None

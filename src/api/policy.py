@@ -22,7 +22,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import AuthenticationError, Principal, Role, TokenVerifier
+from api.auth import AssuranceTooLow, AuthenticationError, Principal, Role, TokenVerifier
 from ledger.domain.housing_location import MUNICIPALITY, Registrant
 
 E, R, I, A, ADM = Role.EMPLOYER, Role.REGISTRAR, Role.INSPECTOR, Role.AUDITOR, Role.ADMIN  # noqa: E741
@@ -42,6 +42,9 @@ OCCUPANCY_LIMITS = Policy("occupancy limits of housing locations", frozenset({R,
 # Only the municipality records BRP/RNI facts, from the BRP itself (later the BRP link does); an
 # employer's word would silence the BRP alerts. An employer reports a declaration instead (issue 16).
 POPULATION_REGISTER = Policy("BRP/RNI registrations and deregistrations", frozenset({R, ADM}))
+
+# A worker moves to another employer by the municipality's hand only (ledger.domain.transfer).
+TRANSFERS = Policy("transfer workers between employers", frozenset({R, ADM}))
 ENFORCEMENT = Policy("inspections, sanctions, legal holds", frozenset({I, ADM}))
 QUERIES = Policy("queries", frozenset({E, R, I, A, ADM}))
 AUDIT = Policy("audit", frozenset({A, ADM}))
@@ -70,6 +73,9 @@ def authenticate(
         principal = verifier.verify(credentials.credentials)
     except AuthenticationError as e:
         raise _unauthorized(str(e)) from None
+    except AssuranceTooLow as e:
+        # A genuine token, but not good enough for the role it claims: forbidden, not unauthenticated.
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=str(e)) from None
     request.state.principal = principal
     return principal
 

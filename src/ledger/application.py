@@ -408,13 +408,14 @@ class Ledger(Application[UUID]):
         housing_location_id: UUID | None = None,
         housing_valid_from: date | None = None,
         registrant: Registrant = MUNICIPALITY,
+        housing_outside_municipality: bool = False,
     ) -> Receipt:
-        """Register a worker for an existing employer, housed at a registered location.
+        """Register a worker for an existing employer, housed at a registered location (or outside the municipality).
 
         `registrant` is who registers: only the municipality may record a BSN.
         """
         self._require(Employer, employer_id, "employer_id")
-        if housing_location_id is not None:
+        if housing_location_id is not None and not housing_outside_municipality:
             self._require(HousingLocation, housing_location_id, "housing.housing_location_id")
         worker = Worker.register(
             employer_id=employer_id,
@@ -424,6 +425,7 @@ class Ledger(Application[UUID]):
             housing_valid_from=housing_valid_from,
             today=self.today(),
             registrant=registrant,
+            housing_outside_municipality=housing_outside_municipality,
         )
         return self._save(worker)
 
@@ -433,16 +435,28 @@ class Ledger(Application[UUID]):
         *,
         housing_location_id: UUID | None,
         valid_from: date,
+        outside_municipality: bool = False,
         expected_version: int | None = None,
     ) -> Receipt:
-        """Record where a worker lives from `valid_from` on (None: not housed in the municipality)."""
-        if housing_location_id is not None:
+        """Record where a worker lives from `valid_from` on (None: not housed here; or outside the municipality)."""
+        if housing_location_id is not None and not outside_municipality:
             self._require(HousingLocation, housing_location_id, "housing_location_id")
         return self._change(
             Worker,
             worker_id,
             expected_version,
-            lambda worker: worker.change_housing(housing_location_id, valid_from, self.today()),
+            lambda worker: worker.change_housing(
+                housing_location_id, valid_from, self.today(), outside_municipality=outside_municipality
+            ),
+        )
+
+    def transfer_worker(
+        self, worker_id: UUID, *, employer_id: UUID, valid_from: date, expected_version: int | None = None
+    ) -> Receipt:
+        """Record that a worker works for another registered employer from `valid_from` on (one worker still)."""
+        self._require(Employer, employer_id, "employer_id")
+        return self._change(
+            Worker, worker_id, expected_version, lambda worker: worker.transfer(employer_id, valid_from, self.today())
         )
 
     def change_work_address(

@@ -35,6 +35,15 @@ RENAMED_SETTINGS = {
 SQLITE_FILE_NAME = "ledger.db"
 KEYSTORE_FILE_NAME = "keys.db"
 APPLICATION_NAME = "Ledger"
+# The assurance levels at eHerkenning EH3 ("substantieel") or above: eHerkenning's own (Afsprakenstelsel
+# eHerkenning, "Betrouwbaarheidsniveaus": EH3 = loa3, EH4 = loa4) and eIDAS's (Regulation (EU) 910/2014,
+# art. 8: substantial, high), as an OIDC broker puts them in `acr`.
+EH3_OR_ABOVE = (
+    "urn:etoegang:core:assurance-class:loa3",
+    "urn:etoegang:core:assurance-class:loa4",
+    "http://eidas.europa.eu/LoA/substantial",
+    "http://eidas.europa.eu/LoA/high",
+)
 # Keys of the event store's environment that `ledger.postgres_store` reads (the library ignores them).
 SERVER_CONNECT_TIMEOUT_ENV = "POSTGRES_SERVER_CONNECT_TIMEOUT"
 STATEMENT_TIMEOUT_ENV = "POSTGRES_STATEMENT_TIMEOUT_MS"
@@ -187,6 +196,19 @@ class Settings(BaseSettings):
     oidc_algorithms: tuple[str, ...] = ("RS256", "PS256", "ES256", "EdDSA")
     oidc_roles_claim: str = "roles"
     oidc_kvk_claim: str = "kvk"
+    # eHerkenning (docs/roles.md): an employer handling other people's personal data signs in at EH3
+    # ("substantieel") or above; checked only for tokens of the configured OIDC issuer.
+    oidc_acr_claim: str = Field(default="acr", min_length=1, description="The claim naming the assurance level.")
+    oidc_employer_acr_values: tuple[str, ...] = Field(
+        default=EH3_OR_ABOVE,
+        min_length=1,
+        description="The assurance levels (`acr` values) accepted for the employer role: EH3 or above.",
+    )
+    oidc_represented_kvk_claim: str = Field(
+        default="represented_kvk",
+        min_length=1,
+        description="The claim naming the company an intermediary acts for; its KvK number counts over `kvk`.",
+    )
 
     @field_validator("database_url", "keystore_url")
     @classmethod

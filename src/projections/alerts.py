@@ -27,6 +27,7 @@ from ledger.database import reading
 from ledger.domain.floor_area_norms import floor_area_norm_on
 from ledger.domain.housing_location import LimitBasis
 from ledger.domain.staleness import stale_registration
+from ledger.domain.transfer import employer_after
 from ledger.domain.values import ADULT_AGE, PopulationRegister, years_after
 from ledger.domain.worker import Worker
 from ledger.keystore import KeyStore
@@ -41,7 +42,7 @@ from projections.occupancy import (
     read_facts,
 )
 from projections.projection import LedgerProjection, handles
-from projections.register_queries import opened_birth_dates
+from projections.register_queries import lived_outside, opened_birth_dates
 from projections.residence import location_facts, residence_history
 from projections.storable import storable
 from projections.view import View, insert_rows
@@ -52,7 +53,8 @@ alert_workers = Table(
     "alert_workers",
     metadata,
     Column("worker_id", String(32), primary_key=True),
-    Column("employer_id", String(32), nullable=False),
+    Column("employer_id", String(32), nullable=False),  # the employer in force now (after any transfer)
+    Column("employer_since", Date, nullable=True),  # the date of the transfer to it; null: the registering one
     Column("employment_start", Date, nullable=False),
     Column("expected_end_date", Date, nullable=True),
     Column("contract_end", Date, nullable=True),
@@ -105,6 +107,8 @@ class AlertFactsView(View):
 
 # The facts an event after the registration may change.
 _MUTABLE_COLUMNS = (
+    "employer_id",
+    "employer_since",
     "contract_end",
     "departed_on",
     "brp_registered_on",
@@ -179,6 +183,7 @@ class AlertFactsProjection(LedgerProjection[AlertFactsView]):
         page.rows[worker] = {
             "worker_id": worker,
             "employer_id": event.employer_id.hex,
+            "employer_since": None,
             "employment_start": event.employment_start,
             "expected_end_date": event.expected_end_date,
             "contract_end": None,
@@ -189,6 +194,13 @@ class AlertFactsProjection(LedgerProjection[AlertFactsView]):
             "temporary_protection_from": None,
         }
         page.registered.append(worker)
+
+    @handles(Worker.EmployerChanged)
+    def employer_changed(self, page: AlertFactsPage, event: Worker.EmployerChanged, position: int) -> None:
+        # An alert carries the employer of today, the one in force now (ledger.domain.transfer).
+        row = page.rows.get(event.originator_id.hex)
+        if row is not None and employer_after(row["employer_since"] or date.min, event.valid_from):
+            page.change(event.originator_id, employer_id=event.employer_id.hex, employer_since=event.valid_from)
 
     @handles(Worker.ContractEnded)
     def contract_ended(self, page: AlertFactsPage, event: Worker.ContractEnded, position: int) -> None:
@@ -337,6 +349,9 @@ class _WorkerFacts:
     confirmed_on: date | None
 
 
+Interval = tuple[date, date | None]  # [valid_from, valid_to)
+
+
 def _believed_stays(conn: Connection) -> dict[str, list[Stay]]:
     """Every worker's stays as currently believed, by worker (hex id)."""
     stays: dict[str, list[Stay]] = defaultdict(list)
@@ -354,6 +369,7 @@ def _believed_stays(conn: Connection) -> dict[str, list[Stay]]:
 
 def _worker_alerts(conn: Connection, settings: Settings, today: date) -> list[Alert]:
     stays = _believed_stays(conn)
+    outside = lived_outside(conn)  # the register's: living elsewhere is no stay here
     found: list[Alert] = []
     for row in conn.execute(select(alert_workers)):
         facts = _WorkerFacts(
@@ -373,11 +389,15 @@ def _worker_alerts(conn: Connection, settings: Settings, today: date) -> list[Al
             ),
             confirmed_on=row.confirmed_on,
         )
-        found += _alerts_for_worker(facts, stays.get(row.worker_id, []), settings, today)
+        found += _alerts_for_worker(
+            facts, stays.get(row.worker_id, []), settings, today, outside.get(row.worker_id, [])
+        )
     return found
 
 
-def _alerts_for_worker(w: _WorkerFacts, stays: list[Stay], settings: Settings, today: date) -> list[Alert]:
+def _alerts_for_worker(
+    w: _WorkerFacts, stays: list[Stay], settings: Settings, today: date, outside: Sequence[Interval] = ()
+) -> list[Alert]:
     here = next((loc for loc, start, end in stays if start <= today and (end is None or today < end)), None)
     location = UUID(here) if here else None
 
@@ -387,8 +407,11 @@ def _alerts_for_worker(w: _WorkerFacts, stays: list[Stay], settings: Settings, t
     found = []
     ended, departed, start = w.contract_end, w.departed_on, w.employment_start
     employed = start <= today and (ended is None or today <= ended) and (departed is None or today < departed)
-    if employed and location is None:
-        housing_ended = max((end for _, _, end in stays if end is not None and end <= today), default=start)
+    # A worker known to live outside the municipality (a commuter) is not unhoused (docs/alerts.md).
+    elsewhere = any(begin <= today and (end is None or today < end) for begin, end in outside)
+    if employed and location is None and not elsewhere:
+        ends = [end for _, _, end in stays] + [end for _, end in outside]
+        housing_ended = max((end for end in ends if end is not None and end <= today), default=start)
         found.append(alert(AlertKind.NO_HOUSING, max(start, housing_ended), "employed without registered housing"))
     if ended is not None and location is not None:
         limit = ended + timedelta(days=settings.alert_housed_after_contract_days + 1)

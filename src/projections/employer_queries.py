@@ -19,6 +19,7 @@ from sqlalchemy import Engine, Select, case, func, select
 from ledger.database import reading
 from projections.bitemporal import known_at, valid_on
 from projections.directory import directory_employers, folded
+from projections.employment import residence_with_employer
 from projections.labels import read_labels
 from projections.register_queries import WorkerStatus, register_select, register_workers
 from projections.residence import residence_history
@@ -101,16 +102,19 @@ def _records(engine: Engine, statement: Select[Any], on: date, as_known_at: date
                 select(per_worker.c.employer_id, active, func.count()).group_by(per_worker.c.employer_id)
             ):
                 counts[row[0]] = (int(row[1] or 0), int(row[2]))
+            # The employer of the day, after any transfer (`projections.employment`).
             h = residence_history.c
+            joined, employer_of_day = residence_with_employer(on, as_known_at)
             housing = (
-                select(h.employer_id, h.housing_location_id)
+                select(employer_of_day, h.housing_location_id)
+                .select_from(joined)
                 .distinct()
-                .where(h.employer_id.in_(ids))
+                .where(employer_of_day.in_(ids))
                 .where(valid_on(residence_history, on))
                 .where(known_at(residence_history, as_known_at))
             )
-            for row in conn.execute(housing):
-                homes.setdefault(row.employer_id, []).append(UUID(row.housing_location_id))
+            for employer_hex, location_hex in conn.execute(housing):
+                homes.setdefault(employer_hex, []).append(UUID(location_hex))
     labels = read_labels(engine, locations=[location for found in homes.values() for location in found])
     return [
         EmployerRecord(

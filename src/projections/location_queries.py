@@ -47,6 +47,7 @@ from projections.directory import (
     directory_locations,
     folded,
 )
+from projections.employment import residence_with_employer
 from projections.labels import address_line
 from projections.occupancy import LocationHistory, Resident, read_facts
 from projections.residence import location_facts, occupancy_limit_history, residence_history
@@ -166,10 +167,13 @@ def _filtered(asked: Asked, found: LocationFilter) -> Select[Any]:
     if found.kind is not None:
         statement = statement.where(d.kind == found.kind)
     if asked.employer_id is not None:
+        # Its workers on the day: the employer of that day, after any transfer (`projections.employment`).
         h = residence_history.c
+        joined, employer = residence_with_employer(asked.on, asked.as_known_at)
         housing_its_workers = (
             select(h.housing_location_id)
-            .where(h.employer_id == asked.employer_id.hex)
+            .select_from(joined)
+            .where(employer == asked.employer_id.hex)
             .where(valid_on(residence_history, asked.on))
             .where(known_at(residence_history, asked.as_known_at))
         )
@@ -243,9 +247,12 @@ def _histories(conn: Connection, ids: list[str], asked: Asked) -> dict[str, Loca
     limits: defaultdict[str, list[tuple[date, date | None, int | None]]] = defaultdict(list)
     facts: dict[str, Any] = {}
     h, o = residence_history.c, occupancy_limit_history.c
+    # Each stay with the employer of the day asked (an employer's headcount counts its workers of that day).
+    joined, employer = residence_with_employer(asked.on, asked.as_known_at)
     for chunk in in_chunks(ids):
         for row in conn.execute(
-            select(h.housing_location_id, h.worker_id, h.valid_from, h.valid_to, h.employer_id)
+            select(h.housing_location_id, h.worker_id, h.valid_from, h.valid_to, employer.label("employer_id"))
+            .select_from(joined)
             .where(h.housing_location_id.in_(chunk))
             .where(known_at(residence_history, asked.as_known_at))
         ):

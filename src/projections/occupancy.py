@@ -5,7 +5,8 @@ residents on D, the permitted maximum on D, both as believed at T, and — when
 the headcount exceeds the maximum — since when it has done so without a break.
 An over-full location was never refused by the ledger; this is where it shows.
 Both queries can be narrowed to one employer's workers (an employer sees only
-its own people); the headcount and the maximum stay the location's.
+its own people, the ones it employs now); the headcount and the maximum stay
+the location's.
 
 The permitted maximum on D is the municipality's limit on D, else floor(floor
 area / the floor-area norm of the location's kind in force on D), else unknown
@@ -29,6 +30,7 @@ from ledger.database import reading
 from ledger.domain.floor_area_norms import FloorAreaNorms, floor_area_norm_on, norms_for_kind
 from ledger.domain.housing_location import LimitBasis, permitted_maximum
 from projections.bitemporal import known_at, valid_during
+from projections.employment import employers_now
 from projections.residence import BEGINNING, location_facts, occupancy_limit_history, residence_history
 
 
@@ -39,7 +41,7 @@ class Resident:
     worker_id: UUID
     valid_from: date
     valid_to: date | None
-    employer_id: UUID
+    employer_id: UUID  # the registering employer (`projections.employment` for the employer of a day, or now)
 
     def holds_on(self, day: date) -> bool:
         """Whether the worker lives there on `day`."""
@@ -179,16 +181,18 @@ def occupancy(
     """The occupancy of a location; None when the location was not registered as of `as_known_at`.
 
     `norms` are the floor-area norms (m² a person per kind of location, by the
-    date each applies from: `Settings.floor_area_norms_m2`). With `employer_id`, only that
-    employer's workers are listed as occupants; the headcount, the maximum and
-    the over-capacity stay the location's, since whether a house is full does
-    not depend on whose workers fill it.
+    date each applies from: `Settings.floor_area_norms_m2`). With `employer_id`, only the
+    workers that employer employs now are listed as occupants (a former
+    employer sees none after a transfer); the headcount, the maximum and the
+    over-capacity stay the location's, since whether a house is full does not
+    depend on whose workers fill it.
     """
     with reading(engine) as conn:
         history = location_history(conn, location_id, as_known_at, norms)
+        living = [s for s in history.stays if s.holds_on(on)] if history is not None else []
+        visible = _of_employer(conn, living, employer_id)
     if history is None:
         return None
-    living = [s for s in history.stays if s.holds_on(on)]
     maximum, basis = history.limit_on(on)
     return Occupancy(
         housing_location_id=location_id,
@@ -200,7 +204,7 @@ def occupancy(
         proposed_max_occupants=history.facts.proposed_max_occupants,
         over_capacity=None if maximum is None else len(living) > maximum,
         over_capacity_since=history.since(on, over_capacity),
-        occupants=tuple(sorted((s for s in living if employer_id in (None, s.employer_id)), key=_by_since)),
+        occupants=tuple(sorted(visible, key=_by_since)),
     )
 
 
@@ -213,7 +217,9 @@ def residents(
     as_known_at: datetime,
     employer_id: UUID | None = None,
 ) -> list[Resident] | None:
-    """Everyone (of `employer_id`, if given) who lived at the location on any day in [first, last], as known then.
+    """Everyone (employed now by `employer_id`, if given) who lived at the location on any day in [first, last].
+
+    As known at `as_known_at`.
 
     None when the location was not registered as of `as_known_at` (as for `occupancy`).
     """
@@ -223,13 +229,19 @@ def residents(
         .where(valid_during(residence_history, first, last))
         .where(known_at(residence_history, as_known_at))
     )
-    if employer_id is not None:
-        statement = statement.where(residence_history.c.employer_id == employer_id.hex)
     with reading(engine) as conn:
         if not _registered(conn, location_id, as_known_at):
             return None
-        rows = conn.execute(statement).all()
-    return sorted((_resident(r) for r in rows), key=_by_since)
+        stays = _of_employer(conn, [_resident(r) for r in conn.execute(statement)], employer_id)
+    return sorted(stays, key=_by_since)
+
+
+def _of_employer(conn: Connection, stays: list[Resident], employer_id: UUID | None) -> list[Resident]:
+    """The stays of the workers `employer_id` employs now (all, without one): a former employer sees none."""
+    if employer_id is None:
+        return stays
+    now = employers_now(conn, {stay.worker_id.hex for stay in stays})
+    return [stay for stay in stays if now.get(stay.worker_id.hex) == employer_id.hex]
 
 
 def _registered(conn: Connection, location_id: UUID, as_known_at: datetime) -> bool:

@@ -1,6 +1,7 @@
 """The worker register: one row per worker, its facts plain and its personal fields sealed.
 
-The row holds the operational facts (employer, nationality, contract dates,
+The row holds the operational facts (the employer now — after a transfer the
+new one, by the domain's rule `employer_after` — nationality, contract dates,
 departure, BRP/RNI registration, aggregate version) in plain columns and the
 personal fields re-sealed under the worker's data key (`sealed_*`; never
 plaintext), plus a keyed blind index of the normalised family name for
@@ -15,7 +16,8 @@ kind of change.
 Everything that depends on the day is computed at query time for a `today`
 argument, never frozen at the event: the current housing (from the worker's
 housing intervals, folded with the domain's `Timeline` exactly as
-`Worker.housing_timeline()` does), the current work address, and the status —
+`Worker.housing_timeline()` does; living outside the municipality is kept
+apart, in `register_outside`), the current work address, and the status —
 `shredded` if shredded; else `departed` if departed on or before today and not
 housed today (a housing change after the departure is a return); else
 `contract_ended` if the contract end is on or before today; else `active` (an
@@ -33,6 +35,7 @@ from uuid import UUID
 from sqlalchemy import Connection, Engine, Select, select
 
 from ledger.database import reading
+from ledger.domain.transfer import employer_after
 from ledger.domain.values import SHREDDED, Address
 from ledger.domain.worker import Worker
 from ledger.keystore import KeyStore
@@ -53,6 +56,7 @@ from projections.register_queries import (
     register_housing,
     register_housing_entries,
     register_legal_holds,
+    register_outside,
     register_select,
     register_work_addresses,
     register_workers,
@@ -72,6 +76,7 @@ class RegisterView(View):
         register_workers,
         register_housing_entries,
         register_housing,
+        register_outside,
         register_work_addresses,
         register_legal_holds,
     )
@@ -201,6 +206,7 @@ class RegisterProjection(LedgerProjection[RegisterView]):
         page.rows[worker] = {
             "worker_id": worker,
             "employer_id": event.employer_id.hex,
+            "employer_since": None,
             "nationality": storable(event.nationality, register_workers.c.nationality),
             "contract_start": event.employment_start,
             "expected_end_date": event.expected_end_date,
@@ -218,11 +224,19 @@ class RegisterProjection(LedgerProjection[RegisterView]):
         page.registered.append(worker)
         _record_work_address(page, event, event.employment_start, event.work_address)
         if event.housing_valid_from is not None:
-            page.record_housing(event, event.housing_valid_from, event.housing_location_id, is_departure=False)
+            page.record_housing(
+                event,
+                event.housing_valid_from,
+                event.housing_location_id,
+                is_departure=False,
+                outside=event.housing_outside_municipality,
+            )
 
     @handles(Worker.HousingAddressChanged)
     def housing_changed(self, page: RegisterPage, event: Worker.HousingAddressChanged, position: int) -> None:
-        page.record_housing(event, event.valid_from, event.housing_location_id, is_departure=False)
+        page.record_housing(
+            event, event.valid_from, event.housing_location_id, is_departure=False, outside=event.outside_municipality
+        )
         page.touch(event)
 
     @handles(Worker.Departed)
@@ -235,6 +249,15 @@ class RegisterProjection(LedgerProjection[RegisterView]):
     def work_address_changed(self, page: RegisterPage, event: Worker.WorkAddressChanged, position: int) -> None:
         _record_work_address(page, event, event.valid_from, event.work_address)
         page.touch(event)
+
+    @handles(Worker.EmployerChanged)
+    def employer_changed(self, page: RegisterPage, event: Worker.EmployerChanged, position: int) -> None:
+        # The register keeps the employer in force now, by the domain's rule (ledger.domain.transfer).
+        row = page.rows.get(event.originator_id.hex)
+        if row is not None and employer_after(row["employer_since"] or date.min, event.valid_from):
+            page.touch(event, employer_id=event.employer_id.hex, employer_since=event.valid_from)
+        else:
+            page.touch(event)
 
     @handles(Worker.ContractEnded)
     def contract_ended(self, page: RegisterPage, event: Worker.ContractEnded, position: int) -> None:

@@ -24,7 +24,7 @@ from ledger.database import in_chunks
 from ledger.domain.values import SHREDDED
 from ledger.keyring import Keyring
 from ledger.sealing import SubjectKeys
-from projections.housing import fold_housing
+from projections.housing import OUTSIDE, fold_housing
 from projections.register_queries import (
     MAX_PAGE,
     PERSONAL_FIELDS,
@@ -32,6 +32,7 @@ from projections.register_queries import (
     register_housing,
     register_housing_entries,
     register_legal_holds,
+    register_outside,
     register_work_addresses,
     register_workers,
     seal_value,
@@ -42,6 +43,8 @@ from projections.view import insert_rows
 _MUTABLE_COLUMNS = (
     "expected_end_date",
     "confirmed_on",
+    "employer_id",
+    "employer_since",
     "contract_end",
     "departed_on",
     "population_register",
@@ -70,6 +73,7 @@ class HousingEntry(NamedTuple):
     valid_from: date
     housing_location_id: str | None
     is_departure: bool
+    outside_municipality: bool = False
 
 
 @dataclass
@@ -115,11 +119,13 @@ class RegisterPage:
             self.changed.add(worker)
         self.shredded.add(worker)
 
-    def record_housing(self, event: Any, valid_from: date, location_id: UUID | None, *, is_departure: bool) -> None:
+    def record_housing(
+        self, event: Any, valid_from: date, location_id: UUID | None, *, is_departure: bool, outside: bool = False
+    ) -> None:
         """Add an entry to the worker's housing timeline; its intervals are folded again on writing."""
         worker = event.originator_id.hex
         location = location_id.hex if location_id else None
-        entry = HousingEntry(worker, event.originator_version, valid_from, location, is_departure)
+        entry = HousingEntry(worker, event.originator_version, valid_from, location, is_departure, outside)
         self.entries[worker].append(entry)
         self.new_entries.append(entry)
 
@@ -158,16 +164,23 @@ class RegisterPage:
         self._write_holds()
 
     def _replace_housing(self, workers: set[str], new: set[str]) -> None:
-        intervals = [
-            {"worker_id": worker, "valid_from": start, "valid_to": end, "housing_location_id": location}
-            for worker in sorted(workers)
-            for location, start, end in _housing_intervals(sorted(self.entries[worker], key=lambda e: e.seq))
-        ]
+        intervals: list[dict[str, Any]] = []
+        outside: list[dict[str, Any]] = []
+        for worker in sorted(workers):
+            for where, start, end in _housing_intervals(sorted(self.entries[worker], key=lambda e: e.seq)):
+                interval = {"worker_id": worker, "valid_from": start, "valid_to": end}
+                if where == OUTSIDE:
+                    outside.append(interval)
+                else:
+                    intervals.append({**interval, "housing_location_id": where})
         # A worker registered in this page has no intervals stored yet.
         for chunk in in_chunks(sorted(workers - new), MAX_PAGE):
-            self.conn.execute(delete(register_housing).where(register_housing.c.worker_id.in_(chunk)))
+            for table in (register_housing, register_outside):
+                self.conn.execute(delete(table).where(table.c.worker_id.in_(chunk)))
         if intervals:
             insert_rows(self.conn, register_housing, intervals)
+        if outside:
+            insert_rows(self.conn, register_outside, outside)
 
     def _write_holds(self) -> None:
         h = register_legal_holds.c
@@ -189,7 +202,7 @@ def _rows_of(conn: Connection, table: Table, workers: set[str]) -> Iterator[Any]
 
 
 def _housing_intervals(entries: Iterable[Any]) -> list[tuple[str, date, date | None]]:
-    """Fold housing entries (in seq order) into (location, valid_from, valid_to) while housed.
+    """Fold housing entries (in seq order) into (location or `OUTSIDE`, valid_from, valid_to) while housed.
 
     The domain's `Worker.housing_timeline()`: only the latest departure counts
     and ends housing from its date; a later housing change is a return.

@@ -41,6 +41,7 @@ from sqlalchemy import (
     Text,
     and_,
     case,
+    false,
     or_,
     select,
 )
@@ -85,7 +86,9 @@ register_workers = Table(
     "register_workers",
     metadata,
     Column("worker_id", String(32), primary_key=True),
-    Column("employer_id", String(32), nullable=False),
+    Column("employer_id", String(32), nullable=False),  # the employer in force now (after any transfer)
+    # The date of the transfer to it; null: the registering employer, from the beginning (since 0011).
+    Column("employer_since", Date, nullable=True),
     Column("nationality", String(3), nullable=False),
     Column("contract_start", Date, nullable=False),
     Column("expected_end_date", Date, nullable=True),
@@ -120,6 +123,8 @@ register_housing_entries = Table(
     Column("valid_from", Date, nullable=False),
     Column("housing_location_id", String(32), nullable=True),
     Column("is_departure", Boolean, nullable=False),
+    # The worker lives outside the municipality from `valid_from` on (housing_location_id null); since 0011.
+    Column("outside_municipality", Boolean, nullable=False, server_default=false()),
 )
 
 # The timeline folded: where the worker is housed, [valid_from, valid_to); not housed = no row.
@@ -131,6 +136,15 @@ register_housing = Table(
     Column("valid_to", Date, nullable=True),
     Column("housing_location_id", String(32), nullable=False),
     Index("ix_register_housing_location", "housing_location_id", "valid_from"),
+)
+
+# The timeline folded: when the worker lives outside the municipality, [valid_from, valid_to).
+register_outside = Table(
+    "register_outside",
+    metadata,
+    Column("worker_id", String(32), primary_key=True),
+    Column("valid_from", Date, primary_key=True),
+    Column("valid_to", Date, nullable=True),
 )
 
 register_work_addresses = Table(
@@ -232,6 +246,7 @@ class WorkerRecord:
     person: PersonalDetails
     nationality: str
     housing_location_id: UUID | None
+    outside_municipality: bool  # lives outside the municipality today (a commuter)
     work_address: Address
     contract_start: date
     expected_end_date: date | None
@@ -321,6 +336,15 @@ def opened_birth_dates(conn: Connection, keys: KeyStore, worker_ids: Iterable[st
     return found
 
 
+def lived_outside(conn: Connection) -> dict[str, list[tuple[date, date | None]]]:
+    """When each worker (hex id) lives outside the municipality, as the register now believes: [from, to)."""
+    intervals: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
+    o = register_outside.c
+    for worker, start, end in conn.execute(select(o.worker_id, o.valid_from, o.valid_to)):
+        intervals[worker].append((start, end))
+    return intervals
+
+
 def open_person(row: Any, data_key: bytes | None) -> PersonalDetails:
     """The personal fields of a register row, opened; all `SHREDDED` without a key."""
     if data_key is None or row.shredded:
@@ -374,6 +398,7 @@ def worker_record(
         person=open_person(row, data_key),
         nationality=row.nationality,
         housing_location_id=UUID(row.current_housing) if row.current_housing else None,
+        outside_municipality=bool(row.outside_today),
         work_address=work_address_on(work_addresses, today),
         contract_start=row.contract_start,
         expected_end_date=row.expected_end_date,
@@ -418,6 +443,10 @@ def register_select(today: date) -> tuple[Select[Any], tuple[ColumnElement[Any],
     housed_today = and_(
         h.worker_id == w.worker_id, h.valid_from <= today, or_(h.valid_to.is_(None), h.valid_to > today)
     )
+    o = register_outside.c
+    outside_today = and_(
+        o.worker_id == w.worker_id, o.valid_from <= today, or_(o.valid_to.is_(None), o.valid_to > today)
+    )
     housing = h.housing_location_id
     status = case(
         (w.shredded, WorkerStatus.SHREDDED.value),
@@ -425,9 +454,12 @@ def register_select(today: date) -> tuple[Select[Any], tuple[ColumnElement[Any],
         (w.contract_end <= today, WorkerStatus.CONTRACT_ENDED.value),
         else_=WorkerStatus.ACTIVE.value,
     )
-    statement = select(register_workers, housing.label("current_housing"), status.label("status")).select_from(
-        register_workers.outerjoin(register_housing, housed_today)
-    )
+    statement = select(
+        register_workers,
+        housing.label("current_housing"),
+        o.worker_id.is_not(None).label("outside_today"),
+        status.label("status"),
+    ).select_from(register_workers.outerjoin(register_housing, housed_today).outerjoin(register_outside, outside_today))
     return statement, (status, housing)
 
 

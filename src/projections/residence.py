@@ -9,7 +9,9 @@ every earlier answer can be given again. The worker's timeline is folded with
 the domain's own `Timeline`, so the semantics are exactly those of the write
 side (docs/time.md).
 
-The same projection keeps the occupancy-limit history (same technique: the
+The same projection keeps who employed a transferred worker when
+(`employment_history`, same technique; `projections.employment` reads it), the
+occupancy-limit history (same technique: the
 municipality's limit, null where it set none) and the few facts of workers and
 locations that queries group by or need (floor area, an employer's proposed
 maximum, when the location was registered); the occupancy, headcount and alert
@@ -37,8 +39,10 @@ from ledger.domain.worker import Worker
 from ledger.sealing import SubjectKeys
 from projections.housing import fold_housing
 from projections.projection import LedgerProjection, handles
-from projections.residence_page import Belief, BeliefRows, HousingEntry, LimitEntry, ResidencePage
+from projections.residence_page import Belief, BeliefRows, EmploymentEntry, HousingEntry, LimitEntry, ResidencePage
 from projections.residence_tables import (
+    employment_entries,
+    employment_history,
     location_facts,
     metadata,
     occupancy_limit_entries,
@@ -61,6 +65,8 @@ __all__ = [
     "ResidencePage",
     "ResidenceProjection",
     "ResidenceView",
+    "employment_entries",
+    "employment_history",
     "location_facts",
     "metadata",
     "occupancy_limit_entries",
@@ -85,6 +91,8 @@ class ResidenceView(View):
         residence_history,
         occupancy_limit_entries,
         occupancy_limit_history,
+        employment_entries,
+        employment_history,
     )
 
 
@@ -101,6 +109,7 @@ class ResidenceProjection(LedgerProjection[ResidenceView]):
         places: set[str] = set()  # housing locations whose postcode area a new stay may need
         limited: set[str] = set()
         created: set[str] = set()
+        employed: set[str] = set()  # transferred workers
         for event in events:
             owner = event.originator_id.hex
             if isinstance(event, Worker.Registered | HousingLocation.Registered):
@@ -113,8 +122,12 @@ class ResidenceProjection(LedgerProjection[ResidenceView]):
                     places.add(location.hex)
             elif isinstance(event, HousingLocation.OccupancyLimitChanged):
                 limited.add(owner)
+            elif isinstance(event, Worker.EmployerChanged):
+                employed.add(owner)
         page = ResidencePage(conn)
-        page.load(workers=workers - created, places=places - created, limited=limited - created)
+        page.load(
+            workers=workers - created, places=places - created, limited=limited - created, employed=employed - created
+        )
         return page
 
     def close_page(self, page: ResidencePage) -> None:
@@ -152,6 +165,25 @@ class ResidenceProjection(LedgerProjection[ResidenceView]):
         page.add(residence_workers, {"worker_id": worker, **page.workers[worker]})
         if event.housing_valid_from is not None:
             self._record_housing(page, event, event.housing_valid_from, event.housing_location_id, position)
+
+    @handles(Worker.EmployerChanged)
+    def employer_changed(self, page: ResidencePage, event: Worker.EmployerChanged, position: int) -> None:
+        worker = event.originator_id.hex
+        entry = EmploymentEntry(event.originator_version, event.valid_from, event.employer_id.hex)
+        page.employments[worker].append(entry)
+        page.add(employment_entries, {"worker_id": worker, **entry._asdict()})
+        # The domain's timeline: the registering employer from the beginning, then each transfer.
+        timeline: Timeline[str] = Timeline()
+        timeline.record(BEGINNING, page.workers[worker]["employer_id"], 0)
+        for seq, start, employer in page.employments[worker]:
+            timeline.record(start, employer, seq)
+        new = {(i.value, i.valid_from, i.valid_to) for i in timeline.intervals()}
+
+        def row(belief: Belief) -> dict[str, Any]:
+            employer, start, end = belief
+            return {"worker_id": worker, "employer_id": employer, "valid_from": start, "valid_to": end}
+
+        page.employers.replace(worker, new, event.timestamp, row)
 
     @handles(Worker.HousingAddressChanged)
     def housing_changed(self, page: ResidencePage, event: Worker.HousingAddressChanged, position: int) -> None:

@@ -17,6 +17,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Table, bindparam, select, update
 
 from projections.residence_tables import (
+    employment_entries,
+    employment_history,
     location_facts,
     occupancy_limit_entries,
     occupancy_limit_history,
@@ -26,7 +28,7 @@ from projections.residence_tables import (
 )
 from projections.view import insert_rows
 
-# (value, valid_from, valid_to): a housing location id, or a maximum number of occupants (None: none set).
+# (value, valid_from, valid_to): a housing location id, an employer id, or a maximum number of occupants.
 Belief = tuple[Any, date, date | None]
 
 
@@ -37,6 +39,14 @@ class HousingEntry(NamedTuple):
     valid_from: date
     housing_location_id: str | None
     is_departure: bool
+
+
+class EmploymentEntry(NamedTuple):
+    """One transfer of a worker (an `employment_entries` row without its worker)."""
+
+    seq: int
+    valid_from: date
+    employer_id: str
 
 
 class LimitEntry(NamedTuple):
@@ -114,23 +124,29 @@ class ResidencePage:
         self.conn = conn
         self.housing: dict[str, list[HousingEntry]] = defaultdict(list)
         self.limits: dict[str, list[LimitEntry]] = defaultdict(list)
+        self.employments: dict[str, list[EmploymentEntry]] = defaultdict(list)
         self.workers: dict[str, dict[str, str]] = {}  # worker -> employer_id and nationality
         self.areas: dict[str, str] = {}  # housing location -> postcode area
         self.stays = BeliefRows(residence_history, "worker_id", ("housing_location_id", "valid_from", "valid_to"))
         self.limit_rows = BeliefRows(
             occupancy_limit_history, "housing_location_id", ("max_occupants", "valid_from", "valid_to")
         )
+        self.employers = BeliefRows(employment_history, "worker_id", ("employer_id", "valid_from", "valid_to"))
         self.added: dict[Table, list[dict[str, Any]]] = defaultdict(list)  # rows of the other tables
 
-    def load(self, *, workers: set[str], places: set[str], limited: set[str]) -> None:
+    def load(self, *, workers: set[str], places: set[str], limited: set[str], employed: Collection[str] = ()) -> None:
         """Read what the page needs and has not got from its own events.
 
         That is: the housing entries, current stays and facts of `workers`; the
         postcode areas of `places`; the limit entries and current limits of the
-        `limited` locations.
+        `limited` locations; the facts, transfers and current employments of the
+        `employed` (transferred) workers.
         """
         c = self.conn
         places = set(places)
+        if employed:
+            self._load_employments(set(employed) - set(workers))
+            self._load_transfers(set(employed))
         if workers:
             entries = select(residence_entries).where(residence_entries.c.worker_id.in_(workers))
             for row in c.execute(entries.order_by(residence_entries.c.seq)):
@@ -154,6 +170,18 @@ class ResidencePage:
                 self.limits[row.housing_location_id].append(LimitEntry(row.seq, row.valid_from, row.max_occupants))
             self.limit_rows.load(c, limited)
 
+    def _load_employments(self, workers: set[str]) -> None:
+        # The facts of transferred workers whose housing the page does not touch (those it does are read below).
+        if workers:
+            for row in self.conn.execute(select(residence_workers).where(residence_workers.c.worker_id.in_(workers))):
+                self.workers[row.worker_id] = {"employer_id": row.employer_id, "nationality": row.nationality}
+
+    def _load_transfers(self, workers: set[str]) -> None:
+        entries = select(employment_entries).where(employment_entries.c.worker_id.in_(workers))
+        for row in self.conn.execute(entries.order_by(employment_entries.c.seq)):
+            self.employments[row.worker_id].append(EmploymentEntry(row.seq, row.valid_from, row.employer_id))
+        self.employers.load(self.conn, workers)
+
     def add(self, table: Table, row: dict[str, Any]) -> None:
         """A row to insert into one of the tables that are only ever inserted into."""
         self.added[table].append(row)
@@ -164,3 +192,4 @@ class ResidencePage:
             insert_rows(self.conn, table, rows)
         self.stays.write(self.conn)
         self.limit_rows.write(self.conn)
+        self.employers.write(self.conn)

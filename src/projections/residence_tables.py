@@ -28,6 +28,7 @@ residence_workers = Table(
     "residence_workers",
     metadata,
     Column("worker_id", String(32), primary_key=True),
+    # The registering employer; after a transfer the employer of a day is in `employment_history`.
     Column("employer_id", String(32), nullable=False),
     Column("nationality", String(3), nullable=False),
 )
@@ -50,6 +51,8 @@ residence_history = Table(
     Column("row_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     Column("worker_id", String(32), nullable=False),
     Column("housing_location_id", String(32), nullable=False),
+    # The registering employer: the employer of each day, where the worker was transferred since, is the
+    # `employment_history` row of that day believed at the same instant (`projections.employment`).
     Column("employer_id", String(32), nullable=False),
     Column("nationality", String(3), nullable=False),
     Column("postcode_area", String(4), nullable=False),
@@ -60,6 +63,33 @@ residence_history = Table(
     Column("position", BigInteger, nullable=False),
     Index("ix_residence_history_location", "housing_location_id", "valid_from"),
     Index("ix_residence_history_worker", "worker_id", "recorded_to"),
+)
+
+# The transfers of each worker, as recorded (seq = aggregate version); the registering employer is the
+# worker's `residence_workers` row, holding from the beginning.
+employment_entries = Table(
+    "employment_entries",
+    metadata,
+    Column("worker_id", String(32), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("valid_from", Date, nullable=False),
+    Column("employer_id", String(32), nullable=False),
+)
+
+# Who employed a transferred worker when, as known when (bitemporal, like `residence_history`): rows only
+# for workers transferred at least once, from the first transfer's recording on; before it (and for every
+# other worker) the registering employer holds.
+employment_history = Table(
+    "employment_history",
+    metadata,
+    Column("row_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("worker_id", String(32), nullable=False),
+    Column("employer_id", String(32), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=True),
+    Column("recorded_from", UTCDateTime, nullable=False),
+    Column("recorded_to", UTCDateTime, nullable=True),
+    Index("ix_employment_history_worker", "worker_id", "recorded_to"),
 )
 
 occupancy_limit_entries = Table(

@@ -79,6 +79,7 @@ def poisoned_worker(employer_id: UUID, location_id: UUID, poison: str = POISON) 
         work_address=Address(street=f"Handels{poison}weg", house_number=3, postcode=f"16{poison}AA"[:6], city=poison),
         housing_location_id=location_id,
         housing_valid_from=date(2026, 4, 1),
+        housing_outside_municipality=False,
     )
 
 

@@ -14,6 +14,7 @@ from api.routers import (
     location_queries,
     occupancy,
     retention,
+    transfers,
     worker_queries,
     workers,
 )
@@ -25,6 +26,7 @@ ROUTERS = [
     location_queries.router,
     occupancy.router,
     workers.router,
+    transfers.router,
     worker_queries.router,
     inspections.router,
     headcounts.router,

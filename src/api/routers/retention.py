@@ -192,7 +192,12 @@ def subject_export(services: Services, worker_id: UUID) -> SubjectExport:
     )
     return SubjectExport(
         generated_at=datetime.now(UTC),
-        worker=WorkerPublic.of(record, hold_reasons=True, retention_due_on=due, labels=labels) if record else None,
+        # The person's own data (AVG art. 15), handed out by the municipality's desk: the BSN included.
+        worker=(
+            WorkerPublic.of(record, hold_reasons=True, bsn=True, retention_due_on=due, labels=labels)
+            if record
+            else None
+        ),
         events=[event_document(event, positions.get(event.originator_version)) for event in events],
         housing_locations=[
             HousingLocationAddress.of(location, ledger.get(HousingLocation, location).address)

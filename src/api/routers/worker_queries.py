@@ -111,16 +111,29 @@ def sees_hold_reasons(principal: Principal) -> bool:
     return bool(principal.roles & {Role.INSPECTOR, Role.ADMIN})
 
 
+def sees_bsn(principal: Principal) -> bool:
+    """The BSN is the municipality's: a private party may use it only where a law prescribes it.
+
+    Wet algemene bepalingen burgerservicenummer art. 1 and 10, UAVG art. 46:
+    no law prescribes it for an employer here, so an answer to a caller with
+    no municipal role (an employer) carries none (docs/domain-rules.md).
+    """
+    return bool(principal.roles - {Role.EMPLOYER})
+
+
 def published(services: Services, principal: Principal, records: Sequence[WorkerRecord]) -> list[WorkerPublic]:
     """Records as the API shows them, with their retention due dates and labels (one query each for all)."""
     due = services.retention_due([r.id for r in records])
-    reasons = sees_hold_reasons(principal)
+    reasons, bsn = sees_hold_reasons(principal), sees_bsn(principal)
     labels = read_labels(
         services.ledger.keys.engine,
         employers=[r.employer_id for r in records],
         locations=[r.housing_location_id for r in records],
     )
-    return [WorkerPublic.of(r, hold_reasons=reasons, retention_due_on=due.get(r.id), labels=labels) for r in records]
+    return [
+        WorkerPublic.of(r, hold_reasons=reasons, bsn=bsn, retention_due_on=due.get(r.id), labels=labels)
+        for r in records
+    ]
 
 
 def _in_scope(principal: Principal, employer_id: UUID | None) -> bool:

@@ -115,6 +115,7 @@ def register_worker(
         housing_location_id=body.housing.housing_location_id if body.housing else None,
         housing_valid_from=body.housing.valid_from if body.housing else None,
         registrant=registrant(principal),
+        housing_outside_municipality=body.housing.outside_municipality if body.housing else False,
     )
     processing.record(Activity.REGISTRATION, Operation.CREATE, receipt.id)
     return Created(id=receipt.id, position=receipt.position)
@@ -130,7 +131,11 @@ def change_address(
     expected: IfMatch,
     idempotent: Idempotent,
 ) -> Written:
-    """Record where the worker lives (`housing`; null: not housed here) or works (`work`) from `validFrom` on."""
+    """Record where the worker lives (`housing`; null: not housed here) or works (`work`) from `validFrom` on.
+
+    A worker who lives outside the municipality (a commuter) has `housingLocationId` null and
+    `outsideMunicipality` true: known to live elsewhere, counted nowhere here.
+    """
     require_worker_in_scope(services, principal, worker_id)
     processing.record(Activity.REGISTRATION, Operation.UPDATE, worker_id)
     match body:
@@ -139,6 +144,7 @@ def change_address(
                 worker_id,
                 housing_location_id=body.housing_location_id,
                 valid_from=body.valid_from,
+                outside_municipality=body.outside_municipality,
                 expected_version=expected,
             )
         case WorkAddressChange():

@@ -362,7 +362,10 @@ class PersonPublic(ApiModel):
     birth_date: date | None
     nationality: str
     id_document: IdentityDocumentPublic | None
-    bsn: str | None
+    bsn: str | None = Field(
+        description="Recorded by the municipality only; `null` in every answer to an employer (Wabb art. 1, 10;"
+        " UAVG art. 46)."
+    )
 
 
 class PopulationDeclarationPublic(ApiModel):
@@ -436,6 +439,9 @@ class WorkerPublic(ApiModel):
     shredded: bool
     housing_location_id: UUID | None = Field(description="Where the worker lives today; `null` if not housed.")
     housing_location_label: str | None = Field(default=None, description=LOCATION_LABEL)
+    outside_municipality: bool = Field(
+        description="The worker lives outside the municipality today (a commuter; `housingLocationId` is `null`)."
+    )
     work_address: AddressPublic
     contract_start: date
     expected_end_date: date | None
@@ -455,20 +461,22 @@ class WorkerPublic(ApiModel):
         record: WorkerRecord,
         *,
         hold_reasons: bool,
+        bsn: bool,
         retention_due_on: date | None = None,
         labels: Labels | None = None,
     ) -> WorkerPublic:
-        """From a register record, its ids labelled; the holds' reasons only when `hold_reasons`."""
+        """From a register record, ids labelled; the holds' reasons only when `hold_reasons`, the BSN when `bsn`."""
         labels = labels or Labels()
         return cls(
             id=record.id,
             employer_id=record.employer_id,
             employer_name=labels.employer(record.employer_id),
             status=record.status,
-            person=_person(record),
+            person=_person(record, bsn=bsn),
             shredded=record.shredded,
             housing_location_id=record.housing_location_id,
             housing_location_label=labels.location(record.housing_location_id),
+            outside_municipality=record.outside_municipality,
             work_address=AddressPublic.of(record.work_address),
             contract_start=record.contract_start,
             expected_end_date=record.expected_end_date,
@@ -482,7 +490,7 @@ class WorkerPublic(ApiModel):
         )
 
 
-def _person(record: WorkerRecord) -> PersonPublic:
+def _person(record: WorkerRecord, *, bsn: bool) -> PersonPublic:
     person = record.person
     kind, number, expires = (
         _plain(person.id_document_type),
@@ -498,7 +506,7 @@ def _person(record: WorkerRecord) -> PersonPublic:
         birth_date=_plain(person.birth_date),
         nationality=record.nationality,
         id_document=document,
-        bsn=_plain(person.bsn),
+        bsn=_plain(person.bsn) if bsn else None,
     )
 
 

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, StrictBool
 from pydantic_core import PydanticCustomError
 
 from api.schemas import patterns
@@ -175,10 +175,20 @@ class EmploymentIn(RequestModel):
         )
 
 
-class HousingIn(RequestModel):
-    """Where the worker lives from the start."""
+OUTSIDE_DESCRIPTION = (
+    "The worker lives outside the municipality (a commuter): its housing is known, so no `no_housing` alert, and it"
+    " is counted in no headcount or occupancy here. The other municipality's address is not recorded."
+)
 
-    housing_location_id: UUID = Field(description="A registered housing location.")
+
+class HousingIn(RequestModel):
+    """Where the worker lives from the start: a housing location here, or outside the municipality."""
+
+    housing_location_id: UUID | None = Field(
+        default=None,
+        description="A registered housing location; required unless `outsideMunicipality` is true, then left out.",
+    )
+    outside_municipality: StrictBool = Field(default=False, description=OUTSIDE_DESCRIPTION)
     valid_from: IsoDate
 
 
@@ -192,10 +202,13 @@ class WorkerCreate(RequestModel):
 
 
 class HousingChange(RequestModel):
-    """The worker lives at another housing location (or, with null, nowhere in the municipality)."""
+    """The worker lives at another housing location (or, with null, nowhere in the municipality; or outside it)."""
 
     type: Literal["housing"]
-    housing_location_id: UUID | None = Field(description="A registered housing location, or null: not housed here.")
+    housing_location_id: UUID | None = Field(
+        description="A registered housing location, or null: not housed here (null with `outsideMunicipality`)."
+    )
+    outside_municipality: StrictBool = Field(default=False, description=OUTSIDE_DESCRIPTION)
     valid_from: IsoDate
 
 
@@ -208,6 +221,15 @@ class WorkAddressChange(RequestModel):
 
 
 AddressChange = Annotated[HousingChange | WorkAddressChange, Field(discriminator="type")]
+
+
+class Transfer(RequestModel):
+    """The worker works for another employer from a date on: still one worker (its history kept)."""
+
+    employer_id: UUID = Field(description="A registered employer: the worker's employer from `validFrom` on.")
+    valid_from: IsoDate = Field(
+        description="Not before the employment started, not after today (a transfer is recorded once it happened)."
+    )
 
 
 class ContractEnd(RequestModel):

@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
+from ledger.domain import territory
 from ledger.domain.erasure import ErasureReason, upcast_shredding_v1_v2
 from ledger.domain.errors import Conflict, NotFound, Violations
 from ledger.domain.housing_location import MUNICIPALITY, Registrant
@@ -26,7 +27,9 @@ from ledger.domain.population import (
     checked_protection,
 )
 from ledger.domain.staleness import checked_confirmation
+from ledger.domain.territory import Housing, housing_of
 from ledger.domain.timeline import Timeline
+from ledger.domain.transfer import checked_transfer, current_employer
 from ledger.domain.values import (
     Address,
     Employment,
@@ -50,8 +53,12 @@ class Worker(Aggregate):
     """A registered labour migrant, with housing and work address over time."""
 
     class Registered(Aggregate.Created):
-        """An employer registered a worker, with employment and (usually) housing."""
+        """An employer registered a worker, with employment and (usually) housing.
 
+        Version 2 added `housing_outside_municipality` (docs/domain-rules.md, *Territory*).
+        """
+
+        class_version = 2
         personal_fields: ClassVar[tuple[str, ...]] = (
             "family_name",
             "given_names",
@@ -75,6 +82,11 @@ class Worker(Aggregate):
         work_address: Address
         housing_location_id: UUID | None
         housing_valid_from: date | None
+        housing_outside_municipality: bool
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            territory.upcast_outside_v1_v2(state, "housing_outside_municipality")
 
         def apply(self, worker: Worker) -> None:
             worker.employer_id = self.employer_id
@@ -88,11 +100,16 @@ class Worker(Aggregate):
             worker.bsn = self.bsn
             worker.employment_start = self.employment_start
             worker.expected_end_date = self.expected_end_date
+            # The registering employer's from the beginning (housing may begin before the employment); transfers
+            # follow (ledger.domain.transfer). The read models fold it alike.
+            worker.employers = Timeline()
+            worker.employers.record(date.min, self.employer_id, self.originator_version)
             worker.work_addresses = Timeline()
             worker.work_addresses.record(self.employment_start, self.work_address, self.originator_version)
             worker.housing = Timeline()
             if self.housing_valid_from is not None:
-                worker.housing.record(self.housing_valid_from, self.housing_location_id, self.originator_version)
+                housing = housing_of(self.housing_location_id, self.housing_outside_municipality)
+                worker.housing.record(self.housing_valid_from, housing, self.originator_version)
             worker.contract_end = None
             worker.contract_end_reason = None
             worker.departed_on = None
@@ -105,13 +122,33 @@ class Worker(Aggregate):
             worker.shredded = False
 
     class HousingAddressChanged(Aggregate.Event):
-        """The worker lives at a housing location (or nowhere here: None) from a date on."""
+        """The worker lives at a housing location (or nowhere here: None; or outside the municipality) from a date on.
 
+        Version 2 added `outside_municipality`.
+        """
+
+        class_version = 2
         housing_location_id: UUID | None
+        valid_from: date
+        outside_municipality: bool
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            territory.upcast_outside_v1_v2(state, "outside_municipality")
+
+        def apply(self, worker: Worker) -> None:
+            housing = housing_of(self.housing_location_id, self.outside_municipality)
+            worker.housing.record(self.valid_from, housing, self.originator_version)
+
+    class EmployerChanged(Aggregate.Event):
+        """The registrar transferred the worker to another employer from a date on (ledger.domain.transfer)."""
+
+        employer_id: UUID
         valid_from: date
 
         def apply(self, worker: Worker) -> None:
-            worker.housing.record(self.valid_from, self.housing_location_id, self.originator_version)
+            worker.employers.record(self.valid_from, self.employer_id, self.originator_version)
+            worker.employer_id = current_employer(worker.employers)
 
     class WorkAddressChanged(Aggregate.Event):
         """The worker works at another address from a date on."""
@@ -254,7 +291,8 @@ class Worker(Aggregate):
             worker.shredded = True
 
     if TYPE_CHECKING:  # State set by the events; a class annotation would become an __init__ field.
-        employer_id: UUID
+        employer_id: UUID  # the employer in force now
+        employers: Timeline[UUID]
         family_name: Sealable[str]
         given_names: Sealable[str]
         birth_date: Sealable[date]
@@ -266,7 +304,7 @@ class Worker(Aggregate):
         employment_start: date
         expected_end_date: date | None
         work_addresses: Timeline[Address]
-        housing: Timeline[UUID | None]
+        housing: Timeline[Housing]
         contract_end: date | None
         contract_end_reason: Sealable[str | None]
         departed_on: date | None
@@ -294,6 +332,7 @@ class Worker(Aggregate):
         housing_valid_from: date | None,
         today: date,
         registrant: Registrant = MUNICIPALITY,
+        housing_outside_municipality: bool = False,
     ) -> Worker:
         """Register a worker; `today` is the registration date (the domain reads no clock).
 
@@ -310,8 +349,8 @@ class Worker(Aggregate):
                 "an employer does not submit a BSN; the municipality records it from the BRP",
             )
         employment = checked_employment(employment, today, v)
-        if housing_location_id is not None and housing_valid_from is None:
-            v.add("housing.valid_from", "required", "required when a housing location is given")
+        outside = housing_outside_municipality
+        territory.checked_housing_given(housing_location_id, housing_valid_from, outside, v)
         if housing_valid_from is not None and checked_date_in_range(housing_valid_from, "housing.valid_from", v):
             checked_not_too_far_ahead(housing_valid_from, today, "housing.valid_from", v)
             if not v.has("person.birth_date"):  # a refused birth date orders nothing
@@ -335,16 +374,31 @@ class Worker(Aggregate):
             work_address=employment.work_address,
             housing_location_id=housing_location_id if housing_valid_from else None,
             housing_valid_from=housing_valid_from,
+            housing_outside_municipality=outside,
         )
 
-    def change_housing(self, housing_location_id: UUID | None, valid_from: date, today: date) -> None:
-        """Record where the worker lives from `valid_from` on (None: not housed here)."""
+    def change_housing(
+        self, housing_location_id: UUID | None, valid_from: date, today: date, *, outside_municipality: bool = False
+    ) -> None:
+        """Record where the worker lives from `valid_from` on (None: not housed here; or outside the municipality)."""
         v = Violations()
+        territory.checked_outside(housing_location_id, outside_municipality, "housing_location_id", v)
         if checked_date_in_range(valid_from, "valid_from", v):
             checked_not_too_far_ahead(valid_from, today, "valid_from", v)
             checked_not_before_birth(valid_from, self.birth_date, "valid_from", v)
         v.raise_if_any()
-        self.trigger_event(self.HousingAddressChanged, housing_location_id=housing_location_id, valid_from=valid_from)
+        self.trigger_event(
+            self.HousingAddressChanged,
+            housing_location_id=housing_location_id,
+            valid_from=valid_from,
+            outside_municipality=outside_municipality,
+        )
+
+    def transfer(self, employer_id: UUID, valid_from: date, today: date) -> None:
+        """Record that the worker works for `employer_id` from `valid_from` on: still one worker."""
+        ended = self.contract_end is not None or self.departed_on is not None
+        checked_transfer(valid_from, employment_start=self.employment_start, ended=ended, today=today)
+        self.trigger_event(self.EmployerChanged, employer_id=employer_id, valid_from=valid_from)
 
     def change_work_address(self, work_address: Address, valid_from: date, today: date) -> None:
         """Record that the worker works at `work_address` from `valid_from` on."""
@@ -462,7 +516,7 @@ class Worker(Aggregate):
             return
         self.trigger_event(self.PersonalDataShredded, policy=policy, due_on=due_on, reason_code=reason_code.value)
 
-    def housing_timeline(self) -> Timeline[UUID | None]:
+    def housing_timeline(self) -> Timeline[Housing]:
         """Where the worker lives over time: housing changes, ended by the departure.
 
         A housing change with a later `valid_from` than the departure (a return)
@@ -473,8 +527,16 @@ class Worker(Aggregate):
         return self.housing.with_entry(self.departed_on, None, self.departure_seq)
 
     def housing_on(self, day: date) -> UUID | None:
-        """The housing location the worker lives at on `day`, if any."""
-        return self.housing_timeline().value_on(day, None)
+        """The housing location the worker lives at on `day`, if any (outside the municipality is none)."""
+        return territory.location_of(self.housing_timeline().value_on(day, None))
+
+    def lives_outside_on(self, day: date) -> bool:
+        """Whether the worker lives outside the municipality on `day` (a commuter)."""
+        return isinstance(self.housing_timeline().value_on(day, None), territory.Territory)
+
+    def employer_on(self, day: date) -> UUID:
+        """The employer on `day` (the registering one until the first transfer)."""
+        return self.employers.value_on(day, self.employer_id)
 
     def work_address_on(self, day: date) -> Address:
         """The work address on `day` (the first one before the employment starts)."""

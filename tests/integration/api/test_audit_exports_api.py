@@ -14,7 +14,7 @@ import httpx
 
 from ledger.processing_log import Activity
 from tests.conftest import Api
-from tests.factories import a_person, a_world, an_employment, register_worker, valid_bsn
+from tests.factories import a_brp_address, a_person, a_world, an_employment, register_worker, valid_bsn
 
 V1 = "/api/v1"
 
@@ -47,7 +47,9 @@ def test_the_feed_pseudonymises_personal_fields_by_default_and_opens_nothing(api
         housing_location_id=world.location_id,
         housing_valid_from=date(2026, 4, 1),
     ).id
-    ledger.record_population_registration(first, register="BRP", registered_on=date(2026, 4, 3), bsn=bsn)
+    ledger.record_population_registration(
+        first, register="BRP", registered_on=date(2026, 4, 3), bsn=bsn, address=a_brp_address()
+    )
     second = register_worker(ledger, world)  # the same names as the first
 
     page = ok(feed(api, sub="auditor-3"))

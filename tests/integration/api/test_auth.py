@@ -423,3 +423,154 @@ def test_a_roles_claim_of_another_shape_is_401_and_stores_nothing(api: Api) -> N
         )
 
     assert answers == {case: (401, "application/problem+json", "Bearer", [], 201) for case in MALFORMED_ROLES}
+
+
+# -- eHerkenning: an employer's assurance level, and the company an intermediary represents --------------------
+
+# The assurance levels at EH3 ("substantieel") or above: eHerkenning's own and eIDAS's (the defaults of
+# LEDGER_OIDC_EMPLOYER_ACR_VALUES).
+AT_EH3_OR_ABOVE = [
+    "urn:etoegang:core:assurance-class:loa3",
+    "urn:etoegang:core:assurance-class:loa4",
+    "http://eidas.europa.eu/LoA/substantial",
+    "http://eidas.europa.eu/LoA/high",
+]
+BELOW_EH3: dict[str, Any] = {
+    "EH2+": "urn:etoegang:core:assurance-class:loa2plus",
+    "EH2": "urn:etoegang:core:assurance-class:loa2",
+    "eIDAS low": "http://eidas.europa.eu/LoA/low",
+    "no acr claim": DROP,
+    "a number": 3,
+    "a list": ["urn:etoegang:core:assurance-class:loa3"],
+}
+WORKERS = "/api/v1/workers"
+
+
+def an_employers_token(issuer: Issuer, kvk: str, **claims: Any) -> str:
+    return issuer.token(sub="employee-of-the-employer", roles=["employer"], kvk=kvk, **claims)
+
+
+def read_workers(issuer: Issuer, token: str, path: str = WORKERS) -> Any:
+    return issuer.client.get(path, headers={"Authorization": f"Bearer {token}"})
+
+
+@pytest.mark.parametrize("acr", AT_EH3_OR_ABOVE)
+@pytest.mark.parametrize("oidc", ["oidc_jwks", "oidc_public_key"])
+def test_an_employer_token_at_eh3_or_above_is_accepted(oidc: str, acr: str, request: pytest.FixtureRequest) -> None:
+    issuer: Issuer = request.getfixturevalue(oidc)
+    answer = read_workers(issuer, an_employers_token(issuer, str(next(_kvk_numbers)), acr=acr))
+    assert answer.status_code == 200, answer.text
+
+
+@pytest.mark.parametrize("case", list(BELOW_EH3))
+@pytest.mark.parametrize("oidc", ["oidc_jwks", "oidc_public_key"])
+def test_an_employer_token_below_eh3_is_403_saying_so(oidc: str, case: str, request: pytest.FixtureRequest) -> None:
+    issuer: Issuer = request.getfixturevalue(oidc)
+    answer = read_workers(issuer, an_employers_token(issuer, str(next(_kvk_numbers)), acr=BELOW_EH3[case]))
+
+    assert answer.status_code == 403, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    detail = answer.json()["detail"]
+    assert "EH3" in detail
+    assert "'acr'" in detail  # the claim it looked in
+    assert _library_errors_named(detail) == []
+
+
+def test_an_employer_token_below_eh3_writes_nothing(oidc_public_key: Issuer) -> None:
+    kvk = str(next(_kvk_numbers))
+    assert post(oidc_public_key, oidc_public_key.token(), kvk=kvk).status_code == 201
+    location = {
+        "bagId": "0420010000654321",
+        "street": "Dorpsstraat",
+        "houseNumber": 7,
+        "postcode": "1671 AB",
+        "city": "Medemblik",
+        "kind": "dwelling",
+        "ownerKvkNumber": kvk,
+    }
+    low = an_employers_token(oidc_public_key, kvk, acr=BELOW_EH3["EH2+"])
+    high = an_employers_token(oidc_public_key, kvk, acr=AT_EH3_OR_ABOVE[0])
+
+    refused = oidc_public_key.client.post(
+        "/api/v1/housing-locations", json=location, headers={"Authorization": f"Bearer {low}"}
+    )
+    accepted = oidc_public_key.client.post(
+        "/api/v1/housing-locations", json=location, headers={"Authorization": f"Bearer {high}"}
+    )
+
+    assert (refused.status_code, accepted.status_code) == (403, 201)
+
+
+def test_the_assurance_claim_and_the_accepted_levels_are_settings(sqlite_settings: Settings, tmp_path: Path) -> None:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key_file = tmp_path / "issuer.pem"
+    key_file.write_bytes(public_pem(key))
+    settings = sqlite_settings.model_copy(
+        update={
+            "oidc_issuer": ISSUER,
+            "oidc_public_key_file": key_file,
+            "oidc_audience": AUDIENCE,
+            "oidc_acr_claim": "assurance",
+            "oidc_employer_acr_values": ("substantial-or-better",),
+        }
+    )
+    with _serve(settings) as client:
+        issuer = Issuer("public-key-file", ISSUER, key, "RS256", client)
+        kvk = str(next(_kvk_numbers))
+        configured = read_workers(issuer, an_employers_token(issuer, kvk, assurance="substantial-or-better"))
+        default_claim = read_workers(issuer, an_employers_token(issuer, kvk, acr=AT_EH3_OR_ABOVE[0]))
+
+    assert (configured.status_code, default_claim.status_code) == (200, 403)
+    assert "'assurance'" in default_claim.json()["detail"]
+
+
+def test_staff_and_development_tokens_need_no_assurance_claim(oidc_public_key: Issuer, development: Issuer) -> None:
+    # Staff sign in with the municipality's own identity provider, not eHerkenning; development
+    # tokens stay as they are (no issuer configured).
+    staff = read_workers(oidc_public_key, oidc_public_key.token(roles=["inspector"]))
+    employer = read_workers(development, an_employers_token(development, str(next(_kvk_numbers))))
+    assert (staff.status_code, employer.status_code) == (200, 200)
+
+
+def test_an_intermediary_acts_for_the_company_it_represents(oidc_public_key: Issuer) -> None:
+    issuer = oidc_public_key
+    registrar = {"Authorization": f"Bearer {issuer.token()}"}
+    represented, intermediary = str(next(_kvk_numbers)), str(next(_kvk_numbers))
+    employer = issuer.client.post(
+        ENDPOINT, json={"kvkNumber": represented, "name": "Kas en Teelt B.V."}, headers=registrar
+    )
+    assert employer.status_code == 201, employer.text
+    worker = issuer.client.post(WORKERS, json=_a_worker_without_housing(employer.json()["id"]), headers=registrar)
+    assert worker.status_code == 201, worker.text
+    worker_path = f"{WORKERS}/{worker.json()['id']}?minPosition={worker.json()['position']}"
+    eh3 = AT_EH3_OR_ABOVE[0]
+
+    acting_for = an_employers_token(issuer, intermediary, represented_kvk=represented, acr=eh3)
+    on_its_own = an_employers_token(issuer, intermediary, acr=eh3)
+    malformed = an_employers_token(issuer, intermediary, represented_kvk="1234", acr=eh3)
+
+    assert read_workers(issuer, acting_for, worker_path).status_code == 200
+    assert [w["id"] for w in read_workers(issuer, acting_for).json()["items"]] == [worker.json()["id"]]
+    assert read_workers(issuer, on_its_own, worker_path).status_code == 404
+    assert read_workers(issuer, malformed).status_code == 401
+
+
+def _a_worker_without_housing(employer_id: str) -> dict[str, Any]:
+    return {
+        "employerId": employer_id,
+        "person": {
+            "familyName": "Kowalska",
+            "givenNames": "Anna Maria",
+            "birthDate": "1994-03-14",
+            "nationality": "POL",
+            "idDocument": {
+                "type": "passport",
+                "number": f"EA{next(_kvk_numbers) % 10_000_000:07d}",
+                "expiresOn": "2030-05-01",
+            },
+        },
+        "employment": {
+            "startDate": "2026-04-01",
+            "workAddress": {"street": "Handelsweg", "houseNumber": 3, "postcode": "1687 AA", "city": "Wognum"},
+        },
+    }
