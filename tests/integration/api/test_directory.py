@@ -302,3 +302,21 @@ def test_an_unknown_location_is_404(api: Api) -> None:
 @pytest.mark.parametrize("path", ["/employers", "/housing-locations"])
 def test_the_lists_need_a_token(api: Api, path: str) -> None:
     assert api.client.get(f"{V1}{path}").status_code == 401
+
+
+def test_after_a_transfer_the_location_and_the_count_follow_the_employer_of_the_day(api: Api, place: Place) -> None:
+    ledger = api.services.ledger
+    worker = hire(ledger, place.employer_id, place.location_id).id
+    ledger.transfer_worker(worker, employer_id=place.other_employer_id, valid_from=date(2026, 6, 1))
+
+    def seen(kvk: str, **params: Any) -> list[str]:
+        return ids(ok(get(api, "/housing-locations", "employer", kvk=kvk, limit=500, **params)))
+
+    assert str(place.location_id) in seen(place.other_kvk)
+    assert str(place.location_id) not in seen(place.kvk)
+    assert str(place.location_id) in seen(place.kvk, on="2026-05-15")
+    answer = ok(get(api, f"/housing-locations/{place.location_id}", "employer", kvk=place.other_kvk))
+    assert answer["headcount"] == 1
+    homes = ok(get(api, f"/employers/{place.other_employer_id}"))["housingLocations"]
+    assert [h["id"] for h in homes] == [str(place.location_id)]
+    assert ok(get(api, f"/employers/{place.employer_id}"))["housingLocations"] == []
