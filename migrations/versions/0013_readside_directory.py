@@ -6,7 +6,7 @@ for any new view; the other views keep their rows. Nothing in it is personal
 data (docs/data-classification.md).
 
 Revision ID: 0013_readside
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-06
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_readside"
-down_revision = "0013"  # the lead renumbers at merge; after main's 0013 (territory and transfers)
+down_revision = "0014"  # the lead renumbers at merge; after main's 0014 (the inspections view)
 branch_labels = None
 depends_on = None
 

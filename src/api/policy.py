@@ -47,6 +47,9 @@ POPULATION_REGISTER = Policy("BRP/RNI registrations and deregistrations", frozen
 TRANSFERS = Policy("transfer workers between employers", frozenset({R, ADM}))
 ENFORCEMENT = Policy("inspections, sanctions, legal holds", frozenset({I, ADM}))
 QUERIES = Policy("queries", frozenset({E, R, I, A, ADM}))
+# Inspections and sanctions are the municipality's enforcement (issue 18): never an employer's to read,
+# even its own sanctions (they reach it by the decision itself). Notes: inspectors and admins only (roles.md).
+INSPECTION_RECORDS = Policy("read inspections and sanctions", frozenset({R, I, A, ADM}))
 AUDIT = Policy("audit", frozenset({A, ADM}))
 RETENTION = Policy("retention, erasure", frozenset({ADM}))
 # The right of access (AVG art. 15) is answered by the municipality's registry desk.

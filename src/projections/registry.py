@@ -11,6 +11,7 @@ from typing import Any
 from ledger.application import Ledger
 from projections.alerts import AlertFactsProjection, AlertFactsView
 from projections.directory import DirectoryProjection, DirectoryView
+from projections.inspections import InspectionsProjection, InspectionsView
 from projections.projection import LedgerProjection
 from projections.register import RegisterProjection, RegisterView
 from projections.residence import ResidenceProjection, ResidenceView
@@ -24,6 +25,7 @@ def build_projections(ledger: Ledger) -> list[LedgerProjection[Any]]:
         ResidenceProjection(view=ResidenceView(engine)),
         RegisterProjection(view=RegisterView(engine, ledger.keys)),
         AlertFactsProjection(view=AlertFactsView(engine)),
+        InspectionsProjection(view=InspectionsView(engine, ledger.keys)),
         DirectoryProjection(view=DirectoryView(engine)),
     ]
 

@@ -20,12 +20,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from eventsourcing.persistence import StoredEvent
-from sqlalchemy import func, select, text
+from sqlalchemy import func, inspect, select, text
 
 from ledger.application import Ledger
 from ledger.bootstrap import open_keystore
 from ledger.domain.housing_location import HousingLocation
-from ledger.migrations import script_location
+from ledger.migrations import script_location, upgrade
 from ledger.settings import APPLICATION_NAME, Settings
 from projections.occupancy import occupancy
 from projections.residence import ResidenceProjection, ResidenceView, metadata
@@ -92,15 +92,20 @@ def test_the_migration_empties_the_residence_view_for_a_rebuild_in_the_new_shape
             command.upgrade(config, "0009")
 
         with keys.engine.connect() as conn:
+            existing = inspect(conn)  # the view's tables that 0009 knows (later revisions add others)
             left = {
                 table.name: conn.execute(select(func.count()).select_from(table)).scalar()
                 for table in ResidenceView.tables
+                if existing.has_table(table.name)
             }
             positions = set(
                 conn.execute(select(projection_tracking.c.view_name, projection_tracking.c.notification_id))
             )
+        assert "residence_history" in left
         assert left == dict.fromkeys(left, 0)
         assert positions == {("alerts", registered.position)}  # the other views are left as they were
+
+        upgrade(keys.engine, keys.key_engine)  # the rest, so that today's runner finds every table it writes
         assert _residence(ledger).catch_up() == 1
         found = occupancy(
             keys.engine,

@@ -121,6 +121,9 @@ MATRIX = {
     "POST /api/v1/inspections/{id}/sanctions": "IM",
     "POST /api/v1/inspections/{id}/legal-holds": "IM",
     "DELETE /api/v1/inspections/{id}/legal-holds/{caseReference}": "IM",
+    # Reading inspections back is the municipality's (issue 18): never an employer's.
+    "GET /api/v1/inspections": "RIAM",
+    "GET /api/v1/inspections/{id}": "RIAM",
     "GET /api/v1/headcounts": EVERYONE,
     "GET /api/v1/alerts": EVERYONE,
     "GET /api/v1/audit/access-log": "AM",
