@@ -5,7 +5,7 @@ A new view: its tables start empty and its runner (`ledger project`, or
 for any new view; the other views keep their rows. Nothing in it is personal
 data (docs/data-classification.md).
 
-Revision ID: 0013_readside
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-06
 """
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_readside"
-down_revision = "0014"  # the lead renumbers at merge; after main's 0014 (the inspections view)
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
