@@ -320,3 +320,12 @@ def test_after_a_transfer_the_location_and_the_count_follow_the_employer_of_the_
     homes = ok(get(api, f"/employers/{place.other_employer_id}"))["housingLocations"]
     assert [h["id"] for h in homes] == [str(place.location_id)]
     assert ok(get(api, f"/employers/{place.employer_id}"))["housingLocations"] == []
+
+
+def test_a_bad_postcode_is_refused_with_a_reason_a_person_can_read(api: Api) -> None:
+    response = get(api, "/housing-locations", postcode="16X9")
+    assert response.status_code == 400
+    (param,) = response.json()["invalidParams"]
+    assert param["name"] == "postcode"
+    assert "pattern" not in param["reason"]
+    assert len(param["reason"]) < 200, param["reason"]
