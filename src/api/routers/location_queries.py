@@ -54,7 +54,11 @@ def list_housing_locations(
     _: FreshReads,
     postcode: Annotated[
         str | None,
-        Query(description="Any case, with or without the space (`1671ab`, `1671 AB`).", pattern=patterns.POSTCODE),
+        # The pattern documents; the domain's rule refuses, with a reason a person can read (not the pattern).
+        Query(
+            description="Any case, with or without the space (`1671ab`, `1671 AB`).",
+            json_schema_extra={"pattern": patterns.POSTCODE},
+        ),
     ] = None,
     house_number: Annotated[int | None, Query(alias="houseNumber", ge=1, le=99_999)] = None,
     street: Annotated[
