@@ -280,3 +280,19 @@ def test_shredded_notes_read_as_shredded_and_the_facts_stay(api: Api, world: Wor
     assert item["notesStatus"] == "shredded"
     # Nothing was opened: no line.
     assert len(api.services.processing_log.lines(subject_id=inspection)) == before
+
+
+def test_the_location_and_the_employer_carry_their_labels(api: Api, world: World) -> None:
+    ledger = api.services.ledger
+    inspection = record(api, world.location_id)
+    ledger.impose_sanction(
+        inspection, kind="warning", against="employer", employer_id=world.employer_id, amount_eur=None, deadline=None
+    )
+    shown = ok(get(api, f"/inspections/{inspection}"))
+    (item,) = ok(get(api, "/inspections"))["items"]
+
+    for answer in (shown, item):
+        label = answer["housingLocationLabel"]
+        assert label is not None and label.endswith("Medemblik") and label[0].isupper(), label
+        (sanction,) = answer["sanctions"]
+        assert sanction["employerName"] == "Flexwerk Westfriesland B.V."
