@@ -142,6 +142,7 @@ def test_the_detail_shows_findings_headcounts_outcome_and_sanctions(api: Api, wo
     assert {k: v for k, v in shown.items() if k not in ("sanctions", "asKnownAt")} == {
         "id": str(inspection),
         "housingLocationId": str(world.location_id),
+        "housingLocationLabel": shown["housingLocationLabel"],
         "inspectedOn": "2026-06-10",
         "occupantsFound": 9,
         "registeredHeadcount": 3,
@@ -157,6 +158,7 @@ def test_the_detail_shows_findings_headcounts_outcome_and_sanctions(api: Api, wo
             "kind": "warning",
             "against": "employer",
             "employerId": str(world.employer_id),
+            "employerName": "Flexwerk Westfriesland B.V.",
             "ownerKvkNumber": None,
             "amountEur": None,
             "deadline": None,
@@ -166,6 +168,7 @@ def test_the_detail_shows_findings_headcounts_outcome_and_sanctions(api: Api, wo
             "kind": "order_subject_to_penalty",
             "against": "owner",
             "employerId": None,
+            "employerName": None,
             "ownerKvkNumber": "34781256",
             "amountEur": "2500.00",
             "deadline": "2026-07-15",
