@@ -10,6 +10,7 @@ from typing import Any
 
 from ledger.application.service import Ledger
 from projections.alert_facts import AlertFactsProjection, AlertFactsView
+from projections.directory import DirectoryProjection, DirectoryView
 from projections.inspections import InspectionsProjection, InspectionsView
 from projections.projection import LedgerProjection
 from projections.register import RegisterView
@@ -26,6 +27,7 @@ def build_projections(ledger: Ledger) -> list[LedgerProjection[Any]]:
         RegisterProjection(view=RegisterView(engine, ledger.keys)),
         AlertFactsProjection(view=AlertFactsView(engine)),
         InspectionsProjection(view=InspectionsView(engine, ledger.keys)),
+        DirectoryProjection(view=DirectoryView(engine)),
     ]
 
 

@@ -117,6 +117,8 @@ def test_the_block_runs_twice_in_a_row(server: tuple[str, Settings], tmp_path: P
         assert (occupancy["headcount"], occupancy["maxOccupants"], occupancy["limitBasis"]) == (1, 4, "municipality")
         assert (occupancy["proposedMaxOccupants"], occupancy["overCapacity"]) == (None, False)
         assert [o["familyName"] for o in occupancy["occupants"]] == ["Kowalska"]
+        # The dwelling the block found by its address (postcode typed `1671ab`).
+        assert occupancy["housingLocationLabel"] == "Dorpsstraat 12, 1671 AB Medemblik"
     first, second = occupancies
     assert second["housingLocationId"] == first["housingLocationId"]
     assert second["occupants"][0]["workerId"] == first["occupants"][0]["workerId"]

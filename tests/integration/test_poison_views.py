@@ -95,6 +95,7 @@ def poisoned_location() -> HousingLocation:
         proposed_max_occupants=None,
         floor_area_m2=None,
         owner_kvk_number=None,
+        proposed_by=None,
     )
 
 

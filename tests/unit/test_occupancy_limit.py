@@ -173,14 +173,14 @@ def test_a_registered_event_of_the_old_shape_reads_as_the_municipalitys_limit(se
     assert location.permitted_maximum_on(TODAY, TWELVE) == 6
 
 
-def test_a_new_registered_event_is_stored_as_version_two() -> None:
+def test_a_new_registered_event_is_stored_as_version_three() -> None:
     transcoder = JSONTranscoder()
     register_ledger_transcodings(transcoder)
     (event,) = an_employers_location(max_occupants=9).collect_events()
 
     state = json.loads(Mapper(transcoder=transcoder).to_stored_event(event).state)
 
-    assert (state["class_version"], state["max_occupants"], state["proposed_max_occupants"]) == (2, None, 9)
+    assert (state["class_version"], state["max_occupants"], state["proposed_max_occupants"]) == (3, None, 9)
 
 
 class _NoKeys:

@@ -6,11 +6,13 @@ from api.routers import (
     access_log,
     alerts,
     audit,
+    employer_queries,
     employers,
     headcounts,
     housing_locations,
     inspection_queries,
     inspections,
+    location_queries,
     occupancy,
     retention,
     transfers,
@@ -20,7 +22,9 @@ from api.routers import (
 
 ROUTERS = [
     employers.router,
+    employer_queries.router,
     housing_locations.router,
+    location_queries.router,
     occupancy.router,
     workers.router,
     transfers.router,

@@ -20,6 +20,7 @@ from api.schemas.alerts import AlertPublic, AlertsPublic
 from ledger.audit.processing_log import Activity, Operation
 from projections.alert_rules import Alert, AlertKind
 from projections.alerts import alerts
+from projections.labels import read_labels
 
 router = APIRouter(prefix="/alerts", tags=["alerts"], route_class=ApiRoute)
 
@@ -53,4 +54,9 @@ def get_alerts(
         keys=services.ledger.keys,
     )
     processing.record(Activity.HOUSING_SUPERVISION, Operation.READ, *about_people(found))
-    return AlertsPublic(items=[AlertPublic.of(alert) for alert in found])
+    labels = read_labels(
+        services.ledger.database.engine,
+        employers=[a.employer_id for a in found],
+        locations=[a.housing_location_id for a in found],
+    )
+    return AlertsPublic(items=[AlertPublic.of(alert, labels) for alert in found])

@@ -7,6 +7,7 @@ employer's figures count only its own workers.
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
@@ -18,6 +19,7 @@ from api.routing import ApiRoute
 from api.schemas.occupancy import HeadcountsPublic
 from api.scoping import employer_scope
 from projections.headcounts import GroupBy, headcounts
+from projections.labels import read_labels
 
 router = APIRouter(prefix="/headcounts", tags=["headcounts"], route_class=ApiRoute)
 
@@ -31,11 +33,15 @@ def get_headcounts(
     _: FreshReads,
 ) -> HeadcountsPublic:
     """Housed workers `on` a day as known at `asKnownAt`, per housing location, employer, nationality or area."""
+    engine = services.ledger.database.engine
     counts = headcounts(
-        services.ledger.database.engine,
+        engine,
         group_by=group_by,
         on=when.on,
         as_known_at=when.as_known_at,
         employer_id=employer_scope(principal),
     )
-    return HeadcountsPublic.of(counts)
+    # Groups of ids carry their labels: the employer's name, the location's address.
+    keys = [UUID(key) for key in counts.groups] if group_by in (GroupBy.HOUSING_LOCATION, GroupBy.EMPLOYER) else []
+    labels = read_labels(engine, **{"locations" if group_by == GroupBy.HOUSING_LOCATION else "employers": keys})
+    return HeadcountsPublic.of(counts, labels)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 from uuid import UUID
@@ -33,6 +34,7 @@ from ledger.domain.values import SHREDDED, Outcome
 from ledger.errors import NotFound, RuleViolated
 from projections.inspection_queries import InspectionFilter, InspectionRecord
 from projections.inspections import InspectionsView
+from projections.labels import Labels, read_labels
 
 router = APIRouter(prefix="/inspections", tags=["inspections"], route_class=ApiRoute)
 
@@ -121,7 +123,9 @@ def list_inspections(
     found = _view(services).inspections(where, as_known_at=known, limit=limit + 1, after=after)
     page = found[:limit]
     next_cursor = encode_cursor(page[-1].inspected_on, page[-1].id) if len(found) > limit else None
-    return InspectionsPage(as_known_at=known, items=[InspectionSummary.of(r) for r in page], next_cursor=next_cursor)
+    labels = _labels(services, page)
+    items = [InspectionSummary.of(r, labels) for r in page]
+    return InspectionsPage(as_known_at=known, items=items, next_cursor=next_cursor)
 
 
 @router.get("/{id}", responses={200: {"headers": {"ETag": ETAG}}})
@@ -149,7 +153,16 @@ def get_inspection(
     if opened and _opens_personal_data(record):
         processing.record(Activity.ENFORCEMENT, Operation.READ, inspection_id, subject_type="inspection")
     response.headers["ETag"] = f'"{record.version}"'
-    return InspectionPublic.detail(record, known, opened=opened)
+    return InspectionPublic.detail(record, _labels(services, [record]), known, opened=opened)
+
+
+def _labels(services: Services, records: Sequence[InspectionRecord]) -> Labels:
+    """The locations' addresses and the sanctioned employers' names of these inspections, one query each."""
+    return read_labels(
+        services.ledger.database.engine,
+        employers=(s.employer_id for r in records for s in r.sanctions),
+        locations=(r.housing_location_id for r in records),
+    )
 
 
 def _opens_personal_data(record: InspectionRecord) -> bool:

@@ -24,6 +24,7 @@ from api.schemas.workers import IsoDate
 from api.scoping import employer_scope
 from ledger.audit.processing_log import Activity, Operation
 from ledger.errors import NotFound, RuleViolated
+from projections.labels import read_labels
 from projections.occupancy import occupancy, residents
 
 router = APIRouter(prefix="/housing-locations", tags=["housing locations"], route_class=ApiRoute)
@@ -80,7 +81,8 @@ def get_occupancy(
     ids = [stay.worker_id for stay in found.occupants]
     processing.record(Activity.HOUSING_SUPERVISION, Operation.READ, *ids)
     # An employer sees the limit, not what another employer may have proposed.
-    return OccupancyPublic.of(found, services.register.names(ids), show_proposal=scope is None)
+    label = read_labels(engine, locations=[housing_location_id]).location(housing_location_id)
+    return OccupancyPublic.of(found, services.register.names(ids), show_proposal=scope is None, label=label)
 
 
 @router.get("/{id}/residents")
@@ -103,4 +105,5 @@ def get_residents(
         raise NotFound("housing location", housing_location_id)
     ids = [stay.worker_id for stay in stays]
     processing.record(Activity.HOUSING_SUPERVISION, Operation.READ, *ids)
-    return ResidentsPublic.of(housing_location_id, known, stays, services.register.names(ids))
+    label = read_labels(engine, locations=[housing_location_id]).location(housing_location_id)
+    return ResidentsPublic.of(housing_location_id, known, stays, services.register.names(ids), label)

@@ -30,6 +30,9 @@ from jobs.retention import DueSubject, due_subjects
 from ledger.audit.event_documents import event_document, event_positions
 from ledger.audit.processing_log import Activity, LogLine, Operation, ProcessingLog
 from ledger.domain.housing_location import HousingLocation
+from ledger.domain.values import Address
+from projections.directory import compact_postcode
+from projections.labels import address_line, read_labels
 
 router = APIRouter(tags=["retention"], route_class=ApiRoute)
 
@@ -106,7 +109,21 @@ class HousingLocationAddress(ApiModel):
     """A housing location of the person's history, and its address."""
 
     housing_location_id: UUID
+    label: str = Field(description="The address on one line (`Kerkstraat 12A-2, 1671 AB Medemblik`).")
     address: AddressPublic
+
+    @classmethod
+    def of(cls, location_id: UUID, address: Address) -> HousingLocationAddress:
+        """From the location's registered address."""
+        line = address_line(
+            address.street,
+            address.house_number,
+            address.house_letter,
+            address.house_number_addition,
+            compact_postcode(address.postcode),
+            address.city,
+        )
+        return cls(housing_location_id=location_id, label=line, address=AddressPublic.of(address))
 
 
 class SubjectExport(ApiModel):
@@ -168,15 +185,22 @@ def subject_export(services: Services, worker_id: UUID) -> SubjectExport:
     events = list(ledger.events.get(worker_id))
     # Read after the events: every event read has its position by then (events are never removed).
     positions = event_positions(ledger.database.engine, ledger.recorder, worker_id)
+    labels = read_labels(
+        ledger.database.engine,
+        employers=[record.employer_id] if record else [],
+        locations=[record.housing_location_id] if record else [],
+    )
     return SubjectExport(
         generated_at=datetime.now(UTC),
         # The person's own data (AVG art. 15), handed out by the municipality's desk: the BSN included.
-        worker=WorkerPublic.of(record, hold_reasons=True, bsn=True, retention_due_on=due) if record else None,
+        worker=(
+            WorkerPublic.of(record, hold_reasons=True, bsn=True, retention_due_on=due, labels=labels)
+            if record
+            else None
+        ),
         events=[event_document(event, positions.get(event.originator_version)) for event in events],
         housing_locations=[
-            HousingLocationAddress(
-                housing_location_id=location, address=AddressPublic.of(ledger.get(HousingLocation, location).address)
-            )
+            HousingLocationAddress.of(location, ledger.get(HousingLocation, location).address)
             for location in _housing_locations(events)
         ],
         processing=[

@@ -34,8 +34,10 @@ from api.schemas.register import (
 from api.scoping import employer_scope
 from api.services import Services
 from ledger.audit.processing_log import Activity, Operation
-from ledger.errors import NotFound
+from ledger.errors import NotFound, RuleViolated
+from projections.document_search import workers_by_document
 from projections.history import residence_intervals
+from projections.labels import read_labels
 from projections.register_records import WorkerRecord, WorkerStatus
 
 router = APIRouter(prefix="/workers", tags=["workers"], route_class=ApiRoute)
@@ -118,10 +120,18 @@ def sees_bsn(principal: Principal) -> bool:
 
 
 def published(services: Services, principal: Principal, records: Sequence[WorkerRecord]) -> list[WorkerPublic]:
-    """Records as the API shows them, with their retention due dates (one query for all)."""
+    """Records as the API shows them, with their retention due dates and labels (one query each for all)."""
     due = services.retention_due([r.id for r in records])
     reasons, bsn = sees_hold_reasons(principal), sees_bsn(principal)
-    return [WorkerPublic.of(r, hold_reasons=reasons, bsn=bsn, retention_due_on=due.get(r.id)) for r in records]
+    labels = read_labels(
+        services.ledger.database.engine,
+        employers=[r.employer_id for r in records],
+        locations=[r.housing_location_id for r in records],
+    )
+    return [
+        WorkerPublic.of(r, hold_reasons=reasons, bsn=bsn, retention_due_on=due.get(r.id), labels=labels)
+        for r in records
+    ]
 
 
 def _in_scope(principal: Principal, employer_id: UUID | None) -> bool:
@@ -180,10 +190,30 @@ def search_workers(
     processing: ProcessingDep,
     _: FreshReads,
 ) -> WorkerList:
-    """Workers whose family name is exactly this one once normalised (case, marks, spacing), and born then."""
-    found = services.register.search(
-        body.family_name, body.birth_date, today=services.ledger.today(), employer_id=employer_scope(principal)
-    )
+    """Workers found by family name (exact once normalised) and birth date, by identity document, or both.
+
+    The family name matches once case, marks and spacing are normalised. The
+    document is matched by its keyed hash, as the ledger keeps it
+    (docs/claims.md): a registration that ended is found, an erased one is not.
+    """
+    today, scope = services.ledger.today(), employer_scope(principal)
+    if body.id_document is not None:
+        document = body.id_document
+        found = workers_by_document(
+            services.ledger.database.engine,
+            services.ledger.keys,
+            document_type=document.type.value,
+            number=document.number,
+            nationality=document.nationality,
+            today=today,
+            employer_id=scope,
+            family_name=body.family_name,
+            birth_date=body.birth_date,
+        )
+    elif body.family_name is not None:
+        found = services.register.search(body.family_name, body.birth_date, today=today, employer_id=scope)
+    else:
+        raise RuleViolated.single("family_name", "required", "give `familyName`, `idDocument`, or both")
     processing.record(Activity.REGISTRATION, Operation.READ, *(record.id for record in found))
     return WorkerList(items=published(services, principal, found))
 
@@ -216,8 +246,10 @@ def get_residence_history(
     """Where the worker lived, as believed at `asKnownAt`: intervals with the instant each was recorded."""
     visible(principal, worker_id, services.register.employer_of(worker_id))
     known = moment(services, as_known_at=as_known_at).as_known_at
-    intervals = residence_intervals(services.ledger.database.engine, worker_id, as_known_at=known)
+    engine = services.ledger.database.engine
+    intervals = residence_intervals(engine, worker_id, as_known_at=known)
     processing.record(Activity.HOUSING_SUPERVISION, Operation.READ, worker_id)
+    labels = read_labels(engine, locations=[i.housing_location_id for i in intervals])
     return ResidenceHistoryPublic(
-        worker_id=worker_id, as_known_at=known, intervals=[ResidenceIntervalPublic.of(i) for i in intervals]
+        worker_id=worker_id, as_known_at=known, intervals=[ResidenceIntervalPublic.of(i, labels) for i in intervals]
     )

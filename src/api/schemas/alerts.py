@@ -7,8 +7,9 @@ from uuid import UUID
 
 from pydantic import Field
 
-from api.schemas.common import ApiModel
+from api.schemas.common import LOCATION_LABEL, ApiModel
 from projections.alert_rules import Alert, AlertKind
+from projections.labels import Labels
 
 
 class AlertPublic(ApiModel):
@@ -19,18 +20,23 @@ class AlertPublic(ApiModel):
     since: date
     detail: str
     housing_location_id: UUID | None
+    housing_location_label: str | None = Field(default=None, description=LOCATION_LABEL)
     employer_id: UUID | None
+    employer_name: str | None = Field(default=None, description="The employer's trade name.")
 
     @classmethod
-    def of(cls, alert: Alert) -> AlertPublic:
-        """From the alerts query."""
+    def of(cls, alert: Alert, labels: Labels | None = None) -> AlertPublic:
+        """From the alerts query, its ids labelled."""
+        labels = labels or Labels()
         return cls(
             kind=alert.kind,
             subject_id=alert.subject_id,
             since=alert.since,
             detail=alert.detail,
             housing_location_id=alert.housing_location_id,
+            housing_location_label=labels.location(alert.housing_location_id),
             employer_id=alert.employer_id,
+            employer_name=labels.employer(alert.employer_id),
         )
 
 

@@ -75,3 +75,7 @@ Instant = Annotated[AwareDatetime, AfterValidator(in_utc)]
 def plain(value: Sealable[T]) -> T | None:
     """A personal value, or None once its subject's key is gone."""
     return None if value is SHREDDED else value
+
+
+# Beside every location id: what a person reads (issue 18; `projections.labels`).
+LOCATION_LABEL = "The location's address on one line (`Kerkstraat 12A-2, 1671 AB Medemblik`)."

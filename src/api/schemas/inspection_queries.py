@@ -19,6 +19,7 @@ from pydantic import Field
 from api.schemas.common import ApiModel, Instant
 from ledger.domain.values import SHREDDED, Finding, Outcome, SanctionKind, SanctionTarget
 from projections.inspection_queries import InspectionHold, InspectionRecord, SanctionRecord
+from projections.labels import Labels
 
 
 class NotesStatus(StrEnum):
@@ -42,6 +43,7 @@ class SanctionPublic(ApiModel):
     kind: SanctionKind
     against: SanctionTarget = Field(description="Whom it is imposed on.")
     employer_id: UUID | None = Field(description="The employer, with `against: employer`; else `null`.")
+    employer_name: str | None = Field(description="The employer's name beside its id; else `null`.")
     owner_kvk_number: str | None = Field(description="The owner's KvK number, with `against: owner`; else `null`.")
     amount_eur: str | None = Field(
         description="The amount in euros as a decimal string with 2 decimals (no rounding by a float); "
@@ -53,12 +55,13 @@ class SanctionPublic(ApiModel):
     imposed_on: date
 
     @classmethod
-    def of(cls, sanction: SanctionRecord) -> SanctionPublic:
-        """From the view's sanction."""
+    def of(cls, sanction: SanctionRecord, labels: Labels) -> SanctionPublic:
+        """From the view's sanction, with the employer's name."""
         return cls(
             kind=SanctionKind(sanction.kind),
             against=SanctionTarget(sanction.against),
             employer_id=sanction.employer_id,
+            employer_name=labels.employer(sanction.employer_id),
             owner_kvk_number=sanction.owner_kvk_number,
             amount_eur=None if sanction.amount_eur is None else f"{sanction.amount_eur:.2f}",
             deadline=sanction.deadline,
@@ -71,6 +74,7 @@ class InspectionSummary(ApiModel):
 
     id: UUID
     housing_location_id: UUID
+    housing_location_label: str | None = Field(description="The location's address on one line.")
     inspected_on: date
     occupants_found: int = Field(description="How many people the inspector found living there.")
     registered_headcount: int = Field(
@@ -86,25 +90,26 @@ class InspectionSummary(ApiModel):
     version: int = Field(description="The aggregate version, for `If-Match`.")
 
     @classmethod
-    def fields_of(cls, record: InspectionRecord) -> dict[str, object]:
+    def fields_of(cls, record: InspectionRecord, labels: Labels) -> dict[str, object]:
         """The members a summary and a detail share."""
         return {
             "id": record.id,
             "housing_location_id": record.housing_location_id,
+            "housing_location_label": labels.location(record.housing_location_id),
             "inspected_on": record.inspected_on,
             "occupants_found": record.occupants_found,
             "registered_headcount": record.registered_headcount,
             "findings": [Finding(f) for f in record.findings],
             "outcome": Outcome(record.outcome),
             "notes_status": notes_status(record),
-            "sanctions": [SanctionPublic.of(s) for s in record.sanctions],
+            "sanctions": [SanctionPublic.of(s, labels) for s in record.sanctions],
             "version": record.version,
         }
 
     @classmethod
-    def of(cls, record: InspectionRecord) -> InspectionSummary:
+    def of(cls, record: InspectionRecord, labels: Labels) -> InspectionSummary:
         """A list's item: no notes, no holds."""
-        return cls.model_validate(cls.fields_of(record))
+        return cls.model_validate(cls.fields_of(record, labels))
 
 
 class InspectionsPage(ApiModel):
@@ -141,12 +146,14 @@ class InspectionPublic(InspectionSummary):
     )
 
     @classmethod
-    def detail(cls, record: InspectionRecord, as_known_at: datetime, *, opened: bool) -> InspectionPublic:
+    def detail(
+        cls, record: InspectionRecord, labels: Labels, as_known_at: datetime, *, opened: bool
+    ) -> InspectionPublic:
         """The detail; the notes and the holds' reasons only when `opened` (the caller may read them)."""
         notes = record.notes if opened and isinstance(record.notes, str) else None
         holds = [_hold(h, with_reason=opened) for h in record.legal_holds]
         return cls.model_validate(
-            {**cls.fields_of(record), "as_known_at": as_known_at, "notes": notes, "legal_holds": holds}
+            {**cls.fields_of(record, labels), "as_known_at": as_known_at, "notes": notes, "legal_holds": holds}
         )
 
 

@@ -12,9 +12,10 @@ from uuid import UUID
 
 from pydantic import Field
 
-from api.schemas.common import ApiModel, Instant, plain
+from api.schemas.common import LOCATION_LABEL, ApiModel, Instant, plain
 from ledger.domain.housing_location import LimitBasis
 from projections.headcounts import GroupBy, Headcounts
+from projections.labels import Labels
 from projections.occupancy import Occupancy, Resident
 from projections.register_records import WorkerName
 
@@ -41,6 +42,7 @@ class OccupancyPublic(ApiModel):
     """A housing location on a day, as known at an instant."""
 
     housing_location_id: UUID
+    housing_location_label: str | None = Field(default=None, description=LOCATION_LABEL)
     on: date
     as_known_at: Instant
     headcount: int = Field(description="Everyone living there, whoever employs them.")
@@ -64,10 +66,13 @@ class OccupancyPublic(ApiModel):
     occupants: list[OccupantPublic]
 
     @classmethod
-    def of(cls, occupancy: Occupancy, names: dict[UUID, WorkerName], *, show_proposal: bool) -> OccupancyPublic:
+    def of(
+        cls, occupancy: Occupancy, names: dict[UUID, WorkerName], *, show_proposal: bool, label: str | None = None
+    ) -> OccupancyPublic:
         """The answer from the occupancy query and the occupants' names; the proposal only if `show_proposal`."""
         return cls(
             housing_location_id=occupancy.housing_location_id,
+            housing_location_label=label,
             on=occupancy.on,
             as_known_at=occupancy.as_known_at,
             headcount=occupancy.headcount,
@@ -108,16 +113,24 @@ class ResidentsPublic(ApiModel):
     """Everyone who lived at a location on any day of a period."""
 
     housing_location_id: UUID
+    housing_location_label: str | None = Field(default=None, description=LOCATION_LABEL)
     as_known_at: Instant
     residents: list[ResidentPublic]
 
     @classmethod
     def of(
-        cls, location_id: UUID, as_known_at: datetime, stays: list[Resident], names: dict[UUID, WorkerName]
+        cls,
+        location_id: UUID,
+        as_known_at: datetime,
+        stays: list[Resident],
+        names: dict[UUID, WorkerName],
+        label: str | None = None,
     ) -> ResidentsPublic:
         """The answer from the residents query and the residents' names."""
         residents = [ResidentPublic.of(stay, names.get(stay.worker_id)) for stay in stays]
-        return cls(housing_location_id=location_id, as_known_at=as_known_at, residents=residents)
+        return cls(
+            housing_location_id=location_id, housing_location_label=label, as_known_at=as_known_at, residents=residents
+        )
 
 
 def _names(name: WorkerName | None) -> tuple[str | None, str | None, bool]:
@@ -133,6 +146,9 @@ class HeadcountGroup(ApiModel):
     """The housed workers of one group."""
 
     key: str = Field(description="A housing location or employer id, a nationality, or a postcode's four digits.")
+    label: str | None = Field(
+        default=None, description="The employer's name or the location's address on one line; `null` for the others."
+    )
     headcount: int
 
 
@@ -146,13 +162,19 @@ class HeadcountsPublic(ApiModel):
     groups: list[HeadcountGroup]
 
     @classmethod
-    def of(cls, counts: Headcounts) -> HeadcountsPublic:
-        """The answer from the headcount query (ids as UUID strings, like everywhere in the API)."""
-        ids = counts.group_by in (GroupBy.HOUSING_LOCATION, GroupBy.EMPLOYER)
+    def of(cls, counts: Headcounts, labels: Labels | None = None) -> HeadcountsPublic:
+        """The answer from the headcount query (ids as UUID strings, like everywhere in the API), ids labelled."""
+        labels = labels or Labels()
+        label = {GroupBy.HOUSING_LOCATION: labels.location, GroupBy.EMPLOYER: labels.employer}.get(counts.group_by)
         return cls(
             on=counts.on,
             as_known_at=counts.as_known_at,
             group_by=counts.group_by,
             total=counts.total,
-            groups=[HeadcountGroup(key=str(UUID(k)) if ids else k, headcount=n) for k, n in counts.groups.items()],
+            groups=[
+                HeadcountGroup(key=str(UUID(k)), label=label(UUID(k)), headcount=n)
+                if label
+                else HeadcountGroup(key=k, headcount=n)
+                for k, n in counts.groups.items()
+            ],
         )

@@ -11,10 +11,11 @@ from uuid import UUID
 
 from pydantic import Field
 
-from api.schemas.common import ApiModel, Instant, RequestModel, plain
+from api.schemas.common import LOCATION_LABEL, ApiModel, Instant, RequestModel, plain
 from api.schemas.workers import IsoDate
-from ledger.domain.values import Address
+from ledger.domain.values import Address, DocumentType
 from projections.history import ResidenceInterval
+from projections.labels import Labels
 from projections.register_records import LegalHold, PopulationRegistration, PopulationStatus, WorkerRecord, WorkerStatus
 
 
@@ -128,10 +129,12 @@ class WorkerPublic(ApiModel):
 
     id: UUID
     employer_id: UUID
+    employer_name: str | None = Field(default=None, description="The employer's trade name.")
     status: WorkerStatus
     person: PersonPublic
     shredded: bool
     housing_location_id: UUID | None = Field(description="Where the worker lives today; `null` if not housed.")
+    housing_location_label: str | None = Field(default=None, description=LOCATION_LABEL)
     outside_municipality: bool = Field(
         description="The worker lives outside the municipality today (a commuter; `housingLocationId` is `null`)."
     )
@@ -150,16 +153,25 @@ class WorkerPublic(ApiModel):
 
     @classmethod
     def of(
-        cls, record: WorkerRecord, *, hold_reasons: bool, bsn: bool, retention_due_on: date | None = None
+        cls,
+        record: WorkerRecord,
+        *,
+        hold_reasons: bool,
+        bsn: bool,
+        retention_due_on: date | None = None,
+        labels: Labels | None = None,
     ) -> WorkerPublic:
-        """From a register record; the holds' reasons only when `hold_reasons`, the BSN only when `bsn`."""
+        """From a register record, ids labelled; the holds' reasons only when `hold_reasons`, the BSN when `bsn`."""
+        labels = labels or Labels()
         return cls(
             id=record.id,
             employer_id=record.employer_id,
+            employer_name=labels.employer(record.employer_id),
             status=record.status,
             person=_person(record, bsn=bsn),
             shredded=record.shredded,
             housing_location_id=record.housing_location_id,
+            housing_location_label=labels.location(record.housing_location_id),
             outside_municipality=record.outside_municipality,
             work_address=AddressPublic.of(record.work_address),
             contract_start=record.contract_start,
@@ -209,11 +221,27 @@ class WorkersPage(ApiModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; `null` on the last page.")
 
 
-class WorkerSearch(RequestModel):
-    """An exact search on the normalised family name (case, marks and spacing do not matter)."""
+class DocumentSearch(RequestModel):
+    """An identity document: type, number and nationality, matched through the blind index (docs/claims.md)."""
 
-    family_name: str = Field(min_length=1, max_length=200, examples=["Kowalska"])
+    type: DocumentType
+    number: str = Field(
+        min_length=1, max_length=40, description="Spaces and case do not matter.", examples=["EA1234567"]
+    )
+    nationality: str = Field(min_length=1, max_length=3, description="ISO 3166-1 alpha-3.", examples=["POL"])
+
+
+class WorkerSearch(RequestModel):
+    """A search by family name, by identity document, or both.
+
+    The family name is matched exactly once normalised (case, marks and
+    spacing do not matter); the document answers "is this person already
+    registered?", also after the registration ended.
+    """
+
+    family_name: str | None = Field(default=None, min_length=1, max_length=200, examples=["Kowalska"])
     birth_date: IsoDate | None = None
+    id_document: DocumentSearch | None = None
 
 
 class WorkerList(ApiModel):
@@ -226,15 +254,17 @@ class ResidenceIntervalPublic(ApiModel):
     """The worker lived at a location over [validFrom, validTo); the ledger recorded this at `recordedAt`."""
 
     housing_location_id: UUID
+    housing_location_label: str | None = Field(default=None, description=LOCATION_LABEL)
     valid_from: date
     valid_to: date | None
     recorded_at: Instant
 
     @classmethod
-    def of(cls, interval: ResidenceInterval) -> ResidenceIntervalPublic:
-        """From the history query's interval."""
+    def of(cls, interval: ResidenceInterval, labels: Labels | None = None) -> ResidenceIntervalPublic:
+        """From the history query's interval, its location labelled."""
         return cls(
             housing_location_id=interval.housing_location_id,
+            housing_location_label=(labels or Labels()).location(interval.housing_location_id),
             valid_from=interval.valid_from,
             valid_to=interval.valid_to,
             recorded_at=interval.recorded_at,

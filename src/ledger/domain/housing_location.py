@@ -101,10 +101,12 @@ class HousingLocation(Aggregate):
 
         `max_occupants` is the municipality's permitted maximum (None: it set
         none); `proposed_max_occupants` is the number an employer gave,
-        recorded and never counted. Version 1 had only `max_occupants`.
+        recorded and never counted; `proposed_by` the employer that registered
+        it (None: the municipality), whose list of locations shows it (issue
+        18). Version 1 had only `max_occupants`; version 2 no `proposed_by`.
         """
 
-        class_version = 2
+        class_version = 3
 
         bag_id: str
         address: Address
@@ -113,6 +115,7 @@ class HousingLocation(Aggregate):
         proposed_max_occupants: int | None
         floor_area_m2: int | None
         owner_kvk_number: str | None
+        proposed_by: UUID | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -123,6 +126,15 @@ class HousingLocation(Aggregate):
             audit chain hashed, stay as they were.
             """
             state["proposed_max_occupants"] = None
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            """Read a version 2 event: who registered it was not recorded, so no employer proposed it.
+
+            An employer's location registered before issue 18 is then in its
+            list only while it houses its workers.
+            """
+            state["proposed_by"] = None
 
         def apply(self, location: HousingLocation) -> None:
             location.bag_id = self.bag_id
@@ -214,6 +226,7 @@ class HousingLocation(Aggregate):
             proposed_max_occupants=proposed,
             floor_area_m2=floor_area_m2,
             owner_kvk_number=owner_kvk_number,
+            proposed_by=None if registrant.municipal else registrant.employer_id,
         )
 
     def change_occupancy_limit(self, max_occupants: int, valid_from: date, reason: str | None, today: date) -> None:

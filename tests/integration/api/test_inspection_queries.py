@@ -142,6 +142,7 @@ def test_the_detail_shows_findings_headcounts_outcome_and_sanctions(api: Api, wo
     assert {k: v for k, v in shown.items() if k not in ("sanctions", "asKnownAt")} == {
         "id": str(inspection),
         "housingLocationId": str(world.location_id),
+        "housingLocationLabel": shown["housingLocationLabel"],
         "inspectedOn": "2026-06-10",
         "occupantsFound": 9,
         "registeredHeadcount": 3,
@@ -157,6 +158,7 @@ def test_the_detail_shows_findings_headcounts_outcome_and_sanctions(api: Api, wo
             "kind": "warning",
             "against": "employer",
             "employerId": str(world.employer_id),
+            "employerName": "Flexwerk Westfriesland B.V.",
             "ownerKvkNumber": None,
             "amountEur": None,
             "deadline": None,
@@ -166,6 +168,7 @@ def test_the_detail_shows_findings_headcounts_outcome_and_sanctions(api: Api, wo
             "kind": "order_subject_to_penalty",
             "against": "owner",
             "employerId": None,
+            "employerName": None,
             "ownerKvkNumber": "34781256",
             "amountEur": "2500.00",
             "deadline": "2026-07-15",
@@ -280,3 +283,19 @@ def test_shredded_notes_read_as_shredded_and_the_facts_stay(api: Api, world: Wor
     assert item["notesStatus"] == "shredded"
     # Nothing was opened: no line.
     assert len(api.services.processing_log.lines(subject_id=inspection)) == before
+
+
+def test_the_location_and_the_employer_carry_their_labels(api: Api, world: World) -> None:
+    ledger = api.services.ledger
+    inspection = record(api, world.location_id)
+    ledger.impose_sanction(
+        inspection, kind="warning", against="employer", employer_id=world.employer_id, amount_eur=None, deadline=None
+    )
+    shown = ok(get(api, f"/inspections/{inspection}"))
+    (item,) = ok(get(api, "/inspections"))["items"]
+
+    for answer in (shown, item):
+        label = answer["housingLocationLabel"]
+        assert label is not None and label.endswith("Medemblik") and label[0].isupper(), label
+        (sanction,) = answer["sanctions"]
+        assert sanction["employerName"] == "Flexwerk Westfriesland B.V."

@@ -92,6 +92,10 @@ def _request(api: Api, context: RouteContext, headers: dict[str, str]) -> int:
 EVERYONE = "ERIAM"
 MATRIX = {
     "POST /api/v1/employers": "RM",
+    "GET /api/v1/employers": EVERYONE,
+    "GET /api/v1/employers/{id}": EVERYONE,
+    "GET /api/v1/housing-locations": EVERYONE,
+    "GET /api/v1/housing-locations/{id}": EVERYONE,
     "POST /api/v1/housing-locations": "ERM",
     "POST /api/v1/housing-locations/{id}/occupancy-limits": "RM",
     "GET /api/v1/housing-locations/{id}/occupancy": EVERYONE,
