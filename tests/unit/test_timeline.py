@@ -7,13 +7,14 @@ with the highest `seq` (recorded later) wins.
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, timedelta
 from itertools import pairwise
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.domain.timeline import Entry, Timeline
+from ledger.domain.timeline import Entry, Timeline, months_after
 
 EPOCH = date(2026, 1, 1)
 SPAN = 40  # a short span of days makes equal valid_froms and equal neighbours common
@@ -119,3 +120,15 @@ def test_every_day_from_the_first_entry_lies_in_exactly_one_interval_with_its_va
         else:
             assert holding == []
             assert timeline.value_on(day, DEFAULT) == DEFAULT
+
+
+@given(
+    day=st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)),
+    months=st.integers(min_value=-1200, max_value=1200),
+)
+def test_months_after_is_the_same_day_that_many_calendar_months_on_or_that_months_last_day(
+    day: date, months: int
+) -> None:
+    moved = months_after(day, months)
+    assert moved.year * 12 + moved.month == day.year * 12 + day.month + months
+    assert moved.day == min(day.day, calendar.monthrange(moved.year, moved.month)[1])
