@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger.domain.errors import RuleViolated
-from ledger.domain.staleness import StaleBasis, StalePeriods, StaleRegistration, months_after, stale_registration
+from ledger.domain.staleness import StaleBasis, StalePeriods, StaleRegistration, stale_registration
+from ledger.domain.timeline import months_after
 from ledger.domain.worker import Worker
 from tests.factories import TODAY, a_worker, an_employment, broken_rules
 

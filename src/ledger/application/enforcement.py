@@ -10,7 +10,7 @@ from ledger.application.core import LedgerCore, Receipt
 from ledger.domain.employer import Employer
 from ledger.domain.housing_location import HousingLocation
 from ledger.domain.inspection import Inspection
-from ledger.domain.legal_hold import months_after
+from ledger.domain.timeline import months_after
 from ledger.domain.worker import Worker
 
 

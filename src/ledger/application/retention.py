@@ -16,6 +16,7 @@ from pathlib import Path
 
 import isodate
 
+from ledger.domain.timeline import months_after
 from ledger.domain.values import SanctionKind
 
 DEFAULT_POLICY_FILE = Path(__file__).with_name("retention.toml")
@@ -64,18 +65,11 @@ class Period:
 
     def after(self, day: date) -> date:
         """The day this period after `day`."""
-        return _shift(day, self.months + 12 * self.years) + timedelta(days=self.days)
+        return months_after(day, self.months + 12 * self.years) + timedelta(days=self.days)
 
     def before(self, day: date) -> date:
         """The day this period before `day` (what is older than it has run out)."""
-        return _shift(day - timedelta(days=self.days), -(self.months + 12 * self.years))
-
-
-def _shift(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    last_day = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
-    return date(year, month, min(day.day, last_day))
+        return months_after(day - timedelta(days=self.days), -(self.months + 12 * self.years))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ default period after they were placed (`review_date`), a setting
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from ledger.domain.checks import (
     checked_case_reference,
@@ -24,6 +24,7 @@ from ledger.domain.checks import (
     checked_not_too_far_ahead,
 )
 from ledger.domain.errors import Violations
+from ledger.domain.timeline import months_after
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,3 @@ def checked_hold(case_reference: str, reason: str, review_on: date, today: date,
 def review_date(placed_on: date, review_on: date | None, *, months: int) -> date:
     """The day a hold is due for review: its own review date, else `months` after the day it was placed."""
     return review_on if review_on is not None else months_after(placed_on, months)
-
-
-def months_after(day: date, months: int) -> date:
-    """The same day `months` later, or that month's last day (31 January + 1 month = 28/29 February)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    first_of_next = date(year + month // 12, month % 12 + 1, 1)
-    return min(date(year, month, 1) + timedelta(days=day.day - 1), first_of_next - timedelta(days=1))

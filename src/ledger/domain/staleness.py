@@ -31,6 +31,7 @@ from enum import StrEnum
 
 from ledger.domain.checks import checked_date_in_range, checked_not_in_future
 from ledger.domain.errors import Violations
+from ledger.domain.timeline import months_after
 
 
 class StaleBasis(StrEnum):
@@ -86,14 +87,6 @@ def stale_registration(
         reference = max(employment_start, confirmed_on or employment_start)
         basis, since = StaleBasis.NOT_CONFIRMED, months_after(reference, periods.unconfirmed_months)
     return StaleRegistration(basis, reference, since, months_after(since, periods.retention_months))
-
-
-def months_after(day: date, months: int) -> date:
-    """The same day `months` later, or that month's last day (31 August + 6 months = 28/29 February)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
-    return date(year, month, min(day.day, last))
 
 
 def checked_confirmation(

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
 
+from dateutil.relativedelta import relativedelta
+
 T = TypeVar("T")
 V = TypeVar("V")
 
@@ -119,3 +121,12 @@ def housing_timeline(moves: Iterable[Move[V]]) -> Timeline[V | None]:
     if departure is None:
         return timeline
     return timeline.with_entry(departure.valid_from, None, departure.seq)
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day `months` calendar months on (or back), or that month's last day (31 January + 1 = 28/29 February).
+
+    The one month rule of the ledger: stale registrations, legal holds' review dates
+    and retention periods all count calendar months with it.
+    """
+    return day + relativedelta(months=months)
