@@ -99,7 +99,7 @@ class LocationAlertPublic(ApiModel):
     detail: str
 
 
-class InspectionSummary(ApiModel):
+class LastInspection(ApiModel):
     """The location's last inspection on or before `on`, as recorded by `asKnownAt` (its plain facts)."""
 
     inspection_id: UUID
@@ -108,7 +108,7 @@ class InspectionSummary(ApiModel):
     outcome: str
 
     @classmethod
-    def of(cls, inspection: InspectionFacts) -> InspectionSummary:
+    def of(cls, inspection: InspectionFacts) -> LastInspection:
         """From the query's inspection."""
         return cls(
             inspection_id=inspection.id,
@@ -152,7 +152,7 @@ class HousingLocationPublic(ApiModel):
         description="`headcount` ÷ `maxOccupants` (1.0: full), to four decimals; `null` with the maximum unknown or 0."
     )
     open_alerts: list[LocationAlertPublic]
-    last_inspection: InspectionSummary | None
+    last_inspection: LastInspection | None
 
     @classmethod
     def of(cls, record: LocationRecord, *, on: date, as_known_at: datetime) -> HousingLocationPublic:
@@ -179,7 +179,7 @@ class HousingLocationPublic(ApiModel):
             free_places=room.free_places,
             utilisation=room.utilisation,
             open_alerts=[LocationAlertPublic(kind=a.kind, since=a.since, detail=a.detail) for a in record.alerts],
-            last_inspection=InspectionSummary.of(record.last_inspection) if record.last_inspection else None,
+            last_inspection=LastInspection.of(record.last_inspection) if record.last_inspection else None,
         )
 
 
