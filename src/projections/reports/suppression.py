@@ -29,11 +29,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
+from enum import StrEnum
 
 from projections.reports.table import ReportRow, ReportTable
 
 # A count of persons this small can point at someone (1 to 4).
 SMALLEST_SHOWN = 5
+
+
+class Disclosure(StrEnum):
+    """Who a report is for (the API's `disclosure`): the municipality's staff, or anyone (suppressed)."""
+
+    INTERNAL = "internal"
+    PUBLIC = "public"
 
 
 def is_small(row: ReportRow, people: Sequence[str]) -> bool:

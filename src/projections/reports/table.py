@@ -75,6 +75,20 @@ class ReportTable:
         """The same table with other rows and totals."""
         return replace(self, rows=tuple(rows), totals=tuple(totals))
 
+    def group_keys(self) -> list[str]:
+        """The group keys of the rows (and of the totals of groups), once each, in order."""
+        return list(dict.fromkeys(r.group_key for r in (*self.rows, *self.totals) if r.group_key is not None))
+
+    def labelled(self, labels: Mapping[str, str | None]) -> ReportTable:
+        """The table with each group's label from `labels` (by key); keys not in it keep theirs."""
+
+        def label(row: ReportRow) -> ReportRow:
+            if row.group_key is None or row.group_key not in labels:
+                return row
+            return replace(row, group_label=labels[row.group_key])
+
+        return self.with_rows(map(label, self.rows), map(label, self.totals))
+
 
 def rectangular(
     report_periods: Sequence[Period],
