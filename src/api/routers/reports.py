@@ -1,4 +1,4 @@
-"""Reports over periods (issue 18): headcounts, …, as JSON, CSV or XLSX.
+"""Reports (issue 18): headcounts and flows over periods, …, as JSON, CSV or XLSX.
 
 For the municipality's roles only (an employer is 403: docs/roles.md); counts
 of persons, not data about one, so no processing-log line is written
@@ -9,6 +9,7 @@ queries `projections.reports`'.
 from __future__ import annotations
 
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request, Response
 
@@ -18,7 +19,9 @@ from api.policy import REPORTS, allow
 from api.reporting import REPORT_RESPONSES, PeriodAskDep, answer_periods, media_type
 from api.routing import ApiRoute
 from api.schemas.reports import PeriodReportPublic
-from projections.reports.headcounts import PeriodQuestion, headcounts_report
+from projections.reports.flows import flows_report
+from projections.reports.headcounts import headcounts_report
+from projections.reports.table import PeriodQuestion
 
 router = APIRouter(prefix="/reports", tags=["reports"], route_class=ApiRoute)
 
@@ -43,4 +46,27 @@ def headcounts(
     table = headcounts_report(
         services.ledger.database.engine, PeriodQuestion(asked.periods, asked.group_by, asked.as_known_at)
     )
+    return answer_periods(services, table, asked, chosen)
+
+
+@router.get("/flows", response_model=PeriodReportPublic, responses=REPORT_RESPONSES)
+def flows(
+    request: Request,
+    services: ServicesDep,
+    _principal: Annotated[Principal, Depends(allow(REPORTS))],
+    _: FreshReads,
+    asked: PeriodAskDep,
+) -> Response:
+    """Who came and went per period and group: registrations, stays begun and ended, contract ends, departures.
+
+    `workersRegistered`: registrations recorded within the period, by what
+    they said (the location, employer and nationality registered);
+    `housingStarts`, `housingEnds`: stays that began or ended within it (a
+    move ends one and starts another); `contractEnds`, `departures`: each
+    worker's latest recorded, by where the worker was housed at the event.
+    As known at `asKnownAt`.
+    """
+    chosen = media_type(request)
+    question = PeriodQuestion(asked.periods, asked.group_by, asked.as_known_at)
+    table = flows_report(services.ledger.database.engine, question, ZoneInfo(services.settings.timezone))
     return answer_periods(services, table, asked, chosen)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -43,6 +43,15 @@ class ReportGroup(StrEnum):
 # Groups of one location or one employer can hold a single household or a handful of people: a table
 # grouped so never leaves the municipality (`disclosure=public` is refused with them: docs/reports.md).
 IDENTIFYING_GROUPS = frozenset({ReportGroup.HOUSING_LOCATION, ReportGroup.EMPLOYER})
+
+
+@dataclass(frozen=True)
+class PeriodQuestion:
+    """What a period report is asked: its periods, its grouping (None: none) and the instant it is as known at."""
+
+    periods: Sequence[Period]
+    group_by: ReportGroup | None
+    as_known_at: datetime
 
 
 @dataclass(frozen=True)
