@@ -125,6 +125,8 @@ MATRIX = {
     "GET /api/v1/inspections": "RIAM",
     "GET /api/v1/inspections/{id}": "RIAM",
     "GET /api/v1/headcounts": EVERYONE,
+    # Reports are the municipality's figures of everyone's workers (issue 18).
+    "GET /api/v1/reports/headcounts": "RIAM",
     "GET /api/v1/alerts": EVERYONE,
     "GET /api/v1/audit/access-log": "AM",
     "GET /api/v1/audit/verification": "AM",
