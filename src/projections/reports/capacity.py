@@ -95,7 +95,7 @@ def capacity_report(
         totals = [ReportRow(on, on, key, None, _measures(groups[key])) for key in sorted(groups)]
     totals.append(ReportRow(on, on, None, TOTAL, _measures(located)))
     group = ReportGroup(group_by.value) if group_by is not None else None
-    return ReportTable("capacity", MEASURES, tuple(rows), tuple(totals), ("headcount",), group, notes={"on": str(on)})
+    return ReportTable("capacity", MEASURES, tuple(rows), tuple(totals), ("headcount",), group)
 
 
 def _over_by(location: _Location) -> int | None:

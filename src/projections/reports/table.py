@@ -17,12 +17,12 @@ happened, so that a spreadsheet of it has no holes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from projections.reports.periods import Interval, Period
+from projections.reports.periods import Period
 
 Measure = int | float | Decimal | None
 
@@ -76,9 +76,6 @@ class ReportTable:
     totals: tuple[ReportRow, ...] = ()
     people: tuple[str, ...] = ()
     group_by: ReportGroup | None = None
-    interval: Interval | None = None
-    # Anything the report says beside its rows (e.g. `on` of the capacity report): JSON only.
-    notes: Mapping[str, str] = field(default_factory=dict)
 
     def with_rows(self, rows: Iterable[ReportRow], totals: Iterable[ReportRow]) -> ReportTable:
         """The same table with other rows and totals."""
