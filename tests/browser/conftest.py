@@ -150,7 +150,7 @@ def sign_in(visit: Visit, url: str, role: str) -> None:
     """Sign in through the development picker, as a person would: pick the role, press the button."""
     visit.page.goto(f"{url}/aanmelden")
     visit.page.check(f"input[name=role][value={role}]")
-    visit.page.click("button[type=submit]")
+    visit.page.click("form[action='/aanmelden'] button[type=submit]")
     visit.page.wait_for_url(f"{url}/")
 
 
