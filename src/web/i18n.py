@@ -91,8 +91,15 @@ def update_catalogues() -> None:
     template = _extracted()
     for language in LANGUAGES:
         current = catalogue(language)
+        created = current.creation_date
         current.update(template, no_fuzzy_matching=True)
         current.obsolete.clear()
+        # The header stays as it was, so that a run that finds nothing new changes nothing.
+        current.creation_date = created
+        current.project, current.version = "westland-ledger", "1"
+        current.msgid_bugs_address = "info@medemblik.nl"
+        current.last_translator = "Gemeente Medemblik"
+        current.language_team = f"{LANGUAGES[language]} <info@medemblik.nl>"
         if language == "en":
             for message in current:
                 if message.id and not message.string:
