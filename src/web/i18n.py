@@ -89,7 +89,7 @@ def update_catalogues() -> None:
     untranslated in Dutch until someone writes it (the test says which).
     """
     template = _extracted()
-    for language in LANGUAGES:
+    for language, name in LANGUAGES.items():
         current = catalogue(language)
         created = current.creation_date
         current.update(template, no_fuzzy_matching=True)
@@ -99,7 +99,7 @@ def update_catalogues() -> None:
         current.project, current.version = "westland-ledger", "1"
         current.msgid_bugs_address = "info@medemblik.nl"
         current.last_translator = "Gemeente Medemblik"
-        current.language_team = f"{LANGUAGES[language]} <info@medemblik.nl>"
+        current.language_team = f"{name} <info@medemblik.nl>"
         if language == "en":
             for message in current:
                 if message.id and not message.string:
