@@ -69,6 +69,22 @@ def test_htmx_is_configured_so_that_the_policy_holds(site: TestClient) -> None:
     assert site.get("/assets/vendor/htmx/htmx.min.js").status_code == 200
 
 
+def test_the_pages_files_are_cached_and_carry_no_cookie(site: TestClient) -> None:
+    answer = site.get("/assets/web.css")
+
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/css")
+    assert "max-age" in answer.headers["cache-control"]
+    assert "set-cookie" not in answer.headers
+    assert site.get("/assets/../app.py").status_code == 404
+    assert site.get("/assets/nothing.js").status_code == 404
+
+
+def test_the_api_sets_no_cookie(site: TestClient) -> None:
+    assert "set-cookie" not in site.get("/api/v1/openapi.json").headers
+    assert "set-cookie" not in site.get("/healthz").headers
+
+
 def test_an_unknown_page_is_an_html_404_and_the_api_keeps_its_problems(site: TestClient) -> None:
     page = site.get("/bestaat-niet")
     assert page.status_code == 404
