@@ -33,6 +33,8 @@ from web.templating import here, session_of
 STAFF_PAGES = Policy("staff pages", frozenset({Role.REGISTRAR, Role.INSPECTOR, Role.AUDITOR, Role.ADMIN}))
 # Paths that are not pages: the API and the platform's probes.
 _NOT_PAGES = ("/api/", "/healthz", "/readyz", "/metrics")
+# The pages' files carry no session: a cache that keeps them (they are public) must not keep a cookie too.
+_WITHOUT_SESSION = ("/assets/",)
 # A session read is written back (its idle clock restarted) at most once a minute.
 REFRESH_S = 60
 
@@ -62,7 +64,7 @@ class Sessions:
         self.codec = codec
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not is_page_path(scope["path"]):
+        if scope["type"] != "http" or not is_page_path(scope["path"]) or scope["path"].startswith(_WITHOUT_SESSION):
             await self.app(scope, receive, send)
             return
         now = self.codec.now()
