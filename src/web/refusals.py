@@ -62,6 +62,8 @@ MESSAGES = {
     "house_number_missing": N_("Fill in the house number as a number."),
     "no_violations": N_("A sanction can only follow an inspection that found violations."),
     "changed_meanwhile": N_("Someone changed this inspection meanwhile; look at it again before you decide."),
+    # The access log's subject (web.audit).
+    "uuid_parsing": N_("Fill in an id like 3f2a…: 32 hexadecimal characters, with or without hyphens."),
     # The sign-in and language forms.
     "unknown_role": N_("Choose one of the roles."),
     "unknown_language": N_("Choose Dutch or English."),
