@@ -209,3 +209,60 @@ def test_imposing_a_sanction_in_the_form(server: Server, visit: Visit, axe_sourc
     assert page.locator("data[data-figure=sanctions]").get_attribute("value") == str(len(sanctions))
     assert axe_violations(page, axe_source) == []
     assert visit.violations == []
+
+
+# -- Audit (issue 19, pages-insp) ------------------------------------------------------------------------------
+
+
+def _api_as_auditor(server: Server, path: str, **params: Any) -> Any:
+    from api.auth import DevelopmentTokens, Role  # noqa: PLC0415  # only these tests ask the API
+
+    token = DevelopmentTokens(server.settings).issue(role=Role.AUDITOR, sub="browser-test")
+    answer = httpx.get(f"{server.url}/api/v1{path}", params=params, headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+@pytest.mark.parametrize("role", ["auditor", "admin"])
+def test_the_audit_pages_for_each_role_that_may_see_them(
+    server: Server, visit: Visit, axe_source: str, role: str
+) -> None:
+    sign_in(visit, server.url, role)
+    page = visit.page
+    page.click("nav a[href='/audit']")
+    page.wait_for_url(f"{server.url}/audit")
+    page.click("form[action='/audit'] button[type=submit]")
+    # The status refreshes itself (htmx) until the run ends; without JavaScript the link does the same.
+    page.wait_for_selector("[data-verification=ok], [data-verification=broken], [data-verification=failed]")
+    assert page.locator("[data-verification=ok]").count() == 1
+    assert axe_violations(page, axe_source) == []
+    screenshot(page, f"audit-{role}")
+
+    page.click("a[href='/audit/gebeurtenissen']")
+    page.wait_for_url(f"{server.url}/audit/gebeurtenissen")
+    shown = page.locator("tr[data-position]").evaluate_all("rows => rows.map(r => Number(r.dataset.position))")
+    assert shown == [item["position"] for item in _api_as_auditor(server, "/audit/events", limit=50)["items"]]
+    assert axe_violations(page, axe_source) == []
+    screenshot(page, f"audit-gebeurtenissen-{role}")
+
+    page.click("a[href='/audit/toegang']")
+    page.fill("#subjectId", "geen-id")
+    page.click("form[action='/audit/toegang'] button[type=submit]")
+    assert page.locator("#subjectId-error").is_visible()
+    assert page.locator("#subjectId").get_attribute("aria-describedby") == "subjectId-error"
+    assert axe_violations(page, axe_source) == []
+    inspection = _api(server, "/inspections", limit=1)["items"][0]["id"]
+    page.fill("#subjectId", inspection)
+    page.click("form[action='/audit/toegang'] button[type=submit]")
+    page.wait_for_url(f"{server.url}/audit/toegang?subjectId={inspection}")
+    assert axe_violations(page, axe_source) == []
+    assert visit.violations == []
+    screenshot(page, f"audit-toegang-{role}")
+
+
+def test_the_audit_pages_are_closed_to_registrars_and_inspectors(server: Server, visit: Visit) -> None:
+    for role in ("registrar", "inspector"):
+        sign_in(visit, server.url, role)
+        assert visit.page.locator("nav a[href='/audit']").count() == 0
+        answer = visit.page.goto(f"{server.url}/audit")
+        assert answer is not None and answer.status == 403
