@@ -10,13 +10,13 @@ from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
-from web.audit_verification import verification_of
 
 from api.auth import DevelopmentTokens, Role
 from ledger.audit.chain import AuditChain
 from tests.integration.web.site import csrf_token, figures, sign_in
 from tests.integration.web.test_inspection_pages import Inspected, field_error, inspected
 from tests.integration.web.test_overview import caught_up, services_of
+from web.audit_verification import verification_of
 
 __all__ = ["inspected"]  # the fixture, used here too
 
