@@ -145,6 +145,18 @@ MATRIX = {
     # The staff pages (docs/web.md, docs/roles.md): the municipality's staff; employers never reach them.
     "GET /": "RIAM",
     "GET /overzicht/bewoners-per-maand.svg": "RIAM",
+    # Inspecties: the municipality reads them (as GET /api/v1/inspections); the forms are enforcement's.
+    "GET /inspecties": "RIAM",
+    "GET /inspecties/{id}": "RIAM",
+    "GET /inspecties/nieuw": "IM",
+    "POST /inspecties/nieuw": "IM",
+    "GET /inspecties/{id}/sanctie": "IM",
+    "POST /inspecties/{id}/sanctie": "IM",
+    # Audit: whoever the API's audit routes admit.
+    "GET /audit": "AM",
+    "POST /audit": "AM",
+    "GET /audit/gebeurtenissen": "AM",
+    "GET /audit/toegang": "AM",
 }
 LETTER = {Role.EMPLOYER: "E", Role.REGISTRAR: "R", Role.INSPECTOR: "I", Role.AUDITOR: "A", Role.ADMIN: "M"}
 
