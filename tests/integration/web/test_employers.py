@@ -14,6 +14,7 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
+from ledger.audit.processing_log import Activity, Operation
 from tests.factories import a_bag_id, a_person, an_address, an_employment
 from tests.integration.web.site import sign_in
 from tests.integration.web.test_overview import api_get, caught_up, services_of
@@ -91,7 +92,7 @@ def test_bad_search_input_is_shown_at_its_field(
     page = site.get("/werkgevers", params=asked)
 
     assert page.status_code == 400
-    assert f'id="{field}-error"' in page.text and f'aria-describedby="{field}-error"' in page.text
+    assert f'id="{field}-error"' in page.text and f'aria-describedby="{field}-error' in page.text
     assert '<html lang="nl"' in page.text
     assert _ids(page, _EMPLOYER) == []
 
@@ -120,7 +121,7 @@ def test_the_employer_page_logs_its_workers_as_the_workers_list_does(site: TestC
 
     lines = log.lines()[before:]
     assert {(line.processing_activity, line.operation, line.actor) for line in lines} == {
-        ("registration", "read", "dev-registrar")
+        (Activity.REGISTRATION.value, Operation.READ.value, "dev-registrar")
     }
     assert {line.subject_id for line in lines} == set(firms.workers)
 

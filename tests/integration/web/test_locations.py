@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ledger.application.service import Ledger
+from ledger.audit.processing_log import Activity, Operation
 from tests.factories import a_bag_id, a_kvk_number, a_person, an_address, an_employment
 from tests.integration.api.test_queries import recorded_at
 from tests.integration.web.site import csrf_token, sign_in
@@ -232,7 +233,9 @@ def test_the_location_page_logs_the_names_it_shows_as_the_api_does(site: TestCli
     site.get(f"/locaties/{street.crowded_id}", params={"from": "2026-05-01", "to": "2026-05-31"})
 
     lines = log.lines()[before:]
-    assert {(line.processing_activity, line.operation) for line in lines} == {("housing_supervision", "read")}
+    assert {(line.processing_activity, line.operation) for line in lines} == {
+        (Activity.HOUSING_SUPERVISION.value, Operation.READ.value)
+    }
     assert {line.actor for line in lines} == {"dev-inspector"}
     assert {line.subject_id for line in lines} == set(street.workers[:2])
 
@@ -329,7 +332,7 @@ def test_a_bad_limit_is_shown_at_its_field_and_nothing_is_stored(
     assert answer.status_code == 400
     assert '<html lang="nl"' in answer.text
     assert f'id="{field}-error"' in answer.text
-    assert f'aria-describedby="{field}-error"' in answer.text
+    assert f'aria-describedby="{field}-error' in answer.text  # the error first, then any hint
     error = answer.text.split(f'id="{field}-error">', 1)[1].split("<", 1)[0].strip()
     assert error and not error.startswith(("must", "between", "expected"))  # translated, not the API's reason
     assert services_of(site).ledger.recorder.max_notification_id() == head
