@@ -266,3 +266,47 @@ def test_the_audit_pages_are_closed_to_registrars_and_inspectors(server: Server,
         assert visit.page.locator("nav a[href='/audit']").count() == 0
         answer = visit.page.goto(f"{server.url}/audit")
         assert answer is not None and answer.status == 403
+
+
+# -- Rapportages (issue 19, pages-rep) ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", STAFF)
+def test_the_reports_page_for_each_role(server: Server, visit: Visit, axe_source: str, role: str) -> None:
+    sign_in(visit, server.url, role)
+    page = visit.page
+    page.click("nav a[href='/rapportages']")
+    page.wait_for_url(f"{server.url}/rapportages")
+    page.select_option("#report", "headcounts")
+    page.fill("#from", "2026-01-01")
+    page.fill("#to", "2026-06-30")
+    page.select_option("#groupBy", "kind")
+    page.click("#report-question button[type=submit]")
+    page.wait_for_url("**/rapportages?*groupBy=kind*")
+
+    shown = page.locator("tr[data-period-start]").evaluate_all(
+        "rows => rows.map(r => [r.dataset.periodStart, r.dataset.groupKey || null,"
+        " r.querySelector('[data-measure=distinctResidents]').dataset.value])"
+    )
+    api = _api(server, "/reports/headcounts", **{"from": "2026-01-01", "to": "2026-06-30", "groupBy": "kind"})
+    expected = [
+        [row["periodStart"], row["groupKey"], str(row["measures"]["distinctResidents"])]
+        for row in (*api["rows"], *api["totals"])
+    ]
+    assert shown == expected
+    chart = page.locator("img[src^='/rapportages/grafiek.svg']")
+    assert chart.evaluate("image => image.complete && image.naturalWidth > 0")
+    assert page.locator("a[href^='/rapportages/bestand.csv']").count() == 1
+    assert axe_violations(page, axe_source) == []
+    assert visit.violations == []
+    screenshot(page, f"rapportages-{role}")
+
+    # The public variant by location is refused at its field; nothing is shown.
+    page.select_option("#groupBy", "housingLocation")
+    page.select_option("#disclosure", "public")
+    page.click("#report-question button[type=submit]")
+    page.wait_for_selector("#groupBy-error")
+    assert page.locator("#groupBy").get_attribute("aria-describedby") == "groupBy-error"
+    assert page.locator("tr[data-period-start]").count() == 0
+    assert axe_violations(page, axe_source) == []
+    assert visit.violations == []

@@ -163,6 +163,11 @@ MATRIX = {
     "POST /locaties/{id}/maximum": "RM",
     "GET /werkgevers": "RIAM",
     "GET /werkgevers/{id}": "RIAM",
+    # Rapportages: as GET /api/v1/reports/… (the municipality's figures).
+    "GET /rapportages": "RIAM",
+    "GET /rapportages/grafiek.svg": "RIAM",
+    "GET /rapportages/bestand.csv": "RIAM",
+    "GET /rapportages/bestand.xlsx": "RIAM",
 }
 LETTER = {Role.EMPLOYER: "E", Role.REGISTRAR: "R", Role.INSPECTOR: "I", Role.AUDITOR: "A", Role.ADMIN: "M"}
 
