@@ -27,6 +27,7 @@ from web import (
     location,
     locations,
     overview,
+    reports,
 )
 from web.access import Sessions
 from web.session import SessionCodec
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         inspection_forms.router,
         inspections.router,
         audit.router,
+        reports.router,
     ):
         app.include_router(router)
     errors.install(app)

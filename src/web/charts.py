@@ -33,6 +33,9 @@ _STYLE = Style(
     title_font_size=18,
 )
 
+# One colour per measure of a report's chart, each dark enough on white (WCAG 1.4.11: 3:1 for graphics).
+_SERIES_COLOURS = ("#00508c", "#b34700", "#2e7d32", "#6a1b9a", "#7a5c00")
+
 
 def monthly_chart(months: list[tuple[date, int]], *, title: str, language: str) -> str:
     """A bar chart of a headcount per month (the first day of each), labelled in `language`."""
@@ -50,5 +53,30 @@ def monthly_chart(months: list[tuple[date, int]], *, title: str, language: str) 
     )
     chart.x_labels = [format_date(day, format="MMM yy", locale=language) for day, _count in months]
     chart.add(title, [count for _day, count in months])
+    rendered: str = chart.render(is_unicode=True)
+    return rendered
+
+
+def report_chart(periods: list[str], series: dict[str, list[float | None]], *, title: str) -> str:
+    """A bar chart of a report's totals: one bar per measure (`series`, by its shown name) in each period.
+
+    A suppressed or unknown value is None: pygal leaves its bar out (the table says `<5` or —).
+    """
+    chart = pygal.Bar(
+        style=Style(**{**_STYLE.to_dict(), "colors": _SERIES_COLOURS}),
+        title=title,
+        show_legend=True,
+        legend_at_bottom=True,
+        js=[],
+        disable_xml_declaration=True,
+        width=900,
+        height=420,
+        x_label_rotation=0 if len(periods) <= 12 else 45,
+        truncate_label=-1,
+        show_minor_x_labels=len(periods) <= 31,
+    )
+    chart.x_labels = periods
+    for name, values in series.items():
+        chart.add(name, values)
     rendered: str = chart.render(is_unicode=True)
     return rendered

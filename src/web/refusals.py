@@ -73,6 +73,12 @@ MESSAGES = {
     "maxOccupants:out_of_range": N_("The maximum lies between 1 and 10000 occupants."),
     "validFrom:out_of_range": N_("The date must lie between 1900-01-01 and 2100-12-31."),
     "validFrom:too_far_ahead": N_("A maximum can be set at most a year ahead."),
+    # Rapportages: the API's refusals of a report's question (projections.reports.periods, api.reporting).
+    "too_many_periods": N_("A report has at most 400 periods: choose a shorter period or a longer interval."),
+    "identifying_group": N_(
+        "A public table is never grouped by housing location or employer: such a group can point at a few people."
+    ),
+    "internal_only": N_("This report is for the municipality's own use only: it has no public variant."),
     # The sign-in and language forms.
     "unknown_role": N_("Choose one of the roles."),
     "unknown_language": N_("Choose Dutch or English."),

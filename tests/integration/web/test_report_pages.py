@@ -157,7 +157,8 @@ def test_the_downloads_are_the_apis_files(site: TestClient, housed: None, kind: 
         assert len(parsed) == 1 + 3 * 3  # three months by two locations, and three totals
     else:
         sheets = [load_workbook(io.BytesIO(body.content)).active for body in (download, api)]
-        assert [[c.value for c in r] for r in sheets[0].iter_rows()] == [[c.value for c in r] for r in sheets[1].iter_rows()]  # fmt: skip
+        cells = [[[c.value for c in row] for row in sheet.iter_rows()] for sheet in sheets]
+        assert cells[0] == cells[1]
 
 
 @pytest.mark.parametrize(
