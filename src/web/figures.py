@@ -4,9 +4,9 @@ Each figure is the answer the API gives to the same question, read from the
 same query function (the tests compare them):
 
 - housed workers: `projections.headcounts` (as `GET /headcounts`), on the day
-  as known at the instant; the same for the first day of each of the last 12
-  months (the chart). The period headcounts of the reports (issue 19's
-  previous issue) will replace the 12 calls when they land;
+  as known at the instant; the first day of each of the last 12 months (the
+  chart) is one headcounts report by month (as `GET /reports/headcounts`,
+  its `headcountAtStart`);
 - locations, over capacity, permitted places and places taken, and the
   locations that need attention: `projections.location_queries` (as `GET
   /housing-locations`), on the day as known at the instant;
@@ -35,6 +35,9 @@ from projections.headcounts import GroupBy, headcounts
 from projections.location_queries import Asked, LocationFilter, LocationRecord, locations
 from projections.register_queries import register_select
 from projections.register_records import WorkerStatus
+from projections.reports.headcounts import headcounts_report
+from projections.reports.periods import Interval, periods
+from projections.reports.table import PeriodQuestion
 
 MONTHS = 12
 ATTENTION = 10
@@ -69,12 +72,14 @@ def month_starts(on: date, count: int = MONTHS) -> list[date]:
 
 
 def monthly_headcounts(services: Services, moment: Moment) -> list[tuple[date, int]]:
-    """Housed workers on the first day of each of the last 12 months, as known at the moment's instant."""
-    engine = services.ledger.database.engine
-    return [
-        (day, headcounts(engine, group_by=GroupBy.HOUSING_LOCATION, on=day, as_known_at=moment.as_known_at).total)
-        for day in month_starts(moment.on)
-    ]
+    """Housed workers on the first day of each of the last 12 months, as known at the moment's instant.
+
+    One headcounts report by month (`GET /reports/headcounts`): each period's
+    `headcountAtStart` is the headcount of its first day, a month start.
+    """
+    months = periods(month_starts(moment.on)[0], moment.on, Interval.MONTH)
+    table = headcounts_report(services.ledger.database.engine, PeriodQuestion(months, None, moment.as_known_at))
+    return [(row.period_start, int(row.measures["headcountAtStart"] or 0)) for row in table.totals or table.rows]
 
 
 def _all_locations(services: Services, moment: Moment) -> list[LocationRecord]:

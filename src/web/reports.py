@@ -94,12 +94,13 @@ def report_chart_image(request: Request, services: ServicesDep, _: ReportPage) -
     if fields.errors or getattr(context["travel"], "errors", None):
         return error_page(request, 400)
     table = report_table(services, question)
+    whole = table.totals or table.rows  # a report without groups has one row per period and no totals
     language = page_language(request)
     gettext = translations(language).gettext
     svg = report_chart(
-        [_period_label(row.period_start, question, language) for row in table.totals],
+        [_period_label(row.period_start, question, language) for row in whole],
         {
-            gettext(MEASURES[name]): [_plain(row.measures.get(name)) for row in table.totals]
+            gettext(MEASURES[name]): [_plain(row.measures.get(name)) for row in whole]
             for name in CHARTED[question.report]
         },
         title=gettext(REPORT_NAMES[question.report.value]),

@@ -219,3 +219,4 @@ def test_the_chart_is_an_svg_with_its_own_policy(site: TestClient, housed: None)
     assert chart.headers["content-type"].startswith("image/svg+xml")
     assert "default-src 'none'" in chart.headers["content-security-policy"]
     assert "<svg" in chart.text
+    assert chart.text.count('class="bar"') == 6 * 5  # six months, five measures of the municipality as a whole
