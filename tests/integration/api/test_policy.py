@@ -142,6 +142,9 @@ MATRIX = {
     # The staff pages (docs/web.md, docs/roles.md): the municipality's staff; employers never reach them.
     "GET /": "RIAM",
     "GET /overzicht/bewoners-per-maand.svg": "RIAM",
+    "GET /werknemers": "RIAM",
+    "POST /werknemers": "RIAM",
+    "GET /werknemers/{worker_id}": "RIAM",
 }
 LETTER = {Role.EMPLOYER: "E", Role.REGISTRAR: "R", Role.INSPECTOR: "I", Role.AUDITOR: "A", Role.ADMIN: "M"}
 
