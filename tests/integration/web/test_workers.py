@@ -13,9 +13,11 @@ from uuid import UUID
 
 import httpx
 import pytest
+from babel.dates import format_date
 from fastapi.testclient import TestClient
 
 from api.auth import DevelopmentTokens, Role
+from ledger.audit.processing_log import Activity
 from ledger.domain.erasure import ERASURE_REQUEST_POLICY
 from tests.factories import a_bag_id, a_kvk_number, a_person, an_address, an_employment, an_identity_document
 from tests.integration.api.test_queries import recorded_at
@@ -23,6 +25,7 @@ from tests.integration.web.site import csrf_token, figures, sign_in
 from tests.integration.web.test_overview import api_get, caught_up, services_of
 
 V1 = "/api/v1"
+READ_REGISTRATION = Activity.REGISTRATION.value
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ def test_a_search_by_name_and_birth_date_finds_what_the_api_finds_and_logs_as_it
     assert "Wiśniewska, Zofia" in page.text
     assert "Flexwerk Westfriesland B.V." in page.text
     assert figures(page)["found"] == 1
-    assert _log(site, "dev-registrar") == _log(site, "test-api") == [("registration", "read", people.worker_id)]
+    assert _log(site, "dev-registrar") == _log(site, "test-api") == [(READ_REGISTRATION, "read", people.worker_id)]
 
 
 def test_a_search_by_identity_document(site: TestClient, people: People) -> None:
@@ -199,18 +202,16 @@ def test_a_worker_page_shows_what_the_api_answers_and_logs_as_it_does(site: Test
     assert worker["workAddress"]["street"] in text["workAddress"]
     assert text["housing"] == worker["housingLocationLabel"]
     assert text["populationStatus"] == "Ingeschreven (RNI)"
-    assert text["retentionDueOn"] == "Nog niet bekend (de registratie is niet beëindigd)"
-    assert worker["retentionDueOn"] is None
+    assert text["retentionDueOn"] == format_date(date.fromisoformat(worker["retentionDueOn"]), "long", locale="nl")
     shown_history = re.findall(r'data-location="([0-9a-f-]{36})" data-from="([0-9-]{10})"', page.text)
     assert shown_history == [(i["housingLocationId"], i["validFrom"]) for i in history["intervals"]]
     assert "HH-2026-017" in page.text
     assert "Onderzoek naar huisvesting" not in page.text  # a hold's reason: inspectors and admins only, as the API
     assert "reason" not in worker["legalHolds"][0]
     assert _log(site, "dev-registrar") == _log(site, "test-api")
-    assert sorted(_log(site, "dev-registrar")) == [
-        ("housing_supervision", "read", people.worker_id),
-        ("registration", "read", people.worker_id),
-    ]
+    assert sorted(_log(site, "dev-registrar")) == sorted(
+        [(Activity.HOUSING_SUPERVISION.value, "read", people.worker_id), (READ_REGISTRATION, "read", people.worker_id)]
+    )
 
 
 def test_an_inspector_reads_a_holds_reason(site: TestClient, people: People) -> None:
