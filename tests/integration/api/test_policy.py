@@ -145,6 +145,7 @@ MATRIX = {
     "GET /werknemers": "RIAM",
     "POST /werknemers": "RIAM",
     "GET /werknemers/{worker_id}": "RIAM",
+    "GET /signalen": "RIAM",
 }
 LETTER = {Role.EMPLOYER: "E", Role.REGISTRAR: "R", Role.INSPECTOR: "I", Role.AUDITOR: "A", Role.ADMIN: "M"}
 
