@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from api.app import create_app as create_api
 from ledger.settings import Settings
-from web import account, assets, errors, overview, workers
+from web import account, assets, errors, overview, signals, workers
 from web.access import Sessions
 from web.session import SessionCodec
 
@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app = create_api(config, clock=clock, error_answer=errors.answer)
     codec = SessionCodec.for_settings(config)
     app.state.session_codec = codec
-    for router in (overview.router, workers.router, account.router, assets.router):
+    for router in (overview.router, workers.router, signals.router, account.router, assets.router):
         app.include_router(router)
     errors.install(app)
     # Outermost: the session is read before anything of a page runs and written after its answer is made.
