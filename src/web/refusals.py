@@ -41,6 +41,33 @@ MESSAGES = {
     "search_needs_name_or_document": N_("Give a family name, an identity document, or both."),
     "string_too_long": N_("This is too long."),
     "enum": N_("Choose one of the options."),
+    # The inspections' filter and forms (web.inspections, web.inspection_forms): the domain's codes
+    # (ledger.domain.inspection, ledger.domain.checks) and the forms' own.
+    "before_from": N_("The end date must not be before the start date."),
+    "required": N_("Fill in this field."),
+    "int_parsing": N_("Fill in a whole number."),
+    "decimal_parsing": N_("Write an amount in euros, for example 2500,00."),
+    "invalid_choice": N_("Choose one of the options."),
+    "in_future": N_("This date lies in the future."),
+    "in_past": N_("This date lies in the past."),
+    "too_far_ahead": N_("This date lies more than a year ahead."),
+    "out_of_range": N_("This number lies outside what is permitted."),
+    "too_many_decimals": N_("An amount has at most 2 decimals (cents)."),
+    "too_long": N_("This text is too long."),
+    "duplicate": N_("Choose each finding once."),
+    "not_applicable": N_("Leave this field empty for this choice."),
+    "invalid_kvk_number": N_("A KvK number has exactly 8 digits."),
+    "findings_required": N_("Choose at least one finding for an inspection with violations."),
+    "unknown_employer": N_("No employer with this KvK number is registered."),
+    "unknown_address": N_("No housing location is registered at this address."),
+    "ambiguous_address": N_(
+        "Several housing locations are registered at this address; choose it from the location's page."
+    ),
+    "house_number_missing": N_("Fill in the house number as a number."),
+    "no_violations": N_("A sanction can only follow an inspection that found violations."),
+    "changed_meanwhile": N_("Someone changed this inspection meanwhile; look at it again before you decide."),
+    # The access log's subject (web.audit).
+    "uuid_parsing": N_("Fill in an id like 3f2a…: 32 hexadecimal characters, with or without hyphens."),
     # The sign-in and language forms.
     "unknown_role": N_("Choose one of the roles."),
     "unknown_language": N_("Choose Dutch or English."),

@@ -133,6 +133,9 @@ MATRIX = {
     "GET /api/v1/headcounts": EVERYONE,
     # Reports are the municipality's figures of everyone's workers (issue 18).
     "GET /api/v1/reports/headcounts": "RIAM",
+    "GET /api/v1/reports/flows": "RIAM",
+    "GET /api/v1/reports/capacity": "RIAM",
+    "GET /api/v1/reports/inspections": "RIAM",
     "GET /api/v1/alerts": EVERYONE,
     "GET /api/v1/audit/access-log": "AM",
     "GET /api/v1/audit/verification": "AM",
@@ -146,6 +149,18 @@ MATRIX = {
     "POST /werknemers": "RIAM",
     "GET /werknemers/{worker_id}": "RIAM",
     "GET /signalen": "RIAM",
+    # Inspecties: the municipality reads them (as GET /api/v1/inspections); the forms are enforcement's.
+    "GET /inspecties": "RIAM",
+    "GET /inspecties/{id}": "RIAM",
+    "GET /inspecties/nieuw": "IM",
+    "POST /inspecties/nieuw": "IM",
+    "GET /inspecties/{id}/sanctie": "IM",
+    "POST /inspecties/{id}/sanctie": "IM",
+    # Audit: whoever the API's audit routes admit.
+    "GET /audit": "AM",
+    "POST /audit": "AM",
+    "GET /audit/gebeurtenissen": "AM",
+    "GET /audit/toegang": "AM",
 }
 LETTER = {Role.EMPLOYER: "E", Role.REGISTRAR: "R", Role.INSPECTOR: "I", Role.AUDITOR: "A", Role.ADMIN: "M"}
 
