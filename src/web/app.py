@@ -16,7 +16,20 @@ from fastapi import FastAPI
 
 from api.app import create_app as create_api
 from ledger.settings import Settings
-from web import account, assets, audit, errors, inspection_forms, inspections, overview, signals, workers
+from web import (
+    account,
+    assets,
+    audit,
+    employers,
+    errors,
+    inspection_forms,
+    inspections,
+    location,
+    locations,
+    overview,
+    signals,
+    workers,
+)
 from web.access import Sessions
 from web.session import SessionCodec
 
@@ -30,7 +43,10 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     # The forms before the inspection's page: `/inspecties/nieuw` is not an inspection's id.
     for router in (
         overview.router,
+        locations.router,
+        location.router,
         workers.router,
+        employers.router,
         signals.router,
         account.router,
         assets.router,

@@ -68,6 +68,15 @@ MESSAGES = {
     "changed_meanwhile": N_("Someone changed this inspection meanwhile; look at it again before you decide."),
     # The access log's subject (web.audit).
     "uuid_parsing": N_("Fill in an id like 3f2a…: 32 hexadecimal characters, with or without hyphens."),
+    # Locaties: the search (the API's rules for `GET /housing-locations`), the period of a timeline, and the
+    # occupancy-limit form (the domain's refusals of `HousingLocation.change_occupancy_limit`, by field).
+    "whole_number": N_("Write a whole number, for example 12."),
+    "invalid_postcode": N_("Write a postcode as 1671 AB: four digits, not starting with 0, and two letters."),
+    "house_number_out_of_range": N_("A house number lies between 1 and 99999."),
+    "period_too_long": N_("Choose a period of at most two years."),
+    "maxOccupants:out_of_range": N_("The maximum lies between 1 and 10000 occupants."),
+    "validFrom:out_of_range": N_("The date must lie between 1900-01-01 and 2100-12-31."),
+    "validFrom:too_far_ahead": N_("A maximum can be set at most a year ahead."),
     # The sign-in and language forms.
     "unknown_role": N_("Choose one of the roles."),
     "unknown_language": N_("Choose Dutch or English."),
@@ -78,4 +87,5 @@ FORM_CODES = frozenset(MESSAGES)
 
 def message_of(code: str) -> str:
     """The message (untranslated) of a refusal's code; the general one for a code without its own."""
-    return MESSAGES.get(code, MESSAGES[GENERAL])
+    # A domain refusal is kept as `field:code`: its own message if it has one, else the code's.
+    return MESSAGES.get(code) or MESSAGES.get(code.rpartition(":")[2], MESSAGES[GENERAL])
