@@ -27,6 +27,8 @@ from web import (
     location,
     locations,
     overview,
+    signals,
+    workers,
 )
 from web.access import Sessions
 from web.session import SessionCodec
@@ -43,7 +45,9 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         overview.router,
         locations.router,
         location.router,
+        workers.router,
         employers.router,
+        signals.router,
         account.router,
         assets.router,
         inspection_forms.router,
