@@ -24,6 +24,8 @@ from api.schemas.common import in_utc
 from api.schemas.workers import IsoDate
 from api.scoping import employer_scope, require_employer_in_scope
 from ledger.domain.checks import date_in_range
+from ledger.domain.errors import RuleViolated, Violations
+from ledger.domain.text import TextKind, checked
 from ledger.domain.values import EARLIEST_DATE, LATEST_DATE
 
 _ISO_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T.+")
@@ -51,6 +53,24 @@ def _instant_in_range(instant: datetime) -> datetime:
             {"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
         )
     return instant
+
+
+def _a_line(value: str) -> str:
+    # A search text is held to the rule of the line it is compared with (docs/text-input.md): a NUL
+    # would otherwise reach PostgreSQL, which refuses it in a string with an error, not an answer.
+    v = Violations()
+    found = checked(value, TextKind.LINE, "", v, max_length=SEARCH_TEXT_MAX, required=False)
+    try:
+        v.raise_if_any()
+    except RuleViolated as refused:
+        first = refused.violations[0]
+        raise PydanticCustomError(first.code, first.reason) from None
+    return found
+
+
+SEARCH_TEXT_MAX = 200
+# A part of a name, street or city to search for: one line of printable text, 1-200 characters.
+SearchText = Annotated[str, AfterValidator(_a_line)]
 
 
 # How far ahead of the server's clock `asKnownAt` may be: clocks of clients differ a little,

@@ -28,6 +28,8 @@ from web import (
     locations,
     overview,
     reports,
+    signals,
+    workers,
 )
 from web.access import Sessions
 from web.session import SessionCodec
@@ -44,7 +46,9 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         overview.router,
         locations.router,
         location.router,
+        workers.router,
         employers.router,
+        signals.router,
         account.router,
         assets.router,
         inspection_forms.router,

@@ -37,6 +37,10 @@ MESSAGES = {
     "timezone_aware": N_("Give the time with its offset from UTC, for example 2026-03-01T09:30+01:00."),
     "datetime_out_of_range": N_("The moment must lie between 1900-01-01 and 2100-12-31."),
     "datetime_future": N_("Nothing is known yet about a moment in the future."),
+    # The worker search (`api.schemas.register.WorkerSearch`, as `POST /workers/_search` checks it).
+    "search_needs_name_or_document": N_("Give a family name, an identity document, or both."),
+    "string_too_long": N_("This is too long."),
+    "enum": N_("Choose one of the options."),
     # The inspections' filter and forms (web.inspections, web.inspection_forms): the domain's codes
     # (ledger.domain.inspection, ledger.domain.checks) and the forms' own.
     "before_from": N_("The end date must not be before the start date."),

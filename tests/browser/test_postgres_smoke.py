@@ -31,3 +31,26 @@ def test_the_overview_on_postgresql(server: Server, visit: Visit, axe_source: st
     assert axe_violations(visit.page, axe_source) == []
     assert visit.violations == []
     screenshot(visit.page, "overzicht-postgresql")
+
+
+def test_the_worker_pages_and_the_inbox_on_postgresql(server: Server, visit: Visit, axe_source: str) -> None:
+    sign_in(visit, server.url, "inspector")
+    page = visit.page
+
+    page.goto(f"{server.url}/signalen")
+    assert page.locator("table#alerts tbody tr").count() > 0
+    assert axe_violations(page, axe_source) == []
+    worker_link = page.locator("table#alerts a[href^='/werknemers/']").first
+    worker_link.click()
+    page.wait_for_url(f"{server.url}/werknemers/*")
+    assert page.locator("[data-field=familyName]").inner_text() != ""
+    family_name = page.locator("[data-field=familyName]").inner_text()
+
+    page.goto(f"{server.url}/werknemers")
+    page.fill("#familyName", family_name)
+    page.click("#worker-search button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("table#found tbody tr").count() >= 1
+    assert axe_violations(page, axe_source) == []
+    assert visit.violations == []
+    screenshot(page, "werknemers-postgresql")

@@ -17,7 +17,7 @@ from pydantic import BeforeValidator, WithJsonSchema
 from api.auth import Principal
 from api.cursors import DESCRIPTION, IdCursor
 from api.deps import FreshReads, ServicesDep
-from api.parameters import MomentDep
+from api.parameters import MomentDep, SearchText
 from api.policy import QUERIES, allow
 from api.routers.worker_queries import DEFAULT_LIMIT, Limit
 from api.routing import ApiRoute
@@ -44,7 +44,7 @@ def list_employers(
     when: MomentDep,
     _: FreshReads,
     name: Annotated[
-        str | None,
+        SearchText | None,
         Query(min_length=1, max_length=200, description="A part of the name; case and accents do not matter."),
     ] = None,
     kvk_number: Annotated[str | None, Query(alias="kvkNumber", pattern=_KVK_NUMBER, description="Exactly.")] = None,

@@ -20,7 +20,7 @@ from pydantic import BeforeValidator, WithJsonSchema
 from api.auth import Principal
 from api.cursors import DESCRIPTION, IdCursor
 from api.deps import FreshReads, ServicesDep
-from api.parameters import Moment, MomentDep
+from api.parameters import Moment, MomentDep, SearchText
 from api.policy import QUERIES, allow
 from api.routers.worker_queries import DEFAULT_LIMIT, Limit
 from api.routing import ApiRoute
@@ -63,10 +63,10 @@ def list_housing_locations(
     ] = None,
     house_number: Annotated[int | None, Query(alias="houseNumber", ge=1, le=99_999)] = None,
     street: Annotated[
-        str | None, Query(description="A part of the street; case and accents do not matter.", **_TEXT)
+        SearchText | None, Query(description="A part of the street; case and accents do not matter.", **_TEXT)
     ] = None,
     city: Annotated[
-        str | None, Query(description="A part of the city; case and accents do not matter.", **_TEXT)
+        SearchText | None, Query(description="A part of the city; case and accents do not matter.", **_TEXT)
     ] = None,
     kind: Annotated[HousingKind | None, Query()] = None,
     over_capacity: Annotated[

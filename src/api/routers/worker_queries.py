@@ -152,6 +152,27 @@ def visible_record(principal: Principal, worker_id: UUID, record: WorkerRecord |
     return record
 
 
+def search_register(services: Services, principal: Principal, body: WorkerSearch) -> list[WorkerRecord]:
+    """The workers a search finds, within the caller's scope (the staff pages search the same way)."""
+    today, scope = services.ledger.today(), employer_scope(principal)
+    if body.id_document is not None:
+        document = body.id_document
+        return workers_by_document(
+            services.ledger.database.engine,
+            services.ledger.keys,
+            document_type=document.type.value,
+            number=document.number,
+            nationality=document.nationality,
+            today=today,
+            employer_id=scope,
+            family_name=body.family_name,
+            birth_date=body.birth_date,
+        )
+    if body.family_name is not None:
+        return services.register.search(body.family_name, body.birth_date, today=today, employer_id=scope)
+    raise RuleViolated.single("family_name", "required", "give `familyName`, `idDocument`, or both")
+
+
 @router.get("")
 def list_workers(
     services: ServicesDep,
@@ -196,24 +217,7 @@ def search_workers(
     document is matched by its keyed hash, as the ledger keeps it
     (docs/claims.md): a registration that ended is found, an erased one is not.
     """
-    today, scope = services.ledger.today(), employer_scope(principal)
-    if body.id_document is not None:
-        document = body.id_document
-        found = workers_by_document(
-            services.ledger.database.engine,
-            services.ledger.keys,
-            document_type=document.type.value,
-            number=document.number,
-            nationality=document.nationality,
-            today=today,
-            employer_id=scope,
-            family_name=body.family_name,
-            birth_date=body.birth_date,
-        )
-    elif body.family_name is not None:
-        found = services.register.search(body.family_name, body.birth_date, today=today, employer_id=scope)
-    else:
-        raise RuleViolated.single("family_name", "required", "give `familyName`, `idDocument`, or both")
+    found = search_register(services, principal, body)
     processing.record(Activity.REGISTRATION, Operation.READ, *(record.id for record in found))
     return WorkerList(items=published(services, principal, found))
 

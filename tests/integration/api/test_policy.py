@@ -145,6 +145,10 @@ MATRIX = {
     # The staff pages (docs/web.md, docs/roles.md): the municipality's staff; employers never reach them.
     "GET /": "RIAM",
     "GET /overzicht/bewoners-per-maand.svg": "RIAM",
+    "GET /werknemers": "RIAM",
+    "POST /werknemers": "RIAM",
+    "GET /werknemers/{worker_id}": "RIAM",
+    "GET /signalen": "RIAM",
     # Inspecties: the municipality reads them (as GET /api/v1/inspections); the forms are enforcement's.
     "GET /inspecties": "RIAM",
     "GET /inspecties/{id}": "RIAM",
