@@ -25,6 +25,7 @@ from bench.scenarios.concurrent import concurrent
 from bench.scenarios.follow import follow
 from bench.scenarios.http import http
 from bench.scenarios.keys import rotation
+from bench.scenarios.lists import lists
 from bench.scenarios.query import query
 from bench.scenarios.rebuild import rebuild
 from bench.scenarios.scale import scale
@@ -44,6 +45,7 @@ SCENARIOS: dict[str, tuple[str, Scenario]] = {
     "B7": ("seal + open of one event, in memory", seal_open),
     "B4": ("projection rebuild", _both(rebuild)),
     "B11": ("occupancy query in-process", _both(query)),
+    "B12": ("the read side's filtered lists in-process", _both(lists)),
     "B9": ("audit chain verification", _both(audit)),
     "B8": ("shredding due subjects", _both(shred)),
     "B10": ("key rotation over the live data keys", _both(rotation)),
