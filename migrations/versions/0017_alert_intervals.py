@@ -8,8 +8,8 @@ the settings the intervals were worked out under. The view is what its
 projection makes of the log: its rows and position are removed and its
 runner rebuilds it from the first event, as 0012 did (docs/projections.md).
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-06
 """
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
