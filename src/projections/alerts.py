@@ -129,7 +129,7 @@ def _statement(asked: AlertQuery, after: AlertKey | None) -> Select[Any]:
 def _read(conn: Connection, keys: KeyStore | None, asked: AlertQuery, rows: Sequence[Any]) -> list[Alert]:
     """The rows as alerts on the day asked: minors past their 18th birthday left out, details counted."""
     minors = {r.subject_id for r in rows if r.kind == AlertKind.MINOR_IN_HOUSING.value}
-    adult_on = _minor_until(conn, keys, minors) if minors else {}
+    adult_on = minor_until(conn, keys, minors) if minors else {}
     counted = {r.subject_id for r in rows if r.detail is None}
     stays = _stays(conn, counted, asked.as_known_at) if counted else {}
     found = []
@@ -150,7 +150,7 @@ def _read(conn: Connection, keys: KeyStore | None, asked: AlertQuery, rows: Sequ
     return found
 
 
-def _minor_until(conn: Connection, keys: KeyStore | None, workers: set[str]) -> dict[str, date]:
+def minor_until(conn: Connection, keys: KeyStore | None, workers: set[str]) -> dict[str, date]:
     """The 18th birthdays of these workers, opened with one key lookup; none without keys or once shredded."""
     if keys is None:
         return {}
