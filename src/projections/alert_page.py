@@ -249,9 +249,10 @@ class AlertsPage:
             for seq, start, maximum in limits:
                 timeline.record(start, maximum, seq)
             history = LocationHistory(
+                # Only the days count: whose stay it is plays no part in a location's alerts.
                 stays=tuple(
-                    Resident(UUID(worker), start, end, _NOBODY)
-                    for worker, stays in sorted(self.at[location].items())
+                    Resident(_NOBODY, start, end, _NOBODY)
+                    for _, stays in sorted(self.at[location].items())
                     for _, start, end in stays
                 ),
                 limits=tuple((i.valid_from, i.valid_to, i.value) for i in timeline.intervals()),

@@ -21,7 +21,7 @@ from uuid import UUID
 from ledger.domain.staleness import StalePeriods, stale_registration
 from ledger.domain.values import ADULT_AGE, years_after
 from ledger.settings import Settings
-from projections.alert_spans import LOCATION_KINDS, Alert, AlertKind, AlertSpan, joined, located
+from projections.alert_spans import LOCATION_KINDS, Alert, AlertKind, AlertSpan, joined, located, location_uuid
 from projections.brp_alerts import BrpFacts, BrpThresholds, Stay, brp_spans
 from projections.location_alert_rules import location_alerts, location_spans
 
@@ -180,7 +180,7 @@ def minor_spans(worker: UUID, stays: Sequence[Stay], employer_id: UUID, *, adult
                     end,
                     housed_since(stays, start),
                     "a worker under 18 in migrant housing",
-                    housing_location_id=UUID(location),
+                    housing_location_id=location_uuid(location),
                     employer_id=employer_id,
                     until=adult_on,
                 )

@@ -13,6 +13,7 @@ before it (`projections.brp_alerts.four_months_detail`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -99,7 +100,15 @@ def located(span: AlertSpan, stays: Sequence[Stay]) -> Iterator[AlertSpan]:
     starts = [span.valid_from, *cuts]
     for start, end in zip(starts, [*cuts, span.valid_to], strict=True):
         here = next((s for s in stays if s[1] <= start and (s[2] is None or start < s[2])), None)
-        yield replace(span, valid_from=start, valid_to=end, housing_location_id=UUID(here[0]) if here else None)
+        yield replace(
+            span, valid_from=start, valid_to=end, housing_location_id=location_uuid(here[0]) if here else None
+        )
+
+
+@functools.lru_cache(maxsize=65_536)
+def location_uuid(hex_id: str) -> UUID:
+    """A location's id from its hex (the same few locations, again and again: parsed once)."""
+    return UUID(hex_id)
 
 
 def _inside(span: AlertSpan, day: date) -> bool:

@@ -131,6 +131,12 @@ def _months_before(day: date, months: int) -> date:
     return day - relativedelta(months=months)
 
 
+@functools.lru_cache(maxsize=65_536)
+def _months_after(day: date, months: int) -> date:
+    # Calendar months on (31 August + 6 months = 28 February); workers share their arrivals: cached.
+    return day + relativedelta(months=months)
+
+
 def days_housed_in_window(stays: Sequence[Stay], day: date) -> int:
     """Days housed in the 6 months before `day` (from `day` - 6 months up to, not including, `day`)."""
     return _Housing(stays).days_between(_months_before(day, WINDOW_MONTHS), day)
@@ -193,12 +199,21 @@ def _four_months(housing: _Housing, arrival: date, stop: date, end: date, terms:
         return window >= (day - _months_before(day, months)).days
 
     # From the day the 6 months before it all lie in this run on, the rule holds on every day (6 months >= N).
-    full = arrival + relativedelta(months=WINDOW_MONTHS)
+    full = _months_after(arrival, WINDOW_MONTHS)
     while _months_before(full, WINDOW_MONTHS) < arrival:  # 31 August + 6 months - 6 months = 28 August
         full += ONE_DAY
-    # N months hold at least 28 + 30 (N - 1) days; the days housed before the run that a window can reach
-    # are counted once: no day earlier than this can reach N months.
+    # The days housed before the run that a window of a day in it can reach.
     before = housing.days_between(_months_before(arrival, WINDOW_MONTHS + 1), arrival)
+    if before == 0:
+        # Housed only since arrival: the window counts the days since arrival, which reach the N months the first
+        # day whose N months back are on or after arrival, and every day after it (the shortcut of the scan below).
+        reached_on = _months_after(arrival, months)
+        while _months_before(reached_on, months) < arrival:
+            reached_on += ONE_DAY
+        while reached_on > arrival and _months_before(reached_on - ONE_DAY, months) >= arrival:
+            reached_on -= ONE_DAY
+        return _span(BrpAlertKind.NO_BRP_AFTER_FOUR_MONTHS, reached_on, end, reached_on, None)
+    # N months hold at least 28 + 30 (N - 1) days: no day earlier than this can reach N months.
     day = max(arrival, arrival + timedelta(days=28 + 30 * (months - 1) - before))
     found: list[BrpSpan] = []
     since: date | None = None  # the first day of the run of days on which the rule holds
@@ -223,7 +238,7 @@ def _after_arrival(facts: BrpFacts, arrival: date, end: date, terms: BrpThreshol
     starts: list[tuple[date, str]] = []
     expected = facts.expected_end_date
     # A stay through the expected end: arrival + 4 months is reached when the day after it is.
-    if expected is not None and expected + ONE_DAY >= arrival + relativedelta(months=terms.expected_stay_months):
+    if expected is not None and expected + ONE_DAY >= _months_after(arrival, terms.expected_stay_months):
         starts.append((arrival, f"expected stay until {expected}, arrived {arrival}"))
     protected = facts.temporary_protection_from
     if protected is not None:

@@ -18,6 +18,7 @@ reported beside the maximum, never as it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -126,12 +127,24 @@ class LocationHistory:
             if start > BEGINNING:
                 changes.setdefault(start, 0)
         days = sorted(changes)
-        found, headcount = [], 0
+        limits = sorted(self.limits, key=lambda limit: limit[0])  # a timeline: one holds at a time, or none
+        norms = sorted(self.norms)
+        found, headcount, held, norm_from = [], 0, 0, -1
         for day, end in zip(days, [*days[1:], None], strict=True):
             headcount += changes[day]
-            maximum, basis = self.limit_on(day)
-            found.append(Segment(day, end, headcount, maximum, basis, floor_area_norm_on(self.norms, day)))
+            while held < len(limits) and (until := limits[held][1]) is not None and until <= day:
+                held += 1  # the limits that ended by `day` (`limit_on`, in one pass)
+            municipal = limits[held][2] if held < len(limits) and limits[held][0] <= day else None
+            while norm_from + 1 < len(norms) and norms[norm_from + 1] <= day:
+                norm_from += 1  # the norm of the latest date on or before `day` (`floor_area_norm_on`)
+            norm = self.norms[norms[norm_from]] if norm_from >= 0 else None
+            maximum, basis = _permitted(municipal, self.facts.floor_area_m2, norm)
+            found.append(Segment(day, end, headcount, maximum, basis, norm))
         return found
+
+
+# The same few (limit, floor area, norm) come again and again (exact arithmetic on fractions: not free).
+_permitted = functools.lru_cache(maxsize=4096)(permitted_maximum)
 
 
 @dataclass(frozen=True)
