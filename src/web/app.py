@@ -16,7 +16,18 @@ from fastapi import FastAPI
 
 from api.app import create_app as create_api
 from ledger.settings import Settings
-from web import account, assets, errors, overview
+from web import (
+    account,
+    assets,
+    audit,
+    employers,
+    errors,
+    inspection_forms,
+    inspections,
+    location,
+    locations,
+    overview,
+)
 from web.access import Sessions
 from web.session import SessionCodec
 
@@ -27,7 +38,18 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app = create_api(config, clock=clock, error_answer=errors.answer)
     codec = SessionCodec.for_settings(config)
     app.state.session_codec = codec
-    for router in (overview.router, account.router, assets.router):
+    # The forms before the inspection's page: `/inspecties/nieuw` is not an inspection's id.
+    for router in (
+        overview.router,
+        locations.router,
+        location.router,
+        employers.router,
+        account.router,
+        assets.router,
+        inspection_forms.router,
+        inspections.router,
+        audit.router,
+    ):
         app.include_router(router)
     errors.install(app)
     # Outermost: the session is read before anything of a page runs and written after its answer is made.
