@@ -36,6 +36,7 @@ from ledger.errors import (
     SubjectShredded,
 )
 from ledger.persistence import database
+from projections.alert_view import AlertsViewSettingsChanged
 
 log = structlog.get_logger()
 
@@ -173,6 +174,11 @@ def install(app: FastAPI) -> None:
     def lagging(request: Request, error: ProjectionLagError) -> JSONResponse:
         headers = {"Retry-After": str(error.retry_after_s)}
         return problem(request, 503, f"{error}; try again shortly", headers=headers)
+
+    @app.exception_handler(AlertsViewSettingsChanged)
+    def alerts_being_rebuilt(request: Request, error: AlertsViewSettingsChanged) -> JSONResponse:
+        # The runner that follows the view rebuilds it under its settings; if those are this process's, soon.
+        return problem(request, 503, f"{error}; try again shortly", headers={"Retry-After": "5"})
 
     @app.exception_handler(HTTPException)
     def http_error(request: Request, error: HTTPException) -> JSONResponse:

@@ -28,7 +28,7 @@ from ledger.audit.processing_log import ProcessingLog
 from ledger.errors import RuleViolated
 from ledger.settings import Settings
 from ledger.system import open_ledger
-from projections.alert_facts import AlertFactsView
+from projections.alert_view import AlertsView
 from projections.follower import LogFollower
 from projections.register import RegisterView
 from projections.registry import build_view_runners
@@ -79,9 +79,9 @@ class Services:
         return view
 
     @property
-    def alert_facts(self) -> AlertFactsView:
-        """The alerts' facts view."""
-        view: AlertFactsView = self.view(AlertFactsView)
+    def alerts(self) -> AlertsView:
+        """The alerts view."""
+        view: AlertsView = self.view(AlertsView)
         return view
 
     def retention_due(self, worker_ids: Iterable[UUID]) -> dict[UUID, date | None]:

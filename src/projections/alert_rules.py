@@ -1,57 +1,50 @@
-"""The alert rules as pure functions: a worker's or a location's facts, its stays, today and the terms in; alerts out.
+"""The alert rules about workers as pure functions: a worker's facts, its stays and the terms in; alerts out.
 
-Every alert depends on today's date, so all of them are evaluated when asked
-(`projections.alerts`), from the current belief the views hold; the rules
-themselves read nothing. The BRP rules are `projections.brp_alerts`'; the
-thresholds are settings (`AlertTerms.of`), and docs/alerts.md says where
-each rule comes from.
+Each rule gives the alert over every day it holds (`AlertSpan`s), from the
+facts as believed at one instant: the alerts view (`projections.alert_view`)
+keeps them, so that an alert which begins with the passing of time (four
+months without BRP registration, a registration going stale, a term running
+out) is an interval whose first day may lie ahead, and no one recomputes
+anything at night. `worker_alerts` and `minor_alert` read the spans on one
+day. The BRP rules are `projections.brp_alerts`', the location rules
+`projections.location_alert_rules`'; the thresholds are settings
+(`AlertTerms.of`), and docs/alerts.md says where each rule comes from.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 from uuid import UUID
 
-from ledger.domain.floor_area_norms import floor_area_norm_on
-from ledger.domain.housing_location import LimitBasis
 from ledger.domain.staleness import StalePeriods, stale_registration
 from ledger.domain.values import ADULT_AGE, years_after
 from ledger.settings import Settings
-from projections.brp_alerts import BrpFacts, BrpThresholds, Stay, brp_alerts
-from projections.occupancy import LocationHistory, not_assessed, over_capacity
+from projections.alert_spans import LOCATION_KINDS, Alert, AlertKind, AlertSpan, joined, located, location_uuid
+from projections.brp_alerts import BrpFacts, BrpThresholds, Stay, brp_spans
+from projections.location_alert_rules import location_alerts, location_spans
+
+__all__ = [
+    "LOCATION_KINDS",
+    "Alert",
+    "AlertKind",
+    "AlertSpan",
+    "AlertTerms",
+    "WorkerFacts",
+    "housed_since",
+    "location_alerts",
+    "location_spans",
+    "minor_alert",
+    "minor_spans",
+    "stay_on",
+    "worker_alerts",
+    "worker_spans",
+]
 
 Interval = tuple[date, date | None]  # [valid_from, valid_to)
-
-
-class AlertKind(StrEnum):
-    """The kinds of alert (the API's `kind`)."""
-
-    OVER_CAPACITY = "over_capacity"
-    FLOOR_AREA_BELOW_NORM = "floor_area_below_norm"
-    LIMIT_NOT_ASSESSED = "limit_not_assessed"
-    NO_HOUSING = "no_housing"
-    HOUSED_AFTER_CONTRACT_END = "housed_after_contract_end"
-    NO_BRP_AFTER_FOUR_MONTHS = "no_brp_after_four_months"
-    NO_BRP_AFTER_ARRIVAL = "no_brp_after_arrival"
-    BRP_ADDRESS_DIFFERS = "brp_address_differs"
-    DEREGISTERED_WHILE_HOUSED = "deregistered_while_housed"
-    MINOR_IN_HOUSING = "minor_in_housing"
-    STALE_REGISTRATION = "stale_registration"
-
-
-@dataclass(frozen=True)
-class Alert:
-    """One warning: what, about whom or what, since when, and a detail without personal data."""
-
-    kind: AlertKind
-    subject_id: UUID
-    since: date
-    detail: str
-    housing_location_id: UUID | None = None
-    employer_id: UUID | None = None
+# A worker's alert of a kind over [start, end), since a day, with a detail (None: counted on the day asked).
+Make = Callable[[AlertKind, date, date | None, date | None, str | None], AlertSpan]
 
 
 @dataclass(frozen=True)
@@ -91,64 +84,6 @@ class WorkerFacts:
     confirmed_on: date | None
 
 
-# -- housing locations -----------------------------------------------------------------------
-
-
-def location_alerts(location: UUID, history: LocationHistory, today: date, *, registered_on: date) -> list[Alert]:
-    """Over capacity, the limit not assessed, the floor area below its norm: what holds today at `location`.
-
-    `registered_on` is the day (in the municipality) the ledger learned of the location.
-    """
-    found = []
-    facts = history.facts
-    headcount, (maximum, basis) = history.headcount_on(today), history.limit_on(today)
-    since = history.since(today, over_capacity)
-    if since is not None:
-        detail = f"{headcount} occupants, {maximum} permitted"
-        if basis == LimitBasis.FLOOR_AREA_NORM:
-            norm = floor_area_norm_on(history.norms, today)  # the norm of the location's kind
-            detail += f" (no limit set by the municipality: {facts.floor_area_m2} m² at {norm:g} m² a person)"
-        found.append(Alert(AlertKind.OVER_CAPACITY, location, since, detail, housing_location_id=location))
-    if maximum is None:
-        found.append(_not_assessed_alert(location, history, today, registered_on))
-    if facts.floor_area_m2 is not None:
-        found += _floor_area_alert(location, facts.floor_area_m2, history, today)
-    return found
-
-
-def _not_assessed_alert(location: UUID, history: LocationHistory, today: date, registered_on: date) -> Alert:
-    # Unknown from the beginning of time, typically: since the day the ledger learned of the
-    # location, then (never after today, whatever clock recorded the registration).
-    run_start = history.since(today, not_assessed) or today
-    since = min(max(run_start, registered_on), today)
-    if history.facts.floor_area_m2 is None:
-        detail = "no limit set by the municipality and no floor area to derive one from"
-    else:  # the settings hold no norm for this kind of location (docs/occupancy.md)
-        detail = f"no limit set by the municipality and no floor-area norm for a {history.facts.kind}"
-    proposed = history.facts.proposed_max_occupants
-    if proposed is not None:
-        detail += f"; the registrant proposed {proposed}"
-    return Alert(AlertKind.LIMIT_NOT_ASSESSED, location, since, detail, housing_location_id=location)
-
-
-def _floor_area_alert(location: UUID, floor_area: int, history: LocationHistory, today: date) -> list[Alert]:
-    # The norms of the location's kind (a caravan site's are not a dwelling's).
-    def below_norm(day: date, headcount: int, _maximum: int | None) -> bool:
-        norm = floor_area_norm_on(history.norms, day)
-        return headcount > 0 and norm is not None and floor_area / headcount < norm
-
-    since = history.since(today, below_norm)
-    if since is None:
-        return []
-    per_person = floor_area / history.headcount_on(today)
-    norm = floor_area_norm_on(history.norms, today)
-    detail = f"{per_person:.1f} m² per person, norm {norm:g} m²"
-    return [Alert(AlertKind.FLOOR_AREA_BELOW_NORM, location, since, detail, housing_location_id=location)]
-
-
-# -- workers ------------------------------------------------------------------------------------
-
-
 def worker_alerts(
     w: WorkerFacts, stays: Sequence[Stay], today: date, terms: AlertTerms, outside: Sequence[Interval] = ()
 ) -> list[Alert]:
@@ -157,36 +92,65 @@ def worker_alerts(
     `stays` are the worker's stays as believed now, `outside` the intervals it
     is known to live outside the municipality (a commuter is not unhoused).
     """
-    here = stay_on(stays, today)
-    location = UUID(here[0]) if here else None
+    return [span.alert_on(today, stays) for span in worker_spans(w, stays, terms, outside) if span.holds_on(today)]
 
-    def alert(kind: AlertKind, since: date, detail: str) -> Alert:
-        return Alert(kind, w.worker_id, since, detail, housing_location_id=location, employer_id=w.employer_id)
 
-    found = []
-    ended, departed, start = w.contract_end, w.departed_on, w.employment_start
-    employed = start <= today and (ended is None or today <= ended) and (departed is None or today < departed)
-    # A worker known to live outside the municipality (a commuter) is not unhoused (docs/alerts.md).
-    elsewhere = any(begin <= today and (end is None or today < end) for begin, end in outside)
-    if employed and location is None and not elsewhere:
-        ends = [end for _, _, end in stays] + [end for _, end in outside]
-        housing_ended = max((end for end in ends if end is not None and end <= today), default=start)
-        found.append(alert(AlertKind.NO_HOUSING, max(start, housing_ended), "employed without registered housing"))
-    if ended is not None and location is not None:
+def worker_spans(
+    w: WorkerFacts, stays: Sequence[Stay], terms: AlertTerms, outside: Sequence[Interval] = ()
+) -> list[AlertSpan]:
+    """The alerts about a worker over every day, each cut where its location changes (the stay of the day).
+
+    In the order no housing, housed after the contract, stale, the BRP ones.
+    """
+    stays = sorted(stays, key=lambda s: s[1])
+
+    def span(kind: AlertKind, start: date, end: date | None, since: date | None, detail: str | None) -> AlertSpan:
+        return AlertSpan(kind, w.worker_id, start, end, since, detail, employer_id=w.employer_id)
+
+    found = _no_housing(w, stays, outside, span)
+    ended = w.contract_end
+    if ended is not None:
         limit = ended + timedelta(days=terms.housed_after_contract_days + 1)
-        if today >= limit:
-            found.append(alert(AlertKind.HOUSED_AFTER_CONTRACT_END, limit, f"contract ended {ended.isoformat()}"))
+        detail = f"contract ended {ended.isoformat()}"
+        found += [
+            span(AlertKind.HOUSED_AFTER_CONTRACT_END, max(start, limit), end, limit, detail)
+            for _, start, end in stays
+            if end is None or end > limit
+        ]
     stale = stale_registration(
-        employment_start=start,
+        employment_start=w.employment_start,
         expected_end_date=w.expected_end_date,
         confirmed_on=w.confirmed_on,
         contract_end=ended,
-        departed_on=departed,
+        departed_on=w.departed_on,
         periods=terms.stale_periods,
     )
-    if stale is not None and today >= stale.since:  # the rule and its source: ledger.domain.staleness
-        found.append(alert(AlertKind.STALE_REGISTRATION, stale.since, f"{stale.describe()}; no end reported"))
-    found += [alert(AlertKind(a.kind.value), a.since, a.detail) for a in brp_alerts(w.brp, stays, today, terms.brp)]
+    if stale is not None:  # the rule and its source: ledger.domain.staleness
+        detail = f"{stale.describe()}; no end reported"
+        found.append(span(AlertKind.STALE_REGISTRATION, stale.since, None, stale.since, detail))
+    for b in brp_spans(w.brp, stays, terms.brp):
+        found.append(span(AlertKind(b.kind.value), b.valid_from, b.valid_to, b.since, b.detail))
+    return joined([part for whole in found for part in located(whole, stays)])
+
+
+def _no_housing(w: WorkerFacts, stays: Sequence[Stay], outside: Sequence[Interval], span: Make) -> list[AlertSpan]:
+    """Employed, not housed here and not known to live outside the municipality (a commuter is not unhoused)."""
+    start, ended, departed = w.employment_start, w.contract_end, w.departed_on
+    stops = [d for d in (None if ended is None else ended + timedelta(days=1), departed) if d is not None]
+    stop = min(stops, default=None)  # the first day no longer employed
+    covered = sorted([(begin, end) for _, begin, end in stays] + list(outside))
+    found = []
+    # Each gap between the housing known (here or elsewhere), since the end of what came before it.
+    gap_start: date | None = None
+    for begin, end in [*covered, (date.max, None)]:
+        first = start if gap_start is None else max(start, gap_start)
+        last = begin if stop is None else min(begin, stop)
+        if first < last:
+            detail = "employed without registered housing"
+            found.append(span(AlertKind.NO_HOUSING, first, None if last == date.max else last, first, detail))
+        if end is None:
+            break
+        gap_start = end
     return found
 
 
@@ -195,17 +159,33 @@ def minor_alert(worker: UUID, born: date, stays: Sequence[Stay], today: date, em
 
     Registration refuses anyone under 16 at the employment start.
     """
-    here = stay_on(stays, today)
-    if here is None or today >= years_after(born, ADULT_AGE):
-        return None
-    return Alert(
-        AlertKind.MINOR_IN_HOUSING,
-        worker,
-        housed_since(stays, today),
-        "a worker under 18 in migrant housing",
-        housing_location_id=UUID(here[0]),
-        employer_id=employer_id,
-    )
+    spans = minor_spans(worker, stays, employer_id, adult_on=years_after(born, ADULT_AGE))
+    return next((span.alert_on(today) for span in spans if span.holds_on(today)), None)
+
+
+def minor_spans(worker: UUID, stays: Sequence[Stay], employer_id: UUID, *, adult_on: date) -> list[AlertSpan]:
+    """`minor_in_housing` over every day: the stays that begin before the 18th birthday, `until` it.
+
+    The span ends where the stay ends, not on the birthday, which would give
+    the birth date: the birthday is its `until`, which the view keeps sealed.
+    """
+    found = []
+    for location, start, end in sorted(stays, key=lambda s: s[1]):
+        if start < adult_on:
+            found.append(
+                AlertSpan(
+                    AlertKind.MINOR_IN_HOUSING,
+                    worker,
+                    start,
+                    end,
+                    housed_since(stays, start),
+                    "a worker under 18 in migrant housing",
+                    housing_location_id=location_uuid(location),
+                    employer_id=employer_id,
+                    until=adult_on,
+                )
+            )
+    return found
 
 
 def stay_on(stays: Sequence[Stay], day: date) -> Stay | None:

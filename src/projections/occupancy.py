@@ -18,6 +18,7 @@ reported beside the maximum, never as it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -98,17 +99,64 @@ class LocationHistory:
 
     def since(self, on: date, condition: Callable[[date, int, int | None], bool]) -> date | None:
         """The first day of the unbroken run, up to `on`, on which `condition(day, headcount, maximum)` holds."""
-        # Headcount and maximum only change where an interval starts or ends, or another norm applies.
-        changes = {BEGINNING, *(s.valid_from for s in self.stays), *(s.valid_to for s in self.stays if s.valid_to)}
-        changes |= {start for start, _, _ in self.limits} | {end for _, end, _ in self.limits if end}
-        changes |= {start for start in self.norms if start > BEGINNING}
         first = None
-        # The first day looked at starts the segment that contains `on` itself.
-        for day in sorted((d for d in changes if d <= on), reverse=True):
-            if not condition(day, self.headcount_on(day), self.max_occupants_on(day)):
+        for segment in self.segments():
+            if segment.start > on:
                 break
-            first = day
+            holds = condition(segment.start, segment.headcount, segment.maximum)
+            first = (first or segment.start) if holds else None
         return first
+
+    def segments(self) -> list[Segment]:
+        """Every day from the beginning of time on, in runs between two changes, each with what holds on it.
+
+        Headcount and maximum only change where a stay or a limit begins or
+        ends, or another norm applies: between two such days nothing changes.
+        The stays are counted in one sweep over their ends, not day by day.
+        """
+        changes: dict[date, int] = {BEGINNING: 0}  # day -> change of the headcount
+        for stay in self.stays:
+            changes[stay.valid_from] = changes.get(stay.valid_from, 0) + 1
+            if stay.valid_to is not None:
+                changes[stay.valid_to] = changes.get(stay.valid_to, 0) - 1
+        for start, end, _ in self.limits:
+            changes.setdefault(start, 0)
+            if end is not None:
+                changes.setdefault(end, 0)
+        for start in self.norms:
+            if start > BEGINNING:
+                changes.setdefault(start, 0)
+        days = sorted(changes)
+        limits = sorted(self.limits, key=lambda limit: limit[0])  # a timeline: one holds at a time, or none
+        norms = sorted(self.norms)
+        found, headcount, held, norm_from = [], 0, 0, -1
+        for day, end in zip(days, [*days[1:], None], strict=True):
+            headcount += changes[day]
+            while held < len(limits) and (until := limits[held][1]) is not None and until <= day:
+                held += 1  # the limits that ended by `day` (`limit_on`, in one pass)
+            municipal = limits[held][2] if held < len(limits) and limits[held][0] <= day else None
+            while norm_from + 1 < len(norms) and norms[norm_from + 1] <= day:
+                norm_from += 1  # the norm of the latest date on or before `day` (`floor_area_norm_on`)
+            norm = self.norms[norms[norm_from]] if norm_from >= 0 else None
+            maximum, basis = _permitted(municipal, self.facts.floor_area_m2, norm)
+            found.append(Segment(day, end, headcount, maximum, basis, norm))
+        return found
+
+
+# The same few (limit, floor area, norm) come again and again (exact arithmetic on fractions: not free).
+_permitted = functools.lru_cache(maxsize=4096)(permitted_maximum)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """The days [start, end) (end None: from start on) between two changes at a location, and what holds on them."""
+
+    start: date
+    end: date | None
+    headcount: int
+    maximum: int | None  # the permitted maximum (None: not assessed)
+    basis: LimitBasis | None
+    norm: float | None  # the floor-area norm of the location's kind (None: the kind has none)
 
 
 # A stay, as the queries read it from a residence row.

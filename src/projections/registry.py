@@ -1,7 +1,8 @@
 """Every read model of the ledger, in one list: what the runner runs and rebuilds.
 
 Views are built on the ledger's own engine; a view that needs the key store
-(to seal what it keeps of personal data) gets it here.
+(to seal what it keeps of personal data) or the settings (the alerts' thresholds
+and norms) gets them here.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.application.service import Ledger
-from projections.alert_facts import AlertFactsProjection, AlertFactsView
+from projections.alert_view import AlertsProjection, AlertsView
 from projections.directory import DirectoryProjection, DirectoryView
 from projections.inspections import InspectionsProjection, InspectionsView
 from projections.projection import LedgerProjection
@@ -26,7 +27,7 @@ def build_projections(ledger: Ledger) -> list[LedgerProjection[Any]]:
     return [
         ResidenceProjection(view=ResidenceView(engine)),
         RegisterProjection(view=RegisterView(engine, ledger.keys)),
-        AlertFactsProjection(view=AlertFactsView(engine)),
+        AlertsProjection(view=AlertsView(engine, ledger.keys, ledger.settings)),
         InspectionsProjection(view=InspectionsView(engine, ledger.keys)),
         DirectoryProjection(view=DirectoryView(engine)),
         FlowsProjection(view=FlowsView(engine)),

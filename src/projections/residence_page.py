@@ -67,7 +67,7 @@ class BeliefRows:
     still kept.
     """
 
-    def __init__(self, table: Table, owner: str, belief: tuple[str, str, str]) -> None:
+    def __init__(self, table: Table, owner: str, belief: tuple[str, ...]) -> None:
         self.table = table
         self.owner = owner
         self.belief = belief

@@ -206,6 +206,7 @@ class ViewRunner:
         """
         if self.view.stopped() is not None:
             self.view.clear_stopped()
+        self.view.before_catch_up()
         processed = 0
         position = self.position()
         while stop is None or not stop.is_set():

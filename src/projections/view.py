@@ -121,6 +121,13 @@ class View(TrackingRecorder):
         with self.engine.begin() as conn:
             conn.exec_driver_sql(f"ANALYZE {names}")
 
+    def before_catch_up(self) -> None:
+        """Made ready to be written by the runner that holds its lock, before it catches up (nothing by default).
+
+        A view whose rows depend on more than the events (the alerts, on
+        settings) empties itself here when they no longer hold.
+        """
+
     def reset(self) -> None:
         """Drop every row of this view and its tracking, for a replay from zero."""
         with self.engine.begin() as conn:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from ledger.application.service import Ledger
-from projections.alert_facts import AlertFactsProjection, AlertFactsView
 from projections.alert_rules import Alert, AlertKind
+from projections.alert_view import AlertsProjection, AlertsView
 from projections.alerts import alerts
 from projections.register import RegisterView
 from projections.register_projection import RegisterProjection
@@ -19,7 +19,7 @@ def _alerts(ledger: Ledger, today: date, kind: AlertKind) -> list[Alert]:
     engine = ledger.database.engine
     for projection in (
         ResidenceProjection(view=ResidenceView(engine)),
-        AlertFactsProjection(view=AlertFactsView(engine)),
+        AlertsProjection(view=AlertsView(engine, ledger.keys, ledger.settings)),
         RegisterProjection(view=RegisterView(engine, ledger.keys)),
     ):
         ViewRunner(ledger, projection).catch_up()

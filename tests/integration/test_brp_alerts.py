@@ -25,8 +25,9 @@ from ledger.domain.population import BrpAddress
 from ledger.persistence.migrations import script_location, upgrade
 from ledger.settings import APPLICATION_NAME, Settings
 from ledger.system import open_keystore
-from projections.alert_facts import AlertFactsProjection, AlertFactsView, alert_workers, metadata
 from projections.alert_rules import Alert, AlertKind
+from projections.alert_tables import alert_workers, metadata
+from projections.alert_view import AlertsProjection, AlertsView
 from projections.alerts import alerts
 from projections.register import RegisterView
 from projections.register_projection import RegisterProjection
@@ -49,7 +50,7 @@ def _catch_up(ledger: Ledger) -> None:
     engine = ledger.database.engine
     for projection in (
         ResidenceProjection(view=ResidenceView(engine)),
-        AlertFactsProjection(view=AlertFactsView(engine)),
+        AlertsProjection(view=AlertsView(engine, ledger.keys, ledger.settings)),
         RegisterProjection(view=RegisterView(engine, ledger.keys)),
     ):
         ViewRunner(ledger, projection).catch_up()

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from ledger.application.service import Ledger
 from ledger.domain.worker import Worker
-from projections.alert_facts import AlertFactsProjection, AlertFactsView
+from projections.alert_view import AlertsProjection, AlertsView
 from projections.headcounts import GroupBy, headcounts
 from projections.register import RegisterView
 from projections.register_projection import RegisterProjection
@@ -126,7 +126,7 @@ def _views(ledger: Ledger) -> list[tuple[Any, Any]]:
     return [
         (ResidenceProjection, ResidenceView(engine)),
         (RegisterProjection, RegisterView(engine, ledger.keys)),
-        (AlertFactsProjection, AlertFactsView(engine)),
+        (AlertsProjection, AlertsView(engine, ledger.keys, ledger.settings)),
     ]
 
 

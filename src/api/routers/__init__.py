@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from api.routers import (
     access_log,
+    alert_report,
     alerts,
     audit,
     employer_queries,
@@ -34,6 +35,7 @@ ROUTERS = [
     inspection_queries.router,
     headcounts.router,
     reports.router,
+    alert_report.router,
     alerts.router,
     access_log.router,
     audit.router,

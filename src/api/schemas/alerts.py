@@ -1,4 +1,4 @@
-"""The answer of `GET /alerts`: the warnings in force today."""
+"""The answer of `GET /alerts`: the warnings in force on a day, as known at an instant, a page at a time."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from uuid import UUID
 from pydantic import Field
 
 from api.schemas.common import LOCATION_LABEL, ApiModel
-from projections.alert_rules import Alert, AlertKind
+from projections.alert_spans import Alert, AlertKind
 from projections.labels import Labels
 
 
 class AlertPublic(ApiModel):
-    """One warning in force today."""
+    """One warning in force on the day asked."""
 
     kind: AlertKind
     subject_id: UUID = Field(description="The housing location or the worker the alert is about.")
@@ -40,7 +40,8 @@ class AlertPublic(ApiModel):
         )
 
 
-class AlertsPublic(ApiModel):
-    """The alerts in force today."""
+class AlertsPage(ApiModel):
+    """A page of alerts in order of kind and subject."""
 
     items: list[AlertPublic]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; `null` on the last page.")

@@ -20,7 +20,7 @@ from projections.reports.table import Measure, ReportGroup, ReportRow, ReportTab
 
 GROUP_KEY = (
     "The group: a housing location's or an employer's id (hex), a nationality (ISO 3166-1 alpha-3), a postcode area"
-    " (four digits) or a location's kind; `null` in a total of all groups."
+    " (four digits), a location's kind, or (the alerts report) a kind of alert; `null` in a total of all groups."
 )
 GROUP_LABEL = (
     "What a person reads beside the key: a location's address on one line, an employer's name; `Total` in a"

@@ -136,6 +136,7 @@ MATRIX = {
     "GET /api/v1/reports/flows": "RIAM",
     "GET /api/v1/reports/capacity": "RIAM",
     "GET /api/v1/reports/inspections": "RIAM",
+    "GET /api/v1/reports/alerts": "RIAM",
     "GET /api/v1/alerts": EVERYONE,
     "GET /api/v1/audit/access-log": "AM",
     "GET /api/v1/audit/verification": "AM",
