@@ -32,11 +32,11 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 CLIENT_ID = "ledger-pages"
-CLIENT_SECRET = "a-client-secret-the-provider-checks"  # noqa: S105  # the test provider's own
+CLIENT_SECRET = "a-client-secret-the-provider-checks"  # the test provider's own
 
 
 @dataclass
-class TestProvider:
+class IdentityProvider:
     """The provider's state: who signs in next, the codes handed out, what was asked of it."""
 
     issuer: str = ""
@@ -155,13 +155,13 @@ def _client_of(request: Request, form: dict[str, str]) -> tuple[str, str]:
 
 
 @contextmanager
-def running_provider() -> Iterator[TestProvider]:
+def running_provider() -> Iterator[IdentityProvider]:
     """The provider serving on a free loopback port for the block."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     # Listening before uvicorn starts: a request made at once waits in the backlog, so nobody needs to wait here.
     sock.listen(64)
-    provider = TestProvider()
+    provider = IdentityProvider()
     provider.issuer = f"http://127.0.0.1:{sock.getsockname()[1]}"
     server = uvicorn.Server(uvicorn.Config(provider.app(), log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="test-oidc-provider", daemon=True)

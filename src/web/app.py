@@ -16,8 +16,9 @@ from fastapi import FastAPI
 
 from api.app import create_app as create_api
 from ledger.settings import Settings
-from web import account, assets, errors, overview
+from web import account, assets, errors, overview, sign_in
 from web.access import Sessions
+from web.oidc import OidcClient
 from web.session import SessionCodec
 
 
@@ -27,7 +28,9 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app = create_api(config, clock=clock, error_answer=errors.answer)
     codec = SessionCodec.for_settings(config)
     app.state.session_codec = codec
-    for router in (overview.router, account.router, assets.router):
+    # With an issuer the pages sign in there (web.sign_in); without, development's picker (web.account).
+    app.state.oidc = OidcClient(config) if config.oidc_issuer else None
+    for router in (overview.router, account.router, sign_in.router, assets.router):
         app.include_router(router)
     errors.install(app)
     # Outermost: the session is read before anything of a page runs and written after its answer is made.

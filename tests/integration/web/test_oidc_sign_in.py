@@ -18,37 +18,38 @@ import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from ledger.settings import Settings
 from tests.integration.web.site import csrf_token, site_client
-from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, TestProvider, running_provider
+from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, IdentityProvider, running_provider
 from web.app import create_app
 
 PUBLIC = "https://ledger.medemblik.example"  # behind the TLS proxy; the process itself sees http
 STAFF = ["registrar", "inspector", "auditor", "admin"]
 
 
-def with_issuer(settings: Settings, provider: TestProvider, *, public: str = PUBLIC) -> Settings:
+def with_issuer(settings: Settings, provider: IdentityProvider, *, public: str = PUBLIC) -> Settings:
     """`settings` signing the pages in at `provider`."""
     return settings.model_copy(
         update={
             "oidc_issuer": provider.issuer,
             "oidc_jwks_url": f"{provider.issuer}/jwks",
             "oidc_client_id": CLIENT_ID,
-            "oidc_client_secret": CLIENT_SECRET,
+            "oidc_client_secret": SecretStr(CLIENT_SECRET),
             "web_public_url": public,
         }
     )
 
 
 @pytest.fixture
-def provider() -> Iterator[TestProvider]:
+def provider() -> Iterator[IdentityProvider]:
     with running_provider() as running:
         yield running
 
 
 @pytest.fixture
-def site(migrated: Settings, provider: TestProvider) -> Iterator[TestClient]:
+def site(migrated: Settings, provider: IdentityProvider) -> Iterator[TestClient]:
     with site_client(with_issuer(migrated, provider)) as client:
         yield client
 
@@ -74,7 +75,7 @@ def signed_in(site: TestClient) -> bool:
 
 
 def test_a_page_sends_the_person_to_the_provider_with_pkce_state_and_nonce(
-    site: TestClient, provider: TestProvider
+    site: TestClient, provider: IdentityProvider
 ) -> None:
     first = site.get("/")
     assert first.status_code == 303
@@ -100,7 +101,7 @@ def test_a_page_sends_the_person_to_the_provider_with_pkce_state_and_nonce(
 
 @pytest.mark.parametrize("role", STAFF)
 def test_signing_in_at_the_provider_opens_the_page_asked_for_with_the_role_of_the_claims(
-    site: TestClient, provider: TestProvider, role: str
+    site: TestClient, provider: IdentityProvider, role: str
 ) -> None:
     provider.person = {"sub": f"medewerker-{role}", "roles": [role]}
 
@@ -138,7 +139,7 @@ def test_a_callback_with_another_state_is_refused(site: TestClient) -> None:
     assert not signed_in(site)
 
 
-def test_a_callback_without_a_sign_in_begun_here_is_refused(migrated: Settings, provider: TestProvider) -> None:
+def test_a_callback_without_a_sign_in_begun_here_is_refused(migrated: Settings, provider: IdentityProvider) -> None:
     with site_client(with_issuer(migrated, provider)) as victim, site_client(with_issuer(migrated, provider)) as other:
         # Another browser's code and state (login CSRF): this browser began no sign-in.
         authorize = to_provider(other)
@@ -148,7 +149,7 @@ def test_a_callback_without_a_sign_in_begun_here_is_refused(migrated: Settings, 
         assert not signed_in(victim)
 
 
-def test_a_callback_is_good_once(site: TestClient, provider: TestProvider) -> None:
+def test_a_callback_is_good_once(site: TestClient, provider: IdentityProvider) -> None:
     at_provider = httpx.get(to_provider(site), follow_redirects=False)
     back = urlsplit(at_provider.headers["location"])
     assert site.get(f"{back.path}?{back.query}").status_code == 303
@@ -170,7 +171,7 @@ def test_a_callback_is_good_once(site: TestClient, provider: TestProvider) -> No
     ],
 )
 def test_an_id_token_that_does_not_hold_is_refused(
-    site: TestClient, provider: TestProvider, spoil: dict[str, object]
+    site: TestClient, provider: IdentityProvider, spoil: dict[str, object]
 ) -> None:
     provider.spoil = spoil
 
@@ -190,7 +191,7 @@ def test_an_id_token_that_does_not_hold_is_refused(
     ],
 )
 def test_a_person_without_a_staff_role_is_refused_with_a_clear_page(
-    site: TestClient, provider: TestProvider, person: dict[str, object]
+    site: TestClient, provider: IdentityProvider, person: dict[str, object]
 ) -> None:
     provider.person = person
     site.cookies.set("taal", "en")
@@ -210,7 +211,7 @@ def test_the_provider_refusing_is_a_page_not_a_session(site: TestClient) -> None
     assert not signed_in(site)
 
 
-def test_signing_out_ends_the_session_at_the_provider_too(site: TestClient, provider: TestProvider) -> None:
+def test_signing_out_ends_the_session_at_the_provider_too(site: TestClient, provider: IdentityProvider) -> None:
     back_from_provider(site, to_provider(site))
     assert signed_in(site)
 
@@ -227,7 +228,7 @@ def test_signing_out_ends_the_session_at_the_provider_too(site: TestClient, prov
 
 
 def test_without_an_end_session_endpoint_sign_out_goes_to_the_post_logout_address(
-    migrated: Settings, provider: TestProvider
+    migrated: Settings, provider: IdentityProvider
 ) -> None:
     provider.with_end_session = False
     settings = with_issuer(migrated, provider).model_copy(update={"web_post_logout_url": "https://www.medemblik.nl/"})
@@ -241,7 +242,7 @@ def test_without_an_end_session_endpoint_sign_out_goes_to_the_post_logout_addres
         assert not signed_in(site)
 
 
-def test_the_whole_flow_with_real_redirects_against_uvicorn(migrated: Settings, provider: TestProvider) -> None:
+def test_the_whole_flow_with_real_redirects_against_uvicorn(migrated: Settings, provider: IdentityProvider) -> None:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)  # listening before uvicorn runs: the first request waits in the backlog
