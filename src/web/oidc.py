@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 import httpx
 import jwt
 from authlib.common.security import generate_token
+from authlib.integrations.base_client import OAuthError
 from authlib.integrations.httpx_client import OAuth2Client
 
 from ledger.settings import Settings
@@ -138,7 +139,7 @@ class OidcClient:
                 )
         except httpx.TransportError as error:
             raise ProviderUnavailable(f"the token endpoint cannot be reached: {type(error).__name__}") from None
-        except Exception as error:  # noqa: BLE001  # Authlib's OAuthError and others: the provider said no
+        except (OAuthError, httpx.HTTPStatusError, ValueError) as error:  # the provider said no, or nonsense
             raise SignInRefused("sign_in_failed", f"the provider refused the code: {error}") from None
         id_token = token.get("id_token")
         if not isinstance(id_token, str):

@@ -25,7 +25,7 @@ from api.policy import public
 from web.access import STAFF_PAGES
 from web.errors import error_page
 from web.oidc import CALLBACK_PATH, SIGNED_OUT_PATH, OidcClient, ProviderUnavailable, SignInRefused
-from web.session import SessionCodec, anonymous_session, signed_in_session
+from web.session import SessionCodec, SignInAttempt, anonymous_session, signed_in_session
 from web.templating import render, session_of
 
 log = structlog.get_logger()
@@ -58,30 +58,38 @@ def come_back(request: Request) -> Response:
     attempt = session_of(request).attempt
     codec: SessionCodec = request.app.state.session_codec
     request.state.session = anonymous_session(now=codec.now())  # the attempt is good once
-    params = request.query_params
-    if attempt is None:
-        return _refused(request, 400, "sign_in_expired", "no sign-in was begun in this session")
-    if "error" in params:
-        # RFC 6749 § 4.1.2.1: the provider's error code is a fixed vocabulary, safe to log.
-        return _refused(request, 403, "sign_in_refused", f"the provider answered {params['error'][:64]!r}")
     try:
-        claims = client.finish(attempt, state=params.get("state", ""), code=params.get("code", ""))
+        if attempt is None:
+            raise SignInRefused("sign_in_expired", "no sign-in was begun in this session")
+        principal = _signed_in_as(client, attempt, request)
     except SignInRefused as refusal:
-        return _refused(request, 400 if refusal.code == "sign_in_expired" else 403, refusal.code, str(refusal))
+        # Why, for whoever runs the service; the person sees the code's message in their language (web.refusals).
+        log.warning("staff_sign_in_refused", code=refusal.code, detail=str(refusal))
+        return error_page(request, 400 if refusal.code == "sign_in_expired" else 403, reason=refusal.code)
     except ProviderUnavailable as error:
         log.warning("oidc_provider_unavailable", detail=str(error))
         return error_page(request, 503, reason="provider_unavailable")
-    try:
-        found = principal_from_claims(claims, client.settings)
-    except AuthenticationError as error:
-        return _refused(request, 403, "no_staff_role", str(error))
-    staff = found.roles & STAFF_PAGES.roles
-    if not staff:
-        return _refused(request, 403, "no_staff_role", "the token names no staff role")
-    principal = Principal(sub=found.sub, roles=staff)
     request.state.session = signed_in_session(principal, now=codec.now())
     log.info("staff_signed_in", role=principal.role.value)
     return RedirectResponse(attempt.next_path, status_code=303)
+
+
+def _signed_in_as(client: OidcClient, attempt: SignInAttempt, request: Request) -> Principal:
+    """The staff member the provider's answer signs in; `SignInRefused` when it does not hold or names no staff."""
+    params = request.query_params
+    if "error" in params:
+        # RFC 6749 § 4.1.2.1: the provider's error code is a fixed vocabulary, safe to log.
+        raise SignInRefused("sign_in_refused", f"the provider answered {params['error'][:64]!r}")
+    claims = client.finish(attempt, state=params.get("state", ""), code=params.get("code", ""))
+    try:
+        found = principal_from_claims(claims, client.settings)
+    except AuthenticationError as error:
+        raise SignInRefused("no_staff_role", str(error)) from None
+    # Only the staff roles count here: an employer's role opens no page (docs/web.md).
+    staff = found.roles & STAFF_PAGES.roles
+    if not staff:
+        raise SignInRefused("no_staff_role", "the token names no staff role")
+    return Principal(sub=found.sub, roles=staff)
 
 
 @router.get(SIGNED_OUT_PATH)
@@ -94,9 +102,3 @@ def sign_out_location(request: Request) -> str:
     """Where signing out goes: the provider's end-session endpoint with an issuer, else the sign-in page."""
     client = oidc_of(request)
     return client.sign_out_location() if client is not None else "/aanmelden"
-
-
-def _refused(request: Request, status: int, code: str, detail: str) -> Response:
-    # Why, for whoever runs the service; the person sees the code's message in their language (web.refusals).
-    log.warning("staff_sign_in_refused", code=code, detail=detail)
-    return error_page(request, status, reason=code)
