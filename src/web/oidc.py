@@ -18,7 +18,7 @@ import hmac
 import threading
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import jwt
@@ -171,6 +171,12 @@ class OidcClient:
             raise SignInRefused("sign_in_invalid", "the ID token's nonce is not this attempt's")
         return claims
 
+    def form_origins(self) -> tuple[str, ...]:
+        """The origins a page's form may lead to (sign-out): the issuer's, the end-session endpoint's, after it."""
+        known = self._endpoints.end_session if self._endpoints is not None else None
+        addresses = (self.issuer, self.post_logout_uri, *((known,) if known else ()))
+        return tuple(dict.fromkeys(_origin(address) for address in addresses))
+
     def sign_out_location(self) -> str:
         """Where signing out sends the person: the provider's end-session endpoint if it has one, else back here.
 
@@ -186,3 +192,8 @@ class OidcClient:
             return self.post_logout_uri
         query = urlencode({"client_id": self.client_id, "post_logout_redirect_uri": self.post_logout_uri})
         return f"{end_session}{'&' if '?' in end_session else '?'}{query}"
+
+
+def _origin(address: str) -> str:
+    parts = urlsplit(address)
+    return f"{parts.scheme}://{parts.netloc}"

@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from ledger.settings import Settings
-from tests.integration.web.site import csrf_token, site_client
+from tests.integration.web.site import csp, csrf_token, site_client
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, IdentityProvider, running_provider
 from web.app import create_app
 
@@ -268,3 +268,12 @@ def test_the_whole_flow_with_real_redirects_against_uvicorn(migrated: Settings, 
         server.should_exit = True
         thread.join(timeout=30)
         sock.close()
+
+
+def test_the_pages_forms_may_lead_to_the_provider_and_nowhere_else(
+    site: TestClient, provider: IdentityProvider
+) -> None:
+    back_from_provider(site, to_provider(site))
+    # Sign-out is a form whose answer goes on to the provider: the browser holds that redirect to `form-action`.
+    form_action = csp(site.get("/"))["form-action"]
+    assert form_action == ["'self'", provider.issuer, PUBLIC]
