@@ -13,7 +13,7 @@ Reports are counts: no route here writes a processing-log line (docs/reports.md)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse
 from api.deps import ServicesDep
 from api.parameters import AsKnownAt, moment
 from api.report_formats import CSV, JSON, XLSX, file_response, negotiate
+from api.schemas.common import ApiModel
 from api.schemas.reports import PeriodReportPublic
 from api.schemas.workers import IsoDate
 from ledger.errors import RuleViolated
@@ -72,26 +73,34 @@ class PeriodAsk:
     as_known_at: datetime
 
 
-def period_ask(
+def period_span(
     services: ServicesDep,
     first: First,
     last: Last,
     interval: IntervalQuery = Interval.MONTH,
-    group_by: GroupByQuery = None,
-    disclosure: DisclosureQuery = Disclosure.INTERNAL,
     as_known_at: AsKnownAt = None,
 ) -> PeriodAsk:
-    """The periods and the rest of a period report's parameters; 400 naming the parameter for a bad one."""
-    check_disclosure(disclosure, group_by)
+    """The periods of a report that has no groups (internal): 400 naming `to` for a bad span."""
     return PeriodAsk(
         first=first,
         last=last,
         interval=interval,
         periods=periods(first, last, interval),
-        group_by=group_by,
-        disclosure=disclosure,
+        group_by=None,
+        disclosure=Disclosure.INTERNAL,
         as_known_at=moment(services, as_known_at=as_known_at).as_known_at,
     )
+
+
+PeriodSpanDep = Annotated[PeriodAsk, Depends(period_span)]
+
+
+def period_ask(
+    span: PeriodSpanDep, group_by: GroupByQuery = None, disclosure: DisclosureQuery = Disclosure.INTERNAL
+) -> PeriodAsk:
+    """The periods and the rest of a period report's parameters; 400 naming the parameter for a bad one."""
+    check_disclosure(disclosure, group_by)
+    return replace(span, group_by=group_by, disclosure=disclosure)
 
 
 PeriodAskDep = Annotated[PeriodAsk, Depends(period_ask)]
@@ -140,4 +149,9 @@ def answer_periods(services: ServicesDep, table: ReportTable, asked: PeriodAsk, 
         disclosure=asked.disclosure,
         as_known_at=asked.as_known_at,
     )
+    return json_response(body)
+
+
+def json_response(body: ApiModel) -> JSONResponse:
+    """A report's JSON answer (it varies with `Accept`, as its other formats do)."""
     return JSONResponse(body.model_dump(mode="json", by_alias=True), headers={"Vary": "Accept"})

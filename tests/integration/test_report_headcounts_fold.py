@@ -25,9 +25,9 @@ from ledger.application.service import Ledger
 from ledger.domain.housing_location import HousingLocation
 from ledger.domain.worker import Worker
 from ledger.errors import Conflict, RuleViolated
-from projections.reports.headcounts import MEASURES, PeriodQuestion, headcounts_report
+from projections.reports.headcounts import MEASURES, headcounts_report
 from projections.reports.periods import MAX_PERIODS, Interval, count_periods, periods
-from projections.reports.table import ReportGroup
+from projections.reports.table import PeriodQuestion, ReportGroup
 from projections.residence import ResidenceProjection, ResidenceView
 from projections.runner import ViewRunner
 from tests.factories import a_bag_id, a_kvk_number, a_person, an_address, an_employment

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from api.schemas.common import ApiModel, Instant
+from projections.reports.capacity import CapacityGroup
 from projections.reports.periods import Interval
 from projections.reports.suppression import Disclosure
 from projections.reports.table import Measure, ReportGroup, ReportRow, ReportTable
@@ -96,6 +97,37 @@ class PeriodReportPublic(ApiModel):
             interval=interval,
             group_by=table.group_by,
             disclosure=disclosure,
+            as_known_at=as_known_at,
+            measures=list(table.measures),
+            rows=[ReportRowPublic.of(row) for row in table.rows],
+            totals=[ReportRowPublic.of(row) for row in table.totals],
+        )
+
+
+class CapacityReportPublic(ApiModel):
+    """Every housing location on a day, over-full first, with totals per group and of all (docs/reports.md)."""
+
+    report: str = Field(description="Which report.", examples=["capacity"])
+    on: date = Field(description="The day reported on.")
+    group_by: CapacityGroup | None = Field(description="What the totals are grouped by; `null`: one total.")
+    as_known_at: Instant = Field(description="The report counts the events recorded at or before this instant.")
+    measures: list[str] = Field(description="The measures of each row, in the order of the CSV's columns.")
+    rows: list[ReportRowPublic] = Field(
+        description="One per location (`groupKey` its id, `groupLabel` its address): the over-full first."
+    )
+    totals: list[ReportRowPublic] = Field(
+        description="One per group (`groupKey` the postcode area or kind), then one of all locations (`Total`)."
+    )
+
+    @classmethod
+    def of(
+        cls, table: ReportTable, *, on: date, group_by: CapacityGroup | None, as_known_at: Instant
+    ) -> CapacityReportPublic:
+        """The JSON answer of the capacity report."""
+        return cls(
+            report=table.report,
+            on=on,
+            group_by=group_by,
             as_known_at=as_known_at,
             measures=list(table.measures),
             rows=[ReportRowPublic.of(row) for row in table.rows],

@@ -16,30 +16,17 @@ within a period is one resident of the total.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import CTE, Engine, Select, and_, case, distinct, false, func, or_, select, true, union_all
 
 from ledger.persistence.database import reading
-from projections.reports.periods import Period
 from projections.reports.sql import days_within, overlapping, periods_table, stays
-from projections.reports.table import Measure, ReportGroup, ReportTable, rectangular, totals_rows
+from projections.reports.table import Measure, PeriodQuestion, ReportGroup, ReportTable, rectangular, totals_rows
 
 MEASURES = ("headcountAtStart", "distinctResidents", "personDays")
 # Every measure counts persons or their days; the first two decide suppression (docs/reports.md).
 PEOPLE = ("headcountAtStart", "distinctResidents")
-
-
-@dataclass(frozen=True)
-class PeriodQuestion:
-    """What a period report is asked: its periods, its grouping (None: none) and the instant it is as known at."""
-
-    periods: Sequence[Period]
-    group_by: ReportGroup | None
-    as_known_at: datetime
 
 
 def headcounts_report(engine: Engine, asked: PeriodQuestion) -> ReportTable:

@@ -18,7 +18,6 @@ from sqlalchemy import (
     ColumnClause,
     ColumnElement,
     Date,
-    DateTime,
     FromClause,
     Integer,
     Select,
@@ -35,6 +34,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from ledger.persistence.database import UTCDateTime
 from projections.bitemporal import known_at
 from projections.reports.periods import Period
 from projections.reports.table import ReportGroup
@@ -82,7 +82,7 @@ def periods_table(report_periods: Sequence[Period], instants: Sequence[tuple[dat
         for n, p in enumerate(report_periods)
     ]
     if instants:
-        columns += [column("starts", DateTime(timezone=True)), column("ends", DateTime(timezone=True))]
+        columns += [column("starts", UTCDateTime()), column("ends", UTCDateTime())]
         rows = [(*row, *instant) for row, instant in zip(rows, instants, strict=True)]
     return values(*columns, name="periods").data(rows).cte("periods")
 
@@ -105,9 +105,10 @@ def stays(group_by: ReportGroup | None, as_known_at: datetime, first: date, last
     """Each worker's stays believed at `as_known_at` that share a day with [first, last], with their group.
 
     Columns: `worker_id`, `group_key` (None without a grouping), `valid_from`,
-    `valid_to` (None: open). Grouped by employer, a stay is cut where the
-    worker's employer changed (a transfer: `projections.employment`), so that
-    each piece counts for the employer of its days.
+    `valid_to` (None: open), and the whole stay's `stay_from` and `stay_to`.
+    Grouped by employer, a stay is cut where the worker's employer changed (a
+    transfer: `projections.employment`), so that each piece counts for the
+    employer of its days; elsewhere a piece is the whole stay.
     """
     r = residence_history.c
     if group_by is ReportGroup.EMPLOYER:
@@ -126,7 +127,14 @@ def stays(group_by: ReportGroup | None, as_known_at: datetime, first: date, last
             ReportGroup.POSTCODE_AREA: r.postcode_area,
         }[group_by]
     statement: Select[Any] = (
-        select(r.worker_id, key.label("group_key"), r.valid_from, r.valid_to)
+        select(
+            r.worker_id,
+            key.label("group_key"),
+            r.valid_from,
+            r.valid_to,
+            r.valid_from.label("stay_from"),
+            r.valid_to.label("stay_to"),
+        )
         .select_from(source)
         .where(known_at(residence_history, as_known_at))
         .where(r.valid_from <= last, or_(r.valid_to.is_(None), r.valid_to > first))
@@ -156,7 +164,14 @@ def _stays_by_employer(as_known_at: datetime, first: date, last: date) -> FromCl
     )
     employer = case((e.employer_id.is_not(None), e.employer_id), else_=r.employer_id)
     pieces = (
-        select(r.worker_id, employer.label("group_key"), start.label("valid_from"), end.label("valid_to"))
+        select(
+            r.worker_id,
+            employer.label("group_key"),
+            start.label("valid_from"),
+            end.label("valid_to"),
+            r.valid_from.label("stay_from"),
+            r.valid_to.label("stay_to"),
+        )
         .select_from(joined)
         .where(known_at(residence_history, as_known_at))
         .where(r.valid_from <= last, or_(r.valid_to.is_(None), r.valid_to > first))
@@ -165,7 +180,7 @@ def _stays_by_employer(as_known_at: datetime, first: date, last: date) -> FromCl
     p = pieces.c
     # Pieces of a stay outside [first, last] (the stay overlaps it, the employment of that piece does not).
     return (
-        select(p.worker_id, p.group_key, p.valid_from, p.valid_to)
+        select(p.worker_id, p.group_key, p.valid_from, p.valid_to, p.stay_from, p.stay_to)
         .where(p.valid_from <= last, or_(p.valid_to.is_(None), p.valid_to > first))
         .subquery("stays")
     )

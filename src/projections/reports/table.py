@@ -17,12 +17,12 @@ happened, so that a spreadsheet of it has no holes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from projections.reports.periods import Interval, Period
+from projections.reports.periods import Period
 
 Measure = int | float | Decimal | None
 
@@ -43,6 +43,15 @@ class ReportGroup(StrEnum):
 # Groups of one location or one employer can hold a single household or a handful of people: a table
 # grouped so never leaves the municipality (`disclosure=public` is refused with them: docs/reports.md).
 IDENTIFYING_GROUPS = frozenset({ReportGroup.HOUSING_LOCATION, ReportGroup.EMPLOYER})
+
+
+@dataclass(frozen=True)
+class PeriodQuestion:
+    """What a period report is asked: its periods, its grouping (None: none) and the instant it is as known at."""
+
+    periods: Sequence[Period]
+    group_by: ReportGroup | None
+    as_known_at: datetime
 
 
 @dataclass(frozen=True)
@@ -67,9 +76,6 @@ class ReportTable:
     totals: tuple[ReportRow, ...] = ()
     people: tuple[str, ...] = ()
     group_by: ReportGroup | None = None
-    interval: Interval | None = None
-    # Anything the report says beside its rows (e.g. `on` of the capacity report): JSON only.
-    notes: Mapping[str, str] = field(default_factory=dict)
 
     def with_rows(self, rows: Iterable[ReportRow], totals: Iterable[ReportRow]) -> ReportTable:
         """The same table with other rows and totals."""

@@ -133,6 +133,9 @@ MATRIX = {
     "GET /api/v1/headcounts": EVERYONE,
     # Reports are the municipality's figures of everyone's workers (issue 18).
     "GET /api/v1/reports/headcounts": "RIAM",
+    "GET /api/v1/reports/flows": "RIAM",
+    "GET /api/v1/reports/capacity": "RIAM",
+    "GET /api/v1/reports/inspections": "RIAM",
     "GET /api/v1/alerts": EVERYONE,
     "GET /api/v1/audit/access-log": "AM",
     "GET /api/v1/audit/verification": "AM",
