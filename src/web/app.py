@@ -16,7 +16,19 @@ from fastapi import FastAPI
 
 from api.app import create_app as create_api
 from ledger.settings import Settings
-from web import account, assets, errors, overview, sign_in
+from web import (
+    account,
+    assets,
+    audit,
+    employers,
+    errors,
+    inspection_forms,
+    inspections,
+    location,
+    locations,
+    overview,
+    sign_in,
+)
 from web.access import Sessions
 from web.oidc import OidcClient
 from web.session import SessionCodec
@@ -30,7 +42,19 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.session_codec = codec
     # With an issuer the pages sign in there (web.sign_in); without, development's picker (web.account).
     app.state.oidc = OidcClient(config) if config.oidc_issuer else None
-    for router in (overview.router, account.router, sign_in.router, assets.router):
+    # The forms before the inspection's page: `/inspecties/nieuw` is not an inspection's id.
+    for router in (
+        overview.router,
+        locations.router,
+        location.router,
+        employers.router,
+        account.router,
+        sign_in.router,
+        assets.router,
+        inspection_forms.router,
+        inspections.router,
+        audit.router,
+    ):
         app.include_router(router)
     errors.install(app)
     # Outermost: the session is read before anything of a page runs and written after its answer is made.

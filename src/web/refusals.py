@@ -37,6 +37,42 @@ MESSAGES = {
     "timezone_aware": N_("Give the time with its offset from UTC, for example 2026-03-01T09:30+01:00."),
     "datetime_out_of_range": N_("The moment must lie between 1900-01-01 and 2100-12-31."),
     "datetime_future": N_("Nothing is known yet about a moment in the future."),
+    # The inspections' filter and forms (web.inspections, web.inspection_forms): the domain's codes
+    # (ledger.domain.inspection, ledger.domain.checks) and the forms' own.
+    "before_from": N_("The end date must not be before the start date."),
+    "required": N_("Fill in this field."),
+    "int_parsing": N_("Fill in a whole number."),
+    "decimal_parsing": N_("Write an amount in euros, for example 2500,00."),
+    "invalid_choice": N_("Choose one of the options."),
+    "in_future": N_("This date lies in the future."),
+    "in_past": N_("This date lies in the past."),
+    "too_far_ahead": N_("This date lies more than a year ahead."),
+    "out_of_range": N_("This number lies outside what is permitted."),
+    "too_many_decimals": N_("An amount has at most 2 decimals (cents)."),
+    "too_long": N_("This text is too long."),
+    "duplicate": N_("Choose each finding once."),
+    "not_applicable": N_("Leave this field empty for this choice."),
+    "invalid_kvk_number": N_("A KvK number has exactly 8 digits."),
+    "findings_required": N_("Choose at least one finding for an inspection with violations."),
+    "unknown_employer": N_("No employer with this KvK number is registered."),
+    "unknown_address": N_("No housing location is registered at this address."),
+    "ambiguous_address": N_(
+        "Several housing locations are registered at this address; choose it from the location's page."
+    ),
+    "house_number_missing": N_("Fill in the house number as a number."),
+    "no_violations": N_("A sanction can only follow an inspection that found violations."),
+    "changed_meanwhile": N_("Someone changed this inspection meanwhile; look at it again before you decide."),
+    # The access log's subject (web.audit).
+    "uuid_parsing": N_("Fill in an id like 3f2a…: 32 hexadecimal characters, with or without hyphens."),
+    # Locaties: the search (the API's rules for `GET /housing-locations`), the period of a timeline, and the
+    # occupancy-limit form (the domain's refusals of `HousingLocation.change_occupancy_limit`, by field).
+    "whole_number": N_("Write a whole number, for example 12."),
+    "invalid_postcode": N_("Write a postcode as 1671 AB: four digits, not starting with 0, and two letters."),
+    "house_number_out_of_range": N_("A house number lies between 1 and 99999."),
+    "period_too_long": N_("Choose a period of at most two years."),
+    "maxOccupants:out_of_range": N_("The maximum lies between 1 and 10000 occupants."),
+    "validFrom:out_of_range": N_("The date must lie between 1900-01-01 and 2100-12-31."),
+    "validFrom:too_far_ahead": N_("A maximum can be set at most a year ahead."),
     # The sign-in and language forms.
     "unknown_role": N_("Choose one of the roles."),
     "unknown_language": N_("Choose Dutch or English."),
@@ -57,4 +93,5 @@ FORM_CODES = frozenset(MESSAGES)
 
 def message_of(code: str) -> str:
     """The message (untranslated) of a refusal's code; the general one for a code without its own."""
-    return MESSAGES.get(code, MESSAGES[GENERAL])
+    # A domain refusal is kept as `field:code`: its own message if it has one, else the code's.
+    return MESSAGES.get(code) or MESSAGES.get(code.rpartition(":")[2], MESSAGES[GENERAL])

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from ledger.settings import Settings
@@ -119,3 +121,148 @@ def test_screenshots_land_in_the_ignored_artifacts_folder() -> None:
 
     assert ARTIFACTS.parts[-2:] == ("artifacts", "browser")
     assert Path(ARTIFACTS.parent.parent / ".gitignore").read_text().count("artifacts/") == 1
+
+
+# -- Inspecties (issue 19, pages-insp) ------------------------------------------------------------------------
+
+
+def _api(server: Server, path: str, **params: Any) -> Any:
+    """What the API answers an inspector (a development token, as `ledger token` gives one)."""
+    from api.auth import DevelopmentTokens, Role  # noqa: PLC0415  # only these tests ask the API
+
+    token = DevelopmentTokens(server.settings).issue(role=Role.INSPECTOR, sub="browser-test")
+    answer = httpx.get(f"{server.url}/api/v1{path}", params=params, headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+@pytest.mark.parametrize("role", STAFF)
+def test_the_inspections_list_for_each_role(server: Server, visit: Visit, axe_source: str, role: str) -> None:
+    sign_in(visit, server.url, role)
+    page = visit.page
+    page.click("nav a[href='/inspecties']")
+    page.wait_for_url(f"{server.url}/inspecties")
+
+    shown = page.locator("tr[data-inspection]").evaluate_all("rows => rows.map(r => r.dataset.inspection)")
+    assert shown == [item["id"] for item in _api(server, "/inspections", limit=50)["items"]]
+    assert (page.locator("a[href='/inspecties/nieuw']").count() == 1) is (role in {"inspector", "admin"})
+    assert axe_violations(page, axe_source) == []
+    assert visit.violations == []
+    screenshot(page, f"inspecties-{role}")
+
+
+def test_recording_an_inspection_in_the_form(server: Server, visit: Visit, axe_source: str) -> None:
+    sign_in(visit, server.url, "inspector")
+    page = visit.page
+    location = _api(server, "/housing-locations", limit=1)["items"][0]
+    before = len(_api(server, "/inspections", limit=500)["items"])
+    page.goto(f"{server.url}/inspecties/nieuw")
+    page.fill("#postcode", location["address"]["postcode"])
+    page.fill("#house_number", str(location["address"]["houseNumber"]))
+    page.fill("#inspected_on", "2026-01-05")
+    page.fill("#occupants_found", "veel")
+    page.check("#finding-overcrowding")
+    page.check("#outcome-violations")
+    page.click("form[action='/inspecties/nieuw'] button[type=submit]")
+
+    assert page.locator("#occupants_found-error").inner_text() == "Vul een geheel getal in."
+    assert page.locator("#occupants_found").get_attribute("aria-describedby") == "occupants_found-error"
+    assert len(_api(server, "/inspections", limit=500)["items"]) == before
+    assert axe_violations(page, axe_source) == []
+    screenshot(page, "inspectie-vastleggen-onjuist")
+
+    page.fill("#occupants_found", "7")
+    page.click("form[action='/inspecties/nieuw'] button[type=submit]")
+    page.wait_for_url(f"{server.url}/inspecties/*")
+
+    assert page.locator("data[data-figure=occupants_found]").get_attribute("value") == "7"
+    assert len(_api(server, "/inspections", limit=500)["items"]) == before + 1
+    assert axe_violations(page, axe_source) == []
+    assert visit.violations == []
+    screenshot(page, "inspectie")
+
+
+def test_imposing_a_sanction_in_the_form(server: Server, visit: Visit, axe_source: str) -> None:
+    sign_in(visit, server.url, "admin")
+    page = visit.page
+    found = _api(server, "/inspections", outcome="violations", limit=1)["items"]
+    assert found, "the demo data has an inspection with violations"
+    inspection = found[0]
+    page.goto(f"{server.url}/inspecties/{inspection['id']}")
+    page.click(f"a[href='/inspecties/{inspection['id']}/sanctie']")
+    page.check("#kind-administrative_fine")
+    page.check("#against-owner")
+    page.fill("#owner_kvk_number", "34781256")
+    page.click("form.form button[type=submit]")
+
+    assert page.locator("#amount_eur-error").inner_text() == "Vul dit veld in."
+    assert len(_api(server, f"/inspections/{inspection['id']}")["sanctions"]) == len(inspection["sanctions"])
+    assert axe_violations(page, axe_source) == []
+    screenshot(page, "sanctie-opleggen-onjuist")
+
+    page.fill("#amount_eur", "1.250,00")
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(f"{server.url}/inspecties/{inspection['id']}")
+
+    sanctions = _api(server, f"/inspections/{inspection['id']}")["sanctions"]
+    assert [(s["kind"], s["amountEur"]) for s in sanctions][-1] == ("administrative_fine", "1250.00")
+    assert page.locator("data[data-figure=sanctions]").get_attribute("value") == str(len(sanctions))
+    assert axe_violations(page, axe_source) == []
+    assert visit.violations == []
+
+
+# -- Audit (issue 19, pages-insp) ------------------------------------------------------------------------------
+
+
+def _api_as_auditor(server: Server, path: str, **params: Any) -> Any:
+    from api.auth import DevelopmentTokens, Role  # noqa: PLC0415  # only these tests ask the API
+
+    token = DevelopmentTokens(server.settings).issue(role=Role.AUDITOR, sub="browser-test")
+    answer = httpx.get(f"{server.url}/api/v1{path}", params=params, headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+@pytest.mark.parametrize("role", ["auditor", "admin"])
+def test_the_audit_pages_for_each_role_that_may_see_them(
+    server: Server, visit: Visit, axe_source: str, role: str
+) -> None:
+    sign_in(visit, server.url, role)
+    page = visit.page
+    page.click("nav a[href='/audit']")
+    page.wait_for_url(f"{server.url}/audit")
+    page.click("form[action='/audit'] button[type=submit]")
+    # The status refreshes itself (htmx) until the run ends; without JavaScript the link does the same.
+    page.wait_for_selector("[data-verification=ok], [data-verification=broken], [data-verification=failed]")
+    assert page.locator("[data-verification=ok]").count() == 1
+    assert axe_violations(page, axe_source) == []
+    screenshot(page, f"audit-{role}")
+
+    page.click("a[href='/audit/gebeurtenissen']")
+    page.wait_for_url(f"{server.url}/audit/gebeurtenissen")
+    shown = page.locator("tr[data-position]").evaluate_all("rows => rows.map(r => Number(r.dataset.position))")
+    assert shown == [item["position"] for item in _api_as_auditor(server, "/audit/events", limit=50)["items"]]
+    assert axe_violations(page, axe_source) == []
+    screenshot(page, f"audit-gebeurtenissen-{role}")
+
+    page.click("a[href='/audit/toegang']")
+    page.fill("#subjectId", "geen-id")
+    page.click("form[action='/audit/toegang'] button[type=submit]")
+    assert page.locator("#subjectId-error").is_visible()
+    assert page.locator("#subjectId").get_attribute("aria-describedby") == "subjectId-error"
+    assert axe_violations(page, axe_source) == []
+    inspection = _api(server, "/inspections", limit=1)["items"][0]["id"]
+    page.fill("#subjectId", inspection)
+    page.click("form[action='/audit/toegang'] button[type=submit]")
+    page.wait_for_url(f"{server.url}/audit/toegang?subjectId={inspection}")
+    assert axe_violations(page, axe_source) == []
+    assert visit.violations == []
+    screenshot(page, f"audit-toegang-{role}")
+
+
+def test_the_audit_pages_are_closed_to_registrars_and_inspectors(server: Server, visit: Visit) -> None:
+    for role in ("registrar", "inspector"):
+        sign_in(visit, server.url, role)
+        assert visit.page.locator("nav a[href='/audit']").count() == 0
+        answer = visit.page.goto(f"{server.url}/audit")
+        assert answer is not None and answer.status == 403

@@ -329,3 +329,15 @@ def test_a_bad_postcode_is_refused_with_a_reason_a_person_can_read(api: Api) -> 
     assert param["name"] == "postcode"
     assert "pattern" not in param["reason"]
     assert len(param["reason"]) < 200, param["reason"]
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"), [("/employers", "name"), ("/housing-locations", "street"), ("/housing-locations", "city")]
+)
+@pytest.mark.parametrize("text", ["\x00", "Dorps\x07straat", "Dorps\u202estraat"], ids=["nul", "bell", "bidi-override"])
+def test_a_search_text_with_a_control_character_is_400_naming_the_parameter(
+    api: Api, path: str, parameter: str, text: str
+) -> None:
+    # Schemathesis found a NUL in `name` answered with 500 on PostgreSQL: a search text is a line of
+    # printable text, as the text it is compared with (docs/text-input.md).
+    assert invalid_names(get(api, path, **{parameter: text})) == [parameter]

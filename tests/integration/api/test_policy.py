@@ -145,6 +145,24 @@ MATRIX = {
     # The staff pages (docs/web.md, docs/roles.md): the municipality's staff; employers never reach them.
     "GET /": "RIAM",
     "GET /overzicht/bewoners-per-maand.svg": "RIAM",
+    # Inspecties: the municipality reads them (as GET /api/v1/inspections); the forms are enforcement's.
+    "GET /inspecties": "RIAM",
+    "GET /inspecties/{id}": "RIAM",
+    "GET /inspecties/nieuw": "IM",
+    "POST /inspecties/nieuw": "IM",
+    "GET /inspecties/{id}/sanctie": "IM",
+    "POST /inspecties/{id}/sanctie": "IM",
+    # Audit: whoever the API's audit routes admit.
+    "GET /audit": "AM",
+    "POST /audit": "AM",
+    "GET /audit/gebeurtenissen": "AM",
+    "GET /audit/toegang": "AM",
+    "GET /locaties": "RIAM",
+    "GET /locaties/{id}": "RIAM",
+    # The occupancy-limit form: as POST /api/v1/housing-locations/{id}/occupancy-limits.
+    "POST /locaties/{id}/maximum": "RM",
+    "GET /werkgevers": "RIAM",
+    "GET /werkgevers/{id}": "RIAM",
 }
 LETTER = {Role.EMPLOYER: "E", Role.REGISTRAR: "R", Role.INSPECTOR: "I", Role.AUDITOR: "A", Role.ADMIN: "M"}
 
@@ -185,12 +203,15 @@ def test_each_role_reaches_exactly_the_pages_the_matrix_says(api: Api) -> None:
     with TestClient(site, follow_redirects=False, client=("127.0.0.1", 50000)) as client:
         mismatches = []
         for route in sorted(pages):
-            path = route.split(" ", 1)[1]
-            assert client.get(path).status_code == 303, f"{route} without a session must send to sign-in"
+            method, path = route.split(" ", 1)
+            assert client.request(method, path).status_code == 303, f"{route} without a session must send to sign-in"
             for role in Role:
                 principal = Principal(sub=f"test-{role.value}", roles=frozenset({role}))
-                client.cookies.set(codec.cookie_name, codec.encode(signed_in_session(principal, now=codec.now())))
-                status = client.get(path).status_code
+                session = signed_in_session(principal, now=codec.now())
+                client.cookies.set(codec.cookie_name, codec.encode(session))
+                # A form carries the session's CSRF token: only the role may then make it 403.
+                form = {"csrf_token": session.csrf} if method == "POST" else None
+                status = client.request(method, path, data=form).status_code
                 client.cookies.clear()
                 if (status == 403) != (LETTER[role] not in MATRIX[route]):
                     mismatches.append(f"{route} as {role.value}: {status}, the matrix says {MATRIX[route]}")
