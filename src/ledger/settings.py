@@ -178,6 +178,20 @@ class Settings(DatabaseSettings):
     web_secure_cookies: bool | None = Field(
         default=None, description="Mark the pages' cookies Secure (HTTPS only); default: in production."
     )
+    # The pages' OpenID Connect sign-in at `oidc_issuer` (docs/web.md § Sessions and signing in).
+    oidc_client_id: str | None = Field(default=None, min_length=1, description="The pages' client id at the issuer.")
+    oidc_client_secret: SecretStr | None = Field(default=None, description="The pages' client secret at the issuer.")
+    web_public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+        description="The address people reach the pages at (behind a TLS proxy the process sees plain http): "
+        "the redirect URIs are made from it.",
+    )
+    web_post_logout_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://\S+$",
+        description="Where the identity provider sends a person after signing out; default the pages' /afgemeld.",
+    )
 
     @field_validator("floor_area_norms_m2")
     @classmethod
@@ -212,10 +226,40 @@ class Settings(DatabaseSettings):
         if self.web_session_secret is not None and len(self.web_session_secret.get_secret_value()) < 32:
             msg = "LEDGER_WEB_SESSION_SECRET must be at least 32 characters (a random string)"
             raise ValueError(msg)
+        self._sign_in_is_whole()
         if any(a.upper().startswith(("HS", "NONE")) for a in self.oidc_algorithms):
             msg = "LEDGER_OIDC_ALGORITHMS must be asymmetric: HMAC and 'none' are refused"
             raise ValueError(msg)
         return self
+
+    def _sign_in_is_whole(self) -> None:
+        """Refuse a half-configured sign-in: the pages could sign nobody in, or a setting would be ignored."""
+        client = {
+            "LEDGER_OIDC_CLIENT_ID": self.oidc_client_id,
+            "LEDGER_OIDC_CLIENT_SECRET": self.oidc_client_secret,
+            "LEDGER_WEB_PUBLIC_URL": self.web_public_url,
+        }
+        if self.oidc_issuer is None:
+            given = [name for name, value in client.items() if value is not None]
+            if self.web_post_logout_url is not None:
+                given.append("LEDGER_WEB_POST_LOGOUT_URL")
+            if given:
+                msg = f"{', '.join(given)} without LEDGER_OIDC_ISSUER: set the issuer too, or leave them out"
+                raise ValueError(msg)
+            return
+        missing = [name for name, value in client.items() if value is None]
+        if missing:
+            msg = f"LEDGER_OIDC_ISSUER needs {', '.join(missing)} too: the staff pages sign in there"
+            raise ValueError(msg)
+        # Behind a TLS proxy the process sees http; the address people use must be https in production.
+        if self.env == "production" and not str(self.web_public_url).startswith("https://"):
+            msg = "LEDGER_WEB_PUBLIC_URL must be an https:// address in production"
+            raise ValueError(msg)
+
+    @property
+    def web_public_base(self) -> str:
+        """The public base URL without a trailing slash (only with an issuer)."""
+        return str(self.web_public_url).rstrip("/")
 
     @property
     def stale_periods(self) -> StalePeriods:

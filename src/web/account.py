@@ -5,9 +5,8 @@ tokens, `api.auth.token_verifier`) a person on this machine — a loopback
 client — signs in by picking a staff role; each choice's value is the role's
 id. Anywhere else the picker is refused (403): it must not be weaker than the
 development tokens, which need the key file under `var/`. Employers are not
-among the roles: they never reach these pages. The OIDC sign-in (authorization
-code with PKCE) will take the picker's place: it only has to produce a
-`Principal` and store it with `signed_in_session`.
+among the roles: they never reach these pages. With an issuer the picker is
+gone: `/aanmelden` sends the person to the identity provider (`web.sign_in`).
 
 Every form here carries the session's CSRF token (`web.access.checked_form`).
 After signing in or switching the language the person goes back where they
@@ -30,6 +29,7 @@ from web.access import STAFF_PAGES, CheckedForm
 from web.errors import error_page
 from web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from web.session import SessionCodec, anonymous_session, signed_in_session
+from web.sign_in import begin, oidc_of, sign_out_location
 from web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -70,7 +70,10 @@ def _picker(request: Request, next_path: str, *, error: str | None = None, statu
 
 @router.get("/aanmelden")
 def sign_in_page(request: Request, services: ServicesDep, _: Public) -> Response:
-    """The sign-in page: in development, on this machine, the role picker."""
+    """The sign-in page: with an issuer, off to sign in there; in development, on this machine, the role picker."""
+    client = oidc_of(request)
+    if client is not None:
+        return begin(request, client, safe_next(request.query_params.get("volgende", "/")))
     if not picker_allowed(services.settings, _client(request)):
         return error_page(request, 403, reason="picker")
     return _picker(request, safe_next(request.query_params.get("volgende", "/")))
@@ -95,10 +98,10 @@ def sign_in(request: Request, services: ServicesDep, form: CheckedForm, _: Publi
 
 @router.post("/afmelden")
 def sign_out(request: Request, _form: CheckedForm, _: Public) -> Response:
-    """End the session; the sign-in page next."""
+    """End the session; at the provider too when it has an end-session endpoint, else the sign-in page next."""
     codec: SessionCodec = request.app.state.session_codec
     request.state.session = anonymous_session(now=codec.now())
-    return RedirectResponse("/aanmelden", status_code=303)
+    return RedirectResponse(sign_out_location(request), status_code=303)
 
 
 @router.post("/taal")

@@ -30,8 +30,10 @@ from web import (
     reports,
     signals,
     workers,
+    sign_in,
 )
 from web.access import Sessions
+from web.oidc import OidcClient
 from web.session import SessionCodec
 
 
@@ -41,6 +43,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app = create_api(config, clock=clock, error_answer=errors.answer)
     codec = SessionCodec.for_settings(config)
     app.state.session_codec = codec
+    # With an issuer the pages sign in there (web.sign_in); without, development's picker (web.account).
+    app.state.oidc = OidcClient(config) if config.oidc_issuer else None
     # The forms before the inspection's page: `/inspecties/nieuw` is not an inspection's id.
     for router in (
         overview.router,
@@ -50,6 +54,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         employers.router,
         signals.router,
         account.router,
+        sign_in.router,
         assets.router,
         inspection_forms.router,
         inspections.router,

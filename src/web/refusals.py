@@ -86,6 +86,16 @@ MESSAGES = {
     # The sign-in and language forms.
     "unknown_role": N_("Choose one of the roles."),
     "unknown_language": N_("Choose Dutch or English."),
+    # Signing in at the identity provider (web.sign_in).
+    "sign_in_expired": N_("The sign-in took too long or was begun in another window. Sign in again."),
+    "sign_in_refused": N_("The identity provider did not sign you in. Sign in again, or ask the service desk."),
+    "sign_in_failed": N_("The sign-in could not be completed. Sign in again."),
+    "sign_in_invalid": N_("The identity provider's answer could not be trusted, so you are not signed in."),
+    "no_staff_role": N_(
+        "Your account has no role for the staff pages (registrar, inspector, auditor or administrator)."
+        " Employers use their own portal. Ask the functional administrator if you need a role."
+    ),
+    "provider_unavailable": N_("The identity provider cannot be reached at the moment. Try again in a few minutes."),
 }
 
 FORM_CODES = frozenset(MESSAGES)

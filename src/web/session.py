@@ -12,8 +12,8 @@ the sign-in form has a CSRF token.
 
 The key: derived (HKDF) from `LEDGER_WEB_SESSION_SECRET`, required in
 production; in development, a random key kept under the data dir (0600).
-The later OIDC sign-in only has to produce a `Principal` and call
-`signed_in_session`.
+The OIDC sign-in (`web.sign_in`) keeps its attempt — state, nonce and PKCE
+verifier — here between sending the person to the provider and their return.
 """
 
 from __future__ import annotations
@@ -43,6 +43,16 @@ _KEY_INFO = b"westland-ledger web session v1"
 
 
 @dataclass(frozen=True)
+class SignInAttempt:
+    """A sign-in begun at the identity provider: what its answer must match, and where to go after."""
+
+    state: str
+    nonce: str
+    verifier: str  # the PKCE code verifier (RFC 7636)
+    next_path: str
+
+
+@dataclass(frozen=True)
 class Session:
     """What a session holds: its CSRF token, when it began and was last seen, and who signed in (if anyone)."""
 
@@ -52,6 +62,7 @@ class Session:
     sub: str | None = None
     roles: tuple[str, ...] = ()
     employer_id: str | None = None
+    attempt: SignInAttempt | None = None
 
     def principal(self) -> Principal | None:
         """Who is signed in, or None."""
@@ -114,6 +125,9 @@ class SessionCodec:
         payload = {"c": session.csrf, "t": session.started_at, "s": session.sub, "r": session.roles}
         if session.employer_id:
             payload["e"] = session.employer_id
+        if session.attempt:
+            attempt = session.attempt
+            payload["o"] = [attempt.state, attempt.nonce, attempt.verifier, attempt.next_path]
         data = json.dumps(payload, separators=(",", ":")).encode()
         return self._fernet.encrypt_at_time(data, session.seen_at).decode()
 
@@ -132,6 +146,7 @@ class SessionCodec:
                 sub=payload.get("s"),
                 roles=tuple(payload.get("r", ())),
                 employer_id=payload.get("e"),
+                attempt=SignInAttempt(*map(str, payload["o"])) if payload.get("o") else None,
             )
         except (InvalidToken, UnicodeEncodeError, ValueError, KeyError, TypeError):
             return None

@@ -97,7 +97,18 @@ def render(
             }
         )
     )
-    return HTMLResponse(page, status_code=status, headers={"Content-Security-Policy": PAGE_CSP, **(headers or {})})
+    policy = page_csp(request)
+    return HTMLResponse(page, status_code=status, headers={"Content-Security-Policy": policy, **(headers or {})})
+
+
+def page_csp(request: Request) -> str:
+    """The pages' policy; with an issuer, its forms may also lead there (sign-out goes on to the provider)."""
+    # Chromium holds a form's redirects to `form-action` too: sign-out's 303 to the end-session endpoint.
+    oidc = getattr(request.app.state, "oidc", None)
+    if oidc is None:
+        return PAGE_CSP
+    origins = " ".join(oidc.form_origins())
+    return PAGE_CSP.replace("form-action 'self'", f"form-action 'self' {origins}")
 
 
 def local_input(instant: datetime, zone: str) -> str:

@@ -69,9 +69,10 @@ class Server:
     processes: list[subprocess.Popen[bytes]]
 
 
-def _start(settings: Settings, log: Path, *args: str) -> subprocess.Popen[bytes]:
+def _start(settings: Settings, log: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    environment = ledger_env(settings) | (env or {})
     with log.open("wb") as out:
-        return subprocess.Popen(ledger_command(*args), env=ledger_env(settings), stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(ledger_command(*args), env=environment, stdout=out, stderr=subprocess.STDOUT)
 
 
 @dataclass

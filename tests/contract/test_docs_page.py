@@ -154,6 +154,9 @@ def test_the_docs_are_on_in_development_and_off_in_production_unless_set(
         "keyring_file": tmp_path / "keyring",
         "oidc_issuer": "https://id.example",
         "oidc_public_key_file": tmp_path / "key.pem",
+        "oidc_client_id": "ledger-pages",
+        "oidc_client_secret": "a-test-client-secret",
+        "web_public_url": "https://ledger.medemblik.example",
         "web_session_secret": "a-test-secret-of-the-pages-session-cookie",
     }
     settings = Settings(

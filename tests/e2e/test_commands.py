@@ -26,7 +26,12 @@ def test_a_printed_token_is_one_the_development_server_accepts(tmp_path: Path) -
 
 def test_no_development_token_where_an_oidc_issuer_is_configured(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "var")
-    env = ledger_env(settings) | {"LEDGER_OIDC_ISSUER": "https://login.medemblik.example/realms/ledger"}
+    env = ledger_env(settings) | {
+        "LEDGER_OIDC_ISSUER": "https://login.medemblik.example/realms/ledger",
+        "LEDGER_OIDC_CLIENT_ID": "ledger-pages",
+        "LEDGER_OIDC_CLIENT_SECRET": "a-test-client-secret",
+        "LEDGER_WEB_PUBLIC_URL": "https://ledger.medemblik.example",
+    }
 
     refused = subprocess.run(
         ledger_command("token", "--role", "admin"), env=env, capture_output=True, text=True, timeout=60, check=False

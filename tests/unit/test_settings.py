@@ -77,6 +77,9 @@ def test_production_requires_an_explicit_keyring() -> None:
         keyring_file=Path("/etc/ledger/keyring"),
         oidc_issuer="https://login.medemblik.example",
         oidc_jwks_url="https://login.medemblik.example/jwks",
+        oidc_client_id="ledger-pages",
+        oidc_client_secret="a-test-client-secret",
+        web_public_url="https://ledger.medemblik.example",
         web_session_secret="a-test-secret-of-the-pages-session-cookie",
     )
     assert production.keyring_path == Path("/etc/ledger/keyring")
@@ -101,3 +104,38 @@ def test_the_sanction_maximum_defaults_to_100000_euro_and_is_read_from_the_envir
     monkeypatch.setenv("LEDGER_SANCTION_MAX_AMOUNT_EUR", "0")
     with pytest.raises(ValidationError):
         Settings()
+
+
+@pytest.mark.parametrize(
+    ("given", "named"),
+    [
+        ({"oidc_issuer": "https://id.example"}, "LEDGER_OIDC_CLIENT_ID"),
+        ({"oidc_issuer": "https://id.example", "oidc_client_id": "pages"}, "LEDGER_OIDC_CLIENT_SECRET"),
+        (
+            {"oidc_issuer": "https://id.example", "oidc_client_id": "pages", "oidc_client_secret": "s"},
+            "LEDGER_WEB_PUBLIC_URL",
+        ),
+        ({"oidc_client_id": "pages"}, "without LEDGER_OIDC_ISSUER"),
+        ({"web_post_logout_url": "https://www.medemblik.nl/"}, "without LEDGER_OIDC_ISSUER"),
+    ],
+)
+def test_a_half_configured_sign_in_is_refused(given: dict[str, str], named: str) -> None:
+    with pytest.raises(ValidationError, match=named):
+        Settings(**given)  # type: ignore[arg-type]
+
+
+def test_the_public_address_is_https_in_production() -> None:
+    production = {
+        "env": "production",
+        "keyring_file": Path("/etc/ledger/keyring"),
+        "oidc_issuer": "https://login.medemblik.example",
+        "oidc_jwks_url": "https://login.medemblik.example/jwks",
+        "oidc_client_id": "ledger-pages",
+        "oidc_client_secret": "a-client-secret",
+        "web_session_secret": "a-test-secret-of-the-pages-session-cookie",
+    }
+    with pytest.raises(ValidationError, match="https"):
+        Settings(**production, web_public_url="http://ledger.medemblik.example")  # type: ignore[arg-type]
+    assert Settings(**production, web_public_url="https://ledger.medemblik.example/").web_public_base == (  # type: ignore[arg-type]
+        "https://ledger.medemblik.example"
+    )

@@ -103,6 +103,9 @@ def test_production_needs_a_session_secret(tmp_path: Path) -> None:
         "keyring_file": tmp_path / "keyring",
         "oidc_issuer": "https://id.medemblik.example",
         "oidc_public_key_file": key,
+        "oidc_client_id": "ledger-pages",
+        "oidc_client_secret": "a-test-client-secret",
+        "web_public_url": "https://ledger.medemblik.example",
     }
     with pytest.raises(ValueError, match="LEDGER_WEB_SESSION_SECRET"):
         Settings(**production)

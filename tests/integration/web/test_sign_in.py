@@ -109,6 +109,9 @@ def test_the_picker_is_refused_outside_development(tmp_path: Path) -> None:
         keyring_file=tmp_path / "keyring",
         oidc_issuer="https://id.medemblik.example",
         oidc_public_key_file=key,
+        oidc_client_id="ledger-pages",
+        oidc_client_secret="a-test-client-secret",
+        web_public_url="https://ledger.medemblik.example",
         web_session_secret="s" * 64,
     )
     from web.account import picker_allowed  # noqa: PLC0415
