@@ -28,9 +28,9 @@ from web import (
     locations,
     overview,
     reports,
+    sign_in,
     signals,
     workers,
-    sign_in,
 )
 from web.access import Sessions
 from web.oidc import OidcClient
