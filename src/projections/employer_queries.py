@@ -24,6 +24,7 @@ from ledger.persistence.database import in_chunks, reading
 from projections.bitemporal import known_at, valid_on
 from projections.directory import directory_employers, directory_locations, folded
 from projections.employer_counts import employer_counts
+from projections.ids import uuid_of
 from projections.labels import address_line
 from projections.residence import employment_history, residence_history
 
@@ -96,12 +97,12 @@ def _records(engine: Engine, statement: Select[Any], on: date, as_known_at: date
         rows = conn.execute(statement).all()
         ids = [row.employer_id for row in rows]
         counts = employer_counts(conn, ids, on) if ids else {}
-        homes: dict[str, list[HousingLabel]] = {}
+        homes: dict[str, list[tuple[str, str | None]]] = {}
         for chunk in in_chunks(ids):
-            for employer_hex, location_hex, *address in conn.execute(_homes(chunk, on, as_known_at)):
+            for employer_hex, location_hex, *address in conn.execute(_homes(chunk, on, as_known_at)).all():
                 # A location the directory has not seen yet has no label (yet), as in `read_labels`.
                 label = None if address[0] is None else address_line(*address)
-                homes.setdefault(employer_hex, []).append(HousingLabel(UUID(location_hex), label))
+                homes.setdefault(employer_hex, []).append((location_hex, label))
     return [
         EmployerRecord(
             id=UUID(row.employer_id),
@@ -110,7 +111,9 @@ def _records(engine: Engine, statement: Select[Any], on: date, as_known_at: date
             registered_at=row.registered_at,
             active_workers=counts.get(row.employer_id, (0, 0))[0],
             total_workers=counts.get(row.employer_id, (0, 0))[1],
-            housing_locations=tuple(sorted(homes.get(row.employer_id, []), key=lambda h: h.id.hex)),
+            housing_locations=tuple(
+                HousingLabel(uuid_of(location), label) for location, label in sorted(homes.get(row.employer_id, []))
+            ),
         )
         for row in rows
     ]

@@ -31,6 +31,7 @@ from projections.alert_rules import Alert, location_alerts
 from projections.bitemporal import known_at
 from projections.directory import directory_inspections, directory_location_limits
 from projections.employment import residence_with_employer
+from projections.ids import uuid_of
 from projections.labels import address_line
 from projections.occupancy import LocationFacts, LocationHistory, Resident
 from projections.residence import location_facts, occupancy_limit_history, residence_history
@@ -117,7 +118,7 @@ def _record(
     inspections: dict[str, InspectionFacts],
     asked: Asked,
 ) -> LocationRecord:
-    location_id = UUID(row.housing_location_id)
+    location_id = uuid_of(row.housing_location_id)
     scope = asked.employer_id
     maximum, basis, headcount, alerts = None, None, 0, tuple[Alert, ...]()
     if history is not None:  # None only while the residence view has not yet seen the registration
@@ -180,15 +181,13 @@ def _histories(conn: Connection, rows: Sequence[Any], asked: Asked) -> dict[str,
         # Each stay with the employer of the day asked (an employer's headcount counts its workers of that day).
         stay_rows, employer = residence_with_employer(asked.on, asked.as_known_at)
     for chunk in in_chunks(ids):
-        for row in conn.execute(
-            select(h.housing_location_id, h.worker_id, h.valid_from, h.valid_to, employer.label("employer_id"))
+        for location, worker, valid_from, valid_to, employer_hex in conn.execute(
+            select(h.housing_location_id, h.worker_id, h.valid_from, h.valid_to, employer)
             .select_from(stay_rows)
             .where(h.housing_location_id.in_(chunk))
             .where(known_at(residence_history, asked.as_known_at))
-        ):
-            stays[row.housing_location_id].append(
-                Resident(UUID(row.worker_id), row.valid_from, row.valid_to, UUID(row.employer_id))
-            )
+        ).all():
+            stays[location].append(Resident(uuid_of(worker), valid_from, valid_to, uuid_of(employer_hex)))
         for limit in conn.execute(
             select(o.housing_location_id, o.valid_from, o.valid_to, o.max_occupants)
             .where(o.housing_location_id.in_(chunk))
