@@ -19,13 +19,13 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, FromClause, select
+from sqlalchemy import BindParameter, Connection, Date, Select, bindparam, select
 
 from ledger.domain.capacity import UNKNOWN, Capacity, capacity
 from ledger.domain.floor_area_norms import norms_for_kind
 from ledger.domain.housing_location import LimitBasis
 from ledger.domain.values import Address
-from ledger.persistence.database import in_chunks
+from ledger.persistence.database import UTCDateTime, in_chunks
 from ledger.settings import Settings
 from projections.alert_rules import Alert, location_alerts
 from projections.bitemporal import known_at
@@ -95,6 +95,29 @@ class Asked:
     as_known_at: datetime
     settings: Settings
     employer_id: UUID | None = None
+
+
+# The page's reads, built once: SQLAlchemy reuses a statement's compiled form and cache key, and a
+# page's ids and instant are its parameters (`ids` a list, `on` a day, `at` an instant).
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+_ON, _AT = bindparam("on", type_=Date), bindparam("at", type_=UTCDateTime)
+_h, _o, _l, _i = residence_history.c, occupancy_limit_history.c, directory_location_limits.c, directory_inspections.c
+_STAYS = select(_h.housing_location_id, _h.worker_id, _h.valid_from, _h.valid_to, _h.employer_id).where(
+    _h.housing_location_id.in_(_IDS), known_at(residence_history, _AT)
+)
+_LIMITS = select(_o.housing_location_id, _o.valid_from, _o.valid_to, _o.max_occupants).where(
+    _o.housing_location_id.in_(_IDS), known_at(occupancy_limit_history, _AT)
+)
+_LIMITS_SET = (
+    select(directory_location_limits)
+    .where(_l.housing_location_id.in_(_IDS), _l.recorded_at <= _AT)
+    .order_by(_l.housing_location_id, _l.seq)
+)
+_INSPECTIONS = (
+    select(directory_inspections)
+    .where(_i.housing_location_id.in_(_IDS), _i.inspected_on <= _ON, _i.recorded_at <= _AT)
+    .order_by(_i.inspected_on, _i.recorded_at)  # the last one read is the latest
+)
 
 
 def read_records(conn: Connection, rows: Sequence[Any], asked: Asked) -> list[LocationRecord]:
@@ -171,29 +194,18 @@ def _histories(conn: Connection, rows: Sequence[Any], asked: Asked) -> dict[str,
     ids = list(facts)
     stays: defaultdict[str, list[Resident]] = defaultdict(list)
     limits: defaultdict[str, list[tuple[date, date | None, int | None]]] = defaultdict(list)
-    h, o = residence_history.c, occupancy_limit_history.c
-    stay_rows: FromClause
-    employer: ColumnElement[Any]
-    if asked.employer_id is None:
-        # Everyone's answer counts every stay: the registering employer each row names will do.
-        stay_rows, employer = residence_history, h.employer_id
-    else:
-        # Each stay with the employer of the day asked (an employer's headcount counts its workers of that day).
-        stay_rows, employer = residence_with_employer(asked.on, asked.as_known_at)
     for chunk in in_chunks(ids):
-        for location, worker, valid_from, valid_to, employer_hex in conn.execute(
-            select(h.housing_location_id, h.worker_id, h.valid_from, h.valid_to, employer)
-            .select_from(stay_rows)
-            .where(h.housing_location_id.in_(chunk))
-            .where(known_at(residence_history, asked.as_known_at))
-        ).all():
+        if asked.employer_id is None:
+            # Everyone's answer counts every stay: the registering employer each row names will do.
+            found = conn.execute(_STAYS, {"ids": chunk, "at": asked.as_known_at})
+        else:
+            found = conn.execute(_stays_of_the_day(chunk, asked))
+        for location, worker, valid_from, valid_to, employer_hex in found.all():
             stays[location].append(Resident(uuid_of(worker), valid_from, valid_to, uuid_of(employer_hex)))
-        for limit in conn.execute(
-            select(o.housing_location_id, o.valid_from, o.valid_to, o.max_occupants)
-            .where(o.housing_location_id.in_(chunk))
-            .where(known_at(occupancy_limit_history, asked.as_known_at))
-        ):
-            limits[limit.housing_location_id].append((limit.valid_from, limit.valid_to, limit.max_occupants))
+        for location, valid_from, valid_to, maximum in conn.execute(
+            _LIMITS, {"ids": chunk, "at": asked.as_known_at}
+        ).all():
+            limits[location].append((valid_from, valid_to, maximum))
     norms = asked.settings.floor_area_norms_m2
     return {
         location: LocationHistory(
@@ -207,15 +219,21 @@ def _histories(conn: Connection, rows: Sequence[Any], asked: Asked) -> dict[str,
     }
 
 
+def _stays_of_the_day(ids: Sequence[str], asked: Asked) -> Select[Any]:
+    """Each stay with the employer of the day asked (an employer's headcount counts its workers of that day)."""
+    h = residence_history.c
+    joined, employer = residence_with_employer(asked.on, asked.as_known_at)
+    return (
+        select(h.housing_location_id, h.worker_id, h.valid_from, h.valid_to, employer)
+        .select_from(joined)
+        .where(h.housing_location_id.in_(ids), known_at(residence_history, asked.as_known_at))
+    )
+
+
 def _limit_history(conn: Connection, ids: list[str], as_known_at: datetime) -> defaultdict[str, list[LimitSet]]:
     found: defaultdict[str, list[LimitSet]] = defaultdict(list)
-    c = directory_location_limits.c
     for chunk in in_chunks(ids):
-        for row in conn.execute(
-            select(directory_location_limits)
-            .where(c.housing_location_id.in_(chunk), c.recorded_at <= as_known_at)
-            .order_by(c.housing_location_id, c.seq)
-        ):
+        for row in conn.execute(_LIMITS_SET, {"ids": chunk, "at": as_known_at}).all():
             found[row.housing_location_id].append(
                 LimitSet(row.max_occupants, row.valid_from, row.recorded_at, row.reason)
             )
@@ -225,14 +243,9 @@ def _limit_history(conn: Connection, ids: list[str], as_known_at: datetime) -> d
 def _last_inspections(conn: Connection, ids: list[str], asked: Asked) -> dict[str, InspectionFacts]:
     """The latest inspection of each location on or before the day, as recorded by the instant."""
     found: dict[str, InspectionFacts] = {}
-    c = directory_inspections.c
     for chunk in in_chunks(ids):
-        for row in conn.execute(
-            select(directory_inspections)
-            .where(c.housing_location_id.in_(chunk), c.inspected_on <= asked.on, c.recorded_at <= asked.as_known_at)
-            .order_by(c.inspected_on, c.recorded_at)  # the last one read is the latest
-        ):
+        for row in conn.execute(_INSPECTIONS, {"ids": chunk, "on": asked.on, "at": asked.as_known_at}).all():
             found[row.housing_location_id] = InspectionFacts(
-                UUID(row.inspection_id), row.inspected_on, row.occupants_found, row.outcome
+                uuid_of(row.inspection_id), row.inspected_on, row.occupants_found, row.outcome
             )
     return found
