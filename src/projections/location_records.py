@@ -11,15 +11,17 @@ occupancy query does (`projections.occupancy.LocationHistory`).
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BindParameter, Connection, Date, Select, bindparam, select
+from sqlalchemy import BindParameter, Column, ColumnElement, Connection, Date, Select, String, any_, bindparam, select
+from sqlalchemy.dialects import postgresql
 
 from ledger.domain.capacity import UNKNOWN, Capacity, capacity
 from ledger.domain.floor_area_norms import norms_for_kind
@@ -97,27 +99,52 @@ class Asked:
     employer_id: UUID | None = None
 
 
-# The page's reads, built once: SQLAlchemy reuses a statement's compiled form and cache key, and a
-# page's ids and instant are its parameters (`ids` a list, `on` a day, `at` an instant).
-_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
-_ON, _AT = bindparam("on", type_=Date), bindparam("at", type_=UTCDateTime)
-_h, _o, _l, _i = residence_history.c, occupancy_limit_history.c, directory_location_limits.c, directory_inspections.c
-_STAYS = select(_h.housing_location_id, _h.worker_id, _h.valid_from, _h.valid_to, _h.employer_id).where(
-    _h.housing_location_id.in_(_IDS), known_at(residence_history, _AT)
-)
-_LIMITS = select(_o.housing_location_id, _o.valid_from, _o.valid_to, _o.max_occupants).where(
-    _o.housing_location_id.in_(_IDS), known_at(occupancy_limit_history, _AT)
-)
-_LIMITS_SET = (
-    select(directory_location_limits)
-    .where(_l.housing_location_id.in_(_IDS), _l.recorded_at <= _AT)
-    .order_by(_l.housing_location_id, _l.seq)
-)
-_INSPECTIONS = (
-    select(directory_inspections)
-    .where(_i.housing_location_id.in_(_IDS), _i.inspected_on <= _ON, _i.recorded_at <= _AT)
-    .order_by(_i.inspected_on, _i.recorded_at)  # the last one read is the latest
-)
+class _Reads(NamedTuple):
+    """A page's reads; their parameters are the page's `ids`, the day `on` and the instant `at`."""
+
+    stays: Select[Any]
+    limits: Select[Any]
+    limits_set: Select[Any]
+    inspections: Select[Any]
+
+
+@functools.cache
+def _reads(dialect: str) -> _Reads:
+    """The page's reads on `dialect`, built once: SQLAlchemy reuses their compiled form and cache key.
+
+    On PostgreSQL the ids are one array parameter (`= ANY`): the statement is
+    then the same short text for every page, which psycopg keeps parsed (it
+    parses a text of over 4 kB again every time, and an IN list of 50 ids makes
+    one). SQLite has no arrays: it takes an IN list.
+    """
+    ids: BindParameter[Any]
+    if dialect == "postgresql":
+        ids = bindparam("ids", type_=postgresql.ARRAY(String))
+
+        def among(column: Column[str]) -> ColumnElement[bool]:
+            return column == any_(ids)
+    else:
+        ids = bindparam("ids", expanding=True)
+
+        def among(column: Column[str]) -> ColumnElement[bool]:
+            return column.in_(ids)
+
+    on, at = bindparam("on", type_=Date), bindparam("at", type_=UTCDateTime)
+    h, o, c, i = residence_history.c, occupancy_limit_history.c, directory_location_limits.c, directory_inspections.c
+    return _Reads(
+        stays=select(h.housing_location_id, h.worker_id, h.valid_from, h.valid_to, h.employer_id).where(
+            among(h.housing_location_id), known_at(residence_history, at)
+        ),
+        limits=select(o.housing_location_id, o.valid_from, o.valid_to, o.max_occupants).where(
+            among(o.housing_location_id), known_at(occupancy_limit_history, at)
+        ),
+        limits_set=select(directory_location_limits)
+        .where(among(c.housing_location_id), c.recorded_at <= at)
+        .order_by(c.housing_location_id, c.seq),
+        inspections=select(directory_inspections)
+        .where(among(i.housing_location_id), i.inspected_on <= on, i.recorded_at <= at)
+        .order_by(i.inspected_on, i.recorded_at),  # the last one read is the latest
+    )
 
 
 def read_records(conn: Connection, rows: Sequence[Any], asked: Asked) -> list[LocationRecord]:
@@ -197,14 +224,13 @@ def _histories(conn: Connection, rows: Sequence[Any], asked: Asked) -> dict[str,
     for chunk in in_chunks(ids):
         if asked.employer_id is None:
             # Everyone's answer counts every stay: the registering employer each row names will do.
-            found = conn.execute(_STAYS, {"ids": chunk, "at": asked.as_known_at})
+            found = conn.execute(_reads(conn.dialect.name).stays, {"ids": chunk, "at": asked.as_known_at})
         else:
             found = conn.execute(_stays_of_the_day(chunk, asked))
         for location, worker, valid_from, valid_to, employer_hex in found.all():
             stays[location].append(Resident(uuid_of(worker), valid_from, valid_to, uuid_of(employer_hex)))
-        for location, valid_from, valid_to, maximum in conn.execute(
-            _LIMITS, {"ids": chunk, "at": asked.as_known_at}
-        ).all():
+        limit_rows = conn.execute(_reads(conn.dialect.name).limits, {"ids": chunk, "at": asked.as_known_at})
+        for location, valid_from, valid_to, maximum in limit_rows.all():
             limits[location].append((valid_from, valid_to, maximum))
     norms = asked.settings.floor_area_norms_m2
     return {
@@ -233,7 +259,7 @@ def _stays_of_the_day(ids: Sequence[str], asked: Asked) -> Select[Any]:
 def _limit_history(conn: Connection, ids: list[str], as_known_at: datetime) -> defaultdict[str, list[LimitSet]]:
     found: defaultdict[str, list[LimitSet]] = defaultdict(list)
     for chunk in in_chunks(ids):
-        for row in conn.execute(_LIMITS_SET, {"ids": chunk, "at": as_known_at}).all():
+        for row in conn.execute(_reads(conn.dialect.name).limits_set, {"ids": chunk, "at": as_known_at}).all():
             found[row.housing_location_id].append(
                 LimitSet(row.max_occupants, row.valid_from, row.recorded_at, row.reason)
             )
@@ -244,7 +270,9 @@ def _last_inspections(conn: Connection, ids: list[str], asked: Asked) -> dict[st
     """The latest inspection of each location on or before the day, as recorded by the instant."""
     found: dict[str, InspectionFacts] = {}
     for chunk in in_chunks(ids):
-        for row in conn.execute(_INSPECTIONS, {"ids": chunk, "on": asked.on, "at": asked.as_known_at}).all():
+        for row in conn.execute(
+            _reads(conn.dialect.name).inspections, {"ids": chunk, "on": asked.on, "at": asked.as_known_at}
+        ).all():
             found[row.housing_location_id] = InspectionFacts(
                 uuid_of(row.inspection_id), row.inspected_on, row.occupants_found, row.outcome
             )
