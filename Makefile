@@ -8,7 +8,7 @@ WORKERS ?= 200
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck bench bench-quick clean
+.PHONY: run test lint typecheck browser messages bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,7 @@ run: $(VENV)/.installed
 	$(BIN)/ledger migrate
 	$(BIN)/ledger demo --if-empty --workers $(WORKERS)
 	@echo
+	@echo "staff pages:      http://$(HOST):$(PORT)/ (sign in by choosing a role; docs/web.md)"
 	@echo "API:              http://$(HOST):$(PORT)/api/v1"
 	@echo "interactive docs: http://$(HOST):$(PORT)/api/v1/docs"
 	@echo "registrar token (8 hours; others: $(BIN)/ledger token --role ROLE [--kvk NUMBER]):"
@@ -39,8 +40,25 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check src tests migrations $(wildcard bench)
 	$(BIN)/mypy
 
-test: lint
+test: lint browser
 	$(BIN)/pytest -n 4
+
+# The browser tests (tests/browser) drive Debian's chromium: installed here when missing and run as root
+# (as CI is); otherwise one line says what to install, and `make test` stops (it never skips them).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null 2>&1 || \
+	    { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null; }; \
+	  fi; \
+	  command -v chromium >/dev/null 2>&1 || { \
+	    echo "make test: no chromium for the browser tests; run as root: apt-get install -y --no-install-recommends chromium fonts-liberation" >&2; \
+	    exit 1; }; }
+
+# The staff pages' texts: extract them again and update both catalogues (src/web/locale; docs/web.md).
+messages: $(VENV)/.installed
+	$(BIN)/python -m web.i18n
 
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
@@ -54,4 +72,4 @@ bench-quick: $(VENV)/.installed-bench
 	$(BIN)/python -m bench --quick
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules artifacts

@@ -28,6 +28,7 @@ from bench.scenarios.keys import rotation
 from bench.scenarios.lists import lists
 from bench.scenarios.query import query
 from bench.scenarios.rebuild import rebuild
+from bench.scenarios.reports import reports
 from bench.scenarios.scale import scale
 from bench.scenarios.shred import shred
 from ledger.logs import configure_logging
@@ -46,6 +47,7 @@ SCENARIOS: dict[str, tuple[str, Scenario]] = {
     "B4": ("projection rebuild", _both(rebuild)),
     "B11": ("occupancy query in-process", _both(query)),
     "B12": ("the read side's filtered lists in-process", _both(lists)),
+    "B13": ("every report over twelve months by month, in-process", _both(reports)),
     "B9": ("audit chain verification", _both(audit)),
     "B8": ("shredding due subjects", _both(shred)),
     "B10": ("key rotation over the live data keys", _both(rotation)),

@@ -106,6 +106,7 @@ def row_of(
         note=note,
         details={
             "pairs": len(rates),
+            "p95": percentile(latencies, 95) if latencies else None,
             "rates": rates,
             "baseline_rates": comparison.baseline_rates,
             "pair_ratios": pair_ratios(rates, comparison.baseline_rates),

@@ -39,7 +39,7 @@ P99_GOAL = Goal("p99 ≤ 20 ms", lambda r: (r.p99 or 1) <= 0.020)
 PAGE = 50  # the API's default page size
 
 
-def _inspected(ledger: Ledger, store: Store, rng: random.Random, count: int) -> None:
+def record_inspections(ledger: Ledger, store: Store, rng: random.Random, count: int) -> None:
     """Inspections at drawn locations, so that the inspections list has something to page through."""
     today = ledger.today()
     for _ in range(count):
@@ -57,7 +57,7 @@ def lists(ctx: Context, backend: str) -> list[Row]:
     settings, store = occupancy_store(ctx, backend)
     rng = random.Random(12)
     with opened(settings) as ledger:
-        _inspected(ledger, store, rng, ctx.size(300, 100, smoke=10))
+        record_inspections(ledger, store, rng, ctx.size(300, 100, smoke=10))
         for runner in build_view_runners(ledger):
             runner.catch_up()
         engine, keys = ledger.database.engine, ledger.keys

@@ -22,8 +22,10 @@ from api.middleware import (
     API_VERSION,
     OPENAPI_PATH,
     BodySizeLimit,
+    ErrorAnswer,
     ResponseHeaders,
     UnexpectedErrors,
+    as_problem,
 )
 from api.routers import ROUTERS, docs, health
 from api.routing import PathMethods
@@ -41,8 +43,17 @@ Send an `Idempotency-Key` with a write to make retrying it safe.
 """
 
 
-def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] | None = None) -> FastAPI:
-    """The API on the given settings (default: from the environment); `clock` is for tests."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    error_answer: ErrorAnswer = as_problem,
+) -> FastAPI:
+    """The API on the given settings (default: from the environment); `clock` is for tests.
+
+    `error_answer` answers an unexpected error (500, or 503 for the database) in
+    place of its problem: the staff pages (`web.app`) answer theirs with a page.
+    """
     config = settings or Settings()
 
     @asynccontextmanager
@@ -76,6 +87,6 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.add_middleware(BodySizeLimit, max_bytes=config.api_max_body_bytes)
     # Inside the headers, outside everything else: any exception becomes a 503 (the database) or a 500, with the
     # headers, logged once.
-    app.add_middleware(UnexpectedErrors)
+    app.add_middleware(UnexpectedErrors, answer=error_answer)
     app.add_middleware(ResponseHeaders)
     return app

@@ -16,11 +16,13 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 
 import structlog
 from fastapi.routing import iter_route_contexts
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems
@@ -119,6 +121,16 @@ class ResponseHeaders:
         return self._templates.get(id(route)) or str(getattr(route, "path", UNMATCHED_ROUTE))
 
 
+# How the answer to an unexpected error is given: the problem as is (the API's), or (the staff pages,
+# `web.errors`) another answer of the same status. Only an app above the API supplies another.
+ErrorAnswer = Callable[[Request, Response], Response]
+
+
+def as_problem(_request: Request, problem: Response) -> Response:
+    """The API's answer to an error: the problem details themselves."""
+    return problem
+
+
 class UnexpectedErrors:
     """The answer to any exception a request raises: 503 if the database failed it, else a 500; nothing escapes.
 
@@ -134,8 +146,9 @@ class UnexpectedErrors:
     route), and answered 500.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, answer: ErrorAnswer = as_problem) -> None:
         self.app = app
+        self.answer = answer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -153,7 +166,7 @@ class UnexpectedErrors:
         except Exception as error:
             unavailable = None if started else problems.database_unavailable(Request(scope), error)
             if unavailable is not None:
-                await unavailable(scope, receive, send)
+                await self.answer(Request(scope), unavailable)(scope, receive, send)
                 return
             trace_id = trace_id_var.get()
             log.error(
@@ -166,7 +179,7 @@ class UnexpectedErrors:
             if started:
                 return  # part of the answer is out: the server ends the connection, the client sees it cut
             detail = f"an unexpected error occurred; it has been logged under trace id {trace_id}"
-            await problems.problem(Request(scope), 500, detail)(scope, receive, send)
+            await self.answer(Request(scope), problems.problem(Request(scope), 500, detail))(scope, receive, send)
 
 
 class BodySizeLimit:

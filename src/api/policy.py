@@ -50,6 +50,8 @@ QUERIES = Policy("queries", frozenset({E, R, I, A, ADM}))
 # Inspections and sanctions are the municipality's enforcement (issue 18): never an employer's to read,
 # even its own sanctions (they reach it by the decision itself). Notes: inspectors and admins only (roles.md).
 INSPECTION_RECORDS = Policy("read inspections and sanctions", frozenset({R, I, A, ADM}))
+# Reports over periods are the municipality's (issue 18): its figures of everyone's workers, never an employer's.
+REPORTS = Policy("reports", frozenset({R, I, A, ADM}))
 AUDIT = Policy("audit", frozenset({A, ADM}))
 RETENTION = Policy("retention, erasure", frozenset({ADM}))
 # The right of access (AVG art. 15) is answered by the municipality's registry desk.

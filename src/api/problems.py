@@ -50,6 +50,7 @@ _TITLES = {
     403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
+    406: "Not Acceptable",
     409: "Conflict",
     412: "Precondition Failed",
     413: "Content Too Large",
@@ -262,6 +263,9 @@ def _problem_statuses(method: str, operation: dict[str, Any]) -> list[int]:
         statuses += [401, 403]
     if any(p.get("in") == "path" for p in parameters):
         statuses.append(404)
+    # An operation that answers in more than one media type refuses an `Accept` that names none of them.
+    if len(operation.get("responses", {}).get("200", {}).get("content", {})) > 1:
+        statuses.append(406)
     if method in _WRITES:
         statuses.append(409)  # a state conflict, or an Idempotency-Key used for another request
     if any(p.get("in") == "header" and p.get("name", "").lower() == "if-match" for p in parameters):

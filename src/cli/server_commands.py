@@ -60,7 +60,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     # would otherwise each spend a second loading FastAPI, every router and uvicorn.
     import uvicorn  # noqa: PLC0415
 
-    from api.app import create_app  # noqa: PLC0415
+    from web.app import create_app  # noqa: PLC0415  # the API and the staff pages
 
     configure_logging(args.log_level, renderer="console" if settings.env == "development" else "json")
     _check_start_up(settings)

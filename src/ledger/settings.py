@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import Field, PositiveFloat, field_validator, model_validator
+from pydantic import Field, PositiveFloat, SecretStr, field_validator, model_validator
 
 from ledger.domain.floor_area_norms import DEFAULT_FLOOR_AREA_NORMS_M2
 from ledger.domain.staleness import StalePeriods
@@ -163,6 +163,22 @@ class Settings(DatabaseSettings):
         description="The claim naming the company an intermediary acts for; its KvK number counts over `kvk`.",
     )
 
+    # The staff pages (docs/web.md): their session cookie, encrypted and signed with a key derived from the secret.
+    web_session_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret of the pages' session cookie (at least 32 characters); required in production. "
+        "In development a key of its own is kept under the data dir.",
+    )
+    web_session_idle_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="A session not used this long ends (the person signs in again)."
+    )
+    web_session_absolute_hours: int = Field(
+        default=10, ge=1, le=7 * 24, description="A session ends this long after sign-in, however much it is used."
+    )
+    web_secure_cookies: bool | None = Field(
+        default=None, description="Mark the pages' cookies Secure (HTTPS only); default: in production."
+    )
+
     @field_validator("floor_area_norms_m2")
     @classmethod
     def _norms_of_known_kinds(cls, value: dict[str, dict[date, float]]) -> dict[str, dict[date, float]]:
@@ -190,6 +206,12 @@ class Settings(DatabaseSettings):
         if self.env == "production" and not (self.oidc_issuer and (self.oidc_jwks_url or self.oidc_public_key_file)):
             msg = "production needs LEDGER_OIDC_ISSUER and LEDGER_OIDC_JWKS_URL or LEDGER_OIDC_PUBLIC_KEY_FILE"
             raise ValueError(msg)
+        if self.env == "production" and self.web_session_secret is None:
+            msg = "production needs LEDGER_WEB_SESSION_SECRET: the pages' session key is never made implicitly there"
+            raise ValueError(msg)
+        if self.web_session_secret is not None and len(self.web_session_secret.get_secret_value()) < 32:
+            msg = "LEDGER_WEB_SESSION_SECRET must be at least 32 characters (a random string)"
+            raise ValueError(msg)
         if any(a.upper().startswith(("HS", "NONE")) for a in self.oidc_algorithms):
             msg = "LEDGER_OIDC_ALGORITHMS must be asymmetric: HMAC and 'none' are refused"
             raise ValueError(msg)
@@ -214,6 +236,16 @@ class Settings(DatabaseSettings):
     def runs_projections_in_process(self) -> bool:
         """Whether `ledger serve` also runs the projections (the embedded default does)."""
         return self.api_run_projections if self.api_run_projections is not None else self.backend == "sqlite"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether the pages' cookies are sent over HTTPS only (in production, unless set)."""
+        return self.web_secure_cookies if self.web_secure_cookies is not None else self.env == "production"
+
+    @property
+    def web_session_key_path(self) -> Path:
+        """Where development keeps the pages' session key when no secret is set."""
+        return self.data_dir / "web-session.key"
 
     @property
     def keyring_path(self) -> Path:

@@ -15,6 +15,7 @@ from projections.inspections import InspectionsProjection, InspectionsView
 from projections.projection import LedgerProjection
 from projections.register import RegisterView
 from projections.register_projection import RegisterProjection
+from projections.reports.flow_events import FlowsProjection, FlowsView
 from projections.residence import ResidenceProjection, ResidenceView
 from projections.runner import ViewRunner
 
@@ -28,6 +29,7 @@ def build_projections(ledger: Ledger) -> list[LedgerProjection[Any]]:
         AlertFactsProjection(view=AlertFactsView(engine)),
         InspectionsProjection(view=InspectionsView(engine, ledger.keys)),
         DirectoryProjection(view=DirectoryView(engine)),
+        FlowsProjection(view=FlowsView(engine)),
     ]
 
 

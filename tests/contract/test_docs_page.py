@@ -154,6 +154,7 @@ def test_the_docs_are_on_in_development_and_off_in_production_unless_set(
         "keyring_file": tmp_path / "keyring",
         "oidc_issuer": "https://id.example",
         "oidc_public_key_file": tmp_path / "key.pem",
+        "web_session_secret": "a-test-secret-of-the-pages-session-cookie",
     }
     settings = Settings(
         data_dir=tmp_path / "var", env=env, api_docs=setting, **(production if env == "production" else {})

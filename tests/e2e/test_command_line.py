@@ -68,6 +68,7 @@ def production(settings: Settings) -> dict[str, str]:
         "LEDGER_KEYRING_FILE": str(settings.keyring_path),
         "LEDGER_OIDC_ISSUER": "https://login.medemblik.example/realms/ledger",
         "LEDGER_OIDC_JWKS_URL": "https://login.medemblik.example/realms/ledger/certs",
+        "LEDGER_WEB_SESSION_SECRET": "a-test-secret-of-the-pages-session-cookie",
     }
 
 

@@ -8,7 +8,8 @@ server's data folder, from a folder of their own. Each run must end without
 an error and print the dwelling's occupancy with the one worker: in the
 second run the employer and the dwelling answer 409 with their ids, which the
 block goes on with, and the worker's registration, sent with the same
-`Idempotency-Key`, gets its first answer again.
+`Idempotency-Key`, gets its first answer again. Before the occupancy, the
+headcounts report answers as CSV the lines the README shows.
 """
 
 from __future__ import annotations
@@ -71,6 +72,14 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Settings]]:
         assert process.wait(timeout=60) == 0, log.read_text()
 
 
+def readme_csv_lines() -> list[str]:
+    """The CSV the README says the report answers (its first text block after the sh block)."""
+    section = README.read_text(encoding="utf-8").split("\n## Trying the API\n", 1)[1].split("\n## ", 1)[0]
+    found = re.search(r"^```\n(periodStart.*?)^```$", section, re.S | re.M)
+    assert found, "no CSV block in the README's Trying the API section"
+    return found.group(1).splitlines()
+
+
 def _ready(url: str) -> bool:
     try:
         return httpx.get(f"{url}/readyz", timeout=2.0).status_code == 200
@@ -112,6 +121,10 @@ def test_the_block_runs_twice_in_a_row(server: tuple[str, Settings], tmp_path: P
     for number, run in enumerate(runs, start=1):
         assert (run.returncode, run.stderr) == (0, ""), f"run {number}:\n{run.stdout}\n{run.stderr}"
         occupancies.append(json.loads(run.stdout.strip().splitlines()[-1]))
+        # The headcounts report as CSV, before the occupancy: the lines the README shows.
+        assert run.stdout.startswith("\ufeffperiodStart,periodEnd,groupKey,groupLabel,")
+        expected = readme_csv_lines()
+        assert run.stdout.removeprefix("\ufeff").splitlines()[: len(expected)] == expected
     for occupancy in occupancies:
         # What the README says the last command answers.
         assert (occupancy["headcount"], occupancy["maxOccupants"], occupancy["limitBasis"]) == (1, 4, "municipality")

@@ -97,7 +97,7 @@ def test_replay_to_five_instants_equals_the_live_as_known_at_answers(ledger: Led
         assert [(c.query, c.difference) for c in checks if not c.ok] == [], f"as known at {instant}"
         kinds = {c.query.split(" ")[0] for c in checks}
         assert kinds == {"occupancy", "residents", "headcounts", "residence"}
-        assert report.views == ("residence", "register", "alerts", "inspections", "directory")
+        assert report.views == ("residence", "register", "alerts", "inspections", "directory", "flows")
     assert report.events == ledger.recorder.max_notification_id()
 
 
@@ -123,7 +123,7 @@ def test_the_ledger_commands_replay_and_compare(
 
     out = capsys.readouterr().out.splitlines()
     replayed = [line for line in out if line.startswith("replayed ")]
-    assert len(replayed) == 1 and replayed[0].endswith(": residence, register, alerts, inspections, directory")
+    assert len(replayed) == 1 and replayed[0].endswith(": residence, register, alerts, inspections, directory, flows")
     summaries = [line for line in out if " queries asKnownAt " in line]
     assert summaries[0].endswith(": 0 differ") and not summaries[1].endswith(": 0 differ")
     assert any(line.startswith("DIFF: occupancy ") for line in out)

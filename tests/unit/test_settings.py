@@ -77,6 +77,7 @@ def test_production_requires_an_explicit_keyring() -> None:
         keyring_file=Path("/etc/ledger/keyring"),
         oidc_issuer="https://login.medemblik.example",
         oidc_jwks_url="https://login.medemblik.example/jwks",
+        web_session_secret="a-test-secret-of-the-pages-session-cookie",
     )
     assert production.keyring_path == Path("/etc/ledger/keyring")
 

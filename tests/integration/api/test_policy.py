@@ -5,6 +5,10 @@ later is covered the day it is added. FastAPI (0.165) keeps an included
 router as one entry of `app.routes`; `iter_route_contexts` unfolds those into
 each route with its full path and its effective dependencies.
 
+The walks run on the whole site (`web.app.create_app`: the API and the staff
+pages), so a page is held to the same rule; a page is entered with the session
+cookie, not a bearer token, and without one sends the person to sign in.
+
 The route class of /api/v1 (`api.routing.ApiRoute`) checks the token and the
 role before it reads anything of the request, so a caller whose role is not
 allowed gets 403 whatever it sends: the matrix test sends an empty JSON object
@@ -24,12 +28,14 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.auth import Role
+from api.auth import Principal, Role
 from api.policy import Policy
 from ledger.settings import Settings
 from tests.conftest import Api
+from web.app import create_app
+from web.session import SessionCodec, signed_in_session
 
 # The documentation FastAPI serves itself: public by design, and not APIRoutes.
 DOCUMENTATION_PATHS = {"/api/v1/openapi.json", "/api/v1/docs", "/docs/oauth2-redirect"}
@@ -125,12 +131,32 @@ MATRIX = {
     "GET /api/v1/inspections": "RIAM",
     "GET /api/v1/inspections/{id}": "RIAM",
     "GET /api/v1/headcounts": EVERYONE,
+    # Reports are the municipality's figures of everyone's workers (issue 18).
+    "GET /api/v1/reports/headcounts": "RIAM",
+    "GET /api/v1/reports/flows": "RIAM",
+    "GET /api/v1/reports/capacity": "RIAM",
+    "GET /api/v1/reports/inspections": "RIAM",
     "GET /api/v1/alerts": EVERYONE,
     "GET /api/v1/audit/access-log": "AM",
     "GET /api/v1/audit/verification": "AM",
     "GET /api/v1/audit/events": "AM",
     "GET /api/v1/retention/due": "M",
     "GET /api/v1/workers/{workerId}/export": "RM",
+    # The staff pages (docs/web.md, docs/roles.md): the municipality's staff; employers never reach them.
+    "GET /": "RIAM",
+    "GET /overzicht/bewoners-per-maand.svg": "RIAM",
+    # Inspecties: the municipality reads them (as GET /api/v1/inspections); the forms are enforcement's.
+    "GET /inspecties": "RIAM",
+    "GET /inspecties/{id}": "RIAM",
+    "GET /inspecties/nieuw": "IM",
+    "POST /inspecties/nieuw": "IM",
+    "GET /inspecties/{id}/sanctie": "IM",
+    "POST /inspecties/{id}/sanctie": "IM",
+    # Audit: whoever the API's audit routes admit.
+    "GET /audit": "AM",
+    "POST /audit": "AM",
+    "GET /audit/gebeurtenissen": "AM",
+    "GET /audit/toegang": "AM",
 }
 LETTER = {Role.EMPLOYER: "E", Role.REGISTRAR: "R", Role.INSPECTOR: "I", Role.AUDITOR: "A", Role.ADMIN: "M"}
 
@@ -153,7 +179,33 @@ def test_each_role_gets_403_exactly_where_the_matrix_says_no(api: Api) -> None:
                 mismatches.append(f"{route} as {role.value}: {status}, the matrix says {MATRIX[route]}")
 
     assert unlisted == [], "a route the matrix does not list: say here who may call it"
-    assert checked == set(MATRIX), "a route of the matrix the app does not have"
+    assert checked == {route for route in MATRIX if " /api/" in route}, "a route of the matrix the app does not have"
+    assert mismatches == []
+
+
+def _page_routes(app: FastAPI) -> Iterator[RouteContext]:
+    for context in api_routes(app):
+        if not str(context.path).startswith("/api/") and next(iter(policies_of(context.dependant)), None) is not None:
+            yield context
+
+
+def test_each_role_reaches_exactly_the_pages_the_matrix_says(api: Api) -> None:
+    site = create_app(api.settings)
+    codec = SessionCodec.for_settings(api.settings)
+    pages = {describe(context) for context in _page_routes(site)}
+    assert pages == {route for route in MATRIX if " /api/" not in route}, "a page the matrix does not list"
+    with TestClient(site, follow_redirects=False, client=("127.0.0.1", 50000)) as client:
+        mismatches = []
+        for route in sorted(pages):
+            path = route.split(" ", 1)[1]
+            assert client.get(path).status_code == 303, f"{route} without a session must send to sign-in"
+            for role in Role:
+                principal = Principal(sub=f"test-{role.value}", roles=frozenset({role}))
+                client.cookies.set(codec.cookie_name, codec.encode(signed_in_session(principal, now=codec.now())))
+                status = client.get(path).status_code
+                client.cookies.clear()
+                if (status == 403) != (LETTER[role] not in MATRIX[route]):
+                    mismatches.append(f"{route} as {role.value}: {status}, the matrix says {MATRIX[route]}")
     assert mismatches == []
 
 
@@ -161,7 +213,7 @@ def test_every_protected_route_is_401_without_a_token(api: Api) -> None:
     answers = {
         describe(context): _request(api, context, {})
         for context in api_routes(api.client.app)  # type: ignore[arg-type]
-        if next(iter(policies_of(context.dependant)), None) is not None
+        if next(iter(policies_of(context.dependant)), None) is not None and str(context.path).startswith("/api/")
     }
     assert {route: status for route, status in answers.items() if status != 401} == {}
 

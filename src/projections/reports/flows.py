@@ -1,0 +1,185 @@
+"""The flows report: per period and group, who came and went (registrations, stays, contract ends, departures).
+
+- `workersRegistered`: registrations recorded within the period (by the day
+  of the municipality's zone they were recorded on), grouped by what the
+  registration said: the location it housed the worker at, the registering
+  employer, the nationality;
+- `housingStarts`, `housingEnds`: stays at a location that began, or ended
+  (the first day no longer there), within the period — a move is an end at
+  the old place and a start at the new one;
+- `contractEnds`, `departures`: each worker's latest contract end or
+  departure recorded (a later one corrects an earlier), dated within the
+  period, grouped by where the worker was housed at the event: on the
+  contract's last day, on the day before the departure.
+
+All as known at `as_known_at`: the stays are the residence view's believed
+then, the registrations, contract ends and departures the flows view's rows
+recorded by then (`projections.reports.flow_events`). Grouped by employer,
+a stay's start and end count for the employer of that day (after any
+transfer). An event of a worker not housed in the municipality at it counts
+in the period's total, in no group (a registration without housing here; a
+contract end while living elsewhere).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import CTE, Engine, Select, String, and_, cast, false, func, literal, null, or_, select, true, union_all
+
+from ledger.persistence.database import reading
+from projections.reports.flow_events import CONTRACT_ENDED, DEPARTED, REGISTERED, flow_events
+from projections.reports.periods import Period
+from projections.reports.sql import periods_table, stays
+from projections.reports.table import Measure, PeriodQuestion, ReportGroup, ReportTable, rectangular, totals_rows
+from projections.residence_tables import location_facts
+
+MEASURES = ("workersRegistered", "housingStarts", "housingEnds", "contractEnds", "departures")
+# Each counts workers: any of them 1 to 4 makes a row small (docs/reports.md, Disclosure).
+PEOPLE = MEASURES
+# The key of a total: a null of the key's type, so that a union of rows with keys and totals has one type.
+NO_GROUP = cast(null(), String)
+
+
+def flows_report(engine: Engine, asked: PeriodQuestion, zone: ZoneInfo) -> ReportTable:
+    """The flows per period (and group), with a total per period when grouped; groups without labels.
+
+    `zone` is the municipality's: a registration counts in the period holding
+    the day it was recorded on there.
+    """
+    periods = periods_table(asked.periods, [_instants(period, zone) for period in asked.periods])
+    groupings = [asked.group_by, None] if asked.group_by is not None else [None]
+    statements = [
+        statement
+        for group in groupings
+        for statement in _measures(group, asked, periods, total=group is None and asked.group_by is not None)
+    ]
+    found: dict[tuple[int, str], dict[str, Measure]] = {}
+    totals: dict[int, dict[str, Measure]] = {}
+    with reading(engine) as conn:
+        for row in conn.execute(union_all(*statements)):
+            if row.is_total or asked.group_by is None:
+                totals.setdefault(row.idx, {})[row.measure] = int(row.n)
+            elif row.group_key is not None:
+                found.setdefault((row.idx, str(row.group_key)), {})[row.measure] = int(row.n)
+    if asked.group_by is None:
+        return ReportTable("flows", MEASURES, tuple(totals_rows(asked.periods, totals, MEASURES)), (), PEOPLE)
+    return ReportTable(
+        "flows",
+        MEASURES,
+        tuple(rectangular(asked.periods, found, MEASURES, {})),
+        tuple(totals_rows(asked.periods, totals, MEASURES)),
+        PEOPLE,
+        asked.group_by,
+    )
+
+
+def _instants(period: Period, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The period's first instant and the first instant after it, in the municipality's zone, as UTC."""
+    after = period.end + timedelta(days=1)
+    return (
+        datetime.combine(period.start, time(), tzinfo=zone).astimezone(UTC),
+        datetime.combine(after, time(), tzinfo=zone).astimezone(UTC),
+    )
+
+
+def _measures(group: ReportGroup | None, asked: PeriodQuestion, periods: CTE, *, total: bool) -> list[Select[Any]]:
+    first, last = asked.periods[0].start, asked.periods[-1].end
+    # From the day before: a stay that ends on `first` (its last day the day before) ends within the report.
+    s = stays(group, asked.as_known_at, first - timedelta(days=1), last).alias("housed")
+    h = s.c
+    flag = (true() if total else false()).label("is_total")
+    starts = (
+        select(periods.c.idx, h.group_key, flag, literal("housingStarts").label("measure"), func.count().label("n"))
+        .select_from(periods.join(s, h.stay_from.between(periods.c.first, periods.c.last)))
+        .where(h.valid_from == h.stay_from)  # the piece a stay starts with (a transfer starts no stay)
+        .group_by(periods.c.idx, h.group_key)
+    )
+    ends = (
+        select(periods.c.idx, h.group_key, flag, literal("housingEnds").label("measure"), func.count().label("n"))
+        .select_from(periods.join(s, h.stay_to.between(periods.c.first, periods.c.last)))
+        .where(h.valid_to == h.stay_to)  # the piece a stay ends with
+        .group_by(periods.c.idx, h.group_key)
+    )
+    return [
+        _registered(group, asked, periods, flag),
+        starts,
+        ends,
+        _latest(CONTRACT_ENDED, "contractEnds", group, asked, periods, flag),
+        _latest(DEPARTED, "departures", group, asked, periods, flag),
+    ]
+
+
+def _registered(group: ReportGroup | None, asked: PeriodQuestion, periods: CTE, flag: Any) -> Select[Any]:
+    f = flow_events.c
+    source: Any = periods.join(
+        flow_events,
+        and_(f.kind == REGISTERED, f.recorded_at >= periods.c.starts, f.recorded_at < periods.c.ends),
+    )
+    key: Any
+    if group in (ReportGroup.POSTCODE_AREA, ReportGroup.KIND):
+        source = source.join(location_facts, location_facts.c.housing_location_id == f.housing_location_id)
+        key = location_facts.c.postcode_area if group is ReportGroup.POSTCODE_AREA else location_facts.c.kind
+    elif group is None:
+        key = NO_GROUP
+    else:
+        key = {
+            ReportGroup.HOUSING_LOCATION: f.housing_location_id,
+            ReportGroup.EMPLOYER: f.employer_id,
+            ReportGroup.NATIONALITY: f.nationality,
+        }[group]
+    return (
+        select(
+            periods.c.idx,
+            key.label("group_key"),
+            flag,
+            literal("workersRegistered").label("measure"),
+            func.count().label("n"),
+        )
+        .select_from(source)
+        .where(f.recorded_at <= asked.as_known_at)
+        .group_by(*_grouped(periods, key))
+    )
+
+
+def _latest(
+    kind: str, measure: str, group: ReportGroup | None, asked: PeriodQuestion, periods: CTE, flag: Any
+) -> Select[Any]:
+    """Each worker's latest event of `kind` recorded by the instant, dated within a period, by where it lived then."""
+    f = flow_events.c
+    latest = (
+        select(f.worker_id, func.max(f.seq).label("seq"))
+        .where(f.kind == kind, f.recorded_at <= asked.as_known_at)
+        .group_by(f.worker_id)
+        .subquery("latest")
+    )
+    events = (
+        select(f.worker_id, f.on_day)
+        .join(latest, and_(latest.c.worker_id == f.worker_id, latest.c.seq == f.seq))
+        .subquery("events")
+    )
+    e = events.c
+    source: Any = periods.join(events, e.on_day.between(periods.c.first, periods.c.last))
+    key: Any = NO_GROUP
+    if group is not None:
+        first, last = asked.periods[0].start, asked.periods[-1].end
+        s = stays(group, asked.as_known_at, first - timedelta(days=1), last).alias("housed")
+        h = s.c
+        if kind == CONTRACT_ENDED:  # housed on the contract's last day
+            housed = and_(h.valid_from <= e.on_day, or_(h.valid_to.is_(None), h.valid_to > e.on_day))
+        else:  # housed on the day before the departure (its stay ends on the departure's day)
+            housed = and_(h.valid_from < e.on_day, or_(h.valid_to.is_(None), h.valid_to >= e.on_day))
+        source = source.join(s, and_(h.worker_id == e.worker_id, housed))
+        key = h.group_key
+    return (
+        select(periods.c.idx, key.label("group_key"), flag, literal(measure).label("measure"), func.count().label("n"))
+        .select_from(source)
+        .group_by(*_grouped(periods, key))
+    )
+
+
+def _grouped(periods: CTE, key: Any) -> list[Any]:
+    """Group by the period, and by the key unless there is none (a constant is no column to group by)."""
+    return [periods.c.idx] if key is NO_GROUP else [periods.c.idx, key]

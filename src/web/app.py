@@ -1,0 +1,43 @@
+"""`create_app(settings)`: the whole site — the API (`api.app`) under `/api/v1` and the staff pages at `/`.
+
+`ledger serve` serves this app. The pages sit above the API in the layers
+(docs/architecture.md): they use its services, its roles and policies, and its
+parameter types, and add their routes (not in the OpenAPI document), their
+session cookie (`web.access.Sessions`, pages only) and their error pages
+(`web.errors`: the API's problems stay problems under `/api/v1`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from fastapi import FastAPI
+
+from api.app import create_app as create_api
+from ledger.settings import Settings
+from web import account, assets, audit, errors, inspection_forms, inspections, overview
+from web.access import Sessions
+from web.session import SessionCodec
+
+
+def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] | None = None) -> FastAPI:
+    """The API and the staff pages on the given settings (default: from the environment); `clock` is for tests."""
+    config = settings or Settings()
+    app = create_api(config, clock=clock, error_answer=errors.answer)
+    codec = SessionCodec.for_settings(config)
+    app.state.session_codec = codec
+    # The forms before the inspection's page: `/inspecties/nieuw` is not an inspection's id.
+    for router in (
+        overview.router,
+        account.router,
+        assets.router,
+        inspection_forms.router,
+        inspections.router,
+        audit.router,
+    ):
+        app.include_router(router)
+    errors.install(app)
+    # Outermost: the session is read before anything of a page runs and written after its answer is made.
+    app.add_middleware(Sessions, codec=codec)
+    return app

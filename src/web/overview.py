@@ -1,0 +1,66 @@
+"""Overzicht (`/`): today's numbers, a year of month-start headcounts, capacity use, what needs attention first.
+
+Every figure honours the time-travel control (`on`, `asKnownAt`) where its
+query can (`web.figures` says which cannot, and the page says so). Bad input
+in the control is the page again, 400, with the refusal at its field. The
+chart is an SVG image of its own (`web.charts`), for the same moment.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from api.auth import Principal
+from api.deps import ServicesDep
+from api.services import Services
+from web.access import STAFF_PAGES, page_user
+from web.charts import CHART_CSP, monthly_chart
+from web.errors import error_page
+from web.figures import monthly_headcounts, overview_figures
+from web.i18n import translations
+from web.moment import time_travel
+from web.templating import moment_label, page_language, render
+
+router = APIRouter(include_in_schema=False)
+
+StaffPage = Annotated[Principal, Depends(page_user(STAFF_PAGES))]
+
+
+@router.get("/")
+def overview_page(request: Request, services: ServicesDep, _: StaffPage) -> Response:
+    """The overview page for the moment asked (default: today as known now)."""
+    travel = time_travel(request, services)
+    if travel.errors:
+        return render(
+            request, "overview.html", {"travel": travel, "figures": None, "zone": _zone(services)}, status=400
+        )
+    language = page_language(request)
+    return render(
+        request,
+        "overview.html",
+        {
+            "travel": travel,
+            "figures": overview_figures(services, travel.moment),
+            "zone": _zone(services),
+            "known_at_label": moment_label(travel.moment.as_known_at, _zone(services), language),
+        },
+    )
+
+
+@router.get("/overzicht/bewoners-per-maand.svg")
+def monthly_chart_image(request: Request, services: ServicesDep, _: StaffPage) -> Response:
+    """The housed workers on the first day of each of the last 12 months, as a bar chart."""
+    travel = time_travel(request, services)
+    if travel.errors:
+        return error_page(request, 400)
+    language = page_language(request)
+    title = translations(language).gettext("Housed workers on the first of the month")
+    svg = monthly_chart(monthly_headcounts(services, travel.moment), title=title, language=language)
+    return Response(svg, media_type="image/svg+xml", headers={"Content-Security-Policy": CHART_CSP})
+
+
+def _zone(services: Services) -> str:
+    return services.settings.timezone

@@ -1,0 +1,268 @@
+"""The staff pages in Debian's chromium on the embedded SQLite with the demo data: every page for every staff
+role, axe-core's WCAG 2.1 AA rules, the security policy, the language switch and a screenshot per page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from ledger.settings import Settings
+from tests.browser.conftest import STAFF, Server, Visit, axe_violations, screenshot, serve, sign_in
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    home = tmp_path_factory.mktemp("browser-sqlite")
+    yield from serve(Settings(data_dir=home / "var", database_url=None), home, demo_workers=60)
+
+
+def test_the_sign_in_page(server: Server, visit: Visit, axe_source: str) -> None:
+    visit.page.goto(f"{server.url}/")
+
+    assert visit.page.url.startswith(f"{server.url}/aanmelden")
+    assert visit.page.locator("html").get_attribute("lang") == "nl"
+    assert axe_violations(visit.page, axe_source) == []
+    assert visit.violations == []
+    screenshot(visit.page, "aanmelden")
+
+
+@pytest.mark.parametrize("role", STAFF)
+def test_the_overview_for_each_role(server: Server, visit: Visit, axe_source: str, role: str) -> None:
+    sign_in(visit, server.url, role)
+    page = visit.page
+
+    assert page.locator("h1").inner_text() == "Overzicht"
+    assert int(page.locator("data[data-figure=workers_housed]").get_attribute("value") or "-1") > 0
+    chart = page.locator("img[src^='/overzicht/bewoners-per-maand.svg']")
+    assert chart.evaluate("image => image.complete && image.naturalWidth > 0")
+    assert page.locator("table#months tbody tr").count() == 12
+    assert axe_violations(page, axe_source) == []
+    assert visit.violations == []
+    screenshot(page, f"overzicht-{role}")
+
+
+def test_the_time_travel_control(server: Server, visit: Visit, axe_source: str) -> None:
+    sign_in(visit, server.url, "inspector")
+    page = visit.page
+
+    page.fill("input[name=on]", "2026-01-01")
+    page.click("#time-travel button[type=submit]")
+    page.wait_for_url("**/?on=2026-01-01*")
+
+    assert page.locator("input[name=on]").input_value() == "2026-01-01"
+    assert page.locator("[data-time-travel]").count() == 1
+    assert axe_violations(page, axe_source) == []
+    screenshot(page, "overzicht-op-datum")
+
+
+def test_bad_time_travel_input_is_shown_at_its_field(server: Server, visit: Visit, axe_source: str) -> None:
+    sign_in(visit, server.url, "registrar")
+    page = visit.page
+
+    page.goto(f"{server.url}/?asKnownAt=gisteren")
+
+    error = page.locator("#asKnownAt-error")
+    assert error.is_visible()
+    assert page.locator("input[name=asKnownAt]").get_attribute("aria-describedby") == "asKnownAt-error"
+    assert axe_violations(page, axe_source) == []
+    screenshot(page, "overzicht-onjuiste-invoer")
+
+
+def test_the_language_switch(server: Server, visit: Visit, axe_source: str) -> None:
+    sign_in(visit, server.url, "admin")
+    page = visit.page
+
+    page.click("form[action='/taal'] button[value=en]")
+    page.wait_for_load_state()
+
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "Overview"
+    assert axe_violations(page, axe_source) == []
+    screenshot(page, "overview-english")
+
+
+def test_signing_out(server: Server, visit: Visit) -> None:
+    sign_in(visit, server.url, "auditor")
+    visit.page.click("form[action='/afmelden'] button")
+    visit.page.wait_for_url(f"{server.url}/aanmelden")
+
+    visit.page.goto(f"{server.url}/")
+    assert visit.page.url.startswith(f"{server.url}/aanmelden")
+
+
+def test_the_error_page(server: Server, visit: Visit, axe_source: str) -> None:
+    answer = visit.page.goto(f"{server.url}/bestaat-niet")
+
+    assert answer is not None and answer.status == 404
+    assert axe_violations(visit.page, axe_source) == []
+    assert visit.violations == []
+    screenshot(visit.page, "niet-gevonden")
+
+
+def test_keyboard_focus_is_visible(server: Server, visit: Visit) -> None:
+    visit.page.goto(f"{server.url}/aanmelden")
+    visit.page.keyboard.press("Tab")
+
+    outline = visit.page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return s.outlineStyle !== 'none' || s.boxShadow !== 'none'; }"
+    )
+    assert outline
+
+
+def test_screenshots_land_in_the_ignored_artifacts_folder() -> None:
+    from tests.browser.conftest import ARTIFACTS  # noqa: PLC0415
+
+    assert ARTIFACTS.parts[-2:] == ("artifacts", "browser")
+    assert Path(ARTIFACTS.parent.parent / ".gitignore").read_text().count("artifacts/") == 1
+
+
+# -- Inspecties (issue 19, pages-insp) ------------------------------------------------------------------------
+
+
+def _api(server: Server, path: str, **params: Any) -> Any:
+    """What the API answers an inspector (a development token, as `ledger token` gives one)."""
+    from api.auth import DevelopmentTokens, Role  # noqa: PLC0415  # only these tests ask the API
+
+    token = DevelopmentTokens(server.settings).issue(role=Role.INSPECTOR, sub="browser-test")
+    answer = httpx.get(f"{server.url}/api/v1{path}", params=params, headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+@pytest.mark.parametrize("role", STAFF)
+def test_the_inspections_list_for_each_role(server: Server, visit: Visit, axe_source: str, role: str) -> None:
+    sign_in(visit, server.url, role)
+    page = visit.page
+    page.click("nav a[href='/inspecties']")
+    page.wait_for_url(f"{server.url}/inspecties")
+
+    shown = page.locator("tr[data-inspection]").evaluate_all("rows => rows.map(r => r.dataset.inspection)")
+    assert shown == [item["id"] for item in _api(server, "/inspections", limit=50)["items"]]
+    assert (page.locator("a[href='/inspecties/nieuw']").count() == 1) is (role in {"inspector", "admin"})
+    assert axe_violations(page, axe_source) == []
+    assert visit.violations == []
+    screenshot(page, f"inspecties-{role}")
+
+
+def test_recording_an_inspection_in_the_form(server: Server, visit: Visit, axe_source: str) -> None:
+    sign_in(visit, server.url, "inspector")
+    page = visit.page
+    location = _api(server, "/housing-locations", limit=1)["items"][0]
+    before = len(_api(server, "/inspections", limit=500)["items"])
+    page.goto(f"{server.url}/inspecties/nieuw")
+    page.fill("#postcode", location["address"]["postcode"])
+    page.fill("#house_number", str(location["address"]["houseNumber"]))
+    page.fill("#inspected_on", "2026-01-05")
+    page.fill("#occupants_found", "veel")
+    page.check("#finding-overcrowding")
+    page.check("#outcome-violations")
+    page.click("form[action='/inspecties/nieuw'] button[type=submit]")
+
+    assert page.locator("#occupants_found-error").inner_text() == "Vul een geheel getal in."
+    assert page.locator("#occupants_found").get_attribute("aria-describedby") == "occupants_found-error"
+    assert len(_api(server, "/inspections", limit=500)["items"]) == before
+    assert axe_violations(page, axe_source) == []
+    screenshot(page, "inspectie-vastleggen-onjuist")
+
+    page.fill("#occupants_found", "7")
+    page.click("form[action='/inspecties/nieuw'] button[type=submit]")
+    page.wait_for_url(f"{server.url}/inspecties/*")
+
+    assert page.locator("data[data-figure=occupants_found]").get_attribute("value") == "7"
+    assert len(_api(server, "/inspections", limit=500)["items"]) == before + 1
+    assert axe_violations(page, axe_source) == []
+    assert visit.violations == []
+    screenshot(page, "inspectie")
+
+
+def test_imposing_a_sanction_in_the_form(server: Server, visit: Visit, axe_source: str) -> None:
+    sign_in(visit, server.url, "admin")
+    page = visit.page
+    found = _api(server, "/inspections", outcome="violations", limit=1)["items"]
+    assert found, "the demo data has an inspection with violations"
+    inspection = found[0]
+    page.goto(f"{server.url}/inspecties/{inspection['id']}")
+    page.click(f"a[href='/inspecties/{inspection['id']}/sanctie']")
+    page.check("#kind-administrative_fine")
+    page.check("#against-owner")
+    page.fill("#owner_kvk_number", "34781256")
+    page.click("form.form button[type=submit]")
+
+    assert page.locator("#amount_eur-error").inner_text() == "Vul dit veld in."
+    assert len(_api(server, f"/inspections/{inspection['id']}")["sanctions"]) == len(inspection["sanctions"])
+    assert axe_violations(page, axe_source) == []
+    screenshot(page, "sanctie-opleggen-onjuist")
+
+    page.fill("#amount_eur", "1.250,00")
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(f"{server.url}/inspecties/{inspection['id']}")
+
+    sanctions = _api(server, f"/inspections/{inspection['id']}")["sanctions"]
+    assert [(s["kind"], s["amountEur"]) for s in sanctions][-1] == ("administrative_fine", "1250.00")
+    assert page.locator("data[data-figure=sanctions]").get_attribute("value") == str(len(sanctions))
+    assert axe_violations(page, axe_source) == []
+    assert visit.violations == []
+
+
+# -- Audit (issue 19, pages-insp) ------------------------------------------------------------------------------
+
+
+def _api_as_auditor(server: Server, path: str, **params: Any) -> Any:
+    from api.auth import DevelopmentTokens, Role  # noqa: PLC0415  # only these tests ask the API
+
+    token = DevelopmentTokens(server.settings).issue(role=Role.AUDITOR, sub="browser-test")
+    answer = httpx.get(f"{server.url}/api/v1{path}", params=params, headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+@pytest.mark.parametrize("role", ["auditor", "admin"])
+def test_the_audit_pages_for_each_role_that_may_see_them(
+    server: Server, visit: Visit, axe_source: str, role: str
+) -> None:
+    sign_in(visit, server.url, role)
+    page = visit.page
+    page.click("nav a[href='/audit']")
+    page.wait_for_url(f"{server.url}/audit")
+    page.click("form[action='/audit'] button[type=submit]")
+    # The status refreshes itself (htmx) until the run ends; without JavaScript the link does the same.
+    page.wait_for_selector("[data-verification=ok], [data-verification=broken], [data-verification=failed]")
+    assert page.locator("[data-verification=ok]").count() == 1
+    assert axe_violations(page, axe_source) == []
+    screenshot(page, f"audit-{role}")
+
+    page.click("a[href='/audit/gebeurtenissen']")
+    page.wait_for_url(f"{server.url}/audit/gebeurtenissen")
+    shown = page.locator("tr[data-position]").evaluate_all("rows => rows.map(r => Number(r.dataset.position))")
+    assert shown == [item["position"] for item in _api_as_auditor(server, "/audit/events", limit=50)["items"]]
+    assert axe_violations(page, axe_source) == []
+    screenshot(page, f"audit-gebeurtenissen-{role}")
+
+    page.click("a[href='/audit/toegang']")
+    page.fill("#subjectId", "geen-id")
+    page.click("form[action='/audit/toegang'] button[type=submit]")
+    assert page.locator("#subjectId-error").is_visible()
+    assert page.locator("#subjectId").get_attribute("aria-describedby") == "subjectId-error"
+    assert axe_violations(page, axe_source) == []
+    inspection = _api(server, "/inspections", limit=1)["items"][0]["id"]
+    page.fill("#subjectId", inspection)
+    page.click("form[action='/audit/toegang'] button[type=submit]")
+    page.wait_for_url(f"{server.url}/audit/toegang?subjectId={inspection}")
+    assert axe_violations(page, axe_source) == []
+    assert visit.violations == []
+    screenshot(page, f"audit-toegang-{role}")
+
+
+def test_the_audit_pages_are_closed_to_registrars_and_inspectors(server: Server, visit: Visit) -> None:
+    for role in ("registrar", "inspector"):
+        sign_in(visit, server.url, role)
+        assert visit.page.locator("nav a[href='/audit']").count() == 0
+        answer = visit.page.goto(f"{server.url}/audit")
+        assert answer is not None and answer.status == 403

@@ -1,0 +1,141 @@
+"""Audit (`/audit`): the chain's last checkpoint and a verification run in the background (never inside the
+request), the event feed as `GET /audit/events` pages it, and the access log per subject as `GET /audit/access-log`
+gives it, writing the same processing-log lines (docs/web.md).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
+
+from api.auth import DevelopmentTokens, Role
+from ledger.audit.chain import AuditChain
+from tests.integration.web.site import csrf_token, figures, sign_in
+from tests.integration.web.test_inspection_pages import Inspected, field_error, inspected
+from tests.integration.web.test_overview import caught_up, services_of
+from web.audit_verification import verification_of
+
+__all__ = ["inspected"]  # the fixture, used here too
+
+
+def api_as_auditor(site: TestClient, path: str, **params: Any) -> Any:
+    services = services_of(site)
+    token = DevelopmentTokens(services.settings).issue(role=Role.AUDITOR, sub="test-api")
+    answer: httpx.Response = site.get(f"/api/v1{path}", params=params, headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_the_audit_page_shows_the_last_checkpoint(site: TestClient, inspected: Inspected) -> None:
+    sign_in(site, "auditor")
+    assert 'data-checkpoint="none"' in site.get("/audit").text
+
+    ledger = services_of(site).ledger
+    checkpoint = AuditChain(ledger.recorder, ledger.database.engine).checkpoint()
+    assert checkpoint is not None
+
+    page = site.get("/audit")
+    assert page.status_code == 200
+    assert figures(page)["checkpoint_position"] == checkpoint[0]
+
+
+def test_a_verification_runs_in_the_background_and_its_outcome_is_the_apis(
+    site: TestClient, inspected: Inspected
+) -> None:
+    sign_in(site, "auditor")
+    started = site.post("/audit", data={"csrf_token": csrf_token(site.get("/audit"))})
+
+    assert started.status_code == 303
+    assert started.headers["location"] == "/audit"
+    outcome = verification_of(site.app).wait(timeout=60)  # type: ignore[arg-type]
+    assert outcome is not None
+
+    page = site.get("/audit")
+    expected = api_as_auditor(site, "/audit/verification")
+    assert 'data-verification="ok"' in page.text
+    assert figures(page)["verified_checked"] == expected["checked"]
+    assert expected["ok"] is True
+
+
+def test_the_verification_form_needs_the_csrf_token(site: TestClient, inspected: Inspected) -> None:
+    sign_in(site, "auditor")
+    assert site.post("/audit", data={}).status_code == 403
+    assert verification_of(site.app).current() is None  # type: ignore[arg-type]
+
+
+def test_the_event_feed_pages_as_the_api_does(site: TestClient, inspected: Inspected) -> None:
+    sign_in(site, "admin")
+
+    first = site.get("/audit/gebeurtenissen", params={"limit": 5})
+    expected = api_as_auditor(site, "/audit/events", limit=5)
+    assert first.status_code == 200
+    assert [int(p) for p in re.findall(r'data-position="([0-9]+)"', first.text)] == [
+        item["position"] for item in expected["items"]
+    ]
+    assert f'href="/audit/gebeurtenissen?after={expected["next"]}&amp;limit=5"' in first.text
+
+    second = site.get("/audit/gebeurtenissen", params={"after": expected["next"], "limit": 5})
+    following = api_as_auditor(site, "/audit/events", after=expected["next"], limit=5)
+    assert [int(p) for p in re.findall(r'data-position="([0-9]+)"', second.text)] == [
+        item["position"] for item in following["items"]
+    ]
+
+
+def _lines(page: httpx.Response) -> list[tuple[str, str, str, str]]:
+    return re.findall(
+        r'data-log-line data-actor="([^"]*)" data-activity="([^"]*)" data-operation="([^"]*)" data-subject="([^"]*)"',
+        page.text,
+    )
+
+
+def test_the_access_log_of_a_subject_is_the_apis_and_reading_it_is_logged_as_the_api_logs_it(
+    site: TestClient, inspected: Inspected
+) -> None:
+    services = services_of(site)
+    sign_in(site, "inspector")
+    assert site.get(f"/inspecties/{inspected.with_notes}").status_code == 200  # an enforcement read to find
+    site.cookies.clear()
+    sign_in(site, "auditor")
+
+    page = site.get("/audit/toegang", params={"subjectId": str(inspected.with_notes)})
+    expected = api_as_auditor(site, "/audit/access-log", subjectId=str(inspected.with_notes))
+
+    assert page.status_code == 200
+    readers = {"dev-auditor", "test-api"}
+    assert [line for line in _lines(page) if line[0] not in readers] == [
+        (item["actor"], item["processingActivity"], item["operation"], item["subjectId"])
+        for item in expected["items"]
+        if item["actor"] not in readers
+    ]
+    assert ("dev-inspector", "PA-03-enforcement", "read", str(inspected.with_notes)) in _lines(page)
+    caught_up(site)
+    by_the_page = [
+        (line.processing_activity, line.operation)
+        for line in services.processing_log.lines(subject_id=inspected.with_notes)
+        if line.actor == "dev-auditor"
+    ]
+    assert by_the_page == [("PA-04-audit", "read")]
+
+
+def test_a_bad_subject_is_shown_at_its_field_and_nothing_is_read(site: TestClient, inspected: Inspected) -> None:
+    services = services_of(site)
+    sign_in(site, "auditor")
+
+    page = site.get("/audit/toegang", params={"subjectId": "niet-een-id"})
+
+    assert page.status_code == 400
+    assert (
+        field_error(page, "subjectId") == "Vul een id in zoals 3f2a…: 32 hexadecimale tekens, met of zonder streepjes."
+    )
+    assert [line for line in services.processing_log.lines() if line.actor == "dev-auditor"] == []
+
+
+def test_the_access_log_page_without_a_subject_reads_nothing(site: TestClient, inspected: Inspected) -> None:
+    sign_in(site, "auditor")
+    page = site.get("/audit/toegang")
+    assert page.status_code == 200
+    assert _lines(page) == []
+    assert 'id="subjectId"' in page.text
