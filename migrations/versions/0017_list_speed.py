@@ -10,6 +10,9 @@
 - `residence_history` and `employment_history` by employer: the locations
   housing an employer's workers on a day are read through the employer's own
   rows instead of every worker's.
+- `directory_locations` by what the lists filter on, in the lists' order: a
+  filter that few locations match walks the index instead of looking every
+  location up in the table (SQLite).
 
 Revision ID: 0017
 Revises: 0016
@@ -48,9 +51,15 @@ def upgrade() -> None:
     )
     op.create_index("ix_residence_history_employer", "residence_history", ["employer_id", "valid_from"])
     op.create_index("ix_employment_history_employer", "employment_history", ["employer_id", "valid_from"])
+    op.create_index(
+        "ix_directory_locations_filters",
+        "directory_locations",
+        ["housing_location_id", "registered_at", "kind", "street_folded", "city_folded"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_directory_locations_filters", "directory_locations")
     op.drop_index("ix_employment_history_employer", "employment_history")
     op.drop_index("ix_residence_history_employer", "residence_history")
     op.drop_table("register_employer_days")
