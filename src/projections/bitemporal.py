@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, or_
 
@@ -17,6 +18,6 @@ def valid_during(table: Table, first: date, last: date) -> ColumnElement[bool]:
     return and_(table.c.valid_from <= last, or_(table.c.valid_to.is_(None), table.c.valid_to > first))
 
 
-def known_at(table: Table, instant: datetime) -> ColumnElement[bool]:
-    """Rows the ledger believed at `instant`: recorded at or before it, not yet superseded."""
+def known_at(table: Table, instant: datetime | ColumnElement[Any]) -> ColumnElement[bool]:
+    """Rows the ledger believed at `instant` (or a parameter for it): recorded at or before it, not yet superseded."""
     return and_(table.c.recorded_from <= instant, or_(table.c.recorded_to.is_(None), table.c.recorded_to > instant))

@@ -72,6 +72,12 @@ directory_locations = Table(
     Column("registered_at", UTCDateTime, nullable=False),
     Index("ix_directory_locations_address", "postcode", "house_number"),
     Index("ix_directory_locations_proposed_by", "proposed_by"),
+    # What the lists filter on, in the lists' order: a filter that few locations match walks this index, not
+    # the table (SQLite looked every location up in the table in id order: 50-85 ms at 16 000 locations
+    # for a city nobody lives in, 2-6 ms over this index; PostgreSQL scans the table either way).
+    Index(
+        "ix_directory_locations_filters", "housing_location_id", "registered_at", "kind", "street_folded", "city_folded"
+    ),
 )
 
 # Each limit the municipality set, as recorded: the history a location's answer shows.

@@ -1,30 +1,32 @@
 """Employers read back (issue 18): a list filtered by name or KvK number, one employer, its workers and homes.
 
-The employer itself comes from the directory view; its workers from the worker
-register (their status on the day asked, as the register currently believes
-it: the register keeps the current belief, docs/time.md); the locations that
-house its workers from the residence view's bitemporal rows, on `on` as known
-at `as_known_at`. A page is three queries whatever its size.
+The employer itself comes from the directory view; its workers' counts from
+the worker register (their status on the day asked, as the register currently
+believes it: the register keeps the current belief, docs/time.md), summed
+from what it keeps per employer and day (`projections.employer_counts`); the
+locations that house its workers from the residence view's bitemporal rows,
+on `on` as known at `as_known_at`, with their addresses in the same query. A
+page is three queries whatever its size and however many locations house an
+employer's workers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, case, func, select
+from sqlalchemy import Engine, Select, and_, select, union
 
-from ledger.persistence.database import reading
+from ledger.persistence.database import in_chunks, reading
 from projections.bitemporal import known_at, valid_on
-from projections.directory import directory_employers, folded
-from projections.employment import residence_with_employer
-from projections.labels import read_labels
-from projections.register_queries import register_select
-from projections.register_records import WorkerStatus
-from projections.register_tables import register_workers
-from projections.residence import residence_history
+from projections.directory import directory_employers, directory_locations, folded
+from projections.employer_counts import employer_counts
+from projections.ids import uuid_of
+from projections.labels import address_line
+from projections.residence import employment_history, residence_history
 
 
 @dataclass(frozen=True)
@@ -94,30 +96,13 @@ def _records(engine: Engine, statement: Select[Any], on: date, as_known_at: date
     with reading(engine) as conn:
         rows = conn.execute(statement).all()
         ids = [row.employer_id for row in rows]
-        counts: dict[str, tuple[int, int]] = {}
-        homes: dict[str, list[UUID]] = {}
-        if ids:
-            workers, _ = register_select(on)  # each worker with its status on `on`
-            per_worker = workers.where(register_workers.c.employer_id.in_(ids)).subquery()
-            active = func.sum(case((per_worker.c.status == WorkerStatus.ACTIVE.value, 1), else_=0))
-            for row in conn.execute(
-                select(per_worker.c.employer_id, active, func.count()).group_by(per_worker.c.employer_id)
-            ):
-                counts[row[0]] = (int(row[1] or 0), int(row[2]))
-            # The employer of the day, after any transfer (`projections.employment`).
-            h = residence_history.c
-            joined, employer_of_day = residence_with_employer(on, as_known_at)
-            housing = (
-                select(employer_of_day, h.housing_location_id)
-                .select_from(joined)
-                .distinct()
-                .where(employer_of_day.in_(ids))
-                .where(valid_on(residence_history, on))
-                .where(known_at(residence_history, as_known_at))
-            )
-            for employer_hex, location_hex in conn.execute(housing):
-                homes.setdefault(employer_hex, []).append(UUID(location_hex))
-    labels = read_labels(engine, locations=[location for found in homes.values() for location in found])
+        counts = employer_counts(conn, ids, on) if ids else {}
+        homes: dict[str, list[tuple[str, str | None]]] = {}
+        for chunk in in_chunks(ids):
+            for employer_hex, location_hex, *address in conn.execute(_homes(chunk, on, as_known_at)).all():
+                # A location the directory has not seen yet has no label (yet), as in `read_labels`.
+                label = None if address[0] is None else address_line(*address)
+                homes.setdefault(employer_hex, []).append((location_hex, label))
     return [
         EmployerRecord(
             id=UUID(row.employer_id),
@@ -127,9 +112,46 @@ def _records(engine: Engine, statement: Select[Any], on: date, as_known_at: date
             active_workers=counts.get(row.employer_id, (0, 0))[0],
             total_workers=counts.get(row.employer_id, (0, 0))[1],
             housing_locations=tuple(
-                HousingLabel(location, labels.location(location))
-                for location in sorted(homes.get(row.employer_id, []), key=lambda u: u.hex)
+                HousingLabel(uuid_of(location), label) for location, label in sorted(homes.get(row.employer_id, []))
             ),
         )
         for row in rows
     ]
+
+
+def _homes(employer_ids: Sequence[str], on: date, as_known_at: datetime) -> Select[Any]:
+    """Each (employer, location housing its workers on `on` as known at `as_known_at`), with the address.
+
+    The employer of the day (`projections.employment`): a worker never
+    transferred counts for the employer its residence rows name, a transferred
+    one for its employment of that day — two parts, each read through its own
+    table's index by employer, instead of every worker's rows joined first.
+    """
+    r, e = residence_history, employment_history
+    transferred = select(e.c.worker_id).where(e.c.worker_id == r.c.worker_id, valid_on(e, on), known_at(e, as_known_at))
+    stays = and_(valid_on(r, on), known_at(r, as_known_at))
+    own = select(r.c.employer_id, r.c.housing_location_id).where(
+        r.c.employer_id.in_(employer_ids), stays, ~transferred.exists()
+    )
+    taken_over = (
+        select(e.c.employer_id, r.c.housing_location_id)
+        .select_from(e.join(r, r.c.worker_id == e.c.worker_id))
+        .where(e.c.employer_id.in_(employer_ids), valid_on(e, on), known_at(e, as_known_at), stays)
+    )
+    pairs = union(own, taken_over).subquery()  # each pair once
+    d = directory_locations.c
+    return (
+        select(pairs.c.employer_id, pairs.c.housing_location_id, *_ADDRESS)
+        .select_from(pairs.outerjoin(directory_locations, d.housing_location_id == pairs.c.housing_location_id))
+        .order_by(pairs.c.employer_id, pairs.c.housing_location_id)
+    )
+
+
+_ADDRESS = (
+    directory_locations.c.street,
+    directory_locations.c.house_number,
+    directory_locations.c.house_letter,
+    directory_locations.c.house_number_addition,
+    directory_locations.c.postcode,
+    directory_locations.c.city,
+)

@@ -39,6 +39,7 @@ from projections.register_sealing import blind_index
 from projections.register_tables import (
     MAX_PAGE,
     metadata,
+    register_employer_days,
     register_housing,
     register_housing_entries,
     register_legal_holds,
@@ -62,6 +63,7 @@ class RegisterView(View):
         register_outside,
         register_work_addresses,
         register_legal_holds,
+        register_employer_days,
     )
 
     def __init__(self, engine: Engine, keys: KeyStore) -> None:

@@ -24,6 +24,7 @@ from ledger.crypto.keyring import Keyring
 from ledger.crypto.sealing import SubjectKeys
 from ledger.domain.values import SHREDDED
 from ledger.persistence.database import in_chunks
+from projections.employer_counts import StatusFacts, recount
 from projections.housing import OUTSIDE, fold_housing
 from projections.register_sealing import blind_index, seal_value
 from projections.register_tables import (
@@ -96,6 +97,8 @@ class RegisterPage:
     holds_placed: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     holds_lifted: set[tuple[str, str]] = field(default_factory=set)
     shredded: set[str] = field(default_factory=set)
+    # What the status of each loaded worker depended on before the page (the per-employer day sums').
+    before: dict[str, StatusFacts] = field(default_factory=dict)
 
     @functools.cached_property
     def index_key(self) -> bytes:
@@ -157,23 +160,35 @@ class RegisterPage:
             conn.execute(update(register_workers).where(w.worker_id == bindparam("b_worker_id")), updates)
         if self.work_addresses:
             insert_rows(conn, register_work_addresses, self.work_addresses)
+        folded = {
+            worker: _housing_intervals(sorted(self.entries[worker], key=lambda e: e.seq)) for worker in self.refolded
+        }
+        # Before the housing is replaced: the sums take each worker out as it was stored.
+        housed = {w: [(start, end) for where, start, end in found if where != OUTSIDE] for w, found in folded.items()}
+        now = {w: StatusFacts.of(self.rows[w]) for w in self.changed | new | self.refolded if w in self.rows}
+        recount(conn, self.before, now, housed)
         if self.new_entries:
             insert_rows(conn, register_housing_entries, [e._asdict() for e in self.new_entries])
-            self._replace_housing({e.worker_id for e in self.new_entries}, new)
+            self._replace_housing(folded, new)
         self._write_holds()
 
-    def _replace_housing(self, workers: set[str], new: set[str]) -> None:
+    @property
+    def refolded(self) -> set[str]:
+        """The workers whose housing timeline the page changed."""
+        return {e.worker_id for e in self.new_entries}
+
+    def _replace_housing(self, folded: dict[str, list[tuple[str, date, date | None]]], new: set[str]) -> None:
         intervals: list[dict[str, Any]] = []
         outside: list[dict[str, Any]] = []
-        for worker in sorted(workers):
-            for where, start, end in _housing_intervals(sorted(self.entries[worker], key=lambda e: e.seq)):
+        for worker in sorted(folded):
+            for where, start, end in folded[worker]:
                 interval = {"worker_id": worker, "valid_from": start, "valid_to": end}
                 if where == OUTSIDE:
                     outside.append(interval)
                 else:
                     intervals.append({**interval, "housing_location_id": where})
         # A worker registered in this page has no intervals stored yet.
-        for chunk in in_chunks(sorted(workers - new), MAX_PAGE):
+        for chunk in in_chunks(sorted(set(folded) - new), MAX_PAGE):
             for table in (register_housing, register_outside):
                 self.conn.execute(delete(table).where(table.c.worker_id.in_(chunk)))
         if intervals:

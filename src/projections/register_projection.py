@@ -20,6 +20,7 @@ from ledger.crypto.sealing import SubjectKeys
 from ledger.domain.transfer import employer_after
 from ledger.domain.values import SHREDDED, Address
 from ledger.domain.worker import Worker
+from projections.employer_counts import StatusFacts
 from projections.projection import LedgerProjection, handles
 from projections.register import RegisterView
 from projections.register_page import _PERSONAL_COLUMNS, HousingEntry, RegisterPage, _rows_of
@@ -71,6 +72,7 @@ class RegisterProjection(LedgerProjection[RegisterView]):
             keyring=self.view.keys.keyring,
             rows=rows,
             entries=entries,
+            before={worker: StatusFacts.of(row) for worker, row in rows.items()},
         )
 
     def close_page(self, page: RegisterPage) -> None:

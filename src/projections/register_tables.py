@@ -114,5 +114,17 @@ register_legal_holds = Table(
     Column("sealed_reason", Text, nullable=True),
 )
 
+# Per employer and day, summed over its workers (the employer now): how many become active that day
+# (negative: stop being active) and how many it gains (on the first day there is, `projections.residence`'s
+# BEGINNING). The counts on D are the sums up to D (`projections.employer_counts`); no row sums to nothing.
+register_employer_days = Table(
+    "register_employer_days",
+    metadata,
+    Column("employer_id", String(32), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("active", Integer, nullable=False),
+    Column("workers", Integer, nullable=False),
+)
+
 # A page is read with IN lists of its ids; this keeps them within SQLite's limits.
 MAX_PAGE = 1000

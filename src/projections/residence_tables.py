@@ -63,6 +63,8 @@ residence_history = Table(
     Column("position", BigInteger, nullable=False),
     Index("ix_residence_history_location", "housing_location_id", "valid_from"),
     Index("ix_residence_history_worker", "worker_id", "recorded_to"),
+    # The locations housing an employer's workers (`projections.employer_queries`).
+    Index("ix_residence_history_employer", "employer_id", "valid_from"),
 )
 
 # The transfers of each worker, as recorded (seq = aggregate version); the registering employer is the
@@ -90,6 +92,7 @@ employment_history = Table(
     Column("recorded_from", UTCDateTime, nullable=False),
     Column("recorded_to", UTCDateTime, nullable=True),
     Index("ix_employment_history_worker", "worker_id", "recorded_to"),
+    Index("ix_employment_history_employer", "employer_id", "valid_from"),
 )
 
 occupancy_limit_entries = Table(
