@@ -163,7 +163,9 @@ def running_provider() -> Iterator[IdentityProvider]:
     sock.listen(64)
     provider = IdentityProvider()
     provider.issuer = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server = uvicorn.Server(uvicorn.Config(provider.app(), log_level="warning", lifespan="off"))
+    # log_config=None: uvicorn's own logging config would add handlers that print tracebacks with their
+    # values to every later test in this process (tests/unit/test_logs.py caught it), as `ledger serve` does not.
+    server = uvicorn.Server(uvicorn.Config(provider.app(), log_level="warning", lifespan="off", log_config=None))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="test-oidc-provider", daemon=True)
     thread.start()
     try:

@@ -248,7 +248,9 @@ def test_the_whole_flow_with_real_redirects_against_uvicorn(migrated: Settings, 
     sock.listen(64)  # listening before uvicorn runs: the first request waits in the backlog
     public = f"http://127.0.0.1:{sock.getsockname()[1]}"
     settings = with_issuer(migrated, provider, public=public).model_copy(update={"api_run_projections": True})
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
+    # log_config=None: uvicorn's own logging config would add handlers that print tracebacks with their
+    # values to every later test in this process (tests/unit/test_logs.py caught it), as `ledger serve` does not.
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning", log_config=None))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
