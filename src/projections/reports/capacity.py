@@ -25,7 +25,7 @@ from enum import StrEnum
 
 from sqlalchemy import Engine, func, select
 
-from ledger.domain.capacity import capacity
+from ledger.domain.capacity import Capacity, capacity
 from ledger.domain.floor_area_norms import FloorAreaNorms, floor_area_norm_on, norms_for_kind
 from ledger.domain.housing_location import permitted_maximum
 from ledger.persistence.database import reading
@@ -49,6 +49,7 @@ class _Location:
     group: str
     maximum: int | None
     headcount: int
+    capacity: Capacity
 
 
 def capacity_report(
@@ -79,14 +80,16 @@ def capacity_report(
                 )
             )
         }
+    # The norm of each kind on `on`, worked out once per kind rather than once per location.
+    norm_of = {kind: floor_area_norm_on(norms_for_kind(norms, kind), on) for kind in {row.kind for row in facts}}
     located = []
-    for row in facts:
-        norm = floor_area_norm_on(norms_for_kind(norms, row.kind), on)
-        maximum, _ = permitted_maximum(limits.get(row.housing_location_id), row.floor_area_m2, norm)
-        group = row.kind if group_by is CapacityGroup.KIND else row.postcode_area
-        located.append(_Location(row.housing_location_id, group, maximum, counted.get(row.housing_location_id, 0)))
-    located.sort(key=lambda loc: (-(_over_by(loc) or 0), loc.key))
-    rows = [ReportRow(on, on, loc.key, None, _measures([loc])) for loc in located]
+    for key, postcode_area, kind, floor_area in facts:
+        maximum, _ = permitted_maximum(limits.get(key), floor_area, norm_of[kind])
+        headcount = counted.get(key, 0)
+        group = kind if group_by is CapacityGroup.KIND else postcode_area
+        located.append(_Location(key, group, maximum, headcount, capacity(headcount, maximum)))
+    located.sort(key=lambda loc: (-(loc.capacity.over_by or 0), loc.key))
+    rows = [ReportRow(on, on, loc.key, None, _one(loc)) for loc in located]
     totals = []
     if group_by is not None:
         groups: defaultdict[str, list[_Location]] = defaultdict(list)
@@ -98,18 +101,26 @@ def capacity_report(
     return ReportTable("capacity", MEASURES, tuple(rows), tuple(totals), ("headcount",), group)
 
 
-def _over_by(location: _Location) -> int | None:
-    return capacity(location.headcount, location.maximum).over_by
+def _one(location: _Location) -> Mapping[str, Measure]:
+    """The measures of one location: its capacity, worked out once (a table has a row per location)."""
+    c = location.capacity
+    return {
+        "maxOccupants": location.maximum,
+        "headcount": location.headcount,
+        "freePlaces": c.free_places,
+        "overBy": c.over_by,
+        "utilisation": c.utilisation,
+    }
 
 
 def _measures(locations: Iterable[_Location]) -> Mapping[str, Measure]:
-    """The measures of one location, or the totals of several."""
+    """The totals of several locations."""
     every = list(locations)
     known = [loc for loc in every if loc.maximum is not None]
     headcount = sum(loc.headcount for loc in every)
     if not known:
         return {"maxOccupants": None, "headcount": headcount, "freePlaces": None, "overBy": None, "utilisation": None}
-    each = [capacity(loc.headcount, loc.maximum) for loc in known]
+    each = [loc.capacity for loc in known]
     maximum = sum(loc.maximum or 0 for loc in known)
     housed = sum(loc.headcount for loc in known)
     return {

@@ -27,12 +27,27 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CTE, Engine, Select, String, and_, cast, false, func, literal, null, or_, select, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Select,
+    String,
+    and_,
+    cast,
+    false,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 
-from ledger.persistence.database import reading
+from ledger.persistence.database import UTCDateTime, reading
 from projections.reports.flow_events import CONTRACT_ENDED, DEPARTED, REGISTERED, flow_events
 from projections.reports.periods import Period
-from projections.reports.sql import periods_table, stays
+from projections.reports.sql import boundaries, by_period, number, stays
 from projections.reports.table import Measure, PeriodQuestion, ReportGroup, ReportTable, rectangular, totals_rows
 from projections.residence_tables import location_facts
 
@@ -49,7 +64,9 @@ def flows_report(engine: Engine, asked: PeriodQuestion, zone: ZoneInfo) -> Repor
     `zone` is the municipality's: a registration counts in the period holding
     the day it was recorded on there.
     """
-    periods = periods_table(asked.periods, [_instants(period, zone) for period in asked.periods])
+    instants = [_instants(period, zone) for period in asked.periods]
+    # The periods' first instants and the first instant after the last one.
+    periods = [start for start, _ in instants] + [instants[-1][1]]
     groupings = [asked.group_by, None] if asked.group_by is not None else [None]
     statements = [
         statement
@@ -85,39 +102,38 @@ def _instants(period: Period, zone: ZoneInfo) -> tuple[datetime, datetime]:
     )
 
 
-def _measures(group: ReportGroup | None, asked: PeriodQuestion, periods: CTE, *, total: bool) -> list[Select[Any]]:
+def _measures(
+    group: ReportGroup | None, asked: PeriodQuestion, periods: list[datetime], *, total: bool
+) -> list[Select[Any]]:
     first, last = asked.periods[0].start, asked.periods[-1].end
+    bounds = boundaries(asked.periods)
     # From the day before: a stay that ends on `first` (its last day the day before) ends within the report.
     s = stays(group, asked.as_known_at, first - timedelta(days=1), last).alias("housed")
     h = s.c
     flag = (true() if total else false()).label("is_total")
-    starts = (
-        select(periods.c.idx, h.group_key, flag, literal("housingStarts").label("measure"), func.count().label("n"))
-        .select_from(periods.join(s, h.stay_from.between(periods.c.first, periods.c.last)))
-        .where(h.valid_from == h.stay_from)  # the piece a stay starts with (a transfer starts no stay)
-        .group_by(periods.c.idx, h.group_key)
-    )
-    ends = (
-        select(periods.c.idx, h.group_key, flag, literal("housingEnds").label("measure"), func.count().label("n"))
-        .select_from(periods.join(s, h.stay_to.between(periods.c.first, periods.c.last)))
-        .where(h.valid_to == h.stay_to)  # the piece a stay ends with
-        .group_by(periods.c.idx, h.group_key)
-    )
+
+    def counted(day: Any, measure: str, piece: ColumnElement[bool]) -> Select[Any]:
+        # Each stay's day in its one period (`by_period`), not joined to every period.
+        index = by_period(day, bounds, number)
+        return (
+            select(index.label("idx"), h.group_key, flag, literal(measure).label("measure"), func.count().label("n"))
+            .where(piece, day.between(first, last))
+            .group_by(index, h.group_key)
+        )
+
     return [
         _registered(group, asked, periods, flag),
-        starts,
-        ends,
-        _latest(CONTRACT_ENDED, "contractEnds", group, asked, periods, flag),
-        _latest(DEPARTED, "departures", group, asked, periods, flag),
+        # The piece a stay starts with (a transfer starts no stay), and the piece it ends with.
+        counted(h.stay_from, "housingStarts", h.valid_from == h.stay_from),
+        counted(h.stay_to, "housingEnds", h.valid_to == h.stay_to),
+        _latest(CONTRACT_ENDED, "contractEnds", group, asked, flag),
+        _latest(DEPARTED, "departures", group, asked, flag),
     ]
 
 
-def _registered(group: ReportGroup | None, asked: PeriodQuestion, periods: CTE, flag: Any) -> Select[Any]:
+def _registered(group: ReportGroup | None, asked: PeriodQuestion, instants: list[datetime], flag: Any) -> Select[Any]:
     f = flow_events.c
-    source: Any = periods.join(
-        flow_events,
-        and_(f.kind == REGISTERED, f.recorded_at >= periods.c.starts, f.recorded_at < periods.c.ends),
-    )
+    source: Any = flow_events
     key: Any
     if group in (ReportGroup.POSTCODE_AREA, ReportGroup.KIND):
         source = source.join(location_facts, location_facts.c.housing_location_id == f.housing_location_id)
@@ -130,25 +146,26 @@ def _registered(group: ReportGroup | None, asked: PeriodQuestion, periods: CTE, 
             ReportGroup.EMPLOYER: f.employer_id,
             ReportGroup.NATIONALITY: f.nationality,
         }[group]
+    index = by_period(f.recorded_at, instants, number, UTCDateTime())
     return (
         select(
-            periods.c.idx,
+            index.label("idx"),
             key.label("group_key"),
             flag,
             literal("workersRegistered").label("measure"),
             func.count().label("n"),
         )
         .select_from(source)
+        .where(f.kind == REGISTERED, f.recorded_at >= instants[0], f.recorded_at < instants[-1])
         .where(f.recorded_at <= asked.as_known_at)
-        .group_by(*_grouped(periods, key))
+        .group_by(*_grouped(index, key))
     )
 
 
-def _latest(
-    kind: str, measure: str, group: ReportGroup | None, asked: PeriodQuestion, periods: CTE, flag: Any
-) -> Select[Any]:
+def _latest(kind: str, measure: str, group: ReportGroup | None, asked: PeriodQuestion, flag: Any) -> Select[Any]:
     """Each worker's latest event of `kind` recorded by the instant, dated within a period, by where it lived then."""
     f = flow_events.c
+    first, last = asked.periods[0].start, asked.periods[-1].end
     latest = (
         select(f.worker_id, func.max(f.seq).label("seq"))
         .where(f.kind == kind, f.recorded_at <= asked.as_known_at)
@@ -158,13 +175,13 @@ def _latest(
     events = (
         select(f.worker_id, f.on_day)
         .join(latest, and_(latest.c.worker_id == f.worker_id, latest.c.seq == f.seq))
+        .where(f.on_day.between(first, last))
         .subquery("events")
     )
     e = events.c
-    source: Any = periods.join(events, e.on_day.between(periods.c.first, periods.c.last))
+    source: Any = events
     key: Any = NO_GROUP
     if group is not None:
-        first, last = asked.periods[0].start, asked.periods[-1].end
         s = stays(group, asked.as_known_at, first - timedelta(days=1), last).alias("housed")
         h = s.c
         if kind == CONTRACT_ENDED:  # housed on the contract's last day
@@ -173,13 +190,16 @@ def _latest(
             housed = and_(h.valid_from < e.on_day, or_(h.valid_to.is_(None), h.valid_to >= e.on_day))
         source = source.join(s, and_(h.worker_id == e.worker_id, housed))
         key = h.group_key
+    index = by_period(e.on_day, boundaries(asked.periods), number)
     return (
-        select(periods.c.idx, key.label("group_key"), flag, literal(measure).label("measure"), func.count().label("n"))
+        select(
+            index.label("idx"), key.label("group_key"), flag, literal(measure).label("measure"), func.count().label("n")
+        )
         .select_from(source)
-        .group_by(*_grouped(periods, key))
+        .group_by(*_grouped(index, key))
     )
 
 
-def _grouped(periods: CTE, key: Any) -> list[Any]:
+def _grouped(index: Any, key: Any) -> list[Any]:
     """Group by the period, and by the key unless there is none (a constant is no column to group by)."""
-    return [periods.c.idx] if key is NO_GROUP else [periods.c.idx, key]
+    return [index] if key is NO_GROUP else [index, key]

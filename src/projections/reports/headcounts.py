@@ -13,12 +13,12 @@ totals together, so both come from one snapshot. The totals are counted, not
 summed from the groups: a worker transferred or moved within a period is one
 resident of the total.
 
-How (docs/reports.md, *Speed*): a stay is a +1 on the day it begins and a −1
+How (docs/reports.md, *Speed*): a stay is a +1 on the day it begins and a -1
 on the day it ends. The database puts each of those changes in its one period
 (`sql.by_period`, a lookup, not a join with every period) and sums them per
 group and period: their number and their day numbers. The headcount on a
 period's first day is the sum of the changes up to that day; the person-days
-before a day D are Σ v·(D − x) over the changes v on days x < D, so a period's
+before a day D are the sum of v * (D - x) over the changes v on days x < D, so a period's
 person-days are a difference of two such sums (prefix sums over the periods,
 `_folded`). A worker counts as a resident of a period it did not start in
 only on the first stay it begins there: the stay before it in the same group
@@ -27,8 +27,7 @@ only on the first stay it begins there: the stay before it in the same group
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -48,7 +47,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ledger.persistence.database import reading
 from projections.reports.sql import boundaries, by_period, day_number, number, stays
-from projections.reports.table import Measure, PeriodQuestion, ReportGroup, ReportTable, rectangular, totals_rows
+from projections.reports.table import TOTAL, Measure, PeriodQuestion, ReportGroup, ReportRow, ReportTable
 
 MEASURES = ("headcountAtStart", "distinctResidents", "personDays")
 # Every measure counts persons or their days; the first two decide suppression (docs/reports.md).
@@ -65,55 +64,55 @@ def headcounts_report(engine: Engine, asked: PeriodQuestion) -> ReportTable:
     statements = [_changes(asked.group_by, asked, total=False)]
     if asked.group_by is not None:
         statements.append(_changes(None, asked, total=True))
-    # (is a total, group key) -> code -> [Σ v, Σ v·day]
-    sums: defaultdict[tuple[bool, str | None], dict[int, list[int]]] = defaultdict(dict)
+    width = 4 * len(asked.periods)
+    # Per group (None: the total): the changes' number by code, then their day numbers' sum by code.
+    sums: dict[str | None, list[int]] = {}
     with reading(engine) as conn:
-        for row in conn.execute(union_all(*statements)):
-            total = bool(row.is_total) or asked.group_by is None
-            key = None if total else str(row.group_key)
-            sums[(total, key)][int(row.code)] = [int(row.changes), int(row.day_sum)]
+        for key, is_total, code, changes, day_sum in conn.execute(union_all(*statements)):
+            group = None if is_total or asked.group_by is None else str(key)
+            if (cells := sums.get(group)) is None:
+                cells = sums[group] = [0] * (2 * width)
+            cells[code] = changes
+            cells[width + code] = day_sum
     bounds = [d.toordinal() for d in boundaries(asked.periods)]
-    found: dict[tuple[int, str], dict[str, Measure]] = {}
-    totals: dict[int, dict[str, Measure]] = {}
-    for (total, key), by_code in sums.items():
-        for index, measures in _folded(by_code, bounds):
-            if total:
-                totals[index] = measures
-            else:
-                found[(index, str(key))] = measures
+    measures = {group: _folded(cells, bounds) for group, cells in sums.items()}
+    total = measures.pop(None, None) or _folded([0] * (2 * width), bounds)
+    totals = tuple(ReportRow(p.start, p.end, None, TOTAL, m) for p, m in zip(asked.periods, total, strict=True))
     if asked.group_by is None:
-        rows = totals_rows(asked.periods, totals, MEASURES)
         # Without a grouping the rows are the whole municipality's: they are the totals.
-        return ReportTable("headcounts", MEASURES, tuple(rows), (), PEOPLE, None)
-    return ReportTable(
-        "headcounts",
-        MEASURES,
-        tuple(rectangular(asked.periods, found, MEASURES, {})),
-        tuple(totals_rows(asked.periods, totals, MEASURES)),
-        PEOPLE,
-        asked.group_by,
+        return ReportTable("headcounts", MEASURES, totals, (), PEOPLE, None)
+    # Rectangular: every group found (each lived there on some day of the report) in every period.
+    keys = sorted(key for key in measures if key is not None)
+    rows = tuple(
+        ReportRow(period.start, period.end, key, None, measures[key][index])
+        for index, period in enumerate(asked.periods)
+        for key in keys
     )
+    return ReportTable("headcounts", MEASURES, rows, totals, PEOPLE, asked.group_by)
 
 
-def _folded(by_code: dict[int, list[int]], bounds: Sequence[int]) -> list[tuple[int, dict[str, Measure]]]:
-    """One group's measures per period (those not all zero) from its sums of changes per period and kind.
+def _folded(cells: list[int], bounds: Sequence[int]) -> list[Mapping[str, Measure]]:
+    """One group's measures in each period, from its sums of changes per code (`_changes`).
 
     `bounds` are the periods' first days and the day after the last, as day numbers.
     """
+    width = 4 * (len(bounds) - 1)
     changes, day_sum = 0, 0  # of the changes in the periods before this one
-    folded = []
+    folded: list[Mapping[str, Measure]] = []
     for index in range(len(bounds) - 1):
-        first, after = bounds[index], bounds[index + 1]
-        here = [by_code.get(4 * index + kind, (0, 0)) for kind in (_ON_FIRST_DAY, _NEW_RESIDENT, _OTHER)]
-        at_start = changes + here[0][0]
-        residents = at_start + here[1][0]
-        # Person-days before a day D: Σ v·(D − x) over the changes v on days x < D.
-        before_first = first * changes - day_sum
-        changes += sum(n for n, _ in here)
-        day_sum += sum(days for _, days in here)
-        person_days = after * changes - day_sum - before_first
-        if at_start or residents or person_days:
-            folded.append((index, {"headcountAtStart": at_start, "distinctResidents": residents, "personDays": person_days}))
+        code = 4 * index
+        at_start = changes + cells[code + _ON_FIRST_DAY]
+        # Person-days before a day D: the sum of v * (D - x) over the changes v on days x before D.
+        before_first = bounds[index] * changes - day_sum
+        changes += cells[code] + cells[code + 1] + cells[code + 2] + cells[code + 3]
+        day_sum += cells[width + code] + cells[width + code + 1] + cells[width + code + 2] + cells[width + code + 3]
+        folded.append(
+            {
+                "headcountAtStart": at_start,
+                "distinctResidents": at_start + cells[code + _NEW_RESIDENT],
+                "personDays": bounds[index + 1] * changes - day_sum - before_first,
+            }
+        )
     return folded
 
 
@@ -149,7 +148,10 @@ def _changes(group_by: ReportGroup | None, asked: PeriodQuestion, *, total: bool
         return case((m.valid_to == literal(bounds[index]), number(4 * index + _ON_FIRST_DAY)), else_=number(4 * index))
 
     begins = select(
-        m.group_key, by_period(m.since, bounds, began).label("code"), number(1).label("v"), day_number(m.since).label("x")
+        m.group_key,
+        by_period(m.since, bounds, began).label("code"),
+        number(1).label("v"),
+        day_number(m.since).label("x"),
     )
     # An end on or after the day after the report changes nothing within it.
     ends = select(

@@ -96,7 +96,7 @@ def boundaries(report_periods: Sequence[Period]) -> list[date]:
 def by_period(
     value: ColumnElement[Any], bounds: Sequence[Any], leaf: Callable[[int], ColumnElement[Any]], type_: Any = Date
 ) -> ColumnElement[Any]:
-    """`leaf(i)` for the i with bounds[i] <= value < bounds[i + 1]: -1 before bounds[0], len(bounds) - 1 from the last on.
+    """`leaf(i)` for the i with bounds[i] <= value < bounds[i + 1]; i is -1 before bounds[0], len(bounds) - 1 after.
 
     A binary search written out as nested `CASE`s (about log2 of the
     periods' number of comparisons a row, 9 for a year by day): each row is

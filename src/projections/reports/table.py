@@ -91,7 +91,11 @@ class ReportTable:
         def label(row: ReportRow) -> ReportRow:
             if row.group_key is None or row.group_key not in labels:
                 return row
-            return replace(row, group_label=labels[row.group_key])
+            # Made anew rather than by `dataclasses.replace`, which costs several times more: a table by
+            # location has a row per location and period (some 200 000 a year by month at 100 000 workers).
+            return ReportRow(
+                row.period_start, row.period_end, row.group_key, labels[row.group_key], row.measures, row.suppressed
+            )
 
         return self.with_rows(map(label, self.rows), map(label, self.totals))
 
