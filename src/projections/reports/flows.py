@@ -76,11 +76,14 @@ def flows_report(engine: Engine, asked: PeriodQuestion, zone: ZoneInfo) -> Repor
     found: dict[tuple[int, str], dict[str, Measure]] = {}
     totals: dict[int, dict[str, Measure]] = {}
     with reading(engine) as conn:
-        for row in conn.execute(union_all(*statements)):
-            if row.is_total or asked.group_by is None:
-                totals.setdefault(row.idx, {})[row.measure] = int(row.n)
-            elif row.group_key is not None:
-                found.setdefault((row.idx, str(row.group_key)), {})[row.measure] = int(row.n)
+        for index, key, is_total, measure, n in conn.execute(union_all(*statements)):
+            if is_total or asked.group_by is None:
+                totals.setdefault(index, {})[measure] = int(n)
+            elif key is not None:
+                # Every measure in the report's order from the start: `rectangular` takes the cell as it is.
+                if (cell := found.get((index, key))) is None:
+                    cell = found[(index, key)] = dict.fromkeys(MEASURES, 0)
+                cell[measure] = int(n)
     if asked.group_by is None:
         return ReportTable("flows", MEASURES, tuple(totals_rows(asked.periods, totals, MEASURES)), (), PEOPLE)
     return ReportTable(
