@@ -3,8 +3,8 @@
 (`--quick`: over B4's store, about 10 000 workers.)
 
 What `GET /reports/…?from=…&to=…&interval=month` asks of the application,
-without HTTP and formatting: the report's query (`projections.reports`) and,
-where the rows are locations, their labels. The headcounts report is set
+without HTTP and formatting: the report's query (`projections.reports`),
+which labels rows that are locations as it makes them. The headcounts report is set
 against a hand-written SQL aggregate over the same stays (the residence
 view's rows believed now, one statement per backend, periods as `VALUES`),
 as the issue asks; the warm-up checks that both count the same person-days.
@@ -19,7 +19,6 @@ import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import partial
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -30,7 +29,6 @@ from bench.report import Goal, Row, both, ratio_at_least, row_of
 from bench.scenarios.lists import record_inspections
 from bench.scenarios.query import Statement, captured, occupancy_store
 from bench.stats import Comparison, Run, percentile
-from projections.labels import read_labels
 from projections.registry import build_view_runners
 from projections.reports.capacity import CapacityGroup, capacity_report
 from projections.reports.flows import flows_report
@@ -98,12 +96,12 @@ def reports(ctx: Context, backend: str) -> list[Row]:
         subjects: dict[str, tuple[str, Callable[[], ReportTable]]] = {
             "headcounts": (
                 "headcounts by location, labelled",
-                lambda: _labelled(engine, headcounts_report(engine, asked(ReportGroup.HOUSING_LOCATION))),
+                lambda: headcounts_report(engine, asked(ReportGroup.HOUSING_LOCATION)),
             ),
             "head-kind": ("headcounts by kind", lambda: headcounts_report(engine, asked(ReportGroup.KIND))),
             "flows": (
                 "flows by location, labelled",
-                lambda: _labelled(engine, flows_report(engine, asked(ReportGroup.HOUSING_LOCATION), zone)),
+                lambda: flows_report(engine, asked(ReportGroup.HOUSING_LOCATION), zone),
             ),
             "capacity": (
                 "capacity on today by postcode area",
@@ -122,13 +120,6 @@ def reports(ctx: Context, backend: str) -> list[Row]:
                 table = report()
             rows.append(_against_driver(ctx, backend, (label, what), report, statements, engines, table))
     return rows
-
-
-def _labelled(engine: Engine, table: ReportTable) -> ReportTable:
-    # As api.reporting.labelled does for a table of locations.
-    keys = [UUID(key) for key in table.group_keys()]
-    found = read_labels(engine, locations=keys).locations
-    return table.labelled({key.hex: found.get(key) for key in keys})
 
 
 def _p95(runs: list[Run]) -> str:

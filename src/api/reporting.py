@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Annotated, Any
-from uuid import UUID
 
 from fastapi import Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -28,7 +27,6 @@ from api.schemas.common import ApiModel
 from api.schemas.reports import PeriodReportPublic
 from api.schemas.workers import IsoDate
 from ledger.errors import RuleViolated
-from projections.labels import read_labels
 from projections.reports.periods import Interval, Period, periods
 from projections.reports.suppression import Disclosure, suppress
 from projections.reports.table import IDENTIFYING_GROUPS, ReportGroup, ReportTable
@@ -121,22 +119,8 @@ def media_type(request: Request) -> str:
     return negotiate(request.headers.get("accept"))
 
 
-def labelled(services: ServicesDep, table: ReportTable) -> ReportTable:
-    """The table with its groups' labels: employers' names, locations' addresses (codes have none)."""
-    if table.group_by not in (ReportGroup.HOUSING_LOCATION, ReportGroup.EMPLOYER):
-        return table
-    keys = [UUID(key) for key in table.group_keys()]
-    found = read_labels(
-        services.ledger.database.engine,
-        **{"locations" if table.group_by is ReportGroup.HOUSING_LOCATION else "employers": keys},
-    )
-    names = {**found.employers, **found.locations}
-    return table.labelled({key.hex: names.get(key) for key in keys})
-
-
 def answer_periods(services: ServicesDep, table: ReportTable, asked: PeriodAsk, chosen: str) -> Response:
-    """A period report's table, labelled, suppressed if public, in the media type chosen."""
-    table = labelled(services, table)
+    """A period report's table (labelled by its query), suppressed if public, in the media type chosen."""
     if asked.disclosure is Disclosure.PUBLIC:
         table = suppress(table)
     if chosen != JSON:

@@ -5,8 +5,8 @@ The fields are the API's parameters under the API's names (`report`, `from`,
 time-travel control), checked by the same rules (`projections.reports.periods`'
 `check_span`, `api.reporting.check_disclosure`): a refusal is a code at its
 field (`web.fields`), never an exception. The table comes from the same query
-functions, labelled and suppressed by the same code (`api.reporting.labelled`,
-`projections.reports.suppression.suppress`), so the page, its chart and its
+functions (which label the groups that are locations or employers), suppressed by
+the same code (`projections.reports.suppression.suppress`), so the page, its chart and its
 downloads show what `GET /api/v1/reports/…` answers (docs/reports.md,
 docs/web.md § Rapportages). A report counts workers and shows none: nothing
 here writes a processing-log line.
@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from api.parameters import Moment
-from api.reporting import check_disclosure, labelled
+from api.reporting import check_disclosure
 from api.services import Services
 from ledger.errors import RuleViolated
 from projections.labels import read_labels
@@ -147,12 +147,11 @@ def report_table(services: Services, question: ReportQuestion) -> ReportTable:
         return table.labelled({key.hex: label for key, label in found.locations.items()})
     spans: list[Period] = periods(question.first, question.last, question.interval)
     if question.report is Report.INSPECTIONS:
-        return labelled(services, inspections_report(engine, spans, as_known_at))
+        return inspections_report(engine, spans, as_known_at)
     grouped = question.group_by if isinstance(question.group_by, ReportGroup) else None
     asked = PeriodQuestion(spans, grouped, as_known_at)
     if question.report is Report.HEADCOUNTS:
         table = headcounts_report(engine, asked)
     else:
         table = flows_report(engine, asked, ZoneInfo(services.settings.timezone))
-    table = labelled(services, table)
     return suppress(table) if question.disclosure is Disclosure.PUBLIC else table

@@ -46,6 +46,7 @@ from sqlalchemy import (
 
 from ledger.persistence.database import UTCDateTime, reading
 from projections.reports.flow_events import CONTRACT_ENDED, DEPARTED, REGISTERED, flow_events
+from projections.reports.labels import group_labels
 from projections.reports.periods import Period
 from projections.reports.sql import boundaries, by_period, number, stays
 from projections.reports.table import Measure, PeriodQuestion, ReportGroup, ReportTable, rectangular, totals_rows
@@ -59,7 +60,7 @@ NO_GROUP = cast(null(), String)
 
 
 def flows_report(engine: Engine, asked: PeriodQuestion, zone: ZoneInfo) -> ReportTable:
-    """The flows per period (and group), with a total per period when grouped; groups without labels.
+    """The flows per period (and group), with a total per period when grouped; locations and employers labelled.
 
     `zone` is the municipality's: a registration counts in the period holding
     the day it was recorded on there.
@@ -89,7 +90,7 @@ def flows_report(engine: Engine, asked: PeriodQuestion, zone: ZoneInfo) -> Repor
     return ReportTable(
         "flows",
         MEASURES,
-        tuple(rectangular(asked.periods, found, MEASURES, {})),
+        tuple(rectangular(asked.periods, found, MEASURES, group_labels(engine, asked.group_by, {k for _, k in found}))),
         tuple(totals_rows(asked.periods, totals, MEASURES)),
         PEOPLE,
         asked.group_by,

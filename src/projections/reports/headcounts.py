@@ -46,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from ledger.persistence.database import reading
+from projections.reports.labels import group_labels
 from projections.reports.sql import boundaries, by_period, day_number, number, stays
 from projections.reports.table import TOTAL, Measure, PeriodQuestion, ReportGroup, ReportRow, ReportTable
 
@@ -60,7 +61,7 @@ _ON_FIRST_DAY, _NEW_RESIDENT, _OTHER = 2, 1, 0
 
 
 def headcounts_report(engine: Engine, asked: PeriodQuestion) -> ReportTable:
-    """The headcounts per period (and group), with a total per period when grouped; groups without labels."""
+    """The headcounts per period (and group), with a total per period when grouped; locations and employers labelled."""
     statements = [_changes(asked.group_by, asked, total=False)]
     if asked.group_by is not None:
         statements.append(_changes(None, asked, total=True))
@@ -83,8 +84,9 @@ def headcounts_report(engine: Engine, asked: PeriodQuestion) -> ReportTable:
         return ReportTable("headcounts", MEASURES, totals, (), PEOPLE, None)
     # Rectangular: every group found (each lived there on some day of the report) in every period.
     keys = sorted(key for key in measures if key is not None)
+    labels = group_labels(engine, asked.group_by, keys)
     rows = tuple(
-        ReportRow(period.start, period.end, key, None, measures[key][index])
+        ReportRow(period.start, period.end, key, labels.get(key), measures[key][index])
         for index, period in enumerate(asked.periods)
         for key in keys
     )
