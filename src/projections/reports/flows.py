@@ -44,11 +44,11 @@ from sqlalchemy import (
     union_all,
 )
 
-from ledger.persistence.database import UTCDateTime, reading
+from ledger.persistence.database import UTCDateTime
 from projections.reports.flow_events import CONTRACT_ENDED, DEPARTED, REGISTERED, flow_events
 from projections.reports.labels import group_labels
 from projections.reports.periods import Period
-from projections.reports.sql import boundaries, by_period, number, stays
+from projections.reports.sql import boundaries, by_period, number, report_reading, stays
 from projections.reports.table import Measure, PeriodQuestion, ReportGroup, ReportTable, rectangular, totals_rows
 from projections.residence_tables import location_facts
 
@@ -76,7 +76,7 @@ def flows_report(engine: Engine, asked: PeriodQuestion, zone: ZoneInfo) -> Repor
     ]
     found: dict[tuple[int, str], dict[str, Measure]] = {}
     totals: dict[int, dict[str, Measure]] = {}
-    with reading(engine) as conn:
+    with report_reading(engine) as conn:
         for index, key, is_total, measure, n in conn.execute(union_all(*statements)):
             if is_total or asked.group_by is None:
                 totals.setdefault(index, {})[measure] = int(n)

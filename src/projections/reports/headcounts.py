@@ -45,9 +45,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from ledger.persistence.database import reading
 from projections.reports.labels import group_labels
-from projections.reports.sql import boundaries, by_period, day_number, number, stays
+from projections.reports.sql import boundaries, by_period, day_number, number, report_reading, stays
 from projections.reports.table import TOTAL, Measure, PeriodQuestion, ReportGroup, ReportRow, ReportTable
 
 MEASURES = ("headcountAtStart", "distinctResidents", "personDays")
@@ -68,7 +67,7 @@ def headcounts_report(engine: Engine, asked: PeriodQuestion) -> ReportTable:
     width = 4 * len(asked.periods)
     # Per group (None: the total): the changes' number by code, then their day numbers' sum by code.
     sums: dict[str | None, list[int]] = {}
-    with reading(engine) as conn:
+    with report_reading(engine) as conn:
         for key, is_total, code, changes, day_sum in conn.execute(union_all(*statements)):
             group = None if is_total or asked.group_by is None else str(key)
             if (cells := sums.get(group)) is None:
