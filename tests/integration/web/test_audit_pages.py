@@ -6,13 +6,17 @@ gives it, writing the same processing-log lines (docs/web.md).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from api.auth import DevelopmentTokens, Role
 from ledger.audit.chain import AuditChain
+from tests.factories import a_kvk_number
 from tests.integration.web.site import csrf_token, figures, sign_in
 from tests.integration.web.test_inspection_pages import Inspected, field_error, inspected
 from tests.integration.web.test_overview import caught_up, services_of
@@ -139,3 +143,97 @@ def test_the_access_log_page_without_a_subject_reads_nothing(site: TestClient, i
     assert page.status_code == 200
     assert _lines(page) == []
     assert 'id="subjectId"' in page.text
+
+
+# -- Time travel on the audit pages (docs/audit.md § The audit pages as known at an instant) --------------------
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A checkpoint, the instant after it, then more writes and a later checkpoint."""
+
+    first_checkpoint: int
+    then: datetime
+    later_checkpoint: int
+
+
+@pytest.fixture
+def recorded(site: TestClient, inspected: Inspected) -> Recorded:
+    ledger = services_of(site).ledger
+    chain = AuditChain(ledger.recorder, ledger.database.engine)
+    first = chain.checkpoint()
+    assert first is not None
+    sign_in(site, "inspector")
+    assert site.get(f"/inspecties/{inspected.with_notes}").status_code == 200  # an access-log line before `then`
+    then = datetime.now(UTC)
+    ledger.register_employer(kvk_number=a_kvk_number(), name="Later B.V.")
+    assert site.get(f"/inspecties/{inspected.with_notes}").status_code == 200  # and one after
+    caught_up(site)
+    later = chain.checkpoint()
+    assert later is not None and later[0] > first[0]
+    site.cookies.clear()
+    return Recorded(first[0], then, later[0])
+
+
+def test_the_audit_pages_offer_only_as_known_at_and_say_a_day_does_not_apply(
+    site: TestClient, recorded: Recorded
+) -> None:
+    sign_in(site, "auditor")
+
+    for path in ("/audit", "/audit/gebeurtenissen", "/audit/toegang"):
+        page = site.get(path, params={"on": "2026-01-01"})
+
+        assert page.status_code == 200, path
+        assert 'id="asKnownAt"' in page.text, path
+        assert 'id="on"' not in page.text, path  # a day does not apply to what was recorded
+        assert "data-travel-day-not-applicable" in page.text, path
+        assert "data-time-travel" not in page.text, path  # `on` alone moves nothing here
+
+
+def test_the_chain_status_as_known_at_an_instant(site: TestClient, recorded: Recorded) -> None:
+    sign_in(site, "auditor")
+
+    now = site.get("/audit")
+    then = site.get("/audit", params={"asKnownAt": recorded.then.isoformat()})
+
+    assert figures(now)["checkpoint_position"] == recorded.later_checkpoint
+    assert figures(now)["head"] == recorded.later_checkpoint
+    assert figures(then)["checkpoint_position"] == recorded.first_checkpoint
+    assert figures(then)["head"] == recorded.first_checkpoint  # nothing was recorded between the first and `then`
+    assert "data-time-travel" in then.text
+
+
+def test_the_event_feed_as_known_at_an_instant_ends_with_what_was_recorded_then(
+    site: TestClient, recorded: Recorded
+) -> None:
+    sign_in(site, "admin")
+
+    seen: list[int] = []
+    path: str | None = "/audit/gebeurtenissen"
+    params: dict[str, Any] | None = {"asKnownAt": recorded.then.isoformat(), "limit": 4}
+    while path is not None:
+        page = site.get(path, params=params)
+        assert page.status_code == 200
+        seen += [int(p) for p in re.findall(r'data-position="([0-9]+)"', page.text)]
+        following = re.search(r'rel="next" href="([^"]+)"', page.text)
+        path, params = (following.group(1).replace("&amp;", "&"), None) if following else (None, None)
+        assert path is None or "asKnownAt=" in path  # the next page keeps the moment
+
+    everything = [item["position"] for item in api_as_auditor(site, "/audit/events", limit=1000)["items"]]
+    assert seen == [position for position in everything if position <= recorded.first_checkpoint]
+    assert max(everything) > recorded.first_checkpoint
+
+
+def test_the_access_log_as_known_at_an_instant_holds_the_lines_written_by_then(
+    site: TestClient, recorded: Recorded, inspected: Inspected
+) -> None:
+    services = services_of(site)
+    sign_in(site, "auditor")
+    asked = {"subjectId": str(inspected.with_notes)}
+
+    then = _lines(site.get("/audit/toegang", params={**asked, "asKnownAt": recorded.then.isoformat()}))
+
+    written = services.processing_log.lines(subject_id=inspected.with_notes)
+    by_then = [line for line in written if line.at <= recorded.then]
+    assert then == [(line.actor, line.processing_activity, line.operation, str(line.subject_id)) for line in by_then]
+    assert 0 < len(then) < len(written)
