@@ -10,17 +10,18 @@ same query function (the tests compare them):
 - locations, over capacity, permitted places and places taken, and the
   locations that need attention: `projections.location_queries` (as `GET
   /housing-locations`), on the day as known at the instant;
-- registered workers (active today) and open alerts: the register and the
-  alerts are of today as known now (as `GET /workers?status=active` and `GET
-  /alerts`; neither answers for another moment), and the page says so when it
-  travels in time.
+- open alerts by kind: the alerts view (as `GET /alerts`), on the day as
+  known at the instant, counted by one grouped query
+  (`projections.alert_summary.alert_counts`) instead of reading each alert;
+- registered workers (active today): the register is of today as known now
+  (as `GET /workers?status=active`, which answers for no other moment), and
+  the page says so when it travels in time.
 
 No figure names a person: the overview writes no processing-log line.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,7 +31,8 @@ from sqlalchemy import func, select
 from api.parameters import Moment
 from api.services import Services
 from ledger.persistence.database import reading
-from projections.alerts import alerts
+from projections.alert_summary import alert_counts
+from projections.alerts import AlertQuery
 from projections.headcounts import GroupBy, headcounts
 from projections.location_queries import Asked, LocationFilter, LocationRecord, locations
 from projections.register_queries import register_select
@@ -114,7 +116,9 @@ def overview_figures(services: Services, moment: Moment) -> OverviewFigures:
     assessed = [record for record in found if record.max_occupants is not None]
     over = [record for record in found if record.capacity.over_capacity]
     housed = headcounts(engine, group_by=GroupBy.HOUSING_LOCATION, on=moment.on, as_known_at=moment.as_known_at)
-    open_alerts = alerts(engine, services.settings, today=services.ledger.today(), keys=services.ledger.keys)
+    open_alerts = alert_counts(
+        engine, services.ledger.keys, services.settings, AlertQuery(moment.on, moment.as_known_at)
+    )
     attention = sorted(
         (r for r in found if r.capacity.over_capacity or (r.capacity.utilisation or 0) >= 1), key=_needs_attention
     )
@@ -126,7 +130,7 @@ def overview_figures(services: Services, moment: Moment) -> OverviewFigures:
         locations_over_capacity=len(over),
         places_permitted=sum(record.max_occupants or 0 for record in assessed),
         places_taken=sum(record.headcount for record in assessed),
-        alerts=dict(sorted(Counter(alert.kind.value for alert in open_alerts).items())),
+        alerts=open_alerts,
         months=monthly_headcounts(services, moment),
         attention=attention[:ATTENTION],
     )

@@ -8,8 +8,8 @@
   …/residents`: a line per resident);
 - its inspections and their sanctions: the inspections view (as `GET /inspections?housingLocationId=`: coded
   facts, no notes, no log line);
-- its alerts: `projections.alerts.alerts` (as `GET /alerts?housingLocationId=`: today's, as known now; a line
-  per worker an alert is about).
+- its alerts: `projections.alerts.alert_page` (as `GET /alerts?housingLocationId=`: on the day as known at the
+  instant; a line per worker an alert is about).
 
 The answers are the API's own response models, built by the same `of`, so the page and the API cannot
 disagree on what a name, a limit or a sanction is.
@@ -32,7 +32,8 @@ from api.schemas.inspection_queries import InspectionSummary
 from api.schemas.occupancy import OccupancyPublic, ResidentPublic, ResidentsPublic
 from api.services import Services
 from ledger.audit.processing_log import Activity, Operation
-from projections.alerts import alerts
+from projections.alert_spans import Alert
+from projections.alerts import AlertQuery, alert_page
 from projections.inspection_queries import InspectionFilter
 from projections.inspections import InspectionsView
 from projections.labels import read_labels
@@ -157,7 +158,7 @@ def location_page(
         residents=lived,
         timeline=timeline(period[0], period[1], lived.residents),
         inspections=_inspections(services, location_id, moment),
-        alerts=_alerts(services, location_id, processing),
+        alerts=_alerts(services, location_id, moment, processing),
     )
 
 
@@ -182,15 +183,17 @@ def _inspections(services: Services, location_id: UUID, moment: Moment) -> list[
     return [InspectionSummary.of(r, labels) for r in reversed(found)]  # the latest first
 
 
-def _alerts(services: Services, location_id: UUID, processing: Processing) -> list[AlertPublic]:
+def _alerts(services: Services, location_id: UUID, moment: Moment, processing: Processing) -> list[AlertPublic]:
+    """The location's alerts and its residents' on the day as known at the instant, in the API's order."""
     engine = services.ledger.database.engine
-    found = alerts(
-        engine,
-        services.settings,
-        today=services.ledger.today(),
-        housing_location_id=location_id,
-        keys=services.ledger.keys,
-    )
+    asked = AlertQuery(moment.on, moment.as_known_at, housing_location_id=location_id)
+    found: list[Alert] = []
+    while True:
+        after = (found[-1].kind, found[-1].subject_id) if found else None
+        page = alert_page(engine, services.ledger.keys, services.settings, asked, limit=_VIEW_PAGE, after=after)
+        found += page
+        if len(page) < _VIEW_PAGE:
+            break
     processing.record(Activity.HOUSING_SUPERVISION, Operation.READ, *about_people(found))
     labels = read_labels(engine, employers=[a.employer_id for a in found], locations=[location_id])
     return [AlertPublic.of(alert, labels) for alert in found]
