@@ -366,7 +366,7 @@ def test_the_audit_pages_for_each_role_that_may_see_them(
     page = visit.page
     page.click("nav a[href='/audit']")
     page.wait_for_url(f"{server.url}/audit")
-    page.click("form[action='/audit'] button[type=submit]")
+    page.click("form[action='/audit'][method=post] button[type=submit]")  # not the time-travel control's
     # The status refreshes itself (htmx) until the run ends; without JavaScript the link does the same.
     page.wait_for_selector("[data-verification=ok], [data-verification=broken], [data-verification=failed]")
     assert page.locator("[data-verification=ok]").count() == 1
@@ -382,17 +382,35 @@ def test_the_audit_pages_for_each_role_that_may_see_them(
 
     page.click("a[href='/audit/toegang']")
     page.fill("#subjectId", "geen-id")
-    page.click("form[action='/audit/toegang'] button[type=submit]")
+    page.click("form.filters[action='/audit/toegang'] button[type=submit]")
     assert page.locator("#subjectId-error").is_visible()
     assert page.locator("#subjectId").get_attribute("aria-describedby") == "subjectId-error"
     assert axe_violations(page, axe_source) == []
     inspection = _api(server, "/inspections", limit=1)["items"][0]["id"]
     page.fill("#subjectId", inspection)
-    page.click("form[action='/audit/toegang'] button[type=submit]")
+    page.click("form.filters[action='/audit/toegang'] button[type=submit]")
     page.wait_for_url(f"{server.url}/audit/toegang?subjectId={inspection}")
     assert axe_violations(page, axe_source) == []
     assert visit.violations == []
     screenshot(page, f"audit-toegang-{role}")
+
+
+def test_the_event_feed_as_known_at_an_instant(server: Server, visit: Visit, axe_source: str) -> None:
+    sign_in(visit, server.url, "auditor")
+    page = visit.page
+    page.goto(f"{server.url}/audit/gebeurtenissen")
+    assert page.locator("input[name=on]").count() == 0  # a day does not apply to what was recorded
+    assert page.locator("[data-travel-day-not-applicable]").count() == 1
+
+    page.fill("input[name=asKnownAt]", "2000-01-01T00:00:00")  # before anything was recorded
+    page.click("#time-travel button[type=submit]")
+    page.wait_for_url("**/audit/gebeurtenissen?asKnownAt=*")
+
+    assert page.locator("tr[data-position]").count() == 0
+    assert page.locator("[data-time-travel]").count() == 1
+    assert axe_violations(page, axe_source) == []
+    assert visit.violations == []
+    screenshot(page, "audit-gebeurtenissen-zoals-bekend-op")
 
 
 def test_the_audit_pages_are_closed_to_registrars_and_inspectors(server: Server, visit: Visit) -> None:
