@@ -14,6 +14,12 @@ employers offered are those with alerts in force on that moment, by address
 and name, from one grouped query (`projections.alert_summary`), never a
 second read of the alerts. Reading those choices shows nobody, so it is not
 logged.
+
+The counts by kind (for the location and employer chosen, every kind, on the
+same moment; one grouped query) are a live block (`web.live`): its fragment
+`/signalen/cijfers` refreshes them while the page is open. Counts name no one
+and are not logged; the list of alerts, which is logged, is read again only
+when the person asks (filter, page, reload).
 """
 
 from __future__ import annotations
@@ -35,17 +41,20 @@ from api.scoping import employer_scope
 from api.services import Services
 from ledger.audit.processing_log import Activity, Operation
 from projections.alert_spans import Alert, AlertKind
-from projections.alert_summary import alert_choices
+from projections.alert_summary import alert_choices, alert_counts
 from projections.alerts import AlertKey, AlertQuery, alert_page
 from projections.labels import read_labels
-from web.access import STAFF_PAGES, page_user
+from web.access import STAFF_PAGES, live_user, page_user
 from web.errors import error_page
+from web.live import Live, fragment, live, poll, views_position
 from web.moment import TimeTravel, time_travel
 from web.templating import moment_label, page_language, query, render
 
 router = APIRouter(include_in_schema=False)
 
 StaffPage = Annotated[Principal, Depends(page_user(STAFF_PAGES))]
+LiveStaff = Annotated[Principal, Depends(live_user(STAFF_PAGES))]
+COUNTS = "/signalen/cijfers"
 
 PAGE_SIZE = 50
 KINDS = [kind.value for kind in AlertKind]
@@ -109,6 +118,28 @@ def asked_of(principal: Principal, filters: Filters, travel: TimeTravel) -> Aler
     )
 
 
+def counts_by_kind(services: Services, principal: Principal, filters: Filters, travel: TimeTravel) -> dict[str, int]:
+    """How many alerts of each kind are in force on the moment for the location and employer filters (no names)."""
+    every_kind = asked_of(
+        principal,
+        Filters(typed={}, housing_location_id=filters.housing_location_id, employer_id=filters.employer_id),
+        travel,
+    )
+    return alert_counts(services.ledger.database.engine, services.ledger.keys, services.settings, every_kind)
+
+
+def _live(services: Services, travel: TimeTravel, filters: Filters, position: int) -> Live:
+    """The counts' polling, with the location and employer filters (ids: no personal data in the address)."""
+    return live(
+        services,
+        travel,
+        position,
+        COUNTS,
+        housingLocationId=filters.typed.get("housingLocationId"),
+        employerId=filters.typed.get("employerId"),
+    )
+
+
 @dataclass(frozen=True)
 class Choices:
     """What the location and employer filters offer: those with alerts in force, by address and by name."""
@@ -160,6 +191,9 @@ def inbox(request: Request, services: ServicesDep, principal: StaffPage, process
         return render(request, "signals.html", context, status=400)
     if filters.errors:
         return error_page(request, 400)
+    position = views_position(services)  # before the alerts are read (web.live)
+    context["counts"] = counts_by_kind(services, principal, filters, travel)
+    context["live"] = _live(services, travel, filters, position)
     found = alert_page(
         services.ledger.database.engine,
         services.ledger.keys,
@@ -191,3 +225,21 @@ def inbox(request: Request, services: ServicesDep, principal: StaffPage, process
     context["paged"] = filters.after is not None or filters.before is not None
     context["about_workers"] = set(about_people(page))
     return render(request, "signals.html", context)
+
+
+@router.get(COUNTS)
+def counts_fragment(request: Request, services: ServicesDep, principal: LiveStaff) -> Response:
+    """The inbox's counts by kind alone: 204 while the read models have not moved past the `position` asked."""
+    travel = time_travel(request, services)
+    filters = read_filters(request)
+    position = poll(request, services)
+    if isinstance(position, Response):
+        return position
+    if travel.errors or filters.errors:
+        return error_page(request, 400)
+    counts = counts_by_kind(services, principal, filters, travel)
+    return fragment(
+        request,
+        "_alert_counts.html",
+        {"travel": travel, "counts": counts, "live": _live(services, travel, filters, position)},
+    )
