@@ -12,10 +12,16 @@ reading those choices shows nobody, so it is not logged.
 
 The alerts query answers for today as known now (it does not travel in time
 yet), so while the time-travel control is set the page says so.
+
+The counts by kind (for the location and employer chosen, every kind) are a
+live block (`web.live`): its fragment `/signalen/cijfers` refreshes them while
+the page is open. Counts name no one and are not logged; the list of alerts,
+which is logged, is read again only when the person asks (filter, page, reload).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from uuid import UUID
@@ -34,14 +40,17 @@ from ledger.audit.processing_log import Activity, Operation
 from projections.alert_rules import Alert, AlertKind
 from projections.alerts import alerts
 from projections.labels import Labels, read_labels
-from web.access import STAFF_PAGES, page_user
+from web.access import STAFF_PAGES, live_user, page_user
 from web.errors import error_page
-from web.moment import time_travel
+from web.live import Live, fragment, live, poll, views_position
+from web.moment import TimeTravel, time_travel
 from web.templating import moment_label, page_language, query, render
 
 router = APIRouter(include_in_schema=False)
 
 StaffPage = Annotated[Principal, Depends(page_user(STAFF_PAGES))]
+LiveStaff = Annotated[Principal, Depends(live_user(STAFF_PAGES))]
+COUNTS = "/signalen/cijfers"
 
 PAGE_SIZE = 50
 KINDS = [kind.value for kind in AlertKind]
@@ -103,6 +112,31 @@ def in_force(services: Services, principal: Principal, filters: Filters) -> list
     return sorted(found, key=_key)
 
 
+def counts_by_kind(services: Services, principal: Principal, filters: Filters) -> dict[str, int]:
+    """How many alerts of each kind are in force for the location and employer filters (every kind; no names)."""
+    found = alerts(
+        services.ledger.database.engine,
+        services.settings,
+        today=services.ledger.today(),
+        housing_location_id=filters.housing_location_id,
+        employer_id=scoped_employer(principal, filters.employer_id),
+        keys=services.ledger.keys,
+    )
+    return dict(sorted(Counter(alert.kind.value for alert in found).items()))
+
+
+def _live(services: Services, travel: TimeTravel, filters: Filters, position: int) -> Live:
+    """The counts' polling, with the location and employer filters (ids: no personal data in the address)."""
+    return live(
+        services,
+        travel,
+        position,
+        COUNTS,
+        housingLocationId=filters.typed.get("housingLocationId"),
+        employerId=filters.typed.get("employerId"),
+    )
+
+
 def _key(alert: Alert) -> tuple[str, str]:
     return (alert.kind.value, alert.subject_id.hex)
 
@@ -159,6 +193,9 @@ def inbox(request: Request, services: ServicesDep, principal: StaffPage, process
         return render(request, "signals.html", context, status=400)
     if filters.errors:
         return error_page(request, 400)
+    position = views_position(services)  # before the alerts are read (web.live)
+    context["counts"] = counts_by_kind(services, principal, filters)
+    context["live"] = _live(services, travel, filters, position)
     found = in_force(services, principal, filters)
     if filters.after is not None:
         found = [alert for alert in found if _key(alert) > filters.after]
@@ -178,3 +215,19 @@ def inbox(request: Request, services: ServicesDep, principal: StaffPage, process
     context["paged"] = filters.after is not None
     context["about_workers"] = set(about_people(page))
     return render(request, "signals.html", context)
+
+
+@router.get(COUNTS)
+def alert_counts(request: Request, services: ServicesDep, principal: LiveStaff) -> Response:
+    """The inbox's counts by kind alone: 204 while the read models have not moved past the `position` asked."""
+    travel = time_travel(request, services)
+    filters = read_filters(request)
+    position = poll(request, services)
+    if isinstance(position, Response):
+        return position
+    if travel.errors or filters.errors:
+        return error_page(request, 400)
+    counts = counts_by_kind(services, principal, filters)
+    return fragment(
+        request, "_alert_counts.html", {"counts": counts, "live": _live(services, travel, filters, position)}
+    )

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from api.auth import DevelopmentTokens, Role
 from ledger.settings import Settings
@@ -16,11 +17,19 @@ from tests.browser.conftest import STAFF, Server, Visit, axe_violations, screens
 
 pytestmark = pytest.mark.slow
 
+REFRESH_S = 1
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     home = tmp_path_factory.mktemp("browser-sqlite")
-    yield from serve(Settings(data_dir=home / "var", database_url=None), home, demo_workers=60)
+    # The live blocks poll every second here (10 by default), so a refresh is seen soon.
+    yield from serve(
+        Settings(data_dir=home / "var", database_url=None),
+        home,
+        demo_workers=60,
+        env={"LEDGER_WEB_REFRESH_SECONDS": str(REFRESH_S)},
+    )
 
 
 def test_the_sign_in_page(server: Server, visit: Visit, axe_source: str) -> None:
@@ -46,6 +55,38 @@ def test_the_overview_for_each_role(server: Server, visit: Visit, axe_source: st
     assert axe_violations(page, axe_source) == []
     assert visit.violations == []
     screenshot(page, f"overzicht-{role}")
+
+
+def test_the_overview_refreshes_its_figures_without_a_reload(server: Server, visit: Visit, axe_source: str) -> None:
+    sign_in(visit, server.url, "registrar")
+    page = visit.page
+    locations = page.locator("#overview-numbers data[data-figure=locations]")
+    before = int(locations.get_attribute("value") or "-1")
+    page.evaluate("() => { window.sameDocument = true; }")  # a reload would forget it
+
+    token = DevelopmentTokens(server.settings).issue(role=Role.REGISTRAR, sub="browser-test-api")
+    recorded = httpx.post(
+        f"{server.url}/api/v1/housing-locations",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "bagId": "0420019999000001",
+            "street": "Nieuwstraat",
+            "houseNumber": 7,
+            "postcode": "1671 BB",
+            "city": "Medemblik",
+            "kind": "dwelling",
+            "maxOccupants": 4,
+        },
+        timeout=30,
+    )
+    assert recorded.status_code == 201, recorded.text
+
+    # Waits on the page itself (the block's next poll), not a sleep: several polls' worth, then fails.
+    expect(locations).to_have_attribute("value", str(before + 1), timeout=REFRESH_S * 15_000)
+    assert page.evaluate("() => window.sameDocument === true")
+    assert axe_violations(page, axe_source) == []
+    assert visit.violations == []
+    screenshot(page, "overzicht-ververst")
 
 
 def test_the_time_travel_control(server: Server, visit: Visit, axe_source: str) -> None:
