@@ -16,7 +16,7 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,13 +82,18 @@ class Served:
 
 
 def serve(
-    settings: Settings, logs_dir: Path, *, demo_workers: int, env: dict[str, str] | None = None
-) -> Iterator[Server]:
-    """Migrate, fill with the demo data, serve on a free port of 127.0.0.1 until the generator is closed.
+    settings: Settings,
+    logs_dir: Path,
+    *,
+    demo_workers: int,
+    seed: int = 19,
+    env: dict[str, str] | None = None,
+) -> Generator[Server]:
+    """Migrate, fill with the demo data of `seed`, serve on a free port of 127.0.0.1 until the generator is closed.
 
     `env` adds settings of the server's own (`LEDGER_…`), e.g. a short refresh interval of the live blocks.
     """
-    for command in (("migrate",), ("demo", "--workers", str(demo_workers), "--seed", "19")):
+    for command in (("migrate",), ("demo", "--workers", str(demo_workers), "--seed", str(seed))):
         done = run_ledger(settings, *command)
         assert done.returncode == 0, done.stderr
     port = free_port()
