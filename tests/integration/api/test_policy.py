@@ -164,6 +164,7 @@ MATRIX = {
     # Audit: whoever the API's audit routes admit.
     "GET /audit": "AM",
     "POST /audit": "AM",
+    "GET /audit/controle": "AM",
     "GET /audit/gebeurtenissen": "AM",
     "GET /audit/toegang": "AM",
     "GET /locaties": "RIAM",

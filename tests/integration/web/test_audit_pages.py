@@ -6,7 +6,7 @@ gives it, writing the same processing-log lines (docs/web.md).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +20,9 @@ from tests.factories import a_kvk_number
 from tests.integration.web.site import csrf_token, figures, sign_in
 from tests.integration.web.test_inspection_pages import Inspected, field_error, inspected
 from tests.integration.web.test_overview import caught_up, services_of
-from web.audit_verification import verification_of
+from web.audit_verification import Run, verification_of
+
+HTMX = {"HX-Request": "true"}
 
 __all__ = ["inspected"]  # the fixture, used here too
 
@@ -237,3 +239,39 @@ def test_the_access_log_as_known_at_an_instant_holds_the_lines_written_by_then(
     by_then = [line for line in written if line.at <= recorded.then]
     assert then == [(line.actor, line.processing_activity, line.operation, str(line.subject_id)) for line in by_then]
     assert 0 < len(then) < len(written)
+
+
+def _pretend_a_run(site: TestClient, monkeypatch: pytest.MonkeyPatch, *, running: bool) -> None:
+    started = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
+    run = Run(started_by="test-auditor", started_at=started, done=3, total=10)
+    if not running:
+        run = replace(run, done=10, finished_at=started, failed=True)
+    monkeypatch.setattr(verification_of(site.app), "current", lambda: run)  # type: ignore[arg-type]
+
+
+def test_a_running_verification_is_followed_by_its_own_fragment_not_the_whole_page(
+    site: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in(site, "auditor")
+    _pretend_a_run(site, monkeypatch, running=True)
+
+    page = site.get("/audit")
+    assert 'hx-get="/audit/controle"' in page.text
+    polled = site.get("/audit/controle", headers=HTMX)
+    assert polled.status_code == 200
+    assert 'data-verification="running"' in polled.text and 'hx-get="/audit/controle"' in polled.text
+    assert "<html" not in polled.text
+    assert "set-cookie" not in polled.headers  # a timer's poll keeps no session alive
+
+    _pretend_a_run(site, monkeypatch, running=False)
+    ended = site.get("/audit/controle", headers=HTMX)
+    assert 'data-verification="failed"' in ended.text and "hx-get" not in ended.text
+
+
+def test_the_verification_fragment_after_the_session_ended_or_for_another_role(site: TestClient) -> None:
+    ended = site.get("/audit/controle", headers=HTMX)
+    assert ended.status_code == 200 and 'href="/aanmelden' in ended.text and "hx-get" not in ended.text
+    assert site.get("/audit/controle").status_code == 303
+
+    sign_in(site, "inspector")
+    assert site.get("/audit/controle", headers=HTMX).status_code == 403
