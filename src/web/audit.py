@@ -4,7 +4,9 @@ For whoever the API's audit routes admit (policy AUDIT: auditors, admins).
 The status shows the last checkpoint (`AuditChain.latest_checkpoint`, one
 row) and the head of the chain; a verification is started with a form and runs
 in the background (`web.audit_verification`), so no request verifies the
-chain. The feed is `GET /audit/events` pseudonymised (the same documents,
+chain; while it runs, the page follows it through the status block's own
+fragment (`/audit/controle`), polled as a timer's request (`web.access.live_user`).
+The feed is `GET /audit/events` pseudonymised (the same documents,
 `ledger.audit.exports.event_page`; no processing-log line, as the API writes
 none for a pseudonymised page; opening personal fields for a reason stays with
 the API and `ledger audit export`). The access log is `GET
@@ -39,14 +41,18 @@ from ledger.audit.chain import AuditChain
 from ledger.audit.exports import event_page
 from ledger.audit.instants import last_position_recorded_by
 from ledger.audit.processing_log import Activity, Operation
-from web.access import CheckedForm, page_user
+from web.access import CheckedForm, live_user, page_user
 from web.audit_verification import verification_of
+from web.live import fragment
 from web.moment import TimeTravel, time_travel
 from web.templating import moment_label, page_language, query, render
 
 router = APIRouter(include_in_schema=False)
 
 Audits = Annotated[Principal, Depends(page_user(AUDIT))]
+# The verification's status polled while a run goes on: a timer's request, which keeps no session alive.
+LiveAudits = Annotated[Principal, Depends(live_user(AUDIT))]
+VERIFICATION = "/audit/controle"
 
 EVENTS_PAGE = 50
 LOG_PAGE = 100
@@ -67,12 +73,7 @@ def audit_page(request: Request, services: ServicesDep, _: Audits) -> Response:
     ledger = services.ledger
     chain = AuditChain(ledger.recorder, ledger.database.engine)
     zone, language = services.settings.timezone, page_language(request)
-    run = verification_of(request.app).current()
-    context |= {
-        "run": run,
-        "run_started": moment_label(run.started_at, zone, language) if run else None,
-        "run_finished": moment_label(run.finished_at, zone, language) if run and run.finished_at else None,
-    }
+    context |= _verification_context(request, services)
     if travel.errors:
         return render(request, "audit.html", {**context, "checkpoint": None, "head": None}, status=400)
     known_at = travel.moment.as_known_at if travel.active else None
@@ -83,6 +84,22 @@ def audit_page(request: Request, services: ServicesDep, _: Audits) -> Response:
         "head": chain.head()[0] if known_at is None else last_position_recorded_by(ledger, known_at),
     }
     return render(request, "audit.html", context)
+
+
+@router.get(VERIFICATION)
+def verification_status(request: Request, services: ServicesDep, _: LiveAudits) -> Response:
+    """The verification's status alone: the block a running verification's page polls until the run ends."""
+    return fragment(request, "_verification.html", _verification_context(request, services))
+
+
+def _verification_context(request: Request, services: Services) -> dict[str, Any]:
+    zone, language = services.settings.timezone, page_language(request)
+    run = verification_of(request.app).current()
+    return {
+        "run": run,
+        "run_started": moment_label(run.started_at, zone, language) if run else None,
+        "run_finished": moment_label(run.finished_at, zone, language) if run and run.finished_at else None,
+    }
 
 
 @router.post("/audit")
