@@ -341,7 +341,7 @@ def test_recording_an_inspection_in_the_form(server: Server, visit: Visit, axe_s
     page.check("#outcome-violations")
     page.click("form[action='/inspecties/nieuw'] button[type=submit]")
 
-    assert page.locator("#occupants_found-error").inner_text() == "Vul een geheel getal in."
+    assert page.locator("#occupants_found-error").inner_text() == "Vul een heel getal in."
     assert page.locator("#occupants_found").get_attribute("aria-describedby") == "occupants_found-error"
     assert len(_api(server, "/inspections", limit=500)["items"]) == before
     assert axe_violations(page, axe_source) == []
