@@ -8,7 +8,7 @@ WORKERS ?= 200
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck browser messages bench bench-quick clean
+.PHONY: run test lint typecheck browser messages screenshots bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ browser:
 	  command -v chromium >/dev/null 2>&1 || { \
 	    echo "make test: no chromium for the browser tests; run as root: apt-get install -y --no-install-recommends chromium fonts-liberation" >&2; \
 	    exit 1; }; }
+
+# The README's pictures of the staff pages (docs/screenshots): a fresh demo ledger served as `make run`
+# serves it, photographed in Debian's chromium (tests/browser/screenshots.py; docs/web.md).
+screenshots: $(VENV)/.installed-test browser
+	$(BIN)/python -m tests.browser.screenshots --out docs/screenshots --workers $(WORKERS)
 
 # The staff pages' texts: extract them again and update both catalogues (src/web/locale; docs/web.md).
 messages: $(VENV)/.installed

@@ -26,6 +26,7 @@ from bench.scenarios.follow import follow
 from bench.scenarios.http import http
 from bench.scenarios.keys import rotation
 from bench.scenarios.lists import lists
+from bench.scenarios.pages import pages
 from bench.scenarios.query import query
 from bench.scenarios.rebuild import rebuild
 from bench.scenarios.reports import reports
@@ -48,6 +49,7 @@ SCENARIOS: dict[str, tuple[str, Scenario]] = {
     "B11": ("occupancy query in-process", _both(query)),
     "B12": ("the read side's filtered lists in-process", _both(lists)),
     "B13": ("every report over twelve months by month, in-process", _both(reports)),
+    "B14": ("each staff page's server time, in-process", _both(pages)),
     "B9": ("audit chain verification", _both(audit)),
     "B8": ("shredding due subjects", _both(shred)),
     "B10": ("key rotation over the live data keys", _both(rotation)),

@@ -175,6 +175,13 @@ class Settings(DatabaseSettings):
     web_session_absolute_hours: int = Field(
         default=10, ge=1, le=7 * 24, description="A session ends this long after sign-in, however much it is used."
     )
+    web_refresh_seconds: int = Field(
+        default=10,
+        ge=1,
+        le=3600,
+        description="How often an open page asks whether its live figures changed (the overview's, a location's, "
+        "the inbox's counts).",
+    )
     web_secure_cookies: bool | None = Field(
         default=None, description="Mark the pages' cookies Secure (HTTPS only); default: in production."
     )

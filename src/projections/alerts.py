@@ -58,23 +58,27 @@ def alert_page(
     *,
     limit: int,
     after: AlertKey | None = None,
+    before: AlertKey | None = None,
 ) -> list[Alert]:
     """Up to `limit` alerts after `after` in (kind, subject) order, in force on `asked.on` as known then.
 
-    `AlertsViewSettingsChanged` when the view was worked out under other
-    settings than `settings` (the runner rebuilds it).
+    With `before` instead: the last `limit` alerts before it, still in that
+    order (a previous page). `AlertsViewSettingsChanged` when the view was
+    worked out under other settings than `settings` (the runner rebuilds it).
     """
+    backwards = before is not None
+    bound = before if backwards else after
     found: list[Alert] = []
     with reading(engine) as conn:
         check_settings(conn, settings)
         while len(found) < limit:
-            rows = conn.execute(_statement(asked, after).limit(limit)).all()
+            rows = conn.execute(_statement(asked, bound, backwards=backwards).limit(limit)).all()
             found += _read(conn, keys, asked, rows)
             if len(rows) < limit:
                 break
             # A minor's alert past the 18th birthday is left out after the rows are read: read on.
-            after = (AlertKind(rows[-1].kind), UUID(rows[-1].subject_id))
-    return found[:limit]
+            bound = (AlertKind(rows[-1].kind), UUID(rows[-1].subject_id))
+    return found[:limit][::-1] if backwards else found[:limit]
 
 
 def alerts(
@@ -103,12 +107,11 @@ def alerts(
         after = (page[-1].kind, page[-1].subject_id)
 
 
-def _statement(asked: AlertQuery, after: AlertKey | None) -> Select[Any]:
+def in_force(asked: AlertQuery, *columns: Any) -> Select[Any]:
+    """The rows of `alert_intervals` in force on `asked.on` as known at `asked.as_known_at`, narrowed as asked."""
     i = alert_intervals.c
     statement = (
-        select(i.kind, i.subject_id, i.housing_location_id, i.employer_id, i.since, i.detail)
-        .where(valid_on(alert_intervals, asked.on))
-        .where(known_at(alert_intervals, asked.as_known_at))
+        select(*columns).where(valid_on(alert_intervals, asked.on)).where(known_at(alert_intervals, asked.as_known_at))
     )
     if asked.kind is not None:
         statement = statement.where(i.kind == asked.kind.value)
@@ -120,9 +123,20 @@ def _statement(asked: AlertQuery, after: AlertKey | None) -> Select[Any]:
         w = alert_workers.c
         now = select(w.worker_id).where(w.employer_id == asked.employed_now_by.hex)
         statement = statement.where(i.subject_id.in_(now))
-    if after is not None:
-        kind, subject = after[0].value, after[1].hex
-        statement = statement.where(or_(i.kind > kind, and_(i.kind == kind, i.subject_id > subject)))
+    return statement
+
+
+def _statement(asked: AlertQuery, bound: AlertKey | None, *, backwards: bool) -> Select[Any]:
+    i = alert_intervals.c
+    statement = in_force(asked, i.kind, i.subject_id, i.housing_location_id, i.employer_id, i.since, i.detail)
+    if bound is not None:
+        kind, subject = bound[0].value, bound[1].hex
+        if backwards:
+            statement = statement.where(or_(i.kind < kind, and_(i.kind == kind, i.subject_id < subject)))
+        else:
+            statement = statement.where(or_(i.kind > kind, and_(i.kind == kind, i.subject_id > subject)))
+    if backwards:
+        return statement.order_by(i.kind.desc(), i.subject_id.desc())
     return statement.order_by(i.kind, i.subject_id)
 
 

@@ -7,7 +7,12 @@ sign-out) or when it was last written a minute ago or more (the idle timeout
 counts from then; a page view otherwise changes nothing). `page_user(POLICY)`
 is the pages' `allow(POLICY)`: no principal sends the person to sign in (303),
 a role the policy does not admit is 403; like the API's dependency it carries
-its policy, so the deny-by-default test sees every page. `checked_form` reads
+its policy, so the deny-by-default test sees every page. `live_user(POLICY)` is
+the same check for a live block's fragment, which a timer asks for, not a
+person: its request is marked unattended, and an unattended request does not
+restart the session's idle clock (OWASP Session Management Cheat Sheet: an idle
+timeout counts the person's activity, and a page left open must not keep its
+session alive for ever). `checked_form` reads
 a form and refuses it (403) unless it carries the session's CSRF token — the
 synchronizer-token pattern (OWASP CSRF Prevention Cheat Sheet): the token lives
 in the encrypted session, so no second cookie is needed.
@@ -37,6 +42,8 @@ _NOT_PAGES = ("/api/", "/healthz", "/readyz", "/metrics")
 _WITHOUT_SESSION = ("/assets/",)
 # A session read is written back (its idle clock restarted) at most once a minute.
 REFRESH_S = 60
+# The request state's mark of a request a timer made (a live block's poll), not a person.
+UNATTENDED = "unattended"
 
 
 def is_page_path(path: str) -> bool:
@@ -76,7 +83,8 @@ class Sessions:
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
                 current: Session = state["session"]
-                if current is not found or now - current.seen_at >= REFRESH_S:
+                attended = not state.get(UNATTENDED, False)
+                if current is not found or (attended and now - current.seen_at >= REFRESH_S):
                     message["headers"] = [*message.get("headers", []), self._set_cookie(current.seen(now=now))]
             await send(message)
 
@@ -102,6 +110,23 @@ def page_user(policy: Policy) -> Callable[[Request], Principal]:
 
     signed_in.policy = policy  # type: ignore[attr-defined]  # read by the deny-by-default test
     return signed_in
+
+
+def live_user(policy: Policy) -> Callable[[Request], Principal]:
+    """`page_user(policy)` for a live block's fragment: the request is marked unattended first (a timer's poll)."""
+    admit = page_user(policy)
+
+    def signed_in_unattended(request: Request) -> Principal:
+        setattr(request.state, UNATTENDED, True)
+        return admit(request)
+
+    signed_in_unattended.policy = policy  # type: ignore[attr-defined]  # read by the deny-by-default test
+    return signed_in_unattended
+
+
+def is_unattended(request: Request) -> bool:
+    """Whether a timer made the request (a live block's poll), not a person."""
+    return bool(getattr(request.state, UNATTENDED, False))
 
 
 async def checked_form(request: Request) -> FormData:

@@ -10,17 +10,18 @@ same query function (the tests compare them):
 - locations, over capacity, permitted places and places taken, and the
   locations that need attention: `projections.location_queries` (as `GET
   /housing-locations`), on the day as known at the instant;
-- registered workers (active today) and open alerts: the register and the
-  alerts are of today as known now (as `GET /workers?status=active` and `GET
-  /alerts`; neither answers for another moment), and the page says so when it
-  travels in time.
+- open alerts by kind: the alerts view (as `GET /alerts`), on the day as
+  known at the instant, counted by one grouped query
+  (`projections.alert_summary.alert_counts`) instead of reading each alert;
+- registered workers (active today): the register is of today as known now
+  (as `GET /workers?status=active`, which answers for no other moment), and
+  the page says so when it travels in time.
 
 No figure names a person: the overview writes no processing-log line.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,7 +31,8 @@ from sqlalchemy import func, select
 from api.parameters import Moment
 from api.services import Services
 from ledger.persistence.database import reading
-from projections.alerts import alerts
+from projections.alert_summary import alert_counts
+from projections.alerts import AlertQuery
 from projections.headcounts import GroupBy, headcounts
 from projections.location_queries import Asked, LocationFilter, LocationRecord, locations
 from projections.register_queries import register_select
@@ -45,10 +47,9 @@ _PAGE = 500
 
 
 @dataclass(frozen=True)
-class OverviewFigures:
-    """What the overview shows for one moment."""
+class CurrentFigures:
+    """The overview's numbers for one moment: counts only, what its live block shows (`web.live`)."""
 
-    moment: Moment
     workers_registered: int
     workers_housed: int
     locations: int
@@ -56,13 +57,21 @@ class OverviewFigures:
     places_permitted: int
     places_taken: int
     alerts: dict[str, int]
-    months: list[tuple[date, int]]
-    attention: list[LocationRecord]
 
     @property
     def utilisation(self) -> float | None:
         """Places taken ÷ places permitted, at the locations whose maximum is known; None without any."""
         return self.places_taken / self.places_permitted if self.places_permitted else None
+
+
+@dataclass(frozen=True)
+class OverviewFigures:
+    """What the overview shows for one moment: its numbers, the month starts, what needs attention first."""
+
+    moment: Moment
+    numbers: CurrentFigures
+    months: list[tuple[date, int]]
+    attention: list[LocationRecord]
 
 
 def month_starts(on: date, count: int = MONTHS) -> list[date]:
@@ -107,26 +116,34 @@ def _registered_workers(services: Services) -> int:
         return int(conn.execute(counted).scalar_one())
 
 
+def current_figures(services: Services, moment: Moment, found: list[LocationRecord] | None = None) -> CurrentFigures:
+    """The overview's numbers for `moment` (`found`: every location for it, when the caller has read them)."""
+    engine = services.ledger.database.engine
+    found = _all_locations(services, moment) if found is None else found
+    assessed = [record for record in found if record.max_occupants is not None]
+    housed = headcounts(engine, group_by=GroupBy.HOUSING_LOCATION, on=moment.on, as_known_at=moment.as_known_at)
+    asked = AlertQuery(moment.on, moment.as_known_at)
+    open_alerts = alert_counts(engine, services.ledger.keys, services.settings, asked)
+    return CurrentFigures(
+        workers_registered=_registered_workers(services),
+        workers_housed=housed.total,
+        locations=len(found),
+        locations_over_capacity=sum(1 for record in found if record.capacity.over_capacity),
+        places_permitted=sum(record.max_occupants or 0 for record in assessed),
+        places_taken=sum(record.headcount for record in assessed),
+        alerts=open_alerts,
+    )
+
+
 def overview_figures(services: Services, moment: Moment) -> OverviewFigures:
     """Every figure of the overview for `moment`."""
-    engine = services.ledger.database.engine
     found = _all_locations(services, moment)
-    assessed = [record for record in found if record.max_occupants is not None]
-    over = [record for record in found if record.capacity.over_capacity]
-    housed = headcounts(engine, group_by=GroupBy.HOUSING_LOCATION, on=moment.on, as_known_at=moment.as_known_at)
-    open_alerts = alerts(engine, services.settings, today=services.ledger.today(), keys=services.ledger.keys)
     attention = sorted(
         (r for r in found if r.capacity.over_capacity or (r.capacity.utilisation or 0) >= 1), key=_needs_attention
     )
     return OverviewFigures(
         moment=moment,
-        workers_registered=_registered_workers(services),
-        workers_housed=housed.total,
-        locations=len(found),
-        locations_over_capacity=len(over),
-        places_permitted=sum(record.max_occupants or 0 for record in assessed),
-        places_taken=sum(record.headcount for record in assessed),
-        alerts=dict(sorted(Counter(alert.kind.value for alert in open_alerts).items())),
+        numbers=current_figures(services, moment, found),
         months=monthly_headcounts(services, moment),
         attention=attention[:ATTENTION],
     )

@@ -13,6 +13,11 @@ at its field by its code in the page's language (400, the page again with what
 was typed; nothing is stored). Sent well, it redirects (303) to the location
 page, which waits for the write to reach the views (`minPosition`, as the API's
 reads do) before it reads them.
+
+The counts (headcount, maximum, free places, over capacity, open alerts) are a
+live block (`web.live`): its fragment `/locaties/{id}/cijfers` refreshes them
+while the page is open; the names (occupants, residents) are read again only
+when the person reloads the page.
 """
 
 from __future__ import annotations
@@ -28,17 +33,19 @@ from api.deps import Processing, ProcessingDep, ServicesDep
 from api.policy import OCCUPANCY_LIMITS
 from api.services import Services
 from ledger.errors import RuleViolated
-from web.access import STAFF_PAGES, CheckedForm, page_user
+from web.access import STAFF_PAGES, CheckedForm, live_user, page_user
 from web.errors import error_page
 from web.fields import Fields
-from web.location_data import default_period, location_page
+from web.live import Live, fragment, live, poll, views_position
+from web.location_data import default_period, location_counts, location_page
 from web.locations import travel_context
-from web.moment import time_travel
+from web.moment import TimeTravel, time_travel
 from web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 StaffPage = Annotated[Principal, Depends(page_user(STAFF_PAGES))]
+LiveStaff = Annotated[Principal, Depends(live_user(STAFF_PAGES))]
 LimitForm = Annotated[Principal, Depends(page_user(OCCUPANCY_LIMITS))]
 LocationId = Annotated[UUID, Path(alias="id")]
 # The period a timeline may span: beyond two years its columns (months) no longer fit a page.
@@ -66,6 +73,33 @@ def location_detail(
     if written is not None:
         services.wait_for(written)  # the write this page follows from (the form's redirect) is in the views
     return _page(request, services, principal, processing, location_id, Fields({}))
+
+
+@router.get("/locaties/{id}/cijfers")
+def location_live_counts(location_id: LocationId, request: Request, services: ServicesDep, _: LiveStaff) -> Response:
+    """The location's live block alone: 204 while the read models have not moved past the `position` asked."""
+    travel = time_travel(request, services)
+    position = poll(request, services)
+    if isinstance(position, Response):
+        return position
+    if travel.errors:
+        return error_page(request, 400)
+    counts = location_counts(services, location_id, travel.moment)
+    if counts is None:
+        return error_page(request, 404)
+    return fragment(
+        request,
+        "_location_counts.html",
+        {
+            **travel_context(request, services, travel),
+            "counts": counts,
+            "live": _live(services, travel, location_id, position),
+        },
+    )
+
+
+def _live(services: Services, travel: TimeTravel, location_id: UUID, position: int) -> Live:
+    return live(services, travel, position, f"/locaties/{location_id}/cijfers")
 
 
 @router.post("/locaties/{id}/maximum")
@@ -128,8 +162,11 @@ def _page(
     }
     if travel.errors or asked.errors:
         return render(request, "location.html", context, status=400)
+    position = views_position(services)  # before the counts are read (web.live)
     data = location_page(services, location_id, travel.moment, (first, last), processing)
     if data is None:
         return error_page(request, 404)
     context["data"] = data
+    context["counts"] = data.counts
+    context["live"] = _live(services, travel, location_id, position)
     return render(request, "location.html", context, status=status)

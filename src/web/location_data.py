@@ -8,8 +8,11 @@
   …/residents`: a line per resident);
 - its inspections and their sanctions: the inspections view (as `GET /inspections?housingLocationId=`: coded
   facts, no notes, no log line);
-- its alerts: `projections.alerts.alerts` (as `GET /alerts?housingLocationId=`: today's, as known now; a line
-  per worker an alert is about).
+- its alerts: `projections.alerts.alert_page` (as `GET /alerts?housingLocationId=`: on the day as known at the
+  instant; a line per worker an alert is about).
+
+The counts at the top of the page (`LocationCounts`: headcount, maximum, free places, over capacity, open alerts)
+are its live block (`web.live`): the fragment reads them alone (`location_counts`), names no one and writes no line.
 
 The answers are the API's own response models, built by the same `of`, so the page and the API cannot
 disagree on what a name, a limit or a sanction is.
@@ -32,12 +35,14 @@ from api.schemas.inspection_queries import InspectionSummary
 from api.schemas.occupancy import OccupancyPublic, ResidentPublic, ResidentsPublic
 from api.services import Services
 from ledger.audit.processing_log import Activity, Operation
-from projections.alerts import alerts
+from projections.alert_spans import Alert
+from projections.alert_summary import alert_counts
+from projections.alerts import AlertQuery, alert_page
 from projections.inspection_queries import InspectionFilter
 from projections.inspections import InspectionsView
 from projections.labels import read_labels
 from projections.location_queries import Asked, location
-from projections.occupancy import occupancy, residents
+from projections.occupancy import Occupancy, occupancy, residents
 
 # The inspections shown on the page (the latest; the Inspecties page lists them all).
 INSPECTIONS = 50
@@ -80,10 +85,35 @@ class Timeline:
 
 
 @dataclass(frozen=True)
+class LocationCounts:
+    """A location's counts on a day as known at an instant: its live block, no names (`web.live`)."""
+
+    headcount: int
+    max_occupants: int | None
+    free_places: int | None  # as the API's `freePlaces`: never negative, None with the maximum unknown
+    over_capacity: bool | None
+    over_capacity_since: date | None
+    open_alerts: int  # on the day as known at the instant (as `GET /alerts?housingLocationId=`)
+
+    @classmethod
+    def of(cls, shown: HousingLocationPublic, found: Occupancy, open_alerts: int) -> LocationCounts:
+        """The counts from the API's answer about the location and the occupancy query (its ids, never names)."""
+        return cls(
+            headcount=found.headcount,
+            max_occupants=found.max_occupants,
+            free_places=shown.free_places,
+            over_capacity=found.over_capacity,
+            over_capacity_since=found.over_capacity_since,
+            open_alerts=open_alerts,
+        )
+
+
+@dataclass(frozen=True)
 class LocationPage:
     """Everything the location page shows for one moment and one period."""
 
     location: HousingLocationPublic
+    counts: LocationCounts
     occupancy: OccupancyPublic
     residents: ResidentsPublic
     timeline: Timeline
@@ -151,14 +181,41 @@ def location_page(
     processing.record(Activity.HOUSING_SUPERVISION, Operation.READ, *resident_ids)
     lived = ResidentsPublic.of(location_id, moment.as_known_at, stays, services.register.names(resident_ids))
 
+    public = HousingLocationPublic.of(record, on=moment.on, as_known_at=moment.as_known_at)
+    open_alerts = _alerts(services, location_id, moment, processing)
     return LocationPage(
-        location=HousingLocationPublic.of(record, on=moment.on, as_known_at=moment.as_known_at),
+        location=public,
+        counts=LocationCounts.of(public, found, len(open_alerts)),
         occupancy=shown,
         residents=lived,
         timeline=timeline(period[0], period[1], lived.residents),
         inspections=_inspections(services, location_id, moment),
-        alerts=_alerts(services, location_id, processing),
+        alerts=open_alerts,
     )
+
+
+def location_counts(services: Services, location_id: UUID, moment: Moment) -> LocationCounts | None:
+    """The location's counts alone (the live block's fragment); None when it was not registered as of the instant.
+
+    The occupants are counted by the occupancy query, whose answer carries ids
+    only: no name is looked up, so nothing is shown or logged about anyone.
+    """
+    engine, settings = services.ledger.database.engine, services.settings
+    record = location(engine, location_id, Asked(moment.on, moment.as_known_at, settings))
+    found = occupancy(
+        engine,
+        location_id,
+        on=moment.on,
+        as_known_at=moment.as_known_at,
+        norms=settings.floor_area_norms_m2,
+        employer_id=None,
+    )
+    if record is None or found is None:
+        return None
+    asked = AlertQuery(moment.on, moment.as_known_at, housing_location_id=location_id)
+    open_alerts = sum(alert_counts(engine, services.ledger.keys, settings, asked).values())
+    public = HousingLocationPublic.of(record, on=moment.on, as_known_at=moment.as_known_at)
+    return LocationCounts.of(public, found, open_alerts)
 
 
 def _inspections(services: Services, location_id: UUID, moment: Moment) -> list[InspectionSummary]:
@@ -182,15 +239,17 @@ def _inspections(services: Services, location_id: UUID, moment: Moment) -> list[
     return [InspectionSummary.of(r, labels) for r in reversed(found)]  # the latest first
 
 
-def _alerts(services: Services, location_id: UUID, processing: Processing) -> list[AlertPublic]:
+def _alerts(services: Services, location_id: UUID, moment: Moment, processing: Processing) -> list[AlertPublic]:
+    """The location's alerts and its residents' on the day as known at the instant, in the API's order."""
     engine = services.ledger.database.engine
-    found = alerts(
-        engine,
-        services.settings,
-        today=services.ledger.today(),
-        housing_location_id=location_id,
-        keys=services.ledger.keys,
-    )
+    asked = AlertQuery(moment.on, moment.as_known_at, housing_location_id=location_id)
+    found: list[Alert] = []
+    while True:
+        after = (found[-1].kind, found[-1].subject_id) if found else None
+        page = alert_page(engine, services.ledger.keys, services.settings, asked, limit=_VIEW_PAGE, after=after)
+        found += page
+        if len(page) < _VIEW_PAGE:
+            break
     processing.record(Activity.HOUSING_SUPERVISION, Operation.READ, *about_people(found))
     labels = read_labels(engine, employers=[a.employer_id for a in found], locations=[location_id])
     return [AlertPublic.of(alert, labels) for alert in found]

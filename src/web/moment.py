@@ -6,7 +6,9 @@ but a page shows the refusal at its field, by its code in the page's language,
 instead of answering problem+json. The instant may also be given as the
 browser's `datetime-local` field sends it, without an offset: that is the
 municipality's wall-clock time (`LEDGER_TIMEZONE`). Without either, the page
-shows today as known now.
+shows today as known now. A page about what was recorded (the audit pages)
+asks only the instant: a day does not apply there, the control shows no day
+field and says so, and an `on` in the query is left unread.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class TimeTravel:
     on: str = ""
     as_known_at: str = ""
     errors: dict[str, str] = field(default_factory=dict)
+    day_applies: bool = True  # False on a page about what was recorded: only `asKnownAt` is asked
 
     @property
     def active(self) -> bool:
@@ -58,9 +61,12 @@ class TimeTravel:
         return local_input(self.moment.as_known_at, zone)
 
 
-def time_travel(request: Request, services: Services) -> TimeTravel:
-    """The moment asked for in the request's query (`on`, `asKnownAt`), checked as the API checks it."""
-    on_text = request.query_params.get("on", "").strip()
+def time_travel(request: Request, services: Services, *, day_applies: bool = True) -> TimeTravel:
+    """The moment asked for in the request's query (`on`, `asKnownAt`), checked as the API checks it.
+
+    Without `day_applies`, `on` is not read: the page answers for the instant only.
+    """
+    on_text = request.query_params.get("on", "").strip() if day_applies else ""
     known_text = request.query_params.get("asKnownAt", "").strip()
     errors: dict[str, str] = {}
     on = services.ledger.today()
@@ -75,7 +81,7 @@ def time_travel(request: Request, services: Services) -> TimeTravel:
             as_known_at = _INSTANT.validate_python(_with_offset(known_text, services.settings.timezone))
         except ValidationError as e:
             errors["asKnownAt"] = _code(e)
-    return TimeTravel(Moment(on=on, as_known_at=as_known_at), on_text, known_text, errors)
+    return TimeTravel(Moment(on=on, as_known_at=as_known_at), on_text, known_text, errors, day_applies)
 
 
 def _with_offset(text: str, zone: str) -> str:

@@ -3,7 +3,9 @@
 Every figure honours the time-travel control (`on`, `asKnownAt`) where its
 query can (`web.figures` says which cannot, and the page says so). Bad input
 in the control is the page again, 400, with the refusal at its field. The
-chart is an SVG image of its own (`web.charts`), for the same moment.
+chart is an SVG image of its own (`web.charts`), for the same moment. The
+numbers, capacity use and open alerts are a live block (`web.live`): its
+fragment `/overzicht/cijfers` refreshes them while the page is open.
 """
 
 from __future__ import annotations
@@ -16,17 +18,20 @@ from fastapi.responses import Response
 from api.auth import Principal
 from api.deps import ServicesDep
 from api.services import Services
-from web.access import STAFF_PAGES, page_user
+from web.access import STAFF_PAGES, live_user, page_user
 from web.charts import CHART_CSP, monthly_chart
 from web.errors import error_page
-from web.figures import monthly_headcounts, overview_figures
+from web.figures import current_figures, monthly_headcounts, overview_figures
 from web.i18n import translations
-from web.moment import time_travel
+from web.live import fragment, live, poll, views_position
+from web.moment import TimeTravel, time_travel
 from web.templating import moment_label, page_language, render
 
 router = APIRouter(include_in_schema=False)
 
 StaffPage = Annotated[Principal, Depends(page_user(STAFF_PAGES))]
+LiveStaff = Annotated[Principal, Depends(live_user(STAFF_PAGES))]
+NUMBERS = "/overzicht/cijfers"
 
 
 @router.get("/")
@@ -37,17 +42,38 @@ def overview_page(request: Request, services: ServicesDep, _: StaffPage) -> Resp
         return render(
             request, "overview.html", {"travel": travel, "figures": None, "zone": _zone(services)}, status=400
         )
-    language = page_language(request)
+    position = views_position(services)  # before the figures are read (web.live)
+    figures = overview_figures(services, travel.moment)
     return render(
         request,
         "overview.html",
-        {
-            "travel": travel,
-            "figures": overview_figures(services, travel.moment),
-            "zone": _zone(services),
-            "known_at_label": moment_label(travel.moment.as_known_at, _zone(services), language),
-        },
+        {**_numbers_context(request, services, travel, position, figures.numbers), "figures": figures},
     )
+
+
+@router.get(NUMBERS)
+def overview_numbers(request: Request, services: ServicesDep, _: LiveStaff) -> Response:
+    """The overview's live block alone: 204 while the read models have not moved past the `position` asked."""
+    travel = time_travel(request, services)
+    position = poll(request, services)
+    if isinstance(position, Response):
+        return position
+    if travel.errors:
+        return error_page(request, 400)
+    numbers = current_figures(services, travel.moment)
+    return fragment(request, "_overview_numbers.html", _numbers_context(request, services, travel, position, numbers))
+
+
+def _numbers_context(
+    request: Request, services: Services, travel: TimeTravel, position: int, numbers: object
+) -> dict[str, object]:
+    return {
+        "travel": travel,
+        "zone": _zone(services),
+        "known_at_label": moment_label(travel.moment.as_known_at, _zone(services), page_language(request)),
+        "numbers": numbers,
+        "live": live(services, travel, position, NUMBERS),
+    }
 
 
 @router.get("/overzicht/bewoners-per-maand.svg")

@@ -2,16 +2,24 @@
 
 An alert closes when its cause ends (docs/alerts.md): nobody closes one here,
 so the page has no form but its filters (a GET form: kinds and ids are no
-personal data). The alerts are the API's (`GET /alerts`, the same query and
-filters, labelled as the API labels them), in the API's order, kind then
-subject, `PAGE_SIZE` at a time with a cursor after the last one shown. Alerts
-about a worker are data about that person: the alerts shown are logged as the
-API logs its answer (housing supervision, read, per worker). The filters'
-choices are the locations and employers that have alerts, by address and name;
-reading those choices shows nobody, so it is not logged.
+personal data). The alerts are the API's (`GET /alerts`: the alerts view on
+the time-travel control's day as known at its instant, the same query,
+filters and cursor, labelled as the API labels them), in the API's order,
+kind then subject, `PAGE_SIZE` at a time: the next page after the last one
+shown (the API's own `nextCursor`), the previous one before the first
+(`before`, read backwards). Alerts about a worker are data about that person:
+the alerts shown are logged as the API logs its answer (housing supervision,
+read, per worker). The filters' kinds are the fixed list; the locations and
+employers offered are those with alerts in force on that moment, by address
+and name, from one grouped query (`projections.alert_summary`), never a
+second read of the alerts. Reading those choices shows nobody, so it is not
+logged.
 
-The alerts query answers for today as known now (it does not travel in time
-yet), so while the time-travel control is set the page says so.
+The counts by kind (for the location and employer chosen, every kind, on the
+same moment; one grouped query) are a live block (`web.live`): its fragment
+`/signalen/cijfers` refreshes them while the page is open. Counts name no one
+and are not logged; the list of alerts, which is logged, is read again only
+when the person asks (filter, page, reload).
 """
 
 from __future__ import annotations
@@ -27,21 +35,26 @@ from pydantic import TypeAdapter, ValidationError
 from api.auth import Principal
 from api.deps import ProcessingDep, ServicesDep
 from api.parameters import scoped_employer
-from api.routers.alerts import about_people
+from api.routers.alerts import CURSOR, about_people
 from api.schemas.alerts import AlertPublic
+from api.scoping import employer_scope
 from api.services import Services
 from ledger.audit.processing_log import Activity, Operation
-from projections.alert_rules import Alert, AlertKind
-from projections.alerts import alerts
-from projections.labels import Labels, read_labels
-from web.access import STAFF_PAGES, page_user
+from projections.alert_spans import Alert, AlertKind
+from projections.alert_summary import alert_choices, alert_counts
+from projections.alerts import AlertKey, AlertQuery, alert_page
+from projections.labels import read_labels
+from web.access import STAFF_PAGES, live_user, page_user
 from web.errors import error_page
-from web.moment import time_travel
+from web.live import Live, fragment, live, poll, views_position
+from web.moment import TimeTravel, time_travel
 from web.templating import moment_label, page_language, query, render
 
 router = APIRouter(include_in_schema=False)
 
 StaffPage = Annotated[Principal, Depends(page_user(STAFF_PAGES))]
+LiveStaff = Annotated[Principal, Depends(live_user(STAFF_PAGES))]
+COUNTS = "/signalen/cijfers"
 
 PAGE_SIZE = 50
 KINDS = [kind.value for kind in AlertKind]
@@ -57,7 +70,8 @@ class Filters:
     kind: AlertKind | None = None
     housing_location_id: UUID | None = None
     employer_id: UUID | None = None
-    after: tuple[str, str] | None = None
+    after: AlertKey | None = None
+    before: AlertKey | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -73,38 +87,57 @@ def read_filters(request: Request) -> Filters:
                 values[name] = adapter.validate_python(typed[name])
             except ValidationError as e:
                 errors[name] = str(e.errors()[0]["type"])
-    after = None
-    if cursor := params.get("cursor", "").strip():
-        kind, _, subject = cursor.partition(".")
-        if kind not in KINDS or len(subject) != 32 or any(c not in "0123456789abcdef" for c in subject):
-            errors["cursor"] = "cursor"
-        after = (kind, subject)
+    keys: dict[str, AlertKey] = {}
+    for name in ("cursor", "before"):
+        if text := params.get(name, "").strip():
+            try:
+                kind, subject = CURSOR.split(str(CURSOR.decode(text)))  # the API's cursor, both ways
+                keys[name] = (AlertKind(kind), subject)
+            except ValueError:
+                errors[name] = "cursor"
     return Filters(
         typed={name: value for name, value in typed.items() if value},
         kind=values.get("kind"),
         housing_location_id=values.get("housingLocationId"),
         employer_id=values.get("employerId"),
-        after=after,
+        after=keys.get("cursor"),
+        before=keys.get("before"),
         errors=errors,
     )
 
 
-def in_force(services: Services, principal: Principal, filters: Filters) -> list[Alert]:
-    """The alerts the API's `GET /alerts` answers for these filters, in its order (kind, then subject)."""
-    found = alerts(
-        services.ledger.database.engine,
-        services.settings,
-        today=services.ledger.today(),
+def asked_of(principal: Principal, filters: Filters, travel: TimeTravel) -> AlertQuery:
+    """The question `GET /alerts` asks for these filters on the control's moment (an employer's scope as there)."""
+    return AlertQuery(
+        on=travel.moment.on,
+        as_known_at=travel.moment.as_known_at,
         kind=filters.kind,
         housing_location_id=filters.housing_location_id,
         employer_id=scoped_employer(principal, filters.employer_id),
-        keys=services.ledger.keys,
+        employed_now_by=employer_scope(principal),
     )
-    return sorted(found, key=_key)
 
 
-def _key(alert: Alert) -> tuple[str, str]:
-    return (alert.kind.value, alert.subject_id.hex)
+def counts_by_kind(services: Services, principal: Principal, filters: Filters, travel: TimeTravel) -> dict[str, int]:
+    """How many alerts of each kind are in force on the moment for the location and employer filters (no names)."""
+    every_kind = asked_of(
+        principal,
+        Filters(typed={}, housing_location_id=filters.housing_location_id, employer_id=filters.employer_id),
+        travel,
+    )
+    return alert_counts(services.ledger.database.engine, services.ledger.keys, services.settings, every_kind)
+
+
+def _live(services: Services, travel: TimeTravel, filters: Filters, position: int) -> Live:
+    """The counts' polling, with the location and employer filters (ids: no personal data in the address)."""
+    return live(
+        services,
+        travel,
+        position,
+        COUNTS,
+        housingLocationId=filters.typed.get("housingLocationId"),
+        employerId=filters.typed.get("employerId"),
+    )
 
 
 @dataclass(frozen=True)
@@ -115,33 +148,29 @@ class Choices:
     employers: list[tuple[str, str]]
 
 
-def choices(services: Services, principal: Principal) -> Choices:
-    """The locations and employers that have alerts in force (their labels only: no person is shown)."""
-    every = alerts(
-        services.ledger.database.engine,
-        services.settings,
-        today=services.ledger.today(),
-        employer_id=scoped_employer(principal, None),
-        keys=services.ledger.keys,
-    )
-    labels = read_labels(
-        services.ledger.database.engine,
-        employers=[a.employer_id for a in every],
-        locations=[a.housing_location_id for a in every],
-    )
+def choices(services: Services, principal: Principal, travel: TimeTravel) -> Choices:
+    """The locations and employers with alerts in force on the moment (their labels only: no person is shown)."""
+    engine = services.ledger.database.engine
+    unfiltered = asked_of(principal, Filters(typed={}), travel)
+    found = alert_choices(engine, services.ledger.keys, services.settings, unfiltered)
+    labels = read_labels(engine, employers=found.employers, locations=found.locations)
     return Choices(
-        locations=_sorted_labels(labels.locations, {a.housing_location_id for a in every}),
-        employers=_sorted_labels(labels.employers, {a.employer_id for a in every}),
+        locations=_sorted_labels(labels.locations, found.locations),
+        employers=_sorted_labels(labels.employers, found.employers),
     )
 
 
-def _sorted_labels(known: Any, ids: set[UUID | None]) -> list[tuple[str, str]]:
-    return sorted(((str(i), known.get(i) or str(i)) for i in ids if i is not None), key=lambda c: c[1])
+def _sorted_labels(known: Any, ids: frozenset[UUID]) -> list[tuple[str, str]]:
+    return sorted(((str(i), known.get(i) or str(i)) for i in ids), key=lambda c: c[1])
+
+
+def _cursor(alert: Alert) -> str:
+    return CURSOR.encode_key(alert.kind.value, alert.subject_id)
 
 
 @router.get("/signalen")
 def inbox(request: Request, services: ServicesDep, principal: StaffPage, processing: ProcessingDep) -> Response:
-    """The alerts in force, filtered, a page at a time; bad filters are shown at their field (400)."""
+    """The alerts in force on the moment, filtered, a page at a time; bad filters are shown at their field (400)."""
     travel = time_travel(request, services)
     filters = read_filters(request)
     zone, language = services.settings.timezone, page_language(request)
@@ -151,30 +180,66 @@ def inbox(request: Request, services: ServicesDep, principal: StaffPage, process
         "known_at_label": moment_label(travel.moment.as_known_at, zone, language),
         "filters": filters,
         "kinds": KINDS,
-        "choices": choices(services, principal),
+        "choices": Choices([], []),
         "items": None,
         "next_query": None,
+        "previous_query": None,
     }
-    if filters.errors.keys() - {"cursor"} or travel.errors:
+    if not travel.errors:
+        context["choices"] = choices(services, principal, travel)
+    if filters.errors.keys() - {"cursor", "before"} or travel.errors:
         return render(request, "signals.html", context, status=400)
     if filters.errors:
         return error_page(request, 400)
-    found = in_force(services, principal, filters)
-    if filters.after is not None:
-        found = [alert for alert in found if _key(alert) > filters.after]
-    page = found[:PAGE_SIZE]
+    position = views_position(services)  # before the alerts are read (web.live)
+    context["counts"] = counts_by_kind(services, principal, filters, travel)
+    context["live"] = _live(services, travel, filters, position)
+    found = alert_page(
+        services.ledger.database.engine,
+        services.ledger.keys,
+        services.settings,
+        asked_of(principal, filters, travel),
+        limit=PAGE_SIZE + 1,  # one more tells whether there is a page beyond
+        after=filters.after,
+        before=filters.before,
+    )
+    if filters.before is not None:
+        page = found[-PAGE_SIZE:]
+        more_before, more_after = len(found) > PAGE_SIZE, bool(page)
+    else:
+        page = found[:PAGE_SIZE]
+        more_before, more_after = filters.after is not None, len(found) > PAGE_SIZE
     processing.record(Activity.HOUSING_SUPERVISION, Operation.READ, *about_people(page))
-    labels: Labels = read_labels(
+    labels = read_labels(
         services.ledger.database.engine,
         employers=[a.employer_id for a in page],
         locations=[a.housing_location_id for a in page],
     )
     context["items"] = [AlertPublic.of(alert, labels) for alert in page]
-    if len(found) > PAGE_SIZE:
-        last = page[-1]
-        cursor = f"{last.kind.value}.{last.subject_id.hex}"
-        context["next_query"] = query(**filters.typed, cursor=cursor, on=travel.on, asKnownAt=travel.as_known_at)
-    context["first_query"] = query(**filters.typed, on=travel.on, asKnownAt=travel.as_known_at)
-    context["paged"] = filters.after is not None
+    kept = {**filters.typed, "on": travel.on, "asKnownAt": travel.as_known_at}
+    if page and more_after:
+        context["next_query"] = query(**kept, cursor=_cursor(page[-1]))
+    if page and more_before:
+        context["previous_query"] = query(**kept, before=_cursor(page[0]))
+    context["first_query"] = query(**kept)
+    context["paged"] = filters.after is not None or filters.before is not None
     context["about_workers"] = set(about_people(page))
     return render(request, "signals.html", context)
+
+
+@router.get(COUNTS)
+def counts_fragment(request: Request, services: ServicesDep, principal: LiveStaff) -> Response:
+    """The inbox's counts by kind alone: 204 while the read models have not moved past the `position` asked."""
+    travel = time_travel(request, services)
+    filters = read_filters(request)
+    position = poll(request, services)
+    if isinstance(position, Response):
+        return position
+    if travel.errors or filters.errors:
+        return error_page(request, 400)
+    counts = counts_by_kind(services, principal, filters, travel)
+    return fragment(
+        request,
+        "_alert_counts.html",
+        {"travel": travel, "counts": counts, "live": _live(services, travel, filters, position)},
+    )

@@ -23,6 +23,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from web.domain_texts import alert_detail, chain_problem
 from web.i18n import HERE, LANGUAGE_COOKIE, LANGUAGES, language_of, refusal, translations
 from web.session import Session, anonymous_session
 
@@ -49,6 +50,8 @@ def environment(language: str) -> Environment:
     env.filters["day"] = lambda value: format_date(value, format="long", locale=language)
     env.filters["month"] = lambda value: format_date(value, format="LLLL yyyy", locale=language)
     env.filters["refusal"] = lambda code: refusal(language, code)
+    env.filters["alert_detail"] = lambda alert: alert_detail(language, alert.kind, alert.detail)
+    env.filters["chain_problem"] = lambda problem: chain_problem(language, problem)
     env.globals["HTMX_CONFIG"] = HTMX_CONFIG
     env.globals["LANGUAGES"] = LANGUAGES
     return env

@@ -16,7 +16,7 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,14 +81,24 @@ class Served:
     logs: list[Path]
 
 
-def serve(settings: Settings, logs_dir: Path, *, demo_workers: int) -> Iterator[Server]:
-    """Migrate, fill with the demo data, serve on a free port of 127.0.0.1 until the generator is closed."""
-    for command in (("migrate",), ("demo", "--workers", str(demo_workers), "--seed", "19")):
+def serve(
+    settings: Settings,
+    logs_dir: Path,
+    *,
+    demo_workers: int,
+    seed: int = 19,
+    env: dict[str, str] | None = None,
+) -> Generator[Server]:
+    """Migrate, fill with the demo data of `seed`, serve on a free port of 127.0.0.1 until the generator is closed.
+
+    `env` adds settings of the server's own (`LEDGER_…`), e.g. a short refresh interval of the live blocks.
+    """
+    for command in (("migrate",), ("demo", "--workers", str(demo_workers), "--seed", str(seed))):
         done = run_ledger(settings, *command)
         assert done.returncode == 0, done.stderr
     port = free_port()
     logs = [logs_dir / "serve.log"]
-    processes = [_start(settings, logs[0], "serve", "--host", "127.0.0.1", "--port", str(port))]
+    processes = [_start(settings, logs[0], "serve", "--host", "127.0.0.1", "--port", str(port), env=env)]
     if not settings.runs_projections_in_process:
         logs.append(logs_dir / "project.log")
         processes.append(_start(settings, logs[1], "project"))

@@ -4,11 +4,13 @@ role, axe-core's WCAG 2.1 AA rules, the security policy, the language switch and
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from api.auth import DevelopmentTokens, Role
 from ledger.settings import Settings
@@ -16,11 +18,19 @@ from tests.browser.conftest import STAFF, Server, Visit, axe_violations, screens
 
 pytestmark = pytest.mark.slow
 
+REFRESH_S = 1
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     home = tmp_path_factory.mktemp("browser-sqlite")
-    yield from serve(Settings(data_dir=home / "var", database_url=None), home, demo_workers=60)
+    # The live blocks poll every second here (10 by default), so a refresh is seen soon.
+    yield from serve(
+        Settings(data_dir=home / "var", database_url=None),
+        home,
+        demo_workers=60,
+        env={"LEDGER_WEB_REFRESH_SECONDS": str(REFRESH_S)},
+    )
 
 
 def test_the_sign_in_page(server: Server, visit: Visit, axe_source: str) -> None:
@@ -46,6 +56,38 @@ def test_the_overview_for_each_role(server: Server, visit: Visit, axe_source: st
     assert axe_violations(page, axe_source) == []
     assert visit.violations == []
     screenshot(page, f"overzicht-{role}")
+
+
+def test_the_overview_refreshes_its_figures_without_a_reload(server: Server, visit: Visit, axe_source: str) -> None:
+    sign_in(visit, server.url, "registrar")
+    page = visit.page
+    locations = page.locator("#overview-numbers data[data-figure=locations]")
+    before = int(locations.get_attribute("value") or "-1")
+    page.evaluate("() => { window.sameDocument = true; }")  # a reload would forget it
+
+    token = DevelopmentTokens(server.settings).issue(role=Role.REGISTRAR, sub="browser-test-api")
+    recorded = httpx.post(
+        f"{server.url}/api/v1/housing-locations",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "bagId": "0420019999000001",
+            "street": "Nieuwstraat",
+            "houseNumber": 7,
+            "postcode": "1671 BB",
+            "city": "Medemblik",
+            "kind": "dwelling",
+            "maxOccupants": 4,
+        },
+        timeout=30,
+    )
+    assert recorded.status_code == 201, recorded.text
+
+    # Waits on the page itself (the block's next poll), not a sleep: several polls' worth, then fails.
+    expect(locations).to_have_attribute("value", str(before + 1), timeout=REFRESH_S * 15_000)
+    assert page.evaluate("() => window.sameDocument === true")
+    assert axe_violations(page, axe_source) == []
+    assert visit.violations == []
+    screenshot(page, "overzicht-ververst")
 
 
 def test_the_time_travel_control(server: Server, visit: Visit, axe_source: str) -> None:
@@ -225,12 +267,36 @@ def test_the_alerts_inbox_for_each_role(server: Server, visit: Visit, axe_source
     expected = _registrar_api(server, "GET", "/alerts", params={"kind": kind})["items"]
     rows = page.locator("table#alerts tbody tr")
     shown = {rows.nth(i).get_attribute("data-alert") for i in range(rows.count())}
-    # The same alerts (the first page of them: the API's order within a kind differs until the read model lands).
-    assert shown <= {f"{item['kind']}.{item['subjectId']}" for item in expected}
+    # The same alerts, in the API's order: the first page of them.
+    assert shown == {f"{item['kind']}.{item['subjectId']}" for item in expected[:50]}
     assert rows.count() == min(len(expected), 50)
     assert page.locator("#kind").input_value() == kind
     assert axe_violations(page, axe_source) == []
     assert visit.violations == []
+
+
+def test_the_alerts_inbox_on_another_day_as_known_at_another_moment(
+    server: Server, visit: Visit, axe_source: str
+) -> None:
+    sign_in(visit, server.url, "inspector")
+    page = visit.page
+    day = (date.today() - timedelta(days=90)).isoformat()
+
+    page.goto(f"{server.url}/signalen")
+    page.fill("input[name=on]", day)
+    page.click("#time-travel button[type=submit]")
+    page.wait_for_url(f"**/signalen?on={day}*")
+
+    expected = _registrar_api(server, "GET", "/alerts", params={"on": day})["items"]
+    rows = page.locator("table#alerts tbody tr")
+    assert [rows.nth(i).get_attribute("data-alert") for i in range(rows.count())] == [
+        f"{item['kind']}.{item['subjectId']}" for item in expected[:50]
+    ]
+    assert page.locator("[data-time-travel]").count() == 1
+    assert page.locator("#alert-filters input[name=on]").input_value() == day  # the filters keep the moment
+    assert axe_violations(page, axe_source) == []
+    assert visit.violations == []
+    screenshot(page, "signalen-op-datum")
 
 
 # -- Inspecties (issue 19, pages-insp) ------------------------------------------------------------------------
@@ -275,7 +341,7 @@ def test_recording_an_inspection_in_the_form(server: Server, visit: Visit, axe_s
     page.check("#outcome-violations")
     page.click("form[action='/inspecties/nieuw'] button[type=submit]")
 
-    assert page.locator("#occupants_found-error").inner_text() == "Vul een geheel getal in."
+    assert page.locator("#occupants_found-error").inner_text() == "Vul een heel getal in."
     assert page.locator("#occupants_found").get_attribute("aria-describedby") == "occupants_found-error"
     assert len(_api(server, "/inspections", limit=500)["items"]) == before
     assert axe_violations(page, axe_source) == []
@@ -341,7 +407,7 @@ def test_the_audit_pages_for_each_role_that_may_see_them(
     page = visit.page
     page.click("nav a[href='/audit']")
     page.wait_for_url(f"{server.url}/audit")
-    page.click("form[action='/audit'] button[type=submit]")
+    page.click("form[action='/audit'][method=post] button[type=submit]")  # not the time-travel control's
     # The status refreshes itself (htmx) until the run ends; without JavaScript the link does the same.
     page.wait_for_selector("[data-verification=ok], [data-verification=broken], [data-verification=failed]")
     assert page.locator("[data-verification=ok]").count() == 1
@@ -357,17 +423,35 @@ def test_the_audit_pages_for_each_role_that_may_see_them(
 
     page.click("a[href='/audit/toegang']")
     page.fill("#subjectId", "geen-id")
-    page.click("form[action='/audit/toegang'] button[type=submit]")
+    page.click("form.filters[action='/audit/toegang'] button[type=submit]")
     assert page.locator("#subjectId-error").is_visible()
     assert page.locator("#subjectId").get_attribute("aria-describedby") == "subjectId-error"
     assert axe_violations(page, axe_source) == []
     inspection = _api(server, "/inspections", limit=1)["items"][0]["id"]
     page.fill("#subjectId", inspection)
-    page.click("form[action='/audit/toegang'] button[type=submit]")
+    page.click("form.filters[action='/audit/toegang'] button[type=submit]")
     page.wait_for_url(f"{server.url}/audit/toegang?subjectId={inspection}")
     assert axe_violations(page, axe_source) == []
     assert visit.violations == []
     screenshot(page, f"audit-toegang-{role}")
+
+
+def test_the_event_feed_as_known_at_an_instant(server: Server, visit: Visit, axe_source: str) -> None:
+    sign_in(visit, server.url, "auditor")
+    page = visit.page
+    page.goto(f"{server.url}/audit/gebeurtenissen")
+    assert page.locator("input[name=on]").count() == 0  # a day does not apply to what was recorded
+    assert page.locator("[data-travel-day-not-applicable]").count() == 1
+
+    page.fill("input[name=asKnownAt]", "2000-01-01T00:00:00")  # before anything was recorded
+    page.click("#time-travel button[type=submit]")
+    page.wait_for_url("**/audit/gebeurtenissen?asKnownAt=*")
+
+    assert page.locator("tr[data-position]").count() == 0
+    assert page.locator("[data-time-travel]").count() == 1
+    assert axe_violations(page, axe_source) == []
+    assert visit.violations == []
+    screenshot(page, "audit-gebeurtenissen-zoals-bekend-op")
 
 
 def test_the_audit_pages_are_closed_to_registrars_and_inspectors(server: Server, visit: Visit) -> None:

@@ -193,11 +193,14 @@ class AuditChain:
                 )
         return position, link
 
-    def latest_checkpoint(self) -> Checkpoint | None:
-        """The checkpoint at the highest position, if any was recorded."""
+    def latest_checkpoint(self, recorded_by: datetime | None = None) -> Checkpoint | None:
+        """The checkpoint at the highest position (of those recorded by `recorded_by`, if given), if any."""
         c = audit_checkpoints.c
+        statement = select(c.position, c.link, c.recorded_at).order_by(c.position.desc()).limit(1)
+        if recorded_by is not None:
+            statement = statement.where(c.recorded_at <= recorded_by)
         with self.engine.connect() as conn:
-            row = conn.execute(select(c.position, c.link, c.recorded_at).order_by(c.position.desc()).limit(1)).first()
+            row = conn.execute(statement).first()
         if row is None:
             return None
         return Checkpoint(int(row[0]), bytes(row[1]), row[2])

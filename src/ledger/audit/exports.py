@@ -98,9 +98,11 @@ class EventPage:
     revealed: dict[str, list[UUID]] = field(default_factory=dict)  # subject type -> subjects (opened pages only)
 
 
-def event_page(ledger: Ledger, *, after: int, limit: int, opened: bool) -> EventPage:
-    """The events after position `after`, at most `limit`: personal fields pseudonymised, or `opened`."""
-    notifications = ledger.recorder.select_notifications(start=after + 1, limit=limit + 1)
+def event_page(ledger: Ledger, *, after: int, limit: int, opened: bool, until: int | None = None) -> EventPage:
+    """The events after position `after`, at most `limit`, none after `until`: pseudonymised, or `opened`."""
+    if until is not None and until <= after:
+        return EventPage([], None)
+    notifications = ledger.recorder.select_notifications(start=after + 1, limit=limit + 1, stop=until)
     more = len(notifications) > limit
     notifications = notifications[:limit]
     mapper = ledger.mapper

@@ -146,6 +146,10 @@ MATRIX = {
     # The staff pages (docs/web.md, docs/roles.md): the municipality's staff; employers never reach them.
     "GET /": "RIAM",
     "GET /overzicht/bewoners-per-maand.svg": "RIAM",
+    # The live blocks' fragments (docs/web.md § Live figures): as their pages.
+    "GET /overzicht/cijfers": "RIAM",
+    "GET /locaties/{id}/cijfers": "RIAM",
+    "GET /signalen/cijfers": "RIAM",
     "GET /werknemers": "RIAM",
     "POST /werknemers": "RIAM",
     "GET /werknemers/{worker_id}": "RIAM",
@@ -160,6 +164,7 @@ MATRIX = {
     # Audit: whoever the API's audit routes admit.
     "GET /audit": "AM",
     "POST /audit": "AM",
+    "GET /audit/controle": "AM",
     "GET /audit/gebeurtenissen": "AM",
     "GET /audit/toegang": "AM",
     "GET /locaties": "RIAM",

@@ -200,7 +200,7 @@ def test_an_inspector_records_an_inspection_through_the_form(site: TestClient, i
 @pytest.mark.parametrize(
     ("changed", "field", "message"),
     [
-        ({"occupants_found": "veel"}, "occupants_found", "Vul een geheel getal in."),
+        ({"occupants_found": "veel"}, "occupants_found", "Vul een heel getal in."),
         ({"inspected_on": "2026-07-01"}, "inspected_on", "Deze datum ligt in de toekomst."),
         ({"findings": []}, "findings", "Kies ten minste één bevinding bij een inspectie met overtredingen."),
         ({"house_number": "9999"}, "postcode", "Op dit adres is geen huisvestingslocatie geregistreerd."),

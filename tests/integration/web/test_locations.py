@@ -211,6 +211,18 @@ def test_the_location_page_shows_what_the_api_answers(site: TestClient, street: 
     assert page.text.count("data-alert-kind=") == len(alerts) > 0
 
 
+def test_the_location_pages_alerts_are_the_apis_on_the_day_as_known_at_the_instant(
+    site: TestClient, street: Street
+) -> None:
+    sign_in(site, "inspector")
+
+    for on in ("2025-01-01", "2026-05-15"):
+        page = site.get(f"/locaties/{street.crowded_id}", params={"on": on})
+        alerts = api_get(site, "/alerts", housingLocationId=str(street.crowded_id), on=on)["items"]
+        assert sorted(re.findall(r'data-alert-kind="([a-z_]+)"', page.text)) == sorted(a["kind"] for a in alerts), on
+    assert "data-alert-kind" not in site.get(f"/locaties/{street.crowded_id}", params={"on": "2025-01-01"}).text
+
+
 def test_the_timeline_shows_each_resident_over_the_period_without_script(site: TestClient, street: Street) -> None:
     sign_in(site, "inspector")
 

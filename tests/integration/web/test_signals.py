@@ -1,11 +1,14 @@
-"""Signalen (`/signalen`): the alerts inbox shows what `GET /alerts` answers for the same filters, labelled, a page
-at a time, read-only, and writes the processing log as the API does (docs/web.md)."""
+"""Signalen (`/signalen`): the alerts inbox shows what `GET /alerts` answers for the same filters and the same moment
+(`on`, `asKnownAt`), labelled, a page at a time forwards and back, read-only, and writes the processing log as the API
+does (docs/web.md)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
 
 import httpx
@@ -14,8 +17,9 @@ from fastapi.testclient import TestClient
 
 from ledger.audit.processing_log import Activity
 from tests.factories import a_bag_id, a_kvk_number, an_address
+from tests.integration.api.test_queries import recorded_at
 from tests.integration.web.site import figures, sign_in
-from tests.integration.web.test_overview import api_get, caught_up, hire, services_of
+from tests.integration.web.test_overview import api_all, api_get, caught_up, hire, services_of
 from web import signals
 
 
@@ -25,6 +29,7 @@ class Inbox:
     employer_id: UUID
     other_employer_id: UUID
     unhoused_id: UUID
+    crowded_at: datetime  # when the second occupant (the one too many) was recorded
 
 
 @pytest.fixture
@@ -36,11 +41,11 @@ def inbox(site: TestClient) -> Inbox:
         bag_id=a_bag_id(), address=an_address(street="Dorpsstraat"), kind="dwelling", max_occupants=1
     )
     hire(ledger, employer.id, crowded.id, housed_from=date(2025, 9, 1))
-    hire(ledger, other.id, crowded.id, housed_from=date(2025, 10, 1))
+    second = hire(ledger, other.id, crowded.id, housed_from=date(2025, 10, 1))
     unhoused = hire(ledger, employer.id, None)
     hire(ledger, other.id, None)
     caught_up(site)
-    return Inbox(crowded.id, employer.id, other.id, unhoused.id)
+    return Inbox(crowded.id, employer.id, other.id, unhoused.id, recorded_at(ledger, second))
 
 
 def _shown(page: httpx.Response) -> list[str]:
@@ -48,7 +53,13 @@ def _shown(page: httpx.Response) -> list[str]:
 
 
 def _api_alerts(site: TestClient, **params: str) -> list[str]:
-    return [f"{item['kind']}.{item['subjectId']}" for item in api_get(site, "/alerts", **params)["items"]]
+    """Every alert `GET /alerts` answers for these parameters, in its order (all its pages)."""
+    return [f"{item['kind']}.{item['subjectId']}" for item in api_all(site, "/alerts", **params)]
+
+
+def _link(page: httpx.Response, rel: str) -> str | None:
+    found = re.search(rf'href="(/signalen\?[^"]*)" rel="{rel}"', page.text)
+    return found.group(1).replace("&amp;", "&") if found else None
 
 
 def _log(site: TestClient, actor: str) -> list[tuple[str, str, UUID]]:
@@ -103,28 +114,6 @@ def test_the_filters_offer_the_locations_and_employers_with_alerts_by_name(site:
     assert f'<option value="{inbox.other_employer_id}">Zaadteelt Andijk B.V.</option>' in page
 
 
-def test_the_inbox_pages_in_the_apis_order(site: TestClient, inbox: Inbox, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(signals, "PAGE_SIZE", 2)
-    sign_in(site, "admin")
-
-    seen: list[str] = []
-    path = "/signalen"
-    while True:
-        page = site.get(path)
-        assert page.status_code == 200
-        shown = _shown(page)
-        assert 0 < len(shown) <= 2
-        seen += shown
-        following = re.search(r'href="(/signalen\?[^"]*cursor=[^"]*)" rel="next"', page.text)
-        if not following:
-            break
-        path = following.group(1).replace("&amp;", "&")
-
-    expected = _api_alerts(site)
-    assert len(expected) > 2
-    assert seen == sorted(expected, key=lambda key: (key.split(".")[0], UUID(key.split(".")[1]).hex))
-
-
 def test_the_inbox_is_read_only(site: TestClient, inbox: Inbox) -> None:
     sign_in(site, "registrar")
 
@@ -156,19 +145,116 @@ def test_a_bad_filter_is_shown_at_its_field_and_reads_nothing(
 def test_a_cursor_the_page_did_not_give_is_a_400(site: TestClient, inbox: Inbox) -> None:
     sign_in(site, "registrar")
 
-    answer = site.get("/signalen", params={"cursor": "no_housing.nonsense"})
+    for name in ("cursor", "before"):
+        answer = site.get("/signalen", params={name: "no_housing.nonsense"})
 
-    assert answer.status_code == 400
-    assert answer.headers["content-type"].startswith("text/html")
+        assert answer.status_code == 400, name
+        assert answer.headers["content-type"].startswith("text/html")
 
 
-def test_while_travelling_in_time_the_inbox_says_its_alerts_are_todays(site: TestClient, inbox: Inbox) -> None:
+def _moments(inbox: Inbox) -> list[dict[str, str]]:
+    """Moments whose alerts differ from today's as known now, with and without filters."""
+    before_the_second = (inbox.crowded_at - timedelta(microseconds=1)).isoformat()
+    return [
+        {"on": "2025-09-15"},  # one occupant then: not over capacity
+        {"asKnownAt": before_the_second},  # the second occupant not yet recorded
+        {"on": "2025-11-01", "kind": "over_capacity"},
+        {"on": "2025-11-01", "asKnownAt": before_the_second, "housingLocationId": str(inbox.crowded_id)},
+        {"on": "2025-11-01", "employerId": str(inbox.other_employer_id)},
+    ]
+
+
+def test_the_inbox_answers_on_a_day_as_known_at_an_instant_as_the_api_does(site: TestClient, inbox: Inbox) -> None:
     sign_in(site, "inspector")
+    today = _api_alerts(site)
 
-    page = site.get("/signalen", params={"on": "2026-01-01"})
+    for asked in _moments(inbox):
+        page = site.get("/signalen", params=asked)
 
-    assert "data-alerts-today" in page.text
-    assert 'name="on" value="2026-01-01"' in page.text  # the filters keep the moment
+        assert page.status_code == 200, asked
+        assert _shown(page) == _api_alerts(site, **asked), asked
+        assert "data-alerts-today" not in page.text  # the inbox no longer says its alerts are today's
+        assert 'name="on" value="' + asked.get("on", "") in page.text or "on" not in asked
+    before = site.get("/signalen", params={"asKnownAt": _moments(inbox)[1]["asKnownAt"]})
+    assert f"over_capacity.{inbox.crowded_id}" in today
+    assert f"over_capacity.{inbox.crowded_id}" not in _shown(before)
+    assert 'name="asKnownAt" value="' in before.text.split('id="alert-filters"', 1)[1]  # the filters keep the moment
+
+
+def _offered(page: httpx.Response, name: str) -> set[str]:
+    select = page.text.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+    return set(re.findall(r'<option value="([0-9a-f-]{36})"', select))
+
+
+def _api_ids(site: TestClient, field: str, **params: str) -> set[str]:
+    return {item[field] for item in api_all(site, "/alerts", **params) if item[field] is not None}
+
+
+def test_the_filters_offer_the_locations_and_employers_with_alerts_on_that_moment(
+    site: TestClient, inbox: Inbox
+) -> None:
+    sign_in(site, "registrar")
+
+    for asked in [{}, {"on": "2025-09-15"}, {"on": "2025-11-01", "asKnownAt": _moments(inbox)[1]["asKnownAt"]}]:
+        page = site.get("/signalen", params=asked)
+
+        assert _offered(page, "housingLocationId") == _api_ids(site, "housingLocationId", **asked), asked
+        assert _offered(page, "employerId") == _api_ids(site, "employerId", **asked), asked
+    before_the_other_came = site.get("/signalen", params={"on": "2025-09-15"})
+    assert str(inbox.other_employer_id) not in _offered(before_the_other_came, "employerId")
+    assert str(inbox.other_employer_id) in _offered(site.get("/signalen"), "employerId")
+
+
+@pytest.mark.parametrize("which", ["today", "a day", "a kind as known at an instant"])
+def test_paging_walks_every_alert_once_forwards_and_back_keeping_filters_and_moment(
+    site: TestClient, inbox: Inbox, monkeypatch: pytest.MonkeyPatch, which: str
+) -> None:
+    monkeypatch.setattr(signals, "PAGE_SIZE", 2)
+    hire(services_of(site).ledger, inbox.employer_id, None)  # one more: three of a kind, and more than two pages
+    caught_up(site)
+    asked = {
+        "today": {},
+        "a day": {"on": "2025-11-01"},
+        "a kind as known at an instant": {"kind": "no_housing", "asKnownAt": datetime.now(UTC).isoformat()},
+    }[which]
+    sign_in(site, "admin")
+    expected = _api_alerts(site, **asked)
+    assert len(expected) > 2
+
+    forwards: list[list[str]] = []
+    path: str | None = "/signalen"
+    params: dict[str, Any] | None = asked
+    while path is not None:
+        page = site.get(path, params=params)
+        assert page.status_code == 200, path
+        forwards.append(_shown(page))
+        assert 0 < len(forwards[-1]) <= 2
+        for rel in ("next", "prev"):
+            link = _link(page, rel)
+            kept = {} if link is None else {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
+            assert link is None or asked.items() <= kept.items(), link
+        path, params = _link(page, "next"), None
+    assert [key for shown in forwards for key in shown] == expected
+
+    backwards: list[list[str]] = [forwards[-1]]
+    path = _link(page, "prev")
+    while path is not None:
+        page = site.get(path)
+        assert page.status_code == 200, path
+        backwards.insert(0, _shown(page))
+        path = _link(page, "prev")
+    assert [key for shown in backwards for key in shown] == expected
+
+
+def test_the_next_page_is_the_apis_next_page(site: TestClient, inbox: Inbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(signals, "PAGE_SIZE", 2)
+    sign_in(site, "registrar")
+
+    page = site.get("/signalen", params={"on": "2025-11-01"})
+    answer = api_get(site, "/alerts", on="2025-11-01", limit=2)
+
+    assert _shown(page) == [f"{item['kind']}.{item['subjectId']}" for item in answer["items"]]
+    assert f"cursor={answer['nextCursor']}" in (_link(page, "next") or "")
 
 
 def test_the_inbox_needs_a_session(site: TestClient, inbox: Inbox) -> None:
