@@ -180,7 +180,8 @@ def _against_driver(
         def send() -> None:
             for index, sql, parameters in statements:
                 cursors[index].execute(sql, parameters)
-                cursors[index].fetchall()
+                if cursors[index].description is not None:  # a `SET` (the reports' JIT switch) has no rows
+                    cursors[index].fetchall()
             for raw in raws:
                 raw.rollback()
 
