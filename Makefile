@@ -41,7 +41,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 test: lint browser
-	$(BIN)/pytest -n 4
+	$(BIN)/pytest -n 4 --dist loadgroup
 
 # The browser tests (tests/browser) drive Debian's chromium: installed here when missing and run as root
 # (as CI is); otherwise one line says what to install, and `make test` stops (it never skips them).

@@ -89,15 +89,24 @@ def pytest_sessionfinish() -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{_DISCARDED.pop()}" WITH (FORCE)')
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the tests marked `slow` first.
+BROWSER_TESTS = Path(__file__).parent / "browser"
 
-    Under `pytest -n 4` the workers take the next tests as they free up, two at
-    a time (`--maxschedchunk`, pyproject.toml), so the slow tests start at once
-    on different workers, and no two-minute test starts near the end of the run
-    while the other workers have nothing left to do.
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests marked `slow` first, and each browser test module on one worker.
+
+    Under `pytest -n 4` the workers take the next tests as they free up, so the
+    slow tests start at once on different workers, and no two-minute test
+    starts near the end of the run while the other workers have nothing left to
+    do. A browser test module starts a server with demo data once per worker
+    that runs any of its tests (20-30 s each): `make test` runs with `--dist
+    loadgroup`, which gives each such module, as one group, to one worker, the
+    biggest groups first, then every other test one by one in this order.
     """
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    for item in items:
+        if item.path.is_relative_to(BROWSER_TESTS):
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
