@@ -41,7 +41,7 @@ from projections.alerts import AlertQuery, alert_page
 from projections.inspection_queries import InspectionFilter
 from projections.inspections import InspectionsView
 from projections.labels import read_labels
-from projections.location_queries import Asked, location
+from projections.location_queries import Asked, LocationRecord, location
 from projections.occupancy import Occupancy, occupancy, residents
 
 # The inspections shown on the page (the latest; the Inspecties page lists them all).
@@ -151,10 +151,10 @@ def timeline(first: date, last: date, stays: list[ResidentPublic]) -> Timeline:
     return Timeline(first, last, cut, rows)
 
 
-def location_page(
-    services: Services, location_id: UUID, moment: Moment, period: tuple[date, date], processing: Processing
-) -> LocationPage | None:
-    """The page's data, or None when the location was not registered as of the moment's instant."""
+def _registered(
+    services: Services, location_id: UUID, moment: Moment
+) -> tuple[LocationRecord | None, Occupancy | None]:
+    """The location's record and its occupancy at the moment (either None when not registered as of the instant)."""
     engine, settings = services.ledger.database.engine, services.settings
     record = location(engine, location_id, Asked(moment.on, moment.as_known_at, settings))
     found = occupancy(
@@ -165,6 +165,15 @@ def location_page(
         norms=settings.floor_area_norms_m2,
         employer_id=None,
     )
+    return record, found
+
+
+def location_page(
+    services: Services, location_id: UUID, moment: Moment, period: tuple[date, date], processing: Processing
+) -> LocationPage | None:
+    """The page's data, or None when the location was not registered as of the moment's instant."""
+    engine = services.ledger.database.engine
+    record, found = _registered(services, location_id, moment)
     if record is None or found is None:
         return None
     occupant_ids = [stay.worker_id for stay in found.occupants]
@@ -201,15 +210,7 @@ def location_counts(services: Services, location_id: UUID, moment: Moment) -> Lo
     only: no name is looked up, so nothing is shown or logged about anyone.
     """
     engine, settings = services.ledger.database.engine, services.settings
-    record = location(engine, location_id, Asked(moment.on, moment.as_known_at, settings))
-    found = occupancy(
-        engine,
-        location_id,
-        on=moment.on,
-        as_known_at=moment.as_known_at,
-        norms=settings.floor_area_norms_m2,
-        employer_id=None,
-    )
+    record, found = _registered(services, location_id, moment)
     if record is None or found is None:
         return None
     asked = AlertQuery(moment.on, moment.as_known_at, housing_location_id=location_id)
