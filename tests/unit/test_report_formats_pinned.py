@@ -4,7 +4,8 @@ The digests were taken from the code that made a Python object per row (6
 December 2026, before the tables were kept as columns); a change in how a
 table is kept or written out must not change one byte of what a client gets.
 XLSX is compared by its sheet's XML: the workbook's own properties carry the
-instant it was written.
+instant it was written. A table kept as columns gives the bytes of the same
+table kept as rows.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -19,9 +21,10 @@ import pytest
 
 from api.report_formats import CSV, JSON, XLSX
 from api.reporting import PeriodAsk, answer_periods
+from api.schemas.reports import ReportRowPublic, rows_json
 from projections.reports.periods import Interval, Period
-from projections.reports.suppression import Disclosure
-from projections.reports.table import TOTAL, Measure, ReportGroup, ReportRow, ReportTable
+from projections.reports.suppression import Disclosure, suppress
+from projections.reports.table import TOTAL, Columns, Measure, ReportGroup, ReportRow, ReportTable
 
 MEASURES = ("headcountAtStart", "distinctResidents", "personDays", "amountEur", "utilisation")
 PERIODS = [Period(date(2026, 3, 10), date(2026, 3, 31)), Period(date(2026, 4, 1), date(2026, 4, 30))]
@@ -76,3 +79,38 @@ def digest(table: ReportTable, media_type: str) -> str:
 )
 def test_the_bytes_of_each_format_are_as_pinned(media_type: str, suppressed: bool, pinned: str) -> None:
     assert digest(a_table(suppressed=suppressed), media_type) == pinned
+
+
+def as_columns(table: ReportTable) -> ReportTable:
+    """The same table with its rows and totals kept as columns, as the period reports keep them."""
+    values = [[row.measures[m] for row in table.rows] for m in MEASURES]
+    rows = Columns(PERIODS, list(LABELS), list(LABELS.values()), MEASURES, values)
+    totals = Columns(PERIODS, [None], [TOTAL], MEASURES, [[t.measures[m] for t in table.totals] for m in MEASURES])
+    return replace(table, rows=rows, totals=totals)
+
+
+@pytest.mark.parametrize("media_type", [JSON, CSV, XLSX])
+def test_a_table_kept_as_columns_gives_the_same_bytes(media_type: str) -> None:
+    table = a_table()
+    columns = as_columns(table)
+
+    assert tuple(columns.rows) == table.rows and list(columns.totals) == list(table.totals)
+    assert [columns.rows[n] for n in range(len(table.rows))] == list(table.rows)
+    assert digest(columns, media_type) == digest(table, media_type)
+
+
+def test_columns_are_labelled_and_suppressed_as_rows_are() -> None:
+    table, columns = a_table(), as_columns(a_table())
+    relabel = {"a1": "Dorpsstraat 12", "zz": "nowhere"}
+
+    assert list(columns.labelled(relabel).rows) == list(table.labelled(relabel).rows)
+    assert columns.group_keys() == table.group_keys() == list(LABELS)
+    assert list(suppress(columns).rows) == list(suppress(table).rows)
+    assert list(suppress(columns).totals) == list(suppress(table).totals)
+
+
+def test_the_rows_json_is_what_the_model_dumps() -> None:
+    for table in (a_table(), a_table(suppressed=True), as_columns(a_table())):
+        for rows in (table.rows, table.totals):
+            dumped = [ReportRowPublic.of(row).model_dump(mode="json", by_alias=True) for row in rows]
+            assert rows_json(rows) == dumped

@@ -48,8 +48,8 @@ from ledger.persistence.database import UTCDateTime
 from projections.reports.flow_events import CONTRACT_ENDED, DEPARTED, REGISTERED, flow_events
 from projections.reports.labels import group_labels
 from projections.reports.periods import Period
-from projections.reports.sql import boundaries, by_period, number, report_reading, stays
-from projections.reports.table import Measure, PeriodQuestion, ReportGroup, ReportTable, rectangular, totals_rows
+from projections.reports.sql import boundaries, by_period, fetched, number, report_reading, stays
+from projections.reports.table import Measure, PeriodQuestion, ReportGroup, ReportTable, found_columns, totals_rows
 from projections.residence_tables import location_facts
 
 MEASURES = ("workersRegistered", "housingStarts", "housingEnds", "contractEnds", "departures")
@@ -74,24 +74,22 @@ def flows_report(engine: Engine, asked: PeriodQuestion, zone: ZoneInfo) -> Repor
         for group in groupings
         for statement in _measures(group, asked, periods, total=group is None and asked.group_by is not None)
     ]
-    found: dict[tuple[int, str], dict[str, Measure]] = {}
+    found: list[tuple[int, str, str, Measure]] = []  # (period index, group key, measure, count)
     totals: dict[int, dict[str, Measure]] = {}
     with report_reading(engine) as conn:
-        for index, key, is_total, measure, n in conn.execute(union_all(*statements)):
+        for index, key, is_total, measure, n in fetched(conn, union_all(*statements)):
             if is_total or asked.group_by is None:
                 totals.setdefault(index, {})[measure] = int(n)
             elif key is not None:
-                # Every measure in the report's order from the start: `rectangular` takes the cell as it is.
-                if (cell := found.get((index, key))) is None:
-                    cell = found[(index, key)] = dict.fromkeys(MEASURES, 0)
-                cell[measure] = int(n)
+                found.append((index, key, measure, int(n)))
     if asked.group_by is None:
-        return ReportTable("flows", MEASURES, tuple(totals_rows(asked.periods, totals, MEASURES)), (), PEOPLE)
+        return ReportTable("flows", MEASURES, totals_rows(asked.periods, totals, MEASURES), (), PEOPLE)
+    group_by = asked.group_by
     return ReportTable(
         "flows",
         MEASURES,
-        tuple(rectangular(asked.periods, found, MEASURES, group_labels(engine, asked.group_by, {k for _, k in found}))),
-        tuple(totals_rows(asked.periods, totals, MEASURES)),
+        found_columns(asked.periods, found, MEASURES, lambda keys: group_labels(engine, group_by, keys)),
+        totals_rows(asked.periods, totals, MEASURES),
         PEOPLE,
         asked.group_by,
     )
