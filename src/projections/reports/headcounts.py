@@ -51,6 +51,11 @@ PEOPLE = ("headcountAtStart", "distinctResidents")
 # anything else.
 _ON_FIRST_DAY, _NEW_RESIDENT, _OTHER = 2, 1, 0
 
+# Groupings whose total reads stays of its own: by employer the groups count the pieces of a stay cut at
+# transfers, the total the whole stays. (By kind the stays are joined with their location's facts, which drops
+# none: the residence view records a location's facts before any stay there, `projections.residence`.)
+_APART = (ReportGroup.EMPLOYER,)
+
 # A worker's stay as read: its group's key (None without a grouping), its first day and its end (None: open).
 Stay = tuple[str | None, int, int | None]
 
@@ -58,8 +63,8 @@ Stay = tuple[str | None, int, int | None]
 def headcounts_report(engine: Engine, asked: PeriodQuestion) -> ReportTable:
     """The headcounts per period (and group), with a total per period when grouped; locations and employers labelled."""
     bounds = [d.toordinal() for d in boundaries(asked.periods)]
-    grouped: dict[str, list[Stay]] = {}  # each worker's stays, for the groups (and the total, but by employer)
-    whole: dict[str, list[Stay]] = {}  # grouped by employer: each worker's whole stays, for the total
+    grouped: dict[str, list[Stay]] = {}  # each worker's stays, for the groups (and the total, but `_APART`)
+    whole: dict[str, list[Stay]] = {}  # grouped `_APART`: each worker's whole stays, for the total
     with report_reading(engine) as conn:
         for for_total, worker, key, start, end in fetched(conn, _stays(asked)):
             by_worker = whole if for_total else grouped
@@ -75,10 +80,9 @@ def headcounts_report(engine: Engine, asked: PeriodQuestion) -> ReportTable:
     # Rectangular: every group found (each lived there on some day of the report) in every period.
     keys = sorted({key for mine in grouped.values() for key, _, _ in mine if key is not None})
     sums = _Sums(bounds, keys)
-    apart = asked.group_by is ReportGroup.EMPLOYER
+    apart = asked.group_by in _APART
     sums.add(grouped.values(), groups=True, total=not apart)
     if apart:
-        # By employer the groups count the pieces of a stay cut at transfers, the total the whole stays.
         sums.add(whole.values(), groups=False, total=True)
     labels = group_labels(engine, asked.group_by, keys)
     rows = sums.columns(asked.periods, [labels.get(key) for key in keys])
@@ -197,7 +201,6 @@ def _stays(asked: PeriodQuestion) -> Select[Any]:
             day_number(s.c.valid_to).label("end"),
         )
 
-    if asked.group_by is ReportGroup.EMPLOYER:
-        # The groups count the pieces of a stay cut at transfers; the total the whole stays.
-        return union_all(read(ReportGroup.EMPLOYER, 0), read(None, 1))  # type: ignore[return-value]
+    if asked.group_by in _APART:
+        return union_all(read(asked.group_by, 0), read(None, 1))  # type: ignore[return-value]
     return read(asked.group_by, 0)
