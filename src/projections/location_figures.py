@@ -35,7 +35,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Connection, Float, Select, case, cast, func, null, or_, select
+from sqlalchemy import ColumnElement, Connection, Float, FromClause, Select, case, cast, func, null, or_, select, true
 
 from ledger.domain.capacity import Capacity, capacity
 from ledger.domain.floor_area_norms import FloorAreaNorms
@@ -86,40 +86,59 @@ def location_figures(
     per = _per_location(on, as_known_at, norms, conn.dialect.name).subquery()
     headcount, maximum = per.c.headcount, per.c.maximum
     assessed = maximum.is_not(None)
-    over_by = case((headcount > maximum, headcount - maximum), else_=0)
-    utilisation = case((maximum > 0, cast(headcount, Float) / maximum), else_=0.0)
-    # The unassessed last: the full and over-full then come before every other location.
-    rank = (case((assessed, 0), else_=1), over_by.desc(), utilisation.desc())
-    ranked = select(
+    # Each location's key once, on narrow rows (the addresses join the few rows handed back).
+    keyed = select(
         per,
-        over_by.label("over_by"),
-        utilisation.label("utilisation"),
-        func.count().over().label("all_locations"),
-        func.sum(case((headcount > maximum, 1), else_=0)).over().label("all_over"),
-        func.sum(maximum).over().label("all_permitted"),
-        func.sum(case((assessed, headcount), else_=0)).over().label("all_taken"),
-        func.row_number().over(order_by=rank).label("place"),
-        func.nth_value(over_by, max(count, 1)).over(order_by=rank, rows=(None, None)).label("last_over_by"),
-        func.nth_value(utilisation, max(count, 1)).over(order_by=rank, rows=(None, None)).label("last_use"),
+        case((headcount > maximum, headcount - maximum), else_=0).label("over_by"),
+        case((maximum > 0, cast(headcount, Float) / maximum), else_=0.0).label("utilisation"),
+        case((assessed, 0), else_=1).label("unassessed"),
     ).subquery()
+    k = keyed.c
+    if count <= 0:  # the totals alone (the live block): no ranking
+        return LocationTotals(*(int(total) for total in conn.execute(_summed(keyed)).one())), []
+    # The unassessed last: the full and over-full then come before every other location.
+    rank = (k.unassessed, k.over_by.desc(), k.utilisation.desc())
+    # A common table expression read several times: each database works it out once.
+    ranked = select(keyed, func.row_number().over(order_by=rank).label("place")).cte("ranked")
     r = ranked.c
+    last_over_by = select(r.over_by).where(r.place == count).scalar_subquery()
+    last_use = select(r.utilisation).where(r.place == count).scalar_subquery()
     full = or_(r.headcount > r.maximum, (r.maximum > 0) & (r.headcount * _FULL_FROM[1] >= r.maximum * _FULL_FROM[0]))
     near = or_(
-        r.last_over_by.is_(None),
-        r.over_by > r.last_over_by,
-        (r.over_by == r.last_over_by) & (r.utilisation >= r.last_use - _ROUNDING),
+        last_over_by.is_(None),
+        r.over_by > last_over_by,
+        (r.over_by == last_over_by) & (r.utilisation >= last_use - _ROUNDING),
     )
-    wanted = r.place == 1 if count <= 0 else or_(r.place == 1, r.maximum.is_not(None) & full & near)
-    rows = conn.execute(select(ranked).where(wanted)).all()
-    if not rows:
-        return LocationTotals(0, 0, 0, 0), []
+    d = directory_locations.c
+    address = (d.street, d.house_number, d.house_letter, d.house_number_addition, d.postcode, d.city)
+    in_need = (
+        select(r.housing_location_id, r.headcount, r.maximum, *address)
+        .select_from(ranked.join(directory_locations, d.housing_location_id == r.housing_location_id))
+        .where(r.maximum.is_not(None), full, near)
+        .subquery()
+    )
+    # The totals' one row, with each location handed back beside it (none: the totals alone, the rest null).
+    sums = _summed(ranked).subquery()
+    rows = conn.execute(select(sums, in_need).select_from(sums.outerjoin(in_need, true()))).all()
     first = rows[0]
     totals = LocationTotals(
-        int(first.all_locations), int(first.all_over), int(first.all_permitted or 0), int(first.all_taken or 0)
+        int(first.all_locations), int(first.all_over), int(first.all_permitted), int(first.all_taken)
     )
+    rows = [row for row in rows if row.housing_location_id is not None]
     found = [_in_need(row) for row in rows if row.maximum is not None]
     found = [row for row in found if row.capacity.over_capacity or (row.capacity.utilisation or 0) >= 1]
     return totals, sorted(found, key=attention_order)[: max(count, 0)]
+
+
+def _summed(per: FromClause) -> Select[Any]:
+    """The totals over rows of each location's `headcount` and `maximum`: one row."""
+    c = per.c
+    return select(
+        func.count().label("all_locations"),
+        func.coalesce(func.sum(case((c.headcount > c.maximum, 1), else_=0)), 0).label("all_over"),
+        func.coalesce(func.sum(c.maximum), 0).label("all_permitted"),
+        func.coalesce(func.sum(case((c.maximum.is_not(None), c.headcount), else_=0)), 0).label("all_taken"),
+    ).select_from(per)
 
 
 def housed_on(conn: Connection, days: Sequence[date], as_known_at: datetime) -> list[int]:
@@ -152,7 +171,7 @@ def _in_need(row: Any) -> LocationInNeed:
 
 
 def _per_location(on: date, as_known_at: datetime, norms: FloorAreaNorms, dialect: str) -> Select[Any]:
-    """Each location registered by the instant with its address, its headcount and its permitted maximum (or null)."""
+    """Each location registered by the instant with its headcount and its permitted maximum (or null)."""
     d, h, o = directory_locations, residence_history, occupancy_limit_history
     housed_at = _scanned(h.c.housing_location_id, dialect)
     housed = (
@@ -177,12 +196,6 @@ def _per_location(on: date, as_known_at: datetime, norms: FloorAreaNorms, dialec
     return (
         select(
             d.c.housing_location_id,
-            d.c.street,
-            d.c.house_number,
-            d.c.house_letter,
-            d.c.house_number_addition,
-            d.c.postcode,
-            d.c.city,
             func.coalesce(housed.c.housed, 0).label("headcount"),
             maximum.label("maximum"),
         )
