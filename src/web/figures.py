@@ -1,15 +1,16 @@
-"""The overview's figures, from the queries the API's routes read (docs/web.md § Overzicht).
+"""The overview's figures, each the answer the API gives to the same question (docs/web.md § Overzicht).
 
-Each figure is the answer the API gives to the same question, read from the
-same query function (the tests compare them):
+The tests compare them with the API's answers:
 
-- housed workers: `projections.headcounts` (as `GET /headcounts`), on the day
-  as known at the instant; the first day of each of the last 12 months (the
-  chart) is one headcounts report by month (as `GET /reports/headcounts`,
-  its `headcountAtStart`);
+- housed workers: as `GET /headcounts`, on the day as known at the instant;
+  the first day of each of the last 12 months (the chart) likewise (the
+  headcounts report by month's `headcountAtStart`), the day and the month
+  starts counted in one scan (`projections.location_figures.housed_on`);
 - locations, over capacity, permitted places and places taken, and the
-  locations that need attention: `projections.location_queries` (as `GET
-  /housing-locations`), on the day as known at the instant;
+  locations that need attention: what `GET /housing-locations` answers read
+  to its end, on the day as known at the instant, summed and ranked by the
+  database in one statement (`projections.location_figures`) instead of
+  reading every location's record;
 - open alerts by kind: the alerts view (as `GET /alerts`), on the day as
   known at the instant, counted by one grouped query
   (`projections.alert_summary.alert_counts`) instead of reading each alert;
