@@ -35,6 +35,7 @@ from projections.directory import directory_inspections, directory_location_limi
 from projections.employment import residence_with_employer
 from projections.ids import uuid_of
 from projections.labels import address_line
+from projections.location_open_alerts import open_alerts
 from projections.occupancy import LocationFacts, LocationHistory, Resident
 from projections.residence import location_facts, occupancy_limit_history, residence_history
 
@@ -155,8 +156,14 @@ def read_records(conn: Connection, rows: Sequence[Any], asked: Asked) -> list[Lo
     histories = _histories(conn, rows, asked)
     limits = _limit_history(conn, ids, asked.as_known_at)
     inspections = {} if asked.employer_id is not None else _last_inspections(conn, ids, asked)
+    # An employer is shown no location's alerts. None: the alerts view cannot answer yet, the rules do.
+    alerts = (
+        {} if asked.employer_id is not None else open_alerts(conn, ids, asked.on, asked.as_known_at, asked.settings)
+    )
     return [
-        _record(row, histories.get(row.housing_location_id), limits[row.housing_location_id], inspections, asked)
+        _record(
+            row, histories.get(row.housing_location_id), limits[row.housing_location_id], inspections, asked, alerts
+        )
         for row in rows
     ]
 
@@ -167,14 +174,16 @@ def _record(
     limits: list[LimitSet],
     inspections: dict[str, InspectionFacts],
     asked: Asked,
+    viewed: dict[str, tuple[Alert, ...]] | None,
 ) -> LocationRecord:
     location_id = uuid_of(row.housing_location_id)
     scope = asked.employer_id
-    maximum, basis, headcount, alerts = None, None, 0, tuple[Alert, ...]()
+    maximum, basis, headcount = None, None, 0
+    alerts = () if viewed is None else viewed.get(row.housing_location_id, ())
     if history is not None:  # None only while the residence view has not yet seen the registration
         maximum, basis = history.limit_on(asked.on)
         headcount = sum(s.holds_on(asked.on) and scope in (None, s.employer_id) for s in history.stays)
-        if scope is None:
+        if scope is None and viewed is None:
             registered_on = history.facts.registered_at.astimezone(ZoneInfo(asked.settings.timezone)).date()
             alerts = tuple(location_alerts(location_id, history, asked.on, registered_on=registered_on))
     address = Address(
