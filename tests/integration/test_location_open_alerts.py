@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from unittest.mock import patch
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -146,8 +147,12 @@ def test_the_open_alerts_of_a_page_are_the_rules_answer_on_any_day_as_known_at_a
             viewed = open_alerts(conn, [p.hex for p in places], asked.on, asked.as_known_at, norms)
         assert viewed is not None  # the view answers: it was built under these settings and is caught up
         assert {p: viewed.get(p.hex, ()) for p in places} == expected
-        page = {r.id: r.alerts for r in locations(engine, asked, LocationFilter(street="oosterstraat"), limit=1000)}
+        listed = locations(engine, asked, LocationFilter(street="oosterstraat"), limit=1000)
+        page = {r.id: r.alerts for r in listed}
         assert {p: page[p] for p in places} == expected
+        # The whole answer (headcount and limit of the day, read alone now) as when the rules answered.
+        with patch("projections.location_records.open_alerts", return_value=None):
+            assert listed == locations(engine, asked, LocationFilter(street="oosterstraat"), limit=1000)
         one = location(engine, places[0], asked)
         assert one is not None and one.alerts == expected[places[0]]
 
