@@ -23,16 +23,30 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, Date, Select, String, any_, bindparam, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Date,
+    Select,
+    String,
+    and_,
+    any_,
+    bindparam,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.dialects import postgresql
 
 from ledger.persistence.database import UTCDateTime, in_chunks
 from ledger.settings import Settings
 from projections.alert_spans import LOCATION_KINDS, Alert, AlertKind
-from projections.alert_tables import alert_intervals, alert_settings
+from projections.alert_tables import alert_intervals, alert_locations, alert_settings
 from projections.alert_view import NAME as ALERTS
 from projections.alert_view import fingerprint
 from projections.bitemporal import known_at
+from projections.directory import directory_locations
 from projections.ids import uuid_of
 from projections.residence import ResidenceView
 from projections.tracking import projection_tracking
@@ -86,10 +100,19 @@ def view_ready(conn: Connection, settings: Settings) -> bool:
 
 
 def open_alerts(
-    conn: Connection, ids: Sequence[str], on: date, as_known_at: datetime, settings: Settings
+    conn: Connection,
+    ids: Sequence[str],
+    on: date,
+    as_known_at: datetime,
+    settings: Settings,
+    *,
+    ready: bool | None = None,
 ) -> dict[str, tuple[Alert, ...]] | None:
-    """Each location's alerts in force on `on` as known at `as_known_at`, in the rules' order; None: ask the rules."""
-    if not view_ready(conn, settings):
+    """Each location's alerts in force on `on` as known at `as_known_at`, in the rules' order; None: ask the rules.
+
+    `ready`: what `view_ready` said in the same read (None: ask it here).
+    """
+    if not (view_ready(conn, settings) if ready is None else ready):
         return None
     found: defaultdict[str, list[Alert]] = defaultdict(list)
     statement = _in_force(conn.dialect.name)
@@ -101,6 +124,38 @@ def open_alerts(
             alert = Alert(AlertKind(row.kind), uuid_of(row.subject_id), since, row.detail, housing_location_id=where)
             found[row.subject_id].append(alert)
     return {subject: tuple(sorted(alerts, key=lambda a: _ORDER[a.kind])) for subject, alerts in found.items()}
+
+
+def over_capacity_in_view(over: bool, on: date, as_known_at: datetime) -> ColumnElement[bool]:
+    """Whether a `directory_locations` row is over capacity (`over`) or not on `on` as known at `as_known_at`.
+
+    From the view (when `view_ready`): over capacity is an `over_capacity`
+    alert in force; not over, a location the view knew then with neither that
+    alert nor `limit_not_assessed` (a maximum unknown is neither, as in
+    `projections.capacity_filter`, which tests the same from the residence
+    view's rows: a dozen index lookups a location where this is one).
+    """
+    i, d = alert_intervals.c, directory_locations.c
+
+    def in_force(*kinds: AlertKind) -> ColumnElement[bool]:
+        return (
+            select(i.subject_id)
+            .where(i.subject_id == d.housing_location_id, i.kind.in_([kind.value for kind in kinds]))
+            .where(
+                i.valid_from <= on, or_(i.valid_to.is_(None), i.valid_to > on), known_at(alert_intervals, as_known_at)
+            )
+            .exists()
+        )
+
+    if over:
+        return in_force(AlertKind.OVER_CAPACITY)
+    known = (
+        select(alert_locations.c.housing_location_id)
+        .where(alert_locations.c.housing_location_id == d.housing_location_id)
+        .where(alert_locations.c.registered_at <= as_known_at)
+        .exists()
+    )
+    return and_(known, ~in_force(AlertKind.OVER_CAPACITY, AlertKind.LIMIT_NOT_ASSESSED))
 
 
 def _fingerprint(settings: Settings) -> str:

@@ -20,24 +20,9 @@ from typing import Any, NamedTuple
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    BindParameter,
-    Column,
-    ColumnElement,
-    Connection,
-    Date,
-    Select,
-    String,
-    Table,
-    and_,
-    any_,
-    bindparam,
-    func,
-    or_,
-    select,
-    true,
-)
+from sqlalchemy import BindParameter, Column, ColumnElement, Connection, Date, Select, String, Table, any_, bindparam
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql import and_, func, or_, select, true
 
 from ledger.domain.capacity import UNKNOWN, Capacity, capacity
 from ledger.domain.floor_area_norms import norms_for_kind
@@ -176,14 +161,21 @@ def _reads(dialect: str, day_only: bool) -> _Reads:
     )
 
 
-def read_records(conn: Connection, rows: Sequence[Any], asked: Asked) -> list[LocationRecord]:
-    """The answers for these directory rows (selected with `FACT_COLUMNS`), in their order."""
+def read_records(
+    conn: Connection, rows: Sequence[Any], asked: Asked, *, ready: bool | None = None
+) -> list[LocationRecord]:
+    """The answers for these directory rows (selected with `FACT_COLUMNS`), in their order.
+
+    `ready`: whether the alerts view can answer, as asked in the same read (None: ask it here).
+    """
     if not rows:
         return []
     ids = [row.housing_location_id for row in rows]
     # An employer is shown no location's alerts. None: the alerts view cannot answer yet, the rules do.
     alerts = (
-        {} if asked.employer_id is not None else open_alerts(conn, ids, asked.on, asked.as_known_at, asked.settings)
+        {}
+        if asked.employer_id is not None
+        else open_alerts(conn, ids, asked.on, asked.as_known_at, asked.settings, ready=ready)
     )
     # The rules need each location's whole history; the day's figures need only the day's headcount and limit.
     histories, headcounts = _histories(conn, rows, asked, day_only=alerts is not None)

@@ -153,6 +153,12 @@ def test_the_open_alerts_of_a_page_are_the_rules_answer_on_any_day_as_known_at_a
         # The whole answer (headcount and limit of the day, read alone now) as when the rules answered.
         with patch("projections.location_records.open_alerts", return_value=None):
             assert listed == locations(engine, asked, LocationFilter(street="oosterstraat"), limit=1000)
+        # Filtered by over-capacity through the view's alerts: exactly the records that say so.
+        for over in (True, False):
+            filtered = LocationFilter(street="oosterstraat", over_capacity=over)
+            assert locations(engine, asked, filtered, limit=1000) == [
+                r for r in listed if r.capacity.over_capacity is over
+            ]
         one = location(engine, places[0], asked)
         assert one is not None and one.alerts == expected[places[0]]
 
