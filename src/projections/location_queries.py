@@ -17,7 +17,9 @@ location's alerts) and the inspections are not shown to it (None, empty).
 
 `over_capacity` is a figure of the day, worked out from a setting (the
 floor-area norms): no column can hold it, so the list's query tests it per
-location in SQL (`projections.capacity_filter`) and stops at the page's end.
+location in SQL and stops at the page's end — in the alerts view when it can
+answer (`projections.location_open_alerts`), else over the residence view's
+rows (`projections.capacity_filter`).
 """
 
 from __future__ import annotations

@@ -2,11 +2,14 @@
 
 `projections.location_queries` selects the page (the directory's rows, with
 the residence view's facts of each location beside them); this module reads
-what the answers show for the whole page at once — each location's stays and
-limits as believed at the instant, the limits the municipality set, the last
-inspection — in one query each, whatever the page's size, and works out the
-day's figures (`ledger.domain.capacity`, the alerts) in memory, as the
-occupancy query does (`projections.occupancy.LocationHistory`).
+what the answers show for the whole page at once — the alerts in force from
+the alerts view (`projections.location_open_alerts`), each location's
+headcount and limit of the day as believed at the instant, the limits the
+municipality set, the last inspection — in one query each, whatever the
+page's size, and works out the day's figures (`ledger.domain.capacity`) in
+memory. While the alerts view cannot answer, the alerts are worked out with
+the rules from each location's whole history, as the occupancy query does
+(`projections.occupancy.LocationHistory`).
 """
 
 from __future__ import annotations
