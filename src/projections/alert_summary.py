@@ -67,7 +67,10 @@ def alert_choices(engine: Engine, keys: KeyStore | None, settings: Settings, ask
 def alert_counts(engine: Engine, keys: KeyStore | None, settings: Settings, asked: AlertQuery) -> dict[str, int]:
     """How many alerts of each kind `GET /alerts` answers for `asked` (kinds without any left out)."""
     i = alert_intervals.c
-    statement = in_force(asked, i.kind, func.count().label("alerts")).where(i.kind != _MINOR).group_by(i.kind)
+    # On SQLite grouped by an expression: by the bare column it walks the kind index and looks every row up
+    # in the table, three times the work of reading the table straight (the rows still name the kind).
+    grouped = i.kind.concat("") if engine.dialect.name == "sqlite" else i.kind
+    statement = in_force(asked, i.kind, func.count().label("alerts")).where(i.kind != _MINOR).group_by(grouped)
     with reading(engine) as conn:
         check_settings(conn, settings)
         counts = Counter({row.kind: int(row.alerts) for row in conn.execute(statement)})

@@ -61,7 +61,7 @@ def over_capacity_is(over: bool, on: date, as_known_at: datetime, norms: FloorAr
         .scalar_subquery()
     )
     from_floor_area = (
-        select(_from_floor_area(f, on, norms)).where(f.c.housing_location_id == location).scalar_subquery()
+        select(floor_area_maximum(f, on, norms)).where(f.c.housing_location_id == location).scalar_subquery()
     )
     # Registration records the first limit row: a location has one from the moment the view knows it.
     # (A scalar subquery, not EXISTS: PostgreSQL would hash every location's limits first to test a page's.)
@@ -77,8 +77,8 @@ def over_capacity_is(over: bool, on: date, as_known_at: datetime, norms: FloorAr
     return headcount > maximum if over else headcount <= maximum
 
 
-def _from_floor_area(facts: FromClause, on: date, norms: FloorAreaNorms) -> ColumnElement[Any]:
-    """floor(floor area / the norm of the location's kind on `on`); null where the kind has no norm then."""
+def floor_area_maximum(facts: FromClause, on: date, norms: FloorAreaNorms) -> ColumnElement[Any]:
+    """floor(floor area / the norm of the location's kind on `on`) of a `location_facts` row; null without a norm."""
     area = cast(facts.c.floor_area_m2, BigInteger)
     whens = []
     for kind, dated in sorted(norms.items()):

@@ -12,15 +12,15 @@ employer's workers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, and_, select, union
+from sqlalchemy import BindParameter, Date, Engine, Select, and_, bindparam, select, union
 
-from ledger.persistence.database import in_chunks, reading
+from ledger.persistence.database import UTCDateTime, in_chunks, reading
 from projections.bitemporal import known_at, valid_on
 from projections.directory import directory_employers, directory_locations, folded
 from projections.employer_counts import employer_counts
@@ -97,12 +97,11 @@ def _records(engine: Engine, statement: Select[Any], on: date, as_known_at: date
         rows = conn.execute(statement).all()
         ids = [row.employer_id for row in rows]
         counts = employer_counts(conn, ids, on) if ids else {}
-        homes: dict[str, list[tuple[str, str | None]]] = {}
+        homes: dict[str, list[tuple[str, HousingLabel]]] = {}
         for chunk in in_chunks(ids):
-            for employer_hex, location_hex, *address in conn.execute(_homes(chunk, on, as_known_at)).all():
-                # A location the directory has not seen yet has no label (yet), as in `read_labels`.
-                label = None if address[0] is None else address_line(*address)
-                homes.setdefault(employer_hex, []).append((location_hex, label))
+            found = conn.execute(_homes(), {"employers": chunk, "on": on, "at": as_known_at}).all()
+            for employer_hex, location_hex, *address in found:
+                homes.setdefault(employer_hex, []).append((location_hex, _home(location_hex, *address)))
     return [
         EmployerRecord(
             id=UUID(row.employer_id),
@@ -111,22 +110,36 @@ def _records(engine: Engine, statement: Select[Any], on: date, as_known_at: date
             registered_at=row.registered_at,
             active_workers=counts.get(row.employer_id, (0, 0))[0],
             total_workers=counts.get(row.employer_id, (0, 0))[1],
-            housing_locations=tuple(
-                HousingLabel(uuid_of(location), label) for location, label in sorted(homes.get(row.employer_id, []))
-            ),
+            housing_locations=tuple(home for _, home in sorted(homes.get(row.employer_id, []))),
         )
         for row in rows
     ]
 
 
-def _homes(employer_ids: Sequence[str], on: date, as_known_at: datetime) -> Select[Any]:
-    """Each (employer, location housing its workers on `on` as known at `as_known_at`), with the address.
+@functools.lru_cache(maxsize=65_536)
+def _home(location_hex: str, *address: Any) -> HousingLabel:
+    """A location and its label, cached: an employer shows every location housing its workers.
+
+    Thousands for a large employer, the same ones on every read. The key holds
+    the address, so a changed address is a new entry.
+    """
+    # A location the directory has not seen yet has no label (yet), as in `read_labels`.
+    return HousingLabel(uuid_of(location_hex), None if address[0] is None else address_line(*address))
+
+
+@functools.cache
+def _homes() -> Select[Any]:
+    """Each (employer among `employers`, location housing its workers on `on` as known at `at`), with the address.
 
     The employer of the day (`projections.employment`): a worker never
     transferred counts for the employer its residence rows name, a transferred
     one for its employment of that day — two parts, each read through its own
     table's index by employer, instead of every worker's rows joined first.
+    Built once, with parameters: SQLAlchemy reuses its compiled form.
     """
+    employer_ids: BindParameter[Any] = bindparam("employers", expanding=True)
+    on = cast(date, bindparam("on", type_=Date))  # a parameter standing for the day
+    as_known_at = bindparam("at", type_=UTCDateTime)
     r, e = residence_history, employment_history
     transferred = select(e.c.worker_id).where(e.c.worker_id == r.c.worker_id, valid_on(e, on), known_at(e, as_known_at))
     stays = and_(valid_on(r, on), known_at(r, as_known_at))
@@ -140,10 +153,9 @@ def _homes(employer_ids: Sequence[str], on: date, as_known_at: datetime) -> Sele
     )
     pairs = union(own, taken_over).subquery()  # each pair once
     d = directory_locations.c
-    return (
-        select(pairs.c.employer_id, pairs.c.housing_location_id, *_ADDRESS)
-        .select_from(pairs.outerjoin(directory_locations, d.housing_location_id == pairs.c.housing_location_id))
-        .order_by(pairs.c.employer_id, pairs.c.housing_location_id)
+    # In no order: the caller sorts each employer's few (a sort here cost SQLite a temporary B-tree).
+    return select(pairs.c.employer_id, pairs.c.housing_location_id, *_ADDRESS).select_from(
+        pairs.outerjoin(directory_locations, d.housing_location_id == pairs.c.housing_location_id)
     )
 
 

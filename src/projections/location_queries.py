@@ -17,7 +17,9 @@ location's alerts) and the inspections are not shown to it (None, empty).
 
 `over_capacity` is a figure of the day, worked out from a setting (the
 floor-area norms): no column can hold it, so the list's query tests it per
-location in SQL (`projections.capacity_filter`) and stops at the page's end.
+location in SQL and stops at the page's end — in the alerts view when it can
+answer (`projections.location_open_alerts`), else over the residence view's
+rows (`projections.capacity_filter`).
 """
 
 from __future__ import annotations
@@ -26,13 +28,14 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, or_, select
+from sqlalchemy import Connection, Engine, Select, or_, select
 
 from ledger.persistence.database import reading
 from projections.bitemporal import known_at, valid_on
 from projections.capacity_filter import over_capacity_is
 from projections.directory import compact_postcode, directory_locations, folded
 from projections.employment import residence_with_employer
+from projections.location_open_alerts import over_capacity_in_view, view_ready
 from projections.location_records import (
     FACT_COLUMNS,
     Asked,
@@ -65,22 +68,28 @@ def locations(
     """A page of locations in id order after `after`, registered by `asked.as_known_at`, matching `found`."""
     if found.over_capacity is not None and asked.employer_id is not None:
         return []  # an employer is not shown whether a location is over capacity: none matches either way
-    statement = _filtered(asked, found)
-    if after is not None:
-        statement = statement.where(directory_locations.c.housing_location_id > after.hex)
     with reading(engine) as conn:
-        return read_records(conn, conn.execute(statement.limit(limit)).all(), asked)
+        ready = _view_ready(conn, asked)
+        statement = _filtered(asked, found, alerts_view=ready)
+        if after is not None:
+            statement = statement.where(directory_locations.c.housing_location_id > after.hex)
+        return read_records(conn, conn.execute(statement.limit(limit)).all(), asked, ready=ready)
 
 
 def location(engine: Engine, location_id: UUID, asked: Asked) -> LocationRecord | None:
     """One location, or None if it was not registered as of `asked.as_known_at` (or is outside the employer's)."""
     statement = _filtered(asked, LocationFilter()).where(directory_locations.c.housing_location_id == location_id.hex)
     with reading(engine) as conn:
-        found = read_records(conn, conn.execute(statement).all(), asked)
+        found = read_records(conn, conn.execute(statement).all(), asked, ready=_view_ready(conn, asked))
     return found[0] if found else None
 
 
-def _filtered(asked: Asked, found: LocationFilter) -> Select[Any]:
+def _view_ready(conn: Connection, asked: Asked) -> bool:
+    """Whether the alerts view answers this read (an employer's reads no alerts: never asked)."""
+    return asked.employer_id is None and view_ready(conn, asked.settings)
+
+
+def _filtered(asked: Asked, found: LocationFilter, *, alerts_view: bool = False) -> Select[Any]:
     d = directory_locations.c
     statement = (
         select(directory_locations, *FACT_COLUMNS)
@@ -99,7 +108,9 @@ def _filtered(asked: Asked, found: LocationFilter) -> Select[Any]:
         statement = statement.where(d.city_folded.contains(folded(found.city), autoescape=True))
     if found.kind is not None:
         statement = statement.where(d.kind == found.kind)
-    if found.over_capacity is not None:
+    if found.over_capacity is not None and alerts_view:
+        statement = statement.where(over_capacity_in_view(found.over_capacity, asked.on, asked.as_known_at))
+    elif found.over_capacity is not None:
         norms = asked.settings.floor_area_norms_m2
         statement = statement.where(over_capacity_is(found.over_capacity, asked.on, asked.as_known_at, norms))
     if asked.employer_id is not None:

@@ -1,15 +1,16 @@
-"""The overview's figures, from the queries the API's routes read (docs/web.md § Overzicht).
+"""The overview's figures, each the answer the API gives to the same question (docs/web.md § Overzicht).
 
-Each figure is the answer the API gives to the same question, read from the
-same query function (the tests compare them):
+The tests compare them with the API's answers:
 
-- housed workers: `projections.headcounts` (as `GET /headcounts`), on the day
-  as known at the instant; the first day of each of the last 12 months (the
-  chart) is one headcounts report by month (as `GET /reports/headcounts`,
-  its `headcountAtStart`);
+- housed workers: as `GET /headcounts`, on the day as known at the instant;
+  the first day of each of the last 12 months (the chart) likewise (the
+  headcounts report by month's `headcountAtStart`), the day and the month
+  starts counted in one scan (`projections.location_figures.housed_on`);
 - locations, over capacity, permitted places and places taken, and the
-  locations that need attention: `projections.location_queries` (as `GET
-  /housing-locations`), on the day as known at the instant;
+  locations that need attention: what `GET /housing-locations` answers read
+  to its end, on the day as known at the instant, summed and ranked by the
+  database in one statement (`projections.location_figures`) instead of
+  reading every location's record;
 - open alerts by kind: the alerts view (as `GET /alerts`), on the day as
   known at the instant, counted by one grouped query
   (`projections.alert_summary.alert_counts`) instead of reading each alert;
@@ -33,17 +34,12 @@ from api.services import Services
 from ledger.persistence.database import reading
 from projections.alert_summary import alert_counts
 from projections.alerts import AlertQuery
-from projections.headcounts import GroupBy, headcounts
-from projections.location_queries import Asked, LocationFilter, LocationRecord, locations
+from projections.location_figures import LocationInNeed, housed_on, location_figures
 from projections.register_queries import register_select
 from projections.register_records import WorkerStatus
-from projections.reports.headcounts import headcounts_report
-from projections.reports.periods import Interval, periods
-from projections.reports.table import PeriodQuestion
 
 MONTHS = 12
 ATTENTION = 10
-_PAGE = 500
 
 
 @dataclass(frozen=True)
@@ -71,7 +67,7 @@ class OverviewFigures:
     moment: Moment
     numbers: CurrentFigures
     months: list[tuple[date, int]]
-    attention: list[LocationRecord]
+    attention: list[LocationInNeed]
 
 
 def month_starts(on: date, count: int = MONTHS) -> list[date]:
@@ -83,30 +79,12 @@ def month_starts(on: date, count: int = MONTHS) -> list[date]:
 def monthly_headcounts(services: Services, moment: Moment) -> list[tuple[date, int]]:
     """Housed workers on the first day of each of the last 12 months, as known at the moment's instant.
 
-    One headcounts report by month (`GET /reports/headcounts`): each period's
-    `headcountAtStart` is the headcount of its first day, a month start.
+    What `GET /headcounts` answers for each month start (and the headcounts
+    report by month as its `headcountAtStart`), counted in one scan.
     """
-    months = periods(month_starts(moment.on)[0], moment.on, Interval.MONTH)
-    table = headcounts_report(services.ledger.database.engine, PeriodQuestion(months, None, moment.as_known_at))
-    return [(row.period_start, int(row.measures["headcountAtStart"] or 0)) for row in table.totals or table.rows]
-
-
-def _all_locations(services: Services, moment: Moment) -> list[LocationRecord]:
-    asked = Asked(moment.on, moment.as_known_at, services.settings)
-    found: list[LocationRecord] = []
-    while True:
-        page = locations(
-            services.ledger.database.engine, asked, LocationFilter(), limit=_PAGE, after=found[-1].id if found else None
-        )
-        found += page
-        if len(page) < _PAGE:
-            return found
-
-
-def _needs_attention(record: LocationRecord) -> tuple[int, float, str]:
-    """Over-full first (most too many first), then the fullest; a location without a known maximum last."""
-    over_by = record.capacity.over_by or 0
-    return (-over_by, -(record.capacity.utilisation or 0.0), record.label)
+    starts = month_starts(moment.on)
+    with reading(services.ledger.database.engine) as conn:
+        return list(zip(starts, housed_on(conn, starts, moment.as_known_at), strict=True))
 
 
 def _registered_workers(services: Services) -> int:
@@ -116,34 +94,35 @@ def _registered_workers(services: Services) -> int:
         return int(conn.execute(counted).scalar_one())
 
 
-def current_figures(services: Services, moment: Moment, found: list[LocationRecord] | None = None) -> CurrentFigures:
-    """The overview's numbers for `moment` (`found`: every location for it, when the caller has read them)."""
-    engine = services.ledger.database.engine
-    found = _all_locations(services, moment) if found is None else found
-    assessed = [record for record in found if record.max_occupants is not None]
-    housed = headcounts(engine, group_by=GroupBy.HOUSING_LOCATION, on=moment.on, as_known_at=moment.as_known_at)
-    asked = AlertQuery(moment.on, moment.as_known_at)
-    open_alerts = alert_counts(engine, services.ledger.keys, services.settings, asked)
-    return CurrentFigures(
-        workers_registered=_registered_workers(services),
-        workers_housed=housed.total,
-        locations=len(found),
-        locations_over_capacity=sum(1 for record in found if record.capacity.over_capacity),
-        places_permitted=sum(record.max_occupants or 0 for record in assessed),
-        places_taken=sum(record.headcount for record in assessed),
-        alerts=open_alerts,
-    )
+def current_figures(services: Services, moment: Moment) -> CurrentFigures:
+    """The overview's numbers for `moment`."""
+    return _figures(services, moment, attention=0, months=[])[0]
 
 
 def overview_figures(services: Services, moment: Moment) -> OverviewFigures:
     """Every figure of the overview for `moment`."""
-    found = _all_locations(services, moment)
-    attention = sorted(
-        (r for r in found if r.capacity.over_capacity or (r.capacity.utilisation or 0) >= 1), key=_needs_attention
+    starts = month_starts(moment.on)
+    numbers, attention, months = _figures(services, moment, attention=ATTENTION, months=starts)
+    return OverviewFigures(moment=moment, numbers=numbers, months=months, attention=attention)
+
+
+def _figures(
+    services: Services, moment: Moment, *, attention: int, months: list[date]
+) -> tuple[CurrentFigures, list[LocationInNeed], list[tuple[date, int]]]:
+    """The numbers, the first `attention` locations in need and the headcounts on `months`' days, on one connection."""
+    engine = services.ledger.database.engine
+    on, at, norms = moment.on, moment.as_known_at, services.settings.floor_area_norms_m2
+    with reading(engine) as conn:
+        totals, in_need = location_figures(conn, on, at, norms, attention)
+        housed, *on_month_starts = housed_on(conn, [on, *months], at)
+    open_alerts = alert_counts(engine, services.ledger.keys, services.settings, AlertQuery(on, at))
+    numbers = CurrentFigures(
+        workers_registered=_registered_workers(services),
+        workers_housed=housed,
+        locations=totals.locations,
+        locations_over_capacity=totals.over_capacity,
+        places_permitted=totals.places_permitted,
+        places_taken=totals.places_taken,
+        alerts=open_alerts,
     )
-    return OverviewFigures(
-        moment=moment,
-        numbers=current_figures(services, moment, found),
-        months=monthly_headcounts(services, moment),
-        attention=attention[:ATTENTION],
-    )
+    return numbers, in_need, list(zip(months, on_month_starts, strict=True))
