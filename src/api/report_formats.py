@@ -34,7 +34,7 @@ from openpyxl.cell import Cell as XlsxCell
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from projections.reports.table import Measure, ReportRow, ReportTable
+from projections.reports.table import ReportTable, cells
 
 JSON = "application/json"
 CSV = "text/csv"
@@ -73,15 +73,14 @@ def columns(table: ReportTable) -> list[str]:
 
 
 def records(table: ReportTable) -> Iterator[list[Cell]]:
-    """Each row and then each total, as cells in the order of `columns` (a suppressed measure `<5`)."""
-    for row in (*table.rows, *table.totals):
-        yield [row.period_start, row.period_end, row.group_key, row.group_label, *_measures(row, table)]
+    """Each row and then each total, as cells in the order of `columns` (a suppressed measure `<5`).
 
-
-def _measures(row: ReportRow, table: ReportTable) -> list[Measure | str]:
-    if row.suppressed:
-        return [SUPPRESSED] * len(table.measures)
-    return [row.measures.get(name) for name in table.measures]
+    From the table's columns as they are kept (`projections.reports.table.cells`): no row object each.
+    """
+    withheld = [SUPPRESSED] * len(table.measures)
+    for part in (table.rows, table.totals):
+        for start, end, key, label, measures, suppressed in cells(part, table.measures):
+            yield [start, end, key, label, *(withheld if suppressed else measures)]
 
 
 def csv_bytes(table: ReportTable) -> bytes:

@@ -24,7 +24,7 @@ from api.deps import ServicesDep
 from api.parameters import AsKnownAt, moment
 from api.report_formats import CSV, JSON, XLSX, file_response, negotiate
 from api.schemas.common import ApiModel
-from api.schemas.reports import PeriodReportPublic
+from api.schemas.reports import PeriodReportPublic, report_json
 from api.schemas.workers import IsoDate
 from ledger.errors import RuleViolated
 from projections.reports.periods import Interval, Period, periods
@@ -125,17 +125,18 @@ def answer_periods(services: ServicesDep, table: ReportTable, asked: PeriodAsk, 
         table = suppress(table)
     if chosen != JSON:
         return file_response(table, chosen, f"{table.report}-{asked.first.isoformat()}-{asked.last.isoformat()}")
-    body = PeriodReportPublic.of(
+    envelope = PeriodReportPublic.of(
         table,
         first=asked.first,
         last=asked.last,
         interval=asked.interval,
         disclosure=asked.disclosure,
         as_known_at=asked.as_known_at,
+        with_rows=False,
     )
-    return json_response(body)
+    return json_response(envelope, table)
 
 
-def json_response(body: ApiModel) -> JSONResponse:
-    """A report's JSON answer (it varies with `Accept`, as its other formats do)."""
-    return JSONResponse(body.model_dump(mode="json", by_alias=True), headers={"Vary": "Accept"})
+def json_response(envelope: ApiModel, table: ReportTable) -> JSONResponse:
+    """A report's JSON answer, its rows written from the table (it varies with `Accept`, as its other formats do)."""
+    return JSONResponse(report_json(envelope, table), headers={"Vary": "Accept"})

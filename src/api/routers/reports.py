@@ -106,7 +106,10 @@ def capacity(
     table = table.labelled({key.hex: label for key, label in found.locations.items()})
     if chosen != JSON:
         return file_response(table, chosen, f"capacity-{when.on.isoformat()}")
-    return json_response(CapacityReportPublic.of(table, on=when.on, group_by=group_by, as_known_at=when.as_known_at))
+    envelope = CapacityReportPublic.of(
+        table, on=when.on, group_by=group_by, as_known_at=when.as_known_at, with_rows=False
+    )
+    return json_response(envelope, table)
 
 
 @router.get("/inspections", response_model=PeriodReportPublic, responses=REPORT_RESPONSES)

@@ -7,8 +7,10 @@ how, for whom (`disclosure`), and as known when.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from pydantic import Field
 
@@ -16,7 +18,7 @@ from api.schemas.common import ApiModel, Instant
 from projections.reports.capacity import CapacityGroup
 from projections.reports.periods import Interval
 from projections.reports.suppression import Disclosure
-from projections.reports.table import Measure, ReportGroup, ReportRow, ReportTable
+from projections.reports.table import Columns, Measure, ReportGroup, ReportRow, ReportTable
 
 GROUP_KEY = (
     "The group: a housing location's or an employer's id (hex), a nationality (ISO 3166-1 alpha-3), a postcode area"
@@ -31,6 +33,48 @@ GROUP_LABEL = (
 def _number(value: Measure) -> int | float | None:
     # Amounts are exact decimals inside; JSON has numbers (with at most two decimals for euros).
     return float(value) if isinstance(value, Decimal) else value
+
+
+def rows_json(rows: Sequence[ReportRow]) -> list[dict[str, Any]]:
+    """The rows as `ReportRowPublic.of(row).model_dump(mode="json", by_alias=True)` gives them, without a model each.
+
+    A table by location has some 200 000 rows at 100 000 workers; a pydantic
+    model each cost seconds (docs/reports.md, *Speed*). A test holds the two
+    equal (tests/unit/test_report_formats_pinned.py).
+    """
+    if not isinstance(rows, Columns):
+        return [_row_json(row) for row in rows]
+    days: dict[date, str] = {}
+    names = rows.measures
+    return [
+        {
+            "periodStart": days.get(start) or days.setdefault(start, start.isoformat()),
+            "periodEnd": days.get(end) or days.setdefault(end, end.isoformat()),
+            "groupKey": key,
+            "groupLabel": label,
+            "measures": dict(zip(names, map(_number, values), strict=True)),
+            "suppressed": suppressed,
+        }
+        for start, end, key, label, values, suppressed in rows.cells()
+    ]
+
+
+def _row_json(row: ReportRow) -> dict[str, Any]:
+    return {
+        "periodStart": row.period_start.isoformat(),
+        "periodEnd": row.period_end.isoformat(),
+        "groupKey": row.group_key,
+        "groupLabel": row.group_label,
+        "measures": {name: _number(value) for name, value in row.measures.items()},
+        "suppressed": row.suppressed,
+    }
+
+
+def report_json(envelope: ApiModel, table: ReportTable) -> dict[str, Any]:
+    """A report's JSON: `envelope` (made with no rows and no totals) dumped, with the table's rows and totals in it."""
+    body = envelope.model_dump(mode="json", by_alias=True)
+    body["rows"], body["totals"] = rows_json(table.rows), rows_json(table.totals)
+    return body
 
 
 class ReportRowPublic(ApiModel):
@@ -88,8 +132,9 @@ class PeriodReportPublic(ApiModel):
         interval: Interval,
         disclosure: Disclosure,
         as_known_at: Instant,
+        with_rows: bool = True,
     ) -> PeriodReportPublic:
-        """The JSON answer of a period report's table."""
+        """The JSON answer of a period report's table (`with_rows` false: its rows and totals left empty)."""
         return cls(
             report=table.report,
             first=first,
@@ -99,8 +144,8 @@ class PeriodReportPublic(ApiModel):
             disclosure=disclosure,
             as_known_at=as_known_at,
             measures=list(table.measures),
-            rows=[ReportRowPublic.of(row) for row in table.rows],
-            totals=[ReportRowPublic.of(row) for row in table.totals],
+            rows=[ReportRowPublic.of(row) for row in table.rows] if with_rows else [],
+            totals=[ReportRowPublic.of(row) for row in table.totals] if with_rows else [],
         )
 
 
@@ -121,15 +166,21 @@ class CapacityReportPublic(ApiModel):
 
     @classmethod
     def of(
-        cls, table: ReportTable, *, on: date, group_by: CapacityGroup | None, as_known_at: Instant
+        cls,
+        table: ReportTable,
+        *,
+        on: date,
+        group_by: CapacityGroup | None,
+        as_known_at: Instant,
+        with_rows: bool = True,
     ) -> CapacityReportPublic:
-        """The JSON answer of the capacity report."""
+        """The JSON answer of the capacity report (`with_rows` false: its rows and totals left empty)."""
         return cls(
             report=table.report,
             on=on,
             group_by=group_by,
             as_known_at=as_known_at,
             measures=list(table.measures),
-            rows=[ReportRowPublic.of(row) for row in table.rows],
-            totals=[ReportRowPublic.of(row) for row in table.totals],
+            rows=[ReportRowPublic.of(row) for row in table.rows] if with_rows else [],
+            totals=[ReportRowPublic.of(row) for row in table.totals] if with_rows else [],
         )

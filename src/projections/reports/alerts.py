@@ -82,8 +82,8 @@ def alerts_report(
     return ReportTable(
         "alerts",
         MEASURES,
-        tuple(rectangular(report_periods, found, MEASURES, {})),
-        tuple(totals_rows(report_periods, totals, MEASURES)),
+        rectangular(report_periods, found, MEASURES, {}),
+        totals_rows(report_periods, totals, MEASURES),
         PEOPLE,
     )
 

@@ -23,16 +23,19 @@ contract end while living elsewhere).
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
-    ColumnElement,
     Engine,
     Select,
     String,
     and_,
+    case,
     cast,
     false,
     func,
@@ -48,8 +51,8 @@ from ledger.persistence.database import UTCDateTime
 from projections.reports.flow_events import CONTRACT_ENDED, DEPARTED, REGISTERED, flow_events
 from projections.reports.labels import group_labels
 from projections.reports.periods import Period
-from projections.reports.sql import boundaries, by_period, number, report_reading, stays
-from projections.reports.table import Measure, PeriodQuestion, ReportGroup, ReportTable, rectangular, totals_rows
+from projections.reports.sql import boundaries, by_period, day_number, fetched, number, report_reading, stays
+from projections.reports.table import Measure, PeriodQuestion, ReportGroup, ReportTable, found_columns, totals_rows
 from projections.residence_tables import location_facts
 
 MEASURES = ("workersRegistered", "housingStarts", "housingEnds", "contractEnds", "departures")
@@ -74,24 +77,28 @@ def flows_report(engine: Engine, asked: PeriodQuestion, zone: ZoneInfo) -> Repor
         for group in groupings
         for statement in _measures(group, asked, periods, total=group is None and asked.group_by is not None)
     ]
-    found: dict[tuple[int, str], dict[str, Measure]] = {}
+    found: list[tuple[int, str, str, Measure]] = []  # (period index, group key, measure, count)
     totals: dict[int, dict[str, Measure]] = {}
     with report_reading(engine) as conn:
-        for index, key, is_total, measure, n in conn.execute(union_all(*statements)):
+        for index, key, is_total, measure, n in fetched(conn, union_all(*statements)):
             if is_total or asked.group_by is None:
                 totals.setdefault(index, {})[measure] = int(n)
             elif key is not None:
-                # Every measure in the report's order from the start: `rectangular` takes the cell as it is.
-                if (cell := found.get((index, key))) is None:
-                    cell = found[(index, key)] = dict.fromkeys(MEASURES, 0)
-                cell[measure] = int(n)
+                found.append((index, key, measure, int(n)))
+        moves = _moves(fetched(conn, _stays(asked)), [d.toordinal() for d in boundaries(asked.periods)])
+    for (index, key, measure), n in moves.items():
+        if key is _TOTAL:
+            totals.setdefault(index, {})[measure] = n
+        else:
+            found.append((index, key, measure, n))  # type: ignore[arg-type]
     if asked.group_by is None:
-        return ReportTable("flows", MEASURES, tuple(totals_rows(asked.periods, totals, MEASURES)), (), PEOPLE)
+        return ReportTable("flows", MEASURES, totals_rows(asked.periods, totals, MEASURES), (), PEOPLE)
+    group_by = asked.group_by
     return ReportTable(
         "flows",
         MEASURES,
-        tuple(rectangular(asked.periods, found, MEASURES, group_labels(engine, asked.group_by, {k for _, k in found}))),
-        tuple(totals_rows(asked.periods, totals, MEASURES)),
+        found_columns(asked.periods, found, MEASURES, lambda keys: group_labels(engine, group_by, keys)),
+        totals_rows(asked.periods, totals, MEASURES),
         PEOPLE,
         asked.group_by,
     )
@@ -109,30 +116,67 @@ def _instants(period: Period, zone: ZoneInfo) -> tuple[datetime, datetime]:
 def _measures(
     group: ReportGroup | None, asked: PeriodQuestion, periods: list[datetime], *, total: bool
 ) -> list[Select[Any]]:
-    first, last = asked.periods[0].start, asked.periods[-1].end
-    bounds = boundaries(asked.periods)
-    # From the day before: a stay that ends on `first` (its last day the day before) ends within the report.
-    s = stays(group, asked.as_known_at, first - timedelta(days=1), last).alias("housed")
-    h = s.c
     flag = (true() if total else false()).label("is_total")
 
-    def counted(day: Any, measure: str, piece: ColumnElement[bool]) -> Select[Any]:
-        # Each stay's day in its one period (`by_period`), not joined to every period.
-        index = by_period(day, bounds, number)
-        return (
-            select(index.label("idx"), h.group_key, flag, literal(measure).label("measure"), func.count().label("n"))
-            .where(piece, day.between(first, last))
-            .group_by(index, h.group_key)
-        )
-
+    # Housing starts and ends are counted from the stays in Python (`_moves`).
     return [
         _registered(group, asked, periods, flag),
-        # The piece a stay starts with (a transfer starts no stay), and the piece it ends with.
-        counted(h.stay_from, "housingStarts", h.valid_from == h.stay_from),
-        counted(h.stay_to, "housingEnds", h.valid_to == h.stay_to),
         _latest(CONTRACT_ENDED, "contractEnds", group, asked, flag),
         _latest(DEPARTED, "departures", group, asked, flag),
     ]
+
+
+# The key a total's count is kept under in `_moves` (None is a key: a grouped stay may have none).
+_TOTAL = object()
+
+
+def _stays(asked: PeriodQuestion) -> Select[Any]:
+    """The stays' first and end days, of the piece a stay begins with and of the piece it ends with (else null).
+
+    Grouped by employer the groups read the pieces of a stay cut at transfers
+    (a transfer starts and ends no stay) and the total the whole stays, apart;
+    other groupings read the same stays for both (by kind, joined with their
+    location's facts, which the residence view records before any stay
+    there). The first column says which: 0 the groups, 1 the total, 2 both.
+    """
+    first, last = asked.periods[0].start, asked.periods[-1].end
+
+    def read(group: ReportGroup | None, counts_for: int) -> Select[Any]:
+        # From the day before: a stay that ends on `first` (its last day the day before) ends within the report.
+        h = stays(group, asked.as_known_at, first - timedelta(days=1), last).c
+        began, ended = h.valid_from == h.stay_from, h.valid_to == h.stay_to
+        return select(
+            number(counts_for),
+            h.group_key,
+            case((began, day_number(h.stay_from)), else_=null()),
+            case((ended, day_number(h.stay_to)), else_=null()),
+        ).where(or_(and_(began, h.stay_from.between(first, last)), and_(ended, h.stay_to.between(first, last))))
+
+    if asked.group_by is None:
+        return read(None, 1)
+    if asked.group_by is ReportGroup.EMPLOYER:
+        return union_all(read(asked.group_by, 0), read(None, 1))  # type: ignore[return-value]
+    return read(asked.group_by, 2)
+
+
+def _moves(found: Iterable[tuple[Any, ...]], bounds: Sequence[int]) -> Counter[tuple[int, object, str]]:
+    """The housing starts and ends per (period index, group key or `_TOTAL`, measure), from `_stays`' rows.
+
+    `bounds` are the periods' first days and the day after the last, as day
+    numbers: a day's period is found by a binary search of them.
+    """
+    first, after = bounds[0], bounds[-1]
+    counted: Counter[tuple[int, object, str]] = Counter()
+    for counts_for, key, began, ended in found:
+        for day, measure in ((began, "housingStarts"), (ended, "housingEnds")):
+            if day is None or not first <= day < after:
+                continue
+            index = bisect_right(bounds, day) - 1
+            if counts_for != 1 and key is not None:
+                counted[index, key, measure] += 1
+            if counts_for != 0:
+                counted[index, _TOTAL, measure] += 1
+    return counted
 
 
 def _registered(group: ReportGroup | None, asked: PeriodQuestion, instants: list[datetime], flag: Any) -> Select[Any]:

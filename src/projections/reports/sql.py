@@ -21,6 +21,7 @@ from sqlalchemy import (
     Connection,
     Date,
     Engine,
+    Executable,
     FromClause,
     Integer,
     Select,
@@ -110,6 +111,15 @@ def report_reading(engine: Engine) -> Iterator[Connection]:
             yield conn
         finally:
             conn.exec_driver_sql("RESET jit")
+
+
+def fetched(conn: Connection, statement: Executable) -> list[tuple[Any, ...]]:
+    """The statement's rows as the driver gives them: tuples, not SQLAlchemy rows (a report reads ~100 000).
+
+    For statements whose columns are numbers and text only, which neither
+    dialect converts: 20-40 % less time than `Result.all()` (B13).
+    """
+    return list(conn.execute(statement).cursor.fetchall())
 
 
 def boundaries(report_periods: Sequence[Period]) -> list[date]:

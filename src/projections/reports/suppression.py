@@ -52,12 +52,14 @@ def is_small(row: ReportRow, people: Sequence[str]) -> bool:
 def suppress(table: ReportTable) -> ReportTable:
     """The table with small rows suppressed (primary and secondary) and underivable totals only."""
     people = table.people
+    # Made once: rows kept as columns are made anew each time they are read, and are told apart by identity below.
+    shown = list(table.rows)
     by_period: defaultdict[date, list[ReportRow]] = defaultdict(list)
-    for row in table.rows:
+    for row in shown:
         by_period[row.period_start].append(row)
-    hidden: set[int] = set()  # the rows' positions in `table.rows`
+    hidden: set[int] = set()  # the rows' positions in `shown`
     single: set[date] = set()  # periods left with exactly one suppressed row
-    index = {id(row): n for n, row in enumerate(table.rows)}
+    index = {id(row): n for n, row in enumerate(shown)}
     for start, rows in by_period.items():
         small = [row for row in rows if is_small(row, people)]
         if len(small) == 1:
@@ -67,7 +69,7 @@ def suppress(table: ReportTable) -> ReportTable:
         hidden |= {index[id(row)] for row in small}
         if len(small) == 1:
             single.add(start)
-    rows = [_withheld(row) if n in hidden else row for n, row in enumerate(table.rows)]
+    rows = [_withheld(row) if n in hidden else row for n, row in enumerate(shown)]
     totals = [
         _withheld(total) if total.period_start in single or is_small(total, people) else total for total in table.totals
     ]
