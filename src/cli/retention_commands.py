@@ -28,7 +28,6 @@ from jobs.retention import (
     run_retention,
     update_register,
 )
-from jobs.scheduler import RETENTION_JOB, nightly_scheduler
 from ledger.application.retention import load_policies
 from ledger.settings import Settings
 from ledger.system import open_ledger
@@ -101,6 +100,9 @@ def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     # Blocked before the scheduler starts its threads, which inherit the mask.
     stop_signals = {signal.SIGINT, signal.SIGTERM}
     signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+    # APScheduler loads in a tenth of a second; only the scheduler command needs it.
+    from jobs.scheduler import RETENTION_JOB, nightly_scheduler  # noqa: PLC0415
+
     scheduler = nightly_scheduler(settings, args.at)
     scheduler.start()
     # When the next run is, so an operator sees the time (and zone) the job will run at.

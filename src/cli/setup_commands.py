@@ -6,7 +6,6 @@ import argparse
 import sys
 
 from cli.console import Subcommands, progress_bar, tell, whole_number
-from demo import run_demo
 from ledger.errors import DuplicatePerson
 from ledger.persistence.migrations import upgrade
 from ledger.settings import Settings
@@ -45,6 +44,9 @@ def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     """Fill the ledger with realistic synthetic Medemblik data (with `--if-empty`, only an empty one)."""
+    # Faker and the demo's stock take a third of a second to load; only this command needs them.
+    from demo import run_demo  # noqa: PLC0415
+
     with open_ledger(settings) as ledger:
         if args.if_empty and ledger.recorder.max_notification_id():
             tell(settings, "demo: the ledger holds events already; nothing appended", "demo_skipped")
