@@ -40,8 +40,9 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check src tests migrations $(wildcard bench)
 	$(BIN)/mypy
 
+# --durations: CI's log names the slowest tests, so the suite's 15 minutes can be kept from the log alone.
 test: lint browser
-	$(BIN)/pytest -n 4 --dist loadgroup
+	$(BIN)/pytest -n 4 --dist loadgroup --durations=40
 
 # The browser tests (tests/browser) drive Debian's chromium: installed here when missing and run as root
 # (as CI is); otherwise one line says what to install, and `make test` stops (it never skips them).
