@@ -19,6 +19,8 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
+from xdist.remote import Producer
+from xdist.scheduler import LoadScopeScheduling
 
 from api.app import create_app
 from api.auth import DevelopmentTokens, Role
@@ -28,6 +30,7 @@ from ledger.persistence.database_settings import KEYSTORE_FILE_NAME
 from ledger.persistence.migrations import upgrade
 from ledger.settings import Settings
 from ledger.system import open_database, open_ledger
+from tests.scheduling import BrowserModulesTogether
 
 # The server the tests create their databases on (CI starts it; see .ci/run).
 POSTGRES_ADMIN_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -97,24 +100,22 @@ def pytest_sessionfinish() -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{_DISCARDED.pop()}" WITH (FORCE)')
 
 
-BROWSER_TESTS = Path(__file__).parent / "browser"
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the tests marked `slow` first, and each browser test module on one worker.
+    """Run the tests marked `slow` first.
 
     Under `pytest -n 4` the workers take the next tests as they free up, so the
     slow tests start at once on different workers, and no two-minute test
     starts near the end of the run while the other workers have nothing left to
-    do. A browser test module starts a server with demo data once per worker
-    that runs any of its tests (20-30 s each): `make test` runs with `--dist
-    loadgroup`, which gives each such module, as one group, to one worker, the
-    biggest groups first, then every other test one by one in this order.
+    do.
     """
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
-    for item in items:
-        if item.path.is_relative_to(BROWSER_TESTS):
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> LoadScopeScheduling | None:
+    """Schedule with `BrowserModulesTogether` under `--dist loadgroup` (as `make test` runs)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    return BrowserModulesTogether(config, log)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
