@@ -21,11 +21,13 @@ from ledger.eventstore.sqlite_store import DurableSQLiteFactory
 from tests.conftest import PostgresDatabase
 
 
-def _join_library_threads() -> None:
+def _join_library_threads(before: set[threading.Thread]) -> None:
     # The library's concurrency test signals its reader threads to stop but does
-    # not join them; closing connections under them would crash the driver.
-    for thread in threading.enumerate():
-        if thread is not threading.main_thread() and not thread.daemon:
+    # not join them; closing connections under them would crash the driver. Only
+    # the threads started since `before` are joined: a thread another test left
+    # running in this worker would otherwise cost each test here its timeout.
+    for thread in set(threading.enumerate()) - before:
+        if not thread.daemon:
             thread.join(timeout=10)
 
 
@@ -34,6 +36,7 @@ class TestChainedSQLiteApplicationRecorder(ApplicationRecorderTestCase[Applicati
     test_performance = None  # type: ignore[assignment]
 
     def setUp(self) -> None:
+        self._threads = set(threading.enumerate())
         self._directory = tempfile.TemporaryDirectory()
         path = Path(self._directory.name) / "events.db"
         self.engine = create_engine(f"sqlite:///{path}")
@@ -41,7 +44,7 @@ class TestChainedSQLiteApplicationRecorder(ApplicationRecorderTestCase[Applicati
         self.factory = DurableSQLiteFactory({"SQLITE_DBNAME": str(path)})
 
     def tearDown(self) -> None:
-        _join_library_threads()
+        _join_library_threads(self._threads)
         self.factory.close()
         self.engine.dispose()
         self._directory.cleanup()
@@ -69,6 +72,7 @@ class TestChainedPostgresApplicationRecorder(ApplicationRecorderTestCase[Applica
     test_performance = None  # type: ignore[assignment]
 
     def setUp(self) -> None:
+        self._threads = set(threading.enumerate())
         self.database = PostgresDatabase()
         self.database.create()
         self.engine = create_engine(self.database.url.replace("postgresql://", "postgresql+psycopg://"))
@@ -86,7 +90,7 @@ class TestChainedPostgresApplicationRecorder(ApplicationRecorderTestCase[Applica
         )
 
     def tearDown(self) -> None:
-        _join_library_threads()
+        _join_library_threads(self._threads)
         self.factory.close()
         self.engine.dispose()
         self.database.discard()
