@@ -177,13 +177,17 @@ def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> It
         database.discard()
 
 
+def _copy_sqlite_template(settings: Settings, request: pytest.FixtureRequest) -> None:
+    settings.prepare_data_dir()
+    for template in request.getfixturevalue("migrated_sqlite_files"):
+        shutil.copyfile(template, settings.data_dir / template.name)
+
+
 @pytest.fixture
 def migrated(settings: Settings, request: pytest.FixtureRequest) -> Settings:
     """`settings` on a database brought to the newest schema: a copy of the migrated template of its backend."""
     if settings.backend == "sqlite":
-        settings.prepare_data_dir()
-        for template in request.getfixturevalue("migrated_sqlite_files"):
-            shutil.copyfile(template, settings.data_dir / template.name)
+        _copy_sqlite_template(settings, request)
     return settings
 
 
@@ -219,3 +223,32 @@ def api(migrated: Settings) -> Iterator[Api]:
     settings = migrated.model_copy(update={"api_run_projections": True})
     with TestClient(create_app(settings, clock=fixed_clock), raise_server_exceptions=False) as client:
         yield Api(client, settings)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def shared_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """One app of `api`'s kind for a whole test module on each backend, for tests of refusals.
+
+    Only for a test whose requests must all be refused and whose assertions
+    hold whatever the module's other tests stored before it ("answers 400 and
+    stores nothing" compares the log's position before and after its own
+    request). A test that writes uses `api`, which is its own. Each app costs
+    FastAPI's analysis of every route (~0.15 s) and a database; a module's
+    refusal cases share them.
+    """
+    data_dir = tmp_path_factory.mktemp("shared-api") / "var"
+    database: PostgresDatabase | None = None
+    if request.param == "sqlite":
+        settings = Settings(data_dir=data_dir, database_url=None)
+        _copy_sqlite_template(settings, request)
+    else:
+        database = PostgresDatabase()
+        database.create(template=request.getfixturevalue("migrated_template"))
+        settings = Settings(data_dir=data_dir, database_url=database.url)
+    settings = settings.model_copy(update={"api_run_projections": True})
+    try:
+        with TestClient(create_app(settings, clock=fixed_clock), raise_server_exceptions=False) as client:
+            yield Api(client, settings)
+    finally:
+        if database is not None:
+            database.discard()

@@ -33,6 +33,16 @@ class Setting:
 
 @pytest.fixture
 def setting(api: Api) -> Setting:
+    return a_setting(api)
+
+
+@pytest.fixture(scope="module")
+def shared_setting(shared_api: Api) -> Setting:
+    """A setting in the module's shared app, for the tests of refusals (see `shared_api`)."""
+    return a_setting(shared_api)
+
+
+def a_setting(api: Api) -> Setting:
     kvk = a_kvk_number()
     ledger = api.services.ledger
     employer = ledger.register_employer(kvk_number=kvk, name="Flexwerk Westfriesland B.V.")
@@ -85,6 +95,12 @@ def register(api: Api, setting: Setting) -> UUID:
 @pytest.fixture
 def worker(api: Api, setting: Setting) -> UUID:
     return register(api, setting)
+
+
+@pytest.fixture(scope="module")
+def shared_worker(shared_api: Api, shared_setting: Setting) -> UUID:
+    """A worker in the module's shared app, for the tests of refusals (see `shared_api`)."""
+    return register(shared_api, shared_setting)
 
 
 def stored(api: Api) -> int | None:
@@ -190,12 +206,14 @@ def test_registration_is_in_the_processing_log(api: Api, setting: Setting) -> No
     ],
 )
 def test_invalid_registration_is_400_naming_the_member_and_stores_nothing(
-    api: Api, setting: Setting, path: str, value: Any, name: str
+    shared_api: Api, shared_setting: Setting, path: str, value: Any, name: str
 ) -> None:
-    before = stored(api)
-    answer = api.client.post(WORKERS, json=changed(a_worker_body(setting), path, value), headers=api.auth("registrar"))
+    before = stored(shared_api)
+    answer = shared_api.client.post(
+        WORKERS, json=changed(a_worker_body(shared_setting), path, value), headers=shared_api.auth("registrar")
+    )
     assert invalid_names(answer) == name.split(",")
-    assert stored(api) == before
+    assert stored(shared_api) == before
 
 
 @pytest.mark.parametrize(
@@ -320,12 +338,14 @@ def test_a_worker_is_housed_elsewhere_and_then_nowhere(api: Api, setting: Settin
     ],
 )
 def test_invalid_address_change_is_400_naming_the_member_and_stores_nothing(
-    api: Api, worker: UUID, body: dict[str, Any], name: str
+    shared_api: Api, shared_worker: UUID, body: dict[str, Any], name: str
 ) -> None:
-    before = stored(api)
-    answer = api.client.post(f"{WORKERS}/{worker}/address-changes", json=body, headers=api.auth("registrar"))
+    before = stored(shared_api)
+    answer = shared_api.client.post(
+        f"{WORKERS}/{shared_worker}/address-changes", json=body, headers=shared_api.auth("registrar")
+    )
     assert invalid_names(answer) == [name]
-    assert stored(api) == before
+    assert stored(shared_api) == before
 
 
 @pytest.mark.parametrize(
@@ -353,12 +373,14 @@ def test_invalid_address_change_is_400_naming_the_member_and_stores_nothing(
     ],
 )
 def test_invalid_change_is_400_naming_the_member_and_stores_nothing(
-    api: Api, worker: UUID, path: str, body: dict[str, Any], name: str
+    shared_api: Api, shared_worker: UUID, path: str, body: dict[str, Any], name: str
 ) -> None:
-    before = stored(api)
-    answer = api.client.post(f"{WORKERS}/{worker}/{path}", json=body, headers=api.auth("registrar"))
+    before = stored(shared_api)
+    answer = shared_api.client.post(
+        f"{WORKERS}/{shared_worker}/{path}", json=body, headers=shared_api.auth("registrar")
+    )
     assert invalid_names(answer) == [name]
-    assert stored(api) == before
+    assert stored(shared_api) == before
 
 
 @pytest.mark.parametrize("name", REGISTRANT_CHANGES)
@@ -377,8 +399,8 @@ def test_another_employers_worker_is_404_and_stores_nothing(api: Api, worker: UU
     [(name, "registrar") for name in REGISTRANT_CHANGES + MUNICIPAL_CHANGES]
     + [("legal hold", "inspector"), ("lift legal hold", "inspector"), ("erasure", "admin")],
 )
-def test_unknown_worker_is_404(api: Api, setting: Setting, name: str, role: str) -> None:
-    answer = attempt(api, uuid4(), name, setting, api.auth(role))
+def test_unknown_worker_is_404(shared_api: Api, shared_setting: Setting, name: str, role: str) -> None:
+    answer = attempt(shared_api, uuid4(), name, shared_setting, shared_api.auth(role))
     assert answer.status_code == 404
     assert answer.headers["content-type"] == "application/problem+json"
 
@@ -454,11 +476,15 @@ def test_lifting_a_hold_that_is_not_there_is_404(api: Api, worker: UUID) -> None
         ({"caseReference": "HH-1"}, "reason"),
     ],
 )
-def test_invalid_legal_hold_is_400_and_stores_nothing(api: Api, worker: UUID, body: dict[str, Any], name: str) -> None:
-    before = stored(api)
-    answer = api.client.post(f"{WORKERS}/{worker}/legal-holds", json=body, headers=api.auth("inspector"))
+def test_invalid_legal_hold_is_400_and_stores_nothing(
+    shared_api: Api, shared_worker: UUID, body: dict[str, Any], name: str
+) -> None:
+    before = stored(shared_api)
+    answer = shared_api.client.post(
+        f"{WORKERS}/{shared_worker}/legal-holds", json=body, headers=shared_api.auth("inspector")
+    )
     assert invalid_names(answer) == [name]
-    assert stored(api) == before
+    assert stored(shared_api) == before
 
 
 def test_erasure_under_a_legal_hold_is_409_naming_the_case_until_the_hold_is_lifted(api: Api, worker: UUID) -> None:
@@ -532,16 +558,16 @@ def attempt(api: Api, worker_id: UUID, name: str, setting: Setting, headers: dic
 
 @pytest.mark.parametrize(("name", "role"), FORBIDDEN)
 def test_role_without_the_policy_is_403_and_stores_nothing(
-    api: Api, setting: Setting, worker: UUID, name: str, role: str
+    shared_api: Api, shared_setting: Setting, shared_worker: UUID, name: str, role: str
 ) -> None:
-    before = stored(api)
-    answer = attempt(api, worker, name, setting, api.auth(role, kvk=setting.kvk))
+    before = stored(shared_api)
+    answer = attempt(shared_api, shared_worker, name, shared_setting, shared_api.auth(role, kvk=shared_setting.kvk))
     assert answer.status_code == 403
-    assert stored(api) == before
+    assert stored(shared_api) == before
 
 
 @pytest.mark.parametrize("name", ["registration", *CHANGES, "lift legal hold"])
-def test_without_a_token_is_401(api: Api, setting: Setting, worker: UUID, name: str) -> None:
-    answer = attempt(api, worker, name, setting, {})
+def test_without_a_token_is_401(shared_api: Api, shared_setting: Setting, shared_worker: UUID, name: str) -> None:
+    answer = attempt(shared_api, shared_worker, name, shared_setting, {})
     assert answer.status_code == 401
     assert answer.headers["www-authenticate"] == "Bearer"
