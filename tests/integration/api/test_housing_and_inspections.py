@@ -91,6 +91,19 @@ def inspection(api: Api, location: str) -> str:
     return record_inspection(api, location)
 
 
+# The tests of refusals share one app per module and backend (see `shared_api`), and these in it.
+
+
+@pytest.fixture(scope="module")
+def shared_location(shared_api: Api) -> str:
+    return register_location(shared_api)
+
+
+@pytest.fixture(scope="module")
+def shared_inspection(shared_api: Api, shared_location: str) -> str:
+    return record_inspection(shared_api, shared_location)
+
+
 # -- housing locations ---------------------------------------------------------
 
 
@@ -133,8 +146,8 @@ def test_duplicate_bag_id_is_409(api: Api) -> None:
         ({"bagId": None}, "bagId"),
     ],
 )
-def test_invalid_location_is_400_naming_the_member(api: Api, overrides: dict[str, Any], name: str) -> None:
-    problem = refused(api, LOCATIONS, a_location_body(**overrides), 400, api.auth("registrar"))
+def test_invalid_location_is_400_naming_the_member(shared_api: Api, overrides: dict[str, Any], name: str) -> None:
+    problem = refused(shared_api, LOCATIONS, a_location_body(**overrides), 400, shared_api.auth("registrar"))
     assert invalid_names(problem) == [name]
 
 
@@ -187,9 +200,11 @@ def test_registrar_changes_the_occupancy_limit(api: Api, location: str) -> None:
     ],
 )
 def test_invalid_occupancy_limit_is_400_naming_the_member(
-    api: Api, location: str, body: dict[str, Any], name: str
+    shared_api: Api, shared_location: str, body: dict[str, Any], name: str
 ) -> None:
-    problem = refused(api, f"{LOCATIONS}/{location}/occupancy-limits", body, 400, api.auth("registrar"))
+    problem = refused(
+        shared_api, f"{LOCATIONS}/{shared_location}/occupancy-limits", body, 400, shared_api.auth("registrar")
+    )
     assert invalid_names(problem) == [name]
 
 
@@ -261,9 +276,11 @@ def test_inspection_notes_are_a_line_in_the_processing_log(api: Api, location: s
     ],
 )
 def test_invalid_inspection_is_400_naming_the_member(
-    api: Api, location: str, overrides: dict[str, Any], name: str
+    shared_api: Api, shared_location: str, overrides: dict[str, Any], name: str
 ) -> None:
-    problem = refused(api, INSPECTIONS, an_inspection_body(location, **overrides), 400, api.auth("inspector"))
+    problem = refused(
+        shared_api, INSPECTIONS, an_inspection_body(shared_location, **overrides), 400, shared_api.auth("inspector")
+    )
     assert invalid_names(problem) == [name]
 
 
@@ -309,9 +326,11 @@ def test_inspector_imposes_a_sanction(api: Api, inspection: str, body: dict[str,
     ],
 )
 def test_invalid_sanction_is_400_naming_the_member(
-    api: Api, inspection: str, body: dict[str, Any], names: list[str]
+    shared_api: Api, shared_inspection: str, body: dict[str, Any], names: list[str]
 ) -> None:
-    problem = refused(api, f"{INSPECTIONS}/{inspection}/sanctions", body, 400, api.auth("inspector"))
+    problem = refused(
+        shared_api, f"{INSPECTIONS}/{shared_inspection}/sanctions", body, 400, shared_api.auth("inspector")
+    )
     assert invalid_names(problem) == names
 
 
@@ -320,8 +339,8 @@ def test_a_sanction_on_a_compliant_inspection_is_409(api: Api, location: str) ->
     refused(api, f"{INSPECTIONS}/{compliant}/sanctions", a_fine(), 409, api.auth("inspector"))
 
 
-def test_a_sanction_on_an_unknown_inspection_is_404(api: Api) -> None:
-    refused(api, f"{INSPECTIONS}/{uuid4()}/sanctions", a_fine(), 404, api.auth("inspector"))
+def test_a_sanction_on_an_unknown_inspection_is_404(shared_api: Api) -> None:
+    refused(shared_api, f"{INSPECTIONS}/{uuid4()}/sanctions", a_fine(), 404, shared_api.auth("inspector"))
 
 
 def test_a_sanction_with_a_stale_if_match_is_412(api: Api, inspection: str) -> None:
@@ -352,15 +371,17 @@ def a_valid_body(write: str, location: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("write", "role"), [(write, role) for write, (_, roles) in WRITES.items() for role in roles])
-def test_forbidden_roles_are_403(api: Api, location: str, inspection: str, write: str, role: str) -> None:
-    path = WRITES[write][0].format(location=location, inspection=inspection)
-    refused(api, path, a_valid_body(write, location), 403, api.auth(role, kvk="34781256"))
+def test_forbidden_roles_are_403(
+    shared_api: Api, shared_location: str, shared_inspection: str, write: str, role: str
+) -> None:
+    path = WRITES[write][0].format(location=shared_location, inspection=shared_inspection)
+    refused(shared_api, path, a_valid_body(write, shared_location), 403, shared_api.auth(role, kvk="34781256"))
 
 
 @pytest.mark.parametrize("write", sorted(WRITES))
-def test_without_a_token_is_401(api: Api, location: str, inspection: str, write: str) -> None:
-    path = WRITES[write][0].format(location=location, inspection=inspection)
-    refused(api, path, a_valid_body(write, location), 401, {})
+def test_without_a_token_is_401(shared_api: Api, shared_location: str, shared_inspection: str, write: str) -> None:
+    path = WRITES[write][0].format(location=shared_location, inspection=shared_inspection)
+    refused(shared_api, path, a_valid_body(write, shared_location), 401, {})
 
 
 def test_openapi_shows_the_enumerations(api: Api) -> None:
