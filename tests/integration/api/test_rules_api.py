@@ -15,7 +15,6 @@ from api.app import create_app
 from ledger.domain.inspection import Inspection
 from ledger.settings import Settings
 from tests.conftest import Api, fixed_clock
-from tests.factories import a_bag_id, a_kvk_number, an_address
 from tests.integration.api.test_housing_and_inspections import (
     INSPECTIONS,
     LOCATIONS,
@@ -25,18 +24,13 @@ from tests.integration.api.test_housing_and_inspections import (
     refused,
     register_location,
 )
-from tests.integration.api.test_workers_writes import WORKERS, Setting, a_worker_body, changed, register
+from tests.integration.api.test_workers_writes import WORKERS, Setting, a_setting, a_worker_body, changed, register
 
 
 @pytest.fixture
 def setting(api: Api) -> Setting:
     """An employer and a housing location (as in the worker tests)."""
-    kvk = a_kvk_number()
-    employer = api.services.ledger.register_employer(kvk_number=kvk, name="Flexwerk Westfriesland B.V.")
-    location = api.services.ledger.register_housing_location(
-        bag_id=a_bag_id(), address=an_address(), kind="dwelling", max_occupants=4
-    )
-    return Setting(kvk=kvk, employer_id=employer.id, location_id=location.id)
+    return a_setting(api)
 
 
 @pytest.fixture
@@ -45,12 +39,31 @@ def worker(api: Api, setting: Setting) -> UUID:
     return register(api, setting)
 
 
+# The tests of refusals share one app per module and backend (see `shared_api`), and these in it.
+
+
+@pytest.fixture(scope="module")
+def shared_setting(shared_api: Api) -> Setting:
+    return a_setting(shared_api)
+
+
+@pytest.fixture(scope="module")
+def shared_worker(shared_api: Api, shared_setting: Setting) -> UUID:
+    """A worker born 1994-03-14, employed from 2026-04-01."""
+    return register(shared_api, shared_setting)
+
+
+@pytest.fixture(scope="module")
+def shared_inspection(shared_api: Api) -> str:
+    return record_inspection(shared_api, register_location(shared_api))
+
+
 # -- postcode --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("postcode", ["1671 SA", "1671 sd", "1671SS"])
-def test_a_location_postcode_with_sa_sd_or_ss_is_400_naming_it(api: Api, postcode: str) -> None:
-    problem = refused(api, LOCATIONS, a_location_body(postcode=postcode), 400, api.auth("registrar"))
+def test_a_location_postcode_with_sa_sd_or_ss_is_400_naming_it(shared_api: Api, postcode: str) -> None:
+    problem = refused(shared_api, LOCATIONS, a_location_body(postcode=postcode), 400, shared_api.auth("registrar"))
     assert [p["name"] for p in problem["invalidParams"]] == ["postcode"]
 
 
@@ -97,9 +110,11 @@ def names(problem: dict[str, Any]) -> list[str]:
     ],
 )
 def test_a_registration_date_out_of_bounds_or_before_the_birth_is_400_naming_it(
-    api: Api, setting: Setting, path: str, value: str, name: str
+    shared_api: Api, shared_setting: Setting, path: str, value: str, name: str
 ) -> None:
-    problem = refused(api, WORKERS, changed(a_worker_body(setting), path, value), 400, api.auth("registrar"))
+    problem = refused(
+        shared_api, WORKERS, changed(a_worker_body(shared_setting), path, value), 400, shared_api.auth("registrar")
+    )
     assert names(problem) == [name]
 
 
@@ -123,9 +138,9 @@ def test_a_registration_date_out_of_bounds_or_before_the_birth_is_400_naming_it(
     ],
 )
 def test_a_change_dated_before_the_employment_or_the_birth_is_400_naming_it(
-    api: Api, worker: UUID, path: str, body: dict[str, Any], name: str
+    shared_api: Api, shared_worker: UUID, path: str, body: dict[str, Any], name: str
 ) -> None:
-    problem = refused(api, f"{WORKERS}/{worker}/{path}", body, 400, api.auth("registrar"))
+    problem = refused(shared_api, f"{WORKERS}/{shared_worker}/{path}", body, 400, shared_api.auth("registrar"))
     assert names(problem) == [name]
 
 
@@ -261,9 +276,9 @@ def test_a_sanction_against_the_owner_is_stored_with_its_kvk_number(api: Api, in
     ],
 )
 def test_a_sanction_that_does_not_name_its_addressee_is_400_naming_the_member(
-    api: Api, inspection: str, body: dict[str, Any], name: str
+    shared_api: Api, shared_inspection: str, body: dict[str, Any], name: str
 ) -> None:
-    problem = refused(api, sanctions(inspection), body, 400, api.auth("inspector"))
+    problem = refused(shared_api, sanctions(shared_inspection), body, 400, shared_api.auth("inspector"))
     assert names(problem) == [name]
 
 
@@ -276,9 +291,9 @@ def a_fine(amount: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("amount", ["12.345", 12.345, "100000.01", "1E+6", 0, "-5", "0.001"])
 def test_an_amount_with_more_than_cents_or_out_of_range_is_400_naming_it(
-    api: Api, inspection: str, amount: Any
+    shared_api: Api, shared_inspection: str, amount: Any
 ) -> None:
-    problem = refused(api, sanctions(inspection), a_fine(amount), 400, api.auth("inspector"))
+    problem = refused(shared_api, sanctions(shared_inspection), a_fine(amount), 400, shared_api.auth("inspector"))
     assert names(problem) == ["amountEur"]
 
 
