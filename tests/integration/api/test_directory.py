@@ -336,8 +336,8 @@ def test_a_bad_postcode_is_refused_with_a_reason_a_person_can_read(api: Api) -> 
 )
 @pytest.mark.parametrize("text", ["\x00", "Dorps\x07straat", "Dorps\u202estraat"], ids=["nul", "bell", "bidi-override"])
 def test_a_search_text_with_a_control_character_is_400_naming_the_parameter(
-    api: Api, path: str, parameter: str, text: str
+    shared_api: Api, path: str, parameter: str, text: str
 ) -> None:
     # Schemathesis found a NUL in `name` answered with 500 on PostgreSQL: a search text is a line of
     # printable text, as the text it is compared with (docs/text-input.md).
-    assert invalid_names(get(api, path, **{parameter: text})) == [parameter]
+    assert invalid_names(get(shared_api, path, **{parameter: text})) == [parameter]

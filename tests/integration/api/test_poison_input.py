@@ -39,6 +39,16 @@ class Targets:
 
 @pytest.fixture
 def targets(api: Api) -> Targets:
+    return some_targets(api)
+
+
+@pytest.fixture(scope="module")
+def shared_targets(shared_api: Api) -> Targets:
+    """The targets in the module's shared app, for the tests of refusals (see `shared_api`)."""
+    return some_targets(shared_api)
+
+
+def some_targets(api: Api) -> Targets:
     ledger = api.services.ledger
     kvk = a_kvk_number()
     employer = ledger.register_employer(kvk_number=kvk, name="Flexwerk Westfriesland B.V.")
@@ -259,15 +269,15 @@ def invalid_params(answer: httpx.Response) -> list[tuple[str, str]]:
     ],
 )
 def test_refused_text_is_400_naming_the_member_in_camel_case(
-    api: Api, targets: Targets, write: str, member: tuple[str, ...], value: str, expected: str
+    shared_api: Api, shared_targets: Targets, write: str, member: tuple[str, ...], value: str, expected: str
 ) -> None:
-    (target,) = [w for w in writes(targets) if w.name == write]
-    before = stored(api)
+    (target,) = [w for w in writes(shared_targets) if w.name == write]
+    before = stored(shared_api)
 
-    answer = post_raw(api, target.path, with_member(target.body, member, value), target.role)
+    answer = post_raw(shared_api, target.path, with_member(target.body, member, value), target.role)
 
     assert invalid_params(answer) == [(".".join(member), expected)]
-    assert stored(api) == before
+    assert stored(shared_api) == before
 
 
 def test_a_nul_in_a_work_address_street_is_refused_and_the_register_keeps_up(api: Api, targets: Targets) -> None:

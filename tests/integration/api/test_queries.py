@@ -263,8 +263,8 @@ def test_headcounts_group_the_housed_workers(api: Api, town: Town) -> None:
         ({"groupBy": "employer", "minPosition": "-1"}, "minPosition"),
     ],
 )
-def test_bad_query_parameters_are_400_naming_the_parameter(api: Api, params: dict[str, str], name: str) -> None:
-    answer = api.client.get(f"{V1}/headcounts", params=params, headers=api.auth("registrar"))
+def test_bad_query_parameters_are_400_naming_the_parameter(shared_api: Api, params: dict[str, str], name: str) -> None:
+    answer = shared_api.client.get(f"{V1}/headcounts", params=params, headers=shared_api.auth("registrar"))
     assert invalid_names(answer) == [name]
 
 
@@ -543,16 +543,16 @@ _NOBODY = "9d1b4f0e-3c52-4a8e-9f1d-6b7a2c3e4f50"
         "/audit/access-log",
     ],
 )
-def test_queries_without_a_token_are_401(api: Api, path: str) -> None:
-    answer = api.client.get(f"{V1}{path}")
+def test_queries_without_a_token_are_401(shared_api: Api, path: str) -> None:
+    answer = shared_api.client.get(f"{V1}{path}")
     assert answer.status_code == 401
     assert answer.headers["content-type"] == "application/problem+json"
-    assert api.client.post(f"{V1}/workers/_search", json={"familyName": "X"}).status_code == 401
+    assert shared_api.client.post(f"{V1}/workers/_search", json={"familyName": "X"}).status_code == 401
 
 
 @pytest.mark.parametrize("role", ["employer", "registrar", "inspector"])
-def test_only_auditors_and_admins_read_the_access_log(api: Api, role: str) -> None:
-    answer = api.client.get(f"{V1}/audit/access-log", headers=api.auth(role, kvk="12345678"))
+def test_only_auditors_and_admins_read_the_access_log(shared_api: Api, role: str) -> None:
+    answer = shared_api.client.get(f"{V1}/audit/access-log", headers=shared_api.auth(role, kvk="12345678"))
     assert answer.status_code == 403
 
 
