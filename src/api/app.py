@@ -18,6 +18,7 @@ from datetime import datetime
 from fastapi import FastAPI
 
 from api import idempotency, openapi, problems
+from api.inclusion import include_routers
 from api.middleware import (
     API_VERSION,
     OPENAPI_PATH,
@@ -76,11 +77,8 @@ def create_app(
     idempotency.install(app)
     problems.document(app)
     openapi.document(app, config)  # after the problems: it shapes their answers too
-    for router in ROUTERS:
-        app.include_router(router, prefix=openapi.BASE_PATH)
-    if config.serves_api_docs:
-        app.include_router(docs.router, prefix=openapi.BASE_PATH)
-    app.include_router(health.router)
+    include_routers(app, [*ROUTERS, *([docs.router] if config.serves_api_docs else [])], prefix=openapi.BASE_PATH)
+    include_routers(app, [health.router])
     # Innermost: a method the path lacks is 405 before any route runs; HEAD runs as GET.
     app.add_middleware(PathMethods, prefix="/api/v1")
     # Outermost last: headers wrap everything, the size limit runs before any route reads the body.

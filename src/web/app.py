@@ -15,6 +15,7 @@ from datetime import datetime
 from fastapi import FastAPI
 
 from api.app import create_app as create_api
+from api.inclusion import include_routers
 from ledger.settings import Settings
 from web import (
     account,
@@ -46,22 +47,24 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     # With an issuer the pages sign in there (web.sign_in); without, development's picker (web.account).
     app.state.oidc = OidcClient(config) if config.oidc_issuer else None
     # The forms before the inspection's page: `/inspecties/nieuw` is not an inspection's id.
-    for router in (
-        overview.router,
-        locations.router,
-        location.router,
-        workers.router,
-        employers.router,
-        signals.router,
-        account.router,
-        sign_in.router,
-        assets.router,
-        inspection_forms.router,
-        inspections.router,
-        audit.router,
-        reports.router,
-    ):
-        app.include_router(router)
+    include_routers(
+        app,
+        [
+            overview.router,
+            locations.router,
+            location.router,
+            workers.router,
+            employers.router,
+            signals.router,
+            account.router,
+            sign_in.router,
+            assets.router,
+            inspection_forms.router,
+            inspections.router,
+            audit.router,
+            reports.router,
+        ],
+    )
     errors.install(app)
     # Outermost: the session is read before anything of a page runs and written after its answer is made.
     app.add_middleware(Sessions, codec=codec)
