@@ -217,24 +217,31 @@ class Api:
         return services
 
 
+# An app of the tests keeps fewer PostgreSQL connections than a server's defaults (5 for the event store, opened
+# at start, and up to 20 for queries): a test client sends one request at a time, and four test processes, each
+# with its own app and a module's shared one, would otherwise come near the server's 100 connections. More are
+# still opened for a moment when a test sends requests at once.
+TEST_APP_POOLS = {"postgres_pool_size": 2, "postgres_query_pool_size": 3}
+
+
 @pytest.fixture
 def api(migrated: Settings) -> Iterator[Api]:
     """The HTTP API on a migrated database of each backend, projections running in-process."""
-    settings = migrated.model_copy(update={"api_run_projections": True})
+    settings = migrated.model_copy(update={"api_run_projections": True, **TEST_APP_POOLS})
     with TestClient(create_app(settings, clock=fixed_clock), raise_server_exceptions=False) as client:
         yield Api(client, settings)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def shared_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    """One app of `api`'s kind for a whole test module on each backend, for tests of refusals.
+    """One app like `api`'s (without its projection runner) for a whole test module on each backend, for refusals.
 
     Only for a test whose requests must all be refused and whose assertions
     hold whatever the module's other tests stored before it ("answers 400 and
     stores nothing" compares the log's position before and after its own
     request). A test that writes uses `api`, which is its own. Each app costs
-    FastAPI's analysis of every route (~0.15 s) and a database; a module's
-    refusal cases share them.
+    a database, its start and its connections; a module's refusal cases share
+    them.
     """
     data_dir = tmp_path_factory.mktemp("shared-api") / "var"
     database: PostgresDatabase | None = None
@@ -245,7 +252,9 @@ def shared_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
         database = PostgresDatabase()
         database.create(template=request.getfixturevalue("migrated_template"))
         settings = Settings(data_dir=data_dir, database_url=database.url)
-    settings = settings.model_copy(update={"api_run_projections": True})
+    # No projection runner: a refusal reads no view, and the runner's connections (a lock per view, LISTEN) and
+    # its polling are spared for the whole module.
+    settings = settings.model_copy(update={"api_run_projections": False, **TEST_APP_POOLS})
     try:
         with TestClient(create_app(settings, clock=fixed_clock), raise_server_exceptions=False) as client:
             yield Api(client, settings)
