@@ -126,8 +126,10 @@ def test_parameter_names_are_case_sensitive(api: Api) -> None:
         (f"/housing-locations/{_SOME_ID}/occupancy", "on=2026-06-01&on=2026-06-02", "registrar"),
     ],
 )
-def test_a_single_valued_parameter_given_twice_is_400_naming_it(api: Api, path: str, query: str, role: str) -> None:
-    answer = api.client.get(f"{V1}{path}?{query}", headers=api.auth(role))
+def test_a_single_valued_parameter_given_twice_is_400_naming_it(
+    shared_api: Api, path: str, query: str, role: str
+) -> None:
+    answer = shared_api.client.get(f"{V1}{path}?{query}", headers=shared_api.auth(role))
 
     body = problem(answer, 400)
     name = query.split("=", maxsplit=1)[0]
@@ -149,11 +151,11 @@ def _methods_by_path(api: Api) -> dict[str, set[str]]:
     return methods
 
 
-def test_a_405_lists_every_method_of_the_path(api: Api) -> None:
-    expected = _methods_by_path(api)
+def test_a_405_lists_every_method_of_the_path(shared_api: Api) -> None:
+    expected = _methods_by_path(shared_api)
     answers = {}
     for path in expected:
-        answer = api.client.request("PATCH", concrete(path), headers=api.auth("admin"))
+        answer = shared_api.client.request("PATCH", concrete(path), headers=shared_api.auth("admin"))
         allowed = {m.strip() for m in answer.headers.get("allow", "").split(",") if m.strip()}
         answers[path] = (answer.status_code, allowed)
 
@@ -161,16 +163,16 @@ def test_a_405_lists_every_method_of_the_path(api: Api) -> None:
     assert answers == {path: (405, methods) for path, methods in expected.items()}
 
 
-def test_the_workers_collection_allows_get_head_and_post(api: Api) -> None:
-    answer = api.client.delete(f"{V1}/workers", headers=api.auth("admin"))
+def test_the_workers_collection_allows_get_head_and_post(shared_api: Api) -> None:
+    answer = shared_api.client.delete(f"{V1}/workers", headers=shared_api.auth("admin"))
 
     problem(answer, 405)
     assert sorted(m.strip() for m in answer.headers["allow"].split(",")) == ["GET", "HEAD", "POST"]
 
 
 @pytest.mark.parametrize("method", ["GET", "HEAD", "DELETE"])
-def test_the_search_path_is_the_search_not_a_worker_called_search(api: Api, method: str) -> None:
-    answer = api.client.request(method, f"{V1}/workers/_search", headers=api.auth("registrar"))
+def test_the_search_path_is_the_search_not_a_worker_called_search(shared_api: Api, method: str) -> None:
+    answer = shared_api.client.request(method, f"{V1}/workers/_search", headers=shared_api.auth("registrar"))
 
     assert answer.status_code == 405, answer.text
     assert answer.headers["allow"] == "POST"
@@ -436,8 +438,10 @@ def test_the_access_log_says_there_is_more_instead_of_stopping(api: Api) -> None
 
 
 @pytest.mark.parametrize("cursor", ["bm90IG91cnM", "", "%%%", "d29ya2Vycy52MTqqqqqqqqqqqqqqqqqqqqqqqqqq"])
-def test_a_cursor_the_access_log_did_not_give_out_is_400_naming_it(api: Api, cursor: str) -> None:
-    answer = api.client.get(f"{V1}/audit/access-log", params={"cursor": cursor}, headers=api.auth("auditor"))
+def test_a_cursor_the_access_log_did_not_give_out_is_400_naming_it(shared_api: Api, cursor: str) -> None:
+    answer = shared_api.client.get(
+        f"{V1}/audit/access-log", params={"cursor": cursor}, headers=shared_api.auth("auditor")
+    )
     problem(answer, 400)
     assert names(answer) == ["cursor"]
 
