@@ -29,6 +29,7 @@ from projections.employer_queries import employers
 from projections.location_queries import Asked, LocationFilter, locations
 from projections.registry import build_view_runners
 from tests.factories import a_bag_id, a_kvk_number, a_world, an_address, register_worker
+from tests.location_commands import apply_location_command
 
 START, TODAY = date(2026, 4, 1), date(2026, 6, 15)  # the factories' employment start; the fixed clock's day
 DAYS = st.integers(min_value=-30, max_value=(TODAY - START).days + 60).map(lambda n: START + timedelta(days=n))
@@ -173,19 +174,7 @@ def test_locations_over_capacity_are_the_records_that_say_so(ledger: Ledger, dat
     workers = [register_worker(ledger, world) for _ in range(5)]
     instants = [datetime.now(UTC)]
     for command in data.draw(st.lists(_location_commands(len(workers), len(places)), max_size=12)):
-        try:
-            if command[0] == "move":
-                _, w, where, day = command
-                ledger.change_housing(
-                    workers[w], housing_location_id=None if where is None else places[where], valid_from=day
-                )
-            elif command[0] == "limit":
-                _, where, maximum, day = command
-                ledger.change_occupancy_limit(places[where], max_occupants=maximum, valid_from=day)
-            else:
-                ledger.record_departure(workers[command[1]], departed_on=command[2])
-        except (Conflict, RuleViolated):
-            pass
+        apply_location_command(ledger, command, workers, places)
         instants.append(datetime.now(UTC))
     _catch_up(ledger)
     norms = Settings.model_validate(ledger.settings.model_dump() | {"floor_area_norms_m2": NORMS})

@@ -25,7 +25,6 @@ from hypothesis import strategies as st
 
 from ledger.application.service import Ledger
 from ledger.domain.housing_location import MUNICIPALITY, Registrant
-from ledger.errors import Conflict, RuleViolated
 from ledger.persistence.database import reading
 from ledger.settings import Settings
 from projections.alert_rules import Alert, location_alerts
@@ -37,6 +36,7 @@ from projections.occupancy import location_history
 from projections.residence import ResidenceProjection, ResidenceView
 from projections.runner import ViewRunner
 from tests.factories import a_bag_id, a_world, an_address, register_worker
+from tests.location_commands import apply_location_command
 
 START, TODAY = date(2026, 4, 1), date(2026, 6, 15)
 DAYS = st.integers(min_value=-30, max_value=(TODAY - START).days + 60).map(lambda n: START + timedelta(days=n))
@@ -93,22 +93,6 @@ def _commands(workers: int, locations: int) -> st.SearchStrategy[tuple[Any, ...]
     )
 
 
-def _apply(ledger: Ledger, command: tuple[Any, ...], workers: list[UUID], places: list[UUID]) -> None:
-    try:
-        if command[0] == "move":
-            _, w, where, day = command
-            ledger.change_housing(
-                workers[w], housing_location_id=None if where is None else places[where], valid_from=day
-            )
-        elif command[0] == "limit":
-            _, where, maximum, day = command
-            ledger.change_occupancy_limit(places[where], max_occupants=maximum, valid_from=day)
-        else:
-            ledger.record_departure(workers[command[1]], departed_on=command[2])
-    except (Conflict, RuleViolated):
-        pass  # a command the domain refuses changes nothing, as in the API
-
-
 def _places(ledger: Ledger, data: st.DataObject, employer: Registrant) -> list[UUID]:
     return [
         ledger.register_housing_location(
@@ -135,7 +119,7 @@ def test_the_open_alerts_of_a_page_are_the_rules_answer_on_any_day_as_known_at_a
     workers = [register_worker(ledger, world) for _ in range(5)]
     instants = [datetime.now(UTC)]
     for command in data.draw(st.lists(_commands(len(workers), len(places)), max_size=12)):
-        _apply(ledger, command, workers, places)
+        apply_location_command(ledger, command, workers, places)
         instants.append(datetime.now(UTC))
     _catch_up(ledger, norms)
 

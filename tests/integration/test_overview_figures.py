@@ -22,7 +22,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger.application.service import Ledger
-from ledger.errors import Conflict, RuleViolated
 from ledger.persistence.database import reading
 from ledger.settings import Settings
 from projections.headcounts import GroupBy, headcounts
@@ -33,6 +32,7 @@ from projections.reports.periods import Interval, periods
 from projections.reports.table import PeriodQuestion
 from tests.factories import a_bag_id, a_world, an_address, register_worker
 from tests.integration.test_list_queries import DAYS, KINDS, NORMS, _catch_up, _location_commands
+from tests.location_commands import apply_location_command
 
 _PAGE = 500
 
@@ -90,19 +90,7 @@ def test_the_overviews_location_figures_equal_every_record_summed_and_sorted(
     workers = [register_worker(ledger, world) for _ in range(6)]
     instants = [datetime.now(UTC)]
     for command in data.draw(st.lists(_location_commands(len(workers), len(places)), max_size=14)):
-        try:
-            if command[0] == "move":
-                _, w, where, day = command
-                ledger.change_housing(
-                    workers[w], housing_location_id=None if where is None else places[where], valid_from=day
-                )
-            elif command[0] == "limit":
-                _, where, maximum, day = command
-                ledger.change_occupancy_limit(places[where], max_occupants=maximum, valid_from=day)
-            else:
-                ledger.record_departure(workers[command[1]], departed_on=command[2])
-        except (Conflict, RuleViolated):
-            pass
+        apply_location_command(ledger, command, workers, places)
         instants.append(datetime.now(UTC))
     _catch_up(ledger)
     norms = Settings.model_validate(ledger.settings.model_dump() | {"floor_area_norms_m2": NORMS})
