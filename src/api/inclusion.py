@@ -4,8 +4,8 @@ FastAPI works out an included router's routes — each parameter, body and
 answer model — once per inclusion, on the app's first request: about 0.15 s
 for the API's routes, more with the staff pages'. A server builds one app and
 pays it once. The test suite builds an app for nearly every test (each on a
-database of its own), and paid it some 1 700 times a run: about a sixth of
-the suite's time on a 2-core machine. So the first app of a process includes
+database of its own), some 1 700 a run, and paid it each time: a third of the
+time of the worker-write tests in a profile. So the first app of a process includes
 the routers and has them analysed; a later app with the same routers under
 the same prefix gets those same inclusions.
 
