@@ -15,7 +15,7 @@ import httpx
 from fastapi.testclient import TestClient
 
 from ledger.settings import Settings
-from tests.conftest import fixed_clock
+from tests.conftest import TEST_APP_POOLS, fixed_clock
 from web.app import create_app
 
 LOOPBACK = ("127.0.0.1", 50000)
@@ -27,7 +27,7 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 @contextmanager
 def site_client(settings: Settings, *, client: tuple[str, int] = LOOPBACK) -> Iterator[TestClient]:
     """The site on `settings`, projections running in-process; redirects are not followed (tests look at them)."""
-    app = create_app(settings.model_copy(update={"api_run_projections": True}), clock=fixed_clock)
+    app = create_app(settings.model_copy(update={"api_run_projections": True, **TEST_APP_POOLS}), clock=fixed_clock)
     with TestClient(app, raise_server_exceptions=False, follow_redirects=False, client=client) as test_client:
         yield test_client
 
