@@ -18,6 +18,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+import web.overview
 from api.auth import DevelopmentTokens, Role
 from api.services import Services
 from ledger.application.service import Ledger
@@ -205,3 +206,40 @@ def test_the_overview_names_no_person_and_writes_no_processing_log(site: TestCli
     site.get("/")
 
     assert len(log.lines()) == before
+
+
+def test_the_figures_as_known_now_are_kept_until_a_view_moves(
+    site: TestClient, place: Place, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in(site, "registrar")
+    computed: list[str] = []
+    for name in ("overview_figures", "current_figures", "monthly_headcounts"):
+        original = getattr(web.overview, name)
+
+        def counted(*args: Any, _name: str = name, _original: Any = original) -> Any:
+            computed.append(_name)
+            return _original(*args)
+
+        monkeypatch.setattr(web.overview, name, counted)
+
+    first = figures(site.get("/"))
+    assert figures(site.get("/")) == first
+    expected = _api_figures(site)
+    assert {name: first.get(name) for name in expected} == expected
+    # The live block and the chart answer from the kept figures too.
+    assert site.get("/overzicht/cijfers").status_code == 200
+    assert site.get("/overzicht/bewoners-per-maand.svg").status_code == 200
+    assert computed == ["overview_figures"]  # the views stood still: computed once
+
+    # A moment asked for is computed each time; so is the first overview after an event reaches the views.
+    figures(site.get("/", params={"asKnownAt": place.last_write_at.isoformat()}))
+    assert computed == ["overview_figures"] * 2
+    ledger = services_of(site).ledger
+    employer = ledger.register_employer(kvk_number=a_kvk_number(), name="Tuinbouw Opmeer B.V.")
+    hire(ledger, employer.id, place.roomy_id)
+    caught_up(site)
+    after = figures(site.get("/"))
+    assert computed == ["overview_figures"] * 3
+    assert after["workers_housed"] == first["workers_housed"] + 1
+    expected = _api_figures(site)
+    assert {name: after.get(name) for name in expected} == expected
