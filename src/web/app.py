@@ -34,6 +34,7 @@ from web import (
     workers,
 )
 from web.access import Sessions
+from web.figure_memo import FigureMemo
 from web.oidc import OidcClient
 from web.session import SessionCodec
 
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app = create_api(config, clock=clock, error_answer=errors.answer)
     codec = SessionCodec.for_settings(config)
     app.state.session_codec = codec
+    app.state.figure_memo = FigureMemo()  # the overview's figures while the views stand still (web.figure_memo)
     # With an issuer the pages sign in there (web.sign_in); without, development's picker (web.account).
     app.state.oidc = OidcClient(config) if config.oidc_issuer else None
     # The forms before the inspection's page: `/inspecties/nieuw` is not an inspection's id.

@@ -21,6 +21,7 @@ from api.services import Services
 from web.access import STAFF_PAGES, live_user, page_user
 from web.charts import CHART_CSP, monthly_chart
 from web.errors import error_page
+from web.figure_memo import figure_memo
 from web.figures import current_figures, monthly_headcounts, overview_figures
 from web.i18n import translations
 from web.live import fragment, live, poll, views_position
@@ -43,7 +44,9 @@ def overview_page(request: Request, services: ServicesDep, _: StaffPage) -> Resp
             request, "overview.html", {"travel": travel, "figures": None, "zone": _zone(services)}, status=400
         )
     position = views_position(services)  # before the figures are read (web.live)
-    figures = overview_figures(services, travel.moment)
+    figures = figure_memo(request.app.state).overview(
+        services, travel, lambda: overview_figures(services, travel.moment)
+    )
     return render(
         request,
         "overview.html",
@@ -60,7 +63,8 @@ def overview_numbers(request: Request, services: ServicesDep, _: LiveStaff) -> R
         return position
     if travel.errors:
         return error_page(request, 400)
-    numbers = current_figures(services, travel.moment)
+    kept = figure_memo(request.app.state).kept(services, travel)
+    numbers = kept.numbers if kept is not None else current_figures(services, travel.moment)
     return fragment(request, "_overview_numbers.html", _numbers_context(request, services, travel, position, numbers))
 
 
@@ -84,7 +88,9 @@ def monthly_chart_image(request: Request, services: ServicesDep, _: StaffPage) -
         return error_page(request, 400)
     language = page_language(request)
     title = translations(language).gettext("Housed workers on the first of the month")
-    svg = monthly_chart(monthly_headcounts(services, travel.moment), title=title, language=language)
+    kept = figure_memo(request.app.state).kept(services, travel)
+    months = kept.months if kept is not None else monthly_headcounts(services, travel.moment)
+    svg = monthly_chart(months, title=title, language=language)
     return Response(svg, media_type="image/svg+xml", headers={"Content-Security-Policy": CHART_CSP})
 
 
