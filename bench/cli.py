@@ -73,6 +73,13 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         help="quick sizes, one pair, no warm-up: checks that every scenario runs (the figures mean nothing)",
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the rows and environment as JSON")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="keep the big shared stores in DIR and reuse them in later runs with the same DIR"
+        " (building 100 000 workers takes minutes; a kept store grows by what scenarios write into it)",
+    )
     args = parser.parse_args(argv)
     known = {name.lower(): name for name in SCENARIOS}
     unknown = [s for s in args.scenarios if s.lower() not in known]
@@ -94,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         env = environment.collect(workspace)
         print(environment.render(env), flush=True)
-        ctx = Context(workspace, quick=args.quick or args.smoke, smoke=args.smoke)
+        ctx = Context(workspace, quick=args.quick or args.smoke, smoke=args.smoke, keep=args.keep)
         if args.smoke:
             ctx.pairs = 1
             mode = f"smoke; {len(args.chosen)} scenario(s); 1 pair each, no warm-up: the figures mean nothing"

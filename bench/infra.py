@@ -44,12 +44,17 @@ class Workspace:
         self.root = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
         self._databases: list[str] = []
 
-    def settings(self, name: str, backend: str) -> Settings:
-        """Settings of a new, migrated, empty ledger database called `name` on `backend`."""
-        data_dir = self.root / f"{name}-{backend}"
+    def settings(self, name: str, backend: str, *, kept_in: Path | None = None) -> Settings:
+        """Settings of a new, migrated, empty ledger database called `name` on `backend`.
+
+        `kept_in`: a directory outside the workspace (`--keep`) for the data,
+        and on PostgreSQL a database named after `name` (one there before is
+        dropped first), which closing the workspace leaves in place.
+        """
+        data_dir = kept_in if kept_in is not None else self.root / f"{name}-{backend}"
         database_url = None
         if backend == "postgresql":
-            database_url = self._create_database(name)
+            database_url = self._kept_database(name) if kept_in is not None else self._create_database(name)
         settings = Settings(
             env="development",
             data_dir=data_dir,
@@ -66,10 +71,15 @@ class Workspace:
         with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{database}"')
         self._databases.append(database)
-        base = psycopg.conninfo.conninfo_to_dict(ADMIN_URL)
-        user, host, port = base.get("user", "postgres"), base.get("host", "127.0.0.1"), base.get("port", 5432)
-        password = f":{base['password']}" if base.get("password") else ""
-        return f"postgresql://{user}{password}@{host}:{port}/{database}"
+        return _url(database)
+
+    @staticmethod
+    def _kept_database(name: str) -> str:
+        database = f"ledger_bench_kept_{name}"
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{database}"')
+        return _url(database)
 
     def log_path(self, name: str) -> Path:
         return self.root / f"{name}.log"
@@ -80,6 +90,14 @@ class Workspace:
                 conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         self._databases.clear()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _url(database: str) -> str:
+    """The URL of `database` on the server of `ADMIN_URL`."""
+    base = psycopg.conninfo.conninfo_to_dict(ADMIN_URL)
+    user, host, port = base.get("user", "postgres"), base.get("host", "127.0.0.1"), base.get("port", 5432)
+    password = f":{base['password']}" if base.get("password") else ""
+    return f"postgresql://{user}{password}@{host}:{port}/{database}"
 
 
 def child_environment(settings: Settings) -> dict[str, str]:
