@@ -59,7 +59,16 @@ browser:
 
 # The README's pictures of the staff pages (docs/screenshots): a fresh demo ledger served as `make run`
 # serves it, photographed in Debian's chromium (tests/browser/screenshots.py; docs/web.md).
+# Dutch date fields (dd-mm-jjjj) need chromium's Dutch locale (Debian's chromium-l10n), installed here as root.
 screenshots: $(VENV)/.installed-test browser
+	@[ -f /usr/lib/chromium/locales/nl.pak ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium's Dutch locale (chromium-l10n) for the screenshots"; \
+	    apt-get install -y -qq --no-install-recommends chromium-l10n >/dev/null 2>&1 || \
+	    { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium-l10n >/dev/null; }; \
+	  fi; \
+	  [ -f /usr/lib/chromium/locales/nl.pak ] || \
+	    echo "make screenshots: no chromium-l10n; date fields will show the English order (run as root: apt-get install chromium-l10n)" >&2; }
 	$(BIN)/python -m tests.browser.screenshots --out docs/screenshots --workers $(WORKERS)
 
 # The staff pages' texts: extract them again and update both catalogues (src/web/locale; docs/web.md).

@@ -27,6 +27,7 @@ tests/browser/test_screenshots.py runs it on a small data set.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -203,7 +204,10 @@ def _launched() -> Iterator[Browser]:
     if executable is None:
         raise SystemExit(NO_BROWSER)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
+        # Chromium on Linux takes its own language, which formats the date fields, from the environment
+        # (with Debian's chromium-l10n for the Dutch one; the context's `locale` sets only the page's).
+        dutch = {**os.environ, "LANGUAGE": "nl", "LANG": "nl_NL.UTF-8"}
+        browser = playwright.chromium.launch(executable_path=executable, args=[*LAUNCH_ARGS, "--lang=nl"], env=dutch)
         try:
             yield browser
         finally:
