@@ -85,6 +85,20 @@ def test_an_employer_reads_back_with_its_workers_and_where_they_live(api: Api, p
     assert housing["label"] == f"Westerstraat {place.house_number}A, 1671 GD Medemblik"
 
 
+def test_the_list_of_employers_carries_their_counts_but_not_their_homes(api: Api, place: Place) -> None:
+    # A large employer houses thousands: the list stays a list, the homes are on the employer and, paged, at
+    # `/housing-locations?employerId=` (issue 18).
+    hire(api.services.ledger, place.employer_id, place.location_id)
+
+    (item,) = ok(get(api, "/employers", kvkNumber=place.kvk))["items"]
+
+    assert set(item) == {"id", "kvkNumber", "name", "registeredAt", "on", "asKnownAt", "workers"}
+    assert item["workers"] == {"active": 1, "total": 1}
+    assert [h["id"] for h in ok(get(api, f"/employers/{place.employer_id}"))["housingLocations"]] == [
+        str(place.location_id)
+    ]
+
+
 def test_employers_are_found_by_a_part_of_the_name_in_any_case_and_without_accents(api: Api, place: Place) -> None:
     for name in ("alesund-gross", "ÅLESUND", "kwekerij ålesund", "bloemenkwekerij"):
         assert ids(ok(get(api, "/employers", name=name))) == [str(place.employer_id)], name
