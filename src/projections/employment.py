@@ -22,7 +22,7 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, FromClause, and_, func, select
+from sqlalchemy import BindParameter, ColumnElement, CompoundSelect, Connection, FromClause, and_, func, select, union
 
 from ledger.persistence.database import in_chunks
 from projections.bitemporal import known_at, valid_on
@@ -37,6 +37,33 @@ def residence_with_employer(on: date, as_known_at: datetime) -> tuple[FromClause
         and_(e.worker_id == r.worker_id, valid_on(employment_history, on), known_at(employment_history, as_known_at)),
     )
     return joined, func.coalesce(e.employer_id, r.employer_id)
+
+
+def homes_by_employer(
+    employers: BindParameter[Any] | Collection[str], on: date, as_known_at: datetime | ColumnElement[Any]
+) -> CompoundSelect[Any]:
+    """Each (employer among `employers`, hex; a location housing its workers on `on` as known at `as_known_at`), once.
+
+    The employer of the day, as `residence_with_employer` joins it, in two
+    parts: a worker never transferred counts for the employer its residence
+    rows name, a transferred one for its employment of that day. Each part is
+    read through its own table's index by employer, instead of every worker's
+    rows joined first and then filtered on the joined employer: a large
+    employer's homes are a few of the view's rows, not a scan of all of them.
+    `employers` and the moment may be bound parameters.
+    """
+    r, e = residence_history, employment_history
+    transferred = select(e.c.worker_id).where(e.c.worker_id == r.c.worker_id, valid_on(e, on), known_at(e, as_known_at))
+    stays = and_(valid_on(r, on), known_at(r, as_known_at))
+    own = select(r.c.employer_id, r.c.housing_location_id).where(
+        r.c.employer_id.in_(employers), stays, ~transferred.exists()
+    )
+    taken_over = (
+        select(e.c.employer_id, r.c.housing_location_id)
+        .select_from(e.join(r, r.c.worker_id == e.c.worker_id))
+        .where(e.c.employer_id.in_(employers), valid_on(e, on), known_at(e, as_known_at), stays)
+    )
+    return union(own, taken_over)  # each pair once
 
 
 def employers_now(conn: Connection, workers: Collection[str]) -> dict[str, str]:

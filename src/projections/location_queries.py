@@ -1,4 +1,4 @@
-"""Housing locations read back (issue 18): a list filtered by address, kind and over-capacity, one location.
+"""Housing locations read back (issue 18): a list filtered by address, kind, over-capacity and employer; one location.
 
 A location as registered (the directory view), its limits as the
 municipality set them (the history: when each holds from, when it was
@@ -14,6 +14,14 @@ An employer (`employer_id`) sees the locations that house its workers on the
 day, or that it proposed; at a location, the count of its own workers only.
 What depends on everyone's (over-capacity, free places, utilisation, the
 location's alerts) and the inspections are not shown to it (None, empty).
+
+The list's `employer_id` filter is the locations housing that employer's
+workers on the day as known at the instant, under the employer of the day
+(`projections.employment.homes_by_employer`, the scope's rule too): how a
+client pages an employer's homes, which the employers' list no longer
+carries (`projections.employer_queries`). For an employer the filter meets
+its scope: its own id gives the locations housing its workers (not those it
+merely proposed), another employer's nothing.
 
 `over_capacity` is a figure of the day, worked out from a setting (the
 floor-area norms): no column can hold it, so the list's query tests it per
@@ -31,10 +39,9 @@ from uuid import UUID
 from sqlalchemy import Connection, Engine, Select, or_, select
 
 from ledger.persistence.database import reading
-from projections.bitemporal import known_at, valid_on
 from projections.capacity_filter import over_capacity_is
 from projections.directory import compact_postcode, directory_locations, folded
-from projections.employment import residence_with_employer
+from projections.employment import homes_by_employer
 from projections.location_open_alerts import over_capacity_in_view, view_ready
 from projections.location_records import (
     FACT_COLUMNS,
@@ -44,7 +51,7 @@ from projections.location_records import (
     LocationRecord,
     read_records,
 )
-from projections.residence import location_facts, residence_history
+from projections.residence import location_facts
 
 # The answers' types live with the code that reads them; the API imports them from here.
 __all__ = ["Asked", "InspectionFacts", "LimitSet", "LocationFilter", "LocationRecord", "location", "locations"]
@@ -60,6 +67,7 @@ class LocationFilter:
     city: str | None = None  # likewise
     kind: str | None = None
     over_capacity: bool | None = None
+    employer_id: UUID | None = None  # housing its workers on the day (the employer of the day)
 
 
 def locations(
@@ -68,6 +76,8 @@ def locations(
     """A page of locations in id order after `after`, registered by `asked.as_known_at`, matching `found`."""
     if found.over_capacity is not None and asked.employer_id is not None:
         return []  # an employer is not shown whether a location is over capacity: none matches either way
+    if None not in (asked.employer_id, found.employer_id) and asked.employer_id != found.employer_id:
+        return []  # an employer is not shown where another's workers live, not even where its own live too
     with reading(engine) as conn:
         ready = _view_ready(conn, asked)
         statement = _filtered(asked, found, alerts_view=ready)
@@ -113,18 +123,19 @@ def _filtered(asked: Asked, found: LocationFilter, *, alerts_view: bool = False)
     elif found.over_capacity is not None:
         norms = asked.settings.floor_area_norms_m2
         statement = statement.where(over_capacity_is(found.over_capacity, asked.on, asked.as_known_at, norms))
-    if asked.employer_id is not None:
-        # Its workers on the day: the employer of that day, after any transfer (`projections.employment`).
-        h = residence_history.c
-        joined, employer = residence_with_employer(asked.on, asked.as_known_at)
-        housing_its_workers = (
-            select(h.housing_location_id)
-            .select_from(joined)
-            .where(employer == asked.employer_id.hex)
-            .where(valid_on(residence_history, asked.on))
-            .where(known_at(residence_history, asked.as_known_at))
-        )
+    if found.employer_id is not None:
+        statement = statement.where(d.housing_location_id.in_(_housing_workers_of(found.employer_id, asked)))
+    if asked.employer_id is not None and found.employer_id is None:  # with its own id, the filter is narrower
         statement = statement.where(
-            or_(d.housing_location_id.in_(housing_its_workers), d.proposed_by == asked.employer_id.hex)
+            or_(
+                d.housing_location_id.in_(_housing_workers_of(asked.employer_id, asked)),
+                d.proposed_by == asked.employer_id.hex,
+            )
         )
     return statement.order_by(d.housing_location_id)
+
+
+def _housing_workers_of(employer_id: UUID, asked: Asked) -> Select[Any]:
+    """The locations housing the employer's workers on the day as known at the instant (the employer of the day)."""
+    pairs = homes_by_employer([employer_id.hex], asked.on, asked.as_known_at).subquery()
+    return select(pairs.c.housing_location_id)

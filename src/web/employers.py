@@ -1,13 +1,16 @@
 """Werkgevers (`/werkgevers`, `/werkgevers/{id}`): the employers, and one with its workers and their homes.
 
 - The list is `GET /employers`' answer to the same question (`projections.employer_queries.employers`: a part
-  of the name, or the KvK number exactly), a page at a time with the API's cursor. An employer's name and KvK
+  of the name, or the KvK number exactly), a page at a time with the API's cursor: names, KvK numbers and
+  workers' counts, not the homes (a large employer houses thousands; issue 18). An employer's name and KvK
   number are the Handelsregister's, not a worker's personal data: no processing-log line, as the API writes none.
-- An employer's page: the employer, its workers' counts and the locations housing them on the day asked as
-  known at the instant asked (as `GET /employers/{id}`), and its workers as `GET /workers?employerId=` shows
-  them to the role (`api.routers.worker_queries.published`: the register of today, as known now; the page says
-  so while travelling in time), a page at a time with that route's cursor, each worker shown writing a
-  `registration` read line, as that route writes.
+- An employer's page: the employer and its workers' counts (as `GET /employers/{id}`, read without its
+  homes); the locations housing its workers on the day asked as known at the instant asked, a page at a time
+  as `GET /housing-locations?employerId=` pages them (same query, same cursor, under `homesCursor`), with the
+  count of the page shown, not of them all (that would need them all); and its workers as `GET
+  /workers?employerId=` shows them to the role (`api.routers.worker_queries.published`: the register of today,
+  as known now; the page says so while travelling in time), a page at a time with that route's cursor, each
+  worker shown writing a `registration` read line, as that route writes. Each list's links keep the other's page.
 """
 
 from __future__ import annotations
@@ -23,11 +26,13 @@ from pydantic import TypeAdapter, ValidationError
 from api.auth import Principal
 from api.deps import ProcessingDep, ServicesDep
 from api.routers.employer_queries import CURSOR
+from api.routers.location_queries import CURSOR as LOCATION_CURSOR
 from api.routers.worker_queries import Cursor as WorkerCursor
 from api.routers.worker_queries import encode_cursor, published
-from api.schemas.directory import EmployerPublic
+from api.schemas.directory import EmployerListItem, HousingLocationPublic
 from ledger.audit.processing_log import Activity, Operation
-from projections.employer_queries import employer, employers
+from projections.employer_queries import employers
+from projections.location_queries import Asked, LocationFilter, locations
 from web.access import STAFF_PAGES, page_user
 from web.errors import error_page
 from web.fields import Fields
@@ -40,6 +45,7 @@ router = APIRouter(include_in_schema=False)
 StaffPage = Annotated[Principal, Depends(page_user(STAFF_PAGES))]
 PAGE_SIZE = 25
 WORKERS_PAGE_SIZE = 50
+HOMES_PAGE_SIZE = 50  # as `GET /housing-locations`' default page
 SEARCH_FIELDS = ("name", "kvkNumber")
 # The workers list's own cursor type (`GET /workers`): a page's link carries what that route gives out.
 _WORKER_CURSOR: TypeAdapter[UUID | None] = TypeAdapter(WorkerCursor)
@@ -81,7 +87,7 @@ def employers_page(request: Request, services: ServicesDep, _: StaffPage) -> Res
         after=after,
     )
     page = found[:PAGE_SIZE]
-    context["items"] = [EmployerPublic.of(r, on=moment.on, as_known_at=moment.as_known_at) for r in page]
+    context["items"] = [EmployerListItem.of(r, on=moment.on, as_known_at=moment.as_known_at) for r in page]
     if len(found) > PAGE_SIZE:
         cursor = CURSOR.encode(page[-1].id)
         context["next_query"] = query(**asked, on=travel.on, asKnownAt=travel.as_known_at, cursor=cursor)
@@ -96,36 +102,55 @@ def employer_page(
     principal: StaffPage,
     processing: ProcessingDep,
 ) -> Response:
-    """The employer on the day asked as known at the instant asked, and its workers (today's, as known now)."""
+    """The employer and its homes on the day asked as known at the instant asked, and its workers (today's)."""
     travel = time_travel(request, services)
+    cursors = {name: request.query_params.get(name, "") for name in ("cursor", "homesCursor")}
     try:
-        after = _decoded(_worker_cursor, request.query_params.get("cursor", ""))
+        after = _decoded(_worker_cursor, cursors["cursor"])
+        homes_after = _decoded(LOCATION_CURSOR.decode, cursors["homesCursor"])
     except ValueError:
         return error_page(request, 400)
+    moment_query = {"on": travel.on, "asKnownAt": travel.as_known_at}
     context: dict[str, object] = {
         **travel_context(request, services, travel),
         "employer": None,
         "workers": [],
         "next_query": None,
-        "first_query": query(on=travel.on, asKnownAt=travel.as_known_at),
+        # Each list's links keep the other list's page.
+        "first_query": query(**moment_query, homesCursor=cursors["homesCursor"]),
         "paged": after is not None,
+        "homes": [],
+        "homes_next_query": None,
+        "homes_first_query": query(**moment_query, cursor=cursors["cursor"]),
+        "homes_paged": homes_after is not None,
     }
     if travel.errors:
         return render(request, "employer.html", context, status=400)
     moment = travel.moment
-    record = employer(services.ledger.database.engine, employer_id, on=moment.on, as_known_at=moment.as_known_at)
-    if record is None:
+    engine = services.ledger.database.engine
+    # The employer without its homes (`GET /employers/{id}` reads them all): the page shows one page of them.
+    found_employer = employers(engine, on=moment.on, as_known_at=moment.as_known_at, employer_id=employer_id, limit=1)
+    if not found_employer:
         return error_page(request, 404)
+    asked = Asked(moment.on, moment.as_known_at, services.settings)
+    homes = locations(
+        engine, asked, LocationFilter(employer_id=employer_id), limit=HOMES_PAGE_SIZE + 1, after=homes_after
+    )
+    homes_page = homes[:HOMES_PAGE_SIZE]
+    context["homes"] = [HousingLocationPublic.of(h, on=moment.on, as_known_at=moment.as_known_at) for h in homes_page]
+    if len(homes) > HOMES_PAGE_SIZE:
+        next_homes = LOCATION_CURSOR.encode(homes_page[-1].id)
+        context["homes_next_query"] = query(**moment_query, cursor=cursors["cursor"], homesCursor=next_homes)
     found = services.register.workers(
         employer_id=employer_id, limit=WORKERS_PAGE_SIZE + 1, after=after, today=services.ledger.today()
     )
     page = found[:WORKERS_PAGE_SIZE]
     processing.record(Activity.REGISTRATION, Operation.READ, *(worker.id for worker in page))
-    context["employer"] = EmployerPublic.of(record, on=moment.on, as_known_at=moment.as_known_at)
+    context["employer"] = EmployerListItem.of(found_employer[0], on=moment.on, as_known_at=moment.as_known_at)
     context["workers"] = published(services, principal, page)
     if len(found) > WORKERS_PAGE_SIZE:
-        cursor = encode_cursor(page[-1].id)
-        context["next_query"] = query(on=travel.on, asKnownAt=travel.as_known_at, cursor=cursor)
+        next_workers = encode_cursor(page[-1].id)
+        context["next_query"] = query(**moment_query, cursor=next_workers, homesCursor=cursors["homesCursor"])
     return render(request, "employer.html", context)
 
 

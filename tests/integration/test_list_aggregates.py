@@ -7,6 +7,8 @@
   through or show: a list of locations over capacity whose first match comes
   after a thousand that are not, and an employer whose workers live at more
   locations than an IN list holds.
+- The list of employers reads no homes at all: those are the employer's, and
+  the locations' filtered by it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from ledger.domain.housing_location import HousingLocation
 from ledger.domain.worker import Worker
 from ledger.persistence.database import IN_LIST_SIZE, reading
 from projections.employer_counts import employer_counts
+from projections.employer_queries import employer as one_employer
 from projections.employer_queries import employers
 from projections.location_queries import Asked, LocationFilter, locations
 from projections.registry import build_view_runners
@@ -149,11 +152,27 @@ def test_an_employers_answer_costs_the_same_statements_however_many_locations_ho
     engine, now = ledger.database.engine, datetime.now(UTC)
 
     with _statements(engine) as few:
-        (one,) = employers(engine, on=TODAY, as_known_at=now, employer_id=small)
+        one = one_employer(engine, small, on=TODAY, as_known_at=now)
     with _statements(engine) as many:
-        (every,) = employers(engine, on=TODAY, as_known_at=now, employer_id=large)
+        every = one_employer(engine, large, on=TODAY, as_known_at=now)
+    assert one is not None and every is not None
     assert (len(one.housing_locations), len(every.housing_locations)) == (1, IN_LIST_SIZE + 1)
     assert (one.active_workers, every.active_workers) == (1, IN_LIST_SIZE + 1)
     assert [h.id for h in every.housing_locations] == sorted(places, key=lambda u: u.hex)
     assert all(h.label and h.label.startswith("Zuiderstraat ") for h in every.housing_locations)
     assert len(many) == len(few)
+
+
+def test_the_list_of_employers_reads_no_homes(ledger: Ledger) -> None:
+    # A large employer houses thousands (issue 18): the list gives counts, and never reads where the workers live.
+    employer_id = ledger.register_employer(kvk_number=a_kvk_number(), name="Uitzendbureau B.V.").id
+    _workers_at(ledger, employer_id, _locations(ledger, 2))
+    _catch_up(ledger)
+    engine = ledger.database.engine
+
+    with _statements(engine) as sent:
+        (listed,) = employers(engine, on=TODAY, as_known_at=datetime.now(UTC), employer_id=employer_id)
+
+    assert (listed.active_workers, listed.total_workers) == (2, 2)
+    assert not hasattr(listed, "housing_locations")
+    assert not [s for s in sent if "residence_history" in s or "employment_history" in s]

@@ -2,10 +2,11 @@
 
 Property: an employer's counts (its workers by their status on D, as the
 register now believes) and the locations housing its workers (on D as known
-at T, under the employer of the day) equal what the aggregates folded from the
-events say; and the housing locations filtered by `overCapacity` are exactly
-the unfiltered list's records whose capacity says so, whatever the norms, the
-kinds, the limits and the day and instant asked.
+at T, under the employer of the day: on the employer, and as the locations
+filtered by it) equal what the aggregates folded from the events say; and the
+housing locations filtered by `overCapacity` are exactly the unfiltered list's
+records whose capacity says so, whatever the norms, the kinds, the limits and
+the day and instant asked.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ledger.domain.housing_location import MUNICIPALITY, Registrant
 from ledger.domain.worker import Worker
 from ledger.errors import Conflict, RuleViolated
 from ledger.settings import Settings
+from projections.employer_queries import employer as one_employer
 from projections.employer_queries import employers
 from projections.location_queries import Asked, LocationFilter, locations
 from projections.registry import build_view_runners
@@ -126,13 +128,21 @@ def test_employers_counts_and_homes_equal_a_naive_fold_over_the_events(ledger: L
                 continue  # an employer of an earlier example
             own = [w for w in now.values() if w.employer_id == record.id]
             assert (record.active_workers, record.total_workers) == (sum(_active_on(w, day) for w in own), len(own))
-            homes = {
-                w.housing_on(day)
-                for w in then.values()
-                if w is not None and w.housing_on(day) is not None and w.employer_on(day) == record.id
-            }
-            assert [h.id for h in record.housing_locations] == sorted(homes, key=lambda u: u.hex)
-            assert all(h.label is not None for h in record.housing_locations)
+            homes = sorted(
+                {
+                    w.housing_on(day)
+                    for w in then.values()
+                    if w is not None and w.housing_on(day) is not None and w.employer_on(day) == record.id
+                },
+                key=lambda u: u.hex,
+            )
+            # The list carries no homes; the employer does, and the locations filtered by it are the same.
+            one = one_employer(engine, record.id, on=day, as_known_at=instant)
+            assert one is not None and [h.id for h in one.housing_locations] == homes
+            assert all(h.label is not None for h in one.housing_locations)
+            asked = Asked(on=day, as_known_at=instant, settings=ledger.settings)
+            filtered = locations(engine, asked, LocationFilter(employer_id=record.id), limit=1000)
+            assert [r.id for r in filtered] == homes
 
 
 # Norms with a kind that has none, a fraction of a square metre, and a stricter norm from a date on.

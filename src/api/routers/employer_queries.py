@@ -4,6 +4,11 @@ An employer's name and KvK number are the Handelsregister's, not personal
 data of a worker (docs/data-classification.md), and the answers name no
 worker: no processing-log line is written. An employer sees only itself
 (another employer is 404). The registration route is in `api.routers.employers`.
+
+The list's items carry no homes (`EmployerListItem`): a large employer houses
+thousands, and every page of the list carried them all
+(`projections.employer_queries` says what that cost). One employer carries
+them; `GET /housing-locations?employerId=` pages them.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from api.policy import QUERIES, allow
 from api.routers.worker_queries import DEFAULT_LIMIT, Limit
 from api.routing import ApiRoute
 from api.schemas import patterns
-from api.schemas.directory import EmployerPublic, EmployersPage
+from api.schemas.directory import EmployerListItem, EmployerPublic, EmployersPage
 from api.scoping import employer_scope
 from ledger.errors import NotFound
 from projections.employer_queries import employer, employers
@@ -53,8 +58,10 @@ def list_employers(
 ) -> EmployersPage:
     """Employers in id order, a page at a time (pass `nextCursor` as `cursor`); an employer sees only itself.
 
-    Workers are counted by their status on `on`; the locations housing them
-    are those of `on` as known at `asKnownAt`.
+    Workers are counted by their status on `on`. The locations housing them
+    are not in the list (a large employer houses thousands): they are on the
+    employer (`GET /employers/{id}`) and, a page at a time, at `GET
+    /housing-locations?employerId=`.
     """
     found = employers(
         services.ledger.database.engine,
@@ -68,7 +75,7 @@ def list_employers(
     )
     page = found[:limit]
     return EmployersPage(
-        items=[EmployerPublic.of(record, on=when.on, as_known_at=when.as_known_at) for record in page],
+        items=[EmployerListItem.of(record, on=when.on, as_known_at=when.as_known_at) for record in page],
         next_cursor=CURSOR.encode(page[-1].id) if len(found) > limit else None,
     )
 
@@ -81,7 +88,10 @@ def get_employer(
     when: MomentDep,
     _: FreshReads,
 ) -> EmployerPublic:
-    """One employer, its workers' counts and the locations housing them; 404 when unknown as of `asKnownAt`."""
+    """One employer, its workers' counts and every location housing them; 404 when unknown as of `asKnownAt`.
+
+    The locations a page at a time, with their counts: `GET /housing-locations?employerId=`.
+    """
     scope = employer_scope(principal)
     record = None
     if scope in (None, employer_id):

@@ -1,4 +1,4 @@
-"""Reading housing locations back (issue 18): the list, filtered by address, kind and over-capacity; one location.
+"""Reading housing locations back (issue 18): the list, filtered by address, kind, over-capacity or employer; one.
 
 Finding a location by its address is one call: `postcode` (any case, with or
 without the space) and `houseNumber`. The answers name no person (a count of
@@ -7,6 +7,13 @@ employer sees the locations housing its workers on `on` or proposed by it,
 with the counts of its own workers (`projections.location_queries`); another
 location is 404. Registration and limits are in `api.routers.housing_locations`,
 occupancy and residents in `api.routers.occupancy`.
+
+`employerId` is how a client pages an employer's homes (the employers' list
+carries none): the locations housing its workers on `on` as known at
+`asKnownAt`, under the employer of the day. For an employer it meets the
+scope: its own id, the locations housing its workers (not those it merely
+proposed); another's, an empty page: where another employer's workers
+live is not its to know, not even where its own live too.
 """
 
 from __future__ import annotations
@@ -72,6 +79,15 @@ def list_housing_locations(
     over_capacity: Annotated[
         bool | None, Query(alias="overCapacity", description="Over-full on `on` (not for employers).")
     ] = None,
+    employer_id: Annotated[
+        UUID | None,
+        Query(
+            alias="employerId",
+            description="Housing this employer's workers on `on` as known at `asKnownAt`: the employer of that day, "
+            "after any transfer. An employer gets its own workers' homes for its own id (not the locations it "
+            "only proposed), and an empty page for another's.",
+        ),
+    ] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> HousingLocationsPage:
@@ -90,7 +106,7 @@ def list_housing_locations(
     found = locations(
         services.ledger.database.engine,
         asked,
-        LocationFilter(postcode, house_number, street, city, kind.value if kind else None, over_capacity),
+        LocationFilter(postcode, house_number, street, city, kind.value if kind else None, over_capacity, employer_id),
         limit=limit + 1,  # one more tells whether there is a next page
         after=cursor,
     )

@@ -16,7 +16,7 @@ from api.schemas.common import ApiModel, Instant
 from api.schemas.register import AddressPublic
 from ledger.domain.housing_location import LimitBasis
 from projections.alert_rules import AlertKind
-from projections.employer_queries import EmployerRecord
+from projections.employer_queries import EmployerRecord, EmployerSummary
 from projections.location_queries import InspectionFacts, LimitSet, LocationRecord
 
 LABEL = "The location's address on one line, as a person reads it (`Kerkstraat 12A-2, 1671 AB Medemblik`)."
@@ -36,6 +36,37 @@ class WorkerCounts(ApiModel):
     total: int
 
 
+class EmployerListItem(ApiModel):
+    """An employer of the list: as registered, and its workers' counts on `on`.
+
+    Not the locations housing its workers: a large employer houses thousands,
+    and every page of the list would carry them. They are on the employer
+    (`GET /employers/{id}`) and, a page at a time, at `GET
+    /housing-locations?employerId=`.
+    """
+
+    id: UUID
+    kvk_number: str = Field(examples=["34781256"])
+    name: str = Field(description="The trade name, as registered.", examples=["Flexwerk West-Friesland B.V."])
+    registered_at: Instant
+    on: date
+    as_known_at: Instant
+    workers: WorkerCounts
+
+    @classmethod
+    def of(cls, record: EmployerSummary, *, on: date, as_known_at: datetime) -> EmployerListItem:
+        """From the employers query."""
+        return cls(
+            id=record.id,
+            kvk_number=record.kvk_number,
+            name=record.name,
+            registered_at=record.registered_at,
+            on=on,
+            as_known_at=as_known_at,
+            workers=WorkerCounts(active=record.active_workers, total=record.total_workers),
+        )
+
+
 class EmployerPublic(ApiModel):
     """An employer as registered, its workers and where they live on `on`, as known at `asKnownAt`."""
 
@@ -47,20 +78,16 @@ class EmployerPublic(ApiModel):
     as_known_at: Instant
     workers: WorkerCounts
     housing_locations: list[HousingLocationLabel] = Field(
-        description="The locations housing its workers on `on`, as known at `asKnownAt`."
+        description="The locations housing its workers on `on`, as known at `asKnownAt`, in id order, all of them: "
+        "a page at a time, with their counts, at `GET /housing-locations?employerId=`."
     )
 
     @classmethod
     def of(cls, record: EmployerRecord, *, on: date, as_known_at: datetime) -> EmployerPublic:
-        """From the employers query."""
+        """From the employer query."""
+        item = EmployerListItem.of(record, on=on, as_known_at=as_known_at)
         return cls(
-            id=record.id,
-            kvk_number=record.kvk_number,
-            name=record.name,
-            registered_at=record.registered_at,
-            on=on,
-            as_known_at=as_known_at,
-            workers=WorkerCounts(active=record.active_workers, total=record.total_workers),
+            **dict(item),
             housing_locations=[HousingLocationLabel(id=h.id, label=h.label) for h in record.housing_locations],
         )
 
@@ -68,7 +95,7 @@ class EmployerPublic(ApiModel):
 class EmployersPage(ApiModel):
     """A page of employers in id order."""
 
-    items: list[EmployerPublic]
+    items: list[EmployerListItem]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; `null` on the last page.")
 
 

@@ -85,6 +85,20 @@ def test_an_employer_reads_back_with_its_workers_and_where_they_live(api: Api, p
     assert housing["label"] == f"Westerstraat {place.house_number}A, 1671 GD Medemblik"
 
 
+def test_the_list_of_employers_carries_their_counts_but_not_their_homes(api: Api, place: Place) -> None:
+    # A large employer houses thousands: the list stays a list, the homes are on the employer and, paged, at
+    # `/housing-locations?employerId=` (issue 18).
+    hire(api.services.ledger, place.employer_id, place.location_id)
+
+    (item,) = ok(get(api, "/employers", kvkNumber=place.kvk))["items"]
+
+    assert set(item) == {"id", "kvkNumber", "name", "registeredAt", "on", "asKnownAt", "workers"}
+    assert item["workers"] == {"active": 1, "total": 1}
+    assert [h["id"] for h in ok(get(api, f"/employers/{place.employer_id}"))["housingLocations"]] == [
+        str(place.location_id)
+    ]
+
+
 def test_employers_are_found_by_a_part_of_the_name_in_any_case_and_without_accents(api: Api, place: Place) -> None:
     for name in ("alesund-gross", "ÅLESUND", "kwekerij ålesund", "bloemenkwekerij"):
         assert ids(ok(get(api, "/employers", name=name))) == [str(place.employer_id)], name
@@ -289,6 +303,7 @@ def test_an_employer_sees_the_locations_housing_its_workers_or_proposed_by_it(ap
         ({"kind": "castle"}, "kind"),
         ({"overCapacity": "maybe"}, "overCapacity"),
         ({"on": "2026-13-01"}, "on"),
+        ({"employerId": "not-a-uuid"}, "employerId"),
     ],
 )
 def test_bad_location_queries_are_400_naming_the_parameter(api: Api, params: dict[str, str], name: str) -> None:
@@ -341,3 +356,75 @@ def test_a_search_text_with_a_control_character_is_400_naming_the_parameter(
     # Schemathesis found a NUL in `name` answered with 500 on PostgreSQL: a search text is a line of
     # printable text, as the text it is compared with (docs/text-input.md).
     assert invalid_names(get(shared_api, path, **{parameter: text})) == [parameter]
+
+
+# -- the locations housing an employer's workers (`employerId`) ------------------------------------
+
+
+@dataclass(frozen=True)
+class Homes:
+    """Where the two employers' workers live: a mover, a transferred worker, a worker of the other employer."""
+
+    april: UUID  # the mover's home until 1 May
+    may: UUID  # and from then on
+    transferred: UUID  # the transferred worker's, at the other employer from 1 June
+    others: UUID  # the other employer's own worker's
+    proposed: UUID  # proposed by the first employer; nobody lives there
+
+
+@pytest.fixture
+def homes(api: Api, place: Place) -> Homes:
+    ledger = api.services.ledger
+
+    def dwelling(street: str, **registrant: Any) -> UUID:
+        address = an_address(street=street)
+        return ledger.register_housing_location(bag_id=a_bag_id(), address=address, kind="dwelling", **registrant).id
+
+    april, may, transferred, others = (dwelling(s) for s in ("Aprillaan", "Meiweg", "Junistraat", "Anderweg"))
+    proposed = dwelling("Voorstelweg", registrant=Registrant(municipal=False, employer_id=place.employer_id))
+    mover = hire(ledger, place.employer_id, april).id
+    ledger.change_housing(mover, housing_location_id=may, valid_from=date(2026, 5, 1))
+    moved_on = hire(ledger, place.employer_id, transferred).id
+    ledger.transfer_worker(moved_on, employer_id=place.other_employer_id, valid_from=date(2026, 6, 1))
+    hire(ledger, place.other_employer_id, others)
+    return Homes(april, may, transferred, others, proposed)
+
+
+def test_locations_are_filtered_by_the_employer_of_the_day(api: Api, place: Place, homes: Homes) -> None:
+    def housing(employer: UUID, **params: Any) -> list[str]:
+        return ids(ok(get(api, "/housing-locations", employerId=str(employer), limit=500, **params)))
+
+    def ordered(*locations: UUID) -> list[str]:
+        return sorted(str(location) for location in locations)
+
+    # Today (15 June): the mover at its May home; the transferred worker counts for its new employer.
+    assert housing(place.employer_id) == ordered(homes.may)
+    assert housing(place.other_employer_id) == ordered(homes.transferred, homes.others)
+    # Only the day's home of a worker housed at two locations over time; before the transfer, the old employer's.
+    assert housing(place.employer_id, on="2026-04-15") == ordered(homes.april, homes.transferred)
+    assert housing(place.employer_id, on="2026-05-15") == ordered(homes.may, homes.transferred)
+    assert housing(place.other_employer_id, on="2026-05-15") == ordered(homes.others)
+    assert housing(place.employer_id, on="2026-03-01") == []
+    # Combined with the other filters, and never what an employer merely proposed.
+    assert housing(place.other_employer_id, street="junistraat") == ordered(homes.transferred)
+    assert housing(place.other_employer_id, street="meiweg") == []
+    assert housing(uuid4()) == []
+
+
+def test_an_employers_locations_are_paged_with_the_lists_cursor(api: Api, place: Place, homes: Homes) -> None:
+    employer = str(place.other_employer_id)
+    first = ok(get(api, "/housing-locations", employerId=employer, limit=1))
+    second = ok(get(api, "/housing-locations", employerId=employer, limit=1, cursor=first["nextCursor"]))
+
+    assert first["nextCursor"] and second["nextCursor"] is None
+    assert ids(first) + ids(second) == sorted([str(homes.transferred), str(homes.others)])
+
+
+def test_an_employer_filters_on_its_own_workers_homes_only(api: Api, place: Place, homes: Homes) -> None:
+    def seen(**params: Any) -> list[str]:
+        return ids(ok(get(api, "/housing-locations", "employer", kvk=place.kvk, limit=500, **params)))
+
+    assert sorted(seen()) == sorted([str(homes.may), str(homes.proposed)])
+    # The filter meets the scope: its own workers' homes without what it proposed; another employer's, nothing.
+    assert seen(employerId=str(place.employer_id)) == [str(homes.may)]
+    assert seen(employerId=str(place.other_employer_id)) == []

@@ -1,6 +1,7 @@
 """Werkgevers (`/werkgevers`, `/werkgevers/{id}`): the list as `GET /employers` answers it (name, KvK number,
-paging), and an employer's page with its workers as `GET /workers?employerId=` shows them to the role (logged as
-that route logs them) and the locations housing them as `GET /employers/{id}` names them (docs/web.md § Werkgevers).
+paging; no homes), and an employer's page with its workers as `GET /workers?employerId=` shows them to the role
+(logged as that route logs them) and the locations housing them a page at a time as `GET
+/housing-locations?employerId=` pages them (docs/web.md § Werkgevers).
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def test_the_list_finds_what_the_api_finds(site: TestClient, firms: Firms, asked
 
     assert page.status_code == 200, page.text
     assert _ids(page, _EMPLOYER) == [item["id"] for item in api_get(site, "/employers", **asked)["items"]]
+    # Name, KvK number, active workers: the homes are on an employer's page, not counted in the list.
+    assert page.text.count('scope="col"') in (0, 3)
 
 
 def test_the_list_pages_with_the_apis_cursor(site: TestClient, firms: Firms, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,11 +108,55 @@ def test_the_employer_page_shows_its_workers_and_homes_as_the_api_does(site: Tes
     assert page.status_code == 200, page.text
     employer = api_get(site, f"/employers/{firms.flex_id}", on="2026-06-01")
     workers = api_get(site, "/workers", employerId=str(firms.flex_id))["items"]
+    homes = api_get(site, "/housing-locations", employerId=str(firms.flex_id), on="2026-06-01", limit=50)
     assert employer["name"] in page.text and employer["kvkNumber"] in page.text
     assert _ids(page, _WORKER) == [w["id"] for w in workers]
     assert "Kowalska" in page.text and "Nowak" in page.text
-    assert _ids(page, _HOME) == [home["id"] for home in employer["housingLocations"]] == [str(firms.home_id)]
+    assert _ids(page, _HOME) == [home["id"] for home in homes["items"]] == [str(firms.home_id)]
+    assert 'data-figure="homes_on_page" value="1"' in page.text
     assert f'data-figure="active_workers" value="{employer["workers"]["active"]}"' in page.text
+
+
+def test_the_employer_page_pages_its_homes_as_the_location_list_does(
+    site: TestClient, firms: Firms, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("web.employers.HOMES_PAGE_SIZE", 1)
+    ledger = services_of(site).ledger
+    other = ledger.register_housing_location(
+        bag_id=a_bag_id(), address=an_address(street="Kerkstraat"), kind="dwelling", max_occupants=4
+    )
+    ledger.register_worker(
+        employer_id=firms.flex_id,
+        person=a_person(family_name="Wiśniewska"),
+        employment=an_employment(start_date=date(2026, 4, 1)),
+        housing_location_id=other.id,
+        housing_valid_from=date(2026, 4, 1),
+    )
+    caught_up(site)
+    sign_in(site, "registrar")
+    asked = {"employerId": str(firms.flex_id), "limit": 1}
+    api_first = api_get(site, "/housing-locations", **asked)
+
+    first = site.get(f"/werkgevers/{firms.flex_id}")
+    cursor = re.search(rf'href="/werkgevers/{firms.flex_id}\?[^"]*homesCursor=([A-Za-z0-9_-]+)', first.text)
+
+    assert _ids(first, _HOME) == [i["id"] for i in api_first["items"]]
+    assert 'data-figure="homes_on_page" value="1"' in first.text and 'id="homes-more"' in first.text
+    assert cursor and cursor.group(1) == api_first["nextCursor"]
+    second = site.get(f"/werkgevers/{firms.flex_id}", params={"homesCursor": cursor.group(1)})
+    api_second = api_get(site, "/housing-locations", **asked, cursor=cursor.group(1))
+    assert _ids(second, _HOME) == [i["id"] for i in api_second["items"]]
+    assert sorted(_ids(first, _HOME) + _ids(second, _HOME)) == sorted([str(firms.home_id), str(other.id)])
+    assert 'id="homes-more"' not in second.text
+    # Paging the homes keeps the workers' page, and the other way round.
+    monkeypatch.setattr("web.employers.WORKERS_PAGE_SIZE", 1)
+    workers_cursor = re.search(r'href="[^"]*[?&]cursor=([A-Za-z0-9_-]+)', site.get(f"/werkgevers/{firms.flex_id}").text)
+    assert workers_cursor
+    both = {"cursor": workers_cursor.group(1), "homesCursor": cursor.group(1)}
+    homes_part, workers_part = site.get(f"/werkgevers/{firms.flex_id}", params=both).text.split('id="workers-title"')
+    assert f'href="/werkgevers/{firms.flex_id}?cursor={both["cursor"]}" rel="first"' in homes_part
+    assert f'href="/werkgevers/{firms.flex_id}?homesCursor={both["homesCursor"]}" rel="first"' in workers_part
+    assert site.get(f"/werkgevers/{firms.flex_id}", params={"homesCursor": "not-a-cursor"}).status_code == 400
 
 
 def test_the_employer_page_logs_its_workers_as_the_workers_list_does(site: TestClient, firms: Firms) -> None:
@@ -143,7 +190,10 @@ def test_the_employer_page_travels_in_time(site: TestClient, firms: Firms) -> No
 
     assert (
         _ids(page, _HOME)
-        == [h["id"] for h in api_get(site, f"/employers/{firms.flex_id}", on="2026-03-01")["housingLocations"]]
+        == [
+            h["id"]
+            for h in api_get(site, "/housing-locations", employerId=str(firms.flex_id), on="2026-03-01")["items"]
+        ]
         == []
     )
     assert "data-time-travel" in page.text
