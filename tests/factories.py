@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -147,6 +147,29 @@ def register_worker(ledger: Ledger, world: World, **person_overrides: Any) -> UU
         housing_valid_from=date(2026, 4, 1),
     )
     return receipt.id
+
+
+def workers_of_one_name(
+    ledger: Ledger, employer_id: UUID, location_id: UUID, count: int, family_name: str
+) -> dict[UUID, date]:
+    """`count` workers of one family name, each born on another day, saved as one batch: their birth dates by id.
+
+    One batch, because registering them one command at a time takes seconds on each backend.
+    """
+    born = [date(1990, 1, 1) + timedelta(days=index) for index in range(count)]
+    workers = [
+        Worker.register(
+            employer_id=employer_id,
+            person=a_person(family_name=family_name, birth_date=birth_date),
+            employment=an_employment(),
+            housing_location_id=location_id,
+            housing_valid_from=date(2026, 4, 1),
+            today=ledger.today(),
+        )
+        for birth_date in born
+    ]
+    ledger.save(*workers)
+    return {worker.id: birth_date for worker, birth_date in zip(workers, born, strict=True)}
 
 
 # Domain-level builders for the unit tier: aggregates straight from their

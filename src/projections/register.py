@@ -33,7 +33,7 @@ from sqlalchemy import Engine, Select, select
 
 from ledger.crypto.keystore import KeyStore
 from ledger.persistence.database import reading
-from projections.register_queries import read_names, read_records, register_select
+from projections.register_queries import name_matches, read_names, read_records, register_select
 from projections.register_records import WorkerName, WorkerRecord, WorkerStatus
 from projections.register_sealing import blind_index
 from projections.register_tables import (
@@ -111,20 +111,22 @@ class RegisterView(View):
         limit: int = 100,
         employer_id: UUID | None = None,
     ) -> list[WorkerRecord]:
-        """Workers (of `employer_id`, if given) whose normalised family name is exactly this one (and birth date)."""
+        """Workers (of `employer_id`, if given) whose normalised family name is exactly this one (and birth date).
+
+        The first `limit` in id order: only those are read in full and opened.
+        """
         index = blind_index(self.keys.keyring.index_key(), family_name)
         if index is None:
             return []
+        found = name_matches(self.engine, self.keys, index, birth_date=birth_date, employer_id=employer_id, limit=limit)
+        if not found:
+            return []
         statement, _ = register_select(today)
         w = register_workers.c
-        statement = statement.where(w.family_name_index == index)
-        if employer_id is not None:
-            statement = statement.where(w.employer_id == employer_id.hex)
-        records = self._read(statement.order_by(w.worker_id), today)
-        # The birth date is sealed, so it is compared after opening; a worker whose key
-        # is gone is not found by name, even before the view has seen the shred.
-        found = [r for r in records if not r.shredded and birth_date in (None, r.person.birth_date)]
-        return found[:limit]
+        statement = statement.where(w.worker_id.in_([worker.hex for worker in found])).order_by(w.worker_id)
+        records = read_records(self.engine, self.keys, statement, today, data_keys=found)
+        # A shred the view saw after the candidates were read leaves its worker out, as it did before.
+        return [r for r in records if not r.shredded][:limit]
 
     def names(self, worker_ids: Iterable[UUID]) -> dict[UUID, WorkerName]:
         """The names of these workers, by id (those the register knows), with one batched key lookup."""

@@ -153,16 +153,68 @@ def _worker_name(row: Any, data_key: bytes | None) -> WorkerName:
     return WorkerName(worker_id, employer_id, shredded=False, family_name=family_name, given_names=given_names)
 
 
-def read_records(engine: Engine, keys: KeyStore, statement: Select[Any], today: date) -> list[WorkerRecord]:
-    """Run a `register_select` statement; open the rows with one batched key lookup."""
+def read_records(
+    engine: Engine, keys: KeyStore, statement: Select[Any], today: date, *, data_keys: dict[UUID, bytes] | None = None
+) -> list[WorkerRecord]:
+    """Run a `register_select` statement; open the rows with one batched key lookup (or the `data_keys` given)."""
     with reading(engine) as conn:
         rows = conn.execute(statement).all()
         ids = [row.worker_id for row in rows]
         addresses = _rows_by_worker(conn, register_work_addresses, ids)
         holds = _rows_by_worker(conn, register_legal_holds, ids)
-    # One key lookup per query, used for this answer only (a shred wins at once).
-    found = keys.data_keys(UUID(row.worker_id) for row in rows if not row.shredded)
+    # One key lookup per query, used for this answer only (a shred wins at once); a caller that has
+    # just looked the same subjects' keys up passes them, rather than reading the key store twice.
+    found = data_keys if data_keys is not None else keys.data_keys(UUID(r.worker_id) for r in rows if not r.shredded)
     return [
         worker_record(row, addresses[row.worker_id], holds[row.worker_id], found.get(UUID(row.worker_id)), today)
         for row in rows
     ]
+
+
+def name_matches(
+    engine: Engine,
+    keys: KeyStore,
+    index: str,
+    *,
+    birth_date: date | None,
+    employer_id: UUID | None,
+    limit: int,
+) -> dict[UUID, bytes]:
+    """The first `limit` workers in id order with this blind index (and birth date), with their data keys.
+
+    A common name matches hundreds of workers of whom a page shows `limit`:
+    the candidates' ids are read a chunk at a time in id order and only a
+    chunk's keys are looked up, until `limit` are found. A worker whose key is
+    gone is not found (a shred the view has not seen yet). The birth date is
+    sealed, so it is the one field opened here, and only when asked for.
+    """
+    w = register_workers.c
+    columns = [w.worker_id] if birth_date is None else [w.worker_id, w.sealed_birth_date]
+    candidates = select(*columns).where(w.family_name_index == index, w.shredded.is_(False))
+    if employer_id is not None:
+        candidates = candidates.where(w.employer_id == employer_id.hex)
+    # Without a birth date nearly every candidate is found: a page's worth is one chunk. With one,
+    # few are: larger chunks mean fewer round trips (each birth date is opened either way).
+    chunk = limit if birth_date is None else MAX_PAGE
+    found: dict[UUID, bytes] = {}
+    after: str | None = None
+    while len(found) < limit:
+        page = candidates if after is None else candidates.where(w.worker_id > after)
+        with reading(engine) as conn:
+            rows = conn.execute(page.order_by(w.worker_id).limit(chunk)).all()
+        data_keys = keys.data_keys(UUID(row.worker_id) for row in rows)
+        for row in rows:
+            data_key = data_keys.get(UUID(row.worker_id))
+            if data_key is not None and (birth_date is None or _born_on(row, data_key) == birth_date):
+                found[UUID(row.worker_id)] = data_key
+                if len(found) == limit:
+                    break
+        if len(rows) < chunk:
+            break
+        after = rows[-1].worker_id
+    return found
+
+
+def _born_on(row: Any, data_key: bytes) -> date | None:
+    text = open_text(data_key, row.worker_id, "birth_date", row.sealed_birth_date)
+    return None if text is None else date.fromisoformat(text)

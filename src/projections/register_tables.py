@@ -55,7 +55,7 @@ register_workers = Table(
     *(Column(f"sealed_{field}", Text, nullable=True) for field in PERSONAL_FIELDS),
     Column("family_name_index", String(64), nullable=True),
     Index("ix_register_workers_employer", "employer_id", "worker_id"),
-    Index("ix_register_workers_family_name_index", "family_name_index"),
+    Index("ix_register_workers_family_name", "family_name_index", "worker_id"),  # the name search pages by id
 )
 
 # The inputs of each worker's housing timeline, as recorded (seq = aggregate version).

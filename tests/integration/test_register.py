@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,6 +32,7 @@ from tests.factories import (
     letters,
     register_worker,
     valid_bsn,
+    workers_of_one_name,
 )
 
 TODAY = date(2026, 6, 15)
@@ -232,6 +234,38 @@ def test_search_narrows_by_birth_date(ledger: Ledger, register: Register) -> Non
     assert {r.id for r in view.search("nowak", today=TODAY)} == {older, younger}
     assert [r.id for r in view.search("nowak", date(1999, 9, 9), today=TODAY)] == [younger]
     assert view.search("nowak", date(2000, 1, 1), today=TODAY) == []
+
+
+def test_a_common_name_reads_and_opens_only_the_page_it_answers(
+    ledger: Ledger, register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = a_world(ledger)
+    born = workers_of_one_name(ledger, world.employer_id, world.location_id, 7, "Nowak")
+    by_id = sorted(born, key=lambda worker: worker.hex)
+    ledger.shred_subject(by_id[1], policy="erasure_request")
+    view = register.caught_up()
+    ledger.shred_subject(by_id[3], policy="erasure_request")  # its key is gone; the view has not seen it
+    asked: list[set[UUID]] = []
+    data_keys = view.keys.data_keys
+
+    def spied(subject_ids: Iterable[UUID]) -> dict[UUID, bytes]:
+        wanted = list(subject_ids)
+        asked.append(set(wanted))
+        return data_keys(wanted)
+
+    monkeypatch.setattr(view.keys, "data_keys", spied)
+
+    page = view.search("nowak", today=TODAY, limit=2)
+
+    assert [r.id for r in page] == [by_id[0], by_id[2]]
+    assert {r.person.family_name for r in page} == {"Nowak"}
+    assert asked == [{by_id[0], by_id[2]}]  # one key lookup, for the page's workers only
+    asked.clear()
+    assert [r.id for r in view.search("nowak", today=TODAY, limit=3)] == [by_id[0], by_id[2], by_id[4]]
+    assert by_id[3] in set().union(*asked)  # a key gone is looked for, and the next candidate taken instead
+    assert [r.id for r in view.search("nowak", today=TODAY)] == [by_id[0], by_id[2], *by_id[4:]]
+    assert [r.id for r in view.search("nowak", born[by_id[5]], today=TODAY, limit=1)] == [by_id[5]]
+    assert view.search("nowak", born[by_id[3]], today=TODAY) == []
 
 
 def test_search_narrows_to_one_employer(ledger: Ledger, register: Register) -> None:

@@ -19,7 +19,15 @@ from ledger.application.core import Receipt
 from ledger.application.service import Ledger
 from ledger.audit.processing_log import Activity
 from tests.conftest import Api
-from tests.factories import a_bag_id, a_kvk_number, a_person, an_address, an_employment, an_identity_document
+from tests.factories import (
+    a_bag_id,
+    a_kvk_number,
+    a_person,
+    an_address,
+    an_employment,
+    an_identity_document,
+    workers_of_one_name,
+)
 
 V1 = "/api/v1"
 APRIL = date(2026, 4, 1)
@@ -411,6 +419,32 @@ def test_search_matches_the_normalised_family_name_exactly(api: Api, town: Town)
     assert found({"familyName": "  WISNIEWSKA "}) == {str(wanted), str(younger)}
     assert found({"familyName": "wiśniewska", "birthDate": "2001-02-03"}) == {str(younger)}
     assert found({"familyName": "Wisniewsk"}) == set()
+
+
+def test_a_common_name_answers_the_first_hundred_in_id_order_and_logs_exactly_those(api: Api, town: Town) -> None:
+    ledger = api.services.ledger
+    born = workers_of_one_name(ledger, town.employer_id, town.other_location_id, 104, "Nowak")
+    by_id = sorted(born, key=lambda worker: worker.hex)
+    erased = {by_id[0], by_id[50]}
+    for worker_id in erased:
+        ledger.shred_subject(worker_id, policy="erasure_request")
+    position = ledger.recorder.max_notification_id()
+
+    def search(body: dict[str, Any], actor: str) -> tuple[list[UUID], list[UUID]]:
+        answer = api.client.post(
+            f"{V1}/workers/_search", params={"minPosition": position}, json=body, headers=api.auth("admin", sub=actor)
+        )
+        items = ok(answer)["items"]
+        assert {item["person"]["familyName"] for item in items} <= {"Nowak"}
+        logged = [line.subject_id for line in api.services.processing_log.lines(actor=actor)]
+        return [UUID(item["id"]) for item in items], sorted(logged, key=lambda worker: worker.hex)
+
+    first_hundred = [worker_id for worker_id in by_id if worker_id not in erased][:100]
+    assert search({"familyName": "NOWAK"}, "by-name") == (first_hundred, first_hundred)
+    # Past the first hundred, the birth date finds a worker alone; an erased one stays unfound.
+    last = by_id[-1]
+    assert search({"familyName": "nowak", "birthDate": born[last].isoformat()}, "by-birth") == ([last], [last])
+    assert search({"familyName": "nowak", "birthDate": born[by_id[50]].isoformat()}, "erased") == ([], [])
 
 
 @pytest.mark.parametrize(("body", "name"), [({}, "familyName"), ({"familyName": "X", "bsn": "1"}, "bsn")])

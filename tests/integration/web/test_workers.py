@@ -19,7 +19,15 @@ from fastapi.testclient import TestClient
 from api.auth import DevelopmentTokens, Role
 from ledger.audit.processing_log import Activity
 from ledger.domain.erasure import ERASURE_REQUEST_POLICY
-from tests.factories import a_bag_id, a_kvk_number, a_person, an_address, an_employment, an_identity_document
+from tests.factories import (
+    a_bag_id,
+    a_kvk_number,
+    a_person,
+    an_address,
+    an_employment,
+    an_identity_document,
+    workers_of_one_name,
+)
 from tests.integration.api.test_queries import recorded_at
 from tests.integration.web.site import csrf_token, figures, sign_in
 from tests.integration.web.test_overview import api_get, caught_up, services_of
@@ -118,6 +126,24 @@ def test_a_search_by_name_and_birth_date_finds_what_the_api_finds_and_logs_as_it
     assert "Flexwerk Westfriesland B.V." in page.text
     assert figures(page)["found"] == 1
     assert _log(site, "dev-registrar") == _log(site, "test-api") == [(READ_REGISTRATION, "read", people.worker_id)]
+
+
+def test_a_search_of_a_common_name_shows_and_logs_the_page_the_api_answers(site: TestClient, people: People) -> None:
+    ledger = services_of(site).ledger
+    employer = ledger.register_employer(kvk_number=a_kvk_number(), name="Uitzendbureau Noord B.V.")
+    workers_of_one_name(ledger, employer.id, people.second_home, 103, "Nowak")  # and the erased Nowak
+    caught_up(site)
+    sign_in(site, "registrar")
+
+    page = _search(site, familyName="Nowak")
+    answer = site.post(f"{V1}/workers/_search", json={"familyName": "Nowak"}, headers=_token(site))
+
+    found = [item["id"] for item in answer.json()["items"]]
+    assert len(found) == 100
+    assert str(people.erased_id) not in found
+    assert _found_ids(page) == found == sorted(found, key=lambda worker: UUID(worker).hex)
+    logged = sorted((READ_REGISTRATION, "read", UUID(worker)) for worker in found)
+    assert _log(site, "dev-registrar") == _log(site, "test-api") == logged
 
 
 def test_a_search_by_identity_document(site: TestClient, people: People) -> None:
