@@ -98,4 +98,4 @@ def get_employer(
         record = employer(services.ledger.database.engine, employer_id, on=when.on, as_known_at=when.as_known_at)
     if record is None:
         raise NotFound("employer", employer_id)
-    return EmployerPublic.of(record, on=when.on, as_known_at=when.as_known_at)
+    return EmployerPublic.with_homes(record, on=when.on, as_known_at=when.as_known_at)

@@ -56,7 +56,7 @@ class EmployerListItem(ApiModel):
     @classmethod
     def of(cls, record: EmployerSummary, *, on: date, as_known_at: datetime) -> EmployerListItem:
         """From the employers query."""
-        return cls(
+        return EmployerListItem(  # not `cls`: a subclass adds fields this does not fill
             id=record.id,
             kvk_number=record.kvk_number,
             name=record.name,
@@ -67,24 +67,17 @@ class EmployerListItem(ApiModel):
         )
 
 
-class EmployerPublic(ApiModel):
+class EmployerPublic(EmployerListItem):
     """An employer as registered, its workers and where they live on `on`, as known at `asKnownAt`."""
 
-    id: UUID
-    kvk_number: str = Field(examples=["34781256"])
-    name: str = Field(description="The trade name, as registered.", examples=["Flexwerk West-Friesland B.V."])
-    registered_at: Instant
-    on: date
-    as_known_at: Instant
-    workers: WorkerCounts
     housing_locations: list[HousingLocationLabel] = Field(
         description="The locations housing its workers on `on`, as known at `asKnownAt`, in id order, all of them: "
         "a page at a time, with their counts, at `GET /housing-locations?employerId=`."
     )
 
     @classmethod
-    def of(cls, record: EmployerRecord, *, on: date, as_known_at: datetime) -> EmployerPublic:
-        """From the employer query."""
+    def with_homes(cls, record: EmployerRecord, *, on: date, as_known_at: datetime) -> EmployerPublic:
+        """From the employer query: the employer with the locations housing its workers."""
         item = EmployerListItem.of(record, on=on, as_known_at=as_known_at)
         return cls(
             **dict(item),

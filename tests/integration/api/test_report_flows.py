@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.conftest import Api
-from tests.factories import World
+from tests.factories import World, a_person, an_employment
 from tests.integration.api.test_reports import get, ok, refused, world  # noqa: F401 (the fixture)
 
 MEASURES = ("workersRegistered", "housingStarts", "housingEnds", "contractEnds", "departures")
@@ -72,6 +72,27 @@ def test_registrations_count_on_the_day_they_were_recorded(api: Api, world: Worl
     earlier = ok(get(api, "/reports/flows", asKnownAt=before.isoformat(), **{"from": str(first), "to": str(last)}))
     assert sum(r["measures"]["workersRegistered"] for r in earlier["rows"]) == 0
     assert before < datetime.now(UTC)
+
+
+def test_registrations_total_the_same_under_every_grouping(api: Api, world: World) -> None:  # noqa: F811
+    # One more registration, housed nowhere: in no location's group, in the total all the same.
+    ledger = api.services.ledger
+    ledger.register_worker(employer_id=world.employer_id, person=a_person(), employment=an_employment())
+    events = ledger.recorder.select_notifications(start=1, limit=1000)
+    recorded = [ledger.mapper.to_domain_event(e).timestamp for e in events if e.topic.endswith("Worker.Registered")]
+    days = sorted({instant.astimezone(ZoneInfo(api.settings.timezone)).date() for instant in recorded})
+    period = {"from": str(days[0]), "to": str(days[-1]), "interval": "day"}
+
+    def registered(report: dict[str, Any], part: str) -> dict[tuple[str, str | None], int]:
+        return {(r["periodStart"], r["groupKey"]): r["measures"]["workersRegistered"] for r in report[part]}
+
+    ungrouped = registered(ok(get(api, "/reports/flows", **period)), "rows")
+    assert sum(ungrouped.values()) == 4
+    for group_by in ("housingLocation", "employer", "nationality", "kind", "postcodeArea"):
+        report = ok(get(api, "/reports/flows", groupBy=group_by, **period))
+        assert registered(report, "totals") == ungrouped, group_by
+    by_location = ok(get(api, "/reports/flows", groupBy="housingLocation", **period))
+    assert sum(registered(by_location, "rows").values()) == 3  # the fourth lives nowhere here
 
 
 def test_a_departure_counts_as_known_at(api: Api, world: World) -> None:  # noqa: F811
