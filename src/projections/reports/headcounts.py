@@ -32,6 +32,7 @@ the database: a worker's few stays are ordered in Python.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -56,29 +57,32 @@ _ON_FIRST_DAY, _NEW_RESIDENT, _OTHER = 2, 1, 0
 # none: the residence view records a location's facts before any stay there, `projections.residence`.)
 _APART = (ReportGroup.EMPLOYER,)
 
-# A worker's stay as read: its group's key (None without a grouping), its first day and its end (None: open).
-Stay = tuple[str | None, int, int | None]
+# A worker's stay as read: whether it is read for the total apart (1) or not (0), the worker, its group's key
+# (None without a grouping), its first day and its end (None: open).
+Stay = tuple[int, str, str | None, int, int | None]
 
 
 def headcounts_report(engine: Engine, asked: PeriodQuestion) -> ReportTable:
     """The headcounts per period (and group), with a total per period when grouped; locations and employers labelled."""
     bounds = [d.toordinal() for d in boundaries(asked.periods)]
-    grouped: dict[str, list[Stay]] = {}  # each worker's stays, for the groups (and the total, but `_APART`)
-    whole: dict[str, list[Stay]] = {}  # grouped `_APART`: each worker's whole stays, for the total
+    grouped: defaultdict[str, list[Stay]] = defaultdict(list)  # each worker's stays, for the groups (and the total)
+    whole: defaultdict[str, list[Stay]] = defaultdict(list)  # grouped `_APART`: each worker's whole stays, the total's
     with report_reading(engine) as conn:
-        for for_total, worker, key, start, end in fetched(conn, _stays(asked)):
-            by_worker = whole if for_total else grouped
-            if (mine := by_worker.get(worker)) is None:
-                by_worker[worker] = [(key, start, end)]
-            else:
-                mine.append((key, start, end))
+        stays_read: list[Stay] = fetched(conn, _stays(asked))
+    # The rows as read, each under its worker (half the time of unpacking each into a tuple of its own).
+    if asked.group_by in _APART:
+        for stay in stays_read:
+            (whole if stay[0] else grouped)[stay[1]].append(stay)
+    else:
+        for stay in stays_read:
+            grouped[stay[1]].append(stay)
     if asked.group_by is None:
         total = _Sums(bounds, None)
         total.add(grouped.values(), groups=False, total=True)
         # Without a grouping the rows are the whole municipality's: they are the totals.
         return ReportTable("headcounts", MEASURES, total.total_columns(asked.periods), (), PEOPLE, None)
     # Rectangular: every group found (each lived there on some day of the report) in every period.
-    keys = sorted({key for mine in grouped.values() for key, _, _ in mine if key is not None})
+    keys: list[str] = sorted({stay[2] for stay in stays_read if not stay[0] and stay[2] is not None})
     sums = _Sums(bounds, keys)
     apart = asked.group_by in _APART
     sums.add(grouped.values(), groups=True, total=not apart)
@@ -116,7 +120,7 @@ class _Sums:
                 mine.sort(key=_first_day)
             before: dict[str | None, int | None] = {}  # the end of the worker's latest stay so far, per group
             latest: int | None = None  # the end of its latest stay so far (None: none, or an open one)
-            for key, start, end in mine:
+            for _, _, key, start, end in mine:
                 # A stay begun before the report counts from its first day (it is there on that day).
                 since = start if start > first else first
                 index = bisect_right(bounds, since) - 1
@@ -159,7 +163,7 @@ class _Sums:
 
 
 def _first_day(stay: Stay) -> int:
-    return stay[1]
+    return stay[3]
 
 
 def _folded(counts: list[int], days: list[int], bounds: Sequence[int], size: int) -> list[list[int]]:
