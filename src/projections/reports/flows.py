@@ -37,13 +37,11 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    false,
     func,
     literal,
     null,
     or_,
     select,
-    true,
     union_all,
 )
 
@@ -71,28 +69,14 @@ def flows_report(engine: Engine, asked: PeriodQuestion, zone: ZoneInfo) -> Repor
     instants = [_instants(period, zone) for period in asked.periods]
     # The periods' first instants and the first instant after the last one.
     periods = [start for start, _ in instants] + [instants[-1][1]]
-    groupings = [asked.group_by, None] if asked.group_by is not None else [None]
-    # Grouped by what the registration itself says, each registration is in one group (or the null one):
-    # the total is their sum, and is not counted again.
-    summed = asked.group_by in _REGISTRATION_KEYS
-    statements = [
-        statement
-        for group in groupings
-        for statement in _measures(
-            group, asked, periods, total=group is None and asked.group_by is not None, registrations=not summed
-        )
-    ]
     found: list[tuple[int, str, str, Measure]] = []  # (period index, group key, measure, count)
     totals: dict[int, dict[str, Measure]] = {}
     with report_reading(engine) as conn:
-        for index, key, is_total, measure, n in fetched(conn, union_all(*statements)):
-            if is_total or asked.group_by is None:
-                totals.setdefault(index, {})[measure] = int(n)
-                continue
-            if summed and measure == "workersRegistered":
-                total = totals.setdefault(index, {})
-                total[measure] = int(total.get(measure) or 0) + int(n)
-            if key is not None:
+        # Each event is in one group or in none (the null key): the period's total is the sum of them all.
+        for index, key, measure, n in fetched(conn, union_all(*_measures(asked.group_by, asked, periods))):
+            total = totals.setdefault(index, {})
+            total[measure] = int(total.get(measure) or 0) + int(n)
+            if key is not None and asked.group_by is not None:
                 found.append((index, key, measure, int(n)))
         moves = _moves(fetched(conn, _stays(asked)), [d.toordinal() for d in boundaries(asked.periods)])
     for (index, key, measure), n in moves.items():
@@ -122,28 +106,21 @@ def _instants(period: Period, zone: ZoneInfo) -> tuple[datetime, datetime]:
     )
 
 
-# The groupings a registration names itself (no join): every registration is in exactly one of their groups.
-_REGISTRATION_KEYS = (ReportGroup.HOUSING_LOCATION, ReportGroup.EMPLOYER, ReportGroup.NATIONALITY)
+def _measures(group: ReportGroup | None, asked: PeriodQuestion, periods: list[datetime]) -> list[Select[Any]]:
+    """Registrations, contract ends and departures per period and group, each event in one group or none.
 
-
-def _measures(
-    group: ReportGroup | None,
-    asked: PeriodQuestion,
-    periods: list[datetime],
-    *,
-    total: bool,
-    registrations: bool = True,
-) -> list[Select[Any]]:
-    flag = (true() if total else false()).label("is_total")
-
+    The groups are joined outward: an event with no group (a registration
+    housing no one here, a contract end of a worker living elsewhere) has a
+    null key, so one statement gives the groups and, summed, the total. A
+    worker lives at one place on a day (its stays do not overlap), so no
+    event is in two groups.
+    """
     # Housing starts and ends are counted from the stays in Python (`_moves`).
-    counted = [
-        _latest(CONTRACT_ENDED, "contractEnds", group, asked, flag),
-        _latest(DEPARTED, "departures", group, asked, flag),
+    return [
+        _registered(group, asked, periods),
+        _latest(CONTRACT_ENDED, "contractEnds", group, asked),
+        _latest(DEPARTED, "departures", group, asked),
     ]
-    if registrations or not total:
-        counted.insert(0, _registered(group, asked, periods, flag))
-    return counted
 
 
 # The key a total's count is kept under in `_moves` (None is a key: a grouped stay may have none).
@@ -215,12 +192,12 @@ def _moves(found: Iterable[tuple[Any, ...]], bounds: Sequence[int]) -> Counter[t
     return counted
 
 
-def _registered(group: ReportGroup | None, asked: PeriodQuestion, instants: list[datetime], flag: Any) -> Select[Any]:
+def _registered(group: ReportGroup | None, asked: PeriodQuestion, instants: list[datetime]) -> Select[Any]:
     f = flow_events.c
     source: Any = flow_events
     key: Any
     if group in (ReportGroup.POSTCODE_AREA, ReportGroup.KIND):
-        source = source.join(location_facts, location_facts.c.housing_location_id == f.housing_location_id)
+        source = source.outerjoin(location_facts, location_facts.c.housing_location_id == f.housing_location_id)
         key = location_facts.c.postcode_area if group is ReportGroup.POSTCODE_AREA else location_facts.c.kind
     elif group is None:
         key = NO_GROUP
@@ -235,7 +212,6 @@ def _registered(group: ReportGroup | None, asked: PeriodQuestion, instants: list
         select(
             index.label("idx"),
             key.label("group_key"),
-            flag,
             literal("workersRegistered").label("measure"),
             func.count().label("n"),
         )
@@ -246,7 +222,7 @@ def _registered(group: ReportGroup | None, asked: PeriodQuestion, instants: list
     )
 
 
-def _latest(kind: str, measure: str, group: ReportGroup | None, asked: PeriodQuestion, flag: Any) -> Select[Any]:
+def _latest(kind: str, measure: str, group: ReportGroup | None, asked: PeriodQuestion) -> Select[Any]:
     """Each worker's latest event of `kind` recorded by the instant, dated within a period, by where it lived then."""
     f = flow_events.c
     first, last = asked.periods[0].start, asked.periods[-1].end
@@ -272,13 +248,11 @@ def _latest(kind: str, measure: str, group: ReportGroup | None, asked: PeriodQue
             housed = and_(h.valid_from <= e.on_day, or_(h.valid_to.is_(None), h.valid_to > e.on_day))
         else:  # housed on the day before the departure (its stay ends on the departure's day)
             housed = and_(h.valid_from < e.on_day, or_(h.valid_to.is_(None), h.valid_to >= e.on_day))
-        source = source.join(s, and_(h.worker_id == e.worker_id, housed))
+        source = source.outerjoin(s, and_(h.worker_id == e.worker_id, housed))
         key = h.group_key
     index = by_period(e.on_day, boundaries(asked.periods), number)
     return (
-        select(
-            index.label("idx"), key.label("group_key"), flag, literal(measure).label("measure"), func.count().label("n")
-        )
+        select(index.label("idx"), key.label("group_key"), literal(measure).label("measure"), func.count().label("n"))
         .select_from(source)
         .group_by(*_grouped(index, key))
     )
