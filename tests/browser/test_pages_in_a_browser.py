@@ -285,6 +285,41 @@ def test_the_alerts_inbox_for_each_role(server: Server, visit: Visit, axe_source
     assert visit.violations == []
 
 
+def test_the_alerts_inbox_by_a_locations_address_typed(server: Server, visit: Visit, axe_source: str) -> None:
+    sign_in(visit, server.url, "inspector")
+    page = visit.page
+    location_id = next(
+        item["housingLocationId"]
+        for item in _registrar_api(server, "GET", "/alerts")["items"]
+        if item["housingLocationId"] is not None
+    )
+    address = _registrar_api(server, "GET", f"/housing-locations/{location_id}")["address"]
+
+    page.goto(f"{server.url}/signalen")
+    page.fill("#postcode", address["postcode"])
+    page.fill("#huisnummer", str(address["houseNumber"]))
+    page.click("#alert-filters button[type=submit]")
+    page.wait_for_url("**/signalen?*huisnummer=*")
+
+    expected = _registrar_api(server, "GET", "/alerts", params={"housingLocationId": location_id})["items"]
+    rows = page.locator("table#alerts tbody tr")
+    assert [rows.nth(i).get_attribute("data-alert") for i in range(rows.count())] == [
+        f"{item['kind']}.{item['subjectId']}" for item in expected[:50]
+    ]
+    assert expected
+    assert page.locator("#postcode-hint").inner_text().startswith("Locatie: ")
+
+    page.fill("#postcode", "9999 ZZ")  # no location there: the refusal at the field, no alert read
+    page.click("#alert-filters button[type=submit]")
+    page.wait_for_url("**/signalen?*postcode=9999*")
+    assert page.locator("#postcode-error").inner_text() == "Op dit adres is geen huisvestingslocatie geregistreerd."
+    assert page.locator("#postcode").get_attribute("aria-invalid") == "true"
+    assert page.locator("table#alerts").count() == 0
+    assert axe_violations(page, axe_source) == []
+    assert visit.violations == []
+    screenshot(page, "signalen-onbekend-adres")
+
+
 def test_the_alerts_inbox_on_another_day_as_known_at_another_moment(
     server: Server, visit: Visit, axe_source: str
 ) -> None:

@@ -5,6 +5,7 @@ does (docs/web.md)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -30,6 +31,7 @@ class Inbox:
     other_employer_id: UUID
     unhoused_id: UUID
     crowded_at: datetime  # when the second occupant (the one too many) was recorded
+    crowded_house_number: int  # its postcode is the factory's, 1671 AB
 
 
 @pytest.fixture
@@ -37,15 +39,14 @@ def inbox(site: TestClient) -> Inbox:
     ledger = services_of(site).ledger
     employer = ledger.register_employer(kvk_number=a_kvk_number(), name="Flexwerk Westfriesland B.V.")
     other = ledger.register_employer(kvk_number=a_kvk_number(), name="Zaadteelt Andijk B.V.")
-    crowded = ledger.register_housing_location(
-        bag_id=a_bag_id(), address=an_address(street="Dorpsstraat"), kind="dwelling", max_occupants=1
-    )
+    address = an_address(street="Dorpsstraat")
+    crowded = ledger.register_housing_location(bag_id=a_bag_id(), address=address, kind="dwelling", max_occupants=1)
     hire(ledger, employer.id, crowded.id, housed_from=date(2025, 9, 1))
     second = hire(ledger, other.id, crowded.id, housed_from=date(2025, 10, 1))
     unhoused = hire(ledger, employer.id, None)
     hire(ledger, other.id, None)
     caught_up(site)
-    return Inbox(crowded.id, employer.id, other.id, unhoused.id, recorded_at(ledger, second))
+    return Inbox(crowded.id, employer.id, other.id, unhoused.id, recorded_at(ledger, second), address.house_number)
 
 
 def _shown(page: httpx.Response) -> list[str]:
@@ -102,16 +103,59 @@ def test_each_filter_gives_what_the_api_gives(site: TestClient, inbox: Inbox, by
     assert page.status_code == 200
     assert sorted(_shown(page)) == sorted(_api_alerts(site, **{by: value}))
     assert _shown(page)
-    assert re.search(rf'<option value="{value}" selected>', page.text)
+    if by == "housingLocationId":  # named by its id (a link), its fields show its address
+        assert _field(page, "postcode") == "1671 AB"
+        assert _field(page, "huisnummer") == str(inbox.crowded_house_number)
+        assert f"Locatie: Dorpsstraat {inbox.crowded_house_number}, 1671 AB Medemblik" in page.text
+    else:
+        assert re.search(rf'<option value="{value}" selected>', page.text)
 
 
-def test_the_filters_offer_the_locations_and_employers_with_alerts_by_name(site: TestClient, inbox: Inbox) -> None:
+def _field(page: httpx.Response, name: str) -> str:
+    found = re.search(rf'<input [^>]*name="{name}" value="([^"]*)"', page.text)
+    assert found is not None, name
+    return found.group(1)
+
+
+@pytest.mark.parametrize("postcode", ["1671 AB", "1671ab"])
+def test_a_location_is_chosen_by_postcode_and_house_number(site: TestClient, inbox: Inbox, postcode: str) -> None:
+    sign_in(site, "inspector")
+
+    page = site.get("/signalen", params={"postcode": postcode, "huisnummer": str(inbox.crowded_house_number)})
+
+    assert page.status_code == 200
+    assert _shown(page) == _api_alerts(site, housingLocationId=str(inbox.crowded_id))
+    assert f"over_capacity.{inbox.crowded_id}" in _shown(page)
+    assert f'name="housingLocationId" value="{inbox.crowded_id}"' in page.text  # the form sent again keeps it
+    assert figures(page)["alerts_over_capacity"] == 1
+
+
+def test_the_location_named_by_its_id_gives_way_to_an_address_typed_or_emptied(site: TestClient, inbox: Inbox) -> None:
+    sign_in(site, "inspector")
+    chosen = {"housingLocationId": str(inbox.crowded_id)}
+    own = {"postcode": "1671AB", "huisnummer": str(inbox.crowded_house_number)}
+
+    sent_again = site.get("/signalen", params=chosen | own)
+    emptied = site.get("/signalen", params=chosen | {"postcode": "", "huisnummer": ""})
+    elsewhere = site.get("/signalen", params=chosen | {"postcode": "9999 ZZ", "huisnummer": "1"})
+
+    assert _shown(sent_again) == _api_alerts(site, **chosen)
+    assert sorted(_shown(emptied)) == sorted(_api_alerts(site))
+    assert elsewhere.status_code == 400
+    assert 'id="postcode-error"' in elsewhere.text
+    assert "Op dit adres is geen huisvestingslocatie geregistreerd" in elsewhere.text
+
+
+def test_the_filters_offer_the_employers_with_alerts_by_name_and_no_list_of_locations(
+    site: TestClient, inbox: Inbox
+) -> None:
     sign_in(site, "auditor")
 
     page = site.get("/signalen").text
 
-    assert re.search(rf'<option value="{inbox.crowded_id}">Dorpsstraat [^<]*</option>', page)
     assert f'<option value="{inbox.other_employer_id}">Zaadteelt Andijk B.V.</option>' in page
+    assert 'name="housingLocationId"' not in page  # the location is typed: no option per location
+    assert 'name="postcode"' in page and 'name="huisnummer"' in page
 
 
 def test_the_inbox_is_read_only(site: TestClient, inbox: Inbox) -> None:
@@ -126,7 +170,14 @@ def test_the_inbox_is_read_only(site: TestClient, inbox: Inbox) -> None:
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"kind": "brand"}, "kind"), ({"housingLocationId": "Dorpsstraat 1"}, "housingLocationId")],
+    [
+        ({"kind": "brand"}, "kind"),
+        ({"housingLocationId": "Dorpsstraat 1"}, "postcode"),
+        ({"housingLocationId": "0" * 32}, "postcode"),  # no location has this id
+        ({"postcode": "9999 ZZ", "huisnummer": "1"}, "postcode"),
+        ({"postcode": "1671 AB", "huisnummer": "twaalf"}, "postcode"),
+        ({"employerId": "Flexwerk"}, "employerId"),
+    ],
 )
 def test_a_bad_filter_is_shown_at_its_field_and_reads_nothing(
     site: TestClient, inbox: Inbox, params: dict[str, str], field: str
@@ -190,15 +241,12 @@ def _api_ids(site: TestClient, field: str, **params: str) -> set[str]:
     return {item[field] for item in api_all(site, "/alerts", **params) if item[field] is not None}
 
 
-def test_the_filters_offer_the_locations_and_employers_with_alerts_on_that_moment(
-    site: TestClient, inbox: Inbox
-) -> None:
+def test_the_filters_offer_the_employers_with_alerts_on_that_moment(site: TestClient, inbox: Inbox) -> None:
     sign_in(site, "registrar")
 
     for asked in [{}, {"on": "2025-09-15"}, {"on": "2025-11-01", "asKnownAt": _moments(inbox)[1]["asKnownAt"]}]:
         page = site.get("/signalen", params=asked)
 
-        assert _offered(page, "housingLocationId") == _api_ids(site, "housingLocationId", **asked), asked
         assert _offered(page, "employerId") == _api_ids(site, "employerId", **asked), asked
     before_the_other_came = site.get("/signalen", params={"on": "2025-09-15"})
     assert str(inbox.other_employer_id) not in _offered(before_the_other_came, "employerId")
@@ -259,3 +307,20 @@ def test_the_next_page_is_the_apis_next_page(site: TestClient, inbox: Inbox, mon
 
 def test_the_inbox_needs_a_session(site: TestClient, inbox: Inbox) -> None:
     assert site.get("/signalen").status_code == 303
+
+
+@pytest.mark.parametrize("by", ["nothing", "employer", "location", "location and employer"])
+def test_the_counts_by_kind_are_the_apis_alerts_counted(site: TestClient, inbox: Inbox, by: str) -> None:
+    sign_in(site, "registrar")
+    asked = {
+        "nothing": {},
+        "employer": {"employerId": str(inbox.other_employer_id)},
+        "location": {"housingLocationId": str(inbox.crowded_id)},
+        "location and employer": {"housingLocationId": str(inbox.crowded_id), "employerId": str(inbox.employer_id)},
+    }[by]
+
+    counts = {k: v for k, v in figures(site.get("/signalen", params=asked)).items() if k.startswith("alerts_")}
+
+    expected = Counter(item["kind"] for item in api_all(site, "/alerts", **asked))
+    assert counts == {"alerts_total": sum(expected.values())} | {f"alerts_{k}": n for k, n in expected.items()}
+    assert counts["alerts_total"] > 0
