@@ -138,10 +138,21 @@ def pages(ctx: Context, backend: str) -> list[Row]:
         healthz = get("/healthz")  # the probe sits beside the API, not under /api/v1
         memo: FigureMemo = site.app.state.figure_memo  # type: ignore[attr-defined]
 
-        def overview_anew() -> httpx.Response:
-            memo.forget()  # as after any event: the figures are computed again (web.figure_memo)
-            answer: httpx.Response = site.get("/")
-            return answer
+        def anew(path: str) -> Request:
+            def page() -> httpx.Response:
+                memo.forget()  # as after any event: the figures are computed again (web.figure_memo)
+                answer: httpx.Response = site.get(path)
+                return answer
+
+            return page
+
+        def alerts_at() -> tuple[Request, Request]:
+            # A location with alerts, typed as a person does (postcode and house number), against the API's filter.
+            alerts = api("/alerts", kind="over_capacity", limit=100)().json()["items"]
+            found = rng.choice([a["housingLocationId"] for a in alerts if a["housingLocationId"]])
+            address = api(f"/housing-locations/{found}")().json()["address"]
+            typed = {"postcode": address["postcode"], "huisnummer": str(address["houseNumber"])}
+            return get("/signalen", **typed), api("/alerts", housingLocationId=found)
 
         year = {"report": "headcounts"}
         kinds: list[tuple[str, str, Callable[[], tuple[Request, Request]], Goal]] = [
@@ -154,7 +165,7 @@ def pages(ctx: Context, backend: str) -> list[Row]:
             (
                 "overview-new",
                 "Overzicht `/`, the first after a view moved (figures computed) vs /healthz",
-                lambda: (overview_anew, healthz),
+                lambda: (anew("/"), healthz),
                 PAGE_P95,
             ),
             (
@@ -200,7 +211,19 @@ def pages(ctx: Context, backend: str) -> list[Row]:
                 lambda: employer(rng.choice(store.places.employer_ids)),
                 PAGE_P95,
             ),
-            ("alerts", "Signalen `/signalen` vs GET /alerts", lambda: (get("/signalen"), api("/alerts")), PAGE_P95),
+            (
+                "alerts",
+                "Signalen `/signalen` while no view moves (the kept tally) vs GET /alerts",
+                lambda: (get("/signalen"), api("/alerts")),
+                PAGE_P95,
+            ),
+            (
+                "alerts-new",
+                "Signalen `/signalen`, the first after a view moved (the tally computed) vs GET /alerts",
+                lambda: (anew("/signalen"), api("/alerts")),
+                PAGE_P95,
+            ),
+            ("alerts-at", "Signalen by postcode + house number vs GET /alerts?housingLocationId=", alerts_at, PAGE_P95),
             (
                 "inspections",
                 "Inspecties `/inspecties` vs GET /inspections",

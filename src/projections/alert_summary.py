@@ -1,8 +1,8 @@
 """The alerts in force on a day as known at an instant, summed up without reading each one (docs/web.md).
 
-What the alerts inbox's filters offer — the locations and the employers that
-have alerts in force — and the overview's open alerts by kind are grouped
-queries over `alert_intervals`, with the same selection as `GET /alerts`
+What the alerts inbox's employer filter offers (the employers named by alerts
+in force) with its counts by kind, and the overview's open alerts by kind,
+are grouped queries over `alert_intervals`, with the same selection as `GET /alerts`
 (`projections.alerts.in_force`), so they agree with its answer for the same
 moment without a second read of every alert. One kind is not decided by its
 rows alone: a minor's alert holds until the 18th birthday, kept sealed, so
@@ -13,11 +13,12 @@ those still minors on the day count.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Connection, Engine, func, literal_column, union_all
+from sqlalchemy import ColumnElement, Connection, Engine, func
 
 from ledger.crypto.keystore import KeyStore
 from ledger.persistence.database import reading
@@ -31,37 +32,50 @@ _MINOR = AlertKind.MINOR_IN_HOUSING.value
 
 
 @dataclass(frozen=True)
-class AlertChoices:
-    """The locations and the employers that alerts in force are about (an alert names at most one of each)."""
+class AlertTally:
+    """The alerts in force counted by kind and by the employer they name (None: a location's, or no employer)."""
 
-    locations: frozenset[UUID]
-    employers: frozenset[UUID]
+    counts: Mapping[tuple[str, UUID | None], int]
+
+    @property
+    def employers(self) -> frozenset[UUID]:
+        """The employers the alerts name (an alert names at most one)."""
+        return frozenset(employer for _kind, employer in self.counts if employer is not None)
+
+    def by_kind(self, employer_id: UUID | None = None) -> dict[str, int]:
+        """How many alerts of each kind, all of them or those naming `employer_id` (kinds without any left out)."""
+        found: Counter[str] = Counter()
+        for (kind, employer), count in self.counts.items():
+            if employer_id is None or employer == employer_id:
+                found[kind] += count
+        return {kind: count for kind, count in sorted(found.items()) if count}
 
 
-def alert_choices(engine: Engine, keys: KeyStore | None, settings: Settings, asked: AlertQuery) -> AlertChoices:
-    """The locations and employers named by the alerts `GET /alerts` answers for `asked`: one grouped query."""
+def alert_tally(engine: Engine, keys: KeyStore | None, settings: Settings, asked: AlertQuery) -> AlertTally:
+    """The alerts `GET /alerts` answers for `asked`, counted by kind and employer: one grouped query.
+
+    What the inbox needs when no location is chosen — the employers to offer
+    and the counts by kind, of every alert or of one employer's — from a
+    single reading of the alerts in force.
+    """
     i = alert_intervals.c
-    others = i.kind != _MINOR
-    by_location = (
-        in_force(asked, literal_column("'location'").label("what"), i.housing_location_id.label("id"))
-        .where(others, i.housing_location_id.is_not(None))
-        .group_by(_straight(engine, i.housing_location_id))
-    )
-    by_employer = (
-        in_force(asked, literal_column("'employer'").label("what"), i.employer_id.label("id"))
-        .where(others, i.employer_id.is_not(None))
-        .group_by(_straight(engine, i.employer_id))
+    statement = (
+        in_force(asked, i.kind, i.employer_id, func.count().label("alerts"))
+        .where(i.kind != _MINOR)
+        .group_by(_straight(engine, i.kind), _straight(engine, i.employer_id))
     )
     with reading(engine) as conn:
         check_settings(conn, settings)
-        rows = [(row.what, row.id) for row in conn.execute(union_all(by_location, by_employer))]
-        minors = _minors(conn, keys, asked)
-    rows += [("location", row.housing_location_id) for row in minors if row.housing_location_id is not None]
-    rows += [("employer", row.employer_id) for row in minors if row.employer_id is not None]
-    return AlertChoices(
-        locations=frozenset(UUID(found) for what, found in rows if what == "location"),
-        employers=frozenset(UUID(found) for what, found in rows if what == "employer"),
-    )
+        counts: Counter[tuple[str, UUID | None]] = Counter()
+        for row in conn.execute(statement):
+            counts[row.kind, _uuid(row.employer_id)] += int(row.alerts)
+        for minor in _minors(conn, keys, asked):
+            counts[_MINOR, _uuid(minor.employer_id)] += 1
+    return AlertTally(counts)
+
+
+def _uuid(hex_id: str | None) -> UUID | None:
+    return None if hex_id is None else UUID(hex_id)
 
 
 def alert_counts(engine: Engine, keys: KeyStore | None, settings: Settings, asked: AlertQuery) -> dict[str, int]:
@@ -84,8 +98,8 @@ def _straight(engine: Engine, column: ColumnElement[str]) -> ColumnElement[str]:
 
     Grouped by a bare indexed column, SQLite walks that column's index and
     looks every row up in the table: for the kinds three times, for the
-    filters' locations and employers twice the work of reading the table once
-    and grouping in a temporary tree. By an expression of it, it reads the
+    employers twice the work of reading the table once and grouping in a
+    temporary tree. By an expression of it, it reads the
     table; the rows still carry the column's own value.
     """
     return column.concat("") if engine.dialect.name == "sqlite" else column

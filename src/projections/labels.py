@@ -25,9 +25,12 @@ def address_line(
 ) -> str:
     """An address on one line, as a letter is addressed: `Kerkstraat 12A-2, 1671 AB Medemblik`."""
     house = f"{house_number}{house_letter or ''}{f'-{addition}' if addition else ''}"
-    # The postcode as it is written (`1671 AB`); the API's `postcode` member shows it as stored (`1671AB`).
-    written = f"{postcode[:4]} {postcode[4:]}" if len(postcode) == 6 else postcode
-    return f"{street} {house}, {written} {city}"
+    return f"{street} {house}, {written_postcode(postcode)} {city}"
+
+
+def written_postcode(postcode: str) -> str:
+    """The postcode as it is written (`1671 AB`); the API's `postcode` member shows it as stored (`1671AB`)."""
+    return f"{postcode[:4]} {postcode[4:]}" if len(postcode) == 6 else postcode
 
 
 @dataclass(frozen=True)
@@ -66,3 +69,12 @@ def read_labels(
                 street, number, letter, addition, postcode, city = found[1:]
                 lines[UUID(found.housing_location_id)] = address_line(street, number, letter, addition, postcode, city)
     return Labels(employers=names, locations=lines)
+
+
+def location_address(engine: Engine, location_id: UUID) -> tuple[str, int] | None:
+    """The postcode and house number a person names the location by (a filter's fields); None: not in the directory."""
+    loc = directory_locations.c
+    statement = select(loc.postcode, loc.house_number).where(loc.housing_location_id == location_id.hex)
+    with reading(engine) as conn:
+        found = conn.execute(statement).first()
+    return None if found is None else (str(found.postcode), int(found.house_number))

@@ -1,89 +1,86 @@
-"""The overview's figures for "as known now", kept until the read models move (docs/web.md § Overzicht).
+"""Figures for "as known now", kept until the read models move (docs/web.md § Figures kept while the views stand still).
 
-Every figure of the overview is a count over views that grow with the
-register (some 0.7 s at 100 000 workers, bench B14), and its default moment,
-today as known now, is the one every open overview asks for, and its live
-block again every few seconds. Asked "as known now", the answer depends only
-on the day and on what the views hold (their rows carry instants up to the
-moment they were written, so any later instant sees the same ones): while no
-view moves (`projections.read_state`) the figures are the same, and are
-served as they were computed. The first overview after an event computes
-them again. An answer computed while a view moved is not kept: the state is
-read before and after, and only an unchanged one keys it.
+The overview's figures and the alerts inbox's tally are counts over views
+that grow with the register (the overview some 0.7 s at 100 000 workers, the
+inbox's tally a reading of every alert in force, bench B14), and their
+default moment, today as known now, is the one every open page asks for, and
+its live block again every few seconds. Asked "as known now", an answer
+depends only on the day and on what the views hold (their rows carry
+instants up to the moment they were written, so any later instant sees the
+same ones): while no view moves (`projections.read_state`) the answer is the
+same, and is served as it was computed. The first page after an event
+computes it again. An answer computed while a view moved is not kept: the
+state is read before and after, and only an unchanged one keys it.
 
-An instant asked for (`asKnownAt`) is computed each time: such a page is rare
-and the memo keeps one answer, today's.
+An instant asked for (`asKnownAt`) is computed each time: such a page is rare.
+A new state of the views makes every kept answer stale, so keeping one drops
+the answers of other states; a few days' answers of one state are kept.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Hashable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from api.services import Services
 from ledger.persistence.database import reading
 from projections.read_state import ReadState, read_state
-from web.figures import OverviewFigures
 from web.moment import TimeTravel
 
-# The day asked, today, and the read models' state.
-_Key = tuple[date, date, ReadState]
+T = TypeVar("T")
 
+# What was computed, the day asked, today, and the read models' state.
+_Key = tuple[Hashable, date, date, ReadState]
 
-@dataclass(frozen=True)
-class _Kept:
-    key: _Key
-    figures: OverviewFigures
+# Answers of one state: the overview and the inbox, for today and the few days a person travels to.
+MOST = 16
 
 
 class FigureMemo:
-    """One kept overview (the latest "as known now"), per app; safe to share between the server's threads."""
+    """Answers for "as known now", per app, while the views stand still; safe to share between the server's threads."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._kept: _Kept | None = None
+        self._kept: dict[_Key, Any] = {}
 
-    def kept(self, services: Services, travel: TimeTravel) -> OverviewFigures | None:
-        """The kept figures, if they answer `travel`'s moment (nothing moved since); None otherwise."""
-        return None if travel.as_known_at or travel.errors else self._lookup(services, travel)[1]
+    def kept(self, services: Services, travel: TimeTravel, what: Hashable) -> Any | None:
+        """The answer kept for `what` on `travel`'s moment, if nothing moved since it was computed; None otherwise."""
+        if travel.as_known_at or travel.errors:
+            return None
+        key = self._key(services, what, travel.moment.on)
+        with self._lock:
+            return self._kept.get(key)
 
-    def overview(
-        self, services: Services, travel: TimeTravel, compute: Callable[[], OverviewFigures]
-    ) -> OverviewFigures:
-        """The figures for `travel`'s moment: the kept ones when nothing moved since, else `compute()`'s (kept)."""
+    def figures(self, services: Services, travel: TimeTravel, what: Hashable, compute: Callable[[], T]) -> T:
+        """`what` on `travel`'s moment: the kept answer when nothing moved since, else `compute()`'s (kept)."""
         if travel.as_known_at or travel.errors:
             return compute()
-        key, kept = self._lookup(services, travel)
-        if kept is not None:
-            return kept
-        figures = compute()
-        if self._key(services, travel.moment.on) == key:
-            with self._lock:
-                self._kept = _Kept(key, figures)
-        return figures
-
-    def _lookup(self, services: Services, travel: TimeTravel) -> tuple[_Key, OverviewFigures | None]:
-        key = self._key(services, travel.moment.on)
+        key = self._key(services, what, travel.moment.on)
         with self._lock:
-            kept = self._kept
-        if kept is None or kept.key != key:
-            return key, None
-        # The same answer; the moment is this request's (the page shows when it was asked).
-        return key, replace(kept.figures, moment=travel.moment)
+            if key in self._kept:
+                return cast(T, self._kept[key])
+        answer = compute()
+        if self._key(services, what, travel.moment.on) == key:
+            with self._lock:
+                state = key[3]
+                self._kept = {k: v for k, v in self._kept.items() if k[3] == state}
+                if len(self._kept) >= MOST:
+                    self._kept.pop(next(iter(self._kept)))  # the oldest of this state
+                self._kept[key] = answer
+        return answer
 
     def forget(self) -> None:
         """Drop what is kept (the bench times the computation with this)."""
         with self._lock:
-            self._kept = None
+            self._kept = {}
 
     @staticmethod
-    def _key(services: Services, on: date) -> _Key:
+    def _key(services: Services, what: Hashable, on: date) -> _Key:
         # Today too: the registered workers are today's whatever day is asked.
         with reading(services.ledger.database.engine) as conn:
-            return on, services.ledger.today(), read_state(conn)
+            return what, on, services.ledger.today(), read_state(conn)
 
 
 def figure_memo(app_state: Any) -> FigureMemo:

@@ -10,6 +10,7 @@ fragment `/overzicht/cijfers` refreshes them while the page is open.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -33,6 +34,7 @@ router = APIRouter(include_in_schema=False)
 StaffPage = Annotated[Principal, Depends(page_user(STAFF_PAGES))]
 LiveStaff = Annotated[Principal, Depends(live_user(STAFF_PAGES))]
 NUMBERS = "/overzicht/cijfers"
+OVERVIEW = "overview"  # its figures in the memo (web.figure_memo)
 
 
 @router.get("/")
@@ -44,9 +46,10 @@ def overview_page(request: Request, services: ServicesDep, _: StaffPage) -> Resp
             request, "overview.html", {"travel": travel, "figures": None, "zone": _zone(services)}, status=400
         )
     position = views_position(services)  # before the figures are read (web.live)
-    figures = figure_memo(request.app.state).overview(
-        services, travel, lambda: overview_figures(services, travel.moment)
+    kept = figure_memo(request.app.state).figures(
+        services, travel, OVERVIEW, lambda: overview_figures(services, travel.moment)
     )
+    figures = replace(kept, moment=travel.moment)  # a kept answer is the same; the moment is this request's
     return render(
         request,
         "overview.html",
@@ -63,7 +66,7 @@ def overview_numbers(request: Request, services: ServicesDep, _: LiveStaff) -> R
         return position
     if travel.errors:
         return error_page(request, 400)
-    kept = figure_memo(request.app.state).kept(services, travel)
+    kept = figure_memo(request.app.state).kept(services, travel, OVERVIEW)
     numbers = kept.numbers if kept is not None else current_figures(services, travel.moment)
     return fragment(request, "_overview_numbers.html", _numbers_context(request, services, travel, position, numbers))
 
@@ -88,7 +91,7 @@ def monthly_chart_image(request: Request, services: ServicesDep, _: StaffPage) -
         return error_page(request, 400)
     language = page_language(request)
     title = translations(language).gettext("Housed workers on the first of the month")
-    kept = figure_memo(request.app.state).kept(services, travel)
+    kept = figure_memo(request.app.state).kept(services, travel, OVERVIEW)
     months = kept.months if kept is not None else monthly_headcounts(services, travel.moment)
     svg = monthly_chart(months, title=title, language=language)
     return Response(svg, media_type="image/svg+xml", headers={"Content-Security-Policy": CHART_CSP})

@@ -60,6 +60,7 @@ MESSAGES = {
     "findings_required": N_("Choose at least one finding for an inspection with violations."),
     "unknown_employer": N_("No employer with this KvK number is registered."),
     "unknown_address": N_("No housing location is registered at this address."),
+    "unknown_location": N_("This housing location is not known; fill in its postcode and house number."),
     "ambiguous_address": N_(
         "Several housing locations are registered at this address; choose it from the location's page."
     ),

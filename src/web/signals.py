@@ -9,17 +9,21 @@ kind then subject, `PAGE_SIZE` at a time: the next page after the last one
 shown (the API's own `nextCursor`), the previous one before the first
 (`before`, read backwards). Alerts about a worker are data about that person:
 the alerts shown are logged as the API logs its answer (housing supervision,
-read, per worker). The filters' kinds are the fixed list; the locations and
-employers offered are those with alerts in force on that moment, by address
-and name, from one grouped query (`projections.alert_summary`), never a
-second read of the alerts. Reading those choices shows nobody, so it is not
-logged.
+read, per worker). The filters' kinds are the fixed list; a location is
+typed by postcode and house number, as on Locaties (`web.locations_by_address`;
+a link or a next page names it by `housingLocationId`, and its fields then
+show its address): a register of thousands of locations with alerts is no
+list to choose from. The employers offered are those named by alerts in force
+on that moment, by name.
 
-The counts by kind (for the location and employer chosen, every kind, on the
-same moment; one grouped query) are a live block (`web.live`): its fragment
-`/signalen/cijfers` refreshes them while the page is open. Counts name no one
-and are not logged; the list of alerts, which is logged, is read again only
-when the person asks (filter, page, reload).
+The employers and the counts by kind come from one grouped reading of the
+alerts in force, counted by kind and employer (`projections.alert_summary`),
+kept while no view moves (`web.figure_memo`); a location's counts are read by
+its index. The counts (for the location and employer chosen, every kind, on
+the same moment) are a live block (`web.live`): its fragment
+`/signalen/cijfers` refreshes them while the page is open. Counts and choices
+name no one and are not logged; the list of alerts, which is logged, is read
+again only when the person asks (filter, page, reload).
 """
 
 from __future__ import annotations
@@ -41,12 +45,14 @@ from api.scoping import employer_scope
 from api.services import Services
 from ledger.audit.processing_log import Activity, Operation
 from projections.alert_spans import Alert, AlertKind
-from projections.alert_summary import alert_choices, alert_counts
+from projections.alert_summary import AlertTally, alert_counts, alert_tally
 from projections.alerts import AlertKey, AlertQuery, alert_page
 from projections.labels import read_labels
 from web.access import STAFF_PAGES, live_user, page_user
 from web.errors import error_page
+from web.figure_memo import figure_memo
 from web.live import Live, fragment, live, poll, views_position
+from web.locations_by_address import chosen_location
 from web.moment import TimeTravel, time_travel
 from web.templating import moment_label, page_language, query, render
 
@@ -64,7 +70,11 @@ _ID = TypeAdapter(UUID)
 
 @dataclass(frozen=True)
 class Filters:
-    """The inbox's filters as typed (query names as the API's), the ones read, and refusals by field."""
+    """The inbox's filters as the form shows them, the ones read, and refusals by field.
+
+    `typed` holds the form's fields (`kind`, `postcode`, `huisnummer`,
+    `employerId`); a location named by its id shows its own address there.
+    """
 
     typed: dict[str, str]
     kind: AlertKind | None = None
@@ -74,19 +84,33 @@ class Filters:
     before: AlertKey | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def asked(self) -> dict[str, str]:
+        """The query that asks these filters again (the API's names; a location by its id, not the address typed)."""
+        found = {
+            "kind": self.kind.value if self.kind else "",
+            "housingLocationId": str(self.housing_location_id or ""),
+            "employerId": str(self.employer_id or ""),
+        }
+        return {name: value for name, value in found.items() if value}
 
-def read_filters(request: Request) -> Filters:
-    """The filters in the request's query, checked as the API checks them (`kind`, `housingLocationId`, …)."""
+
+def read_filters(request: Request, services: Services, travel: TimeTravel) -> Filters:
+    """The filters in the request's query, checked as the API checks them; the location by address or id."""
     params = request.query_params
-    typed = {name: params.get(name, "").strip() for name in ("kind", "housingLocationId", "employerId")}
+    typed = {name: params.get(name, "").strip() for name in ("kind", "employerId")}
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
-    for name, adapter in (("kind", _KIND), ("housingLocationId", _ID), ("employerId", _ID)):
+    for name, adapter in (("kind", _KIND), ("employerId", _ID)):
         if typed[name]:
             try:
                 values[name] = adapter.validate_python(typed[name])
             except ValidationError as e:
                 errors[name] = str(e.errors()[0]["type"])
+    location = chosen_location(services, params, travel.moment)
+    typed |= {"postcode": location.postcode, "huisnummer": location.house_number}
+    if location.refusal:
+        errors["postcode"] = location.refusal
     keys: dict[str, AlertKey] = {}
     for name in ("cursor", "before"):
         if text := params.get(name, "").strip():
@@ -98,7 +122,7 @@ def read_filters(request: Request) -> Filters:
     return Filters(
         typed={name: value for name, value in typed.items() if value},
         kind=values.get("kind"),
-        housing_location_id=values.get("housingLocationId"),
+        housing_location_id=location.location_id,
         employer_id=values.get("employerId"),
         after=keys.get("cursor"),
         before=keys.get("before"),
@@ -118,14 +142,33 @@ def asked_of(principal: Principal, filters: Filters, travel: TimeTravel) -> Aler
     )
 
 
-def counts_by_kind(services: Services, principal: Principal, filters: Filters, travel: TimeTravel) -> dict[str, int]:
-    """How many alerts of each kind are in force on the moment for the location and employer filters (no names)."""
-    every_kind = asked_of(
+def tally(request: Request, services: Services, principal: Principal, travel: TimeTravel) -> AlertTally:
+    """Every alert in force on the moment, counted by kind and employer; kept while the views stand still."""
+    unfiltered = asked_of(principal, Filters(typed={}), travel)
+    return figure_memo(request.app.state).figures(
+        services,
+        travel,
+        ("alert-tally", unfiltered.employed_now_by),
+        lambda: alert_tally(services.ledger.database.engine, services.ledger.keys, services.settings, unfiltered),
+    )
+
+
+def counts_by_kind(
+    services: Services, principal: Principal, filters: Filters, travel: TimeTravel, every: AlertTally
+) -> dict[str, int]:
+    """How many alerts of each kind are in force on the moment for the location and employer filters (no names).
+
+    Without a location they are `every` alert's, or one employer's, counted
+    already; a location's few alerts are counted by the location's index.
+    """
+    asked = asked_of(
         principal,
         Filters(typed={}, housing_location_id=filters.housing_location_id, employer_id=filters.employer_id),
         travel,
     )
-    return alert_counts(services.ledger.database.engine, services.ledger.keys, services.settings, every_kind)
+    if asked.housing_location_id is None:
+        return every.by_kind(asked.employer_id)
+    return alert_counts(services.ledger.database.engine, services.ledger.keys, services.settings, asked)
 
 
 def _live(services: Services, travel: TimeTravel, filters: Filters, position: int) -> Live:
@@ -135,33 +178,24 @@ def _live(services: Services, travel: TimeTravel, filters: Filters, position: in
         travel,
         position,
         COUNTS,
-        housingLocationId=filters.typed.get("housingLocationId"),
-        employerId=filters.typed.get("employerId"),
+        housingLocationId=filters.asked.get("housingLocationId"),
+        employerId=filters.asked.get("employerId"),
     )
 
 
-@dataclass(frozen=True)
-class Choices:
-    """What the location and employer filters offer: those with alerts in force, by address and by name."""
-
-    locations: list[tuple[str, str]]
-    employers: list[tuple[str, str]]
+def employer_choices(services: Services, every: AlertTally) -> list[tuple[str, str]]:
+    """The employers named by alerts in force, by name (a company's name: no person is shown)."""
+    known = read_labels(services.ledger.database.engine, employers=every.employers).employers
+    return sorted(((str(i), known.get(i) or str(i)) for i in every.employers), key=lambda c: c[1])
 
 
-def choices(services: Services, principal: Principal, travel: TimeTravel) -> Choices:
-    """The locations and employers with alerts in force on the moment (their labels only: no person is shown)."""
-    engine = services.ledger.database.engine
-    unfiltered = asked_of(principal, Filters(typed={}), travel)
-    found = alert_choices(engine, services.ledger.keys, services.settings, unfiltered)
-    labels = read_labels(engine, employers=found.employers, locations=found.locations)
-    return Choices(
-        locations=_sorted_labels(labels.locations, found.locations),
-        employers=_sorted_labels(labels.employers, found.employers),
+def _location_label(services: Services, filters: Filters) -> str | None:
+    """The chosen location's address on one line, shown beside its fields."""
+    if filters.housing_location_id is None:
+        return None
+    return read_labels(services.ledger.database.engine, locations=[filters.housing_location_id]).location(
+        filters.housing_location_id
     )
-
-
-def _sorted_labels(known: Any, ids: frozenset[UUID]) -> list[tuple[str, str]]:
-    return sorted(((str(i), known.get(i) or str(i)) for i in ids), key=lambda c: c[1])
 
 
 def _cursor(alert: Alert) -> str:
@@ -172,7 +206,7 @@ def _cursor(alert: Alert) -> str:
 def inbox(request: Request, services: ServicesDep, principal: StaffPage, processing: ProcessingDep) -> Response:
     """The alerts in force on the moment, filtered, a page at a time; bad filters are shown at their field (400)."""
     travel = time_travel(request, services)
-    filters = read_filters(request)
+    filters = read_filters(request, services, travel)
     zone, language = services.settings.timezone, page_language(request)
     context: dict[str, Any] = {
         "travel": travel,
@@ -180,19 +214,22 @@ def inbox(request: Request, services: ServicesDep, principal: StaffPage, process
         "known_at_label": moment_label(travel.moment.as_known_at, zone, language),
         "filters": filters,
         "kinds": KINDS,
-        "choices": Choices([], []),
+        "employers": [],
+        "location_label": _location_label(services, filters),
         "items": None,
         "next_query": None,
         "previous_query": None,
     }
-    if not travel.errors:
-        context["choices"] = choices(services, principal, travel)
-    if filters.errors.keys() - {"cursor", "before"} or travel.errors:
+    if travel.errors:
+        return render(request, "signals.html", context, status=400)
+    position = views_position(services)  # before the alerts are read (web.live)
+    every = tally(request, services, principal, travel)
+    context["employers"] = employer_choices(services, every)
+    if filters.errors.keys() - {"cursor", "before"}:
         return render(request, "signals.html", context, status=400)
     if filters.errors:
         return error_page(request, 400)
-    position = views_position(services)  # before the alerts are read (web.live)
-    context["counts"] = counts_by_kind(services, principal, filters, travel)
+    context["counts"] = counts_by_kind(services, principal, filters, travel, every)
     context["live"] = _live(services, travel, filters, position)
     found = alert_page(
         services.ledger.database.engine,
@@ -216,7 +253,7 @@ def inbox(request: Request, services: ServicesDep, principal: StaffPage, process
         locations=[a.housing_location_id for a in page],
     )
     context["items"] = [AlertPublic.of(alert, labels) for alert in page]
-    kept = {**filters.typed, "on": travel.on, "asKnownAt": travel.as_known_at}
+    kept = {**filters.asked, "on": travel.on, "asKnownAt": travel.as_known_at}
     if page and more_after:
         context["next_query"] = query(**kept, cursor=_cursor(page[-1]))
     if page and more_before:
@@ -231,13 +268,13 @@ def inbox(request: Request, services: ServicesDep, principal: StaffPage, process
 def counts_fragment(request: Request, services: ServicesDep, principal: LiveStaff) -> Response:
     """The inbox's counts by kind alone: 204 while the read models have not moved past the `position` asked."""
     travel = time_travel(request, services)
-    filters = read_filters(request)
+    filters = read_filters(request, services, travel)
     position = poll(request, services)
     if isinstance(position, Response):
         return position
     if travel.errors or filters.errors:
         return error_page(request, 400)
-    counts = counts_by_kind(services, principal, filters, travel)
+    counts = counts_by_kind(services, principal, filters, travel, tally(request, services, principal, travel))
     return fragment(
         request,
         "_alert_counts.html",
