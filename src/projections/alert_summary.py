@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Connection, Engine, func
+from sqlalchemy import Connection, Engine, func
 
 from ledger.crypto.keystore import KeyStore
 from ledger.persistence.database import reading
@@ -62,7 +62,7 @@ def alert_tally(engine: Engine, keys: KeyStore | None, settings: Settings, asked
     statement = (
         in_force(asked, i.kind, i.employer_id, func.count().label("alerts"))
         .where(i.kind != _MINOR)
-        .group_by(_straight(engine, i.kind), _straight(engine, i.employer_id))
+        .group_by(i.kind, i.employer_id)
     )
     with reading(engine) as conn:
         check_settings(conn, settings)
@@ -81,28 +81,12 @@ def _uuid(hex_id: str | None) -> UUID | None:
 def alert_counts(engine: Engine, keys: KeyStore | None, settings: Settings, asked: AlertQuery) -> dict[str, int]:
     """How many alerts of each kind `GET /alerts` answers for `asked` (kinds without any left out)."""
     i = alert_intervals.c
-    statement = (
-        in_force(asked, i.kind, func.count().label("alerts"))
-        .where(i.kind != _MINOR)
-        .group_by(_straight(engine, i.kind))
-    )
+    statement = in_force(asked, i.kind, func.count().label("alerts")).where(i.kind != _MINOR).group_by(i.kind)
     with reading(engine) as conn:
         check_settings(conn, settings)
         counts = Counter({row.kind: int(row.alerts) for row in conn.execute(statement)})
         counts[_MINOR] += len(_minors(conn, keys, asked))
     return {kind: count for kind, count in sorted(counts.items()) if count}
-
-
-def _straight(engine: Engine, column: ColumnElement[str]) -> ColumnElement[str]:
-    """What to group `column` by so that SQLite reads the table straight (the column itself elsewhere).
-
-    Grouped by a bare indexed column, SQLite walks that column's index and
-    looks every row up in the table: for the kinds three times, for the
-    employers twice the work of reading the table once and grouping in a
-    temporary tree. By an expression of it, it reads the
-    table; the rows still carry the column's own value.
-    """
-    return column.concat("") if engine.dialect.name == "sqlite" else column
 
 
 def _minors(conn: Connection, keys: KeyStore | None, asked: AlertQuery) -> list[Any]:

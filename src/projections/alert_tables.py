@@ -107,6 +107,17 @@ alert_intervals = Table(
     Index("ix_alert_intervals_subject", "subject_id", "recorded_to"),
     Index("ix_alert_intervals_location", "housing_location_id"),
     Index("ix_alert_intervals_employer", "employer_id"),
+    # The alerts in force counted by kind and employer (`projections.alert_summary`) from the index alone,
+    # in its order (0020).
+    Index(
+        "ix_alert_intervals_in_force",
+        "kind",
+        "employer_id",
+        "valid_from",
+        "valid_to",
+        "recorded_from",
+        "recorded_to",
+    ),
 )
 
 # The settings the intervals were worked out under: one row (docs/alerts.md, *Settings*).

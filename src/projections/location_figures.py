@@ -35,7 +35,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Connection, Float, FromClause, Select, case, cast, func, null, or_, select, true
+from sqlalchemy import Connection, Float, FromClause, Select, case, cast, func, null, or_, select, true
 
 from ledger.domain.capacity import Capacity, capacity
 from ledger.domain.floor_area_norms import FloorAreaNorms
@@ -83,7 +83,7 @@ def location_figures(
     handed back are the first and those that could rank among the first
     `count` (the `count`-th's key, `nth_value`, within the rounding).
     """
-    per = _per_location(on, as_known_at, norms, conn.dialect.name).subquery()
+    per = _per_location(on, as_known_at, norms).subquery()
     headcount, maximum = per.c.headcount, per.c.maximum
     assessed = maximum.is_not(None)
     # Each location's key once, on narrow rows (the addresses join the few rows handed back).
@@ -170,25 +170,23 @@ def _in_need(row: Any) -> LocationInNeed:
     )
 
 
-def _per_location(on: date, as_known_at: datetime, norms: FloorAreaNorms, dialect: str) -> Select[Any]:
+def _per_location(on: date, as_known_at: datetime, norms: FloorAreaNorms) -> Select[Any]:
     """Each location registered by the instant with its headcount and its permitted maximum (or null)."""
     d, h, o = directory_locations, residence_history, occupancy_limit_history
-    housed_at = _scanned(h.c.housing_location_id, dialect)
     housed = (
         select(h.c.housing_location_id, func.count().label("housed"))
         .where(valid_on(h, on), known_at(h, as_known_at))
-        .group_by(housed_at)
+        .group_by(h.c.housing_location_id)
         .subquery()
     )
     # A location's limits form a timeline: at most one is valid on the day (`capacity_filter` takes the first).
-    limited = _scanned(o.c.housing_location_id, dialect)
     limits = (
         select(
             o.c.housing_location_id,
             func.max(case((valid_on(o, on), o.c.max_occupants), else_=null())).label("municipal"),
         )
         .where(known_at(o, as_known_at))
-        .group_by(limited)
+        .group_by(o.c.housing_location_id)
         .subquery()
     )
     known = limits.c.housing_location_id.is_not(None)  # registration records the first limit row
@@ -206,14 +204,3 @@ def _per_location(on: date, as_known_at: datetime, norms: FloorAreaNorms, dialec
         )
         .where(d.c.registered_at <= as_known_at)
     )
-
-
-def _scanned(location: ColumnElement[str], dialect: str) -> ColumnElement[str]:
-    """The location id to group every row by; on SQLite an expression, so that it reads the table in order.
-
-    (The rows still select the bare column, equal within a group, so that the
-    join to the directory can look them up by it.) Grouped by the bare column, SQLite walks the location index and looks
-    every row up in the table (the rows come out grouped): three times the
-    work of reading the table straight and grouping in a temporary tree.
-    """
-    return location.concat("") if dialect == "sqlite" else location

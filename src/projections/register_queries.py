@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Connection, Engine, Select, Table, and_, case, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, Select, Table, and_, case, exists, func, or_, select
 
 from ledger.crypto.keystore import KeyStore
 from ledger.domain.values import SHREDDED
@@ -94,14 +94,7 @@ def worker_record(
 
 def register_select(today: date) -> tuple[Select[Any], tuple[ColumnElement[Any], ColumnElement[Any]]]:
     """Register rows with their housing and status as of `today`, and those two expressions."""
-    w, h = register_workers.c, register_housing.c
-    housed_today = and_(
-        h.worker_id == w.worker_id, h.valid_from <= today, or_(h.valid_to.is_(None), h.valid_to > today)
-    )
-    o = register_outside.c
-    outside_today = and_(
-        o.worker_id == w.worker_id, o.valid_from <= today, or_(o.valid_to.is_(None), o.valid_to > today)
-    )
+    w, h, o = register_workers.c, register_housing.c, register_outside.c
     housing = h.housing_location_id
     status = case(
         (w.shredded, WorkerStatus.SHREDDED.value),
@@ -114,8 +107,42 @@ def register_select(today: date) -> tuple[Select[Any], tuple[ColumnElement[Any],
         housing.label("current_housing"),
         o.worker_id.is_not(None).label("outside_today"),
         status.label("status"),
-    ).select_from(register_workers.outerjoin(register_housing, housed_today).outerjoin(register_outside, outside_today))
+    ).select_from(
+        register_workers.outerjoin(register_housing, _on_day(register_housing, today)).outerjoin(
+            register_outside, _on_day(register_outside, today)
+        )
+    )
     return statement, (status, housing)
+
+
+def count_active(conn: Connection, today: date) -> int:
+    """How many rows `register_select(today)` gives with status active, counted without its joins.
+
+    Active is the status when none before it holds: not shredded, not
+    departed by today (a departure counts while no housing is valid today),
+    no contract ended by today. Counting every worker through the joins the
+    list needs took 0.2 s at 100 000 workers on SQLite (the overview's figure,
+    bench B14); here a worker's housing today is looked up (by its key) only
+    when a departure could decide.
+    """
+    w = register_workers.c
+    housed_today = exists().where(_on_day(register_housing, today))
+    statement = select(func.count()).where(
+        ~w.shredded,
+        or_(w.departed_on.is_(None), w.departed_on > today, housed_today),
+        or_(w.contract_end.is_(None), w.contract_end > today),
+    )
+    return int(conn.execute(statement).scalar_one())
+
+
+def _on_day(table: Table, today: date) -> ColumnElement[bool]:
+    """The worker's row of `table` valid on `today` (a worker has at most one)."""
+    c = table.c
+    return and_(
+        c.worker_id == register_workers.c.worker_id,
+        c.valid_from <= today,
+        or_(c.valid_to.is_(None), c.valid_to > today),
+    )
 
 
 def _rows_by_worker(conn: Connection, table: Table, ids: list[str]) -> defaultdict[str, list[Any]]:

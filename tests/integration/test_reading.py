@@ -57,3 +57,11 @@ def test_on_postgresql_a_read_opens_no_transaction_block(engine: Engine) -> None
         driver = conn.connection.driver_connection
         assert isinstance(driver, psycopg.Connection)
         assert driver.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+
+
+def test_postgresql_compiles_no_statement(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("JIT compilation is PostgreSQL's")
+
+    with reading(engine) as conn:
+        assert conn.exec_driver_sql("SHOW jit").scalar_one() == "off"

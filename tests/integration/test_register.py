@@ -19,8 +19,9 @@ from ledger.domain.values import SHREDDED
 from ledger.errors import SealBrokenError
 from projections.register import RegisterView, metadata
 from projections.register_projection import RegisterProjection
+from projections.register_queries import count_active
 from projections.register_records import WorkerStatus
-from projections.register_tables import register_legal_holds, register_workers
+from projections.register_tables import MAX_PAGE, register_legal_holds, register_workers
 from projections.runner import ViewRunner
 from tests.factories import (
     a_brp_address,
@@ -143,6 +144,28 @@ def test_status_is_computed_for_the_day_asked(ledger: Ledger, register: Register
         WorkerStatus.CONTRACT_ENDED,
         WorkerStatus.DEPARTED,
     ]
+
+
+def test_the_active_count_is_the_number_of_active_workers_the_list_gives(ledger: Ledger, register: Register) -> None:
+    world = a_world(ledger)
+    register_worker(ledger, world)  # active throughout
+    ended = register_worker(ledger, world)
+    ledger.end_contract(ended, end_date=date(2026, 6, 30), reason="project finished")
+    departed = register_worker(ledger, world)
+    ledger.record_departure(departed, departed_on=date(2026, 6, 20))
+    back = register_worker(ledger, world)  # departed, then housed again: not departed while housed
+    ledger.record_departure(back, departed_on=date(2026, 5, 1))
+    ledger.change_housing(back, housing_location_id=world.other_location_id, valid_from=date(2026, 6, 1))
+    erased = register_worker(ledger, world)
+    ledger.shred_subject(erased, policy="erasure_request")
+    view = register.caught_up()
+
+    for day in (date(2026, 4, 1), date(2026, 5, 15), TODAY, date(2026, 6, 20), date(2026, 7, 1)):
+        with ledger.database.engine.connect() as conn:
+            counted = count_active(conn, day)
+        assert counted == len(view.workers(status=WorkerStatus.ACTIVE, today=day, limit=MAX_PAGE)), day
+    with ledger.database.engine.connect() as conn:
+        assert [count_active(conn, d) for d in (date(2026, 5, 15), TODAY, date(2026, 7, 1))] == [3, 4, 2]
 
 
 def test_passing_expected_end_date_does_not_end_the_contract(ledger: Ledger, register: Register) -> None:

@@ -106,8 +106,13 @@ def _engine(url: URL, settings: DatabaseSettings, statement_timeout_ms: int | No
     connect_args: dict[str, Any] = (
         {} if "connect_timeout" in url.query else {"connect_timeout": settings.db_connect_timeout_s}
     )
+    # No JIT compilation: the ledger's statements are interactive, and PostgreSQL compiles one whose estimated
+    # cost passes `jit_above_cost` — a count over 100 000 workers with a correlated EXISTS ran in 25 ms and
+    # compiled for 160 ms (docs/operations.md, *Statements*).
+    options = ["-c jit=off"]
     if statement_timeout_ms is not None:
-        connect_args["options"] = f"-c statement_timeout={int(statement_timeout_ms)}"
+        options.append(f"-c statement_timeout={int(statement_timeout_ms)}")
+    connect_args["options"] = " ".join(options)
     kwargs["connect_args"] = connect_args
     # A connection beyond the pool's size is closed when it comes back, and opening one costs
     # milliseconds: SQLAlchemy's default of 5 is fewer than the API's concurrent requests
