@@ -13,6 +13,7 @@ computes it again. An answer computed while a view moved is not kept: the
 state is read before and after, and only an unchanged one keys it.
 
 An instant asked for (`asKnownAt`) is computed each time: such a page is rare.
+Requests asking what another is computing wait for its answer.
 A new state of the views makes every kept answer stale, so keeping one drops
 the answers of other states; a few days' answers of one state are kept.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
+from concurrent.futures import Future
 from datetime import date
 from typing import Any, TypeVar, cast
 
@@ -44,6 +46,7 @@ class FigureMemo:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._kept: dict[_Key, Any] = {}
+        self._running: dict[_Key, Future[Any]] = {}
 
     def kept(self, services: Services, travel: TimeTravel, what: Hashable) -> Any | None:
         """The answer kept for `what` on `travel`'s moment, if nothing moved since it was computed; None otherwise."""
@@ -54,21 +57,43 @@ class FigureMemo:
             return self._kept.get(key)
 
     def figures(self, services: Services, travel: TimeTravel, what: Hashable, compute: Callable[[], T]) -> T:
-        """`what` on `travel`'s moment: the kept answer when nothing moved since, else `compute()`'s (kept)."""
+        """`what` on `travel`'s moment: the kept answer when nothing moved since, else `compute()`'s (kept).
+
+        While one request computes an answer, the others asking the same wait
+        for it rather than compute it again (every open overview's live block
+        asks at once after an event).
+        """
         if travel.as_known_at or travel.errors:
             return compute()
         key = self._key(services, what, travel.moment.on)
         with self._lock:
             if key in self._kept:
                 return cast(T, self._kept[key])
-        answer = compute()
-        if self._key(services, what, travel.moment.on) == key:
+            running = self._running.get(key)
+            if running is None:
+                running = self._running[key] = Future()
+                ours = True
+            else:
+                ours = False
+        if not ours:
+            return cast(T, running.result())  # its answer, or what it raised
+        try:
+            answer = compute()
+            unmoved = self._key(services, what, travel.moment.on) == key
+        except BaseException as error:
             with self._lock:
+                del self._running[key]
+            running.set_exception(error)
+            raise
+        with self._lock:
+            del self._running[key]
+            if unmoved:
                 state = key[3]
                 self._kept = {k: v for k, v in self._kept.items() if k[3] == state}
                 if len(self._kept) >= MOST:
                     self._kept.pop(next(iter(self._kept)))  # the oldest of this state
                 self._kept[key] = answer
+        running.set_result(answer)
         return answer
 
     def forget(self) -> None:

@@ -94,11 +94,6 @@ def _registered_workers(services: Services) -> int:
         return count_active(conn, services.ledger.today())
 
 
-def current_figures(services: Services, moment: Moment) -> CurrentFigures:
-    """The overview's numbers for `moment`."""
-    return _figures(services, moment, attention=0, months=[])[0]
-
-
 def overview_figures(services: Services, moment: Moment) -> OverviewFigures:
     """Every figure of the overview for `moment`."""
     starts = month_starts(moment.on)

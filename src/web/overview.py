@@ -23,7 +23,7 @@ from web.access import STAFF_PAGES, live_user, page_user
 from web.charts import CHART_CSP, monthly_chart
 from web.errors import error_page
 from web.figure_memo import figure_memo
-from web.figures import current_figures, monthly_headcounts, overview_figures
+from web.figures import monthly_headcounts, overview_figures
 from web.i18n import translations
 from web.live import fragment, live, poll, views_position
 from web.moment import TimeTravel, time_travel
@@ -66,8 +66,12 @@ def overview_numbers(request: Request, services: ServicesDep, _: LiveStaff) -> R
         return position
     if travel.errors:
         return error_page(request, 400)
-    kept = figure_memo(request.app.state).kept(services, travel, OVERVIEW)
-    numbers = kept.numbers if kept is not None else current_figures(services, travel.moment)
+    # The whole overview, kept for every open overview and the next page (its ranking costs little more).
+    numbers = (
+        figure_memo(request.app.state)
+        .figures(services, travel, OVERVIEW, lambda: overview_figures(services, travel.moment))
+        .numbers
+    )
     return fragment(request, "_overview_numbers.html", _numbers_context(request, services, travel, position, numbers))
 
 

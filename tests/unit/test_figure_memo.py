@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Hashable, Iterator
+from concurrent.futures import Future
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -93,3 +95,55 @@ def test_a_moment_asked_for_is_never_kept_nor_served_from_the_memo(states: list[
     asked = _travel(as_known_at="2026-12-01T10:00")
     assert memo.figures(NO_SERVICES, asked, "overview", lambda: 1) == 1
     assert memo.kept(NO_SERVICES, asked, "overview") is None
+
+
+def test_a_request_asking_what_another_computes_waits_for_its_answer(
+    states: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memo = FigureMemo()
+    states += [7, 7, 7]  # the first request's before and after, the second's before
+    started, waiting, release = threading.Event(), threading.Event(), threading.Event()
+    computed: list[str] = []
+
+    class Watched(Future[Any]):
+        def result(self, timeout: float | None = None) -> Any:
+            waiting.set()  # the second request is waiting on the first's computation
+            return super().result(timeout)
+
+    monkeypatch.setattr(memo_module, "Future", Watched)
+
+    def slow() -> int:
+        computed.append("first")
+        started.set()
+        assert release.wait(10)
+        return 3
+
+    def again() -> int:
+        computed.append("second")
+        return 4
+
+    answers: dict[str, int] = {}
+    first = threading.Thread(target=lambda: answers.update(first=memo.figures(NO_SERVICES, _travel(), "o", slow)))
+    second = threading.Thread(target=lambda: answers.update(second=memo.figures(NO_SERVICES, _travel(), "o", again)))
+    first.start()
+    assert started.wait(10)
+    second.start()
+    assert waiting.wait(10), "the second request computed instead of waiting"
+    release.set()
+    first.join(10)
+    second.join(10)
+
+    assert answers == {"first": 3, "second": 3}
+    assert computed == ["first"]
+
+
+def test_what_the_computation_raised_reaches_those_waiting_and_nothing_is_kept(states: list[int]) -> None:
+    memo = FigureMemo()
+    states += [7, 7, 7]
+
+    def failing() -> int:
+        raise ConnectionError("the database went away")
+
+    with pytest.raises(ConnectionError):
+        memo.figures(NO_SERVICES, _travel(), "o", failing)
+    assert memo.figures(NO_SERVICES, _travel(), "o", lambda: 5) == 5  # computed again, not an old failure

@@ -213,7 +213,7 @@ def test_the_figures_as_known_now_are_kept_until_a_view_moves(
 ) -> None:
     sign_in(site, "registrar")
     computed: list[str] = []
-    for name in ("overview_figures", "current_figures", "monthly_headcounts"):
+    for name in ("overview_figures", "monthly_headcounts"):
         original = getattr(web.overview, name)
 
         def counted(*args: Any, _name: str = name, _original: Any = original) -> Any:
