@@ -1,7 +1,7 @@
 """Figures for "as known now", kept until the read models move (docs/web.md § Figures kept while the views stand still).
 
 The overview's figures and the alerts inbox's tally are counts over views
-that grow with the register (the overview some 0.7 s at 100 000 workers, the
+that grow with the register (the overview some 0.2 s at 100 000 workers, the
 inbox's tally a reading of every alert in force, bench B14), and their
 default moment, today as known now, is the one every open page asks for, and
 its live block again every few seconds. Asked "as known now", an answer
