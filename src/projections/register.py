@@ -52,6 +52,10 @@ from projections.view import View
 __all__ = ["RegisterView", "metadata"]
 
 
+# A search by name answers the first this many in id order (`POST /workers/_search` has no next page).
+SEARCH_LIMIT = 100
+
+
 class RegisterView(View):
     """The worker register's tables and its queries (personal fields opened per query)."""
 
@@ -108,7 +112,7 @@ class RegisterView(View):
         birth_date: date | None = None,
         *,
         today: date,
-        limit: int = 100,
+        limit: int = SEARCH_LIMIT,
         employer_id: UUID | None = None,
     ) -> list[WorkerRecord]:
         """Workers (of `employer_id`, if given) whose normalised family name is exactly this one (and birth date).

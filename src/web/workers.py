@@ -38,6 +38,7 @@ from ledger.audit.processing_log import Activity, Operation
 from ledger.domain.values import DocumentType
 from projections.history import ResidenceInterval, residence_intervals
 from projections.labels import read_labels
+from projections.register import SEARCH_LIMIT
 from web.access import STAFF_PAGES, CheckedForm, page_user
 from web.moment import TimeTravel, time_travel
 from web.templating import moment_label, page_language, render
@@ -112,7 +113,12 @@ def _travel_context(request: Request, services: Services, travel: TimeTravel) ->
 def search_page(request: Request, services: ServicesDep, _: StaffPage) -> Response:
     """The search form (nothing is read until a person searches)."""
     travel = time_travel(request, services)
-    context = {**_travel_context(request, services, travel), "search": Search({}, {}, None), "found": None}
+    context = {
+        **_travel_context(request, services, travel),
+        "search": Search({}, {}, None),
+        "found": None,
+        "maybe_more": False,
+    }
     return render(request, "workers.html", context, status=400 if travel.errors else 200)
 
 
@@ -127,12 +133,14 @@ def search(
     """The workers found, as `POST /workers/_search` finds them; a refused field is shown at the field, 400."""
     travel = time_travel(request, services)
     asked = read_search(form)
-    context = {**_travel_context(request, services, travel), "search": asked, "found": None}
+    context = {**_travel_context(request, services, travel), "search": asked, "found": None, "maybe_more": False}
     if asked.body is None or travel.errors:
         return render(request, "workers.html", context, status=400)
     found = search_register(services, principal, asked.body)
     processing.record(Activity.REGISTRATION, Operation.READ, *(record.id for record in found))
     context["found"] = published(services, principal, found)
+    # As many as a search answers: there may be more with this name, and the person is told how to narrow it.
+    context["maybe_more"] = len(found) >= SEARCH_LIMIT
     return render(request, "workers.html", context)
 
 

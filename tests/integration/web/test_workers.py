@@ -144,6 +144,16 @@ def test_a_search_of_a_common_name_shows_and_logs_the_page_the_api_answers(site:
     assert _found_ids(page) == found == sorted(found, key=lambda worker: UUID(worker).hex)
     logged = sorted((READ_REGISTRATION, "read", UUID(worker)) for worker in found)
     assert _log(site, "dev-registrar") == _log(site, "test-api") == logged
+    assert "Een zoekopdracht toont hooguit 100 werknemers" in page.text  # more may bear the name: said
+
+
+def test_a_search_that_finds_fewer_than_it_may_show_says_nothing_of_more(site: TestClient, people: People) -> None:
+    sign_in(site, "registrar")
+
+    page = _search(site, familyName="Wiśniewska")
+
+    assert figures(page)["found"] == 1
+    assert 'id="maybe-more"' not in page.text
 
 
 def test_a_search_by_identity_document(site: TestClient, people: People) -> None:
