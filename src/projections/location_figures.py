@@ -29,7 +29,8 @@ utilisation — and Python ranks those exactly as before.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -142,18 +143,41 @@ def _summed(per: FromClause) -> Select[Any]:
 
 
 def housed_on(conn: Connection, days: Sequence[date], as_known_at: datetime) -> list[int]:
-    """The workers housed on each of `days`, as known at `as_known_at`: one scan of the stays for all of them.
+    """The workers housed on each of `days`, as known at `as_known_at`: one grouped scan of the stays for all of them.
 
     As `projections.headcounts` counts one day (and the headcounts report a
     period's first day): the residence rows valid on the day, believed at the
-    instant — a worker lives at one place at a time.
+    instant — a worker lives at one place at a time. The stays are counted by
+    their valid interval (some 1 200 intervals at 100 000 workers over a year)
+    and the days covered are summed here: on SQLite 78 ms instead of 124 for a
+    conditional count per day and stay (docs/web.md § Overzicht).
     """
     if not days:
         return []
-    h = residence_history
-    counts = [func.coalesce(func.sum(case((valid_on(h, day), 1), else_=0)), 0) for day in days]
-    statement = select(*counts).where(known_at(h, as_known_at), valid_during(h, min(days), max(days)))
-    return [int(count) for count in conn.execute(statement).one()]
+    h = residence_history.c
+    statement = (
+        select(h.valid_from, h.valid_to, func.count().label("stays"))
+        .where(known_at(residence_history, as_known_at), valid_during(residence_history, min(days), max(days)))
+        .group_by(h.valid_from, h.valid_to)
+    )
+    return count_on_days(((row.valid_from, row.valid_to, row.stays) for row in conn.execute(statement)), days)
+
+
+def count_on_days(spans: Iterable[tuple[date, date | None, int]], days: Sequence[date]) -> list[int]:
+    """For each of `days`, the sum of the counts of the spans [from, to) holding it (to None: open-ended)."""
+    ordered = sorted(range(len(days)), key=lambda i: days[i])
+    sorted_days = [days[i] for i in ordered]
+    # Each span holds a run of the sorted days: added where the run starts, taken off after it ends.
+    steps = [0] * (len(days) + 1)
+    for first, end, count in spans:
+        steps[bisect_left(sorted_days, first)] += count
+        steps[len(days) if end is None else bisect_left(sorted_days, end)] -= count
+    counts = [0] * len(days)
+    running = 0
+    for place, index in enumerate(ordered):
+        running += steps[place]
+        counts[index] = running
+    return counts
 
 
 def attention_order(row: LocationInNeed) -> tuple[int, float, str, str]:
