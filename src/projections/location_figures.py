@@ -95,7 +95,7 @@ def location_figures(
         case((assessed, 0), else_=1).label("unassessed"),
     ).subquery()
     k = keyed.c
-    if count <= 0:  # the totals alone (the live block): no ranking
+    if count <= 0:  # the totals alone: no ranking
         return LocationTotals(*(int(total) for total in conn.execute(_summed(keyed)).one())), []
     # The unassessed last: the full and over-full then come before every other location.
     rank = (k.unassessed, k.over_by.desc(), k.utilisation.desc())

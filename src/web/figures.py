@@ -95,28 +95,20 @@ def _registered_workers(services: Services) -> int:
 
 
 def overview_figures(services: Services, moment: Moment) -> OverviewFigures:
-    """Every figure of the overview for `moment`."""
-    starts = month_starts(moment.on)
-    numbers, attention, months = _figures(services, moment, attention=ATTENTION, months=starts)
-    return OverviewFigures(moment=moment, numbers=numbers, months=months, attention=attention)
-
-
-def _figures(
-    services: Services, moment: Moment, *, attention: int, months: list[date]
-) -> tuple[CurrentFigures, list[LocationInNeed], list[tuple[date, int]]]:
-    """The numbers, the first `attention` locations in need and the headcounts on `months`' days, side by side.
+    """Every figure of the overview for `moment`, its scans side by side.
 
     Each is a scan of a view of its own (the stays per location, the stays on
     the days, the alerts, the register): they run at once, each on its own
     connection, so the page waits for the longest rather than the sum (bench
     B14; on a server of two cores, about half).
     """
+    months = month_starts(moment.on)
     engine = services.ledger.database.engine
     on, at, norms = moment.on, moment.as_known_at, services.settings.floor_area_norms_m2
 
     def locations() -> tuple[LocationTotals, list[LocationInNeed]]:
         with reading(engine) as conn:
-            return location_figures(conn, on, at, norms, attention)
+            return location_figures(conn, on, at, norms, ATTENTION)
 
     def housed() -> list[int]:
         with reading(engine) as conn:
@@ -136,4 +128,4 @@ def _figures(
         places_taken=totals.places_taken,
         alerts=alerts.result(),
     )
-    return numbers, in_need, list(zip(months, on_month_starts, strict=True))
+    return OverviewFigures(moment, numbers, list(zip(months, on_month_starts, strict=True)), in_need)

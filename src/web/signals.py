@@ -154,21 +154,27 @@ def tally(request: Request, services: Services, principal: Principal, travel: Ti
 
 
 def counts_by_kind(
-    services: Services, principal: Principal, filters: Filters, travel: TimeTravel, every: AlertTally
+    request: Request,
+    services: Services,
+    principal: Principal,
+    filters: Filters,
+    travel: TimeTravel,
+    every: AlertTally | None = None,
 ) -> dict[str, int]:
     """How many alerts of each kind are in force on the moment for the location and employer filters (no names).
 
-    Without a location they are `every` alert's, or one employer's, counted
-    already; a location's few alerts are counted by the location's index.
+    Without a location they are every alert's, or one employer's, from the
+    tally (`every`, when the caller has it already); a location's few alerts
+    are counted by the location's index, and no tally is read for them.
     """
     asked = asked_of(
         principal,
         Filters(typed={}, housing_location_id=filters.housing_location_id, employer_id=filters.employer_id),
         travel,
     )
-    if asked.housing_location_id is None:
-        return every.by_kind(asked.employer_id)
-    return alert_counts(services.ledger.database.engine, services.ledger.keys, services.settings, asked)
+    if asked.housing_location_id is not None:
+        return alert_counts(services.ledger.database.engine, services.ledger.keys, services.settings, asked)
+    return (every if every is not None else tally(request, services, principal, travel)).by_kind(asked.employer_id)
 
 
 def _live(services: Services, travel: TimeTravel, filters: Filters, position: int) -> Live:
@@ -229,7 +235,7 @@ def inbox(request: Request, services: ServicesDep, principal: StaffPage, process
         return render(request, "signals.html", context, status=400)
     if filters.errors:
         return error_page(request, 400)
-    context["counts"] = counts_by_kind(services, principal, filters, travel, every)
+    context["counts"] = counts_by_kind(request, services, principal, filters, travel, every)
     context["live"] = _live(services, travel, filters, position)
     found = alert_page(
         services.ledger.database.engine,
@@ -274,7 +280,7 @@ def counts_fragment(request: Request, services: ServicesDep, principal: LiveStaf
         return position
     if travel.errors or filters.errors:
         return error_page(request, 400)
-    counts = counts_by_kind(services, principal, filters, travel, tally(request, services, principal, travel))
+    counts = counts_by_kind(request, services, principal, filters, travel)
     return fragment(
         request,
         "_alert_counts.html",
