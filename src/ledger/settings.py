@@ -182,6 +182,13 @@ class Settings(DatabaseSettings):
         description="How often an open page asks whether its live figures changed (the overview's, a location's, "
         "the inbox's counts).",
     )
+    web_figures_behind_seconds: int = Field(
+        default=120,
+        ge=0,
+        le=3600,
+        description="The overview may show figures counted at most this long ago while newer ones are counted in "
+        "the background (0: it counts them before it answers).",
+    )
     web_secure_cookies: bool | None = Field(
         default=None, description="Mark the pages' cookies Secure (HTTPS only); default: in production."
     )

@@ -9,8 +9,10 @@ session cookie (`web.access.Sessions`, pages only) and their error pages
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -45,7 +47,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app = create_api(config, clock=clock, error_answer=errors.answer)
     codec = SessionCodec.for_settings(config)
     app.state.session_codec = codec
-    app.state.figure_memo = FigureMemo()  # the overview's figures while the views stand still (web.figure_memo)
+    memo = app.state.figure_memo = FigureMemo()  # the overview's figures while the views stand still (web.figure_memo)
+    _closing_first(app, memo.close)  # nothing counts in the background once the views close
     # With an issuer the pages sign in there (web.sign_in); without, development's picker (web.account).
     app.state.oidc = OidcClient(config) if config.oidc_issuer else None
     # The forms before the inspection's page: `/inspecties/nieuw` is not an inspection's id.
@@ -71,3 +74,18 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     # Outermost: the session is read before anything of a page runs and written after its answer is made.
     app.add_middleware(Sessions, codec=codec)
     return app
+
+
+def _closing_first(app: FastAPI, close: Callable[[], None]) -> None:
+    """Run `close` when the app stops, before the API's lifespan closes the ledger and the views."""
+    opened = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        async with opened(app) as state:
+            try:
+                yield state
+            finally:
+                close()
+
+    app.router.lifespan_context = lifespan

@@ -78,17 +78,6 @@ def month_starts(on: date, count: int = MONTHS) -> list[date]:
     return [first - relativedelta(months=back) for back in range(count - 1, -1, -1)]
 
 
-def monthly_headcounts(services: Services, moment: Moment) -> list[tuple[date, int]]:
-    """Housed workers on the first day of each of the last 12 months, as known at the moment's instant.
-
-    What `GET /headcounts` answers for each month start (and the headcounts
-    report by month as its `headcountAtStart`), counted in one scan.
-    """
-    starts = month_starts(moment.on)
-    with reading(services.ledger.database.engine) as conn:
-        return list(zip(starts, housed_on(conn, starts, moment.as_known_at), strict=True))
-
-
 def _registered_workers(services: Services) -> int:
     with reading(services.ledger.database.engine) as conn:
         return count_active(conn, services.ledger.today())

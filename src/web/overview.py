@@ -22,10 +22,10 @@ from api.services import Services
 from web.access import STAFF_PAGES, live_user, page_user
 from web.charts import CHART_CSP, monthly_chart
 from web.errors import error_page
-from web.figure_memo import figure_memo
-from web.figures import monthly_headcounts, overview_figures
+from web.figure_memo import Counted, figure_memo
+from web.figures import OverviewFigures, overview_figures
 from web.i18n import translations
-from web.live import fragment, live, poll, views_position
+from web.live import fragment, live, poll
 from web.moment import TimeTravel, time_travel
 from web.templating import moment_label, page_language, render
 
@@ -42,18 +42,21 @@ def overview_page(request: Request, services: ServicesDep, _: StaffPage) -> Resp
     """The overview page for the moment asked (default: today as known now)."""
     travel = time_travel(request, services)
     if travel.errors:
-        return render(
-            request, "overview.html", {"travel": travel, "figures": None, "zone": _zone(services)}, status=400
-        )
-    position = views_position(services)  # before the figures are read (web.live)
-    kept = figure_memo(request.app.state).figures(
-        services, travel, OVERVIEW, lambda: overview_figures(services, travel.moment)
-    )
-    figures = replace(kept, moment=travel.moment)  # a kept answer is the same; the moment is this request's
+        nothing = {"travel": travel, "figures": None, "counted_at_label": None, "zone": _zone(services)}
+        return render(request, "overview.html", nothing, status=400)
+    counted = _latest(request, services, travel)
+    figures = counted.answer
+    if not counted.behind:
+        figures = replace(figures, moment=travel.moment)  # a kept answer is the same; the moment is this request's
+    behind = moment_label(counted.counted_at, _zone(services), page_language(request)) if counted.behind else None
     return render(
         request,
         "overview.html",
-        {**_numbers_context(request, services, travel, position, figures.numbers), "figures": figures},
+        {
+            **_numbers_context(request, services, travel, counted.position, figures.numbers),
+            "figures": figures,
+            "counted_at_label": behind,
+        },
     )
 
 
@@ -95,10 +98,20 @@ def monthly_chart_image(request: Request, services: ServicesDep, _: StaffPage) -
         return error_page(request, 400)
     language = page_language(request)
     title = translations(language).gettext("Housed workers on the first of the month")
-    kept = figure_memo(request.app.state).kept(services, travel, OVERVIEW)
-    months = kept.months if kept is not None else monthly_headcounts(services, travel.moment)
+    months = _latest(request, services, travel).answer.months  # the page's own, when it showed figures counted behind
     svg = monthly_chart(months, title=title, language=language)
     return Response(svg, media_type="image/svg+xml", headers={"Content-Security-Policy": CHART_CSP})
+
+
+def _latest(request: Request, services: Services, travel: TimeTravel) -> Counted[OverviewFigures]:
+    """The overview's figures, or, just after the views moved, the last counted while the newer are counted."""
+    return figure_memo(request.app.state).latest(
+        services,
+        travel,
+        OVERVIEW,
+        lambda: overview_figures(services, travel.moment),
+        behind=services.settings.web_figures_behind_seconds,
+    )
 
 
 def _zone(services: Services) -> str:

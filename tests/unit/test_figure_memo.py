@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+import structlog.testing
 
 from api.parameters import Moment
 from web import figure_memo as memo_module
@@ -17,6 +18,7 @@ from web.moment import TimeTravel
 
 TODAY = date(2026, 12, 7)
 NO_SERVICES: Any = None  # `_key` is replaced: nothing reads the services
+POSITION = 40  # the views' position every answer is counted at (`_position` is replaced)
 
 
 def _travel(as_known_at: str = "", on: date = TODAY) -> TimeTravel:
@@ -32,6 +34,7 @@ def states(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
         return what, on, TODAY, ((("view", "app", found.pop(0)),), ())
 
     monkeypatch.setattr(FigureMemo, "_key", staticmethod(key))
+    monkeypatch.setattr(FigureMemo, "_position", staticmethod(lambda _services: POSITION))
     yield found
     assert found == [], "every state given was read"
 
@@ -65,14 +68,16 @@ def test_each_question_and_day_has_its_own_answer(states: list[int]) -> None:
     assert memo.kept(NO_SERVICES, _travel(), "overview") == 1
 
 
-def test_a_new_state_drops_the_answers_of_the_old_one(states: list[int]) -> None:
+def test_a_newer_states_answer_replaces_the_older_one_to_the_same_question(states: list[int]) -> None:
     memo = FigureMemo()
-    states += [7, 7, 8, 8, 7]
+    states += [7, 7, 8, 8, 8, 8, 8, 7]
 
     memo.figures(NO_SERVICES, _travel(), "overview", lambda: 1)
     memo.figures(NO_SERVICES, _travel(), "tally", lambda: 2)
+    memo.figures(NO_SERVICES, _travel(), "overview", lambda: 3)
 
-    assert memo.kept(NO_SERVICES, _travel(), "overview") is None  # nor if the state came back: it was dropped
+    assert memo.kept(NO_SERVICES, _travel(), "overview") == 3
+    assert memo.kept(NO_SERVICES, _travel(), "overview") is None  # nor if the state came back: it was replaced
 
 
 def test_no_more_than_a_few_answers_are_kept(states: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -147,3 +152,117 @@ def test_what_the_computation_raised_reaches_those_waiting_and_nothing_is_kept(s
     with pytest.raises(ConnectionError):
         memo.figures(NO_SERVICES, _travel(), "o", failing)
     assert memo.figures(NO_SERVICES, _travel(), "o", lambda: 5) == 5  # computed again, not an old failure
+
+
+# `latest`: the overview's page after the views moved (docs/web.md § Figures counted behind the page).
+BEHIND = 120.0
+
+
+def test_latest_serves_the_kept_answer_while_the_views_stand_still(states: list[int]) -> None:
+    memo = FigureMemo()
+    states += [7, 7, 7]
+
+    first = memo.latest(NO_SERVICES, _travel(), "overview", lambda: 3, behind=BEHIND)
+    again = memo.latest(NO_SERVICES, _travel(), "overview", lambda: 99, behind=BEHIND)
+
+    assert (first.answer, first.behind, first.position) == (3, False, POSITION)
+    assert again == first
+
+
+def test_after_the_views_moved_latest_gives_the_last_answer_behind_and_counts_the_new_one_in_the_background(
+    states: list[int],
+) -> None:
+    memo = FigureMemo()
+    states += [7, 7]
+    counted = memo.latest(NO_SERVICES, _travel(), "overview", lambda: 3, behind=BEHIND)
+    release = threading.Event()
+
+    def newer() -> int:
+        assert release.wait(10)
+        return 4
+
+    states += [8, 8]  # asked at 8; the background's read after counting
+    behind = memo.latest(NO_SERVICES, _travel(), "overview", newer, behind=BEHIND)
+
+    assert (behind.answer, behind.behind) == (3, True)
+    assert (behind.position, behind.counted_at) == (counted.position, counted.counted_at)  # what it counted
+    release.set()
+    memo.settle(10)
+    states += [8]
+    assert memo.latest(NO_SERVICES, _travel(), "overview", lambda: 99, behind=BEHIND).answer == 4
+    memo.close()
+
+
+def test_latest_counts_once_in_the_background_however_many_ask(states: list[int]) -> None:
+    memo = FigureMemo()
+    states += [7, 7]
+    memo.latest(NO_SERVICES, _travel(), "overview", lambda: 3, behind=BEHIND)
+    release, counted = threading.Event(), []
+
+    def newer() -> int:
+        counted.append(1)
+        assert release.wait(10)
+        return 4
+
+    states += [8, 8, 8, 8]  # three requests at 8, then the background's read after counting
+    answers = [memo.latest(NO_SERVICES, _travel(), "overview", newer, behind=BEHIND).answer for _ in range(3)]
+    release.set()
+    memo.settle(10)
+
+    assert answers == [3, 3, 3]
+    assert counted == [1]
+    memo.close()
+
+
+def test_an_answer_older_than_behind_allows_is_not_served_the_new_one_is_counted_on_the_spot(
+    states: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memo = FigureMemo()
+    clock = [1000.0]
+    monkeypatch.setattr(memo_module.time, "monotonic", lambda: clock[0])
+    states += [7, 7]
+    memo.latest(NO_SERVICES, _travel(), "overview", lambda: 3, behind=BEHIND)
+
+    clock[0] += BEHIND + 1
+    states += [8, 8]
+    answer = memo.latest(NO_SERVICES, _travel(), "overview", lambda: 4, behind=BEHIND)
+
+    assert (answer.answer, answer.behind) == (4, False)
+
+
+@pytest.mark.parametrize("case", ["behind 0", "an instant asked", "closed"])
+def test_latest_counts_on_the_spot_with_no_time_behind_for_an_instant_asked_and_once_closed(
+    states: list[int], case: str
+) -> None:
+    memo = FigureMemo()
+    states += [7, 7]
+    memo.latest(NO_SERVICES, _travel(), "overview", lambda: 3, behind=BEHIND)
+    if case == "closed":
+        memo.close()
+    travel = _travel(as_known_at="2026-12-07T09:00") if case == "an instant asked" else _travel()
+    states += [] if case == "an instant asked" else [8, 8]
+
+    answer = memo.latest(NO_SERVICES, travel, "overview", lambda: 4, behind=0 if case == "behind 0" else BEHIND)
+
+    assert (answer.answer, answer.behind) == (4, False)
+
+
+def test_what_the_background_raised_is_logged_nothing_is_kept_and_the_next_request_counts_again(
+    states: list[int],
+) -> None:
+    memo = FigureMemo()
+    states += [7, 7]
+    memo.latest(NO_SERVICES, _travel(), "overview", lambda: 3, behind=BEHIND)
+
+    def failing() -> int:
+        raise ConnectionError("the database went away")
+
+    states += [8]
+    with structlog.testing.capture_logs() as logs:
+        assert memo.latest(NO_SERVICES, _travel(), "overview", failing, behind=BEHIND).answer == 3
+        memo.settle(10)
+        memo.close()  # waits for the background's log line
+
+    assert [(line["event"], line["error_type"]) for line in logs] == [("figures_not_counted", "ConnectionError")]
+    states += [8, 8]
+    assert memo.latest(NO_SERVICES, _travel(), "overview", lambda: 5, behind=BEHIND).answer == 5

@@ -8,6 +8,8 @@ for the same moment.
 
 from __future__ import annotations
 
+import html
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,9 +24,10 @@ import web.overview
 from api.auth import DevelopmentTokens, Role
 from api.services import Services
 from ledger.application.service import Ledger
+from ledger.settings import Settings
 from tests.factories import a_bag_id, a_kvk_number, a_person, an_address, an_employment
 from tests.integration.api.test_queries import recorded_at
-from tests.integration.web.site import figures, sign_in
+from tests.integration.web.site import figures, sign_in, site_client
 
 V1 = "/api/v1"
 
@@ -212,15 +215,7 @@ def test_the_figures_as_known_now_are_kept_until_a_view_moves(
     site: TestClient, place: Place, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sign_in(site, "registrar")
-    computed: list[str] = []
-    for name in ("overview_figures", "monthly_headcounts"):
-        original = getattr(web.overview, name)
-
-        def counted(*args: Any, _name: str = name, _original: Any = original) -> Any:
-            computed.append(_name)
-            return _original(*args)
-
-        monkeypatch.setattr(web.overview, name, counted)
+    computed = _counting(monkeypatch)
 
     first = figures(site.get("/"))
     assert figures(site.get("/")) == first
@@ -231,15 +226,92 @@ def test_the_figures_as_known_now_are_kept_until_a_view_moves(
     assert site.get("/overzicht/bewoners-per-maand.svg").status_code == 200
     assert computed == ["overview_figures"]  # the views stood still: computed once
 
-    # A moment asked for is computed each time; so is the first overview after an event reaches the views.
+    # A moment asked for is computed each time.
     figures(site.get("/", params={"asKnownAt": place.last_write_at.isoformat()}))
     assert computed == ["overview_figures"] * 2
+
+
+def test_after_an_event_the_page_shows_the_figures_last_counted_and_when_while_it_counts_the_new_ones(
+    site: TestClient, place: Place, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in(site, "registrar")
+    first_page = site.get("/")
+    first = figures(first_page)
+    assert 'id="counted-at"' not in first_page.text
+    computed = _counting(monkeypatch)
     ledger = services_of(site).ledger
     employer = ledger.register_employer(kvk_number=a_kvk_number(), name="Tuinbouw Opmeer B.V.")
     hire(ledger, employer.id, place.roomy_id)
     caught_up(site)
-    after = figures(site.get("/"))
-    assert computed == ["overview_figures"] * 3
-    assert after["workers_housed"] == first["workers_housed"] + 1
+
+    page = site.get("/")
+
+    assert figures(page) == first  # the chart's table and the ranking too: all of one counting
+    note = _counted_at(page)
+    assert "Deze cijfers zijn geteld om" in note and "worden nu geteld" in note, note
+    # Its live block polls from the position the figures were counted at: its next poll brings the new ones.
+    assert _live_position(page) == _live_position(first_page)
+    fresh = site.get(_live_url(page), headers={"HX-Request": "true"})
+    assert fresh.status_code == 200
+    assert figures(fresh)["workers_housed"] == first["workers_housed"] + 1
+    assert computed == ["overview_figures"]  # the background's counting, which the poll waited for
+
+    site.app.state.figure_memo.settle(30)  # type: ignore[attr-defined]
+    after = site.get("/")
+    assert 'id="counted-at"' not in after.text
+    assert figures(after)["workers_housed"] == first["workers_housed"] + 1
     expected = _api_figures(site)
-    assert {name: after.get(name) for name in expected} == expected
+    assert {name: figures(after).get(name) for name in expected} == expected
+    assert computed == ["overview_figures"]
+
+
+def test_with_no_time_behind_allowed_the_first_page_after_an_event_counts_before_it_answers(
+    migrated: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with site_client(migrated.model_copy(update={"web_figures_behind_seconds": 0})) as site:
+        sign_in(site, "registrar")
+        ledger = services_of(site).ledger
+        employer = ledger.register_employer(kvk_number=a_kvk_number(), name="Tuinbouw Opmeer B.V.")
+        location = ledger.register_housing_location(
+            bag_id=a_bag_id(), address=an_address(street="Kerkstraat"), kind="other", max_occupants=10
+        )
+        caught_up(site)
+        first = figures(site.get("/"))
+        hire(ledger, employer.id, location.id)
+        caught_up(site)
+
+        page = site.get("/")
+
+        assert 'id="counted-at"' not in page.text
+        assert figures(page)["workers_housed"] == first["workers_housed"] + 1
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The overview's countings from now on, by name."""
+    computed: list[str] = []
+    original = web.overview.overview_figures
+
+    def counted(*args: Any) -> Any:
+        computed.append("overview_figures")
+        return original(*args)
+
+    monkeypatch.setattr(web.overview, "overview_figures", counted)
+    return computed
+
+
+def _counted_at(page: httpx.Response) -> str:
+    found = re.search(r'<p[^>]*id="counted-at"[^>]*>(.*?)</p>', page.text, re.S)
+    assert found, page.text[:3000]
+    return found.group(1)
+
+
+def _live_position(page: httpx.Response) -> str:
+    found = re.search(r'id="overview-numbers" data-live-position="(\d+)"', page.text)
+    assert found, page.text[:3000]
+    return found.group(1)
+
+
+def _live_url(page: httpx.Response) -> str:
+    found = re.search(r'id="overview-numbers" [^>]*hx-get="([^"]+)"', page.text)
+    assert found, page.text[:3000]
+    return html.unescape(found.group(1))
