@@ -27,7 +27,7 @@ from web.figures import OverviewFigures, overview_figures
 from web.i18n import translations
 from web.live import fragment, live, poll
 from web.moment import TimeTravel, time_travel
-from web.templating import moment_label, page_language, render
+from web.templating import clock_label, moment_label, page_language, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,7 +48,8 @@ def overview_page(request: Request, services: ServicesDep, _: StaffPage) -> Resp
     figures = counted.answer
     if not counted.behind:
         figures = replace(figures, moment=travel.moment)  # a kept answer is the same; the moment is this request's
-    behind = moment_label(counted.counted_at, _zone(services), page_language(request)) if counted.behind else None
+    # Counted today, at most LEDGER_WEB_FIGURES_BEHIND_SECONDS ago: the time of day says when.
+    behind = clock_label(counted.counted_at, _zone(services), page_language(request)) if counted.behind else None
     return render(
         request,
         "overview.html",

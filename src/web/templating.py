@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal, format_percent
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -128,3 +128,8 @@ def query(**values: str | date | None) -> str:
 def moment_label(instant: datetime, zone: str, language: str) -> str:
     """An instant as a person reads it, in the municipality's zone."""
     return format_datetime(instant.astimezone(ZoneInfo(zone)), format="medium", locale=language)
+
+
+def clock_label(instant: datetime, zone: str, language: str) -> str:
+    """The time of day of an instant of today, in the municipality's zone (`10:42:13`)."""
+    return format_time(instant.astimezone(ZoneInfo(zone)), format="medium", locale=language)
