@@ -67,7 +67,7 @@ class Counted(Generic[T]):
 @dataclass(frozen=True)
 class _Kept:
     counted: Counted[Any]
-    monotonic: float  # when it was counted, for its age
+    monotonic: float  # when it was kept, for its age
 
 
 class FigureMemo:
@@ -153,12 +153,15 @@ class FigureMemo:
             future.exception(timeout)  # what it raised is its request's, or the background's log line
 
     def close(self) -> None:
-        """Count nothing more in the background, and wait for what is being counted (before the views close)."""
+        """Count nothing more in the background, and wait for what it was asked to count (before the views close).
+
+        Nothing asked is cancelled: a request may be waiting for its answer.
+        """
         with self._lock:
             self._closed = True
             background, self._background = self._background, None
         if background is not None:
-            background.shutdown(wait=True, cancel_futures=True)
+            background.shutdown(wait=True)
 
     def _claim(self, key: _Key) -> tuple[Future[Counted[Any]], bool]:
         # Under the lock: the computation of `key` running, and whether the caller is to run it.

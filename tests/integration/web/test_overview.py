@@ -265,9 +265,7 @@ def test_after_an_event_the_page_shows_the_figures_last_counted_and_when_while_i
     assert computed == ["overview_figures"]
 
 
-def test_with_no_time_behind_allowed_the_first_page_after_an_event_counts_before_it_answers(
-    migrated: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_with_no_time_behind_allowed_the_first_page_after_an_event_counts_before_it_answers(migrated: Settings) -> None:
     with site_client(migrated.model_copy(update={"web_figures_behind_seconds": 0})) as site:
         sign_in(site, "registrar")
         ledger = services_of(site).ledger
