@@ -234,8 +234,16 @@ def pages(ctx: Context, backend: str) -> list[Row]:
                 PAGE_P95,
             ),
             (
-                "alerts-new",
-                "Signalen `/signalen`, the first after a view moved (the tally computed) vs GET /alerts",
+                "alerts-behind",
+                "Signalen `/signalen`, the first after a view moved (the tally last counted, the new one counted"
+                " beside it) vs GET /alerts",
+                lambda: (moved("/signalen"), api("/alerts")),
+                PAGE_P95,
+            ),
+            (
+                "alerts-counted",
+                "Signalen `/signalen` after a view moved with nothing counted in the last"
+                " LEDGER_WEB_FIGURES_BEHIND_SECONDS (the tally counted on the page) vs GET /alerts",
                 lambda: (anew("/signalen"), api("/alerts")),
                 PAGE_P95,
             ),

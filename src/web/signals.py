@@ -18,8 +18,9 @@ on that moment, by name.
 
 The employers and the counts by kind come from one grouped reading of the
 alerts in force, counted by kind and employer (`projections.alert_summary`),
-kept while no view moves (`web.figure_memo`); a location's counts are read by
-its index. The counts (for the location and employer chosen, every kind, on
+kept while no view moves (`web.figure_memo`), and just after the views moved
+the tally last counted while the new one is counted (the counts say when);
+a location's counts are read by its index. The counts (for the location and employer chosen, every kind, on
 the same moment) are a live block (`web.live`): its fragment
 `/signalen/cijfers` refreshes them while the page is open. Counts and choices
 name no one and are not logged; the list of alerts, which is logged, is read
@@ -28,6 +29,7 @@ again only when the person asks (filter, page, reload).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from uuid import UUID
@@ -50,11 +52,11 @@ from projections.alerts import AlertKey, AlertQuery, alert_page
 from projections.labels import read_labels
 from web.access import STAFF_PAGES, live_user, page_user
 from web.errors import error_page
-from web.figure_memo import figure_memo
+from web.figure_memo import Counted, figure_memo
 from web.live import Live, fragment, live, poll, views_position
 from web.locations_by_address import chosen_location
 from web.moment import TimeTravel, time_travel
-from web.templating import moment_label, page_language, query, render
+from web.templating import clock_label, moment_label, page_language, query, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -144,13 +146,23 @@ def asked_of(principal: Principal, filters: Filters, travel: TimeTravel) -> Aler
 
 def tally(request: Request, services: Services, principal: Principal, travel: TimeTravel) -> AlertTally:
     """Every alert in force on the moment, counted by kind and employer; kept while the views stand still."""
-    unfiltered = asked_of(principal, Filters(typed={}), travel)
-    return figure_memo(request.app.state).figures(
-        services,
-        travel,
-        ("alert-tally", unfiltered.employed_now_by),
-        lambda: alert_tally(services.ledger.database.engine, services.ledger.keys, services.settings, unfiltered),
+    return figure_memo(request.app.state).figures(services, travel, *_tally_of(services, principal, travel))
+
+
+def latest_tally(request: Request, services: Services, principal: Principal, travel: TimeTravel) -> Counted[AlertTally]:
+    """As `tally`, or, just after the views moved, the one last counted while the new one is counted (the page's)."""
+    return figure_memo(request.app.state).latest(
+        services, travel, *_tally_of(services, principal, travel), behind=services.settings.web_figures_behind_seconds
     )
+
+
+def _tally_of(
+    services: Services, principal: Principal, travel: TimeTravel
+) -> tuple[Hashable, Callable[[], AlertTally]]:
+    # The memo's name for the tally (one per employer scope) and its counting.
+    unfiltered = asked_of(principal, Filters(typed={}), travel)
+    engine, keys, settings = services.ledger.database.engine, services.ledger.keys, services.settings
+    return ("alert-tally", unfiltered.employed_now_by), lambda: alert_tally(engine, keys, settings, unfiltered)
 
 
 def counts_by_kind(
@@ -225,17 +237,24 @@ def inbox(request: Request, services: ServicesDep, principal: StaffPage, process
         "items": None,
         "next_query": None,
         "previous_query": None,
+        "counted_at_label": None,
     }
     if travel.errors:
         return render(request, "signals.html", context, status=400)
     position = views_position(services)  # before the alerts are read (web.live)
-    every = tally(request, services, principal, travel)
+    counted = latest_tally(request, services, principal, travel)
+    every = counted.answer
     context["employers"] = employer_choices(services, every)
     if filters.errors.keys() - {"cursor", "before"}:
         return render(request, "signals.html", context, status=400)
     if filters.errors:
         return error_page(request, 400)
     context["counts"] = counts_by_kind(request, services, principal, filters, travel, every)
+    if counted.behind:
+        # The counts poll from the tally's counting, so the first poll brings the new ones; the note says when.
+        position = min(position, counted.position)
+        if filters.housing_location_id is None:
+            context["counted_at_label"] = clock_label(counted.counted_at, zone, language)
     context["live"] = _live(services, travel, filters, position)
     found = alert_page(
         services.ledger.database.engine,
@@ -284,5 +303,10 @@ def counts_fragment(request: Request, services: ServicesDep, principal: LiveStaf
     return fragment(
         request,
         "_alert_counts.html",
-        {"travel": travel, "counts": counts, "live": _live(services, travel, filters, position)},
+        {
+            "travel": travel,
+            "counts": counts,
+            "counted_at_label": None,
+            "live": _live(services, travel, filters, position),
+        },
     )

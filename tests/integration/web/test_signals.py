@@ -324,3 +324,56 @@ def test_the_counts_by_kind_are_the_apis_alerts_counted(site: TestClient, inbox:
     expected = Counter(item["kind"] for item in api_all(site, "/alerts", **asked))
     assert counts == {"alerts_total": sum(expected.values())} | {f"alerts_{k}": n for k, n in expected.items()}
     assert counts["alerts_total"] > 0
+
+
+def test_after_an_event_the_counts_are_those_last_counted_and_say_when_while_the_list_is_read_as_it_is(
+    site: TestClient, inbox: Inbox
+) -> None:
+    sign_in(site, "registrar")
+    first_page = site.get("/signalen")
+    first = _counts(first_page)
+    assert 'id="counted-at"' not in first_page.text
+    hire(services_of(site).ledger, inbox.employer_id, None)  # one more without housing: an alert more
+    caught_up(site)
+
+    page = site.get("/signalen")
+
+    assert _counts(page) == first  # the counts of the tally last counted
+    note = re.search(r'<p[^>]*id="counted-at"[^>]*>(.*?)</p>', page.text, re.S)
+    assert note and re.search(r"Deze aantallen zijn geteld om \d{2}:\d{2}:\d{2}\.", note.group(1)), page.text[:3000]
+    assert sorted(_shown(page)) == sorted(_api_alerts(site))  # the list is read as it is: one more than counted
+    position = re.search(r'id="alert-counts"[^>]*data-live-position="(\d+)"', page.text)
+    first_position = re.search(r'id="alert-counts"[^>]*data-live-position="(\d+)"', first_page.text)
+    assert position and first_position and position.group(1) == first_position.group(1)
+    poll = re.search(r'id="alert-counts"[^>]*hx-get="([^"]+)"', page.text)
+    assert poll
+    fresh = site.get(poll.group(1).replace("&amp;", "&"), headers={"HX-Request": "true"})
+    assert fresh.status_code == 200
+    assert figures(fresh)["alerts_total"] == first["alerts_total"] + 1
+    assert 'id="counted-at"' not in fresh.text
+
+    site.app.state.figure_memo.settle(30)  # type: ignore[attr-defined]
+    after = site.get("/signalen")
+    assert 'id="counted-at"' not in after.text
+    assert figures(after)["alerts_total"] == len(_api_alerts(site)) == first["alerts_total"] + 1
+
+
+def test_a_locations_counts_are_read_as_they_are_with_no_note_though_the_tally_is_behind(
+    site: TestClient, inbox: Inbox
+) -> None:
+    sign_in(site, "registrar")
+    asked = {"housingLocationId": str(inbox.crowded_id)}
+    site.get("/signalen")
+    hire(services_of(site).ledger, inbox.other_employer_id, inbox.crowded_id)  # a third occupant: no new alert kind
+    hire(services_of(site).ledger, inbox.employer_id, None)
+    caught_up(site)
+
+    page = site.get("/signalen", params=asked)
+
+    assert 'id="counted-at"' not in page.text
+    expected = Counter(item["kind"] for item in api_all(site, "/alerts", **asked))
+    assert figures(page)["alerts_total"] == sum(expected.values())
+
+
+def _counts(page: httpx.Response) -> dict[str, int]:
+    return {name: value for name, value in figures(page).items() if name.startswith("alerts_")}
