@@ -20,11 +20,12 @@ The employers and the counts by kind come from one grouped reading of the
 alerts in force, counted by kind and employer (`projections.alert_summary`),
 kept while no view moves (`web.figure_memo`), and just after the views moved
 the tally last counted while the new one is counted (the counts say when);
-a location's counts are read by its index. The counts (for the location and employer chosen, every kind, on
-the same moment) are a live block (`web.live`): its fragment
-`/signalen/cijfers` refreshes them while the page is open. Counts and choices
-name no one and are not logged; the list of alerts, which is logged, is read
-again only when the person asks (filter, page, reload).
+a location's counts are read by its index. The counts (for the location and
+employer chosen, every kind, on the same moment) are a live block
+(`web.live`): its fragment `/signalen/cijfers` refreshes them while the page
+is open. Counts and choices name no one and are not logged; the list of
+alerts, which is logged, is read again only when the person asks (filter,
+page, reload).
 """
 
 from __future__ import annotations
