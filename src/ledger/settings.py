@@ -186,8 +186,8 @@ class Settings(DatabaseSettings):
         default=120,
         ge=0,
         le=3600,
-        description="The overview may show figures counted at most this long ago while newer ones are counted in "
-        "the background (0: it counts them before it answers).",
+        description="After new events, the overview and the inbox's counts may show figures counted at most this "
+        "long ago while newer ones are counted in the background (0: a page counts before it answers).",
     )
     web_secure_cookies: bool | None = Field(
         default=None, description="Mark the pages' cookies Secure (HTTPS only); default: in production."
