@@ -172,13 +172,13 @@ class FigureMemo:
         return running, True
 
     def _recent(self, key: _Key, behind: float) -> Counted[Any] | None:
-        # Under the lock: the newest answer to the same question (what, day, today) of another state, if recent.
+        # Under the lock: the answer to the same question (what, day, today) of another state, if recent; a question
+        # has one answer at most (`_keep`).
         question = key[:3]
-        found = [kept for k, kept in self._kept.items() if k[:3] == question]
-        newest = max(found, key=lambda kept: kept.monotonic, default=None)
-        if newest is None or time.monotonic() - newest.monotonic > behind:
+        found = next((kept for k, kept in self._kept.items() if k[:3] == question), None)
+        if found is None or time.monotonic() - found.monotonic > behind:
             return None
-        return newest.counted
+        return found.counted
 
     def _in_background(self, work: Callable[[], object]) -> None:
         # Under the lock.
